@@ -1,0 +1,157 @@
+/**
+ * All settings, read once at start-up from the environment (and `.env` if present), validated by one
+ * zod schema, and passed down typed. Nothing else in the bot reads `process.env`.
+ */
+import { existsSync, readFileSync } from "node:fs";
+import { resolve } from "node:path";
+import { parseEnv } from "node:util";
+import { z } from "zod";
+import { ConfigError } from "./errors.js";
+
+const booleanSetting = z
+  .enum(["true", "false", "1", "0", "yes", "no", "on", "off"], { error: "must be true or false" })
+  .transform((value) => ["true", "1", "yes", "on"].includes(value));
+
+const optionalUrl = z.url({ error: "must be a URL such as https://host/path" }).optional();
+const optionalSecret = z.string().min(1, "must not be empty").optional();
+
+/** Every variable the bot reads. Keep `.env.example` and README's table in step with this. */
+export const envSchema = z.object({
+  MANTIS_URL: optionalUrl,
+  MANTIS_TOKEN: optionalSecret,
+  MANTIS_PROJECT: z.string().min(1, "must name a project (id or name)").optional(),
+  MANTIS_CATEGORY: z.string().min(1).default("General"),
+  MANTIS_IMPERSONATE: booleanSetting.default(false),
+  MANTIS_TIMEOUT_MS: z.coerce.number({ error: "must be a number of milliseconds" }).int().min(100).max(120_000).default(10_000),
+  DATA_DIR: z.string().min(1).default("./data"),
+  HTTP_PORT: z.coerce.number({ error: "must be a port number" }).int().min(0).max(65_535).default(8080),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  LOG_FORMAT: z.enum(["json", "pretty"]).optional(),
+  USERS_FILE: z.string().min(1).optional(),
+  TIMEZONE: z
+    .string()
+    .refine(isTimeZone, "must be an IANA time zone such as Europe/Zurich")
+    .default("UTC"),
+  CUSTOMER_TAG: z.string().min(1).default("Customer"),
+  CUSTOMER_DATA_TAG: z.string().min(1).default("customer-data"),
+  DOCS_REPEAT_THRESHOLD: z.coerce.number().int().min(1).max(100).default(3),
+  WORKDAY_HOURS: z.coerce.number().min(1).max(24).default(8),
+  MATTERMOST_URL: optionalUrl,
+  MATTERMOST_BOT_TOKEN: optionalSecret,
+  MATTERMOST_COMMAND_TOKEN: optionalSecret,
+  MATRIX_HOMESERVER_URL: optionalUrl,
+  MATRIX_ACCESS_TOKEN: optionalSecret,
+});
+export type Env = z.infer<typeof envSchema>;
+
+function isTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat("en", { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Settings of the support process itself, handed to commands and jobs. */
+export interface ProcessSettings {
+  customerTag: string;
+  customerDataTag: string;
+  category: string;
+  docsRepeatThreshold: number;
+  docsRepeatWindowDays: number;
+  workdayHours: number;
+  timezone: string;
+}
+
+export interface MantisSettings {
+  url: string;
+  token: string;
+  project: string;
+  impersonate: boolean;
+  timeoutMs: number;
+}
+
+export interface AppConfig {
+  /** `sandbox`: nothing configured, run the terminal chat against the in-process simulator. */
+  mode: "sandbox" | "live";
+  mantis?: MantisSettings;
+  dataDir: string;
+  httpPort: number;
+  logLevel: Env["LOG_LEVEL"];
+  logFormat: "json" | "pretty";
+  usersFile?: string;
+  process: ProcessSettings;
+  env: Env;
+}
+
+/** Reads `.env` from the working directory if present; real environment variables win. */
+export function readEnvironment(environment: NodeJS.ProcessEnv, envFile = resolve(".env")): Record<string, string | undefined> {
+  const fromFile = existsSync(envFile) ? parseEnv(readFileSync(envFile, "utf8")) : {};
+  return { ...fromFile, ...environment };
+}
+
+/**
+ * Validates the environment. Throws ConfigError listing every problem, one line each,
+ * naming the variable and what is wrong.
+ */
+export function loadConfig(environment: Record<string, string | undefined>, options: { isTTY?: boolean } = {}): AppConfig {
+  // Empty values count as unset, as in most .env conventions.
+  const cleaned = Object.fromEntries(Object.entries(environment).filter(([, value]) => value !== undefined && value !== ""));
+  const parsed = envSchema.safeParse(cleaned);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`));
+  }
+  const env = parsed.data;
+  const problems: string[] = [];
+
+  const trackerVars = [env.MANTIS_URL, env.MANTIS_TOKEN, env.MANTIS_PROJECT];
+  const trackerConfigured = trackerVars.some(Boolean);
+  const chatConfigured = Boolean(env.MATTERMOST_URL || env.MATRIX_HOMESERVER_URL);
+
+  if (trackerConfigured) {
+    if (!env.MANTIS_URL) problems.push("MANTIS_URL: missing (the MantisBT root URL, e.g. https://bugs.example.com/)");
+    if (!env.MANTIS_TOKEN) problems.push("MANTIS_TOKEN: missing (an API token from MantisBT: My Account > API Tokens)");
+    if (!env.MANTIS_PROJECT) problems.push("MANTIS_PROJECT: missing (the project id or name the bot files bugs in)");
+  }
+  if (env.MATTERMOST_URL && !env.MATTERMOST_BOT_TOKEN) problems.push("MATTERMOST_BOT_TOKEN: missing (the bot account's access token)");
+  if (!env.MATTERMOST_URL && (env.MATTERMOST_BOT_TOKEN || env.MATTERMOST_COMMAND_TOKEN)) problems.push("MATTERMOST_URL: missing (the Mattermost site URL)");
+  if (env.MATRIX_HOMESERVER_URL && !env.MATRIX_ACCESS_TOKEN) problems.push("MATRIX_ACCESS_TOKEN: missing (the bot user's access token)");
+  if (!env.MATRIX_HOMESERVER_URL && env.MATRIX_ACCESS_TOKEN) problems.push("MATRIX_HOMESERVER_URL: missing (the homeserver URL)");
+  if (trackerConfigured && !chatConfigured) {
+    problems.push("MATTERMOST_URL or MATRIX_HOMESERVER_URL: missing (a tracker is configured but no chat platform; unset MANTIS_* to run the sandbox)");
+  }
+  if (chatConfigured && !trackerConfigured) {
+    problems.push("MANTIS_URL: missing (a chat platform is configured but no tracker; the bot needs MANTIS_URL, MANTIS_TOKEN and MANTIS_PROJECT)");
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+
+  const live = trackerConfigured && chatConfigured;
+  return {
+    mode: live ? "live" : "sandbox",
+    mantis: live
+      ? {
+          url: env.MANTIS_URL!,
+          token: env.MANTIS_TOKEN!,
+          project: env.MANTIS_PROJECT!,
+          impersonate: env.MANTIS_IMPERSONATE,
+          timeoutMs: env.MANTIS_TIMEOUT_MS,
+        }
+      : undefined,
+    dataDir: env.DATA_DIR,
+    httpPort: env.HTTP_PORT,
+    logLevel: env.LOG_LEVEL,
+    logFormat: env.LOG_FORMAT ?? (options.isTTY ? "pretty" : "json"),
+    usersFile: env.USERS_FILE,
+    process: {
+      customerTag: env.CUSTOMER_TAG,
+      customerDataTag: env.CUSTOMER_DATA_TAG,
+      category: env.MANTIS_CATEGORY,
+      docsRepeatThreshold: env.DOCS_REPEAT_THRESHOLD,
+      docsRepeatWindowDays: 90,
+      workdayHours: env.WORKDAY_HOURS,
+      timezone: env.TIMEZONE,
+    },
+    env,
+  };
+}

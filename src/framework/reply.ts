@@ -1,0 +1,34 @@
+/**
+ * Platform-neutral messages. Commands and jobs produce these; each chat adapter renders them
+ * (Markdown in Mattermost, HTML + plain body in Matrix, plain text in the terminal).
+ */
+
+/** A button that runs a command string as the user who clicks it. */
+export interface MessageButton {
+  label: string;
+  /** The command line without the trigger, e.g. `grab 1234`. */
+  command: string;
+  style?: "primary" | "danger" | "default";
+}
+
+export interface Message {
+  /** Markdown (CommonMark subset: **bold**, `code`, [links](url), lists). */
+  text: string;
+  buttons?: MessageButton[];
+  /** The bug this message is about; adapters use it to keep one thread per bug per channel. */
+  bugId?: number;
+}
+
+/** What a command answers to the person who ran it. */
+export interface Reply extends Message {
+  /** `ephemeral`: only the caller sees it; `channel`: everyone in the channel where it was run. */
+  visibility: "ephemeral" | "channel";
+}
+
+export function ephemeral(text: string, extra: Omit<Message, "text"> = {}): Reply {
+  return { text, visibility: "ephemeral", ...extra };
+}
+
+export function inChannel(text: string, extra: Omit<Message, "text"> = {}): Reply {
+  return { text, visibility: "channel", ...extra };
+}

@@ -1,0 +1,88 @@
+/**
+ * Versioned schema migrations, applied in order at start-up inside one transaction each.
+ * Never edit a migration that has shipped: add a new one.
+ */
+export interface Migration {
+  version: number;
+  description: string;
+  sql: string;
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    description: "call log, per-bug process state and journal, user links, notifications, key-value state",
+    sql: `
+      CREATE TABLE calls (
+        id            INTEGER PRIMARY KEY AUTOINCREMENT,
+        recorded_at   TEXT NOT NULL,
+        recorded_by   TEXT NOT NULL,
+        customer_name TEXT NOT NULL,
+        customer_type TEXT NOT NULL,
+        phone         TEXT,
+        email         TEXT,
+        issue         TEXT NOT NULL,
+        call_date     TEXT NOT NULL,
+        route         TEXT NOT NULL CHECK (route IN ('bug', 'sales')),
+        bug_id        INTEGER,
+        sales_ref     TEXT
+      );
+      CREATE INDEX calls_bug ON calls (bug_id);
+
+      -- What the bot knows about each bug beyond MantisBT's own fields.
+      CREATE TABLE bug_process (
+        bug_id         INTEGER PRIMARY KEY,
+        origin         TEXT NOT NULL DEFAULT 'tracker',
+        stage          TEXT,
+        estimate_min   INTEGER,
+        deadline       TEXT,
+        fixed_in       TEXT,
+        developer      TEXT,
+        reviewer       TEXT,
+        communicator   TEXT,
+        confirmed_by   TEXT,
+        draft_note_id  INTEGER,
+        draft_text     TEXT,
+        updated_at     TEXT NOT NULL
+      );
+
+      -- Every change the bot makes in the tracker: who, what, when, from which command.
+      CREATE TABLE bug_journal (
+        id        INTEGER PRIMARY KEY AUTOINCREMENT,
+        bug_id    INTEGER NOT NULL,
+        at        TEXT NOT NULL,
+        actor     TEXT NOT NULL,
+        action    TEXT NOT NULL,
+        command   TEXT,
+        details   TEXT NOT NULL DEFAULT '{}'
+      );
+      CREATE INDEX bug_journal_bug ON bug_journal (bug_id, id);
+
+      CREATE TABLE user_links (
+        platform      TEXT NOT NULL,
+        platform_user TEXT NOT NULL,
+        staff_name    TEXT NOT NULL,
+        linked_at     TEXT NOT NULL,
+        PRIMARY KEY (platform, platform_user)
+      );
+
+      CREATE TABLE notifications (
+        key         TEXT PRIMARY KEY,
+        kind        TEXT NOT NULL,
+        bug_id      INTEGER,
+        recipient   TEXT NOT NULL,
+        period      TEXT NOT NULL,
+        state       TEXT NOT NULL CHECK (state IN ('pending', 'sent', 'failed')),
+        attempts    INTEGER NOT NULL DEFAULT 0,
+        created_at  TEXT NOT NULL,
+        sent_at     TEXT,
+        last_error  TEXT
+      );
+
+      CREATE TABLE kv (
+        key   TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+      );
+    `,
+  },
+];

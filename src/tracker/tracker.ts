@@ -1,0 +1,139 @@
+/**
+ * The tracker port: what the support process needs from a bug tracker, in the process's own terms.
+ * The MantisBT adapter (`mantis-client.ts`) is the one implementation; tests run it against the simulator.
+ */
+
+/** MantisBT's default status ids (https://mantisbt.org, config `status_enum_string`). */
+export const STATUS_IDS = {
+  new: 10,
+  feedback: 20,
+  acknowledged: 30,
+  confirmed: 40,
+  assigned: 50,
+  resolved: 80,
+  closed: 90,
+} as const;
+export type StatusName = keyof typeof STATUS_IDS;
+export const STATUS_NAMES = Object.keys(STATUS_IDS) as StatusName[];
+
+/** MantisBT's default priority ids. */
+export const PRIORITY_IDS = {
+  none: 10,
+  low: 20,
+  normal: 30,
+  high: 40,
+  urgent: 50,
+  immediate: 60,
+} as const;
+export type PriorityName = keyof typeof PRIORITY_IDS;
+export const PRIORITY_NAMES = Object.keys(PRIORITY_IDS) as PriorityName[];
+
+/** MantisBT relationship type ids (0 duplicate-of, 1 related-to, 2 parent-of, 3 child-of, 4 has-duplicate). */
+export const RELATIONSHIP_IDS = {
+  "duplicate-of": 0,
+  "related-to": 1,
+  "parent-of": 2,
+  "child-of": 3,
+  "has-duplicate": 4,
+} as const;
+export type RelationshipType = keyof typeof RELATIONSHIP_IDS;
+
+export interface TrackerUser {
+  id: number;
+  name: string;
+  realName?: string;
+}
+
+export interface BugNote {
+  id: number;
+  reporter: TrackerUser;
+  text: string;
+  private: boolean;
+  createdAt: Date;
+}
+
+export interface BugRelationship {
+  id: number;
+  type: RelationshipType;
+  otherBugId: number;
+}
+
+export interface Bug {
+  id: number;
+  summary: string;
+  description: string;
+  status: StatusName;
+  priority: PriorityName;
+  reporter?: TrackerUser;
+  handler?: TrackerUser;
+  project: { id: number; name: string };
+  category?: string;
+  private: boolean;
+  tags: string[];
+  notes: BugNote[];
+  relationships: BugRelationship[];
+  fixedInVersion?: string;
+  targetVersion?: string;
+  createdAt: Date;
+  updatedAt: Date;
+  /** Opaque version for optimistic concurrency (`If-Match`), when the server gave one. */
+  etag?: string;
+}
+
+export interface NewBug {
+  summary: string;
+  description: string;
+  category?: string;
+  tags?: string[];
+  private?: boolean;
+  priority?: PriorityName;
+  /** Giving a handler at creation makes MantisBT set status `assigned` by itself. */
+  handler?: string;
+  /** Explicit status; sent in the create request. */
+  status?: StatusName;
+}
+
+/** A partial update; only the fields given are changed. */
+export interface BugChange {
+  status?: StatusName;
+  /** User name, or null to unassign. */
+  handler?: string | null;
+  priority?: PriorityName;
+  summary?: string;
+  fixedInVersion?: string;
+}
+
+export interface ListBugsQuery {
+  page: number;
+  pageSize: number;
+  /** A MantisBT standard filter name or a saved filter id. Default `any`. */
+  filter?: "any" | "assigned" | "unassigned" | "reported" | "monitored" | number;
+}
+
+/** Who a request is made for: the chat user behind it, linked to a tracker account. */
+export interface Actor {
+  /** MantisBT user name of the linked staff member. */
+  trackerUser: string;
+  /** How to name the person in a note when the bot cannot act as them. */
+  displayName: string;
+}
+
+export interface TrackerPort {
+  getBug(id: number): Promise<Bug>;
+  /** One page, newest update first (MantisBT's default order). An empty page means the end. */
+  listBugs(query: ListBugsQuery): Promise<Bug[]>;
+  createBug(bug: NewBug): Promise<Bug>;
+  /** With `ifMatch`, fails with ConflictError when the bug changed since that etag was read. */
+  updateBug(id: number, change: BugChange, options?: { ifMatch?: string }): Promise<Bug>;
+  addNote(id: number, note: { text: string; private: boolean }): Promise<BugNote>;
+  addTags(id: number, tags: string[]): Promise<void>;
+  addRelationship(id: number, relationship: { type: RelationshipType; otherBugId: number }): Promise<void>;
+  getUser(name: string): Promise<TrackerUser | undefined>;
+  listHandlers(): Promise<TrackerUser[]>;
+  /** Project versions, to validate `fixed_in_version`. */
+  listVersions(): Promise<string[]>;
+  /** Link to the bug in the tracker's web UI. */
+  bugUrl(id: number): string;
+  /** The same tracker, acting on behalf of a chat user (impersonation, or notes naming them). */
+  actingAs(actor: Actor): TrackerPort;
+}
