@@ -1,0 +1,79 @@
+import { describe, expect, it } from "vitest";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { loadConfig, readEnvironment } from "../src/config.js";
+import { ConfigError } from "../src/errors.js";
+
+function problemsOf(env: Record<string, string>): string[] {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+  throw new Error("expected a ConfigError");
+}
+
+const live = {
+  MANTIS_URL: "https://bugs.example.com/",
+  MANTIS_TOKEN: "secret",
+  MANTIS_PROJECT: "Taler",
+  MATTERMOST_URL: "https://chat.example.com",
+  MATTERMOST_BOT_TOKEN: "bot-token",
+};
+
+describe("loadConfig", () => {
+  it("runs the sandbox when nothing is configured", () => {
+    const config = loadConfig({});
+    expect(config.mode).toBe("sandbox");
+    expect(config.mantis).toBeUndefined();
+    expect(config.dataDir).toBe("./data");
+    expect(config.httpPort).toBe(8080);
+    expect(config.process.customerTag).toBe("Customer");
+  });
+
+  it("runs live when a tracker and a chat platform are configured", () => {
+    const config = loadConfig({ ...live, MANTIS_IMPERSONATE: "yes", HTTP_PORT: "9000" });
+    expect(config.mode).toBe("live");
+    expect(config.mantis).toEqual({ url: live.MANTIS_URL, token: "secret", project: "Taler", impersonate: true, timeoutMs: 10_000 });
+    expect(config.httpPort).toBe(9000);
+  });
+
+  it("names each invalid variable and what is wrong, one line each", () => {
+    const problems = problemsOf({ MANTIS_URL: "not a url", HTTP_PORT: "http", LOG_LEVEL: "loud", TIMEZONE: "Mars/Base" });
+    expect(problems).toHaveLength(4);
+    expect(problems.find((p) => p.startsWith("MANTIS_URL:"))).toMatch(/must be a URL/);
+    expect(problems.find((p) => p.startsWith("HTTP_PORT:"))).toMatch(/port/);
+    expect(problems.find((p) => p.startsWith("LOG_LEVEL:"))).toBeDefined();
+    expect(problems.find((p) => p.startsWith("TIMEZONE:"))).toMatch(/IANA time zone/);
+  });
+
+  it("refuses a tracker without a chat platform instead of falling back to the sandbox", () => {
+    const problems = problemsOf({ MANTIS_URL: live.MANTIS_URL, MANTIS_TOKEN: "t", MANTIS_PROJECT: "1" });
+    expect(problems).toEqual([expect.stringMatching(/^MATTERMOST_URL or MATRIX_HOMESERVER_URL: missing/)]);
+  });
+
+  it("refuses a chat platform without a tracker", () => {
+    const problems = problemsOf({ MATRIX_HOMESERVER_URL: "https://matrix.example.org", MATRIX_ACCESS_TOKEN: "t" });
+    expect(problems).toEqual([expect.stringMatching(/^MANTIS_URL: missing/)]);
+  });
+
+  it("lists every missing part of a partial tracker configuration", () => {
+    const problems = problemsOf({ MANTIS_URL: live.MANTIS_URL, MATTERMOST_URL: live.MATTERMOST_URL, MATTERMOST_BOT_TOKEN: "b" });
+    expect(problems).toEqual([expect.stringMatching(/^MANTIS_TOKEN: missing/), expect.stringMatching(/^MANTIS_PROJECT: missing/)]);
+  });
+
+  it("treats empty values as unset", () => {
+    expect(loadConfig({ MANTIS_URL: "", HTTP_PORT: "" }).mode).toBe("sandbox");
+  });
+
+  it("reads .env but lets the real environment win", () => {
+    const dir = mkdtempSync(join(tmpdir(), "support-bot-env-"));
+    const file = join(dir, ".env");
+    writeFileSync(file, "LOG_LEVEL=debug\nHTTP_PORT=1234\n# comment\n");
+    const merged = readEnvironment({ HTTP_PORT: "4321" }, file);
+    expect(merged.LOG_LEVEL).toBe("debug");
+    expect(merged.HTTP_PORT).toBe("4321");
+  });
+});

@@ -1,0 +1,60 @@
+import { describe, expect, it } from "vitest";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Store } from "../../src/store/store.js";
+import { MIGRATIONS } from "../../src/store/migrations.js";
+
+describe("Store", () => {
+  it("applies every migration once and survives reopening", () => {
+    const file = join(mkdtempSync(join(tmpdir(), "support-bot-store-")), "bot.sqlite");
+    const first = new Store(file);
+    const latest = Math.max(...MIGRATIONS.map((m) => m.version));
+    expect(first.schemaVersion).toBe(latest);
+    first.setValue("cursor", "42");
+    expect(first.db.pragma("journal_mode", { simple: true })).toBe("wal");
+    first.close();
+
+    const again = new Store(file);
+    expect(again.schemaVersion).toBe(latest);
+    expect(again.getValue("cursor")).toBe("42");
+    again.close();
+  });
+
+  it("applies only migrations newer than the file's version", () => {
+    const file = join(mkdtempSync(join(tmpdir(), "support-bot-store-")), "bot.sqlite");
+    new Store(file, MIGRATIONS.slice(0, 1)).close();
+    const extra = { version: 999, description: "test", sql: "CREATE TABLE extra (x INTEGER);" };
+    const store = new Store(file, [...MIGRATIONS, extra]);
+    expect(store.schemaVersion).toBe(999);
+    expect(store.db.prepare("SELECT count(*) AS n FROM extra").get()).toEqual({ n: 0 });
+    store.close();
+  });
+
+  it("keeps a call with its personal data and links it to a bug", () => {
+    const store = new Store(":memory:");
+    const call = store.addCall({
+      recordedAt: new Date("2026-11-26T10:00:00Z"),
+      recordedBy: "alice",
+      customerName: "Jane Doe",
+      customerType: "merchant",
+      phone: "+41 79 555 01 23",
+      issue: "Payments time out",
+      callDate: "2026-11-26",
+      route: "bug",
+    });
+    store.setCallBug(call.id, 31);
+    expect(store.getCall(call.id)).toMatchObject({ customerName: "Jane Doe", phone: "+41 79 555 01 23", bugId: 31, email: undefined });
+  });
+
+  it("merges process state and keeps the journal in order", () => {
+    const store = new Store(":memory:");
+    store.updateBugProcess(7, { origin: "call", stage: "analysis" });
+    const state = store.updateBugProcess(7, { estimateMinutes: 240, deadline: "2034-03-14" });
+    expect(state).toMatchObject({ bugId: 7, origin: "call", stage: "analysis", estimateMinutes: 240, deadline: "2034-03-14" });
+    store.appendJournal({ bugId: 7, at: new Date("2026-11-26T10:00:00Z"), actor: "manager", action: "triage", command: "triage", details: { handler: "alice" } });
+    store.appendJournal({ bugId: 7, at: new Date("2026-11-26T11:00:00Z"), actor: "alice", action: "feedback", details: {} });
+    expect(store.listJournal(7).map((e) => e.action)).toEqual(["triage", "feedback"]);
+    expect(store.listJournalSince(new Date("2026-11-26T10:30:00Z")).map((e) => e.actor)).toEqual(["alice"]);
+  });
+});
