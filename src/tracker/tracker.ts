@@ -2,6 +2,21 @@
  * The tracker port: what the support process needs from a bug tracker, in the process's own terms.
  * The MantisBT adapter (`mantis-client.ts`) is the one implementation; tests run it against the simulator.
  */
+import { BotError } from "../errors.js";
+
+/**
+ * The tracker refused a request as invalid (HTTP 400), would have (a summary over its limit), or
+ * answered success without applying all of the change; the caller should reload before retrying.
+ */
+export class TrackerRejectedError extends BotError {
+  override readonly name = "TrackerRejectedError";
+  constructor(message: string, options: { cause?: unknown; hint?: string; logMessage?: string } = {}) {
+    super("tracker-rejected", message, options);
+  }
+}
+
+/** The longest summary MantisBT stores; a longer one makes 2.28.4 answer 500 with an empty body. */
+export const MAX_SUMMARY_LENGTH = 128;
 
 /** MantisBT's default status ids (https://mantisbt.org, config `status_enum_string`). */
 export const STATUS_IDS = {

@@ -1,0 +1,618 @@
+/**
+ * The MantisBT adapter of the tracker port, over the REST API of MantisBT 2.28.4.
+ * It guards against what a real server does silently (OBSERVED.md): it sends ids rather than names,
+ * checks that a change really took, refuses summaries the server would answer with an empty 500,
+ * and turns every failure into one of the typed errors of `src/errors.ts`.
+ */
+import type { Logger } from "pino";
+import type { z } from "zod";
+import { BotError, ConfigError, ConflictError, ForbiddenError, NotFoundError, UpstreamUnavailableError } from "../errors.js";
+import { toBug, toBugNote, toTrackerUser, VIEW_STATE_PRIVATE, VIEW_STATE_PUBLIC } from "./mantis-mapping.js";
+import {
+  currentUserResponseSchema,
+  issueCreatedResponseSchema,
+  issueListFaultSchema,
+  issueListResponseSchema,
+  mantisErrorBodySchema,
+  noteCreatedResponseSchema,
+  projectListResponseSchema,
+  relationshipCreatedResponseSchema,
+  userListResponseSchema,
+  type MantisIssue,
+  type MantisProject,
+} from "./mantis-schemas.js";
+import {
+  MAX_SUMMARY_LENGTH,
+  PRIORITY_IDS,
+  RELATIONSHIP_IDS,
+  STATUS_IDS,
+  TrackerRejectedError,
+  type Actor,
+  type Bug,
+  type BugChange,
+  type BugNote,
+  type ListBugsQuery,
+  type NewBug,
+  type RelationshipType,
+  type TrackerPort,
+  type TrackerUser,
+} from "./tracker.js";
+
+/** Settings of the MantisBT adapter; `fetch` is injectable for tests. */
+export interface MantisTrackerOptions {
+  /** MantisBT root, e.g. `https://bugs.example.com/`; the API lives under `api/rest/`. */
+  url: string;
+  /** API token, sent bare in `Authorization` (2.28 does not understand `Bearer`). */
+  token: string;
+  /** Project id, or its name (resolved once to the id, on first use). */
+  project: string | number;
+  /** Act as the linked staff member (`X-Mantis-Username`); needs an administrator token. */
+  impersonate: boolean;
+  timeoutMs: number;
+  /** Category of new bugs that name none (MantisBT requires one). */
+  category: string;
+  log: Logger;
+  fetch?: typeof fetch;
+  /** How notes written on someone's behalf name the bot: `[by Alice via support-bot]`. */
+  botName?: string;
+}
+
+type HttpMethod = "GET" | "POST" | "PATCH";
+
+interface Call<T> {
+  method: HttpMethod;
+  /** Relative to `<url>/api/rest/`, without a leading slash. */
+  path: string;
+  query?: Record<string, string | number>;
+  body?: unknown;
+  ifMatch?: string;
+  /** `X-Mantis-Username` to send, when impersonating. */
+  impersonate?: string;
+  /** The bug the call is about, for "Bug #N does not exist" and conflict messages. */
+  bugId?: number;
+  /** Message for a 404 whose body says nothing (MantisBT answers some 404s with an empty body). */
+  notFound?: string;
+  schema: z.ZodType<T>;
+}
+
+interface Answer<T> {
+  status: number;
+  data: T;
+  etag: string | undefined;
+}
+
+const TOKEN_HINT = "check MANTIS_TOKEN: it must be a valid MantisBT API token (My Account > API Tokens)";
+const URL_HINT = "check MANTIS_URL: it must be the MantisBT root, the one that serves view.php";
+
+/** Creates the MantisBT tracker; nothing is sent until the first call. */
+export function createMantisTracker(options: MantisTrackerOptions): TrackerPort {
+  return new MantisTracker(new MantisConnection(options), undefined);
+}
+
+/** HTTP, error mapping and the caches every acting client of one tracker shares. */
+class MantisConnection {
+  /** MantisBT root with a trailing slash. */
+  readonly root: string;
+  readonly botName: string;
+  private readonly apiBase: URL;
+  private readonly fetch: typeof fetch;
+  private projectId: Promise<number> | undefined;
+  private selfName: Promise<string> | undefined;
+  private readonly users = new Map<string, TrackerUser>();
+
+  constructor(readonly options: MantisTrackerOptions) {
+    this.root = options.url.endsWith("/") ? options.url : `${options.url}/`;
+    this.apiBase = new URL("api/rest/", this.root);
+    this.fetch = options.fetch ?? globalThis.fetch;
+    this.botName = options.botName ?? "support-bot";
+  }
+
+  /** Sends one request and returns its validated body, or throws a typed error. */
+  async send<T>(call: Call<T>): Promise<Answer<T>> {
+    const url = new URL(call.path, this.apiBase);
+    for (const [key, value] of Object.entries(call.query ?? {})) url.searchParams.set(key, String(value));
+    const headers: Record<string, string> = { Authorization: this.options.token, Accept: "application/json" };
+    // Without this header a real 2.28.4 answers a PATCH with 200 and changes nothing.
+    if (call.body !== undefined) headers["Content-Type"] = "application/json";
+    if (call.ifMatch) headers["If-Match"] = call.ifMatch;
+    if (call.impersonate) headers["X-Mantis-Username"] = call.impersonate;
+
+    const logged = {
+      method: call.method,
+      path: url.pathname + url.search,
+      ...(call.impersonate ? { impersonating: call.impersonate } : {}),
+    };
+    const started = performance.now();
+    let response: Response;
+    let text: string;
+    try {
+      response = await this.fetch(url, {
+        method: call.method,
+        headers,
+        ...(call.body !== undefined ? { body: JSON.stringify(call.body) } : {}),
+        signal: AbortSignal.timeout(this.options.timeoutMs),
+      });
+      text = await response.text();
+    } catch (error) {
+      const durationMs = Math.round(performance.now() - started);
+      this.options.log.debug({ ...logged, failure: errorName(error), durationMs }, "mantis request failed");
+      throw this.unreachable(call, error);
+    }
+    const durationMs = Math.round(performance.now() - started);
+    this.options.log.debug({ ...logged, status: response.status, durationMs }, "mantis request");
+
+    if (response.status >= 300) throw this.failure(call, response, text);
+
+    let json: unknown;
+    if (text.trim() !== "") {
+      try {
+        json = JSON.parse(text);
+      } catch (error) {
+        throw new UpstreamUnavailableError("MantisBT answered with something that is not JSON", {
+          cause: error,
+          hint: URL_HINT,
+          logMessage: `${call.method} ${url.pathname}: HTTP ${response.status} with a body that is not JSON (${response.headers.get("content-type") ?? "no content type"})`,
+        });
+      }
+    }
+    const parsed = call.schema.safeParse(json);
+    if (!parsed.success) {
+      // Issue paths and codes only: the values may hold personal data.
+      const problems = parsed.error.issues.map((issue) => `${issue.path.join(".") || "(body)"}: ${issue.code}`).slice(0, 5);
+      throw new UpstreamUnavailableError("MantisBT answered in a shape the bot does not understand", {
+        cause: parsed.error,
+        logMessage: `${call.method} ${url.pathname}: unexpected answer shape (${problems.join("; ")})`,
+      });
+    }
+    return { status: response.status, data: parsed.data, etag: response.headers.get("etag") ?? undefined };
+  }
+
+  private unreachable(call: Call<unknown>, error: unknown): UpstreamUnavailableError {
+    const name = errorName(error);
+    if (name === "TimeoutError" || name === "AbortError") {
+      return new UpstreamUnavailableError(`MantisBT did not answer within ${formatSeconds(this.options.timeoutMs)}`, {
+        cause: error,
+        hint: "check that MantisBT is up; MANTIS_TIMEOUT_MS sets how long the bot waits",
+        logMessage: `${call.method} ${call.path}: timed out after ${this.options.timeoutMs} ms`,
+      });
+    }
+    return new UpstreamUnavailableError("MantisBT is unreachable", {
+      cause: error,
+      hint: URL_HINT,
+      logMessage: `${call.method} ${call.path}: ${networkCode(error) ?? name}`,
+    });
+  }
+
+  /** Maps an error status to a typed error; the message comes from JSON `{message}` or the reason phrase. */
+  private failure(call: Call<unknown>, response: Response, text: string): BotError {
+    const status = response.status;
+    const html = /text\/html/i.test(response.headers.get("content-type") ?? "") || text.trimStart().startsWith("<");
+    const bodyMessage = html ? undefined : jsonMessage(text);
+    const reason = response.statusText.trim() || undefined;
+    const said = bodyMessage ?? reason;
+    const logMessage = `${call.method} ${call.path}: HTTP ${status}${said ? ` ${said}` : ""}`;
+
+    if (status === 401) {
+      return new ForbiddenError(`MantisBT refused the bot's API token${said ? ` (${said})` : ""}`, { hint: TOKEN_HINT });
+    }
+    if (status === 403) return new ForbiddenError(`MantisBT refused this: ${said ?? "access denied"}`);
+    if (status === 404) {
+      // Real issue and project 404s are JSON or empty; an HTML 404 means the URL is not the REST API.
+      if (html) return new UpstreamUnavailableError("MantisBT's REST API was not found", { hint: URL_HINT, logMessage });
+      const missingIssue = said?.match(/Issue #?(\d+) not found/i);
+      if (missingIssue) return new NotFoundError(`Bug #${missingIssue[1]} does not exist`);
+      if (bodyMessage) return new NotFoundError(bodyMessage);
+      if (call.notFound) return new NotFoundError(call.notFound);
+      if (call.bugId !== undefined) return new NotFoundError(`Bug #${call.bugId} does not exist`);
+      return new NotFoundError(`MantisBT has no such thing: ${said ?? call.path}`);
+    }
+    if (status === 412) {
+      const what = call.bugId !== undefined ? `Bug #${call.bugId}` : "The bug";
+      return new ConflictError(`${what} changed meanwhile: reload and retry`);
+    }
+    if (status === 409) return new ConflictError(`MantisBT reports a conflict: ${said ?? "the data changed meanwhile"}`);
+    if (status === 400 && !html) {
+      return new TrackerRejectedError(`MantisBT refused the request: ${said ?? "invalid request"}`, { logMessage });
+    }
+    return new UpstreamUnavailableError(`MantisBT failed (HTTP ${status}${said && !html ? `: ${said}` : ""})`, {
+      ...(status === 503 ? { hint: "MantisBT may be down or its REST API disabled (webservice_rest_enabled)" } : {}),
+      ...(status < 500 ? { hint: URL_HINT } : {}),
+      logMessage,
+    });
+  }
+
+  /** The project id, resolved from a name once (GET /projects) and cached. */
+  resolveProjectId(impersonate: string | undefined): Promise<number> {
+    const project = this.options.project;
+    if (typeof project === "number") return Promise.resolve(project);
+    if (/^\d+$/.test(project.trim())) return Promise.resolve(Number(project.trim()));
+    if (!this.projectId) {
+      this.projectId = this.findProject(project.trim(), impersonate);
+      // A failed lookup (network, token) must not stick.
+      this.projectId.catch(() => (this.projectId = undefined));
+    }
+    return this.projectId;
+  }
+
+  private async findProject(name: string, impersonate: string | undefined): Promise<number> {
+    const { data } = await this.send({ method: "GET", path: "projects", impersonate, schema: projectListResponseSchema });
+    const all = flattenProjects(data.projects);
+    const exact = all.find((project) => project.name === name);
+    const folded = all.filter((project) => project.name.toLowerCase() === name.toLowerCase());
+    const found = exact ?? (folded.length === 1 ? folded[0] : undefined);
+    if (!found) {
+      const visible = all.map((project) => `'${project.name}'`).join(", ") || "none";
+      throw new ConfigError([`MANTIS_PROJECT: MantisBT has no project named '${name}' that the bot can see (visible: ${visible})`]);
+    }
+    return found.id;
+  }
+
+  /** The bot's own user name (GET /users/me), so it never tries to impersonate itself. */
+  ownName(): Promise<string> {
+    if (!this.selfName) {
+      this.selfName = this.send({ method: "GET", path: "users/me", schema: currentUserResponseSchema }).then(({ data }) => {
+        if (!data.name) throw new UpstreamUnavailableError("MantisBT did not say which user the API token belongs to");
+        return data.name;
+      });
+      this.selfName.catch(() => (this.selfName = undefined));
+    }
+    return this.selfName;
+  }
+
+  cachedUser(name: string): TrackerUser | undefined {
+    return this.users.get(name);
+  }
+
+  rememberUser(user: TrackerUser): void {
+    this.users.set(user.name, user);
+  }
+}
+
+/** The port itself; one instance per actor, all sharing one connection. */
+class MantisTracker implements TrackerPort {
+  constructor(
+    private readonly connection: MantisConnection,
+    private readonly actor: Actor | undefined,
+  ) {}
+
+  actingAs(actor: Actor): TrackerPort {
+    return new MantisTracker(this.connection, actor);
+  }
+
+  bugUrl(id: number): string {
+    return `${this.connection.root}view.php?id=${id}`;
+  }
+
+  async getBug(id: number): Promise<Bug> {
+    checkBugId(id);
+    const { data, etag } = await this.send({ method: "GET", path: `issues/${id}`, bugId: id, schema: issueListResponseSchema });
+    const issue = data.issues[0];
+    if (!issue) throw new NotFoundError(`Bug #${id} does not exist`);
+    return toBug(issue, etag);
+  }
+
+  async listBugs(query: ListBugsQuery): Promise<Bug[]> {
+    if (!Number.isSafeInteger(query.page) || query.page < 1) throw new RangeError(`page must be 1 or more, not ${query.page}`);
+    // page_size 0 or less means "everything" to MantisBT: never ask for that by accident.
+    if (!Number.isSafeInteger(query.pageSize) || query.pageSize < 1) {
+      throw new RangeError(`pageSize must be 1 or more, not ${query.pageSize}`);
+    }
+    const impersonate = await this.impersonation();
+    const projectId = await this.connection.resolveProjectId(impersonate);
+    const { data } = await this.connection.send({
+      method: "GET",
+      path: "issues",
+      query: {
+        project_id: projectId,
+        page: query.page,
+        page_size: query.pageSize,
+        ...(query.filter !== undefined ? { filter_id: query.filter } : {}),
+      },
+      impersonate,
+      notFound: query.filter !== undefined && typeof query.filter === "number" ? `MantisBT has no saved filter #${query.filter}` : projectNotFound(projectId),
+      schema: issueListResponseSchema.or(issueListFaultSchema),
+    });
+    // An unknown filter name answers 200 with a fault object where the list should be.
+    if (!Array.isArray(data.issues)) throw new NotFoundError(data.issues.fault_string);
+    return data.issues.map((issue) => toBug(issue));
+  }
+
+  async createBug(bug: NewBug): Promise<Bug> {
+    checkSummary(bug.summary);
+    const impersonate = await this.impersonation();
+    const projectId = await this.connection.resolveProjectId(impersonate);
+    const handler = bug.handler !== undefined ? await this.requireUser(bug.handler) : undefined;
+    const body = {
+      summary: bug.summary,
+      description: bug.description,
+      project: { id: projectId },
+      category: { name: bug.category ?? this.connection.options.category },
+      view_state: { id: bug.private ? VIEW_STATE_PRIVATE : VIEW_STATE_PUBLIC },
+      ...(bug.priority ? { priority: { id: PRIORITY_IDS[bug.priority] } } : {}),
+      ...(handler ? { handler: { id: handler.id } } : {}),
+      // MantisBT sets `assigned` by itself when a handler is given; send a status only when asked.
+      ...(bug.status ? { status: { id: STATUS_IDS[bug.status] } } : {}),
+      ...(bug.tags && bug.tags.length > 0 ? { tags: uniqueNames(bug.tags).map((name) => ({ name })) } : {}),
+    };
+    const { data, etag } = await this.connection.send({
+      method: "POST",
+      path: "issues",
+      body,
+      impersonate,
+      notFound: projectNotFound(projectId),
+      schema: issueCreatedResponseSchema,
+    });
+    verifyApplied(data.issue, {
+      ...(bug.status ? { status: bug.status } : {}),
+      ...(handler ? { handlerId: handler.id } : {}),
+      ...(bug.priority ? { priority: bug.priority } : {}),
+    });
+    return toBug(data.issue, etag);
+  }
+
+  async updateBug(id: number, change: BugChange, options: { ifMatch?: string } = {}): Promise<Bug> {
+    checkBugId(id);
+    if (change.summary !== undefined) checkSummary(change.summary);
+    let handlerId: number | undefined;
+    if (change.handler === null) handlerId = 0;
+    else if (change.handler !== undefined) handlerId = (await this.requireUser(change.handler)).id;
+    const body = {
+      ...(change.status ? { status: { id: STATUS_IDS[change.status] } } : {}),
+      ...(handlerId !== undefined ? { handler: { id: handlerId } } : {}),
+      ...(change.priority ? { priority: { id: PRIORITY_IDS[change.priority] } } : {}),
+      ...(change.summary !== undefined ? { summary: change.summary } : {}),
+      ...(change.fixedInVersion !== undefined ? { fixed_in_version: { name: change.fixedInVersion } } : {}),
+    };
+    if (Object.keys(body).length === 0) return this.getBug(id);
+    const { data, etag } = await this.send({
+      method: "PATCH",
+      path: `issues/${id}`,
+      body,
+      ...(options.ifMatch ? { ifMatch: options.ifMatch } : {}),
+      bugId: id,
+      schema: issueListResponseSchema,
+    });
+    const issue = data.issues[0];
+    if (!issue) throw new UpstreamUnavailableError(`MantisBT answered the update of bug #${id} without the bug`);
+    verifyApplied(issue, {
+      ...(change.status ? { status: change.status } : {}),
+      ...(handlerId !== undefined ? { handlerId } : {}),
+      ...(change.priority ? { priority: change.priority } : {}),
+      ...(change.fixedInVersion !== undefined ? { fixedInVersion: change.fixedInVersion } : {}),
+    });
+    return toBug(issue, etag);
+  }
+
+  async addNote(id: number, note: { text: string; private: boolean }): Promise<BugNote> {
+    checkBugId(id);
+    if (note.text.trim() === "") throw new TrackerRejectedError("A note needs some text");
+    const impersonate = await this.impersonation();
+    const text = this.actor && !impersonate && !(await this.isBotItself()) ? `${this.byLine(this.actor)}\n${note.text}` : note.text;
+    const { data } = await this.connection.send({
+      method: "POST",
+      path: `issues/${id}/notes`,
+      body: { text, view_state: { id: note.private ? VIEW_STATE_PRIVATE : VIEW_STATE_PUBLIC } },
+      impersonate,
+      bugId: id,
+      schema: noteCreatedResponseSchema,
+    });
+    if (note.private && data.note.view_state && data.note.view_state.id !== VIEW_STATE_PRIVATE) {
+      throw new TrackerRejectedError(`MantisBT stored note ${data.note.id} on bug #${id} as public, not private: make it private by hand`, {
+        hint: "the tracker account needs set_view_status_threshold to write private notes",
+      });
+    }
+    return toBugNote(data.note);
+  }
+
+  async addTags(id: number, tags: string[]): Promise<void> {
+    checkBugId(id);
+    const names = uniqueNames(tags);
+    if (names.length === 0) return;
+    const { data } = await this.send({
+      method: "POST",
+      path: `issues/${id}/tags`,
+      body: { tags: names.map((name) => ({ name })) },
+      bugId: id,
+      schema: issueListResponseSchema,
+    });
+    const issue = data.issues[0];
+    if (!issue) return;
+    const present = new Set(issue.tags.map((tag) => tag.name.toLowerCase()));
+    const missing = names.filter((name) => !present.has(name.toLowerCase()));
+    if (missing.length > 0) {
+      throw new TrackerRejectedError(`MantisBT did not tag bug #${id} with ${missing.map((name) => `'${name}'`).join(", ")}`, {
+        hint: "the tracker account may lack the right to create tags (tag_create_threshold)",
+      });
+    }
+  }
+
+  async addRelationship(id: number, relationship: { type: RelationshipType; otherBugId: number }): Promise<void> {
+    checkBugId(id);
+    checkBugId(relationship.otherBugId);
+    await this.send({
+      method: "POST",
+      path: `issues/${id}/relationships`,
+      body: { issue: { id: relationship.otherBugId }, type: { id: RELATIONSHIP_IDS[relationship.type] } },
+      bugId: id,
+      schema: relationshipCreatedResponseSchema.optional(),
+    });
+  }
+
+  async getUser(name: string): Promise<TrackerUser | undefined> {
+    const cached = this.connection.cachedUser(name);
+    if (cached) return cached;
+    try {
+      const { data } = await this.send({
+        method: "GET",
+        path: `users/username/${encodeURIComponent(name)}`,
+        schema: userListResponseSchema,
+      });
+      const found = data.users[0];
+      if (!found) return undefined;
+      const user = toTrackerUser(found);
+      this.connection.rememberUser(user);
+      return user;
+    } catch (error) {
+      if (error instanceof NotFoundError) return undefined;
+      throw error;
+    }
+  }
+
+  async listHandlers(): Promise<TrackerUser[]> {
+    const impersonate = await this.impersonation();
+    const projectId = await this.connection.resolveProjectId(impersonate);
+    const { data } = await this.connection.send({
+      method: "GET",
+      path: `projects/${projectId}/handlers`,
+      impersonate,
+      notFound: projectNotFound(projectId),
+      schema: userListResponseSchema,
+    });
+    const users = data.users.map(toTrackerUser);
+    for (const user of users) this.connection.rememberUser(user);
+    return users;
+  }
+
+  async listVersions(): Promise<string[]> {
+    const impersonate = await this.impersonation();
+    const projectId = await this.connection.resolveProjectId(impersonate);
+    const { data } = await this.connection.send({
+      method: "GET",
+      path: `projects/${projectId}`,
+      impersonate,
+      notFound: projectNotFound(projectId),
+      schema: projectListResponseSchema,
+    });
+    const project = data.projects.find((candidate) => candidate.id === projectId) ?? data.projects[0];
+    if (!project) throw new NotFoundError(projectNotFound(projectId));
+    return project.versions.map((version) => version.name);
+  }
+
+  /** Sends a call as this client's actor (when impersonating). */
+  private async send<T>(call: Omit<Call<T>, "impersonate">): Promise<Answer<T>> {
+    const impersonate = await this.impersonation();
+    return this.connection.send({ ...call, ...(impersonate ? { impersonate } : {}) });
+  }
+
+  /** The `X-Mantis-Username` to send: the actor's, unless impersonation is off or the actor is the bot. */
+  private async impersonation(): Promise<string | undefined> {
+    if (!this.actor || !this.connection.options.impersonate) return undefined;
+    // MantisBT refuses a token user impersonating itself.
+    return (await this.isBotItself()) ? undefined : this.actor.trackerUser;
+  }
+
+  private async isBotItself(): Promise<boolean> {
+    if (!this.actor || !this.connection.options.impersonate) return false;
+    const own = await this.connection.ownName();
+    return own.toLowerCase() === this.actor.trackerUser.toLowerCase();
+  }
+
+  /** First line of a note the bot writes for someone under its own account. */
+  private byLine(actor: Actor): string {
+    const name = actor.displayName.replace(/[[\]\s]+/g, " ").trim().slice(0, 60) || actor.trackerUser;
+    return `[by ${name} via ${this.connection.botName}]`;
+  }
+
+  private async requireUser(name: string): Promise<TrackerUser> {
+    const user = await this.getUser(name);
+    if (!user) throw new NotFoundError(`MantisBT has no user '${name}'`);
+    return user;
+  }
+}
+
+interface Expected {
+  status?: keyof typeof STATUS_IDS;
+  handlerId?: number;
+  priority?: keyof typeof PRIORITY_IDS;
+  fixedInVersion?: string;
+}
+
+/**
+ * MantisBT answers 200 to some changes it did not make (an unknown status name becomes `@0@`,
+ * an unknown handler is ignored), so the answer is checked against what was asked.
+ */
+function verifyApplied(issue: MantisIssue, expected: Expected): void {
+  const problems: string[] = [];
+  if (expected.status !== undefined && issue.status.id !== STATUS_IDS[expected.status]) {
+    problems.push(`its status is '${issue.status.name ?? `id ${issue.status.id}`}', not '${expected.status}'`);
+  }
+  if (expected.handlerId !== undefined) {
+    const actual = issue.handler?.id ?? 0;
+    if (actual !== expected.handlerId) {
+      const shown = actual === 0 ? "nobody" : `'${issue.handler?.name ?? `user #${actual}`}'`;
+      problems.push(expected.handlerId === 0 ? `it is still assigned to ${shown}` : `it is assigned to ${shown}`);
+    }
+  }
+  if (expected.priority !== undefined && issue.priority && issue.priority.id !== PRIORITY_IDS[expected.priority]) {
+    problems.push(`its priority is '${issue.priority.name ?? `id ${issue.priority.id}`}', not '${expected.priority}'`);
+  }
+  if (expected.fixedInVersion !== undefined && (issue.fixed_in_version?.name ?? "") !== expected.fixedInVersion) {
+    problems.push(`its fixed-in version is '${issue.fixed_in_version?.name ?? ""}', not '${expected.fixedInVersion}'`);
+  }
+  if (problems.length > 0) {
+    throw new TrackerRejectedError(`MantisBT did not apply the change to bug #${issue.id}: ${problems.join("; ")}`, {
+      hint: "reload the bug in MantisBT and check the account's rights for this change",
+    });
+  }
+}
+
+function checkSummary(summary: string): void {
+  // MantisBT counts characters, not bytes; code points are the closest match.
+  const length = [...summary].length;
+  if (length > MAX_SUMMARY_LENGTH) {
+    throw new TrackerRejectedError(
+      `The summary is ${length} characters long; MantisBT accepts at most ${MAX_SUMMARY_LENGTH}. Shorten it and retry.`,
+    );
+  }
+  if (summary.trim() === "") throw new TrackerRejectedError("The summary must not be empty");
+}
+
+function checkBugId(id: number): void {
+  if (!Number.isSafeInteger(id) || id <= 0) throw new NotFoundError(`Bug #${id} does not exist`);
+}
+
+function projectNotFound(projectId: number): string {
+  return `MantisBT has no project #${projectId} that the bot can see (check MANTIS_PROJECT)`;
+}
+
+function uniqueNames(names: string[]): string[] {
+  const seen = new Set<string>();
+  const result: string[] = [];
+  for (const raw of names) {
+    const name = raw.trim();
+    if (name === "" || seen.has(name.toLowerCase())) continue;
+    seen.add(name.toLowerCase());
+    result.push(name);
+  }
+  return result;
+}
+
+function flattenProjects(projects: MantisProject[]): { id: number; name: string }[] {
+  return projects.flatMap((project) => [{ id: project.id, name: project.name }, ...flattenProjects(project.subProjects)]);
+}
+
+function jsonMessage(text: string): string | undefined {
+  if (text.trim() === "") return undefined;
+  try {
+    const parsed = mantisErrorBodySchema.safeParse(JSON.parse(text));
+    const message = parsed.success ? parsed.data.message?.trim() : undefined;
+    return message ? message : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function errorName(error: unknown): string {
+  return error instanceof Error ? error.name : typeof error;
+}
+
+/** Node's fetch hides the socket error (ECONNREFUSED...) in `cause`. */
+function networkCode(error: unknown): string | undefined {
+  const cause = error instanceof Error ? error.cause : undefined;
+  if (cause && typeof cause === "object" && "code" in cause && typeof cause.code === "string") return cause.code;
+  return undefined;
+}
+
+function formatSeconds(ms: number): string {
+  return ms % 1000 === 0 ? `${ms / 1000} s` : `${(ms / 1000).toFixed(1)} s`;
+}
