@@ -1,0 +1,38 @@
+/**
+ * `help`: the commands the caller may run, or one command in detail. Everything shown comes from
+ * the command definitions, so help cannot drift from what the dispatcher accepts.
+ */
+import { z } from "zod";
+import { UsageError } from "../src/errors.js";
+import { defineCommand } from "../src/framework/command.js";
+import { renderCommandHelp, renderCommandList, TRIGGERS } from "../src/framework/help.js";
+import { suggestionCandidates, type CommandCatalog } from "../src/framework/registry.js";
+import { ephemeral } from "../src/framework/reply.js";
+import { formatSuggestions, suggestCommands } from "../src/framework/suggest.js";
+
+/**
+ * The help command over a catalog it reads when run; a function because help is itself in the
+ * registry it describes, which exists only once every command, help included, is defined.
+ */
+export function createHelpCommand(catalog: () => CommandCatalog) {
+  return defineCommand({
+    name: "help",
+    summary: "List the commands you can use, or explain one with examples",
+    usage: "[command]",
+    examples: ["help", "help grab"],
+    roles: ["management", "staff"],
+    positional: ["command"],
+    args: z.object({ command: z.string().optional() }),
+    async run(ctx, args) {
+      const options = { role: ctx.caller.role, trigger: TRIGGERS[ctx.platform] };
+      const commands = catalog();
+      if (args.command === undefined) return ephemeral(renderCommandList(commands, options));
+      const command = commands.find(args.command);
+      if (!command) {
+        const suggestions = suggestCommands(args.command, suggestionCandidates(commands.all()));
+        throw new UsageError(`There is no command \`${args.command.replace(/`/g, "")}\`.${formatSuggestions(suggestions)}`);
+      }
+      return ephemeral(renderCommandHelp(command, options));
+    },
+  });
+}

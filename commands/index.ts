@@ -1,0 +1,15 @@
+/**
+ * Every command the bot knows, listed explicitly (no registration by side effect). The order here
+ * is the order of the help list.
+ */
+import { CommandRegistry, type AnyCommand } from "../src/framework/registry.js";
+import { createHelpCommand } from "./help.js";
+
+/** The commands besides help, in help order. */
+export const COMMANDS: readonly AnyCommand[] = [];
+
+/** Builds the registry at start-up, help last; throws on a duplicate name or alias. */
+export function buildCommandRegistry(commands: readonly AnyCommand[] = COMMANDS): CommandRegistry {
+  const registry: CommandRegistry = new CommandRegistry([...commands, createHelpCommand(() => registry)]);
+  return registry;
+}
