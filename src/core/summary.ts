@@ -1,0 +1,319 @@
+/**
+ * The queue summary posted to channels: what needs whom, stage by stage of the seed's process, and
+ * what changed since yesterday. Channels are read by many, so the input carries bug fields only
+ * (never call records or anything else that could hold a customer's name, phone or e-mail).
+ *
+ * Composition and splitting are pure and deterministic: the same input gives the same messages.
+ */
+import { PRIORITY_IDS, type PriorityName, type StatusName } from "../tracker/tracker.js";
+import { toLocalDateTime } from "./calendar.js";
+import { RISK_SEVERITY, type RiskState } from "./deadline-risk.js";
+
+/** Largest message each platform accepts: Mattermost counts characters, Matrix bytes of the whole event. */
+export const MESSAGE_LIMITS = Object.freeze({ mattermost: 16_383, matrix: 32_000 });
+
+/** One bug as the summary sees it: tracker fields plus what the bot derived (risk, stage). */
+export interface SummaryBug {
+  id: number;
+  /** The bug's subject; by the process it holds no personal data, and it is escaped before use. */
+  summary: string;
+  status: StatusName;
+  /** Name to show for the handler; shown as plain text, so nobody gets pinged daily. */
+  handler?: string;
+  priority: PriorityName;
+  /** Filed on behalf of a customer (the Customer tag). */
+  customer: boolean;
+  createdAt: Date;
+  updatedAt: Date;
+  /** When the bug entered its current status; defaults to `createdAt` for new bugs, `updatedAt` otherwise. */
+  statusSince?: Date;
+  /** Work left from the subject tag, in working minutes. */
+  workLeftMinutes?: number;
+  /** Deadline from the subject tag, ISO `yyyy-mm-dd`. */
+  deadline?: string;
+  risk?: RiskState;
+  /** Process stage; `review` and `resolution` (the seed's chapter names, any case) pick those sections. */
+  stage?: string;
+}
+
+/** One line of "what changed since yesterday", already phrased by the caller (e.g. "confirmed -> assigned"). */
+export interface SummaryChange {
+  bugId: number;
+  at: Date;
+  change: string;
+}
+
+export interface ComposeSummaryOptions {
+  bugs: readonly SummaryBug[];
+  changes?: readonly SummaryChange[];
+  now: Date;
+  /** Time zone for the date in the title and the times of changes. Default UTC. */
+  timeZone?: string;
+  bugUrl: (id: number) => string;
+  /** Default "Support queue". */
+  title?: string;
+}
+
+type SectionKey = "triage" | "feedback" | "confirmed" | "work" | "review" | "notify";
+
+const SECTION_TITLES: Record<SectionKey, string> = {
+  triage: "NEW, awaiting triage",
+  feedback: "Feedback owed",
+  confirmed: "Confirmed, not started",
+  work: "In work",
+  review: "In review",
+  notify: "Resolved, customer not yet notified",
+};
+const SECTION_ORDER: SectionKey[] = ["triage", "feedback", "confirmed", "work", "review", "notify"];
+
+/** Composes the whole summary as one Markdown text; see `composeSummaryMessages` for chat-sized pieces. */
+export function composeSummary(options: ComposeSummaryOptions): string {
+  const timeZone = options.timeZone ?? "UTC";
+  const now = options.now.getTime();
+  const grouped = new Map<SectionKey, SummaryBug[]>(SECTION_ORDER.map((key) => [key, []]));
+  for (const bug of options.bugs) {
+    const key = sectionOf(bug);
+    if (key) grouped.get(key)!.push(bug);
+  }
+
+  const blocks = [`#### ${escapeMarkdown(options.title ?? "Support queue")}, ${formatDay(options.now, timeZone)}`];
+  let pending = 0;
+  for (const key of SECTION_ORDER) {
+    const bugs = grouped.get(key)!;
+    if (bugs.length === 0) continue;
+    pending += bugs.length;
+    const lines = bugs.sort(sectionComparator(key)).map((bug) => `- ${bugLink(bug.id, options.bugUrl)} ${describe(key, bug, now)}`);
+    blocks.push([`**${SECTION_TITLES[key]} (${bugs.length})**`, ...lines].join("\n"));
+  }
+  if (pending === 0) blocks.push("All clear: no bug needs anyone right now.");
+
+  const changes = [...(options.changes ?? [])].sort(
+    (a, b) => a.at.getTime() - b.at.getTime() || a.bugId - b.bugId || compareText(a.change, b.change),
+  );
+  if (changes.length > 0) {
+    const lines = changes.map((entry) => {
+      const local = toLocalDateTime(entry.at, timeZone);
+      const [, month, day] = local.date.split("-");
+      return `- ${Number(day)}.${Number(month)}. ${local.time} ${bugLink(entry.bugId, options.bugUrl)} ${cleanText(entry.change, 300)}`;
+    });
+    blocks.push([`**Changed since yesterday (${changes.length})**`, ...lines].join("\n"));
+  }
+  return blocks.join("\n\n");
+}
+
+/** Composes the summary and splits it into messages of at most `maxLength` (see `splitMarkdown`). */
+export function composeSummaryMessages(options: ComposeSummaryOptions & SplitOptions): string[] {
+  return splitMarkdown(composeSummary(options), options);
+}
+
+export interface SplitOptions {
+  /** Largest message, e.g. `MESSAGE_LIMITS.mattermost`; at least 16. */
+  maxLength: number;
+  /** How the platform counts: Unicode code points (Mattermost, default) or UTF-8 bytes (Matrix). */
+  measure?: "code-points" | "utf8-bytes";
+}
+
+/**
+ * Splits Markdown into messages no longer than `maxLength`, between blocks (blank-line separated
+ * sections) where possible, else between lines, never inside a line. A section cut in two repeats its
+ * heading marked "(continued)". A single line longer than a whole message is shortened with "…".
+ */
+export function splitMarkdown(markdown: string, options: SplitOptions): string[] {
+  const { maxLength } = options;
+  if (!Number.isInteger(maxLength) || maxLength < 16) throw new RangeError(`maxLength must be a whole number of at least 16, got ${maxLength}`);
+  const size = options.measure === "utf8-bytes" ? utf8Length : codePointLength;
+  const fits = (text: string): boolean => size(text) <= maxLength;
+  const messages: string[] = [];
+  let current = "";
+  const flush = (): void => {
+    if (current !== "") messages.push(current);
+    current = "";
+  };
+
+  for (const block of markdown.split(/\n{2,}/).filter((part) => part.trim() !== "")) {
+    const joined = current === "" ? block : `${current}\n\n${block}`;
+    if (fits(joined)) {
+      current = joined;
+      continue;
+    }
+    if (fits(block)) {
+      flush();
+      current = block;
+      continue;
+    }
+    // A block too long for any message: fill line by line, starting in the current message.
+    const lines = block.split("\n").map((line) => (fits(line) ? line : truncateToFit(line, fits)));
+    const heading = isHeading(lines[0] ?? "") ? lines[0] : undefined;
+    for (const [index, line] of lines.entries()) {
+      const separator = index === 0 ? "\n\n" : "\n";
+      // A heading goes where its first line fits too; never alone at the end of a message.
+      const probe = index === 0 && heading !== undefined && lines.length > 1 ? `${line}\n${lines[1]}` : line;
+      if (current !== "" && fits(`${current}${separator}${probe}`)) {
+        current = `${current}${separator}${line}`;
+        continue;
+      }
+      flush();
+      const continued = heading !== undefined && index > 0 ? `${heading} (continued)\n${line}` : line;
+      current = fits(continued) ? continued : line;
+    }
+  }
+  flush();
+  return messages;
+}
+
+function sectionOf(bug: SummaryBug): SectionKey | undefined {
+  if (bug.status === "resolved" || bug.status === "closed") return undefined;
+  const stage = bug.stage?.toLowerCase();
+  if (stage === "resolution") return "notify";
+  if (stage === "review") return "review";
+  switch (bug.status) {
+    case "new":
+      return "triage";
+    case "feedback":
+      return "feedback";
+    case "acknowledged":
+    case "confirmed":
+      return "confirmed";
+    case "assigned":
+      return "work";
+  }
+}
+
+function since(bug: SummaryBug): number {
+  return (bug.statusSince ?? (bug.status === "new" ? bug.createdAt : bug.updatedAt)).getTime();
+}
+
+function sectionComparator(key: SectionKey): (a: SummaryBug, b: SummaryBug) => number {
+  const oldestFirst = (a: SummaryBug, b: SummaryBug): number => since(a) - since(b) || a.id - b.id;
+  switch (key) {
+    case "triage":
+    case "confirmed":
+      return (a, b) => PRIORITY_IDS[b.priority] - PRIORITY_IDS[a.priority] || oldestFirst(a, b);
+    case "work":
+      return (a, b) =>
+        RISK_SEVERITY[b.risk ?? "ok"] - RISK_SEVERITY[a.risk ?? "ok"] ||
+        compareText(a.deadline ?? "9999-99-99", b.deadline ?? "9999-99-99") ||
+        a.id - b.id;
+    default:
+      return oldestFirst;
+  }
+}
+
+function describe(key: SectionKey, bug: SummaryBug, now: number): string {
+  const parts = [cleanText(bug.summary, 160)];
+  const age = formatAge(now - since(bug));
+  const handler = bug.handler ? cleanText(bug.handler, 60) : "nobody";
+  const flags = [
+    PRIORITY_IDS[bug.priority] >= PRIORITY_IDS.high ? `**${bug.priority}**` : undefined,
+    bug.customer ? "customer" : undefined,
+  ].filter((flag): flag is string => flag !== undefined);
+  switch (key) {
+    case "triage":
+      parts.push(...flags, `waiting ${age}`);
+      break;
+    case "feedback":
+      parts.push(`${handler} owes feedback`, `for ${age}`);
+      break;
+    case "confirmed":
+      parts.push(...flags, `confirmed ${age} ago`);
+      break;
+    case "work":
+      parts.push(handler, ...flags);
+      if (bug.workLeftMinutes !== undefined) parts.push(`${formatWork(bug.workLeftMinutes)} left`);
+      if (bug.deadline !== undefined) parts.push(`due ${formatDeadline(bug.deadline)}`);
+      if (bug.workLeftMinutes === undefined || bug.deadline === undefined) parts.push("no estimate or deadline in the subject");
+      if (bug.risk === "overdue") parts.push("**OVERDUE**");
+      else if (bug.risk === "at-risk") parts.push("**at risk**");
+      else if (bug.risk === "stale") parts.push("estimate not updated");
+      break;
+    case "review":
+      parts.push(`${handler} reviewing`, `for ${age}`);
+      break;
+    case "notify":
+      parts.push(`${handler} to notify the customer`, `for ${age}`);
+      break;
+  }
+  return parts.join(" · ");
+}
+
+function bugLink(id: number, bugUrl: (id: number) => string): string {
+  // Parentheses and spaces would end the link target early.
+  const url = bugUrl(id).replace(/[()\s]/g, (char) => encodeURIComponent(char));
+  return `[#${id}](${url})`;
+}
+
+/**
+ * One line of plain text: whitespace collapsed (a newline would break the list and the splitter),
+ * Markdown specials escaped, `@mentions` defused so a bug subject cannot ping a whole channel.
+ */
+function cleanText(text: string, maxLength: number): string {
+  let flat = text.replace(/\s+/g, " ").trim();
+  const points = [...flat];
+  if (points.length > maxLength) flat = `${points.slice(0, maxLength - 1).join("").trimEnd()}…`;
+  return escapeMarkdown(flat).replace(/@(?=\w)/g, "@\u200B");
+}
+
+function escapeMarkdown(text: string): string {
+  return text.replace(/[\\`*_{}[\]<>#|~!]/g, (char) => `\\${char}`);
+}
+
+function isHeading(line: string): boolean {
+  return /^#{1,6} /.test(line) || /^\*\*.+\*\*$/.test(line);
+}
+
+function truncateToFit(line: string, fits: (text: string) => boolean): string {
+  const points = [...line];
+  let low = 0;
+  let high = points.length;
+  while (low < high) {
+    const middle = Math.ceil((low + high) / 2);
+    if (fits(`${points.slice(0, middle).join("")}…`)) low = middle;
+    else high = middle - 1;
+  }
+  return `${points.slice(0, low).join("")}…`;
+}
+
+function codePointLength(text: string): number {
+  let count = 0;
+  for (const _ of text) count++;
+  return count;
+}
+
+const encoder = new TextEncoder();
+function utf8Length(text: string): number {
+  return encoder.encode(text).length;
+}
+
+function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+const WEEKDAY_NAMES = { mon: "Mon", tue: "Tue", wed: "Wed", thu: "Thu", fri: "Fri", sat: "Sat", sun: "Sun" } as const;
+
+function formatDay(at: Date, timeZone: string): string {
+  const local = toLocalDateTime(at, timeZone);
+  return `${WEEKDAY_NAMES[local.weekday]} ${formatDeadline(local.date)}`;
+}
+
+function formatDeadline(isoDate: string): string {
+  const [year, month, day] = isoDate.split("-");
+  return `${Number(day)}.${Number(month)}.${year}`;
+}
+
+function formatWork(minutes: number): string {
+  const rounded = Math.round(minutes);
+  const hours = Math.floor(rounded / 60);
+  const rest = rounded % 60;
+  if (hours === 0) return `${rest}m`;
+  return rest === 0 ? `${hours}h` : `${hours}h ${rest}m`;
+}
+
+/** Elapsed wall time as `45m`, `5h` or `3d 4h`. */
+function formatAge(ms: number): string {
+  const minutes = Math.max(0, Math.floor(ms / 60_000));
+  if (minutes < 60) return `${minutes}m`;
+  const hours = Math.floor(minutes / 60);
+  if (hours < 24) return `${hours}h`;
+  const days = Math.floor(hours / 24);
+  return hours % 24 === 0 ? `${days}d` : `${days}d ${hours % 24}h`;
+}

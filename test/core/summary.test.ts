@@ -1,0 +1,174 @@
+import { describe, expect, it } from "vitest";
+import {
+  composeSummary,
+  composeSummaryMessages,
+  MESSAGE_LIMITS,
+  splitMarkdown,
+  type ComposeSummaryOptions,
+  type SummaryBug,
+} from "../../src/core/summary.js";
+
+// Tuesday 14 March 2034, 09:00 in Zurich (+01:00).
+const at = (text: string): Date => new Date(text);
+const now = at("2034-03-14T09:00+01:00");
+const bugUrl = (id: number): string => `https://bugs.example/view.php?id=${id}`;
+const link = (id: number): string => `[#${id}](${bugUrl(id)})`;
+
+function bug(id: number, fields: Partial<SummaryBug> & Pick<SummaryBug, "summary" | "status">): SummaryBug {
+  return {
+    id,
+    priority: "normal",
+    customer: false,
+    createdAt: at("2034-03-01T09:00+01:00"),
+    updatedAt: at("2034-03-13T09:00+01:00"),
+    ...fields,
+  };
+}
+
+const queue: SummaryBug[] = [
+  bug(106, { summary: "Refund button missing", status: "assigned", handler: "bob", risk: "ok", workLeftMinutes: 240, deadline: "2034-03-20" }),
+  bug(101, { summary: "Wallet crashes on start", status: "new", customer: true, createdAt: at("2034-03-13T06:00+01:00") }),
+  bug(110, { summary: "Bank import stalls", status: "assigned", stage: "Resolution", handler: "frank", customer: true, statusSince: at("2034-03-14T08:00+01:00") }),
+  bug(102, { summary: "Exchange rejects deposit", status: "new", priority: "urgent", createdAt: at("2034-03-14T07:30+01:00") }),
+  bug(103, { summary: "Docs: KYC flow unclear", status: "feedback", handler: "alice", statusSince: at("2034-03-13T15:00+01:00") }),
+  bug(107, { summary: "Slow TOS page", status: "assigned", handler: "dave", customer: true, risk: "at-risk", workLeftMinutes: 720, deadline: "2034-03-15" }),
+  bug(104, { summary: "Fix rounding in fees", status: "feedback", stage: "review", handler: "carol", statusSince: at("2034-03-13T09:00+01:00") }),
+  bug(105, { summary: "Merchant backend timeout", status: "confirmed", priority: "high", updatedAt: at("2034-03-10T09:00+01:00") }),
+  bug(109, { summary: "Upgrade libgnunet", status: "assigned", handler: "erin" }),
+  bug(108, { summary: "Auditor report wrong", status: "assigned", handler: "bob", risk: "overdue", workLeftMinutes: 120, deadline: "2034-03-13" }),
+  bug(111, { summary: "Typo in footer", status: "resolved" }),
+  bug(112, { summary: "Old crash", status: "closed" }),
+];
+
+const options: ComposeSummaryOptions = {
+  bugs: queue,
+  changes: [
+    { bugId: 111, at: at("2034-03-13T14:05+01:00"), change: "assigned → resolved" },
+    { bugId: 105, at: at("2034-03-13T10:00+01:00"), change: "new → confirmed" },
+  ],
+  now,
+  timeZone: "Europe/Zurich",
+  bugUrl,
+};
+
+const expectedSummary = [
+  "#### Support queue, Tue 14.3.2034",
+  "",
+  "**NEW, awaiting triage (2)**",
+  `- ${link(102)} Exchange rejects deposit · **urgent** · waiting 1h`,
+  `- ${link(101)} Wallet crashes on start · customer · waiting 1d 3h`,
+  "",
+  "**Feedback owed (1)**",
+  `- ${link(103)} Docs: KYC flow unclear · alice owes feedback · for 18h`,
+  "",
+  "**Confirmed, not started (1)**",
+  `- ${link(105)} Merchant backend timeout · **high** · confirmed 4d ago`,
+  "",
+  "**In work (4)**",
+  `- ${link(108)} Auditor report wrong · bob · 2h left · due 13.3.2034 · **OVERDUE**`,
+  `- ${link(107)} Slow TOS page · dave · customer · 12h left · due 15.3.2034 · **at risk**`,
+  `- ${link(106)} Refund button missing · bob · 4h left · due 20.3.2034`,
+  `- ${link(109)} Upgrade libgnunet · erin · no estimate or deadline in the subject`,
+  "",
+  "**In review (1)**",
+  `- ${link(104)} Fix rounding in fees · carol reviewing · for 1d`,
+  "",
+  "**Resolved, customer not yet notified (1)**",
+  `- ${link(110)} Bank import stalls · frank to notify the customer · for 1h`,
+  "",
+  "**Changed since yesterday (2)**",
+  `- 13.3. 10:00 ${link(105)} new → confirmed`,
+  `- 13.3. 14:05 ${link(111)} assigned → resolved`,
+].join("\n");
+
+describe("composeSummary", () => {
+  it("lists every section in process order, at-risk work first, resolved and closed bugs left out", () => {
+    expect(composeSummary(options)).toBe(expectedSummary);
+  });
+
+  it("gives the same text whatever order the bugs and changes come in", () => {
+    expect(composeSummary({ ...options, bugs: [...queue].reverse(), changes: [...(options.changes ?? [])].reverse() })).toBe(expectedSummary);
+  });
+
+  it("says all clear when nothing needs anyone", () => {
+    expect(composeSummary({ bugs: [], now, bugUrl })).toBe("#### Support queue, Tue 14.3.2034\n\nAll clear: no bug needs anyone right now.");
+  });
+
+  it("still reports yesterday's changes when all is clear", () => {
+    const text = composeSummary({ bugs: [queue[10]!], changes: [options.changes![0]!], now, timeZone: "Europe/Zurich", bugUrl });
+    expect(text).toBe(
+      [
+        "#### Support queue, Tue 14.3.2034",
+        "",
+        "All clear: no bug needs anyone right now.",
+        "",
+        "**Changed since yesterday (1)**",
+        `- 13.3. 14:05 ${link(111)} assigned → resolved`,
+      ].join("\n"),
+    );
+  });
+
+  it("keeps a hostile subject on one line, escaped, and unable to ping the channel", () => {
+    const hostile = bug(666, { summary: "Pay **now** @channel\nsee [this](http://evil.example) <b>", status: "new", createdAt: now });
+    const line = composeSummary({ bugs: [hostile], now, bugUrl }).split("\n").find((text) => text.includes("#666"));
+    expect(line).toBe(`- ${link(666)} Pay \\*\\*now\\*\\* @\u200Bchannel see \\[this\\](http://evil.example) \\<b\\> · waiting 0m`);
+  });
+
+  it("shows only bug fields, even when a caller hands over more", () => {
+    const withContact = { ...bug(5, { summary: "Card declined", status: "new" }), reporterEmail: "jane@example.com", phone: "+41 79 000 00 00" };
+    const text = composeSummary({ bugs: [withContact], now, bugUrl });
+    expect(text).not.toContain("jane@example.com");
+    expect(text).not.toContain("+41");
+  });
+
+  it("fits into one Mattermost message when the queue is small", () => {
+    expect(composeSummaryMessages({ ...options, maxLength: MESSAGE_LIMITS.mattermost })).toEqual([expectedSummary]);
+  });
+});
+
+describe("splitMarkdown", () => {
+  it("cuts between sections, and between lines inside a section too long for one message", () => {
+    const markdown = "# T\n\n**A (5)**\n- a1\n- a2\n- a3\n- a4\n- a5\n\n**B (1)**\n- b1";
+    expect(splitMarkdown(markdown, { maxLength: 26 })).toEqual([
+      "# T\n\n**A (5)**\n- a1\n- a2",
+      "**A (5)** (continued)\n- a3",
+      "**A (5)** (continued)\n- a4",
+      "**A (5)** (continued)\n- a5",
+      "**B (1)**\n- b1",
+    ]);
+  });
+
+  it("never leaves a heading alone at the end of a message", () => {
+    // "intro line" + "**Head**" would fit in 30, but the heading's first item would not.
+    expect(splitMarkdown("intro line\n\n**Head**\n- item one\n- item two\n- item three", { maxLength: 30 })).toEqual([
+      "intro line",
+      "**Head**\n- item one\n- item two",
+      "- item three",
+    ]);
+  });
+
+  it.each([0, 40, 200])("keeps every line whole at a limit of the longest line + %i", (extra) => {
+    const full = composeSummary(options);
+    const lines = full.split("\n").filter((line) => line !== "");
+    const maxLength = Math.max(...lines.map((line) => [...line].length)) + extra;
+    const messages = splitMarkdown(full, { maxLength });
+    expect(messages.length).toBeGreaterThan(1);
+    for (const message of messages) expect([...message].length).toBeLessThanOrEqual(maxLength);
+    const received = messages.flatMap((message) => message.split("\n")).filter((line) => line !== "" && !line.endsWith(" (continued)"));
+    expect(received).toEqual(lines);
+  });
+
+  it("counts UTF-8 bytes when asked to, as Matrix does", () => {
+    const markdown = "aaaaaa\n\näääää";
+    expect(splitMarkdown(markdown, { maxLength: 16 })).toEqual([markdown]);
+    expect(splitMarkdown(markdown, { maxLength: 16, measure: "utf8-bytes" })).toEqual(["aaaaaa", "äääää"]);
+  });
+
+  it("shortens a single line longer than a whole message", () => {
+    expect(splitMarkdown(`short\n${"x".repeat(40)}`, { maxLength: 20 })).toEqual(["short", `${"x".repeat(19)}…`]);
+  });
+
+  it("refuses a limit too small for any message", () => {
+    expect(() => splitMarkdown("text", { maxLength: 10 })).toThrow(RangeError);
+  });
+});
