@@ -8,7 +8,8 @@ export function markdownToPlain(markdown: string): string {
     .replace(/\*\*([^*]+)\*\*/g, "$1")
     .replace(/(^|[^*])\*([^*\n]+)\*/g, "$1$2")
     .replace(/__([^_]+)__/g, "$1")
-    .replace(/`([^`]+)`/g, "$1");
+    .replace(/`([^`]+)`/g, "$1")
+    .replace(/\\([\\`*_[\]<>|])/g, "$1");
 }
 
 /** The message text followed by its buttons as the commands they would run. */
