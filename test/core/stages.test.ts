@@ -1,0 +1,317 @@
+import { describe, expect, it } from "vitest";
+import { STATUS_NAMES, type StatusName } from "../../src/tracker/tracker.js";
+import {
+  COMMAND_RULES,
+  DEFAULT_STAGE_BY_STATUS,
+  PROCESS_COMMANDS,
+  STAGES,
+  STAGE_INFO,
+  availableCommands,
+  checkTransition,
+  describeNextStep,
+  describeSituation,
+  formatProcessTable,
+  isStage,
+  resolveStage,
+  statusesFor,
+  type BugSituation,
+  type ProcessCommand,
+  type Stage,
+} from "../../src/core/stages.js";
+
+/** A bug sitting in `stage` with the status that stage implies and facts that pass every guard. */
+function bugIn(stage: Stage, facts: Partial<BugSituation> = {}): BugSituation {
+  return { id: 12, status: STAGE_INFO[stage].statuses[0]!, stage, ...facts };
+}
+
+describe("the happy path through the process", () => {
+  it.each<[ProcessCommand, Stage, StatusName, Stage, Partial<BugSituation>?, ("pass" | "fail")?]>([
+    ["triage", "triage", "feedback", "feedback"],
+    ["grab", "triage", "feedback", "feedback"],
+    ["feedback", "feedback", "new", "timeline"],
+    ["ask", "feedback", "feedback", "feedback"],
+    ["ask", "review", "feedback", "review"],
+    ["confirm", "timeline", "confirmed", "confirmed"],
+    ["start", "confirmed", "assigned", "in-work"],
+    ["eta", "confirmed", "confirmed", "confirmed"],
+    ["eta", "in-work", "assigned", "in-work"],
+    ["draft", "in-work", "assigned", "in-work"],
+    ["review", "in-work", "feedback", "review", { customer: true, draftWritten: true }],
+    ["review", "in-work", "feedback", "review", { customer: false }],
+    ["verdict", "review", "assigned", "resolution", { customer: true }, "pass"],
+    ["verdict", "review", "resolved", "resolved", { customer: false }, "pass"],
+    ["verdict", "review", "resolved", "resolved", {}, "pass"],
+    ["verdict", "review", "assigned", "in-work", { customer: true }, "fail"],
+    ["verdict", "review", "assigned", "in-work", { customer: false }, "fail"],
+    ["notify", "resolution", "resolved", "resolved"],
+    ["release", "resolved", "closed", "closed"],
+  ])("allows %s in stage %s and moves the bug to %s (%s)", (command, stage, status, nextStage, facts = {}, outcome = undefined) => {
+    const bug = bugIn(stage, facts);
+    const result = checkTransition(command, bug, outcome);
+    expect(result).toEqual({
+      ok: true,
+      command,
+      from: { status: bug.status, stage },
+      to: { status, stage: nextStage },
+      changes: status !== bug.status || nextStage !== stage,
+    });
+  });
+
+  it("allows triage and grab on an ACKNOWLEDGED bug", () => {
+    expect(checkTransition("triage", { id: 1, status: "acknowledged" }).ok).toBe(true);
+    expect(checkTransition("grab", { id: 1, status: "acknowledged" }).ok).toBe(true);
+  });
+});
+
+/** Which stages each command may run in; everything else must be refused. */
+const ALLOWED: Readonly<Record<ProcessCommand, readonly Stage[]>> = {
+  triage: ["triage"],
+  grab: ["triage"],
+  feedback: ["feedback"],
+  ask: ["feedback", "review"],
+  confirm: ["timeline"],
+  start: ["confirmed"],
+  eta: ["confirmed", "in-work"],
+  draft: ["in-work"],
+  review: ["in-work"],
+  verdict: ["review"],
+  notify: ["resolution"],
+  release: ["resolved"],
+};
+
+describe("every command in every stage", () => {
+  const cases = PROCESS_COMMANDS.flatMap((command) => STAGES.map((stage) => [command, stage, ALLOWED[command].includes(stage)] as const));
+
+  it.each(cases)("%s in stage %s is allowed: %s", (command, stage, allowed) => {
+    const result = checkTransition(command, bugIn(stage), "pass");
+    expect(result.ok).toBe(allowed);
+    if (!result.ok) {
+      expect(result.reason).toBe("stage");
+      expect(result.stage).toBe(stage);
+      expect(result.message).toContain(`\`${command}\` needs ${COMMAND_RULES[command].needs}.`);
+      expect(result.message).toContain(`Bug #12 is ${STAGE_INFO[stage].statuses[0]!.toUpperCase()} and ${STAGE_INFO[stage].waitsFor}: `);
+    }
+  });
+});
+
+describe("refusals say where the bug stands and what it needs next", () => {
+  it.each<[ProcessCommand, BugSituation, string]>([
+    [
+      "start",
+      { id: 12, status: "new" },
+      "Bug #12 is NEW and waits for triage: management triages it first (`triage 12 @developer`), or a developer grabs it (`grab 12`). `start` needs a CONFIRMED bug.",
+    ],
+    [
+      "confirm",
+      { id: 12, status: "new" },
+      "Bug #12 is NEW and waits for triage: management triages it first (`triage 12 @developer`), or a developer grabs it (`grab 12`). `confirm` needs a NEW bug that has had developer feedback.",
+    ],
+    [
+      "confirm",
+      { id: 7, status: "feedback", handler: "alice" },
+      "Bug #7 is FEEDBACK and waits for developer feedback: @alice urgently gives feedback: is the problem clear, what is the path to a fix, and a realistic, conservative timeline (`feedback 7 ...`); other developers can be asked with `ask 7 @developer`. `confirm` needs a NEW bug that has had developer feedback.",
+    ],
+    [
+      "triage",
+      { id: 12, status: "new", feedbackGiven: true },
+      "Bug #12 is NEW and waits for a timeline (the developer's feedback is in): management sets the timeline, tells the reporter we are investigating, and confirms it (`confirm 12 ...`). `triage` needs a NEW bug that has not been analysed yet.",
+    ],
+    [
+      "draft",
+      { id: 12, status: "confirmed" },
+      "Bug #12 is CONFIRMED and waits for work to start: a developer starts work on it (`start 12`). `draft` needs a bug being worked on (ASSIGNED).",
+    ],
+    [
+      "notify",
+      { id: 12, status: "feedback", stage: "review", handler: "@bob" },
+      "Bug #12 is FEEDBACK and is in review: @bob tries to reproduce the original issue and gives a verdict (`verdict 12 pass` or `verdict 12 fail`). `notify` needs a reviewed bug waiting for the customer to be told (ASSIGNED).",
+    ],
+    [
+      "eta",
+      { id: 12, status: "assigned", stage: "resolution" },
+      "Bug #12 is ASSIGNED and is fixed and waits for the customer to be told: the handler notifies the customer, based on the developer's draft (`notify 12`). `eta` needs a CONFIRMED bug or one being worked on.",
+    ],
+    [
+      "start",
+      { id: 12, status: "resolved" },
+      "Bug #12 is RESOLVED and waits to be closed with the next release: management closes it with the next release (`release 12`). `start` needs a CONFIRMED bug.",
+    ],
+    [
+      "release",
+      { id: 12, status: "closed" },
+      "Bug #12 is CLOSED and is done: nothing is left to do; if the problem is back, reopen it in MantisBT. `release` needs a RESOLVED bug.",
+    ],
+  ])("refuses %s on %j", (command, bug, message) => {
+    expect(checkTransition(command, bug)).toEqual({ ok: false, command, reason: "stage", stage: resolveStage(bug), message });
+  });
+});
+
+describe("guards on facts beyond the stage", () => {
+  it.each<[ProcessCommand, BugSituation, string, string]>([
+    ["grab", { id: 12, status: "new", handler: "alice" }, "unhandled", "Bug #12 is already handled by @alice; ask them or management before taking it over."],
+    [
+      "grab",
+      { id: 12, status: "new", customerData: true },
+      "no-customer-data",
+      "Bug #12 touches customer accounts or data, so management must assign it (`triage 12 @developer`); it cannot be grabbed.",
+    ],
+    [
+      "feedback",
+      { id: 12, status: "feedback", pendingSubFeedback: [13] },
+      "sub-feedback-collected",
+      "Bug #12 still waits for feedback on #13; collect that feedback first, then give yours.",
+    ],
+    [
+      "feedback",
+      { id: 12, status: "feedback", pendingSubFeedback: [13, 14, 15] },
+      "sub-feedback-collected",
+      "Bug #12 still waits for feedback on #13, #14 and #15; collect that feedback first, then give yours.",
+    ],
+    [
+      "review",
+      { id: 12, status: "assigned", customer: true },
+      "draft-for-customer",
+      "Bug #12 came from a customer and has no drafted response yet: draft one first (`draft 12 ...`), then send it to review.",
+    ],
+    [
+      "verdict",
+      { id: 12, status: "feedback", stage: "review" },
+      "verdict-outcome",
+      "Say how the review of bug #12 went: `verdict 12 pass` or `verdict 12 fail`.",
+    ],
+  ])("refuses %s on %j (%s)", (command, bug, reason, message) => {
+    expect(checkTransition(command, bug)).toMatchObject({ ok: false, reason, message });
+  });
+
+  it("lets management triage a NEW bug that has a handler set by hand in MantisBT", () => {
+    expect(checkTransition("triage", { id: 12, status: "new", handler: "alice" }).ok).toBe(true);
+  });
+
+  it("lets management triage a bug that touches customer data", () => {
+    expect(checkTransition("triage", { id: 12, status: "new", customerData: true }).ok).toBe(true);
+  });
+
+  it("allows feedback once every sub-bug has answered", () => {
+    expect(checkTransition("feedback", { id: 12, status: "feedback", pendingSubFeedback: [] }).ok).toBe(true);
+  });
+});
+
+describe("resolveStage", () => {
+  it.each<[BugSituation, Stage]>([
+    [{ id: 1, status: "new" }, "triage"],
+    [{ id: 1, status: "new", feedbackGiven: true }, "timeline"],
+    [{ id: 1, status: "new", stage: "timeline" }, "timeline"],
+    [{ id: 1, status: "new", stage: "triage", feedbackGiven: true }, "timeline"],
+    [{ id: 1, status: "acknowledged" }, "triage"],
+    [{ id: 1, status: "feedback" }, "feedback"],
+    [{ id: 1, status: "feedback", stage: "review" }, "review"],
+    [{ id: 1, status: "confirmed" }, "confirmed"],
+    [{ id: 1, status: "assigned" }, "in-work"],
+    [{ id: 1, status: "assigned", stage: "resolution" }, "resolution"],
+    [{ id: 1, status: "resolved" }, "resolved"],
+    [{ id: 1, status: "closed" }, "closed"],
+    // Stored stages that no longer fit the status (changed in MantisBT) give way to the status.
+    [{ id: 1, status: "assigned", stage: "review" }, "in-work"],
+    [{ id: 1, status: "feedback", stage: "resolution" }, "feedback"],
+    [{ id: 1, status: "confirmed", stage: "timeline" }, "confirmed"],
+    [{ id: 1, status: "new", stage: "closed" }, "triage"],
+    // Unknown or hostile stored values are ignored.
+    [{ id: 1, status: "feedback", stage: "nonsense" }, "feedback"],
+    [{ id: 1, status: "feedback", stage: "" }, "feedback"],
+    [{ id: 1, status: "feedback", stage: "__proto__" }, "feedback"],
+    [{ id: 1, status: "assigned", stage: "REVIEW" }, "in-work"],
+  ])("puts %j in stage %s", (bug, stage) => {
+    expect(resolveStage(bug)).toBe(stage);
+  });
+});
+
+describe("availableCommands", () => {
+  it.each<[BugSituation, ProcessCommand[]]>([
+    [{ id: 1, status: "new" }, ["triage", "grab"]],
+    [{ id: 1, status: "new", handler: "alice" }, ["triage"]],
+    [{ id: 1, status: "new", feedbackGiven: true }, ["confirm"]],
+    [{ id: 1, status: "feedback" }, ["feedback", "ask"]],
+    [{ id: 1, status: "feedback", pendingSubFeedback: [2] }, ["ask"]],
+    [{ id: 1, status: "confirmed" }, ["start", "eta"]],
+    [{ id: 1, status: "assigned" }, ["eta", "draft", "review"]],
+    [{ id: 1, status: "assigned", customer: true }, ["eta", "draft"]],
+    [{ id: 1, status: "feedback", stage: "review" }, ["ask", "verdict"]],
+    [{ id: 1, status: "assigned", stage: "resolution" }, ["notify"]],
+    [{ id: 1, status: "resolved" }, ["release"]],
+    [{ id: 1, status: "closed" }, []],
+  ])("offers for %j: %j", (bug, commands) => {
+    expect(availableCommands(bug)).toEqual(commands);
+  });
+});
+
+describe("describeNextStep and describeSituation", () => {
+  it("names the handler when known and says 'the handler' otherwise", () => {
+    expect(describeNextStep({ id: 5, status: "assigned", stage: "resolution", handler: "carol" })).toBe(
+      "@carol notifies the customer, based on the developer's draft (`notify 5`)",
+    );
+    expect(describeNextStep({ id: 5, status: "assigned", stage: "resolution" })).toBe(
+      "the handler notifies the customer, based on the developer's draft (`notify 5`)",
+    );
+  });
+
+  it("says where the bug stands in one sentence", () => {
+    expect(describeSituation({ id: 5, status: "confirmed" })).toBe(
+      "Bug #5 is CONFIRMED and waits for work to start: a developer starts work on it (`start 5`).",
+    );
+  });
+});
+
+describe("the process data", () => {
+  it("gives every stage statuses MantisBT knows", () => {
+    for (const stage of STAGES) {
+      expect(STAGE_INFO[stage].statuses.length).toBeGreaterThan(0);
+      for (const status of STAGE_INFO[stage].statuses) expect(STATUS_NAMES).toContain(status);
+    }
+  });
+
+  it("maps every MantisBT status to a default stage that has that status", () => {
+    for (const status of STATUS_NAMES) expect(STAGE_INFO[DEFAULT_STAGE_BY_STATUS[status]].statuses).toContain(status);
+  });
+
+  it("only moves bugs to a stage that fits the target status", () => {
+    for (const command of PROCESS_COMMANDS) {
+      for (const target of COMMAND_RULES[command].to) expect(STAGE_INFO[target.stage].statuses).toContain(target.status);
+    }
+  });
+
+  it("lets every stage but closed be left by some command", () => {
+    const left = new Set(PROCESS_COMMANDS.flatMap((command) => (COMMAND_RULES[command].to.length > 0 ? COMMAND_RULES[command].from : [])));
+    expect(STAGES.filter((stage) => !left.has(stage))).toEqual(["closed"]);
+  });
+
+  it("names next-step commands that exist", () => {
+    for (const stage of STAGES) {
+      for (const [, name] of STAGE_INFO[stage].next.matchAll(/`([a-z]+) /g)) expect(PROCESS_COMMANDS).toContain(name);
+    }
+  });
+
+  it.each<[ProcessCommand, StatusName[]]>([
+    ["triage", ["new", "acknowledged"]],
+    ["feedback", ["feedback"]],
+    ["ask", ["feedback"]],
+    ["eta", ["confirmed", "assigned"]],
+    ["verdict", ["feedback"]],
+    ["notify", ["assigned"]],
+  ])("says %s needs status %j", (command, statuses) => {
+    expect(statusesFor(command)).toEqual(statuses);
+  });
+
+  it("recognises stored stages", () => {
+    expect(isStage("review")).toBe(true);
+    expect(isStage("Review")).toBe(false);
+    expect(isStage(undefined)).toBe(false);
+    expect(isStage(3)).toBe(false);
+  });
+
+  it("renders a table row for every command", () => {
+    const table = formatProcessTable();
+    expect(table.split("\n")).toHaveLength(PROCESS_COMMANDS.length + 2);
+    for (const command of PROCESS_COMMANDS) expect(table).toContain(`| \`${command}\` |`);
+    expect(table).toContain("| `verdict` | the reviewer | FEEDBACK (review) | fail: ASSIGNED (in-work); pass, customer: ASSIGNED (resolution); pass, no customer: RESOLVED (resolved) |");
+  });
+});
