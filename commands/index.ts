@@ -3,10 +3,14 @@
  * is the order of the help list.
  */
 import { CommandRegistry, type AnyCommand } from "../src/framework/registry.js";
+import { grabCommand } from "./grab.js";
 import { createHelpCommand } from "./help.js";
+import { mineCommand } from "./mine.js";
+import { newCommand } from "./new.js";
+import { showCommand } from "./show.js";
 
 /** The commands besides help, in help order. */
-export const COMMANDS: readonly AnyCommand[] = [];
+export const COMMANDS: readonly AnyCommand[] = [showCommand, newCommand, mineCommand, grabCommand];
 
 /** Builds the registry at start-up, help last; throws on a duplicate name or alias. */
 export function buildCommandRegistry(commands: readonly AnyCommand[] = COMMANDS): CommandRegistry {

@@ -28,6 +28,8 @@ export interface LoggerOptions {
   format: "json" | "pretty";
   /** Where to write; defaults to stdout (JSON) or stderr (pretty). Tests pass a capture stream. */
   destination?: DestinationStream;
+  /** File descriptor for the default destinations (the sandbox keeps stdout for the chat: 2). */
+  fd?: 1 | 2;
 }
 
 export function createLogger(options: LoggerOptions): Logger {
@@ -38,7 +40,7 @@ export function createLogger(options: LoggerOptions): Logger {
   };
   if (options.destination) return pino(base, options.destination);
   if (options.format === "pretty") {
-    return pino({ ...base, transport: { target: "pino-pretty", options: { destination: 2, colorize: true } } });
+    return pino({ ...base, transport: { target: "pino-pretty", options: { destination: options.fd ?? 2, colorize: true } } });
   }
-  return pino(base);
+  return pino(base, pino.destination({ fd: options.fd ?? 1, sync: true }));
 }

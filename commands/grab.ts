@@ -1,0 +1,53 @@
+/**
+ * `grab 1234`: a developer self-assigns a NEW bug that is clearly in their domain (seed: Analysis).
+ * Refused for bugs that touch customer accounts or data: those need assignment by management.
+ */
+import { z } from "zod";
+import { bugIdArg } from "../src/framework/arg-types.js";
+import { defineCommand } from "../src/framework/command.js";
+import { ephemeral } from "../src/framework/reply.js";
+import { changeBug } from "../src/process/bug-actions.js";
+import { bugLink, escapeMarkdown } from "../src/process/bug-format.js";
+import { notifyAfterChange } from "../src/process/notify.js";
+import { loadBug, requireTransition } from "../src/process/situation.js";
+
+export const grabCommand = defineCommand({
+  name: "grab",
+  summary: "Take a NEW bug yourself; you then owe feedback urgently",
+  usage: "<bug>",
+  examples: ["grab 1234"],
+  roles: ["staff", "management"],
+  positional: ["bug"],
+  args: z.object({ bug: bugIdArg }),
+  async run(ctx, args) {
+    const { bug } = await loadBug(ctx, args.bug).then((loaded) => {
+      requireTransition("grab", loaded.situation);
+      return loaded;
+    });
+    const updated = await changeBug(
+      ctx,
+      bug,
+      { handler: ctx.caller.mantisUser, status: "feedback" },
+      { action: "grab", command: "grab" },
+    );
+    ctx.store.updateBugProcess(bug.id, { stage: "feedback", developer: ctx.caller.name }, ctx.now());
+    const link = bugLink(updated, ctx.tracker.bugUrl(bug.id));
+    const problem = await notifyAfterChange(ctx, "the note to management", () =>
+      ctx.notifier.channel("management", {
+        text: `@${ctx.caller.name} grabbed ${link} ${escapeMarkdown(updated.summary)} (FEEDBACK, priority ${updated.priority}).`,
+        bugId: bug.id,
+      }),
+    );
+    return ephemeral(
+      [
+        `You now handle ${link} (status FEEDBACK). Management has been told.`,
+        `Your feedback is urgent: is the path to a fix clear, and what is a conservative timeline?`,
+        `Answer with \`feedback ${bug.id} <work left, e.g. 4h> <deadline, e.g. 14.3.2034> "path to resolution"\`.`,
+        problem,
+      ]
+        .filter(Boolean)
+        .join("\n"),
+      { bugId: bug.id },
+    );
+  },
+});

@@ -1,0 +1,46 @@
+/**
+ * The bot's core, shared by every chat platform: the command registry and the services commands
+ * run with. Chat adapters hand it command lines and render what comes back.
+ */
+import type { Logger } from "pino";
+import { buildCommandRegistry } from "../commands/index.js";
+import type { AppConfig } from "./config.js";
+import type { Notifier } from "./chat/notifier.js";
+import { dispatch, type DispatchResult, type DispatchServices } from "./framework/dispatcher.js";
+import type { Platform, StaffDirectory } from "./identity.js";
+import type { Store } from "./store/store.js";
+import type { TrackerPort } from "./tracker/tracker.js";
+
+export interface BotCoreOptions {
+  config: Pick<AppConfig, "process">;
+  logger: Logger;
+  store: Store;
+  staff: StaffDirectory;
+  /** The tracker with the bot's own credentials; commands get it acting as their caller. */
+  tracker: TrackerPort;
+  notifier: Notifier;
+  now?: () => Date;
+}
+
+export interface BotCore {
+  services: DispatchServices;
+  /** Runs one command line (without the trigger) for a chat user; never throws. */
+  run(platform: Platform, platformUser: string, line: string): Promise<DispatchResult>;
+}
+
+export function createBotCore(options: BotCoreOptions): BotCore {
+  const services: DispatchServices = {
+    commands: buildCommandRegistry(),
+    trackerFor: (member) => options.tracker.actingAs({ trackerUser: member.mantisUser, displayName: member.displayName }),
+    staff: options.staff,
+    store: options.store,
+    notifier: options.notifier,
+    settings: options.config.process,
+    now: options.now ?? (() => new Date()),
+    logger: options.logger,
+  };
+  return {
+    services,
+    run: (platform, platformUser, line) => dispatch({ platform, platformUser, line }, services),
+  };
+}

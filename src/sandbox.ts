@@ -1,0 +1,65 @@
+/**
+ * The sandbox: with nothing configured, `npm start` runs the bot against the in-process MantisBT
+ * simulator (with its seed data) and a terminal chat. Everything is in memory and starts fresh.
+ */
+import type { Readable, Writable } from "node:stream";
+import type { Logger } from "pino";
+import { createBotCore } from "./app.js";
+import { runTerminalChat, TerminalNotifier } from "./chat/terminal/terminal-chat.js";
+import type { AppConfig } from "./config.js";
+import { StaffDirectory } from "./identity.js";
+import { startMantisSimulator } from "./simulators/mantis/server.js";
+import { SANDBOX_STAFF } from "./staff-file.js";
+import { Store } from "./store/store.js";
+import { createMantisTracker } from "./tracker/mantis-client.js";
+
+export interface SandboxOptions {
+  config: AppConfig;
+  logger: Logger;
+  input: Readable;
+  output: Writable;
+  interactive: boolean;
+}
+
+export async function runSandbox({ config, logger, input, output, interactive }: SandboxOptions): Promise<void> {
+  const simulator = await startMantisSimulator({ seed: true });
+  const store = new Store(":memory:");
+  try {
+    const staff = new StaffDirectory([...SANDBOX_STAFF]);
+    const tracker = createMantisTracker({
+      url: simulator.url,
+      token: simulator.tokens.administrator!,
+      project: 1,
+      // The simulator's administrator token may act as each sandbox account, as a real admin token would.
+      impersonate: true,
+      timeoutMs: config.mantis?.timeoutMs ?? 10_000,
+      category: config.process.category,
+      log: logger,
+    });
+    const core = createBotCore({ config, logger, store, staff, tracker, notifier: new TerminalNotifier(output) });
+    const accounts = staff.all().map((member) => member.name);
+    await runTerminalChat({
+      input,
+      output,
+      interactive,
+      accounts,
+      startAs: "manager",
+      banner: sandboxBanner(simulator.url, accounts, interactive),
+      runCommand: async (account, line) => (await core.run("sandbox", account, line)).reply,
+    });
+  } finally {
+    store.close();
+    await simulator.close();
+  }
+}
+
+function sandboxBanner(trackerUrl: string, accounts: string[], interactive: boolean): string {
+  const lines = [
+    "support-bot SANDBOX: terminal chat + built-in MantisBT simulator with seed data (all in memory, fresh on every start).",
+    `Simulated MantisBT: ${trackerUrl} . Nothing reaches a real tracker or chat. Configure MANTIS_* and MATTERMOST_*/MATRIX_* to run for real.`,
+  ];
+  if (interactive) {
+    lines.push(`You are "manager" (management). Switch with /as <account> (${accounts.join(", ")}). Try: /support help, /support new, /support show 1. /quit leaves.`);
+  }
+  return lines.join("\n");
+}
