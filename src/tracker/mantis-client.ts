@@ -4,6 +4,7 @@
  * checks that a change really took, refuses summaries the server would answer with an empty 500,
  * and turns every failure into one of the typed errors of `src/errors.ts`.
  */
+import { STATUS_CODES } from "node:http";
 import type { Logger } from "pino";
 import type { z } from "zod";
 import { BotError, ConfigError, ConflictError, ForbiddenError, NotFoundError, UpstreamUnavailableError } from "../errors.js";
@@ -188,7 +189,9 @@ class MantisConnection {
     const status = response.status;
     const html = /text\/html/i.test(response.headers.get("content-type") ?? "") || text.trimStart().startsWith("<");
     const bodyMessage = html ? undefined : jsonMessage(text);
-    const reason = response.statusText.trim() || undefined;
+    // MantisBT puts its message in the reason phrase; a standard phrase ("Not Found") says nothing more.
+    const phrase = response.statusText.trim();
+    const reason = phrase !== "" && phrase !== STATUS_CODES[status] ? phrase : undefined;
     const said = bodyMessage ?? reason;
     const logMessage = `${call.method} ${call.path}: HTTP ${status}${said ? ` ${said}` : ""}`;
 
@@ -442,7 +445,9 @@ class MantisTracker implements TrackerPort {
     const cached = this.connection.cachedUser(name);
     if (cached) return cached;
     try {
-      const { data } = await this.send({
+      // Asked as the bot itself: MantisBT shows other accounts only to user managers (manage_user_threshold),
+      // which the bot's administrator token is and an impersonated developer is not.
+      const { data } = await this.connection.send({
         method: "GET",
         path: `users/username/${encodeURIComponent(name)}`,
         schema: userListResponseSchema,
@@ -454,6 +459,10 @@ class MantisTracker implements TrackerPort {
       return user;
     } catch (error) {
       if (error instanceof NotFoundError) return undefined;
+      if (!(error instanceof ForbiddenError)) throw error;
+      // A bot account below user-manager level may still see who can handle bugs in its project.
+      const handler = (await this.listHandlers()).find((user) => user.name === name);
+      if (handler) return handler;
       throw error;
     }
   }
@@ -513,8 +522,16 @@ class MantisTracker implements TrackerPort {
     return `[by ${name} via ${this.connection.botName}]`;
   }
 
+  /** A handler's id; MantisBT ignores unknown handler names, so names are never sent. */
   private async requireUser(name: string): Promise<TrackerUser> {
-    const user = await this.getUser(name);
+    let user: TrackerUser | undefined;
+    try {
+      user = await this.getUser(name);
+    } catch (error) {
+      if (!(error instanceof ForbiddenError)) throw error;
+      // The lookup was refused and the name is not among the project's handlers either.
+      throw new NotFoundError(`'${name}' is not a MantisBT user who may handle bugs in this project`, { cause: error });
+    }
     if (!user) throw new NotFoundError(`MantisBT has no user '${name}'`);
     return user;
   }

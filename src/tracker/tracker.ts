@@ -140,6 +140,10 @@ export interface TrackerPort {
   createBug(bug: NewBug): Promise<Bug>;
   /** With `ifMatch`, fails with ConflictError when the bug changed since that etag was read. */
   updateBug(id: number, change: BugChange, options?: { ifMatch?: string }): Promise<Bug>;
+  /**
+   * MantisBT moves a `feedback` bug to `assigned` when its reporter adds a note (reassign_on_feedback):
+   * when the status must stay, set it again after the note.
+   */
   addNote(id: number, note: { text: string; private: boolean }): Promise<BugNote>;
   addTags(id: number, tags: string[]): Promise<void>;
   addRelationship(id: number, relationship: { type: RelationshipType; otherBugId: number }): Promise<void>;

@@ -226,6 +226,27 @@ describe("MantisBT client: reading", () => {
     expect(await port.getUser("alice")).toEqual({ id: 2, name: "alice", realName: "Alice Example" });
   });
 
+  it("looks users up as the bot itself, even while impersonating", async () => {
+    const { port, requests } = tracker(server, { impersonate: true });
+    expect(await port.actingAs({ trackerUser: "alice", displayName: "Alice" }).getUser("bob")).toEqual({ id: 3, name: "bob" });
+    const lookup = requests.find((request) => request.route === "users/username/bob");
+    expect(lookup?.headers.has("x-mantis-username")).toBe(false);
+  });
+
+  it("finds a handler in the project's handler list when user lookups are refused", async () => {
+    const { port, requests } = tracker((request) => {
+      if (request.route.startsWith("users/username/")) {
+        return json({ message: "Access denied to get other users", code: 13 }, { status: 403, statusText: "Access denied to get other users" });
+      }
+      if (request.route === "projects/1/handlers") return json({ users: [{ id: 3, name: "bob" }] });
+      if (request.method === "PATCH") return json({ issues: [issueJson({ handler: { id: 3, name: "bob" } })] });
+      return undefined;
+    });
+    expect((await port.updateBug(42, { handler: "bob" })).handler?.name).toBe("bob");
+    expect(requests.find((request) => request.method === "PATCH")?.body).toEqual({ handler: { id: 3 } });
+    await expectRejection(port.updateBug(42, { handler: "zoe" }), NotFoundError, "'zoe' is not a MantisBT user who may handle bugs in this project");
+  });
+
   it("lists the project's handlers", async () => {
     const { port, requests } = tracker(() =>
       json({ users: [{ id: 1, name: "administrator", email: "root@localhost", access_level: { id: 90, name: "administrator", label: "a" } }, { id: 3, name: "bob" }] }),
@@ -413,6 +434,11 @@ describe("MantisBT client: errors", () => {
   it("keeps the reason phrase on 403 when the body is empty", async () => {
     const { port } = tracker(() => new Response("", { status: 403, statusText: "Issue '42' is readonly" }));
     await expect(port.getBug(42)).rejects.toThrow("Issue '42' is readonly");
+  });
+
+  it("leaves out a standard reason phrase that adds nothing", async () => {
+    const { port } = tracker(() => new Response("", { status: 500, statusText: "Internal Server Error" }));
+    await expectRejection(port.getBug(42), UpstreamUnavailableError, "MantisBT failed (HTTP 500)");
   });
 
   it("turns a 400 into a rejection that quotes MantisBT", async () => {
