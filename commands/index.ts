@@ -10,7 +10,13 @@ import { newCommand } from "./new.js";
 import { showCommand } from "./show.js";
 
 /** The commands besides help, in help order. */
-export const COMMANDS: readonly AnyCommand[] = [showCommand, newCommand, mineCommand, grabCommand];
+// One entry per line, so people adding commands in parallel do not collide.
+export const COMMANDS: readonly AnyCommand[] = [
+  showCommand,
+  newCommand,
+  mineCommand,
+  grabCommand,
+];
 
 /** Builds the registry at start-up, help last; throws on a duplicate name or alias. */
 export function buildCommandRegistry(commands: readonly AnyCommand[] = COMMANDS): CommandRegistry {

@@ -6,6 +6,7 @@ import type { Logger } from "pino";
 import { buildCommandRegistry } from "../commands/index.js";
 import type { AppConfig } from "./config.js";
 import type { Notifier } from "./chat/notifier.js";
+import type { ErpPort } from "./erp/erp.js";
 import { dispatch, type DispatchResult, type DispatchServices } from "./framework/dispatcher.js";
 import type { Platform, StaffDirectory } from "./identity.js";
 import type { Store } from "./store/store.js";
@@ -19,6 +20,7 @@ export interface BotCoreOptions {
   /** The tracker with the bot's own credentials; commands get it acting as their caller. */
   tracker: TrackerPort;
   notifier: Notifier;
+  erp: ErpPort;
   now?: () => Date;
 }
 
@@ -35,6 +37,7 @@ export function createBotCore(options: BotCoreOptions): BotCore {
     staff: options.staff,
     store: options.store,
     notifier: options.notifier,
+    erp: options.erp,
     settings: options.config.process,
     now: options.now ?? (() => new Date()),
     logger: options.logger,

@@ -6,6 +6,7 @@ import type { z } from "zod";
 import type { Logger } from "pino";
 import type { ProcessSettings } from "../config.js";
 import type { Notifier } from "../chat/notifier.js";
+import type { ErpPort } from "../erp/erp.js";
 import type { Platform, Role, StaffDirectory, StaffMember } from "../identity.js";
 import type { Store } from "../store/store.js";
 import type { TrackerPort } from "../tracker/tracker.js";
@@ -21,6 +22,8 @@ export interface CommandContext {
   staff: StaffDirectory;
   store: Store;
   notifier: Notifier;
+  /** Where sales contacts and resolutions of sales-originated bugs are recorded. */
+  erp: ErpPort;
   settings: ProcessSettings;
   now: () => Date;
   log: Logger;

@@ -8,6 +8,7 @@ import { performance } from "node:perf_hooks";
 import type { Logger } from "pino";
 import type { Notifier } from "../chat/notifier.js";
 import type { ProcessSettings } from "../config.js";
+import type { ErpPort } from "../erp/erp.js";
 import { BotError, PermissionError, UsageError } from "../errors.js";
 import type { Platform, StaffDirectory, StaffMember } from "../identity.js";
 import type { Store } from "../store/store.js";
@@ -47,6 +48,7 @@ export interface DispatchServices {
   staff: StaffDirectory;
   store: Store;
   notifier: Notifier;
+  erp: ErpPort;
   settings: ProcessSettings;
   now: () => Date;
   /** The root logger; each run gets a child with requestId, platform, user and command. */
@@ -95,6 +97,7 @@ export async function dispatch(request: DispatchRequest, services: DispatchServi
       staff: services.staff,
       store: services.store,
       notifier: services.notifier,
+      erp: services.erp,
       settings: services.settings,
       now: services.now,
       log,

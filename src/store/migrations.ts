@@ -1,4 +1,8 @@
 /**
+ * Reserved version numbers while several features are built in parallel: 2 sales records,
+ * 3 incoming (docs questions), 4 analysis/action (sub-feedback), 5 review/resolution, 6 proactive
+ * engine, 7 Mattermost, 8 Matrix. Keep each feature's repository methods in its own file under src/store/.
+ *
  * Versioned schema migrations, applied in order at start-up inside one transaction each.
  * Never edit a migration that has shipped: add a new one.
  */
@@ -82,6 +86,18 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE TABLE kv (
         key   TEXT PRIMARY KEY,
         value TEXT NOT NULL
+      );
+    `,
+  },
+  {
+    version: 2,
+    description: "sales records kept for the ERP (contacts and resolutions)",
+    sql: `
+      CREATE TABLE sales_records (
+        id       INTEGER PRIMARY KEY AUTOINCREMENT,
+        kind     TEXT NOT NULL CHECK (kind IN ('contact', 'resolution')),
+        at       TEXT NOT NULL,
+        payload  TEXT NOT NULL
       );
     `,
   },

@@ -3,6 +3,7 @@
  * asked, and a services builder with a small staff directory and an in-memory store.
  */
 import type { Logger } from "pino";
+import { ChannelErp } from "../../src/erp/channel-erp.js";
 import type { ChannelKey, Notifier } from "../../src/chat/notifier.js";
 import type { ProcessSettings } from "../../src/config.js";
 import { NotFoundError } from "../../src/errors.js";
@@ -179,13 +180,16 @@ export interface TestServices extends DispatchServices {
 /** Dispatcher services over fakes; close `store` when done. */
 export function makeServices(commands: CommandRegistry, logger: Logger): TestServices {
   const tracker = new FakeTracker(new Map([[12, makeBug({ id: 12, summary: "Wallet shows wrong balance" })]]));
+  const store = new Store(":memory:");
+  const notifier = new FakeNotifier();
   return {
     commands,
     tracker,
     trackerFor: (member) => tracker.actingAs({ trackerUser: member.mantisUser, displayName: member.displayName }),
     staff: new StaffDirectory([...TEST_STAFF]),
-    store: new Store(":memory:"),
-    notifier: new FakeNotifier(),
+    store,
+    notifier,
+    erp: new ChannelErp(store, notifier, () => TEST_NOW),
     settings: TEST_SETTINGS,
     now: () => TEST_NOW,
     logger,

@@ -10,6 +10,7 @@
 import { createBotCore, type BotCore } from "../../src/app.js";
 import { loadConfig } from "../../src/config.js";
 import type { DispatchResult } from "../../src/framework/dispatcher.js";
+import { ChannelErp } from "../../src/erp/channel-erp.js";
 import { StaffDirectory } from "../../src/identity.js";
 import { startMantisSimulator, type MantisSimulator, type MantisSimulatorOptions } from "../../src/simulators/mantis/server.js";
 import { SANDBOX_STAFF } from "../../src/staff-file.js";
@@ -64,7 +65,8 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     category: config.process.category,
     log: log.log,
   });
-  const core = createBotCore({ config, logger: log.log, store, staff, tracker, notifier, now: () => clock.now });
+  const erp = new ChannelErp(store, notifier, () => clock.now);
+  const core = createBotCore({ config, logger: log.log, store, staff, tracker, notifier, erp, now: () => clock.now });
   return {
     sim,
     tracker,
