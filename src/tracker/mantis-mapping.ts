@@ -17,8 +17,9 @@ import {
   type TrackerUser,
 } from "./tracker.js";
 
-/** MantisBT's view_state id for private bugs and notes (public is 10). */
+/** MantisBT's view_state id for private bugs and notes. */
 export const VIEW_STATE_PRIVATE = 50;
+/** MantisBT's view_state id for public bugs and notes. */
 export const VIEW_STATE_PUBLIC = 10;
 
 function invert<Name extends string>(ids: Record<Name, number>): Map<number, Name> {

@@ -33,6 +33,7 @@ export type MantisUserRef = z.infer<typeof mantisUserRefSchema>;
 /** `{id, name}` reference to a project, category or version. */
 const namedRefSchema = z.object({ id: z.number().int().optional(), name: z.string().optional() });
 
+/** A note: `{id, reporter, text, view_state, attachments, type, created_at, updated_at}`. */
 export const mantisNoteSchema = z.object({
   id: z.number().int(),
   reporter: mantisUserRefSchema.optional(),
@@ -44,12 +45,14 @@ export const mantisNoteSchema = z.object({
 });
 export type MantisNote = z.infer<typeof mantisNoteSchema>;
 
+/** A relationship as listed in an issue: `{id, type {id,name,label}, issue {id, ...}}`. */
 export const mantisRelationshipSchema = z.object({
   id: z.number().int(),
   type: mantisEnumSchema,
   issue: z.object({ id: z.number().int() }),
 });
 
+/** An issue as `mci_issue_data_as_array` builds it, restricted to the fields the port maps. */
 export const mantisIssueSchema = z.object({
   id: z.number().int(),
   summary: z.string(),
@@ -91,6 +94,7 @@ export const noteCreatedResponseSchema = z.object({ note: mantisNoteSchema, issu
 /** `POST /issues/{id}/relationships`: 201, `{issue}` in 2.28.4; only the status matters to the client. */
 export const relationshipCreatedResponseSchema = z.object({ issue: mantisIssueSchema.optional() });
 
+/** A user as `/users/username/{name}` and `/projects/{id}/handlers` list it. */
 export const mantisUserSchema = mantisUserRefSchema.extend({
   access_level: mantisEnumSchema.optional(),
 });
@@ -109,6 +113,7 @@ export interface MantisProject {
   subProjects: MantisProject[];
 }
 
+/** A project with its versions and nested subprojects. */
 export const mantisProjectSchema: z.ZodType<MantisProject> = z.lazy(() =>
   z.object({
     id: z.number().int(),
