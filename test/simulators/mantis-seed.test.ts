@@ -130,6 +130,11 @@ describe("MantisBT simulator seed", () => {
     expect(pastEnd.issues).toEqual([]);
   });
 
+  it("adds bulk bugs at start with the bulkBugs option", async () => {
+    const simulator = await start({ bulkBugs: 100 });
+    expect(await allIssues(simulator)).toHaveLength(130);
+  });
+
   it("keeps a file database across restarts without seeding it again", async () => {
     const directory = mkdtempSync(join(tmpdir(), "mantis-sim-"));
     directories.push(directory);

@@ -52,6 +52,7 @@ export const ENUMS = {
   access_levels: enumTable({ 10: "viewer", 25: "reporter", 40: "updater", 55: "developer", 70: "manager", 90: "administrator" }),
   project_status: enumTable({ 10: "development", 30: "release", 50: "stable", 70: "obsolete" }),
 } as const;
+/** Name of one of the enums above. */
 export type EnumName = keyof typeof ENUMS;
 
 /** Default `status_colors`. */
@@ -65,7 +66,9 @@ export const STATUS_COLORS: ReadonlyMap<number, string> = new Map([
   [90, "#c9ccc4"],
 ]);
 
+/** Status ids by name (`status_enum_string`). */
 export const STATUS = { new: 10, feedback: 20, acknowledged: 30, confirmed: 40, assigned: 50, resolved: 80, closed: 90 } as const;
+/** View state ids of bugs and notes. */
 export const VIEW_STATE = { public: 10, private: 50 } as const;
 
 /** Permission thresholds of a default install, named as in `config_defaults_inc.php`. */

@@ -5,6 +5,7 @@
  */
 import Database from "better-sqlite3";
 
+/** A MantisBT account with its API token. */
 export interface UserRow {
   id: number;
   name: string;
@@ -15,6 +16,7 @@ export interface UserRow {
   created_at: number;
 }
 
+/** A project (`mantis_project_table`). */
 export interface ProjectRow {
   id: number;
   name: string;
@@ -23,12 +25,14 @@ export interface ProjectRow {
   view_state: number;
 }
 
+/** A category of a project. */
 export interface CategoryRow {
   id: number;
   project_id: number;
   name: string;
 }
 
+/** A project version; `date_order` is its release date in Unix seconds. */
 export interface VersionRow {
   id: number;
   project_id: number;
@@ -39,6 +43,7 @@ export interface VersionRow {
   date_order: number;
 }
 
+/** A bug; versions are stored by name and `handler_id` 0 means unassigned, as in MantisBT. */
 export interface BugRow {
   id: number;
   project_id: number;
@@ -63,8 +68,10 @@ export interface BugRow {
   updated_at: number;
 }
 
+/** A bug before it has an id. */
 export type NewBugRow = Omit<BugRow, "id">;
 
+/** A bug note. */
 export interface NoteRow {
   id: number;
   bug_id: number;
@@ -75,11 +82,13 @@ export interface NoteRow {
   updated_at: number;
 }
 
+/** A tag. */
 export interface TagRow {
   id: number;
   name: string;
 }
 
+/** A relationship, stored once from its source side. */
 export interface RelationshipRow {
   id: number;
   source_bug_id: number;
@@ -87,6 +96,7 @@ export interface RelationshipRow {
   type: number;
 }
 
+/** One line of a bug's history. */
 export interface HistoryRow {
   id: number;
   bug_id: number;

@@ -8,6 +8,7 @@
  */
 import { ERROR_CODES } from "./constants.js";
 
+/** The three shapes of a MantisBT failure described above. */
 export type MantisErrorKind = "exception" | "status" | "crash";
 
 /** A failure the simulator answers with, in one of MantisBT's three shapes. */

@@ -8,7 +8,9 @@ import { canSeeBug, canSeeNote, canSeePersonalDetails } from "./access.js";
 import { ENUMS, RELATIONSHIP_TYPES, STATUS_COLORS, type EnumName } from "./constants.js";
 import type { BugRow, CategoryRow, HistoryRow, MantisDatabase, NoteRow, ProjectRow, UserRow, VersionRow } from "./database.js";
 
+/** Any JSON value. */
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+/** A JSON object. */
 export type JsonObject = { [key: string]: Json };
 
 /** PHP `date('c')` on a server running in UTC, e.g. `2026-11-26T14:14:37+00:00`. */
@@ -59,6 +61,7 @@ export function renderUser(db: MantisDatabase, user: UserRow, options: { withPro
   return rendered;
 }
 
+/** A version as listed in projects and by `GET /projects/{id}/versions`. */
 export function renderVersion(version: VersionRow): JsonObject {
   return {
     id: version.id,

@@ -13,6 +13,7 @@ const objectRefSchema = z
     name: z.string().optional(),
   })
   .loose();
+/** A reference as clients send it: `{id}`, `{name}` or both. */
 export type ObjectRef = z.infer<typeof objectRefSchema>;
 
 const recordSchema = z.record(z.string(), z.unknown());
@@ -53,6 +54,7 @@ export function resolveEnum(table: EnumName, value: unknown): number | undefined
   return 0;
 }
 
+/** The result of resolving a user reference. */
 export type UserLookup = { kind: "none" } | { kind: "user"; user: UserRow } | { kind: "unknown" };
 
 /** A user reference: `{id: 0}` means nobody; a name or id that matches nobody is `unknown`. */

@@ -33,7 +33,9 @@ export const SEED_USERS: readonly SeedUser[] = [
 
 /** The seeded project. */
 export const SEED_PROJECT = { id: 1, name: "Taler", description: "GNU Taler: wallet, exchange, merchant backend, bank integration" };
+/** Categories of the seeded project. */
 export const SEED_CATEGORIES = ["General", "wallet", "exchange", "merchant", "documentation"] as const;
+/** Tags that exist from the start (the support process uses both). */
 export const SEED_TAGS = { customer: "Customer", customerData: "customer-data" } as const;
 
 const DAY = 86_400;
@@ -542,7 +544,7 @@ const SEED_RELATIONSHIPS: readonly [number, number, number][] = [
   [11, 1, 30], // both about bank integration
 ];
 
-/** Fills an empty database with the users, the project and the seeded bugs. Returns the user tokens. */
+/** Fills an empty database with the users, the project and the seeded bugs. */
 export function seedTracker(db: MantisDatabase, now: number): void {
   db.transaction(() => {
     const userIds = new Map<string, number>();
