@@ -19,11 +19,14 @@ import { formatDate, parseDate, type IsoDate } from "./dates.js";
 import { formatDuration, parseDurationMinutes, type WorkdayOptions } from "./duration.js";
 import { codePointLength, quoteInput, truncateText } from "./text.js";
 
+import { MAX_SUMMARY_LENGTH } from "../tracker/tracker.js";
+
 /**
  * MantisBT's summary column is `varchar(128)`; a longer summary makes 2.28.4 answer 500 with an
- * empty body (specs/mantisbt/OBSERVED.md, Limits). Counted in code points.
+ * empty body (specs/mantisbt/OBSERVED.md, Limits). Counted in code points. One value with the
+ * tracker adapter's guard.
  */
-export const SUMMARY_MAX_LENGTH = 128;
+export const SUMMARY_MAX_LENGTH = MAX_SUMMARY_LENGTH;
 
 /** What the tag says; at least one of the two is present in a tag read from a subject. */
 export interface SubjectTag {
