@@ -124,9 +124,12 @@ export function loadConfig(environment: Record<string, string | undefined>, opti
   if (chatConfigured && !trackerConfigured) {
     problems.push("MANTIS_URL: missing (a chat platform is configured but no tracker; the bot needs MANTIS_URL, MANTIS_TOKEN and MANTIS_PROJECT)");
   }
+  const live = trackerConfigured && chatConfigured;
+  if (live && !env.USERS_FILE) {
+    problems.push("USERS_FILE: missing (a JSON file listing staff, their roles and chat names; see users.example.json)");
+  }
   if (problems.length > 0) throw new ConfigError(problems);
 
-  const live = trackerConfigured && chatConfigured;
   return {
     mode: live ? "live" : "sandbox",
     mantis: live

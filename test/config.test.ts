@@ -21,6 +21,7 @@ const live = {
   MANTIS_PROJECT: "Taler",
   MATTERMOST_URL: "https://chat.example.com",
   MATTERMOST_BOT_TOKEN: "bot-token",
+  USERS_FILE: "./users.json",
 };
 
 describe("loadConfig", () => {
@@ -60,8 +61,13 @@ describe("loadConfig", () => {
   });
 
   it("lists every missing part of a partial tracker configuration", () => {
-    const problems = problemsOf({ MANTIS_URL: live.MANTIS_URL, MATTERMOST_URL: live.MATTERMOST_URL, MATTERMOST_BOT_TOKEN: "b" });
+    const problems = problemsOf({ MANTIS_URL: live.MANTIS_URL, MATTERMOST_URL: live.MATTERMOST_URL, MATTERMOST_BOT_TOKEN: "b", USERS_FILE: "u.json" });
     expect(problems).toEqual([expect.stringMatching(/^MANTIS_TOKEN: missing/), expect.stringMatching(/^MANTIS_PROJECT: missing/)]);
+  });
+
+  it("needs the staff file to run live", () => {
+    const { USERS_FILE: _omitted, ...withoutUsers } = live;
+    expect(problemsOf(withoutUsers)).toEqual([expect.stringMatching(/^USERS_FILE: missing/)]);
   });
 
   it("treats empty values as unset", () => {
