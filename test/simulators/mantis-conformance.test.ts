@@ -5,6 +5,7 @@
  * from the spec, the override is spelled out next to the route below.
  */
 import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import Ajv, { type ValidateFunction } from "ajv";
 import addFormats from "ajv-formats";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -12,7 +13,7 @@ import { parse } from "yaml";
 import { callMantis, type MantisCall } from "../../src/simulators/mantis/call-mantis.js";
 import { startMantisSimulator, type MantisSimulator } from "../../src/simulators/mantis/server.js";
 
-const SPECS = "/work/shared/specs/mantisbt";
+const SPECS = fileURLToPath(new URL("../../../shared/specs/mantisbt", import.meta.url));
 
 type Schema = Record<string, unknown>;
 interface OpenApiDocument {
