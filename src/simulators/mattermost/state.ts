@@ -1,0 +1,489 @@
+/**
+ * In-memory server state: one team, its users and channels, posts, slash commands and ephemeral
+ * messages, plus the rules the server applies when posts are created or edited. Every change that
+ * Mattermost broadcasts is handed to `publish` as a WebSocket event body.
+ */
+import { isValidId, newId } from "./ids.js";
+import {
+  type ChannelType,
+  type JsonObject,
+  type SimChannel,
+  type SimCommand,
+  type SimPost,
+  type SimTeam,
+  type SimUser,
+  type WirePost,
+  SimAppError,
+  normalizeAttachmentsProp,
+  toWirePost,
+} from "./wire.js";
+
+/** Who a WebSocket event goes to, as in `model.WebsocketBroadcast`. */
+export interface WsBroadcast {
+  omit_users: Record<string, boolean> | null;
+  user_id: string;
+  channel_id: string;
+  team_id: string;
+  connection_id: string;
+  omit_connection_id: string;
+}
+
+/** An event before the hub stamps a sequence number on it. */
+export interface WsEventBody {
+  event: string;
+  data: Record<string, unknown>;
+  broadcast: WsBroadcast;
+}
+
+/** Builds a broadcast with only the given targets set. */
+export function broadcastTo(target: Partial<WsBroadcast>): WsBroadcast {
+  return { omit_users: null, user_id: "", channel_id: "", team_id: "", connection_id: "", omit_connection_id: "", ...target };
+}
+
+/** A user of the seeded site. */
+export interface SeedUser {
+  username: string;
+  isBot?: boolean;
+  firstName?: string;
+  lastName?: string;
+  /** System roles; `system_admin` may also use POST /posts/ephemeral. Default `system_user`. */
+  roles?: string;
+  /** Team admins may register slash commands (manage_slash_commands). */
+  teamAdmin?: boolean;
+  /** Fixed access token instead of a random one. */
+  token?: string;
+}
+
+/** A channel of the seeded team. */
+export interface SeedChannel {
+  name: string;
+  displayName?: string;
+  type?: "O" | "P";
+  /** Usernames; default every user. */
+  members?: string[];
+}
+
+/** What the site starts with. */
+export interface SeedOptions {
+  teamName?: string;
+  teamDisplayName?: string;
+  users?: SeedUser[];
+  channels?: SeedChannel[];
+}
+
+export const DEFAULT_USERS: readonly SeedUser[] = [
+  { username: "support-bot", isBot: true, firstName: "Support", lastName: "Bot", teamAdmin: true },
+  { username: "manager", firstName: "Mara", lastName: "Manager", teamAdmin: true },
+  { username: "alice", firstName: "Alice", lastName: "Staff" },
+  { username: "bob", firstName: "Bob", lastName: "Staff" },
+  { username: "carol", firstName: "Carol", lastName: "Staff" },
+  { username: "dave-unlinked", firstName: "Dave", lastName: "Unlinked" },
+];
+
+export const DEFAULT_CHANNELS: readonly SeedChannel[] = [
+  { name: "town-square", displayName: "Town Square" },
+  { name: "support", displayName: "Support" },
+  { name: "support-mgmt", displayName: "Support Management", members: ["support-bot", "manager", "alice", "bob", "carol"] },
+  { name: "sales", displayName: "Sales", members: ["support-bot", "manager", "carol"] },
+];
+
+/** An ephemeral post: shown to one user only, never stored in the channel. */
+export interface EphemeralRecord {
+  userId: string;
+  channelId: string;
+  /** Where it came from: a slash-command answer, a button answer, or POST /posts/ephemeral. */
+  source: "command" | "action" | "api";
+  post: WirePost;
+}
+
+/** Fields a client (or the simulator acting as a user) may set on a new post. */
+export interface NewPost {
+  userId: string;
+  channelId: string;
+  message: string;
+  rootId?: string;
+  props?: JsonObject;
+  type?: string;
+  fileIds?: string[];
+  pendingPostId?: string;
+  setOnline?: boolean;
+}
+
+const MAX_MESSAGE_RUNES = 16_383;
+
+export class MattermostState {
+  readonly users = new Map<string, SimUser>();
+  readonly channels = new Map<string, SimChannel>();
+  readonly posts = new Map<string, SimPost>();
+  readonly commands = new Map<string, SimCommand>();
+  readonly ephemeral: EphemeralRecord[] = [];
+  /** Things a real server accepts but only logs ("will be an error in a future version"). */
+  readonly warnings: string[] = [];
+  readonly team: SimTeam;
+
+  constructor(
+    readonly now: () => number,
+    readonly strict: boolean,
+    private readonly publish: (event: WsEventBody) => void,
+    private readonly changed: () => void,
+    seed: SeedOptions = {},
+  ) {
+    const at = now();
+    this.team = {
+      id: newId(),
+      name: seed.teamName ?? "taler",
+      displayName: seed.teamDisplayName ?? "GNU Taler",
+      createAt: at,
+      updateAt: at,
+      members: new Map(),
+    };
+    for (const spec of seed.users ?? DEFAULT_USERS) {
+      const user: SimUser = {
+        id: newId(),
+        username: spec.username.toLowerCase(),
+        email: `${spec.username}@example.org`,
+        firstName: spec.firstName ?? "",
+        lastName: spec.lastName ?? "",
+        nickname: "",
+        position: "",
+        isBot: spec.isBot ?? false,
+        botDescription: spec.isBot ? "Runs the support process" : "",
+        roles: spec.roles ?? "system_user",
+        token: spec.token ?? newId(),
+        createAt: at,
+        updateAt: at,
+      };
+      this.users.set(user.id, user);
+      this.team.members.set(user.id, { admin: spec.teamAdmin ?? false });
+    }
+    for (const spec of seed.channels ?? DEFAULT_CHANNELS) {
+      const members = (spec.members ?? [...this.users.values()].map((user) => user.username)).map((name) => this.requireUserByName(name).id);
+      this.addChannel({ name: spec.name, displayName: spec.displayName ?? spec.name, type: spec.type ?? "O", teamId: this.team.id, members, creatorId: members[0] ?? "" });
+    }
+  }
+
+  private addChannel(spec: { name: string; displayName: string; type: ChannelType; teamId: string; members: string[]; creatorId: string }): SimChannel {
+    const at = this.now();
+    const channel: SimChannel = {
+      id: newId(),
+      teamId: spec.teamId,
+      type: spec.type,
+      name: spec.name,
+      displayName: spec.displayName,
+      header: "",
+      purpose: "",
+      createAt: at,
+      updateAt: at,
+      deleteAt: 0,
+      lastPostAt: at,
+      lastRootPostAt: at,
+      totalMsgCount: 0,
+      totalMsgCountRoot: 0,
+      creatorId: spec.creatorId,
+      members: new Set(spec.members),
+    };
+    this.channels.set(channel.id, channel);
+    return channel;
+  }
+
+  /** Hands an event to the WebSocket hub (for integrations that broadcast, e.g. `open_dialog`). */
+  publishEvent(event: WsEventBody): void {
+    this.publish(event);
+  }
+
+  // --- look-ups -------------------------------------------------------------------------------
+
+  userByToken(token: string): SimUser | undefined {
+    for (const user of this.users.values()) if (user.token === token) return user;
+    return undefined;
+  }
+
+  userByName(username: string): SimUser | undefined {
+    const wanted = username.replace(/^@/, "").toLowerCase();
+    for (const user of this.users.values()) if (user.username === wanted) return user;
+    return undefined;
+  }
+
+  requireUserByName(username: string): SimUser {
+    const user = this.userByName(username);
+    if (!user) throw new Error(`no simulated user "${username}"`);
+    return user;
+  }
+
+  channelByName(teamId: string, name: string): SimChannel | undefined {
+    for (const channel of this.channels.values()) if (channel.teamId === teamId && channel.name === name) return channel;
+    return undefined;
+  }
+
+  isTeamMember(teamId: string, userId: string): boolean {
+    return teamId === this.team.id && this.team.members.has(userId);
+  }
+
+  isTeamAdmin(teamId: string, userId: string): boolean {
+    return teamId === this.team.id && (this.team.members.get(userId)?.admin ?? false);
+  }
+
+  isSystemAdmin(userId: string): boolean {
+    return (this.users.get(userId)?.roles ?? "").split(" ").includes("system_admin");
+  }
+
+  /** read_channel: members always; public channels also for team members. */
+  canRead(channel: SimChannel, userId: string): boolean {
+    if (channel.members.has(userId)) return true;
+    return channel.type === "O" && this.isTeamMember(channel.teamId, userId);
+  }
+
+  /** create_post (members) or create_post_public (team members, public channels). */
+  canPost(channel: SimChannel, userId: string): boolean {
+    return this.canRead(channel, userId);
+  }
+
+  /** The team a command in this channel runs in; direct messages use the site's team. */
+  teamFor(channel: SimChannel): SimTeam {
+    return this.team;
+  }
+
+  // --- channels -------------------------------------------------------------------------------
+
+  /** `GetOrCreateDirectChannel`: `<idA>__<idB>` with ids sorted; announces new ones with `direct_added`. */
+  getOrCreateDirectChannel(userA: string, userB: string, creatorId: string): { channel: SimChannel; created: boolean } {
+    const name = [userA, userB].sort().join("__");
+    for (const channel of this.channels.values()) {
+      if (channel.type === "D" && channel.name === name) return { channel, created: false };
+    }
+    const channel = this.addChannel({ name, displayName: "", type: "D", teamId: "", members: [userA, userB], creatorId });
+    const teammate = creatorId === userA ? userB : userA;
+    this.publish({ event: "direct_added", data: { creator_id: creatorId, teammate_id: teammate }, broadcast: broadcastTo({ channel_id: channel.id }) });
+    this.changed();
+    return { channel, created: true };
+  }
+
+  /** Adds a user to a channel and tells its members (`user_added`). */
+  addMember(channel: SimChannel, userId: string): void {
+    if (channel.members.has(userId)) return;
+    channel.members.add(userId);
+    this.publish({ event: "user_added", data: { team_id: channel.teamId, user_id: userId }, broadcast: broadcastTo({ channel_id: channel.id }) });
+    this.changed();
+  }
+
+  // --- posts ----------------------------------------------------------------------------------
+
+  threadInfo(post: SimPost): { replyCount: number; lastReplyAt: number } {
+    const rootId = post.rootId || post.id;
+    let replyCount = 0;
+    let lastReplyAt = 0;
+    for (const candidate of this.posts.values()) {
+      if (candidate.rootId === rootId && candidate.deleteAt === 0) {
+        replyCount++;
+        lastReplyAt = Math.max(lastReplyAt, candidate.createAt);
+      }
+    }
+    return { replyCount, lastReplyAt };
+  }
+
+  /** A stored post as clients get it (integrations stripped unless `strip` is false). */
+  wirePost(post: SimPost, strip = true): WirePost {
+    return toWirePost(post, this.threadInfo(post), strip);
+  }
+
+  /** Validates and stores a post, then broadcasts `posted` (`App.CreatePost`). */
+  createPost(input: NewPost): SimPost {
+    const channel = this.channels.get(input.channelId);
+    if (!channel) throw new SimAppError(404, "app.channel.get.existing.app_error", "Unable to find the existing channel.");
+    if (channel.deleteAt !== 0) throw new SimAppError(403, "api.post.create_post.can_not_post_to_deleted.error", "Can not post to deleted channel.");
+    const rootId = input.rootId ?? "";
+    if (rootId !== "") {
+      if (!isValidId(rootId)) throw new SimAppError(400, "model.post.is_valid.root_id.app_error", "Invalid root id.");
+      const root = this.posts.get(rootId);
+      if (!root || root.deleteAt !== 0 || root.rootId !== "") throw new SimAppError(400, "api.post.create_post.root_id.app_error", "Invalid RootId parameter.");
+      if (root.channelId !== channel.id) throw new SimAppError(400, "api.post.create_post.channel_root_id.app_error", "Invalid ChannelId for RootId parameter.");
+    }
+    if ([...input.message].length > MAX_MESSAGE_RUNES) {
+      throw new SimAppError(400, "model.post.is_valid.message_length.app_error", `Message property length is greater than the maximum of ${MAX_MESSAGE_RUNES} characters.`);
+    }
+    if (input.pendingPostId) {
+      for (const existing of this.posts.values()) {
+        // Duplicate submissions with the same pending_post_id return the first post (client retries).
+        if (existing.pendingPostId === input.pendingPostId && existing.userId === input.userId) return existing;
+      }
+    }
+    const { props, problems } = normalizeAttachmentsProp(input.props ?? {});
+    this.checkProblems(problems, "post props");
+    const user = this.users.get(input.userId);
+    const finalProps: JsonObject = { ...props };
+    if (user?.isBot) finalProps["from_bot"] = "true";
+    const at = Math.max(this.now(), this.lastCreateAt() + 1);
+    const post: SimPost = {
+      id: newId(),
+      createAt: at,
+      updateAt: at,
+      editAt: 0,
+      deleteAt: 0,
+      isPinned: false,
+      userId: input.userId,
+      channelId: channel.id,
+      rootId,
+      originalId: "",
+      message: input.message,
+      type: input.type ?? "",
+      props: finalProps,
+      hashtags: parseHashtags(input.message),
+      fileIds: input.fileIds ?? [],
+      pendingPostId: input.pendingPostId ?? "",
+      hasReactions: false,
+    };
+    this.posts.set(post.id, post);
+    channel.lastPostAt = at;
+    channel.totalMsgCount++;
+    if (rootId === "") {
+      channel.lastRootPostAt = at;
+      channel.totalMsgCountRoot++;
+    }
+    this.publishPosted(post, channel, input.setOnline ?? true);
+    this.changed();
+    return post;
+  }
+
+  /** Strict mode refuses what the real server only logs; both modes record a warning. */
+  checkProblems(problems: string[], what: string): void {
+    if (problems.length === 0) return;
+    this.warnings.push(...problems.map((problem) => `${what}: ${problem}`));
+    if (this.strict) {
+      throw new SimAppError(
+        400,
+        "simulator.strict.invalid_input",
+        `The simulator refuses invalid ${what} (a real server logs a warning and goes on): ${problems.join("; ")}`,
+      );
+    }
+  }
+
+  // Posts created in the same millisecond still need a stable order.
+  private lastCreateAt(): number {
+    let last = 0;
+    for (const post of this.posts.values()) last = Math.max(last, post.createAt);
+    return last;
+  }
+
+  private publishPosted(post: SimPost, channel: SimChannel, setOnline: boolean): void {
+    const sender = this.users.get(post.userId);
+    const senderName = `@${sender?.username ?? "unknown"}`;
+    const mentions = this.mentionedUsers(post, channel);
+    const data: Record<string, unknown> = {
+      channel_display_name: channel.type === "D" ? senderName : channel.displayName,
+      channel_name: channel.name,
+      channel_type: channel.type,
+    };
+    if (mentions.length > 0) data["mentions"] = JSON.stringify(mentions);
+    Object.assign(data, {
+      post: JSON.stringify(this.wirePost(post)),
+      sender_name: senderName,
+      set_online: setOnline,
+      team_id: channel.teamId,
+    });
+    this.publish({ event: "posted", data, broadcast: broadcastTo({ channel_id: channel.id }) });
+  }
+
+  /** Users notified by a post: the other side of a DM, @username of members, @channel/@all. */
+  mentionedUsers(post: SimPost, channel: SimChannel): string[] {
+    const mentioned = new Set<string>();
+    if (channel.type === "D") for (const member of channel.members) mentioned.add(member);
+    for (const match of post.message.matchAll(/\B@([a-z0-9][a-z0-9.\-_]*)/gi)) {
+      let name = (match[1] ?? "").toLowerCase();
+      if (name === "channel" || name === "all") {
+        for (const member of channel.members) mentioned.add(member);
+        continue;
+      }
+      // Trailing punctuation is not part of a username ("@alice." mentions alice).
+      let user = this.userByName(name);
+      while (!user && /[.\-_]$/.test(name)) {
+        name = name.slice(0, -1);
+        user = this.userByName(name);
+      }
+      if (user && channel.members.has(user.id)) mentioned.add(user.id);
+    }
+    mentioned.delete(post.userId);
+    return [...mentioned];
+  }
+
+  /**
+   * `App.UpdatePost`: replaces message, props and file ids (what a patch or an action update
+   * asks for), stamps edit_at when the message changes, and broadcasts `post_edited`.
+   */
+  updatePost(post: SimPost, change: { message?: string; props?: JsonObject; fileIds?: string[]; isPinned?: boolean; hasReactions?: boolean }): SimPost {
+    const at = this.now();
+    if (change.message !== undefined && change.message !== post.message) {
+      if ([...change.message].length > MAX_MESSAGE_RUNES) {
+        throw new SimAppError(400, "model.post.is_valid.message_length.app_error", `Message property length is greater than the maximum of ${MAX_MESSAGE_RUNES} characters.`);
+      }
+      post.message = change.message;
+      post.hashtags = parseHashtags(change.message);
+      post.editAt = at;
+    }
+    if (change.props !== undefined) {
+      const { props, problems } = normalizeAttachmentsProp(change.props);
+      this.checkProblems(problems, "post props");
+      post.props = props;
+    }
+    if (change.fileIds !== undefined) post.fileIds = change.fileIds;
+    if (change.isPinned !== undefined) post.isPinned = change.isPinned;
+    if (change.hasReactions !== undefined) post.hasReactions = change.hasReactions;
+    post.updateAt = Math.max(at, post.updateAt + 1);
+    this.publish({ event: "post_edited", data: { post: JSON.stringify(this.wirePost(post)) }, broadcast: broadcastTo({ channel_id: post.channelId }) });
+    this.changed();
+    return post;
+  }
+
+  /** Soft-deletes a post and its replies and broadcasts `post_deleted`. */
+  deletePost(post: SimPost, byUserId: string): void {
+    const at = this.now();
+    for (const candidate of this.posts.values()) {
+      if (candidate.id === post.id || candidate.rootId === post.id) {
+        candidate.deleteAt = at;
+        candidate.updateAt = at;
+      }
+    }
+    this.publish({ event: "post_deleted", data: { delete_by: byUserId, post: JSON.stringify(this.wirePost(post)) }, broadcast: broadcastTo({ channel_id: post.channelId }) });
+    this.changed();
+  }
+
+  /** `App.SendEphemeralPost`: a `system_ephemeral` post delivered to one user over the WebSocket. */
+  sendEphemeral(userId: string, draft: { channelId: string; rootId: string; userId: string; message: string; props?: JsonObject }, source: EphemeralRecord["source"]): EphemeralRecord {
+    const at = this.now();
+    const { props } = normalizeAttachmentsProp(draft.props ?? {});
+    const post: SimPost = {
+      id: newId(),
+      createAt: at,
+      updateAt: at,
+      editAt: 0,
+      deleteAt: 0,
+      isPinned: false,
+      userId: draft.userId,
+      channelId: draft.channelId,
+      rootId: draft.rootId,
+      originalId: "",
+      message: draft.message,
+      type: "system_ephemeral",
+      props,
+      hashtags: "",
+      fileIds: [],
+      pendingPostId: "",
+      hasReactions: false,
+    };
+    const wire = toWirePost(post, { replyCount: 0, lastReplyAt: 0 });
+    const record: EphemeralRecord = { userId, channelId: draft.channelId, source, post: wire };
+    this.ephemeral.push(record);
+    this.publish({ event: "ephemeral_message", data: { post: JSON.stringify(wire) }, broadcast: broadcastTo({ channel_id: draft.channelId, user_id: userId }) });
+    this.changed();
+    return record;
+  }
+}
+
+/** `model.ParseHashtags`: words starting with `#` and a letter, at least three characters. */
+export function parseHashtags(message: string): string {
+  const tags: string[] = [];
+  for (const word of message.split(/\s+/)) {
+    const tag = word.replace(/^[^#]*(?=#)/, "").replace(/[,.;:!?)\]]+$/, "");
+    if (/^#[A-Za-z][A-Za-z0-9._-]*[A-Za-z0-9]$/.test(tag) && tag.length >= 3 && !tags.includes(tag)) tags.push(tag);
+  }
+  return tags.join(" ");
+}
