@@ -152,7 +152,13 @@ export class WebSocketHub {
       }
       this.expireSessions();
       const old = this.sessions.get(requested);
-      if (old && old.userId === userId && old.socket === null) {
+      if (old && old.userId === userId) {
+        // The client may be back before the server noticed its old socket die: the new one wins.
+        if (old.socket) {
+          const stale = old.socket;
+          old.socket = null;
+          stale.terminate();
+        }
         this.resume(connection, old, Number(sequence));
         return;
       }
