@@ -8,6 +8,7 @@ import { createHelpCommand } from "./help.js";
 import { mineCommand } from "./mine.js";
 import { newCommand } from "./new.js";
 import { showCommand } from "./show.js";
+import { triageCommand } from "./triage.js";
 
 /** The commands besides help, in help order. */
 // One entry per line, so people adding commands in parallel do not collide.
@@ -16,6 +17,7 @@ export const COMMANDS: readonly AnyCommand[] = [
   newCommand,
   mineCommand,
   grabCommand,
+  triageCommand,
 ];
 
 /** Builds the registry at start-up, help last; throws on a duplicate name or alias. */

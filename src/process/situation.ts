@@ -9,6 +9,7 @@ import type { BugProcessState } from "../store/store.js";
 import type { Bug } from "../tracker/tracker.js";
 import type { ProcessSettings } from "../config.js";
 import { isCustomerBug } from "./bug-format.js";
+import { listPendingSubFeedback } from "../store/analysis-repo.js";
 
 export interface LoadedBug {
   bug: Bug;
@@ -41,7 +42,8 @@ export function describeBug(bug: Bug, state: BugProcessState | undefined, settin
 export async function loadBug(ctx: Pick<CommandContext, "tracker" | "store" | "settings">, bugId: number): Promise<LoadedBug> {
   const bug = await ctx.tracker.getBug(bugId);
   const state = ctx.store.getBugProcess(bugId);
-  const situation = describeBug(bug, state, ctx.settings);
+  // Sub-bugs asked with `ask` that are not answered yet hold back the bug's own feedback.
+  const situation = describeBug(bug, state, ctx.settings, listPendingSubFeedback(ctx.store, bugId));
   return { bug, state, situation, stage: resolveStage(situation) };
 }
 

@@ -101,4 +101,37 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 4,
+    description: "analysis and action: sub-feedback between bugs, history of estimates and deadlines",
+    sql: `
+      -- Sub-bugs opened with the ask command: the parent's feedback waits until each one is answered.
+      CREATE TABLE sub_feedback (
+        child_bug_id   INTEGER PRIMARY KEY,
+        parent_bug_id  INTEGER NOT NULL,
+        asked_by       TEXT NOT NULL,
+        asked_of       TEXT NOT NULL,
+        asked_at       TEXT NOT NULL,
+        answered_at    TEXT,
+        answered_by    TEXT,
+        -- How the wait ended: 'feedback' (answered with the command), 'tracker' (resolved, closed or
+        -- deleted in MantisBT by hand).
+        answered_how   TEXT CHECK (answered_how IN ('feedback', 'tracker'))
+      );
+      CREATE INDEX sub_feedback_parent ON sub_feedback (parent_bug_id);
+
+      -- Every estimate and deadline set through the bot; the newest row says when a bug's estimate
+      -- was last brought up to date (for "stale" detection) and rows over time show moved deadlines.
+      CREATE TABLE estimate_updates (
+        id            INTEGER PRIMARY KEY AUTOINCREMENT,
+        bug_id        INTEGER NOT NULL,
+        at            TEXT NOT NULL,
+        actor         TEXT NOT NULL,
+        source        TEXT NOT NULL CHECK (source IN ('feedback', 'confirm', 'eta')),
+        estimate_min  INTEGER,
+        deadline      TEXT
+      );
+      CREATE INDEX estimate_updates_bug ON estimate_updates (bug_id, id);
+    `,
+  },
 ];
