@@ -3,6 +3,7 @@
  * is the order of the help list.
  */
 import { CommandRegistry, type AnyCommand } from "../src/framework/registry.js";
+import { feedbackCommand } from "./feedback.js";
 import { grabCommand } from "./grab.js";
 import { createHelpCommand } from "./help.js";
 import { mineCommand } from "./mine.js";
@@ -18,6 +19,7 @@ export const COMMANDS: readonly AnyCommand[] = [
   mineCommand,
   grabCommand,
   triageCommand,
+  feedbackCommand,
 ];
 
 /** Builds the registry at start-up, help last; throws on a duplicate name or alias. */

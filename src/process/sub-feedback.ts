@@ -1,0 +1,55 @@
+/**
+ * Sub-feedback (seed, Analysis): "If the issue is complex and likely to require changes in other
+ * subsystems, sub-bugs may need to be opened by the developer, which may in turn require feedback
+ * from other developers as well (so they should be assigned with feedback to the other developers).
+ * After the feedback has been collected, the bug status should be set back to NEW."
+ *
+ * Decisions:
+ * - A sub-bug is answered with its own `feedback` command, like any bug: it goes back to NEW and
+ *   waits for a timeline, and management confirms it with the parent ("the bug(s) are set to
+ *   confirmed").
+ * - A sub-bug changed in MantisBT by hand counts as answered once it is NEW, CONFIRMED, RESOLVED or
+ *   CLOSED, or deleted. FEEDBACK and ASSIGNED still wait: MantisBT moves a sub-bug to ASSIGNED by
+ *   itself when the person who asked adds a note, which is no answer.
+ */
+import { NotFoundError } from "../errors.js";
+import type { CommandContext } from "../framework/command.js";
+import { listPendingSubFeedback, listSubFeedback, markSubFeedbackAnswered } from "../store/analysis-repo.js";
+import type { StatusName } from "../tracker/tracker.js";
+
+const ANSWERED_STATUSES: ReadonlySet<StatusName> = new Set(["new", "confirmed", "resolved", "closed"]);
+
+/**
+ * Looks at each sub-bug of `parentBugId` still waiting in the store, marks those MantisBT shows as
+ * answered (or deleted), and returns the ids that still wait.
+ */
+export async function refreshPendingSubFeedback(ctx: Pick<CommandContext, "tracker" | "store" | "caller" | "now">, parentBugId: number): Promise<number[]> {
+  const waiting: number[] = [];
+  for (const childBugId of listPendingSubFeedback(ctx.store, parentBugId)) {
+    let answered: boolean;
+    try {
+      answered = ANSWERED_STATUSES.has((await ctx.tracker.getBug(childBugId)).status);
+    } catch (error) {
+      if (!(error instanceof NotFoundError)) throw error;
+      answered = true;
+    }
+    if (answered) markSubFeedbackAnswered(ctx.store, childBugId, { at: ctx.now(), by: ctx.caller.name, how: "tracker" });
+    else waiting.push(childBugId);
+  }
+  return waiting;
+}
+
+/** Sub-bugs of the parent that were answered and still wait for a timeline (NEW in MantisBT). */
+export async function listSubBugsAwaitingTimeline(ctx: Pick<CommandContext, "tracker" | "store">, parentBugId: number): Promise<number[]> {
+  const ids: number[] = [];
+  for (const record of listSubFeedback(ctx.store, parentBugId)) {
+    if (record.answeredAt === undefined) continue;
+    try {
+      const sub = await ctx.tracker.getBug(record.childBugId);
+      if (sub.status === "new") ids.push(sub.id);
+    } catch (error) {
+      if (!(error instanceof NotFoundError)) throw error;
+    }
+  }
+  return ids;
+}
