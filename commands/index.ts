@@ -10,6 +10,11 @@ import { mineCommand } from "./mine.js";
 import { newCommand } from "./new.js";
 import { showCommand } from "./show.js";
 import { triageCommand } from "./triage.js";
+import { notifyCommand } from "./notify.js";
+import { releaseCommand } from "./release.js";
+import { reviewCommand } from "./review.js";
+import { summaryCommand } from "./summary.js";
+import { verdictCommand } from "./verdict.js";
 
 /** The commands besides help, in help order. */
 // One entry per line, so people adding commands in parallel do not collide.
@@ -20,6 +25,11 @@ export const COMMANDS: readonly AnyCommand[] = [
   grabCommand,
   triageCommand,
   feedbackCommand,
+  reviewCommand,
+  verdictCommand,
+  notifyCommand,
+  releaseCommand,
+  summaryCommand,
 ];
 
 /** Builds the registry at start-up, help last; throws on a duplicate name or alias. */

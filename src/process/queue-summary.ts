@@ -1,0 +1,109 @@
+/**
+ * The queue summary from live data: open bugs from the tracker, their stage from the store, the
+ * work left and deadline from their subject tags, deadline risk per handler (earliest deadline
+ * first over each developer's bugs), and what the journal says changed in the last day. Only bug
+ * fields and journal facts go in, never call records, so the result may be posted in a channel.
+ */
+import { createWorkingCalendar } from "../core/calendar.js";
+import { assessDeadlineRisk, type OpenBugWork, type RiskState } from "../core/deadline-risk.js";
+import { resolveStage } from "../core/stages.js";
+import { parseSubject } from "../core/subject-tag.js";
+import { composeSummaryMessages, MESSAGE_LIMITS, type SummaryBug, type SummaryChange } from "../core/summary.js";
+import type { CommandContext } from "../framework/command.js";
+import type { Platform } from "../identity.js";
+import type { JournalEntry } from "../store/store.js";
+import type { Bug } from "../tracker/tracker.js";
+import { isCustomerBug } from "./bug-format.js";
+import { isOpen, readQueue } from "./queue.js";
+import { describeBug } from "./situation.js";
+
+type SummaryContext = Pick<CommandContext, "tracker" | "store" | "staff" | "settings" | "now">;
+
+const DAY_MS = 86_400_000;
+
+export interface QueueSummary {
+  /** Chat-sized Markdown messages, in order. */
+  messages: string[];
+  /** True when the tracker had more bugs than were read. */
+  truncated: boolean;
+}
+
+/** Reads the queue and composes the summary, split to fit the platform's message limit. */
+export async function buildQueueSummary(ctx: SummaryContext, options: { platform: Platform; title?: string }): Promise<QueueSummary> {
+  const { bugs, truncated } = await readQueue(ctx.tracker, isOpen);
+  const now = ctx.now();
+  const summaryBugs = toSummaryBugs(ctx, bugs, now);
+  const changes = ctx.store.listJournalSince(new Date(now.getTime() - DAY_MS)).map(describeJournalEntry);
+  const matrix = options.platform === "matrix";
+  const messages = composeSummaryMessages({
+    bugs: summaryBugs,
+    changes,
+    now,
+    timeZone: ctx.settings.timezone,
+    bugUrl: (id) => ctx.tracker.bugUrl(id),
+    ...(options.title ? { title: options.title } : {}),
+    // Headroom for a line the caller may add (e.g. that the list was cut).
+    maxLength: (matrix ? MESSAGE_LIMITS.matrix : MESSAGE_LIMITS.mattermost) - 300,
+    measure: matrix ? "utf8-bytes" : "code-points",
+  });
+  return { messages, truncated };
+}
+
+/** Bug fields plus stage, subject tag and deadline risk, as the summary composer wants them. */
+export function toSummaryBugs(ctx: Pick<SummaryContext, "store" | "staff" | "settings">, bugs: readonly Bug[], now: Date): SummaryBug[] {
+  const workdayHours = ctx.settings.workdayHours;
+  const prepared = bugs.map((bug) => {
+    const state = ctx.store.getBugProcess(bug.id);
+    const situation = describeBug(bug, state, ctx.settings);
+    const tag = parseSubject(bug.summary, { workdayHours });
+    const summaryBug: SummaryBug = {
+      id: bug.id,
+      summary: tag.tag ? tag.rest : bug.summary,
+      status: bug.status,
+      priority: bug.priority,
+      customer: Boolean(situation.customer) || isCustomerBug(bug, ctx.settings.customerTag),
+      createdAt: bug.createdAt,
+      updatedAt: bug.updatedAt,
+      stage: resolveStage(situation),
+      ...(bug.handler ? { handler: ctx.staff.byTrackerUser(bug.handler.name)?.name ?? bug.handler.name } : {}),
+      ...(tag.tag?.estimateMinutes !== undefined ? { workLeftMinutes: tag.tag.estimateMinutes } : {}),
+      ...(tag.tag?.deadline !== undefined ? { deadline: tag.tag.deadline } : {}),
+    };
+    return { bug, summaryBug };
+  });
+  const risks = assessRisks(ctx, prepared, now);
+  return prepared.map(({ summaryBug }) => {
+    const risk = risks.get(summaryBug.id);
+    return risk ? { ...summaryBug, risk } : summaryBug;
+  });
+}
+
+/**
+ * Deadline risk per handler over the bugs with both work left and a deadline. MantisBT keeps no
+ * time of the last subject change in a list answer, so the bug's last update stands in for the
+ * time of the last estimate.
+ */
+function assessRisks(ctx: Pick<SummaryContext, "staff" | "settings">, prepared: readonly { bug: Bug; summaryBug: SummaryBug }[], now: Date): Map<number, RiskState> {
+  const byHandler = new Map<string, OpenBugWork[]>();
+  for (const { bug, summaryBug } of prepared) {
+    if (!bug.handler || summaryBug.workLeftMinutes === undefined || summaryBug.deadline === undefined) continue;
+    const work: OpenBugWork = { bugId: bug.id, workLeftMinutes: summaryBug.workLeftMinutes, deadline: summaryBug.deadline, lastEstimateUpdate: bug.updatedAt };
+    byHandler.set(bug.handler.name, [...(byHandler.get(bug.handler.name) ?? []), work]);
+  }
+  const risks = new Map<number, RiskState>();
+  for (const [handler, work] of byHandler) {
+    const member = ctx.staff.byTrackerUser(handler);
+    const calendar = createWorkingCalendar({ timeZone: member?.timezone ?? ctx.settings.timezone, hoursPerDay: ctx.settings.workdayHours });
+    for (const risk of assessDeadlineRisk({ bugs: work, calendar, now })) risks.set(risk.bugId, risk.state);
+  }
+  return risks;
+}
+
+/** One line of "what changed": the action, who did it, and the status move if there was one. */
+export function describeJournalEntry(entry: JournalEntry): SummaryChange {
+  const change = entry.details["change"];
+  const to = typeof change === "object" && change !== null && "status" in change && typeof change.status === "string" ? change.status : undefined;
+  const from = typeof entry.details["previousStatus"] === "string" ? entry.details["previousStatus"] : undefined;
+  const move = to && to !== from ? `: ${from ? `${from.toUpperCase()} ` : ""}→ ${to.toUpperCase()}` : "";
+  return { bugId: entry.bugId, at: entry.at, change: `${entry.action} by ${entry.actor}${move}` };
+}

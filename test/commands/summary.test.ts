@@ -1,0 +1,104 @@
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { MESSAGE_LIMITS } from "../../src/core/summary.js";
+import { startHarness, type Harness } from "../support/harness.js";
+
+let h: Harness;
+beforeEach(async () => {
+  h = await startHarness();
+});
+afterEach(async () => {
+  await h.close();
+});
+
+const link = (id: number): string => `[#${id}](${h.sim.url}view.php?id=${id})`;
+
+/** The lines of one section of the summary, without its heading. */
+function section(text: string, title: string): string[] {
+  const block = text.split("\n\n").find((part) => part.startsWith(`**${title} (`));
+  return block ? block.split("\n").slice(1) : [];
+}
+
+describe("summary", () => {
+  it("posts the open queue by stage in the channel", async () => {
+    const result = await h.run("alice", "summary");
+    expect(result.kind).toBe("ok");
+    expect(result.reply.visibility).toBe("channel");
+    const text = result.reply.text;
+    expect(text.split("\n")[0]).toBe("#### Support queue, Thu 26.11.2026");
+    expect(section(text, "NEW, awaiting triage").some((line) => line.startsWith(`- ${link(1)} Android wallet shows withdrawal`))).toBe(true);
+    expect(section(text, "Feedback owed").some((line) => line.startsWith(`- ${link(5)} `) && line.includes("carol owes feedback"))).toBe(true);
+    // Resolved and closed bugs are not part of the queue.
+    for (const id of [19, 20, 21, 22, 23, 24]) expect(text).not.toContain(link(id));
+  });
+
+  it("shows work left, deadline and deadline risk from the subject tag", async () => {
+    const text = (await h.run("alice", "summary")).reply.text;
+    const overdue = section(text, "In work").find((line) => line.startsWith(`- ${link(13)} `));
+    expect(overdue).toBe(`- ${link(13)} Exchange: wire fees for next year not published · alice · **urgent** · customer · 4h left · due 23.11.2026 · **OVERDUE**`);
+  });
+
+  it("puts bugs in review and bugs waiting for the customer to be told in their own sections", async () => {
+    await h.tracker.updateBug(16, { status: "feedback", handler: "bob" });
+    h.store.updateBugProcess(16, { stage: "review", developer: "alice", reviewer: "bob" });
+    await h.tracker.updateBug(28, { status: "assigned", handler: "manager" });
+    h.store.updateBugProcess(28, { stage: "resolution", communicator: "manager", draftText: "We fixed it." });
+    const text = (await h.run("manager", "summary")).reply.text;
+    expect(section(text, "In review")).toEqual([expect.stringMatching(new RegExp(`^- \\[#16\\]\\(.*\\) .* · bob reviewing · for 0m$`))]);
+    expect(section(text, "Resolved, customer not yet notified")).toEqual([expect.stringMatching(/^- \[#28\]\(.*\) .* · manager to notify the customer · for 0m$/)]);
+  });
+
+  it("lists what changed in the last day from the journal", async () => {
+    await h.tracker.updateBug(2, { status: "assigned", handler: "carol" });
+    h.clock.now = new Date("2026-11-24T09:00:00Z");
+    await h.run("carol", "review 2 @bob");
+    h.clock.now = new Date("2026-11-26T09:30:00Z");
+    await h.run("bob", "verdict 2 fail still failing");
+    h.clock.now = new Date("2026-11-26T10:00:00Z");
+    const text = (await h.run("alice", "summary")).reply.text;
+    expect(section(text, "Changed since yesterday")).toEqual([
+      `- 26.11. 09:30 ${link(2)} verdict-fail by bob: FEEDBACK → ASSIGNED`,
+      `- 26.11. 09:30 ${link(2)} verdict-fail-note by bob`,
+    ]);
+  });
+
+  it("never shows a customer's personal data", async () => {
+    h.store.addCall({
+      recordedAt: h.clock.now,
+      recordedBy: "alice",
+      customerName: "Hedwig Sommer",
+      customerType: "merchant",
+      phone: "+41 79 555 01 23",
+      email: "hedwig@example.org",
+      issue: "refund button missing",
+      callDate: "2026-11-25",
+      route: "bug",
+      bugId: 3,
+    });
+    const result = await h.run("alice", "summary");
+    for (const secret of ["Hedwig", "Sommer", "555 01 23", "hedwig@example.org"]) {
+      expect(result.reply.text).not.toContain(secret);
+      expect(h.log.text()).not.toContain(secret);
+    }
+  });
+
+  it("fits a long queue into one message and says that more parts exist", async () => {
+    h.sim.addBulkBugs(600);
+    const result = await h.run("alice", "summary");
+    expect(result.kind).toBe("ok");
+    expect([...result.reply.text].length).toBeLessThanOrEqual(MESSAGE_LIMITS.mattermost);
+    expect(result.reply.text).toMatch(/_\(The queue is longer than one message: this is the first of \d+ parts\.\)_$/);
+  });
+
+  it("refuses extra arguments with the usage line", async () => {
+    const result = await h.run("alice", "summary today");
+    expect(result.kind).toBe("refused");
+    expect(result.reply.text).toContain("Too many arguments");
+    expect(result.reply.text).toContain("Usage: `/support summary`");
+  });
+
+  it("explains to an unknown chat user how to get linked", async () => {
+    const result = await h.run("mallory", "summary");
+    expect(result.kind).toBe("refused");
+    expect(result.reply.text).toMatch(/not linked/);
+  });
+});
