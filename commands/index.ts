@@ -3,6 +3,7 @@
  * is the order of the help list.
  */
 import { CommandRegistry, type AnyCommand } from "../src/framework/registry.js";
+import { askCommand } from "./ask.js";
 import { feedbackCommand } from "./feedback.js";
 import { grabCommand } from "./grab.js";
 import { createHelpCommand } from "./help.js";
@@ -25,6 +26,7 @@ export const COMMANDS: readonly AnyCommand[] = [
   grabCommand,
   triageCommand,
   feedbackCommand,
+  askCommand,
   reviewCommand,
   verdictCommand,
   notifyCommand,
