@@ -4,6 +4,7 @@
  */
 import { CommandRegistry, type AnyCommand } from "../src/framework/registry.js";
 import { askCommand } from "./ask.js";
+import { confirmCommand } from "./confirm.js";
 import { feedbackCommand } from "./feedback.js";
 import { grabCommand } from "./grab.js";
 import { createHelpCommand } from "./help.js";
@@ -27,6 +28,7 @@ export const COMMANDS: readonly AnyCommand[] = [
   triageCommand,
   feedbackCommand,
   askCommand,
+  confirmCommand,
   reviewCommand,
   verdictCommand,
   notifyCommand,
