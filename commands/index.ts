@@ -11,6 +11,7 @@ import { createHelpCommand } from "./help.js";
 import { mineCommand } from "./mine.js";
 import { newCommand } from "./new.js";
 import { showCommand } from "./show.js";
+import { startCommand } from "./start.js";
 import { triageCommand } from "./triage.js";
 import { notifyCommand } from "./notify.js";
 import { releaseCommand } from "./release.js";
@@ -29,6 +30,7 @@ export const COMMANDS: readonly AnyCommand[] = [
   feedbackCommand,
   askCommand,
   confirmCommand,
+  startCommand,
   reviewCommand,
   verdictCommand,
   notifyCommand,
