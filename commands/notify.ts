@@ -11,7 +11,8 @@ import { defineCommand } from "../src/framework/command.js";
 import { ephemeral } from "../src/framework/reply.js";
 import { changeBug } from "../src/process/bug-actions.js";
 import { bugLink } from "../src/process/bug-format.js";
-import { handlerOf, requireParticipant, staffNamed } from "../src/process/participants.js";
+import { requireParticipant, staffNamed } from "../src/process/participants.js";
+import { handlerMember } from "../src/process/require-handler.js";
 import { loadBug, requireTransition } from "../src/process/situation.js";
 import { findSalesLink } from "../src/store/review-repo.js";
 
@@ -28,7 +29,7 @@ export const notifyCommand = defineCommand({
     const { bug, state, situation } = await loadBug(ctx, args.bug);
     const to = requireTransition("notify", situation).to;
     const communicator = staffNamed(ctx, state?.communicator);
-    requireParticipant(ctx, { people: [communicator, handlerOf(ctx, bug)], who: "the staff member telling the customer", bugId: bug.id, action: "notify" });
+    requireParticipant(ctx, { people: [communicator, handlerMember(ctx, bug)], who: "the staff member telling the customer", bugId: bug.id, action: "notify" });
     const sales = findSalesLink(ctx.store, bug.id);
     if (args.gratis && !sales) {
       throw new ProcessRuleError(`Bug #${bug.id} did not come from a sales process, so there is no billing to skip; run \`notify ${bug.id}\`.`);
@@ -52,7 +53,9 @@ export const notifyCommand = defineCommand({
     }
     if (updated.private) lines.push("The bug is private, so its link is left out: the customer could not open it.");
     const calls = ctx.store.listCalls().filter((call) => call.bugId === bug.id);
-    if (calls.length > 0) lines.push(`The customer's contact details are in the bot's call log (call ${calls.map((call) => `#${call.id}`).join(", ")}).`);
+    if (calls.length > 0) {
+      lines.push(`The customer's name and contact are in the private note on the bug (support call ${calls.map((call) => call.id).join(", ")}).`);
+    }
 
     if (sales) {
       lines.push(`This bug came from sales${sales.salesRef ? ` (${sales.salesRef})` : ""}: send the response via the ERP.`);

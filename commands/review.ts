@@ -11,8 +11,10 @@ import { ephemeral } from "../src/framework/reply.js";
 import { ProcessRuleError } from "../src/errors.js";
 import { changeBug } from "../src/process/bug-actions.js";
 import { bugLink, escapeMarkdown } from "../src/process/bug-format.js";
+import { describeFixedIn, parseFixedIn } from "../src/process/fixed-in.js";
 import { notifyAfterChange } from "../src/process/notify.js";
-import { developerOf, handlerOf, requireParticipant, requireStaffArgument } from "../src/process/participants.js";
+import { developerOf, requireParticipant } from "../src/process/participants.js";
+import { handlerMember, requireAssignableStaff } from "../src/process/require-handler.js";
 import { loadBug, requireTransition } from "../src/process/situation.js";
 
 export const reviewCommand = defineCommand({
@@ -30,14 +32,14 @@ export const reviewCommand = defineCommand({
   async run(ctx, args) {
     const { bug, state, situation } = await loadBug(ctx, args.bug);
     requireTransition("review", situation);
-    const handler = handlerOf(ctx, bug);
+    const handler = handlerMember(ctx, bug);
     requireParticipant(ctx, { people: [handler], who: "the developer", bugId: bug.id, action: "send it to review" });
     // While in work the handler is the one fixing it; the stored developer only fills a gap.
     const developer = handler ?? developerOf(ctx, bug, state);
     if (!developer) {
       throw new ProcessRuleError(`Nobody handles bug #${bug.id}, so I cannot tell whose fix is to be reviewed; set its handler in MantisBT first.`);
     }
-    const reviewer = requireStaffArgument(ctx, "reviewer", args.reviewer);
+    const reviewer = await requireAssignableStaff(ctx, args.reviewer);
     if (reviewer.name === developer.name) {
       const others = ctx.staff
         .all()
@@ -90,9 +92,15 @@ function reviewRequest(facts: {
     `${by} asks you to review the fix for ${facts.link} ${escapeMarkdown(facts.summary)}.`,
     "Please try to reproduce the original issue and check that it is gone now (this may need packaging or a deployment to staging first).",
   ];
-  if (facts.fixedIn) lines.push(`- Fixed in: ${escapeMarkdown(facts.fixedIn)}`);
+  if (facts.fixedIn) lines.push(`- Where it is fixed: ${escapeMarkdown(describeWhereFixed(facts.fixedIn))}`);
   if (facts.notes) lines.push(`- Notes from the developer: ${escapeMarkdown(facts.notes)}`);
   if (facts.draft) lines.push("- Drafted response to the customer:", ...facts.draft.split("\n").map((line) => `  > ${escapeMarkdown(line)}`));
   lines.push(`Answer with \`verdict ${facts.bugId} pass\` or \`verdict ${facts.bugId} fail "what is still wrong"\`.`);
   return { text: lines.join("\n"), bugId: facts.bugId, buttons: [{ label: "Pass", command: `verdict ${facts.bugId} pass`, style: "primary" }] };
+}
+
+/** "in Git (1a2b3c)" for what `feedback ... fixed-in=` stored; a MantisBT version or hand-written text as it is. */
+function describeWhereFixed(text: string): string {
+  const parsed = parseFixedIn(text);
+  return parsed.ok ? describeFixedIn(parsed.value) : text;
 }

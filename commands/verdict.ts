@@ -13,7 +13,8 @@ import { ephemeral } from "../src/framework/reply.js";
 import { addBugNote, changeBug } from "../src/process/bug-actions.js";
 import { bugLink, escapeMarkdown } from "../src/process/bug-format.js";
 import { notifyAfterChange } from "../src/process/notify.js";
-import { developerOf, handlerOf, pickCommunicator, requireParticipant, requireStaffArgument, staffNamed } from "../src/process/participants.js";
+import { developerOf, pickCommunicator, requireParticipant, staffNamed } from "../src/process/participants.js";
+import { handlerMember, requireAssignableStaff } from "../src/process/require-handler.js";
 import { loadBug, requireTransition, type LoadedBug } from "../src/process/situation.js";
 
 const outcomeArg = z
@@ -74,7 +75,7 @@ export const verdictCommand = defineCommand({
     const { bug, state, situation } = loaded;
     requireTransition("verdict", situation, args.outcome);
     const reviewer = staffNamed(ctx, state?.reviewer);
-    requireParticipant(ctx, { people: [reviewer, handlerOf(ctx, bug)], who: "the reviewer", bugId: bug.id, action: "give its verdict" });
+    requireParticipant(ctx, { people: [reviewer, handlerMember(ctx, bug)], who: "the reviewer", bugId: bug.id, action: "give its verdict" });
     return args.outcome === "fail" ? fail(ctx, loaded, args) : pass(ctx, loaded, args);
   },
 });
@@ -143,7 +144,7 @@ async function pass(ctx: CommandContext, loaded: LoadedBug, args: Pass) {
     );
   }
 
-  const requested = args.communicator === undefined ? undefined : requireStaffArgument(ctx, "communicator", args.communicator);
+  const requested = args.communicator === undefined ? undefined : await requireAssignableStaff(ctx, args.communicator);
   const communicator = pickCommunicator(ctx, state, requested);
   if (!communicator) {
     throw new ProcessRuleError(`Nobody is set to tell the customer about #${bug.id}: name someone, e.g. \`verdict ${bug.id} pass @carol\`.`);

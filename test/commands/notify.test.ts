@@ -49,7 +49,7 @@ describe("notify", () => {
     expect(result.reply.text).toContain("The bug is private, so its link is left out");
   });
 
-  it("points to the call log for the contact details, without showing them", async () => {
+  it("points to the private note with the contact details, without showing them", async () => {
     await awaitingNotification();
     const call = h.store.addCall({
       recordedAt: h.clock.now,
@@ -63,7 +63,7 @@ describe("notify", () => {
       bugId: 1,
     });
     const result = await h.run("carol", "notify 1");
-    expect(result.reply.text).toContain(`The customer's contact details are in the bot's call log (call #${call.id}).`);
+    expect(result.reply.text).toContain(`The customer's name and contact are in the private note on the bug (support call ${call.id}).`);
     for (const secret of ["Hedwig", "Sommer", "555 01 23"]) {
       expect(result.reply.text).not.toContain(secret);
       expect(h.log.text()).not.toContain(secret);

@@ -14,7 +14,7 @@ const DRAFT = "We fixed the wallet so that it shows confirmed withdrawals right 
 /** Bug #1 (tagged Customer) in work with alice, optionally with a drafted response. */
 async function inWork(options: { draft?: boolean } = {}): Promise<void> {
   await h.tracker.updateBug(1, { status: "assigned", handler: "alice" });
-  h.store.updateBugProcess(1, { stage: "in-work", developer: "alice", fixedIn: "git", ...(options.draft === false ? {} : { draftText: DRAFT }) });
+  h.store.updateBugProcess(1, { stage: "in-work", developer: "alice", fixedIn: "testing 1.1.0-rc1", ...(options.draft === false ? {} : { draftText: DRAFT }) });
 }
 
 describe("review", () => {
@@ -33,7 +33,7 @@ describe("review", () => {
     expect(dm?.text).toContain("@alice asks you to review the fix for [#1](");
     expect(dm?.text).toContain("Android wallet shows withdrawal as pending");
     expect(dm?.text).toContain("try to reproduce the original issue");
-    expect(dm?.text).toContain("- Fixed in: git");
+    expect(dm?.text).toContain("- Where it is fixed: in testing (version 1.1.0-rc1)");
     expect(dm?.text).toContain("- Notes from the developer: try a withdrawal of 50 CHF on staging");
     expect(dm?.text).toContain(`  > ${DRAFT}`);
     expect(dm?.text).toContain('`verdict 1 pass` or `verdict 1 fail "what is still wrong"`');
@@ -111,7 +111,7 @@ describe("review", () => {
     await inWork();
     const result = await h.run("alice", "review 1 @zoe");
     expect(result.kind).toBe("refused");
-    expect(result.reply.text).toMatch(/reviewer: @zoe is not a staff member I know \(staff: @manager, @alice, @bob, @carol\)\./);
+    expect(result.reply.text).toMatch(/I know no staff member "@zoe"\. Known staff: @manager, @alice, @bob, @carol\./);
     expect((await h.bug(1)).status).toBe("assigned");
   });
 

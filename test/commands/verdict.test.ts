@@ -41,6 +41,14 @@ describe("verdict pass", () => {
     expect(dm?.buttons).toEqual([{ label: "Notify the customer", command: "notify 1" }]);
   });
 
+  it("gives it to whoever told the customer we are investigating, when confirm named someone", async () => {
+    await customerBugInReview();
+    h.store.updateBugProcess(1, { communicator: "carol" });
+    await h.run("bob", "verdict 1 pass");
+    expect((await h.bug(1)).handler?.name).toBe("carol");
+    expect(h.notifier.directsTo("carol")).toHaveLength(1);
+  });
+
   it("gives it to the staff member named instead", async () => {
     await customerBugInReview();
     const result = await h.run("bob", "verdict 1 pass @carol");
@@ -157,7 +165,7 @@ describe("verdict refusals", () => {
     await customerBugInReview();
     const result = await h.run("bob", "verdict 1 pass @zoe");
     expect(result.kind).toBe("refused");
-    expect(result.reply.text).toMatch(/communicator: @zoe is not a staff member I know/);
+    expect(result.reply.text).toMatch(/I know no staff member "@zoe"/);
     expect((await h.bug(1)).status).toBe("feedback");
   });
 

@@ -300,6 +300,9 @@ describe("interactive dialogs", () => {
     const dialog = { ...SUMMARY_DIALOG, title: "A title that is far too long", elements: [{ display_name: "A label that is also too long", name: "x", type: "text" }] };
     expect(await rejection(openDialog(triggerId, dialog))).toMatchObject({ status_code: 400, server_error_id: "simulator.strict.invalid_input" });
     expect(sim.warnings.join("\n")).toMatch(/invalid dialog title[\s\S]*DisplayName cannot be longer than 24/);
+    // The refused dialog did not use up the trigger id: a corrected one still opens.
+    await openDialog(triggerId, SUMMARY_DIALOG);
+    expect(sim.dialogs).toHaveLength(1);
   });
 
   it("refuses a dialog element whose default is not a string, as Go's decoder does", async () => {

@@ -11,7 +11,6 @@ import { broadcastTo } from "./state.js";
 import {
   type JsonObject,
   type JsonValue,
-  type SimChannel,
   type SimCommand,
   type SimPost,
   type WireAction,
@@ -386,7 +385,7 @@ export class Integrations {
     return { triggerId, clientTriggerId };
   }
 
-  /** `DecodeAndVerifyTriggerId`, plus single use in strict mode. */
+  /** `DecodeAndVerifyTriggerId`, plus single use in strict mode (marked by `consumeTrigger`). */
   private verifyTrigger(triggerId: string): { record: TriggerRecord; clientTriggerId: string } {
     const decoded = Buffer.from(triggerId, "base64").toString("utf8");
     if (!/^[A-Za-z0-9+/]*={0,2}$/.test(triggerId) || decoded === "") {
@@ -411,7 +410,6 @@ export class Integrations {
         throw new SimAppError(400, "simulator.strict.trigger_id_reused", "The simulator refuses a trigger id used twice (a real server accepts it until it expires).");
       }
     }
-    record.used = true;
     return { record, clientTriggerId };
   }
 
@@ -651,6 +649,7 @@ export class Integrations {
     // The trigger is checked first on the server; the dialog itself is only logged when invalid.
     const { record, clientTriggerId } = this.verifyTrigger(triggerId);
     this.state.checkProblems(problems, "dialog");
+    record.used = true;
     const recorded: RecordedDialog = { triggerId, userId: record.userId, channelId: record.channelId, url, dialog, openedAt: this.options.now(), problems, via: "open" };
     this.dialogs.push(recorded);
     this.options.state.publishEvent({
@@ -846,8 +845,4 @@ export class Integrations {
     return actions.find((action) => action.id === idOrName) ?? actions.find((action) => action.name === idOrName);
   }
 
-  /** The channel a dialog submission comes from by default. */
-  channelOf(dialog: RecordedDialog): SimChannel | undefined {
-    return this.state.channels.get(dialog.channelId);
-  }
 }
