@@ -5,6 +5,7 @@
 import { CommandRegistry, type AnyCommand } from "../src/framework/registry.js";
 import { askCommand } from "./ask.js";
 import { confirmCommand } from "./confirm.js";
+import { etaCommand } from "./eta.js";
 import { feedbackCommand } from "./feedback.js";
 import { grabCommand } from "./grab.js";
 import { createHelpCommand } from "./help.js";
@@ -31,6 +32,7 @@ export const COMMANDS: readonly AnyCommand[] = [
   askCommand,
   confirmCommand,
   startCommand,
+  etaCommand,
   reviewCommand,
   verdictCommand,
   notifyCommand,

@@ -1,0 +1,94 @@
+/**
+ * `eta 1234 <work left> <deadline> ["reason"]`: the handler updates the `[4h, 14.3.2034]` tag in the
+ * subject (seed: Action, "These numbers should be updated whenever predictions change or work
+ * progresses"); the rest of the subject stays as it is.
+ *
+ * Decisions:
+ * - Every `eta` is recorded with its time, also when the numbers did not change: saying "still
+ *   right" is an update, and the proactive engine calls estimates stale by that time.
+ * - A later deadline is put in writing at once, as the seed asks ("If it becomes likely (!) that
+ *   deadlines cannot be met, staff will put this in writing with the impacted issues"): a public
+ *   note "Deadline moved from X to Y" (with the reason, when given) and a post to management.
+ */
+import { z } from "zod";
+import { compareDates, formatDate } from "../src/core/dates.js";
+import { formatDuration } from "../src/core/duration.js";
+import { parseSubject, removeSubjectTag, setSubjectTag } from "../src/core/subject-tag.js";
+import { bugIdArg, deadlineArg, estimateArg } from "../src/framework/arg-types.js";
+import { defineCommand } from "../src/framework/command.js";
+import { ephemeral } from "../src/framework/reply.js";
+import { addBugNote, changeBug } from "../src/process/bug-actions.js";
+import { bugLink, escapeMarkdown } from "../src/process/bug-format.js";
+import { notifyAfterChange } from "../src/process/notify.js";
+import { requireHandlerOrManagement } from "../src/process/require-handler.js";
+import { loadBug, requireTransition } from "../src/process/situation.js";
+import { readDeadline, readEstimate, timelineWarning } from "../src/process/timeline-input.js";
+import { recordEstimate } from "../src/store/analysis-repo.js";
+
+export const etaCommand = defineCommand({
+  name: "eta",
+  summary: "Update the work left and the deadline in the subject tag [4h, 14.3.2034]",
+  usage: '<bug> <work left> <deadline> ["reason, when the deadline moves"]',
+  examples: ["eta 1234 2h 14.3.2034", 'eta 1234 1d 21.3.2034 "the bank\'s test system is down until Monday"'],
+  roles: ["staff", "management"],
+  positional: ["bug", "estimate", "deadline", "...reason"],
+  args: z.object({
+    bug: bugIdArg,
+    estimate: estimateArg,
+    deadline: deadlineArg,
+    reason: z.array(z.string()).transform((words) => words.join(" ").trim()),
+  }),
+  async run(ctx, args) {
+    const { bug, state, situation } = await loadBug(ctx, args.bug);
+    requireTransition("eta", situation);
+    requireHandlerOrManagement(ctx, bug, "eta");
+    const estimateMinutes = readEstimate(ctx, args.estimate);
+    const deadline = readDeadline(ctx, args.deadline);
+
+    const workdayHours = ctx.settings.workdayHours;
+    const previous = parseSubject(bug.summary, { workdayHours }).tag;
+    const previousDeadline = previous?.deadline ?? state?.deadline;
+    const summary = setSubjectTag(bug.summary, { estimateMinutes, deadline }, { workdayHours });
+    const details = { estimateMinutes, deadline, previousDeadline: previousDeadline ?? null };
+    const updated =
+      summary === bug.summary
+        ? bug
+        : await changeBug(ctx, bug, { summary }, { action: "eta", command: "eta", details });
+    if (summary === bug.summary) {
+      ctx.store.appendJournal({ bugId: bug.id, at: ctx.now(), actor: ctx.caller.name, action: "eta", command: "eta", details: { ...details, unchanged: true } });
+    }
+    ctx.store.updateBugProcess(bug.id, { estimateMinutes, deadline }, ctx.now());
+    recordEstimate(ctx.store, { bugId: bug.id, at: ctx.now(), actor: ctx.caller.name, source: "eta", estimateMinutes, deadline });
+
+    const link = bugLink(updated, ctx.tracker.bugUrl(bug.id));
+    const left = formatDuration(estimateMinutes, { workdayHours });
+    const lines = [`${link} now reads "${escapeMarkdown(updated.summary)}".`];
+    if (previousDeadline !== undefined && compareDates(deadline, previousDeadline) > 0) {
+      const moved = `Deadline moved from ${formatDate(previousDeadline)} to ${formatDate(deadline)} (work left: ${left}).`;
+      await addBugNote(
+        ctx,
+        bug.id,
+        { text: args.reason ? `${moved}\nReason: ${args.reason}` : moved, private: false },
+        { action: "deadline-moved", command: "eta", details: { from: previousDeadline, to: deadline } },
+      );
+      const reason = args.reason ? ` Reason: ${escapeMarkdown(args.reason)}` : "";
+      const problem = await notifyAfterChange(ctx, "the note to management", () =>
+        ctx.notifier.channel("management", {
+          text: `@${ctx.caller.name} moved the deadline of ${link} ${escapeMarkdown(removeSubjectTag(updated.summary))} from ${formatDate(previousDeadline)} to ${formatDate(deadline)} (work left: ${left}).${reason}`,
+          bugId: bug.id,
+        }),
+      );
+      lines.push(
+        `The deadline moved later, so it is now in writing, as the seed asks: a public note on #${bug.id} says so${args.reason ? "" : ` (give a reason next time: \`eta ${bug.id} ${args.estimate} ${args.deadline} "why"\`)`}, and management has been told.`,
+      );
+      if (situation.customer) {
+        const communicator = state?.communicator ?? state?.confirmedBy;
+        lines.push(`A customer is waiting on this bug: ${communicator ? `@${communicator}` : "whoever answered them"} may need to tell them.`);
+      }
+      if (problem) lines.push(problem);
+    }
+    const warning = timelineWarning(ctx, estimateMinutes, deadline);
+    if (warning) lines.push(warning);
+    return ephemeral(lines.join("\n"), { bugId: bug.id });
+  },
+});
