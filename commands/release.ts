@@ -1,18 +1,18 @@
 /**
  * `release 1.1.0`: management closes every RESOLVED bug "with the next release cycle" (seed:
- * Resolution). Bugs without a fixed-in version get the release's version; one a developer already
- * recorded is kept. MantisBT answers 400 for a version the project does not have (OBSERVED.md), so
+ * Resolution). Bugs without a fixed-in version get the release's version, or the production version
+ * the developer's feedback named (`fixed-in="production 1.0.0"`); one already set in MantisBT is kept. MantisBT answers 400 for a version the project does not have (OBSERVED.md), so
  * the version is checked first and an unknown one is refused with the list of known versions.
  */
 import { z } from "zod";
 import { checkTransition } from "../src/core/stages.js";
-import { UsageError } from "../src/errors.js";
-import { BotError } from "../src/errors.js";
+import { BotError, UsageError } from "../src/errors.js";
 import { versionArg } from "../src/framework/arg-types.js";
 import { defineCommand } from "../src/framework/command.js";
 import { ephemeral } from "../src/framework/reply.js";
 import { changeBug } from "../src/process/bug-actions.js";
 import { bugLink, escapeMarkdown } from "../src/process/bug-format.js";
+import { parseFixedIn } from "../src/process/fixed-in.js";
 import { readQueue } from "../src/process/queue.js";
 import { describeBug } from "../src/process/situation.js";
 import type { Bug } from "../src/tracker/tracker.js";
@@ -41,11 +41,14 @@ export const releaseCommand = defineCommand({
       const check = checkTransition("release", describeBug(bug, state, ctx.settings));
       if (!check.ok) continue;
       const link = bugLink(bug, ctx.tracker.bugUrl(bug.id));
+      // A fix the developer reported as already in production names its version (feedback fixed-in=).
+      const fixedIn = bug.fixedInVersion ? undefined : (productionVersion(state?.fixedIn, versions) ?? version);
       try {
-        await closeBug(ctx, bug, version);
+        await closeBug(ctx, bug, fixedIn);
         ctx.store.updateBugProcess(bug.id, { stage: check.to.stage }, ctx.now());
         const kept = bug.fixedInVersion && bug.fixedInVersion !== version ? ` (fixed in ${escapeMarkdown(bug.fixedInVersion)}, kept)` : "";
-        closed.push(`- ${link} ${escapeMarkdown(bug.summary)}${kept}`);
+        const earlier = fixedIn && fixedIn !== version ? ` (fixed in ${escapeMarkdown(fixedIn)}, as reported in the feedback)` : "";
+        closed.push(`- ${link} ${escapeMarkdown(bug.summary)}${kept}${earlier}`);
       } catch (err) {
         // One bug MantisBT refuses must not stop the others from closing.
         ctx.log.warn({ err, bugId: bug.id }, "closing a bug for a release failed");
@@ -62,11 +65,20 @@ export const releaseCommand = defineCommand({
   },
 });
 
-async function closeBug(ctx: Parameters<typeof changeBug>[0], bug: Bug, version: string): Promise<Bug> {
+/** Closes the bug, setting its fixed-in version when one is given. */
+async function closeBug(ctx: Parameters<typeof changeBug>[0], bug: Bug, fixedIn: string | undefined): Promise<Bug> {
   return changeBug(
     ctx,
     bug,
-    { status: "closed", ...(bug.fixedInVersion ? {} : { fixedInVersion: version }) },
-    { action: "release", command: "release", details: { version } },
+    { status: "closed", ...(fixedIn ? { fixedInVersion: fixedIn } : {}) },
+    { action: "release", command: "release", details: { fixedIn: fixedIn ?? bug.fixedInVersion ?? null } },
   );
+}
+
+/** The project version in a stored `production 1.0.0`, if it is one MantisBT knows. */
+function productionVersion(stored: string | undefined, versions: readonly string[]): string | undefined {
+  if (!stored) return undefined;
+  const parsed = parseFixedIn(stored);
+  if (!parsed.ok || parsed.value.place !== "production") return undefined;
+  return versions.find((known) => known === parsed.value.detail);
 }

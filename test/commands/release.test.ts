@@ -33,11 +33,18 @@ describe("release", () => {
     expect(await h.bug(21)).toMatchObject({ status: "closed", fixedInVersion: "1.1.0" });
     expect(await resolvedIds()).toEqual([]);
     expect(h.store.getBugProcess(21)?.stage).toBe("closed");
-    expect(h.store.listJournal(21)).toEqual([expect.objectContaining({ actor: "manager", action: "release", command: "release", details: expect.objectContaining({ version: "1.1.0" }) })]);
+    expect(h.store.listJournal(21)).toEqual([expect.objectContaining({ actor: "manager", action: "release", command: "release", details: expect.objectContaining({ fixedIn: "1.1.0" }) })]);
     // Bugs in other states are left alone.
     expect((await h.bug(13)).status).toBe("assigned");
     expect((await h.bug(24)).status).toBe("closed");
     expect(h.store.listJournal(24)).toEqual([]);
+  });
+
+  it("uses the production version the developer's feedback named for a fix that was already out", async () => {
+    h.store.updateBugProcess(21, { fixedIn: "production 1.0.0" });
+    const result = await h.run("manager", "release 1.1.0");
+    expect(result.reply.text).toContain(`- ${link(21)} Exchange refuses coins of an old denomination right after key rotation (fixed in 1.0.0, as reported in the feedback)`);
+    expect(await h.bug(21)).toMatchObject({ status: "closed", fixedInVersion: "1.0.0" });
   });
 
   it("reads every page of the tracker", async () => {
