@@ -5,6 +5,7 @@
 import { CommandRegistry, type AnyCommand } from "../src/framework/registry.js";
 import { askCommand } from "./ask.js";
 import { confirmCommand } from "./confirm.js";
+import { draftCommand } from "./draft.js";
 import { etaCommand } from "./eta.js";
 import { feedbackCommand } from "./feedback.js";
 import { grabCommand } from "./grab.js";
@@ -33,6 +34,7 @@ export const COMMANDS: readonly AnyCommand[] = [
   confirmCommand,
   startCommand,
   etaCommand,
+  draftCommand,
   reviewCommand,
   verdictCommand,
   notifyCommand,
