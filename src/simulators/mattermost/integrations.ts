@@ -182,6 +182,7 @@ interface CommandHook {
   useCount: number;
 }
 
+/** What the integrations need from the server around them. */
 export interface IntegrationsOptions {
   state: MattermostState;
   now: () => number;
@@ -359,6 +360,7 @@ export function dialogProblems(dialog: Dialog): string[] {
   return problems;
 }
 
+/** The server's outgoing side: commands, hooks, trigger ids, dialogs and actions. */
 export class Integrations {
   private readonly secret = randomBytes(32);
   private readonly triggers = new Map<string, TriggerRecord>();

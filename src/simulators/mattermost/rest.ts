@@ -37,6 +37,7 @@ export interface RestRequest {
   contentType: string;
 }
 
+/** A request, its path parameters and the authenticated caller, as handlers see them. */
 export interface RestContext {
   request: RestRequest;
   params: Record<string, string>;

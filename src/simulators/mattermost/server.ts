@@ -27,6 +27,7 @@ export type { EphemeralRecord, SeedChannel, SeedOptions, SeedUser } from "./stat
 export type { RecordedWsMessage, WsEvent } from "./websocket-hub.js";
 export type { AppErrorBody, JsonObject, JsonValue, WirePost } from "./wire.js";
 
+/** How to start the simulator; every field is optional. */
 export interface MattermostSimulatorOptions {
   /** 0 (default) picks a free port. */
   port?: number;
@@ -77,6 +78,7 @@ export interface RecordedRequest {
   response: { status: number; headers: Record<string, string>; body: unknown };
 }
 
+/** A running simulator: its address, what it recorded, people's actions and fault injection. */
 export interface MattermostSimulator {
   /** Site URL, e.g. `http://127.0.0.1:41234`; give it to `Client4.setUrl`. */
   readonly url: string;

@@ -71,6 +71,7 @@ export interface SeedOptions {
   channels?: SeedChannel[];
 }
 
+/** The default accounts: the bot, a manager, three staff and one person not in the staff directory. */
 export const DEFAULT_USERS: readonly SeedUser[] = [
   { username: "support-bot", isBot: true, firstName: "Support", lastName: "Bot", teamAdmin: true },
   { username: "manager", firstName: "Mara", lastName: "Manager", teamAdmin: true },
@@ -80,6 +81,7 @@ export const DEFAULT_USERS: readonly SeedUser[] = [
   { username: "dave-unlinked", firstName: "Dave", lastName: "Unlinked" },
 ];
 
+/** The default public channels of the team. */
 export const DEFAULT_CHANNELS: readonly SeedChannel[] = [
   { name: "town-square", displayName: "Town Square" },
   { name: "support", displayName: "Support" },
@@ -111,6 +113,7 @@ export interface NewPost {
 
 const MAX_MESSAGE_RUNES = 16_383;
 
+/** The site's data and the server's rules for changing it. */
 export class MattermostState {
   readonly users = new Map<string, SimUser>();
   readonly channels = new Map<string, SimChannel>();

@@ -17,6 +17,7 @@ const DEAD_QUEUE_SIZE = 128;
 /** Events queued for a disconnected client before the server gives up on it (`sendQueueSize`). */
 const SEND_QUEUE_SIZE = 256;
 
+/** The server version the simulator claims (that of the installed @mattermost/client). */
 export const SERVER_VERSION = "11.9.0";
 /** Shape of the `X-Version-Id` header and the hello event's `server_version`. */
 export const SERVER_VERSION_ID = `${SERVER_VERSION}.dev.simulator.false`;
@@ -52,6 +53,7 @@ interface Connection {
   authTimer: NodeJS.Timeout | null;
 }
 
+/** What the hub needs: state for membership, a clock, and the reconnect and auth time limits. */
 export interface WebSocketHubOptions {
   state: MattermostState;
   now: () => number;
@@ -79,6 +81,7 @@ export function tokenFromRequest(headers: IncomingMessage["headers"], query: URL
   return query.get("access_token") ?? undefined;
 }
 
+/** Accepts WebSocket upgrades, authenticates them and delivers events with sequence numbers. */
 export class WebSocketHub {
   private readonly wss = new WebSocketServer({ noServer: true });
   private readonly sessions = new Map<string, WsSession>();

@@ -6,12 +6,15 @@
  */
 import { newId } from "./ids.js";
 
+/** Any JSON value. */
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+/** A JSON object. */
 export type JsonObject = { [key: string]: JsonValue };
 
 /** `O` public, `P` private, `D` direct message, `G` group message. */
 export type ChannelType = "O" | "P" | "D" | "G";
 
+/** A stored account. */
 export interface SimUser {
   id: string;
   username: string;
@@ -30,6 +33,7 @@ export interface SimUser {
   updateAt: number;
 }
 
+/** The stored team. */
 export interface SimTeam {
   id: string;
   name: string;
@@ -40,6 +44,7 @@ export interface SimTeam {
   members: Map<string, { admin: boolean }>;
 }
 
+/** A stored channel with its members. */
 export interface SimChannel {
   id: string;
   /** Empty for direct and group messages, as on the server. */
@@ -60,6 +65,7 @@ export interface SimChannel {
   members: Set<string>;
 }
 
+/** A stored post. */
 export interface SimPost {
   id: string;
   createAt: number;
@@ -81,6 +87,7 @@ export interface SimPost {
   hasReactions: boolean;
 }
 
+/** A registered custom slash command. */
 export interface SimCommand {
   id: string;
   token: string;
@@ -157,6 +164,7 @@ export class GoDecodeError extends Error {
   override readonly name = "GoDecodeError";
 }
 
+/** True for a plain JSON object (not an array or null). */
 export function isJsonObject(value: unknown): value is JsonObject {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
@@ -177,6 +185,7 @@ function describe(value: JsonValue): string {
   return typeof value;
 }
 
+/** A string field; null or missing is "", another type fails like Go. */
 export function goString(object: JsonObject, key: string, where: string): string {
   const value = goField(object, key);
   if (value === undefined || value === null) return "";
@@ -184,6 +193,7 @@ export function goString(object: JsonObject, key: string, where: string): string
   return value;
 }
 
+/** A bool field; null or missing is false, another type fails like Go. */
 export function goBool(object: JsonObject, key: string, where: string): boolean {
   const value = goField(object, key);
   if (value === undefined || value === null) return false;
@@ -191,6 +201,7 @@ export function goBool(object: JsonObject, key: string, where: string): boolean 
   return value;
 }
 
+/** An integer field; null or missing is 0, another type fails like Go. */
 export function goInt(object: JsonObject, key: string, where: string): number {
   const value = goField(object, key);
   if (value === undefined || value === null) return 0;
@@ -200,6 +211,7 @@ export function goInt(object: JsonObject, key: string, where: string): number {
   return value;
 }
 
+/** An object field (`map[string]interface{}`); null or missing is null. */
 export function goObject(object: JsonObject, key: string, where: string): JsonObject | null {
   const value = goField(object, key);
   if (value === undefined || value === null) return null;
@@ -207,6 +219,7 @@ export function goObject(object: JsonObject, key: string, where: string): JsonOb
   return value;
 }
 
+/** An array field; null or missing is null. */
 export function goArray(object: JsonObject, key: string, where: string): JsonValue[] | null {
   const value = goField(object, key);
   if (value === undefined || value === null) return null;
@@ -230,11 +243,13 @@ export function goStringMap(object: JsonObject, key: string, where: string): Rec
 // ---------------------------------------------------------------------------------------------
 // Message attachments ("Slack attachments") and their actions.
 
+/** Where a button posts to, and the hidden context it sends. */
 export interface WireActionIntegration {
   url?: string;
   context?: JsonObject;
 }
 
+/** `model.PostAction` JSON (every field omitempty). */
 export interface WireAction {
   id?: string;
   type?: string;
@@ -249,12 +264,14 @@ export interface WireAction {
   cookie?: string;
 }
 
+/** `model.SlackAttachmentField` JSON. */
 export interface WireAttachmentField {
   title: string;
   value: JsonValue;
   short: boolean;
 }
 
+/** `model.SlackAttachment` JSON: every field present, `actions` only when there are some. */
 export interface WireAttachment {
   id: number;
   fallback: string;
