@@ -3,6 +3,9 @@
  * is the order of the help list.
  */
 import { CommandRegistry, type AnyCommand } from "../src/framework/registry.js";
+import { callCommand } from "./call.js";
+import { docsCommand } from "./docs.js";
+import { fileCommand } from "./file.js";
 import { askCommand } from "./ask.js";
 import { confirmCommand } from "./confirm.js";
 import { draftCommand } from "./draft.js";
@@ -10,6 +13,7 @@ import { etaCommand } from "./eta.js";
 import { feedbackCommand } from "./feedback.js";
 import { grabCommand } from "./grab.js";
 import { createHelpCommand } from "./help.js";
+import { leadCommand } from "./lead.js";
 import { mineCommand } from "./mine.js";
 import { newCommand } from "./new.js";
 import { showCommand } from "./show.js";
@@ -35,6 +39,10 @@ export const COMMANDS: readonly AnyCommand[] = [
   startCommand,
   etaCommand,
   draftCommand,
+  callCommand,
+  fileCommand,
+  docsCommand,
+  leadCommand,
   reviewCommand,
   verdictCommand,
   notifyCommand,

@@ -35,7 +35,11 @@ export const envSchema = z.object({
   CUSTOMER_TAG: z.string().min(1).default("Customer"),
   CUSTOMER_DATA_TAG: z.string().min(1).default("customer-data"),
   DOCS_REPEAT_THRESHOLD: z.coerce.number().int().min(1).max(100).default(3),
+  DOCS_REPEAT_WINDOW_DAYS: z.coerce.number({ error: "must be a number of days" }).int("must be whole days").min(1, "must be at least 1 day").max(3650, "must be at most 3650 days").default(90),
   WORKDAY_HOURS: z.coerce.number().min(1).max(24).default(8),
+  ERP_WEBHOOK_URL: optionalUrl,
+  ERP_WEBHOOK_SECRET: z.string().min(16, "must be at least 16 characters (a long random string shared with the ERP)").optional(),
+  ERP_WEBHOOK_TIMEOUT_MS: z.coerce.number({ error: "must be a number of milliseconds" }).int().min(100).max(120_000).default(10_000),
   MATTERMOST_URL: optionalUrl,
   MATTERMOST_BOT_TOKEN: optionalSecret,
   MATTERMOST_COMMAND_TOKEN: optionalSecret,
@@ -72,6 +76,13 @@ export interface MantisSettings {
   timeoutMs: number;
 }
 
+/** The ERP webhook (src/erp/webhook-erp.ts); absent: sales records go to the store and the sales channel. */
+export interface ErpWebhookSettings {
+  url: string;
+  secret: string;
+  timeoutMs: number;
+}
+
 export interface AppConfig {
   /** `sandbox`: nothing configured, run the terminal chat against the in-process simulator. */
   mode: "sandbox" | "live";
@@ -81,6 +92,8 @@ export interface AppConfig {
   logLevel: Env["LOG_LEVEL"];
   logFormat: "json" | "pretty";
   usersFile?: string;
+  /** Where sales events go when ERP_WEBHOOK_URL is set. */
+  erp?: ErpWebhookSettings;
   process: ProcessSettings;
   env: Env;
 }
@@ -128,6 +141,8 @@ export function loadConfig(environment: Record<string, string | undefined>, opti
   if (live && !env.USERS_FILE) {
     problems.push("USERS_FILE: missing (a JSON file listing staff, their roles and chat names; see users.example.json)");
   }
+  if (env.ERP_WEBHOOK_URL && !env.ERP_WEBHOOK_SECRET) problems.push("ERP_WEBHOOK_SECRET: missing (the shared secret the ERP checks the signature with)");
+  if (!env.ERP_WEBHOOK_URL && env.ERP_WEBHOOK_SECRET) problems.push("ERP_WEBHOOK_URL: missing (where the ERP receives the bot's sales events)");
   if (problems.length > 0) throw new ConfigError(problems);
 
   return {
@@ -151,10 +166,14 @@ export function loadConfig(environment: Record<string, string | undefined>, opti
       customerDataTag: env.CUSTOMER_DATA_TAG,
       category: env.MANTIS_CATEGORY,
       docsRepeatThreshold: env.DOCS_REPEAT_THRESHOLD,
-      docsRepeatWindowDays: 90,
+      docsRepeatWindowDays: env.DOCS_REPEAT_WINDOW_DAYS,
       workdayHours: env.WORKDAY_HOURS,
       timezone: env.TIMEZONE,
     },
+    erp:
+      env.ERP_WEBHOOK_URL && env.ERP_WEBHOOK_SECRET
+        ? { url: env.ERP_WEBHOOK_URL, secret: env.ERP_WEBHOOK_SECRET, timeoutMs: env.ERP_WEBHOOK_TIMEOUT_MS }
+        : undefined,
     env,
   };
 }

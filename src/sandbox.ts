@@ -7,7 +7,7 @@ import type { Logger } from "pino";
 import { createBotCore } from "./app.js";
 import { runTerminalChat, TerminalNotifier } from "./chat/terminal/terminal-chat.js";
 import type { AppConfig } from "./config.js";
-import { ChannelErp } from "./erp/channel-erp.js";
+import { createErp } from "./erp/create-erp.js";
 import { StaffDirectory } from "./identity.js";
 import { startMantisSimulator } from "./simulators/mantis/server.js";
 import { SANDBOX_STAFF } from "./staff-file.js";
@@ -38,7 +38,7 @@ export async function runSandbox({ config, logger, input, output, interactive }:
       log: logger,
     });
     const notifier = new TerminalNotifier(output);
-    const erp = new ChannelErp(store, notifier, () => new Date());
+    const erp = createErp(config, store, notifier, () => new Date());
     const core = createBotCore({ config, logger, store, staff, tracker, notifier, erp });
     const accounts = staff.all().map((member) => member.name);
     await runTerminalChat({

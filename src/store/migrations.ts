@@ -134,4 +134,27 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX estimate_updates_bug ON estimate_updates (bug_id, id);
     `,
   },
+  {
+    version: 3,
+    description: "questions answered by pointing to the documentation, and the docs bugs filed for them",
+    sql: `
+      -- One row per answer; question_key is the normalized question that repeats are counted by.
+      CREATE TABLE docs_questions (
+        id            INTEGER PRIMARY KEY AUTOINCREMENT,
+        question_key  TEXT NOT NULL,
+        question      TEXT NOT NULL,
+        url           TEXT NOT NULL,
+        asked_at      TEXT NOT NULL,
+        recorded_by   TEXT NOT NULL
+      );
+      CREATE INDEX docs_questions_key ON docs_questions (question_key, asked_at);
+
+      -- At most one docs bug per question; bug_id is NULL while it is being filed (a claim).
+      CREATE TABLE docs_bugs (
+        question_key  TEXT PRIMARY KEY,
+        bug_id        INTEGER,
+        filed_at      TEXT NOT NULL
+      );
+    `,
+  },
 ];
