@@ -114,7 +114,7 @@ async function routeToBug(ctx: CommandContext, args: CallArgs, call: CallRecord)
 }
 
 async function routeToSales(ctx: CommandContext, args: CallArgs, call: CallRecord): Promise<Reply> {
-  const { reference } = await ctx.erp.recordSalesContact({
+  const { reference, notice } = await ctx.erp.recordSalesContact({
     callId: call.id,
     customerName: args.name,
     customerType: args.type,
@@ -131,6 +131,9 @@ async function routeToSales(ctx: CommandContext, args: CallArgs, call: CallRecor
     [
       `Recorded the call from a ${args.type} on ${formatDate(call.callDate)} for sales as **${reference}**${inErp}. No bug was filed.`,
       `The people who follow up see the details with \`lead ${reference}\`. If a technical issue comes up in the sales process, management decides about an offer before a bug is opened.`,
-    ].join("\n"),
+      notice,
+    ]
+      .filter(Boolean)
+      .join("\n"),
   );
 }

@@ -60,7 +60,7 @@ export const notifyCommand = defineCommand({
     if (sales) {
       lines.push(`This bug came from sales${sales.salesRef ? ` (${sales.salesRef})` : ""}: send the response via the ERP.`);
       try {
-        const { reference } = await ctx.erp.recordResolution({
+        const { reference, notice } = await ctx.erp.recordResolution({
           bugId: bug.id,
           bugUrl: url,
           ...(sales.salesRef ? { salesRef: sales.salesRef } : {}),
@@ -68,6 +68,7 @@ export const notifyCommand = defineCommand({
           startBilling: !args.gratis,
         });
         lines.push(`I recorded the resolution in the ERP (${reference})${args.gratis ? " without billing (gratis)" : " and asked for invoicing / billing to start"}.`);
+        if (notice) lines.push(notice);
       } catch (err) {
         ctx.log.warn({ err }, "recording the resolution in the ERP failed");
         lines.push(`(I could not record the resolution in the ERP: update the ERP record${args.gratis ? "" : " and start billing"} by hand. The bug itself is RESOLVED.)`);

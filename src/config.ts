@@ -7,6 +7,7 @@ import { resolve } from "node:path";
 import { parseEnv } from "node:util";
 import { z } from "zod";
 import { ConfigError } from "./errors.js";
+import { parseInviterList, parseRoomMap, type MatrixSettings, type ParseOutcome } from "./chat/matrix/settings.js";
 
 const booleanSetting = z
   .enum(["true", "false", "1", "0", "yes", "no", "on", "off"], { error: "must be true or false" })
@@ -45,8 +46,22 @@ export const envSchema = z.object({
   MATTERMOST_COMMAND_TOKEN: optionalSecret,
   MATRIX_HOMESERVER_URL: optionalUrl,
   MATRIX_ACCESS_TOKEN: optionalSecret,
+  MATRIX_COMMAND_PREFIX: z.string().regex(/^\S+$/, "must be one word without spaces, such as !support").default("!support"),
+  MATRIX_ROOMS: matrixListSetting(parseRoomMap).default({}),
+  MATRIX_ALLOWED_INVITERS: matrixListSetting(parseInviterList).default([]),
+  MATRIX_CONVERSATION_TIMEOUT_MINUTES: z.coerce.number({ error: "must be a number of minutes" }).min(1).max(1440).default(10),
 });
 export type Env = z.infer<typeof envSchema>;
+
+/** A list-valued Matrix setting checked by its parser (src/chat/matrix/settings.ts). */
+function matrixListSetting<T>(parse: (text: string) => ParseOutcome<T>) {
+  return z.string().transform((text, ctx): T => {
+    const parsed = parse(text);
+    if (parsed.ok) return parsed.value;
+    ctx.addIssue({ code: "custom", message: parsed.error });
+    return z.NEVER;
+  });
+}
 
 function isTimeZone(zone: string): boolean {
   try {
@@ -92,6 +107,8 @@ export interface AppConfig {
   logLevel: Env["LOG_LEVEL"];
   logFormat: "json" | "pretty";
   usersFile?: string;
+  /** The Matrix adapter's settings, when MATRIX_HOMESERVER_URL is set. */
+  matrix?: MatrixSettings;
   /** Where sales events go when ERP_WEBHOOK_URL is set. */
   erp?: ErpWebhookSettings;
   process: ProcessSettings;
@@ -170,6 +187,17 @@ export function loadConfig(environment: Record<string, string | undefined>, opti
       workdayHours: env.WORKDAY_HOURS,
       timezone: env.TIMEZONE,
     },
+    matrix:
+      env.MATRIX_HOMESERVER_URL && env.MATRIX_ACCESS_TOKEN
+        ? {
+            homeserverUrl: env.MATRIX_HOMESERVER_URL,
+            accessToken: env.MATRIX_ACCESS_TOKEN,
+            commandPrefix: env.MATRIX_COMMAND_PREFIX,
+            rooms: env.MATRIX_ROOMS,
+            allowedInviters: env.MATRIX_ALLOWED_INVITERS,
+            conversationTimeoutMs: env.MATRIX_CONVERSATION_TIMEOUT_MINUTES * 60_000,
+          }
+        : undefined,
     erp:
       env.ERP_WEBHOOK_URL && env.ERP_WEBHOOK_SECRET
         ? { url: env.ERP_WEBHOOK_URL, secret: env.ERP_WEBHOOK_SECRET, timeoutMs: env.ERP_WEBHOOK_TIMEOUT_MS }

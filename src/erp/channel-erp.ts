@@ -3,9 +3,10 @@
  * channel gets a post with the reference only, so no customer data reaches a channel.
  */
 import type { Notifier } from "../chat/notifier.js";
+import type { Message } from "../framework/reply.js";
 import { addSalesRecord } from "../store/sales-repo.js";
 import type { Store } from "../store/store.js";
-import type { ErpPort, SalesContact, SalesResolution } from "./erp.js";
+import type { ErpPort, ErpReceipt, SalesContact, SalesResolution } from "./erp.js";
 
 export class ChannelErp implements ErpPort {
   constructor(
@@ -14,21 +15,29 @@ export class ChannelErp implements ErpPort {
     private readonly now: () => Date,
   ) {}
 
-  async recordSalesContact(contact: SalesContact): Promise<{ reference: string }> {
+  async recordSalesContact(contact: SalesContact): Promise<ErpReceipt> {
     const { reference } = addSalesRecord(this.store, { kind: "contact", at: this.now(), payload: contact });
-    await this.notifier.channel("sales", {
+    return this.tellSales(reference, {
       text: `New sales contact **${reference}** (${contact.customerType}) recorded by @${contact.recordedBy}. Details: \`/support lead ${reference}\` (staff only).`,
     });
-    return { reference };
   }
 
-  async recordResolution(resolution: SalesResolution): Promise<{ reference: string }> {
+  async recordResolution(resolution: SalesResolution): Promise<ErpReceipt> {
     const { reference } = addSalesRecord(this.store, { kind: "resolution", at: this.now(), payload: resolution });
     const billing = resolution.startBilling ? " Please start invoicing / billing." : "";
-    await this.notifier.channel("sales", {
+    return this.tellSales(reference, {
       text: `Bug [#${resolution.bugId}](${resolution.bugUrl}) from sales${resolution.salesRef ? ` (${resolution.salesRef})` : ""} is resolved by @${resolution.resolvedBy}: update the ERP record.${billing} (${reference})`,
       bugId: resolution.bugId,
     });
-    return { reference };
+  }
+
+  /** The record is kept whatever happens here: a failed post must not make anyone record it twice. */
+  private async tellSales(reference: string, message: Message): Promise<ErpReceipt> {
+    try {
+      await this.notifier.channel("sales", message);
+      return { reference };
+    } catch {
+      return { reference, notice: `(Recorded as ${reference}, but I could not post it to the sales channel: tell the sales team yourself.)` };
+    }
   }
 }

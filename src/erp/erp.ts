@@ -31,9 +31,16 @@ export interface SalesResolution {
   startBilling: boolean;
 }
 
+/** What the ERP answered: its reference, and a sentence for the user when a follow-up step failed. */
+export interface ErpReceipt {
+  reference: string;
+  /** Set when the record was kept but telling people about it failed (it must not be recorded twice). */
+  notice?: string;
+}
+
 export interface ErpPort {
   /** Records a contact; resolves to the ERP's reference for it. */
-  recordSalesContact(contact: SalesContact): Promise<{ reference: string }>;
+  recordSalesContact(contact: SalesContact): Promise<ErpReceipt>;
   /** Records a resolution (and the billing request); resolves to the ERP's reference. */
-  recordResolution(resolution: SalesResolution): Promise<{ reference: string }>;
+  recordResolution(resolution: SalesResolution): Promise<ErpReceipt>;
 }

@@ -157,4 +157,37 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 8,
+    description: "Matrix: one thread per bug per room, events already handled, one-time notices",
+    sql: `
+      -- The thread that holds a bug's updates in one room: its root event and the newest event the
+      -- bot posted in it (the reply fallback for clients without threads points there).
+      CREATE TABLE matrix_threads (
+        room_id        TEXT NOT NULL,
+        bug_id         INTEGER NOT NULL,
+        root_event_id  TEXT NOT NULL,
+        last_event_id  TEXT NOT NULL,
+        created_at     TEXT NOT NULL,
+        updated_at     TEXT NOT NULL,
+        PRIMARY KEY (room_id, bug_id)
+      );
+
+      -- Incoming events the bot has acted on, so a replayed sync never runs a command twice.
+      CREATE TABLE matrix_handled_events (
+        event_id    TEXT PRIMARY KEY,
+        room_id     TEXT NOT NULL,
+        handled_at  TEXT NOT NULL
+      );
+      CREATE INDEX matrix_handled_events_at ON matrix_handled_events (handled_at);
+
+      -- Notices the bot gives only once: 'unlinked' per user, 'encrypted' and 'room-not-allowed' per room.
+      CREATE TABLE matrix_notices (
+        kind     TEXT NOT NULL,
+        target   TEXT NOT NULL,
+        sent_at  TEXT NOT NULL,
+        PRIMARY KEY (kind, target)
+      );
+    `,
+  },
 ];
