@@ -1,7 +1,7 @@
 /**
  * One customer call walked through the whole support process, command by command, as the people
- * involved would type them: call, triage, feedback, confirm, start, eta, draft, review, verdict,
- * notify, release. After each step MantisBT's state is checked; at the end the journal, and that
+ * involved would type them: call, triage, feedback, confirm, start, eta, draft, review, a failed
+ * verdict and a second review, verdict pass, notify, release. After each step MantisBT's state is checked; at the end the journal, and that
  * the customer's personal data never reached a public field, a channel post, a DM or the log.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -93,6 +93,14 @@ describe("a customer call, from the phone to the release", () => {
     expect(h.notifier.directsTo("alice").at(-1)?.text).toContain(DRAFT);
   });
 
+  it("verdict fail: alice still sees the problem; back to bob in work, who sends it to review again", async () => {
+    await step("alice", `verdict ${bugId} fail "the button is still missing for orders with three exchanges"`);
+    await expectTracker({ status: "assigned", handler: "bob" });
+    expect((await h.bug(bugId)).notes.at(-1)).toMatchObject({ private: false, text: expect.stringContaining("three exchanges") });
+    await step("bob", `review ${bugId} @alice "now also for three and more exchanges"`);
+    await expectTracker({ status: "feedback", handler: "alice" });
+  });
+
   it("verdict pass: to carol, who told the customer before (ASSIGNED)", async () => {
     await step("alice", `verdict ${bugId} pass`);
     await expectTracker({ status: "assigned", handler: "carol" });
@@ -130,6 +138,8 @@ describe("a customer call, from the phone to the release", () => {
       ["bob", "start"],
       ["bob", "eta"],
       ["bob", "draft"],
+      ["bob", "review"],
+      ["alice", "verdict"],
       ["bob", "review"],
       ["alice", "verdict"],
       ["carol", "notify"],
