@@ -91,10 +91,23 @@ describe("notify", () => {
 
   it("keeps the bug RESOLVED when the ERP cannot be reached, and says what to do by hand", async () => {
     await awaitingNotification({ origin: "sales" });
-    h.notifier.failWith = new Error("sales channel down");
+    const unreachable = async (): Promise<never> => {
+      throw new Error("ERP down");
+    };
+    h.core.services.erp = { recordSalesContact: unreachable, recordResolution: unreachable };
     const result = await h.run("carol", "notify 1");
     expect(result.kind).toBe("ok");
     expect(result.reply.text).toContain("(I could not record the resolution in the ERP: update the ERP record and start billing by hand. The bug itself is RESOLVED.)");
+    expect((await h.bug(1)).status).toBe("resolved");
+  });
+
+  it("records the resolution even when the sales channel cannot be told, and says so", async () => {
+    await awaitingNotification({ origin: "sales" });
+    h.notifier.failWith = new Error("sales channel down");
+    const result = await h.run("carol", "notify 1");
+    expect(result.kind).toBe("ok");
+    expect(result.reply.text).toMatch(/Recorded as S-1, but I could not post it to the sales channel/);
+    expect(getSalesRecord(h.store, "S-1")?.payload).toMatchObject({ startBilling: true });
     expect((await h.bug(1)).status).toBe("resolved");
   });
 
