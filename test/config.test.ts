@@ -83,3 +83,49 @@ describe("loadConfig", () => {
     expect(merged.HTTP_PORT).toBe("4321");
   });
 });
+
+describe("Matrix settings", () => {
+  const matrixLive = {
+    MANTIS_URL: live.MANTIS_URL,
+    MANTIS_TOKEN: "secret",
+    MANTIS_PROJECT: "Taler",
+    USERS_FILE: "./users.json",
+    MATRIX_HOMESERVER_URL: "https://matrix.example.org",
+    MATRIX_ACCESS_TOKEN: "syt_token",
+  };
+
+  it("gives the adapter its settings with defaults", () => {
+    expect(loadConfig(matrixLive).matrix).toEqual({
+      homeserverUrl: "https://matrix.example.org",
+      accessToken: "syt_token",
+      commandPrefix: "!support",
+      rooms: {},
+      allowedInviters: [],
+      conversationTimeoutMs: 10 * 60_000,
+    });
+    expect(loadConfig(live).matrix).toBeUndefined();
+  });
+
+  it("reads rooms by channel key, inviters, prefix and the conversation timeout", () => {
+    const config = loadConfig({
+      ...matrixLive,
+      MATRIX_ROOMS: "management=!abc:example.org, sales = #sales:example.org",
+      MATRIX_ALLOWED_INVITERS: "@alice:example.org, example.com",
+      MATRIX_COMMAND_PREFIX: "!bot",
+      MATRIX_CONVERSATION_TIMEOUT_MINUTES: "5",
+    });
+    expect(config.matrix).toMatchObject({
+      rooms: { management: "!abc:example.org", sales: "#sales:example.org" },
+      allowedInviters: ["@alice:example.org", "example.com"],
+      commandPrefix: "!bot",
+      conversationTimeoutMs: 5 * 60_000,
+    });
+  });
+
+  it("names malformed room and inviter lists", () => {
+    const problems = problemsOf({ ...matrixLive, MATRIX_ROOMS: "management=general", MATRIX_ALLOWED_INVITERS: "alice@example.org", MATRIX_COMMAND_PREFIX: "two words" });
+    expect(problems.find((p) => p.startsWith("MATRIX_ROOMS:"))).toMatch(/neither a room id .* nor an alias/);
+    expect(problems.find((p) => p.startsWith("MATRIX_ALLOWED_INVITERS:"))).toMatch(/neither a user id .* nor a server name/);
+    expect(problems.find((p) => p.startsWith("MATRIX_COMMAND_PREFIX:"))).toMatch(/one word/);
+  });
+});

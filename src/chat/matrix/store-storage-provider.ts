@@ -1,0 +1,73 @@
+/**
+ * matrix-bot-sdk's storage (sync token, filter, small values) kept in the bot's SQLite store, so a
+ * restart continues the sync where it stopped instead of replaying history.
+ */
+import type { IFilterInfo, IStorageProvider } from "matrix-bot-sdk";
+import { z } from "zod";
+import { getMatrixValue, setMatrixValue } from "../../store/matrix-repo.js";
+import type { Store } from "../../store/store.js";
+
+const filterSchema = z.object({ id: z.union([z.number(), z.string()]), filter: z.unknown() });
+
+/**
+ * An IStorageProvider over the store. Values are namespaced by the bot's user id (bound before the
+ * client starts), so a token of another account is never reused. After `freeze()` it keeps what it
+ * has: a stopped adapter's last in-flight sync must not move the position past events nobody handled.
+ */
+export class StoreStorageProvider implements IStorageProvider {
+  private userId: string | undefined;
+  private frozen = false;
+
+  constructor(private readonly store: Store) {}
+
+  /** Namespaces every value by the bot's user id; call before `client.start()`. */
+  bindUser(userId: string): void {
+    this.userId = userId;
+  }
+
+  /** Ignores writes from now on (the adapter stopped). */
+  freeze(): void {
+    this.frozen = true;
+  }
+
+  setSyncToken(token: string | null): void {
+    this.write("sync_token", token ?? undefined);
+  }
+
+  getSyncToken(): string | null {
+    return this.read("sync_token") ?? null;
+  }
+
+  setFilter(filter: IFilterInfo): void {
+    this.write("filter", JSON.stringify(filter));
+  }
+
+  getFilter(): IFilterInfo {
+    const raw = this.read("filter");
+    const parsed = raw === undefined ? undefined : filterSchema.safeParse(JSON.parse(raw));
+    // The SDK treats a missing filter as "none stored"; its type does not say so.
+    return (parsed?.success ? parsed.data : null) as IFilterInfo;
+  }
+
+  storeValue(key: string, value: string): void {
+    this.write(`value.${key}`, value);
+  }
+
+  readValue(key: string): string | null {
+    return this.read(`value.${key}`) ?? null;
+  }
+
+  private read(key: string): string | undefined {
+    return getMatrixValue(this.store, this.requireUser(), key);
+  }
+
+  private write(key: string, value: string | undefined): void {
+    if (this.frozen) return;
+    setMatrixValue(this.store, this.requireUser(), key, value);
+  }
+
+  private requireUser(): string {
+    if (this.userId === undefined) throw new Error("StoreStorageProvider: bindUser() must be called before the client starts");
+    return this.userId;
+  }
+}
