@@ -5,11 +5,11 @@
  * the customer. [...] if no customer is involved the bug may simply be marked as 'resolved' directly."
  */
 import { z } from "zod";
-import { VERDICT_OUTCOMES } from "../src/core/stages.js";
+import { VERDICT_OUTCOMES, type Position } from "../src/core/stages.js";
 import { ProcessRuleError } from "../src/errors.js";
 import { bugIdArg, staffHandleArg } from "../src/framework/arg-types.js";
 import { defineCommand, type CommandContext } from "../src/framework/command.js";
-import { ephemeral } from "../src/framework/reply.js";
+import { ephemeral, type Message, type Reply } from "../src/framework/reply.js";
 import { addBugNote, changeBug } from "../src/process/bug-actions.js";
 import { bugLink, escapeMarkdown } from "../src/process/bug-format.js";
 import { notifyAfterChange } from "../src/process/notify.js";
@@ -73,16 +73,15 @@ export const verdictCommand = defineCommand({
   async run(ctx, args) {
     const loaded = await loadBug(ctx, args.bug);
     const { bug, state, situation } = loaded;
-    requireTransition("verdict", situation, args.outcome);
+    const { to } = requireTransition("verdict", situation, args.outcome);
     const reviewer = staffNamed(ctx, state?.reviewer);
     requireParticipant(ctx, { people: [reviewer, handlerMember(ctx, bug)], who: "the reviewer", bugId: bug.id, action: "give its verdict" });
-    return args.outcome === "fail" ? fail(ctx, loaded, args) : pass(ctx, loaded, args);
+    return args.outcome === "fail" ? fail(ctx, loaded, to, args) : pass(ctx, loaded, to, args);
   },
 });
 
-async function fail(ctx: CommandContext, loaded: LoadedBug, args: Fail) {
+async function fail(ctx: CommandContext, loaded: LoadedBug, to: Position, args: Fail): Promise<Reply> {
   const { bug, state } = loaded;
-  const to = requireTransition("verdict", loaded.situation, "fail").to;
   const developer = developerOf(ctx, { handler: undefined }, state);
   if (!developer) {
     throw new ProcessRuleError(`I do not know who made the fix for #${bug.id}, so I cannot hand it back; set the developer as handler in MantisBT.`);
@@ -116,9 +115,8 @@ async function fail(ctx: CommandContext, loaded: LoadedBug, args: Fail) {
   );
 }
 
-async function pass(ctx: CommandContext, loaded: LoadedBug, args: Pass) {
+async function pass(ctx: CommandContext, loaded: LoadedBug, to: Position, args: Pass): Promise<Reply> {
   const { bug, state, situation } = loaded;
-  const to = requireTransition("verdict", situation, "pass").to;
   const link = bugLink(bug, ctx.tracker.bugUrl(bug.id));
   if (!situation.customer) {
     if (args.communicator !== undefined) {
@@ -169,7 +167,7 @@ async function pass(ctx: CommandContext, loaded: LoadedBug, args: Pass) {
 }
 
 /** The communicator's direct message: the draft, when to send it, and how to record that it was sent. */
-function resolutionRequest(ctx: Pick<CommandContext, "caller">, facts: { bugId: number; link: string; summary: string; draft?: string }) {
+function resolutionRequest(ctx: Pick<CommandContext, "caller">, facts: { bugId: number; link: string; summary: string; draft?: string }): Message {
   const lines = [`${facts.link} ${escapeMarkdown(facts.summary)} passed review (@${ctx.caller.name}). Please tell the customer that we fixed it.`];
   if (facts.draft) lines.push("The developer's draft:", ...facts.draft.split("\n").map((line) => `> ${escapeMarkdown(line)}`));
   lines.push(
