@@ -98,7 +98,7 @@ export const STAGE_INFO: Readonly<Record<Stage, StageInfo>> = {
     phase: "done",
     statuses: ["resolved"],
     waitsFor: "waits to be closed with the next release",
-    next: "management closes it with the next release (`release {bug}`)",
+    next: "management closes it with the next release (`release <version>`)",
   },
   closed: {
     phase: "done",
