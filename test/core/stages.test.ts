@@ -134,7 +134,7 @@ describe("refusals say where the bug stands and what it needs next", () => {
     [
       "start",
       { id: 12, status: "resolved" },
-      "Bug #12 is RESOLVED and waits to be closed with the next release: management closes it with the next release (`release 12`). `start` needs a CONFIRMED bug.",
+      "Bug #12 is RESOLVED and waits to be closed with the next release: management closes it with the next release (`release <version>`). `start` needs a CONFIRMED bug.",
     ],
     [
       "release",
