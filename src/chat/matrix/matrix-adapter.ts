@@ -45,6 +45,20 @@ export interface MatrixAdapterOptions {
   clock?: () => number;
   /** Overrides of the rate-limit retry policy. */
   retry?: Partial<Omit<RetryPolicy, "log" | "signal">>;
+  /** Runs `callback` after `ms` (the guided conversation's timeout); tests fire it by hand. */
+  schedule?: (callback: () => void, ms: number) => ScheduledTimer;
+}
+
+/** A pending callback of {@link MatrixAdapterOptions.schedule}. */
+export interface ScheduledTimer {
+  cancel(): void;
+}
+
+function scheduleWithTimeout(callback: () => void, ms: number): ScheduledTimer {
+  const timer = setTimeout(callback, ms);
+  // A pending form must not keep the process alive on shutdown.
+  timer.unref();
+  return { cancel: () => clearTimeout(timer) };
 }
 
 /** How long a handled event id is remembered; older events are ignored by their age anyway. */
@@ -91,7 +105,7 @@ interface ActiveConversation {
   member: StaffMember;
   /** Answers typed by the person: personal data, deleted from the room when the form ends. */
   answerEventIds: string[];
-  timer: NodeJS.Timeout | undefined;
+  timer: ScheduledTimer | undefined;
 }
 
 /** Routes the SDK's global log through our logger; never at TRACE, where the SDK logs request and sync bodies. */
@@ -121,6 +135,7 @@ class MatrixAdapter implements ChatAdapter {
   private readonly settings: MatrixSettings;
   private readonly log: Logger;
   private readonly clock: () => number;
+  private readonly schedule: (callback: () => void, ms: number) => ScheduledTimer;
   private readonly storage: StoreStorageProvider;
   private readonly client: MatrixClient;
   private readonly directRooms: DirectRooms;
@@ -144,6 +159,7 @@ class MatrixAdapter implements ChatAdapter {
     this.settings = options.settings;
     this.log = options.logger.child({ platform: "matrix" });
     this.clock = options.clock ?? Date.now;
+    this.schedule = options.schedule ?? scheduleWithTimeout;
     this.retryPolicy = { ...DEFAULT_RETRY, ...options.retry, log: this.log, signal: this.abort.signal };
     this.storage = new StoreStorageProvider(options.store);
     this.client = new MatrixClient(this.settings.homeserverUrl, this.settings.accessToken, this.storage);
@@ -199,7 +215,7 @@ class MatrixAdapter implements ChatAdapter {
     this.storage.freeze();
     const open = [...this.conversations.values()];
     this.conversations.clear();
-    for (const conversation of open) clearTimeout(conversation.timer);
+    for (const conversation of open) conversation.timer?.cancel();
     await this.incoming.idle();
     await Promise.allSettled(open.map((conversation) => this.endConversation(conversation, "I am restarting, so I stopped the call form; nothing was logged.")));
     this.abort.abort();
@@ -357,7 +373,7 @@ class MatrixAdapter implements ChatAdapter {
     const previous = this.conversations.get(origin.sender);
     if (previous) {
       this.conversations.delete(origin.sender);
-      clearTimeout(previous.timer);
+      previous.timer?.cancel();
       await this.redact(previous.roomId, previous.answerEventIds);
     }
     const roomId = origin.isDirect ? origin.roomId : await this.directRooms.roomFor(origin.sender);
@@ -389,7 +405,7 @@ class MatrixAdapter implements ChatAdapter {
         await this.endConversation(conversation, step.text);
         return;
       case "done": {
-        clearTimeout(conversation.timer);
+        conversation.timer?.cancel();
         const result = await this.options.core.run("matrix", conversation.sender, step.line);
         const field = /^(\w+):/.exec(result.reply.text)?.[1];
         if (result.kind === "refused" && field !== undefined && (CALL_FIELDS as readonly string[]).includes(field) && conversation.form.reopen(field)) {
@@ -406,10 +422,10 @@ class MatrixAdapter implements ChatAdapter {
   }
 
   private armTimeout(conversation: ActiveConversation): void {
-    clearTimeout(conversation.timer);
+    conversation.timer?.cancel();
     const minutes = Math.round(this.settings.conversationTimeoutMs / 60_000);
     const after = minutes >= 1 ? `${minutes} minute${minutes === 1 ? "" : "s"}` : "a while";
-    conversation.timer = setTimeout(() => {
+    conversation.timer = this.schedule(() => {
       void this.incoming.run(conversation.roomId, () =>
         this.guard("conversation timeout", async () => {
           if (this.conversations.get(conversation.sender) !== conversation) return;
@@ -418,11 +434,10 @@ class MatrixAdapter implements ChatAdapter {
         }),
       );
     }, this.settings.conversationTimeoutMs);
-    conversation.timer.unref();
   }
 
   private finish(conversation: ActiveConversation): void {
-    clearTimeout(conversation.timer);
+    conversation.timer?.cancel();
     for (const [sender, active] of this.conversations) if (active === conversation) this.conversations.delete(sender);
   }
 

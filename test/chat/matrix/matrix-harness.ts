@@ -6,7 +6,7 @@
  */
 import { createBotCore, type BotCore } from "../../../src/app.js";
 import type { ChatAdapter } from "../../../src/chat/chat-adapter.js";
-import { createMatrixAdapter } from "../../../src/chat/matrix/matrix-adapter.js";
+import { createMatrixAdapter, type MatrixAdapterOptions } from "../../../src/chat/matrix/matrix-adapter.js";
 import type { MatrixSettings } from "../../../src/chat/matrix/settings.js";
 import type { Notifier } from "../../../src/chat/notifier.js";
 import { loadConfig } from "../../../src/config.js";
@@ -52,6 +52,8 @@ export interface MatrixHarness {
 
 export interface MatrixHarnessOptions {
   settings?: Partial<MatrixSettings>;
+  /** Extra adapter options (e.g. a hand-fired `schedule`). */
+  adapter?: Partial<Pick<MatrixAdapterOptions, "schedule" | "retry" | "clock">>;
   /** Start the adapter right away (default true). */
   start?: boolean;
   /** Called before the adapter starts, e.g. to prepare rooms the bot should find. */
@@ -113,7 +115,7 @@ export async function startMatrixHarness(options: MatrixHarnessOptions = {}): Pr
   const makeCore = (withStore: Store) =>
     createBotCore({ config, logger: log.log, store: withStore, staff, tracker, notifier: relay, erp: new ChannelErp(withStore, relay, () => clock.now), now: () => clock.now });
   let core = makeCore(store);
-  const makeAdapter = () => createMatrixAdapter({ settings, core, staff, store, logger: log.log });
+  const makeAdapter = () => createMatrixAdapter({ settings, core, staff, store, logger: log.log, ...options.adapter });
   adapter = makeAdapter();
 
   const isBotNotice = (event: ClientEvent) => event.sender === matrix.bot.userId && event.type === "m.room.message" && event.content["msgtype"] === "m.notice";
