@@ -38,7 +38,7 @@ export const notifyCommand = defineCommand({
     const updated = await changeBug(
       ctx,
       bug,
-      { status: to.status },
+      { status: to.status, resolution: "fixed" },
       { action: "notify", command: "notify", details: { sales: Boolean(sales), billing: Boolean(sales) && !args.gratis } },
     );
     ctx.store.updateBugProcess(bug.id, { stage: to.stage }, ctx.now());

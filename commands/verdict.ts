@@ -125,7 +125,7 @@ async function pass(ctx: CommandContext, loaded: LoadedBug, to: Position, args: 
           `Leave out @${args.communicator}, or tag the bug ${ctx.settings.customerTag} in MantisBT first.`,
       );
     }
-    await changeBug(ctx, bug, { status: to.status }, { action: "verdict-pass", command: "verdict", details: { outcome: "pass", customer: false } });
+    await changeBug(ctx, bug, { status: to.status, resolution: "fixed" }, { action: "verdict-pass", command: "verdict", details: { outcome: "pass", customer: false } });
     ctx.store.updateBugProcess(bug.id, { stage: to.stage }, ctx.now());
     const developer = developerOf(ctx, { handler: undefined }, state);
     const problem = developer

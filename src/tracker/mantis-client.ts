@@ -26,6 +26,7 @@ import {
   MAX_SUMMARY_LENGTH,
   PRIORITY_IDS,
   RELATIONSHIP_IDS,
+  RESOLUTION_IDS,
   STATUS_IDS,
   TrackerRejectedError,
   type Actor,
@@ -363,6 +364,7 @@ class MantisTracker implements TrackerPort {
       ...(change.status ? { status: { id: STATUS_IDS[change.status] } } : {}),
       ...(handlerId !== undefined ? { handler: { id: handlerId } } : {}),
       ...(change.priority ? { priority: { id: PRIORITY_IDS[change.priority] } } : {}),
+      ...(change.resolution ? { resolution: { id: RESOLUTION_IDS[change.resolution] } } : {}),
       ...(change.summary !== undefined ? { summary: change.summary } : {}),
       ...(change.fixedInVersion !== undefined ? { fixed_in_version: { name: change.fixedInVersion } } : {}),
     };

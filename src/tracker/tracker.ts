@@ -108,8 +108,14 @@ export interface NewBug {
   status?: StatusName;
 }
 
+/** MantisBT resolution ids the process sets (10 open, 20 fixed; the others are set by people in MantisBT). */
+export const RESOLUTION_IDS = { open: 10, fixed: 20 } as const;
+export type ResolutionName = keyof typeof RESOLUTION_IDS;
+
 /** A partial update; only the fields given are changed. */
 export interface BugChange {
+  /** MantisBT's resolution field; the REST API does not set it when the status changes. */
+  resolution?: ResolutionName;
   status?: StatusName;
   /** User name, or null to unassign. */
   handler?: string | null;

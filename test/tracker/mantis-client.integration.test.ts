@@ -136,6 +136,17 @@ describe("MantisBT client against the simulator: bugs", () => {
     expect((await tracker.getBug(id)).handler?.name).toBe("alice");
   });
 
+  it("sets the resolution by id when resolving, as the REST API does not do it by itself", async () => {
+    const tracker = client();
+    const { id } = await tracker.createBug({ summary: "Resolve me", description: "x" });
+    await tracker.updateBug(id, { status: "resolved", resolution: "fixed" });
+    expect(sent("PATCH", `/issues/${id}`)[0]?.body).toEqual({ status: { id: 80 }, resolution: { id: 20 } });
+    const raw = (await (await fetch(`${sim.url}api/rest/issues/${id}`, { headers: { Authorization: tokenOf("administrator") } })).json()) as {
+      issues: { resolution: { name: string } }[];
+    };
+    expect(raw.issues[0]?.resolution.name).toBe("fixed");
+  });
+
   it("unassigns and leaves the status alone", async () => {
     const tracker = client();
     const { id } = await tracker.createBug({ summary: "Unassign me", description: "x", handler: "carol" });
