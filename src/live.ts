@@ -1,9 +1,58 @@
-/** Runs the bot for real: the configured MantisBT plus every configured chat platform. */
+/**
+ * Runs the bot for real: the configured MantisBT, the SQLite store under DATA_DIR, and every
+ * configured chat platform at once (Mattermost and Matrix can both run from one process).
+ * SIGINT/SIGTERM stop everything cleanly.
+ */
+import { join } from "node:path";
 import type { Logger } from "pino";
+import { createBotCore } from "./app.js";
+import type { ChatAdapter } from "./chat/chat-adapter.js";
+import { FanOutNotifier } from "./chat/fan-out-notifier.js";
+import type { Notifier } from "./chat/notifier.js";
 import type { AppConfig } from "./config.js";
-import { ConfigError } from "./errors.js";
+import { createErp } from "./erp/create-erp.js";
+import { loadStaffFile } from "./staff-file.js";
+import { Store } from "./store/store.js";
+import { createMantisTracker } from "./tracker/mantis-client.js";
 
 export async function runLive(config: AppConfig, logger: Logger): Promise<void> {
-  logger.info({ mode: config.mode }, "starting");
-  throw new ConfigError(["MATTERMOST_URL / MATRIX_HOMESERVER_URL: the chat adapters are not part of this build yet"]);
+  // loadConfig guarantees both in live mode; checked again so the types say so.
+  if (!config.mantis || !config.usersFile) throw new Error("live mode needs MantisBT settings and USERS_FILE");
+  const staff = loadStaffFile(config.usersFile);
+  const store = new Store(join(config.dataDir, "support-bot.sqlite"));
+  const tracker = createMantisTracker({ ...config.mantis, category: config.process.category, log: logger.child({ component: "mantis" }) });
+  // Adapters join the fan-out as they start; notifications before that go nowhere and are retried by their senders.
+  const targets: Notifier[] = [];
+  const notifier = new FanOutNotifier(targets, logger);
+  const erp = createErp(config, store, notifier, () => new Date());
+  const core = createBotCore({ config, logger, store, staff, tracker, notifier, erp });
+
+  const adapters: ChatAdapter[] = [];
+  if (config.matrix) {
+    const { createMatrixAdapter } = await import("./chat/matrix/matrix-adapter.js");
+    adapters.push(createMatrixAdapter({ settings: config.matrix, core, staff, store, logger: logger.child({ platform: "matrix" }) }));
+  }
+  for (const adapter of adapters) {
+    await adapter.start();
+    targets.push(adapter.notifier);
+    logger.info({ platform: adapter.platform }, "chat platform connected");
+  }
+
+  await waitForStopSignal(logger);
+  for (const adapter of adapters.reverse()) await adapter.stop();
+  store.close();
+  logger.info("stopped");
+}
+
+function waitForStopSignal(logger: Logger): Promise<void> {
+  return new Promise((resolve) => {
+    const stop = (signal: NodeJS.Signals) => {
+      logger.info({ signal }, "stopping");
+      process.off("SIGINT", stop);
+      process.off("SIGTERM", stop);
+      resolve();
+    };
+    process.on("SIGINT", stop);
+    process.on("SIGTERM", stop);
+  });
 }
