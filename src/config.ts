@@ -7,7 +7,17 @@ import { resolve } from "node:path";
 import { parseEnv } from "node:util";
 import { z } from "zod";
 import { ConfigError } from "./errors.js";
+import { deriveActionSecret, parseChannelMap, parseTokenList, type MattermostSettings, type ParseOutcome as MattermostParseOutcome } from "./chat/mattermost/settings.js";
 import { parseInviterList, parseRoomMap, type MatrixSettings, type ParseOutcome } from "./chat/matrix/settings.js";
+import {
+  buildProactiveConfig,
+  parsedSetting,
+  parseHolidays,
+  parseRemindersMode,
+  parseTimeRange,
+  parseWeekdays,
+  type ProactiveConfig,
+} from "./proactive/preferences.js";
 
 const booleanSetting = z
   .enum(["true", "false", "1", "0", "yes", "no", "on", "off"], { error: "must be true or false" })
@@ -44,17 +54,49 @@ export const envSchema = z.object({
   MATTERMOST_URL: optionalUrl,
   MATTERMOST_BOT_TOKEN: optionalSecret,
   MATTERMOST_COMMAND_TOKEN: optionalSecret,
+  MATTERMOST_TEAM: z.string().regex(/^[a-z0-9][a-z0-9_-]*$/i, "must be the team's name from its URL, such as taler").optional(),
+  MATTERMOST_CHANNELS: mattermostListSetting(parseChannelMap).default({}),
+  MATTERMOST_PUBLIC_URL: optionalUrl,
+  MATTERMOST_REGISTER_COMMAND: booleanSetting.default(false),
+  MATTERMOST_ACTION_SECRET: z.string().min(16, "must be at least 16 characters (a long random string, e.g. openssl rand -hex 32)").optional(),
   MATRIX_HOMESERVER_URL: optionalUrl,
   MATRIX_ACCESS_TOKEN: optionalSecret,
   MATRIX_COMMAND_PREFIX: z.string().regex(/^\S+$/, "must be one word without spaces, such as !support").default("!support"),
   MATRIX_ROOMS: matrixListSetting(parseRoomMap).default({}),
   MATRIX_ALLOWED_INVITERS: matrixListSetting(parseInviterList).default([]),
   MATRIX_CONVERSATION_TIMEOUT_MINUTES: z.coerce.number({ error: "must be a number of minutes" }).min(1).max(1440).default(10),
+  // Proactive engine (docs/proactive.md). Hours are working hours of the person's calendar.
+  PROACTIVE: z.enum(["on", "off", "auto"], { error: "must be on, off or auto" }).default("auto"),
+  POLL_INTERVAL: z.coerce.number({ error: "must be a number of seconds" }).min(1).max(3600).default(60),
+  CHECK_INTERVAL: z.coerce.number({ error: "must be a number of seconds" }).min(1).max(3600).default(60),
+  WATCH_PAGE_SIZE: z.coerce.number({ error: "must be a number of bugs" }).int().min(1).max(1000).default(50),
+  NEW_REMIND_AFTER: z.coerce.number({ error: "must be a number of working hours" }).positive().max(1000).default(4),
+  FEEDBACK_REMIND_AFTER: z.coerce.number({ error: "must be a number of working hours" }).positive().max(1000).default(4),
+  FEEDBACK_REMIND_EVERY: z.coerce.number({ error: "must be a number of working hours" }).positive().max(1000).default(4),
+  FEEDBACK_ESCALATE_AFTER: z.coerce.number({ error: "must be a number of working hours" }).positive().max(1000).default(16),
+  STALE_AFTER_DAYS: z.coerce.number({ error: "must be a number of working days" }).positive().max(365).default(3),
+  WORK_DAYS: parsedSetting(parseWeekdays).optional(),
+  WORK_HOURS: parsedSetting((text) => parseTimeRange(text, { spanMidnight: false })).optional(),
+  HOLIDAYS: parsedSetting(parseHolidays).optional(),
+  QUIET_HOURS: z.string().optional(),
+  SUMMARY_CHANNELS: z.string().optional(),
+  REMINDERS_DEFAULT: parsedSetting(parseRemindersMode).optional(),
+  NOTIFY_MAX_ATTEMPTS: z.coerce.number({ error: "must be a number" }).int().min(1).max(100).default(5),
 });
 export type Env = z.infer<typeof envSchema>;
 
 /** A list-valued Matrix setting checked by its parser (src/chat/matrix/settings.ts). */
 function matrixListSetting<T>(parse: (text: string) => ParseOutcome<T>) {
+  return z.string().transform((text, ctx): T => {
+    const parsed = parse(text);
+    if (parsed.ok) return parsed.value;
+    ctx.addIssue({ code: "custom", message: parsed.error });
+    return z.NEVER;
+  });
+}
+
+/** A list-valued Mattermost setting checked by its parser (src/chat/mattermost/settings.ts). */
+function mattermostListSetting<T>(parse: (text: string) => MattermostParseOutcome<T>) {
   return z.string().transform((text, ctx): T => {
     const parsed = parse(text);
     if (parsed.ok) return parsed.value;
@@ -81,6 +123,8 @@ export interface ProcessSettings {
   docsRepeatWindowDays: number;
   workdayHours: number;
   timezone: string;
+  /** The proactive engine's settings; filled by loadConfig, absent in hand-built test settings. */
+  proactive?: ProactiveConfig;
 }
 
 export interface MantisSettings {
@@ -111,6 +155,8 @@ export interface AppConfig {
   matrix?: MatrixSettings;
   /** Where sales events go when ERP_WEBHOOK_URL is set. */
   erp?: ErpWebhookSettings;
+  /** The Mattermost adapter's settings, when MATTERMOST_URL is set. */
+  mattermost?: MattermostSettings;
   process: ProcessSettings;
   env: Env;
 }
@@ -158,8 +204,15 @@ export function loadConfig(environment: Record<string, string | undefined>, opti
   if (live && !env.USERS_FILE) {
     problems.push("USERS_FILE: missing (a JSON file listing staff, their roles and chat names; see users.example.json)");
   }
+  const proactive = buildProactiveConfig(env);
+  problems.push(...proactive.problems);
   if (env.ERP_WEBHOOK_URL && !env.ERP_WEBHOOK_SECRET) problems.push("ERP_WEBHOOK_SECRET: missing (the shared secret the ERP checks the signature with)");
   if (!env.ERP_WEBHOOK_URL && env.ERP_WEBHOOK_SECRET) problems.push("ERP_WEBHOOK_URL: missing (where the ERP receives the bot's sales events)");
+  const commandTokens = env.MATTERMOST_COMMAND_TOKEN === undefined ? { ok: true as const, value: [] } : parseTokenList(env.MATTERMOST_COMMAND_TOKEN);
+  if (!commandTokens.ok) problems.push(`MATTERMOST_COMMAND_TOKEN: ${commandTokens.error}`);
+  if (env.MATTERMOST_REGISTER_COMMAND && !env.MATTERMOST_PUBLIC_URL) {
+    problems.push("MATTERMOST_PUBLIC_URL: missing (MATTERMOST_REGISTER_COMMAND=true registers /support with the URL at which Mattermost reaches the bot, e.g. http://support-bot:8080)");
+  }
   if (problems.length > 0) throw new ConfigError(problems);
 
   return {
@@ -186,6 +239,7 @@ export function loadConfig(environment: Record<string, string | undefined>, opti
       docsRepeatWindowDays: env.DOCS_REPEAT_WINDOW_DAYS,
       workdayHours: env.WORKDAY_HOURS,
       timezone: env.TIMEZONE,
+      proactive: proactive.config,
     },
     matrix:
       env.MATRIX_HOMESERVER_URL && env.MATRIX_ACCESS_TOKEN
@@ -201,6 +255,19 @@ export function loadConfig(environment: Record<string, string | undefined>, opti
     erp:
       env.ERP_WEBHOOK_URL && env.ERP_WEBHOOK_SECRET
         ? { url: env.ERP_WEBHOOK_URL, secret: env.ERP_WEBHOOK_SECRET, timeoutMs: env.ERP_WEBHOOK_TIMEOUT_MS }
+        : undefined,
+    mattermost:
+      env.MATTERMOST_URL && env.MATTERMOST_BOT_TOKEN
+        ? {
+            url: env.MATTERMOST_URL.replace(/\/+$/, ""),
+            botToken: env.MATTERMOST_BOT_TOKEN,
+            commandTokens: commandTokens.ok ? commandTokens.value : [],
+            team: env.MATTERMOST_TEAM?.toLowerCase(),
+            channels: env.MATTERMOST_CHANNELS,
+            publicUrl: env.MATTERMOST_PUBLIC_URL?.replace(/\/+$/, ""),
+            registerCommand: env.MATTERMOST_REGISTER_COMMAND,
+            actionSecret: env.MATTERMOST_ACTION_SECRET ?? deriveActionSecret(env.MATTERMOST_BOT_TOKEN),
+          }
         : undefined,
     env,
   };

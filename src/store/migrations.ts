@@ -158,6 +158,83 @@ export const MIGRATIONS: readonly Migration[] = [
     `,
   },
   {
+    version: 6,
+    description: "proactive engine: tracker mirror and change log, notification outbox, per-user settings, snoozes, risk reports",
+    sql: `
+      -- The tracker's bugs as the watcher last saw them: transitions are found by comparing with this,
+      -- also for changes made directly in MantisBT; summaries and reminders read it instead of MantisBT.
+      CREATE TABLE tracker_mirror (
+        bug_id            INTEGER PRIMARY KEY,
+        status            TEXT NOT NULL,
+        handler           TEXT,
+        priority          TEXT NOT NULL,
+        summary           TEXT NOT NULL,
+        tags              TEXT NOT NULL DEFAULT '[]',
+        private           INTEGER NOT NULL DEFAULT 0,
+        created_at        TEXT NOT NULL,
+        updated_at        TEXT NOT NULL,
+        -- When the bug entered its current status, as far as the watcher knows.
+        status_since      TEXT NOT NULL,
+        previous_status   TEXT,
+        previous_handler  TEXT,
+        -- Start of the current feedback round (reminder keys include it).
+        feedback_since    TEXT,
+        -- Newest note written by the current handler: feedback given in a note stops reminders.
+        handler_note_at   TEXT,
+        -- When the subject tag [4h, 14.3.2034] last changed (stale estimates).
+        tag_changed_at    TEXT NOT NULL,
+        seen_at           TEXT NOT NULL,
+        -- Announced one by one as NEW (bugs found by the first run are not).
+        announced         INTEGER NOT NULL DEFAULT 0
+      );
+      CREATE INDEX tracker_mirror_status ON tracker_mirror (status);
+
+      -- What the watcher saw change, for "changed since yesterday" in summaries.
+      CREATE TABLE tracker_changes (
+        id      INTEGER PRIMARY KEY AUTOINCREMENT,
+        bug_id  INTEGER NOT NULL,
+        at      TEXT NOT NULL,
+        change  TEXT NOT NULL
+      );
+      CREATE INDEX tracker_changes_at ON tracker_changes (at);
+
+      -- The notifications table becomes an outbox: what to send, to whom, not before when.
+      ALTER TABLE notifications ADD COLUMN target TEXT;
+      ALTER TABLE notifications ADD COLUMN payload TEXT;
+      ALTER TABLE notifications ADD COLUMN due_at TEXT;
+      ALTER TABLE notifications ADD COLUMN combinable INTEGER NOT NULL DEFAULT 1;
+      -- Set just before a send; still set at start-up means the process died during the send.
+      ALTER TABLE notifications ADD COLUMN attempt_at TEXT;
+      ALTER TABLE notifications ADD COLUMN cancelled_at TEXT;
+      CREATE INDEX notifications_outbox ON notifications (state, due_at);
+      CREATE INDEX notifications_kind_bug ON notifications (kind, bug_id);
+
+      CREATE TABLE user_settings (
+        staff_name  TEXT PRIMARY KEY,
+        settings    TEXT NOT NULL,
+        updated_at  TEXT NOT NULL
+      );
+
+      CREATE TABLE snoozes (
+        bug_id      INTEGER NOT NULL,
+        staff_name  TEXT NOT NULL,
+        until       TEXT NOT NULL,
+        created_at  TEXT NOT NULL,
+        PRIMARY KEY (bug_id, staff_name)
+      );
+
+      -- The last deadline-risk state reported per bug and recipient: report again only when worse or on a new day.
+      CREATE TABLE risk_reports (
+        bug_id       INTEGER NOT NULL,
+        recipient    TEXT NOT NULL,
+        state        TEXT NOT NULL,
+        reported_on  TEXT NOT NULL,
+        reported_at  TEXT NOT NULL,
+        PRIMARY KEY (bug_id, recipient)
+      );
+    `,
+  },
+  {
     version: 8,
     description: "Matrix: one thread per bug per room, events already handled, one-time notices",
     sql: `
@@ -188,6 +265,38 @@ export const MIGRATIONS: readonly Migration[] = [
         sent_at  TEXT NOT NULL,
         PRIMARY KEY (kind, target)
       );
+    `,
+  },
+  {
+    version: 7,
+    description: "Mattermost: one thread per bug per channel, the bot's DM channels, DM posts already handled",
+    sql: `
+      -- The root post that holds a bug's updates in one channel; later posts about the bug reply to it.
+      CREATE TABLE mattermost_threads (
+        channel_id    TEXT NOT NULL,
+        bug_id        INTEGER NOT NULL,
+        root_post_id  TEXT NOT NULL,
+        created_at    TEXT NOT NULL,
+        updated_at    TEXT NOT NULL,
+        PRIMARY KEY (channel_id, bug_id)
+      );
+
+      -- DM channels between the bot and a person, with the newest post time seen there
+      -- (Mattermost's create_at, ms): after a lost connection the bot reads what came since.
+      CREATE TABLE mattermost_dm_channels (
+        channel_id    TEXT PRIMARY KEY,
+        user_id       TEXT NOT NULL,
+        last_post_at  INTEGER NOT NULL DEFAULT 0,
+        updated_at    TEXT NOT NULL
+      );
+
+      -- DM posts the bot has acted on, so a replayed event or a catch-up never runs a command twice.
+      CREATE TABLE mattermost_handled_posts (
+        post_id     TEXT PRIMARY KEY,
+        channel_id  TEXT NOT NULL,
+        handled_at  TEXT NOT NULL
+      );
+      CREATE INDEX mattermost_handled_posts_at ON mattermost_handled_posts (handled_at);
     `,
   },
 ];

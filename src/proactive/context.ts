@@ -1,0 +1,65 @@
+/**
+ * What every proactive job receives: the ports, the settings, the clock and the outbox. Built once by
+ * the engine; jobs never reach for globals, so tests drive them with a fake clock and the simulator.
+ */
+import type { Logger } from "pino";
+import type { Notifier } from "../chat/notifier.js";
+import type { ProcessSettings } from "../config.js";
+import type { StaffDirectory, StaffMember } from "../identity.js";
+import { getUserPreferences } from "../store/proactive-repo.js";
+import type { Store } from "../store/store.js";
+import type { TrackerPort } from "../tracker/tracker.js";
+import { Outbox } from "./outbox.js";
+import { DEFAULT_PROACTIVE_CONFIG, resolveUserSettings, type ProactiveConfig, type UserSettings } from "./preferences.js";
+
+/** What the engine needs from the rest of the bot. */
+export interface ProactiveEngineDeps {
+  /** The tracker with the bot's own credentials (it must see private bugs too). */
+  tracker: TrackerPort;
+  store: Store;
+  staff: StaffDirectory;
+  notifier: Notifier;
+  settings: ProcessSettings;
+  /** Defaults to `settings.proactive`, then to the documented defaults. */
+  proactive?: ProactiveConfig;
+  logger: Logger;
+  now?: () => Date;
+}
+
+/** The services a job runs with. */
+export interface EngineContext {
+  tracker: TrackerPort;
+  store: Store;
+  staff: StaffDirectory;
+  settings: ProcessSettings;
+  config: ProactiveConfig;
+  now: () => Date;
+  log: Logger;
+  outbox: Outbox;
+  /** A person's effective settings (their overrides over the defaults), read fresh each time. */
+  userSettings(member: StaffMember): UserSettings;
+  /** The staff member behind a MantisBT user name, if any. */
+  staffByTrackerUser(trackerUser: string | undefined): StaffMember | undefined;
+  bugUrl(id: number): string;
+}
+
+/** Builds the job context from the engine's dependencies. */
+export function createEngineContext(deps: ProactiveEngineDeps): EngineContext {
+  const config = deps.proactive ?? deps.settings.proactive ?? { ...DEFAULT_PROACTIVE_CONFIG, timeZone: deps.settings.timezone };
+  const now = deps.now ?? (() => new Date());
+  const log = deps.logger.child({ component: "proactive" });
+  const outbox = new Outbox({ store: deps.store, staff: deps.staff, notifier: deps.notifier, now, log, maxAttempts: config.notifyMaxAttempts });
+  return {
+    tracker: deps.tracker,
+    store: deps.store,
+    staff: deps.staff,
+    settings: deps.settings,
+    config,
+    now,
+    log,
+    outbox,
+    userSettings: (member) => resolveUserSettings(member, getUserPreferences(deps.store, member.name), config),
+    staffByTrackerUser: (trackerUser) => (trackerUser ? deps.staff.byTrackerUser(trackerUser) : undefined),
+    bugUrl: (id) => deps.tracker.bugUrl(id),
+  };
+}

@@ -1,0 +1,108 @@
+/**
+ * The daily summary in each configured channel (SUMMARY_CHANNELS) on working days at its local time:
+ * NEW bugs awaiting triage, feedback owed, confirmed bugs not started, work in progress with
+ * deadlines (at risk first), reviews, customers still to be told, and what changed since the last
+ * summary. Built from the mirror with src/core/summary.ts; only bug fields, never call records.
+ * A summary missed while the bot was down goes out late the same day; a day is never summarized twice.
+ */
+import { isWorkingDay, parseTimeOfDay, toLocalDateTime, zonedInstant } from "../../core/calendar.js";
+import { buildNotificationKey } from "../../core/reminder-policy.js";
+import { composeSummary, splitMarkdown, type SummaryBug, type SummaryChange } from "../../core/summary.js";
+import { isCustomerBug } from "../../process/bug-format.js";
+import { getInstalledAt, getLastPoll, listMirror, listNotifications, listTrackerChangesSince } from "../../store/proactive-repo.js";
+import type { EngineContext } from "../context.js";
+import type { ProactiveJob } from "../job.js";
+import { formatLocalTime } from "../messages.js";
+import { channelRecipient, MAX_MESSAGE_BYTES } from "../outbox.js";
+import { calendarFor, type SummaryChannel } from "../preferences.js";
+import { assessTeamRisk, workFacts } from "../team-risk.js";
+
+const DAY_MS = 86_400_000;
+/** A gap longer than this between polls means the summary may be out of date; it says so. */
+const STALE_POLL_MS = 10 * 60_000;
+/** Journal entries this close to a change seen by the watcher are taken as its cause. */
+const ATTRIBUTION_WINDOW_MS = 5 * 60_000;
+
+export const channelSummaryJob: ProactiveJob = {
+  name: "channel-summary",
+  // At each channel's time (node-schedule, in its time zone), plus the regular check that catches up
+  // after downtime or a tracker outage at the scheduled minute.
+  schedules: (config) => [...config.summaryChannels.map((channel) => ({ daily: channel.time, timeZone: channel.timeZone })), { every: config.checkIntervalMs }],
+  async run(ctx) {
+    const now = ctx.now();
+    const lastPoll = getLastPoll(ctx.store);
+    if (!lastPoll) return;
+    for (const channel of ctx.config.summaryChannels) {
+      const local = toLocalDateTime(now, channel.timeZone);
+      const calendar = calendarFor(channel.timeZone, ctx.config.workDays, ctx.config.workHours, ctx.config.holidays);
+      if (!isWorkingDay(calendar, local.date) || local.time < channel.time) continue;
+      // A summary due before the bot was installed was not missed: the first one comes the next day.
+      if (zonedInstant(channel.timeZone, local.date, parseTimeOfDay(channel.time)).getTime() < (getInstalledAt(ctx.store)?.getTime() ?? 0)) continue;
+      const recipient = channelRecipient(channel.channel);
+      if (listNotifications(ctx.store, { kind: "summary", recipient, periodPrefix: `${local.date}/` }).length > 0) continue;
+      const parts = buildSummary(ctx, channel, now, lastPoll);
+      ctx.store.db.transaction(() => {
+        parts.forEach((text, index) =>
+          ctx.outbox.enqueue({
+            key: buildNotificationKey({ kind: "summary", recipient, period: `${local.date}/${index + 1}of${parts.length}` }),
+            target: "channel",
+            message: { text },
+            combinable: false,
+          }),
+        );
+      })();
+    }
+  },
+};
+
+/** The summary of one channel as chat-sized Markdown messages. */
+export function buildSummary(ctx: EngineContext, channel: SummaryChannel, now: Date, lastPoll: Date): string[] {
+  const rows = listMirror(ctx.store, { openOnly: true });
+  const risks = assessTeamRisk(ctx, rows, now);
+  const bugs: SummaryBug[] = rows.map((row) => {
+    const facts = workFacts(ctx, row);
+    const handler = row.handler ? (ctx.staffByTrackerUser(row.handler)?.name ?? row.handler) : undefined;
+    return {
+      id: row.id,
+      summary: row.summary,
+      status: row.status,
+      handler,
+      priority: row.priority,
+      customer: isCustomerBug(row, ctx.settings.customerTag),
+      createdAt: row.createdAt,
+      updatedAt: row.updatedAt,
+      statusSince: row.status === "feedback" ? (row.feedbackSince ?? row.statusSince) : row.statusSince,
+      workLeftMinutes: facts.workLeftMinutes,
+      deadline: facts.deadline,
+      risk: risks.get(row.id)?.risk.state,
+      stage: ctx.store.getBugProcess(row.id)?.stage,
+    };
+  });
+  const previous = listNotifications(ctx.store, { kind: "summary", recipient: channelRecipient(channel.channel) })
+    .map((row) => row.sentAt ?? row.createdAt)
+    .reduce<Date | undefined>((latest, at) => (!latest || at.getTime() > latest.getTime() ? at : latest), undefined);
+  const since = new Date(Math.max(previous?.getTime() ?? now.getTime() - DAY_MS, now.getTime() - 7 * DAY_MS));
+  let markdown = composeSummary({
+    bugs,
+    changes: changesSince(ctx, since),
+    now,
+    timeZone: channel.timeZone,
+    bugUrl: ctx.bugUrl,
+  });
+  if (now.getTime() - lastPoll.getTime() > Math.max(STALE_POLL_MS, 3 * ctx.config.pollIntervalMs)) {
+    markdown += `\n\n_MantisBT has not answered since ${formatLocalTime(lastPoll, channel.timeZone)}; later changes are missing._`;
+  }
+  return splitMarkdown(markdown, { maxLength: MAX_MESSAGE_BYTES, measure: "utf8-bytes" });
+}
+
+/** Changes the watcher saw since a moment, each with who did it when the journal knows. */
+function changesSince(ctx: EngineContext, since: Date): SummaryChange[] {
+  const journal = ctx.store.listJournalSince(new Date(since.getTime() - ATTRIBUTION_WINDOW_MS));
+  return listTrackerChangesSince(ctx.store, since).map((change) => {
+    const cause = journal
+      .filter((entry) => entry.bugId === change.bugId && Math.abs(entry.at.getTime() - change.at.getTime()) <= ATTRIBUTION_WINDOW_MS)
+      .at(-1);
+    const by = cause ? ` (${cause.actor}${cause.command ? `, ${cause.command}` : ""})` : "";
+    return { bugId: change.bugId, at: change.at, change: `${change.change}${by}` };
+  });
+}

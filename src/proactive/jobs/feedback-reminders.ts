@@ -1,0 +1,83 @@
+/**
+ * A bug in FEEDBACK owes its handler's answer urgently (seed: Analysis). The handler gets a DM after
+ * FEEDBACK_REMIND_AFTER working hours and again every FEEDBACK_REMIND_EVERY; management hears after
+ * FEEDBACK_ESCALATE_AFTER. Everything stops once the feedback is given: the status leaves FEEDBACK or
+ * the handler writes a note. Reviews (FEEDBACK in the review stage) are not chased here; the digest
+ * and the summary list them. The cadence itself is src/core/reminder-policy.ts.
+ */
+import { workingMinutesBetween } from "../../core/calendar.js";
+import { DEFAULT_REMINDER_SETTINGS, feedbackReminderKey, planFeedbackReminders, type SentReminder } from "../../core/reminder-policy.js";
+import { cancelPendingNotifications, getSnooze, listMirror, listNotifications } from "../../store/proactive-repo.js";
+import type { ProactiveJob } from "../job.js";
+import { feedbackEscalationMessage, feedbackReminderMessage } from "../messages.js";
+import { channelRecipient } from "../outbox.js";
+import { defaultCalendar } from "../preferences.js";
+import { reminderDueAt } from "./dm-digest.js";
+import { FEEDBACK_REMINDER_KINDS, MANAGEMENT_CHANNEL, messageBug } from "./watch-tracker.js";
+
+export const feedbackRemindersJob: ProactiveJob = {
+  name: "feedback-reminders",
+  schedules: (config) => [{ every: config.checkIntervalMs }],
+  async run(ctx) {
+    const now = ctx.now();
+    for (const row of listMirror(ctx.store, { openOnly: true })) {
+      if (row.status !== "feedback" || !row.handler) continue;
+      if (ctx.store.getBugProcess(row.id)?.stage === "review") continue;
+      const feedbackSince = row.feedbackSince ?? row.statusSince;
+      const feedbackGiven = row.handlerNoteAt !== undefined && row.handlerNoteAt.getTime() > feedbackSince.getTime();
+      if (feedbackGiven) {
+        cancelPendingNotifications(ctx.store, { kinds: FEEDBACK_REMINDER_KINDS, bugId: row.id }, now);
+        continue;
+      }
+      const member = ctx.staffByTrackerUser(row.handler);
+      const settings = member ? ctx.userSettings(member) : undefined;
+      const calendar = settings?.calendar ?? defaultCalendar(ctx.config);
+      const reminderSettings = settings?.reminders ?? {
+        ...DEFAULT_REMINDER_SETTINGS,
+        remindAfterHours: ctx.config.feedbackRemindAfterHours,
+        repeatEveryHours: ctx.config.feedbackRemindEveryHours,
+        escalateAfterHours: ctx.config.feedbackEscalateAfterHours,
+        quietHours: ctx.config.quietHours,
+      };
+      const round = listNotifications(ctx.store, { bugId: row.id, periodPrefix: `${feedbackSince.toISOString()}#` });
+      const sent: SentReminder[] = round
+        .filter((item) => item.state === "sent" && item.sentAt && (FEEDBACK_REMINDER_KINDS as readonly string[]).includes(item.kind))
+        .map((item) => ({ kind: item.kind === "feedback-remind" ? "remind" : "escalate", at: item.sentAt! }));
+      const plan = planFeedbackReminders({
+        feedbackSince,
+        feedbackGiven,
+        sent,
+        settings: reminderSettings,
+        calendar,
+        snoozedUntil: member ? getSnooze(ctx.store, row.id, member.name, now) : undefined,
+        now,
+      });
+      const workingHours = workingMinutesBetween(calendar, feedbackSince, now) / 60;
+      const bug = messageBug(ctx, row);
+      for (const item of plan.due) {
+        if (item.kind === "remind") {
+          if (!member || !settings || settings.mode.kind === "off") continue;
+          const dueAt = reminderDueAt(ctx, member, settings, now);
+          ctx.outbox.enqueue({
+            key: feedbackReminderKey({ bugId: row.id, recipient: member.name, feedbackSince, item }),
+            target: "direct",
+            message: feedbackReminderMessage(bug, { ordinal: item.ordinal, workingHours }),
+            dueAt,
+          });
+        } else {
+          ctx.outbox.enqueue({
+            key: feedbackReminderKey({ bugId: row.id, recipient: channelRecipient(MANAGEMENT_CHANNEL), feedbackSince, item }),
+            target: "channel",
+            message: feedbackEscalationMessage(bug, {
+              handler: member?.name ?? row.handler,
+              workingHours,
+              since: feedbackSince,
+              timeZone: calendar.timeZone,
+              reminders: sent.filter((entry) => entry.kind === "remind").length,
+            }),
+          });
+        }
+      }
+    }
+  },
+};

@@ -1,0 +1,111 @@
+/**
+ * Watches MantisBT every POLL_INTERVAL: records what changed in the mirror and announces, exactly
+ * once, each bug that becomes NEW and unassigned, and each bug whose developer feedback came in.
+ * Once a day (after 03:00 in TIMEZONE) the cycle is a full reconciling scan instead.
+ */
+import { toLocalDateTime } from "../../core/calendar.js";
+import { buildNotificationKey } from "../../core/reminder-policy.js";
+import { isCustomerBug } from "../../process/bug-format.js";
+import { cancelPendingNotifications, getReconciledOn, listMirror, setReconciledOn, type MirrorRow } from "../../store/proactive-repo.js";
+import type { EngineContext } from "../context.js";
+import type { ProactiveJob } from "../job.js";
+import { feedbackInMessage, firstRunMessage, newBugMessage, type MessageBug } from "../messages.js";
+import { channelRecipient } from "../outbox.js";
+import { assessTeamRisk, workFacts } from "../team-risk.js";
+import type { WatchEvent } from "../transitions.js";
+import { watchTracker } from "../watcher.js";
+
+/** Local time after which the day's full scan runs (a quiet hour for most teams). */
+export const RECONCILE_AFTER = "03:00";
+/** Kinds of the feedback reminder notifications (src/core/reminder-policy.ts names them). */
+export const FEEDBACK_REMINDER_KINDS = ["feedback-remind", "feedback-escalate"] as const;
+
+/** The channel that hears about NEW bugs, escalations and risks. */
+export const MANAGEMENT_CHANNEL = "management";
+
+export const watchTrackerJob: ProactiveJob = {
+  name: "watch-tracker",
+  schedules: (config) => [{ every: config.pollIntervalMs }],
+  async run(ctx) {
+    const today = toLocalDateTime(ctx.now(), ctx.config.timeZone);
+    const reconcile = getReconciledOn(ctx.store) !== undefined && getReconciledOn(ctx.store) !== today.date && today.time >= RECONCILE_AFTER;
+    const result = await watchTracker(
+      {
+        tracker: ctx.tracker,
+        store: ctx.store,
+        now: ctx.now,
+        log: ctx.log,
+        pageSize: ctx.config.watchPageSize,
+        feedbackRecorded: (bugId, since) => feedbackRecorded(ctx, bugId, since),
+      },
+      {
+        onFirstRun: ({ total, rows }) => {
+          const open = listMirror(ctx.store, { openOnly: true });
+          const feedbackOwed = open.filter((row) => row.status === "feedback" && ctx.store.getBugProcess(row.id)?.stage !== "review").length;
+          const atRisk = [...assessTeamRisk(ctx, open, ctx.now()).values()].filter((entry) => entry.risk.state !== "ok").length;
+          ctx.outbox.enqueue({
+            key: buildNotificationKey({ kind: "watch-first-run", recipient: channelRecipient(MANAGEMENT_CHANNEL), period: "install" }),
+            target: "channel",
+            message: firstRunMessage({ total, newBugs: [...rows].sort(byPriorityThenAge).map((row) => messageBug(ctx, row)), feedbackOwed, atRisk }),
+            combinable: false,
+          });
+          setReconciledOn(ctx.store, today.date);
+        },
+        onEvents: (events) => {
+          for (const event of events) handleEvent(ctx, event);
+        },
+      },
+      { reconcile },
+    );
+    if (result.mode === "reconcile") setReconciledOn(ctx.store, today.date);
+  },
+};
+
+function handleEvent(ctx: EngineContext, event: WatchEvent): void {
+  const bug = event.bug;
+  switch (event.kind) {
+    case "new-bug":
+      ctx.outbox.enqueue({
+        key: buildNotificationKey({ kind: "new-bug", bugId: bug.id, recipient: channelRecipient(MANAGEMENT_CHANNEL), period: bug.statusSince.toISOString() }),
+        target: "channel",
+        message: newBugMessage(messageBug(ctx, bug)),
+      });
+      return;
+    case "feedback-in": {
+      const developer = ctx.staffByTrackerUser(bug.handler)?.name ?? ctx.store.getBugProcess(bug.id)?.developer ?? bug.handler;
+      ctx.outbox.enqueue({
+        key: buildNotificationKey({ kind: "feedback-in", bugId: bug.id, recipient: channelRecipient(MANAGEMENT_CHANNEL), period: bug.statusSince.toISOString() }),
+        target: "channel",
+        message: feedbackInMessage(messageBug(ctx, bug), { developer, work: workFacts(ctx, bug), workdayHours: ctx.settings.workdayHours }),
+      });
+      // The feedback round is over even when the status went straight back to NEW.
+      cancelPendingNotifications(ctx.store, { kinds: FEEDBACK_REMINDER_KINDS, bugId: bug.id }, ctx.now());
+      return;
+    }
+    case "feedback-ended":
+      cancelPendingNotifications(ctx.store, { kinds: FEEDBACK_REMINDER_KINDS, bugId: bug.id }, ctx.now());
+      return;
+  }
+}
+
+/**
+ * Whether the developer's feedback was recorded: the bot's stage says `timeline`, or its journal has
+ * a `feedback` entry since the bug's previous status began.
+ */
+export function feedbackRecorded(ctx: Pick<EngineContext, "store">, bugId: number, since: Date | undefined): boolean {
+  if (ctx.store.getBugProcess(bugId)?.stage === "timeline") return true;
+  return ctx.store
+    .listJournal(bugId)
+    .some((entry) => (entry.action === "feedback" || entry.command === "feedback") && (since === undefined || entry.at.getTime() >= since.getTime()));
+}
+
+/** The message facts of a mirror row. */
+export function messageBug(ctx: Pick<EngineContext, "bugUrl" | "settings">, row: MirrorRow): MessageBug {
+  return { row, url: ctx.bugUrl(row.id), customer: isCustomerBug(row, ctx.settings.customerTag) };
+}
+
+const PRIORITY_ORDER = ["immediate", "urgent", "high", "normal", "low", "none"];
+
+function byPriorityThenAge(a: MirrorRow, b: MirrorRow): number {
+  return PRIORITY_ORDER.indexOf(a.priority) - PRIORITY_ORDER.indexOf(b.priority) || a.statusSince.getTime() - b.statusSince.getTime() || a.id - b.id;
+}

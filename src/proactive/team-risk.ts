@@ -1,0 +1,87 @@
+/**
+ * Deadline risk across the team, from the mirror: each developer's bugs in action (CONFIRMED or being
+ * worked on) with work left and a deadline, assessed together by earliest deadline first in that
+ * developer's working calendar (src/core/deadline-risk.ts does the deciding).
+ */
+import { assessDeadlineRisk, type BugRisk, type OpenBugWork } from "../core/deadline-risk.js";
+import { parseSubject } from "../core/subject-tag.js";
+import type { StaffMember } from "../identity.js";
+import { latestEstimateUpdate, type MirrorRow } from "../store/proactive-repo.js";
+import type { EngineContext } from "./context.js";
+import { defaultCalendar } from "./preferences.js";
+
+/** Stages whose work is done: their handler reviews or tells the customer, no deadline to meet. */
+const DONE_STAGES = new Set(["review", "resolution"]);
+
+/** Work left and deadline of a bug: the subject tag first, else what the bot stored. */
+export interface WorkFacts {
+  workLeftMinutes?: number;
+  deadline?: string;
+}
+
+/** Reads work left and deadline from the subject tag, filling gaps from the bug's process state. */
+export function workFacts(ctx: Pick<EngineContext, "store" | "settings">, row: Pick<MirrorRow, "id" | "summary">): WorkFacts {
+  const tag = parseSubject(row.summary, { workdayHours: ctx.settings.workdayHours }).tag;
+  const state = ctx.store.getBugProcess(row.id);
+  return {
+    workLeftMinutes: tag?.estimateMinutes ?? state?.estimateMinutes,
+    deadline: tag?.deadline ?? state?.deadline,
+  };
+}
+
+/** Whether a bug is in the action phase (confirmed or in work), where deadlines are kept. */
+export function isInAction(ctx: Pick<EngineContext, "store">, row: Pick<MirrorRow, "id" | "status">): boolean {
+  if (row.status !== "confirmed" && row.status !== "assigned") return false;
+  const stage = ctx.store.getBugProcess(row.id)?.stage;
+  return stage === undefined || !DONE_STAGES.has(stage);
+}
+
+/** One assessed bug with the developer it belongs to. */
+export interface TeamRisk {
+  risk: BugRisk;
+  row: MirrorRow;
+  /** The handler's MantisBT name. */
+  handler: string;
+  /** The staff member, when the handler is one. */
+  member?: StaffMember;
+  /** The developer's time zone (for dates in messages). */
+  timeZone: string;
+}
+
+/** Assesses every developer's bugs in action; bugs without work left or deadline are left out. */
+export function assessTeamRisk(ctx: EngineContext, rows: readonly MirrorRow[], now: Date): Map<number, TeamRisk> {
+  const byHandler = new Map<string, { row: MirrorRow; work: OpenBugWork }[]>();
+  for (const row of rows) {
+    if (!row.handler || !isInAction(ctx, row)) continue;
+    const facts = workFacts(ctx, row);
+    if (facts.workLeftMinutes === undefined || facts.deadline === undefined) continue;
+    const key = row.handler.toLowerCase();
+    const list = byHandler.get(key) ?? [];
+    list.push({ row, work: { bugId: row.id, workLeftMinutes: facts.workLeftMinutes, deadline: facts.deadline, lastEstimateUpdate: lastEstimateUpdate(ctx, row) } });
+    byHandler.set(key, list);
+  }
+  const result = new Map<number, TeamRisk>();
+  for (const list of byHandler.values()) {
+    const handler = list[0]!.row.handler!;
+    const member = ctx.staffByTrackerUser(handler);
+    const settings = member ? ctx.userSettings(member) : undefined;
+    const calendar = settings?.calendar ?? defaultCalendar(ctx.config);
+    const risks = assessDeadlineRisk({ bugs: list.map((item) => item.work), calendar, now, staleAfterWorkingDays: ctx.config.staleAfterDays });
+    for (const risk of risks) {
+      const row = list.find((item) => item.row.id === risk.bugId)!.row;
+      result.set(risk.bugId, { risk, row, handler, member, timeZone: calendar.timeZone });
+    }
+  }
+  return result;
+}
+
+/** When the estimate was last brought up to date: the subject tag's change, or an estimate recorded by a command. */
+function lastEstimateUpdate(ctx: Pick<EngineContext, "store">, row: MirrorRow): Date {
+  let latest = row.tagChangedAt.getTime();
+  const recorded = latestEstimateUpdate(ctx.store, row.id);
+  if (recorded && recorded.getTime() > latest) latest = recorded.getTime();
+  for (const entry of ctx.store.listJournal(row.id)) {
+    if ((entry.action === "eta" || entry.command === "eta") && entry.at.getTime() > latest) latest = entry.at.getTime();
+  }
+  return new Date(latest);
+}

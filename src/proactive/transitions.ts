@@ -1,0 +1,149 @@
+/**
+ * What a bug's change means for the process, found by comparing the watcher's mirror row with the
+ * bug as MantisBT lists it now. Pure: the caller supplies the facts only the store knows (whether the
+ * developer's feedback was recorded), so changes made directly in MantisBT are read the same way as
+ * changes made through the bot.
+ */
+import { parseSubject } from "../core/subject-tag.js";
+import { statusLabel } from "../core/stages.js";
+import type { MirrorBug, MirrorRow } from "../store/proactive-repo.js";
+import type { Bug } from "../tracker/tracker.js";
+
+/** Something the engine reacts to. */
+export type WatchEventKind =
+  /** The bug became NEW and nobody handles it: announce it to management once. */
+  | "new-bug"
+  /** The bug went back to NEW after the developer's feedback: ready for a timeline. */
+  | "feedback-in"
+  /** A feedback round ended (status left feedback, or the handler wrote a note): stop reminders. */
+  | "feedback-ended";
+
+export interface WatchEvent {
+  kind: WatchEventKind;
+  bug: MirrorRow;
+}
+
+export interface Observation {
+  row: MirrorRow;
+  events: WatchEvent[];
+  /** One line for "changed since yesterday", when something people care about changed. */
+  change?: string;
+}
+
+export interface ObserveFacts {
+  now: Date;
+  /** Whether the bot recorded the developer's feedback (stage `timeline`, or a `feedback` journal entry since `since`). */
+  feedbackRecorded(bugId: number, since: Date | undefined): boolean;
+}
+
+/** The compact form of a bug the mirror keeps; notes are reduced to the newest one by the handler. */
+export function toMirrorBug(bug: Bug): MirrorBug {
+  const handler = bug.handler?.name;
+  let handlerNoteAt: Date | undefined;
+  if (handler) {
+    const wanted = handler.toLowerCase();
+    for (const note of bug.notes) {
+      if (note.reporter.name.toLowerCase() !== wanted) continue;
+      if (!handlerNoteAt || note.createdAt.getTime() > handlerNoteAt.getTime()) handlerNoteAt = note.createdAt;
+    }
+  }
+  return {
+    id: bug.id,
+    status: bug.status,
+    handler,
+    priority: bug.priority,
+    summary: bug.summary,
+    tags: [...bug.tags],
+    private: bug.private,
+    createdAt: bug.createdAt,
+    updatedAt: bug.updatedAt,
+    handlerNoteAt,
+  };
+}
+
+/**
+ * The mirror row for a bug found by the first scan: recorded as it is, nothing announced. A feedback
+ * round found at installation counts from then: MantisBT does not say when the bug entered FEEDBACK,
+ * and reminders and escalations for every old round at once would be the flood the first run avoids.
+ */
+export function initialRow(bug: MirrorBug, now: Date): MirrorRow {
+  return {
+    ...bug,
+    statusSince: bug.status === "new" ? bug.createdAt : bug.updatedAt,
+    feedbackSince: bug.status === "feedback" ? now : undefined,
+    tagChangedAt: bug.updatedAt,
+    seenAt: now,
+    announced: false,
+  };
+}
+
+function tagText(summary: string): string | undefined {
+  return parseSubject(summary).tagText;
+}
+
+/** Compares the previous mirror row (if any) with the bug now and says what that means. */
+export function observeBug(previous: MirrorRow | undefined, current: MirrorBug, facts: ObserveFacts): Observation {
+  const at = current.updatedAt;
+  const statusChanged = previous !== undefined && previous.status !== current.status;
+  const handlerChanged = previous !== undefined && (previous.handler ?? "") !== (current.handler ?? "");
+
+  const feedbackRound =
+    current.status === "feedback"
+      ? previous && previous.status === "feedback" && !handlerChanged && previous.feedbackSince
+        ? previous.feedbackSince
+        : at
+      : undefined;
+  const row: MirrorRow = {
+    ...current,
+    statusSince: previous ? (statusChanged ? at : previous.statusSince) : current.status === "new" ? current.createdAt : at,
+    previousStatus: statusChanged ? previous.status : previous?.previousStatus,
+    previousHandler: handlerChanged ? previous.handler : previous?.previousHandler,
+    feedbackSince: feedbackRound,
+    tagChangedAt: previous && tagText(previous.summary) === tagText(current.summary) ? previous.tagChangedAt : at,
+    seenAt: facts.now,
+    // "Announced" is per NEW round: leaving NEW ends it.
+    announced: current.status === "new" && previous?.status === "new" ? previous.announced : false,
+  };
+
+  const events: WatchEvent[] = [];
+  const becameNew = current.status === "new" && (previous === undefined || previous.status !== "new");
+  if (becameNew || (current.status === "new" && handlerChanged && !current.handler)) {
+    const feedbackIn =
+      current.status === "new" &&
+      becameNew &&
+      ((previous?.status === "feedback" && previous.handler !== undefined) || facts.feedbackRecorded(current.id, previous?.statusSince));
+    if (feedbackIn) {
+      events.push({ kind: "feedback-in", bug: row });
+    } else if (!current.handler && !facts.feedbackRecorded(current.id, previous?.statusSince)) {
+      row.announced = true;
+      events.push({ kind: "new-bug", bug: row });
+    }
+  }
+  if (previous?.status === "feedback" && previous.feedbackSince) {
+    const leftFeedback = current.status !== "feedback" || handlerChanged;
+    const noted =
+      current.status === "feedback" &&
+      current.handlerNoteAt !== undefined &&
+      current.handlerNoteAt.getTime() > previous.feedbackSince.getTime() &&
+      (previous.handlerNoteAt === undefined || current.handlerNoteAt.getTime() > previous.handlerNoteAt.getTime());
+    if (leftFeedback || noted) events.push({ kind: "feedback-ended", bug: { ...row, feedbackSince: previous.feedbackSince } });
+  }
+
+  return { row, events, change: describeChange(previous, current) };
+}
+
+/** "NEW → FEEDBACK, handler nobody → alice", or undefined when nothing people track changed. */
+export function describeChange(previous: MirrorRow | undefined, current: MirrorBug): string | undefined {
+  if (!previous) {
+    const handler = current.handler ? `, handler ${current.handler}` : "";
+    return current.status === "new" ? `filed: NEW${handler}` : `appeared in MantisBT as ${statusLabel(current.status)}${handler}`;
+  }
+  const parts: string[] = [];
+  if (previous.status !== current.status) parts.push(`${statusLabel(previous.status)} → ${statusLabel(current.status)}`);
+  if ((previous.handler ?? "") !== (current.handler ?? "")) parts.push(`handler ${previous.handler ?? "nobody"} → ${current.handler ?? "nobody"}`);
+  if (previous.priority !== current.priority) parts.push(`priority ${previous.priority} → ${current.priority}`);
+  const before = tagText(previous.summary);
+  const after = tagText(current.summary);
+  if (before !== after) parts.push(`estimate ${before ?? "none"} → ${after ?? "none"}`);
+  return parts.length > 0 ? parts.join(", ") : undefined;
+}

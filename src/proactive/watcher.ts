@@ -1,0 +1,194 @@
+/**
+ * The tracker watcher. MantisBT lists issues last-updated first, so a cycle reads pages only until it
+ * reaches a bug not updated since the last cycle: a quiet cycle costs one request whatever the size
+ * of the tracker. The first run after installation reads everything and records it without
+ * announcing each bug; a daily full scan catches what incremental reading cannot see (deleted bugs).
+ *
+ * Every cycle's findings (mirror rows, change log, cursor, and the notifications the caller queues
+ * for the events) are written in one transaction, so an event is acted on exactly once even when the
+ * process stops half-way: an unfinished cycle is simply read again.
+ */
+import type { Logger } from "pino";
+import { NotFoundError } from "../errors.js";
+import {
+  addTrackerChange,
+  deleteMirrorBug,
+  getMirrorBug,
+  getWatchCursor,
+  listMirrorNotSeenSince,
+  saveMirrorBug,
+  setInstalledAt,
+  setLastPoll,
+  setWatchCursor,
+  touchMirrorBugs,
+  type MirrorBug,
+  type MirrorRow,
+} from "../store/proactive-repo.js";
+import type { Store } from "../store/store.js";
+import type { TrackerPort } from "../tracker/tracker.js";
+import { initialRow, observeBug, toMirrorBug, type ObserveFacts, type WatchEvent } from "./transitions.js";
+
+/**
+ * Page size of full scans (first run, daily reconcile). Larger than the incremental page size
+ * because a full scan reads everything anyway: fewer round trips (see bench/run.ts).
+ */
+export const FULL_SCAN_PAGE_SIZE = 250;
+
+export interface WatcherDeps {
+  tracker: TrackerPort;
+  store: Store;
+  now: () => Date;
+  log: Logger;
+  /** Page size of incremental reads (WATCH_PAGE_SIZE). */
+  pageSize: number;
+  fullScanPageSize?: number;
+  feedbackRecorded: ObserveFacts["feedbackRecorded"];
+}
+
+export interface WatchHandlers {
+  /** Called inside the cycle's transaction with the events of the bugs written in it. */
+  onEvents(events: readonly WatchEvent[]): void;
+  /** Called inside the first run's final transaction. */
+  onFirstRun(result: { total: number; rows: readonly MirrorRow[] }): void;
+}
+
+export type WatchResult =
+  | { mode: "first-run"; requests: number; total: number }
+  | { mode: "incremental" | "reconcile"; requests: number; changed: number; gone: number[] };
+
+/** Runs one watcher cycle: the first run when nothing was recorded yet, else an incremental read or (when asked) a full reconciling scan. */
+export async function watchTracker(deps: WatcherDeps, handlers: WatchHandlers, options: { reconcile?: boolean } = {}): Promise<WatchResult> {
+  const cursor = getWatchCursor(deps.store);
+  if (cursor === undefined) return firstRun(deps, handlers);
+  return options.reconcile ? reconcile(deps, handlers, cursor) : incremental(deps, handlers, cursor);
+}
+
+async function firstRun(deps: WatcherDeps, handlers: WatchHandlers): Promise<WatchResult> {
+  const { store, tracker } = deps;
+  const pageSize = deps.fullScanPageSize ?? FULL_SCAN_PAGE_SIZE;
+  const started = deps.now();
+  let newest = new Date(0);
+  let total = 0;
+  let requests = 0;
+  const openNew: MirrorRow[] = [];
+  for (let page = 1; ; page++) {
+    const bugs = await tracker.listBugs({ page, pageSize, filter: "any" });
+    requests++;
+    // One transaction per page: a 10,000-bug first run never holds the whole tracker in memory.
+    store.db.transaction(() => {
+      for (const bug of bugs) {
+        const row = initialRow(toMirrorBug(bug), started);
+        saveMirrorBug(store, row);
+        if (row.status === "new" && !row.handler && !deps.feedbackRecorded(row.id, undefined)) openNew.push(row);
+        if (row.updatedAt.getTime() > newest.getTime()) newest = row.updatedAt;
+      }
+    })();
+    total += bugs.length;
+    if (bugs.length < pageSize) break;
+  }
+  store.db.transaction(() => {
+    setWatchCursor(store, newest);
+    setLastPoll(store, deps.now());
+    setInstalledAt(store, started);
+    handlers.onFirstRun({ total, rows: openNew });
+  })();
+  deps.log.info({ total, newUnassigned: openNew.length, requests }, "watcher first run recorded the tracker");
+  return { mode: "first-run", requests, total };
+}
+
+async function incremental(deps: WatcherDeps, handlers: WatchHandlers, cursor: Date): Promise<WatchResult> {
+  const { store, tracker } = deps;
+  const seen = new Map<number, MirrorBug>();
+  let requests = 0;
+  let newest = cursor;
+  for (let page = 1; ; page++) {
+    const bugs = await tracker.listBugs({ page, pageSize: deps.pageSize, filter: "any" });
+    requests++;
+    let reachedOld = false;
+    for (const bug of bugs) {
+      const updated = bug.updatedAt.getTime();
+      if (updated < cursor.getTime()) {
+        reachedOld = true;
+        break;
+      }
+      // MantisBT times are whole seconds: a bug updated in the cursor's second may be new or known.
+      if (updated === cursor.getTime() && getMirrorBug(store, bug.id)?.updatedAt.getTime() === updated) continue;
+      const known = seen.get(bug.id);
+      if (!known || known.updatedAt.getTime() < updated) seen.set(bug.id, toMirrorBug(bug));
+      if (updated > newest.getTime()) newest = bug.updatedAt;
+    }
+    if (reachedOld || bugs.length < deps.pageSize) break;
+  }
+  const changed = [...seen.values()].sort((a, b) => a.updatedAt.getTime() - b.updatedAt.getTime() || a.id - b.id);
+  store.db.transaction(() => {
+    applyObservations(deps, handlers, changed);
+    setWatchCursor(store, newest);
+    setLastPoll(store, deps.now());
+  })();
+  if (changed.length > 0) deps.log.debug({ changed: changed.length, requests }, "watcher saw changes");
+  return { mode: "incremental", requests, changed: changed.length, gone: [] };
+}
+
+async function reconcile(deps: WatcherDeps, handlers: WatchHandlers, cursor: Date): Promise<WatchResult> {
+  const { store, tracker } = deps;
+  const pageSize = deps.fullScanPageSize ?? FULL_SCAN_PAGE_SIZE;
+  const started = deps.now();
+  let newest = cursor;
+  let changed = 0;
+  let requests = 0;
+  for (let page = 1; ; page++) {
+    const bugs = await tracker.listBugs({ page, pageSize, filter: "any" });
+    requests++;
+    store.db.transaction(() => {
+      const unchanged: number[] = [];
+      const different: MirrorBug[] = [];
+      for (const bug of bugs) {
+        if (getMirrorBug(store, bug.id)?.updatedAt.getTime() === bug.updatedAt.getTime()) unchanged.push(bug.id);
+        else different.push(toMirrorBug(bug));
+        if (bug.updatedAt.getTime() > newest.getTime()) newest = bug.updatedAt;
+      }
+      touchMirrorBugs(store, unchanged, started);
+      applyObservations(deps, handlers, different);
+      changed += different.length;
+    })();
+    if (bugs.length < pageSize) break;
+  }
+  // A bug missing from the scan is usually gone, but one updated during the scan can slip between
+  // pages; ask for each one before forgetting it.
+  const gone: number[] = [];
+  for (const id of listMirrorNotSeenSince(store, started)) {
+    try {
+      const bug = await deps.tracker.getBug(id);
+      requests++;
+      store.db.transaction(() => applyObservations(deps, handlers, [toMirrorBug(bug)]))();
+    } catch (error) {
+      requests++;
+      if (!(error instanceof NotFoundError)) throw error;
+      gone.push(id);
+      store.db.transaction(() => {
+        deleteMirrorBug(store, id);
+        addTrackerChange(store, { bugId: id, at: deps.now(), change: "no longer in MantisBT (deleted, moved or hidden)" });
+      })();
+    }
+  }
+  store.db.transaction(() => {
+    setWatchCursor(store, newest);
+    setLastPoll(store, deps.now());
+  })();
+  deps.log.info({ changed, gone: gone.length, requests }, "watcher reconciled the mirror with a full scan");
+  return { mode: "reconcile", requests, changed, gone };
+}
+
+/** Writes observed bugs into the mirror and change log and hands their events over (inside a transaction). */
+function applyObservations(deps: WatcherDeps, handlers: WatchHandlers, bugs: readonly MirrorBug[]): void {
+  const events: WatchEvent[] = [];
+  const facts: ObserveFacts = { now: deps.now(), feedbackRecorded: deps.feedbackRecorded };
+  for (const bug of bugs) {
+    const previous = getMirrorBug(deps.store, bug.id);
+    const observation = observeBug(previous, bug, facts);
+    saveMirrorBug(deps.store, observation.row);
+    if (observation.change) addTrackerChange(deps.store, { bugId: bug.id, at: bug.updatedAt, change: observation.change });
+    events.push(...observation.events);
+  }
+  if (events.length > 0) handlers.onEvents(events);
+}

@@ -1,0 +1,53 @@
+/**
+ * The proactive engine on top of the command harness: same simulator, store, staff, recording
+ * notifier and settable clock, with no timers. Tests move the clock and call `runOnce()`.
+ */
+import { loadConfig } from "../../src/config.js";
+import { createProactiveEngine, type ProactiveEngine } from "../../src/proactive/engine.js";
+import { startHarness, type Harness, type HarnessOptions } from "../support/harness.js";
+
+export interface EngineHarness extends Harness {
+  engine: ProactiveEngine;
+  /** Moves the clock (simulator and engine share it). */
+  advance(ms: number): void;
+  at(iso: string): void;
+  /** Stops the engine and builds a new one over the same store (a restart of the bot). */
+  restart(): Promise<void>;
+}
+
+export const MINUTE = 60_000;
+export const HOUR = 60 * MINUTE;
+
+export async function startEngineHarness(options: HarnessOptions = {}): Promise<EngineHarness> {
+  const h = await startHarness(options);
+  const config = loadConfig(options.env ?? {});
+  const build = (): ProactiveEngine =>
+    createProactiveEngine({
+      tracker: h.tracker,
+      store: h.store,
+      staff: h.staff,
+      notifier: h.notifier,
+      settings: config.process,
+      logger: h.log.log,
+      now: () => h.clock.now,
+    });
+  const harness: EngineHarness = Object.assign(h, {
+    engine: build(),
+    advance(ms: number) {
+      h.clock.now = new Date(h.clock.now.getTime() + ms);
+    },
+    at(iso: string) {
+      h.clock.now = new Date(iso);
+    },
+    async restart() {
+      await harness.engine.stop();
+      harness.engine = build();
+    },
+  });
+  const close = h.close.bind(h);
+  harness.close = async () => {
+    await harness.engine.stop();
+    await close();
+  };
+  return harness;
+}
