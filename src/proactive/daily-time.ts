@@ -3,9 +3,9 @@ import { addIsoDays, isWorkingDay, parseTimeOfDay, toLocalDateTime, zonedInstant
 
 /**
  * The next instant at or after `now` at which the local clock shows `time` on a working day of the
- * calendar; `now` itself when today's time has passed but today's item was not sent yet.
+ * calendar; `now` itself when today's time has passed and today's item is still to come (late).
  */
-export function nextDailyTime(options: { calendar: WorkingCalendar; time: string; now: Date; sentToday: boolean }): Date {
+export function nextDailyTime(options: { calendar: WorkingCalendar; time: string; now: Date; todayStillDue: boolean }): Date {
   const { calendar, now } = options;
   const minute = parseTimeOfDay(options.time);
   const today = toLocalDateTime(now, calendar.timeZone).date;
@@ -14,7 +14,7 @@ export function nextDailyTime(options: { calendar: WorkingCalendar; time: string
     if (!isWorkingDay(calendar, date)) continue;
     const at = zonedInstant(calendar.timeZone, date, minute);
     if (at.getTime() >= now.getTime()) return at;
-    if (offset === 0 && !options.sentToday) return now;
+    if (offset === 0 && options.todayStillDue) return now;
   }
   return now;
 }

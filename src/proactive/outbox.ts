@@ -4,7 +4,8 @@
  * the same key again changes nothing, so no notification goes out twice, also across restarts.
  * A send is recorded as started, made, then recorded as done; a failure is retried on later runs up
  * to NOTIFY_MAX_ATTEMPTS. When several combinable notifications are due for one recipient at once
- * (after downtime, or reminders held back by quiet hours) they go out as one message.
+ * they go out as one message: always for DMs, for a channel when there are many or they are late
+ * (after downtime), so a catch-up never floods anyone.
  */
 import type { Logger } from "pino";
 import type { Notifier } from "../chat/notifier.js";
@@ -33,6 +34,8 @@ export const MAX_MESSAGE_BYTES = 16_000;
 const MAX_COMBINED_BUTTONS = 10;
 /** Channel posts are merged only from this many at once: a few stay separate, in their bug threads. */
 const CHANNEL_COMBINE_FROM = 4;
+/** A notification this much past its due time is late (the bot was down): late ones are merged from two. */
+const LATE_AFTER_MS = 15 * 60_000;
 /** DMs are merged from two at once: one message instead of a burst. */
 const DIRECT_COMBINE_FROM = 2;
 
@@ -85,7 +88,9 @@ export class Outbox {
     for (const rows of groups.values()) {
       const target = rows[0]!.target!;
       const combinable = rows.filter((row) => row.combinable);
-      const threshold = target === "direct" ? DIRECT_COMBINE_FROM : CHANNEL_COMBINE_FROM;
+      const now = this.deps.now().getTime();
+      const late = combinable.some((row) => now - (row.dueAt ?? row.createdAt).getTime() > LATE_AFTER_MS);
+      const threshold = target === "direct" || late ? DIRECT_COMBINE_FROM : CHANNEL_COMBINE_FROM;
       const batches: NotificationRow[][] = rows.filter((row) => !row.combinable || combinable.length < threshold).map((row) => [row]);
       if (combinable.length >= threshold) batches.push(combinable);
       batches.sort((a, b) => a[0]!.createdAt.getTime() - b[0]!.createdAt.getTime());

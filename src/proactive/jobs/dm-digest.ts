@@ -28,7 +28,12 @@ export function reminderDueAt(ctx: Pick<EngineContext, "store">, member: StaffMe
   const mode = settings.mode;
   if (mode.kind !== "daily") return now;
   const today = toLocalDateTime(now, settings.timeZone).date;
-  return nextDailyTime({ calendar: settings.calendar, time: mode.time, now, sentToday: getNotification(ctx.store, digestKey(member, today).key) !== undefined });
+  const todaysSlot = zonedInstant(settings.timeZone, today, parseTimeOfDay(mode.time));
+  const todayStillDue =
+    isWorkingDay(settings.calendar, today) &&
+    todaysSlot.getTime() >= (getInstalledAt(ctx.store)?.getTime() ?? 0) &&
+    getNotification(ctx.store, digestKey(member, today).key) === undefined;
+  return nextDailyTime({ calendar: settings.calendar, time: mode.time, now, todayStillDue });
 }
 
 export const dmDigestJob: ProactiveJob = {

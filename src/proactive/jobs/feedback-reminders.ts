@@ -57,7 +57,8 @@ export const feedbackRemindersJob: ProactiveJob = {
       for (const item of plan.due) {
         if (item.kind === "remind") {
           if (!member || !settings || settings.mode.kind === "off") continue;
-          const dueAt = reminderDueAt(ctx, member, settings, now);
+          // The plan's own time, not now: after downtime the outbox sees the reminder is late and merges it.
+          const dueAt = settings.mode.kind === "daily" ? reminderDueAt(ctx, member, settings, now) : item.at;
           ctx.outbox.enqueue({
             key: feedbackReminderKey({ bugId: row.id, recipient: member.name, feedbackSince, item }),
             target: "direct",
@@ -68,6 +69,7 @@ export const feedbackRemindersJob: ProactiveJob = {
           ctx.outbox.enqueue({
             key: feedbackReminderKey({ bugId: row.id, recipient: channelRecipient(MANAGEMENT_CHANNEL), feedbackSince, item }),
             target: "channel",
+            dueAt: item.at,
             message: feedbackEscalationMessage(bug, {
               handler: member?.name ?? row.handler,
               workingHours,

@@ -25,6 +25,7 @@ export const newBugRemindersJob: ProactiveJob = {
       ctx.outbox.enqueue({
         key: buildNotificationKey({ kind: "new-bug-remind", bugId: row.id, recipient: channelRecipient(MANAGEMENT_CHANNEL), period: row.statusSince.toISOString() }),
         target: "channel",
+        dueAt,
         message: newBugReminderMessage(messageBug(ctx, row), { afterHours: ctx.config.newRemindAfterHours, since: row.statusSince, timeZone: calendar.timeZone }),
       });
     }

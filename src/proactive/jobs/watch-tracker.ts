@@ -69,6 +69,7 @@ function handleEvent(ctx: EngineContext, event: WatchEvent): void {
         key: buildNotificationKey({ kind: "new-bug", bugId: bug.id, recipient: channelRecipient(MANAGEMENT_CHANNEL), period: bug.statusSince.toISOString() }),
         target: "channel",
         message: newBugMessage(messageBug(ctx, bug)),
+        dueAt: minDate(bug.statusSince, ctx.now()),
       });
       return;
     case "feedback-in": {
@@ -108,4 +109,8 @@ const PRIORITY_ORDER = ["immediate", "urgent", "high", "normal", "low", "none"];
 
 function byPriorityThenAge(a: MirrorRow, b: MirrorRow): number {
   return PRIORITY_ORDER.indexOf(a.priority) - PRIORITY_ORDER.indexOf(b.priority) || a.statusSince.getTime() - b.statusSince.getTime() || a.id - b.id;
+}
+
+function minDate(a: Date, b: Date): Date {
+  return a.getTime() <= b.getTime() ? a : b;
 }
