@@ -32,6 +32,7 @@ import { DEFAULT_RETRY, withRateLimitRetry, type RetryPolicy } from "./rate-limi
 import { renderNotice, type NoticeContent } from "./render.js";
 import { inviterAllowed, type MatrixSettings } from "./settings.js";
 import { StoreStorageProvider } from "./store-storage-provider.js";
+import { abortSyncRequests, trackSyncRequests } from "./sync-requests.js";
 
 /** What the adapter needs; built once at start-up by the live runner. */
 export interface MatrixAdapterOptions {
@@ -112,13 +113,16 @@ interface ActiveConversation {
 function routeSdkLogs(log: Logger): void {
   const text = (parts: unknown[]) =>
     parts.map((part) => (typeof part === "string" ? part : part instanceof Error ? part.message : JSON.stringify(part))).join(" ");
+  // The HTTP client reports every refused request (an expected 404, a 429 that is retried) as an
+  // error; the adapter logs what a failure means, so those stay at debug.
+  const quietModules = new Set(["MatrixHttpClient"]);
   LogService.setLogger({
     trace: () => undefined,
-    debug: (module: string, ...parts: unknown[]) => log.debug({ module }, text(parts)),
-    info: (module: string, ...parts: unknown[]) => log.debug({ module }, text(parts)),
-    warn: (module: string, ...parts: unknown[]) => log.warn({ module }, text(parts)),
-    // The SDK reports every failed request as an error; the adapter logs what a failure means.
-    error: (module: string, ...parts: unknown[]) => log.warn({ module }, text(parts)),
+    debug: (module: string, ...parts: unknown[]) => log.debug({ sdkModule: module }, text(parts)),
+    info: (module: string, ...parts: unknown[]) => log.debug({ sdkModule: module }, text(parts)),
+    warn: (module: string, ...parts: unknown[]) => log.warn({ sdkModule: module }, text(parts)),
+    error: (module: string, ...parts: unknown[]) =>
+      quietModules.has(module) ? log.debug({ sdkModule: module }, text(parts)) : log.warn({ sdkModule: module }, text(parts)),
   });
   LogService.setLevel(LogLevel.INFO);
 }
@@ -157,7 +161,7 @@ class MatrixAdapter implements ChatAdapter {
 
   constructor(private readonly options: MatrixAdapterOptions) {
     this.settings = options.settings;
-    this.log = options.logger.child({ platform: "matrix" });
+    this.log = options.logger.child({ component: "matrix" });
     this.clock = options.clock ?? Date.now;
     this.schedule = options.schedule ?? scheduleWithTimeout;
     this.retryPolicy = { ...DEFAULT_RETRY, ...options.retry, log: this.log, signal: this.abort.signal };
@@ -172,7 +176,8 @@ class MatrixAdapter implements ChatAdapter {
   }
 
   async start(): Promise<void> {
-    routeSdkLogs(this.log.child({ module: "matrix-bot-sdk" }));
+    routeSdkLogs(this.log);
+    trackSyncRequests();
     try {
       this.botUserId = await this.client.getUserId();
     } catch (error) {
@@ -182,9 +187,8 @@ class MatrixAdapter implements ChatAdapter {
       });
     }
     this.storage.bindUser(this.botUserId);
-    this.startedAt = this.clock();
-    this.lastPrune = this.startedAt;
-    pruneMatrixHandledEvents(this.options.store, new Date(this.startedAt - HANDLED_EVENTS_KEPT_MS));
+    this.lastPrune = this.clock();
+    pruneMatrixHandledEvents(this.options.store, new Date(this.lastPrune - HANDLED_EVENTS_KEPT_MS));
     await this.directRooms.load();
     await this.joinConfiguredRooms();
 
@@ -202,6 +206,8 @@ class MatrixAdapter implements ChatAdapter {
       const parsed = accountDataSchema.safeParse(event);
       if (parsed.success && parsed.data.type === "m.direct") this.directRooms.update(parsed.data.content);
     });
+    // As late as possible before the first sync: everything sent earlier counts as history.
+    this.startedAt = this.clock();
     await this.client.start();
     this.log.info({ userId: this.botUserId, rooms: Object.keys(this.settings.rooms) }, "Matrix adapter started");
   }
@@ -209,10 +215,11 @@ class MatrixAdapter implements ChatAdapter {
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
-    // The SDK ends its loop when the pending long-poll returns; what that poll brings is left
-    // for the next start (the storage keeps the old position), which ignores it by age.
-    this.client.stop();
+    // Whatever a last sync brings is left for the next start (the storage keeps the old position),
+    // which ignores it by age.
     this.storage.freeze();
+    this.client.stop();
+    abortSyncRequests(this.settings.accessToken);
     const open = [...this.conversations.values()];
     this.conversations.clear();
     for (const conversation of open) conversation.timer?.cancel();
@@ -585,6 +592,11 @@ class MatrixAdapter implements ChatAdapter {
           { err: error, channel, room },
           "cannot join a configured room; invite the bot to it (or check the room id or alias in MATRIX_ROOMS)",
         );
+        continue;
+      }
+      const roomId = this.roomOfChannel.get(channel)!;
+      if (await this.directRooms.isEncrypted(roomId).catch(() => false)) {
+        this.log.warn({ channel, roomId }, "a configured room is encrypted: the bot cannot read commands there and posts unencrypted; configure an unencrypted room");
       }
     }
   }

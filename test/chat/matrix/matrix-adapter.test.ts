@@ -267,6 +267,8 @@ describe("restarts", () => {
 
     await h.restart();
     await roundTrip(h, h.managementRoom, "!support show 1");
+    // A lost store means a first sync that brings recent history again; its age tells it is old.
+    h.advanceServerClock(60_000);
     await h.restart({ freshStore: true });
     await roundTrip(h, h.managementRoom, "!support show 1");
 
@@ -274,10 +276,18 @@ describe("restarts", () => {
     expect(repliesTo(h, h.managementRoom, grab)).toHaveLength(1);
   });
 
+  it("ends the SDK's pending long-poll when stopped instead of waiting for it", async () => {
+    h = await startMatrixHarness();
+    await roundTrip(h, h.managementRoom);
+    await h.adapter.stop();
+    expect(h.log.text()).toContain("Client stop requested - cancelling sync");
+  });
+
   it("ignores commands sent while it was down", async () => {
     h = await startMatrixHarness();
     await h.stopAdapter();
     const missed = h.say("alice", h.managementRoom, "!support grab 1");
+    h.advanceServerClock(60_000);
     await h.restart();
     await roundTrip(h, h.managementRoom);
     expect(repliesTo(h, h.managementRoom, missed)).toEqual([]);

@@ -39,6 +39,8 @@ export interface MatrixHarness {
   stopAdapter(): Promise<void>;
   /** Stops the adapter and starts a new one with the same store (or a fresh store). */
   restart(options?: { freshStore?: boolean }): Promise<void>;
+  /** Moves the homeserver's clock forward, so events sent so far look that much older to the bot. */
+  advanceServerClock(ms: number): void;
   /** Sends a message as a human; returns its event id. */
   say(user: string, roomId: string, text: string): string;
   /** The bot's first m.notice that relates to (replies to or is in the thread of) an event. */
@@ -73,7 +75,9 @@ export function relatesTo(event: ClientEvent): { threadRoot?: string; inReplyTo?
 }
 
 export async function startMatrixHarness(options: MatrixHarnessOptions = {}): Promise<MatrixHarness> {
-  const matrix = await startMatrixSimulator();
+  // The homeserver's clock runs with the real one, but a test can move it forward to make events old.
+  let serverClockOffset = 0;
+  const matrix = await startMatrixSimulator({ now: () => Date.now() + serverClockOffset });
   const clock = { now: new Date("2026-11-26T10:00:00Z") };
   const mantis = await startMantisSimulator({ now: () => clock.now });
   const config = loadConfig({});
@@ -151,6 +155,9 @@ export async function startMatrixHarness(options: MatrixHarnessOptions = {}): Pr
       }
       adapter = makeAdapter();
       await adapter.start();
+    },
+    advanceServerClock(ms) {
+      serverClockOffset += ms;
     },
     say: (user, roomId, text) => matrix.sendMessage(user, roomId, text),
     replyTo: (eventId, roomId, waitOptions = {}) =>
