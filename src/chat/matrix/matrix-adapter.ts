@@ -10,7 +10,7 @@ import { LogLevel, LogService, MatrixClient, MatrixError } from "matrix-bot-sdk"
 import type { Logger } from "pino";
 import { z } from "zod";
 import type { BotCore } from "../../app.js";
-import { BotError } from "../../errors.js";
+import { BotError, ConfigError, UpstreamUnavailableError } from "../../errors.js";
 import type { Message, Reply } from "../../framework/reply.js";
 import type { StaffDirectory, StaffMember } from "../../identity.js";
 import {
@@ -86,6 +86,7 @@ const roomEventSchema = z.looseObject({
 });
 type RoomEvent = z.infer<typeof roomEventSchema>;
 
+const encryptedEventSchema = z.looseObject({ type: z.literal("m.room.encrypted") });
 const accountDataSchema = z.looseObject({ type: z.string(), content: z.unknown() });
 const sendResponseSchema = z.looseObject({ event_id: z.string() });
 
@@ -181,9 +182,12 @@ class MatrixAdapter implements ChatAdapter {
     try {
       this.botUserId = await this.client.getUserId();
     } catch (error) {
-      throw new BotError("config", "The Matrix homeserver refused the bot's access token.", {
+      if (error instanceof MatrixError && (error.statusCode === 401 || error.errcode === "M_UNKNOWN_TOKEN" || error.errcode === "M_MISSING_TOKEN")) {
+        throw new ConfigError(["MATRIX_ACCESS_TOKEN: the homeserver refused it (log the bot in again and use the new token; see docs/matrix.md)"]);
+      }
+      throw new UpstreamUnavailableError("The Matrix homeserver could not be reached.", {
         cause: error,
-        hint: "Check MATRIX_HOMESERVER_URL and MATRIX_ACCESS_TOKEN (docs/matrix.md tells how to get a token).",
+        hint: "Check MATRIX_HOMESERVER_URL (the client-server API base URL, e.g. https://matrix.example.org) and that the homeserver is up.",
       });
     }
     this.storage.bindUser(this.botUserId);
@@ -197,7 +201,7 @@ class MatrixAdapter implements ChatAdapter {
     });
     this.client.on("room.message", (roomId: string, event: unknown) => this.onRoomEvent(roomId, event, (e) => this.onMessage(roomId, e)));
     this.client.on("room.event", (roomId: string, event: unknown) => {
-      if (z.looseObject({ type: z.literal("m.room.encrypted") }).safeParse(event).success) {
+      if (encryptedEventSchema.safeParse(event).success) {
         this.onRoomEvent(roomId, event, (e) => this.onEncrypted(roomId, e));
       }
     });

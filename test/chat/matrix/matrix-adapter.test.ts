@@ -4,6 +4,7 @@
  */
 import { afterEach, describe, expect, it } from "vitest";
 import { buildCommandRegistry } from "../../../commands/index.js";
+import { ConfigError, UpstreamUnavailableError } from "../../../src/errors.js";
 import { createMatrixSpecValidator } from "../../../src/simulators/matrix/spec-validator.js";
 import type { ClientEvent } from "../../../src/simulators/matrix/server.js";
 import { relatesTo, startMatrixHarness, type MatrixHarness } from "./matrix-harness.js";
@@ -42,6 +43,20 @@ function repliesTo(harness: MatrixHarness, roomId: string, eventId: string): Cli
 function patchesOf(harness: MatrixHarness, bugId: number): number {
   return harness.mantis.requests.filter((request) => request.method === "PATCH" && request.path === `/api/rest/issues/${bugId}`).length;
 }
+
+describe("start", () => {
+  it("stops with a configuration error naming the token when the homeserver refuses it", async () => {
+    h = await startMatrixHarness({ start: false, settings: { accessToken: "syt_not_a_token" } });
+    const started = h.start();
+    await expect(started).rejects.toThrow(ConfigError);
+    await expect(started).rejects.toThrow(/MATRIX_ACCESS_TOKEN: the homeserver refused it/);
+  });
+
+  it("says the homeserver is unreachable, with a hint about the URL", async () => {
+    h = await startMatrixHarness({ start: false, settings: { homeserverUrl: "http://127.0.0.1:1" } });
+    await expect(h.start()).rejects.toThrow(UpstreamUnavailableError);
+  });
+});
 
 describe("commands in a configured room", () => {
   it.each(COMMAND_NAMES)("answers `!support %s` with an m.notice in a thread under the command", async (name) => {
