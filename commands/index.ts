@@ -16,7 +16,9 @@ import { createHelpCommand } from "./help.js";
 import { leadCommand } from "./lead.js";
 import { mineCommand } from "./mine.js";
 import { newCommand } from "./new.js";
+import { settingsCommand } from "./settings.js";
 import { showCommand } from "./show.js";
+import { snoozeCommand } from "./snooze.js";
 import { startCommand } from "./start.js";
 import { triageCommand } from "./triage.js";
 import { notifyCommand } from "./notify.js";
@@ -48,6 +50,8 @@ export const COMMANDS: readonly AnyCommand[] = [
   notifyCommand,
   releaseCommand,
   summaryCommand,
+  settingsCommand,
+  snoozeCommand,
 ];
 
 /** Builds the registry at start-up, help last; throws on a duplicate name or alias. */

@@ -552,3 +552,12 @@ function hasTable(store: Store, name: string): boolean {
 export function listRiskReportedBugs(store: Store): number[] {
   return store.db.prepare("SELECT DISTINCT bug_id FROM risk_reports ORDER BY bug_id").pluck().all() as number[];
 }
+
+/** A person's snoozes still running, soonest end first. */
+export function listSnoozes(store: Store, staffName: string, now: Date): { bugId: number; until: Date }[] {
+  const rows = store.db.prepare("SELECT bug_id, until FROM snoozes WHERE staff_name = ? AND until > ? ORDER BY until, bug_id").all(staffName, now.toISOString()) as {
+    bug_id: number;
+    until: string;
+  }[];
+  return rows.map((row) => ({ bugId: row.bug_id, until: new Date(row.until) }));
+}
