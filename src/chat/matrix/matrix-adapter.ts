@@ -63,6 +63,12 @@ function scheduleWithTimeout(callback: () => void, ms: number): ScheduledTimer {
 }
 
 /** How long a handled event id is remembered; older events are ignored by their age anyway. */
+/**
+ * Commands whose replies show customers' personal data "only to you" (commands/lead.ts). A thread
+ * is visible to the whole room, so in rooms their replies go to the caller's DM instead.
+ */
+const PERSONAL_DATA_REPLY_COMMANDS = new Set(["lead"]);
+
 const HANDLED_EVENTS_KEPT_MS = 7 * 24 * 3_600_000;
 const PRUNE_EVERY_MS = 24 * 3_600_000;
 
@@ -324,6 +330,11 @@ class MatrixAdapter implements ChatAdapter {
     if (this.isCall(commandLine) && !(await this.redact(roomId, [event.event_id]))) {
       reply = { ...reply, text: `${reply.text}\nPlease delete your message with the command: it holds the customer's personal data, which belongs only in the bot's store.` };
     }
+    if (!isDirect && reply.visibility === "ephemeral" && PERSONAL_DATA_REPLY_COMMANDS.has(this.commandName(commandLine) ?? "")) {
+      await this.sendNotice(await this.directRooms.roomFor(event.sender), renderNotice(reply, this.settings.commandPrefix));
+      await this.reply(origin, { visibility: "ephemeral", text: "I answered you in a direct message: the answer holds customers' personal data." });
+      return;
+    }
     await this.reply(origin, reply);
   }
 
@@ -359,9 +370,13 @@ class MatrixAdapter implements ChatAdapter {
     return rest.trim();
   }
 
+  /** The registered name of the command a line runs (aliases resolved). */
+  private commandName(line: string): string | undefined {
+    return this.options.core.services.commands.find(line.split(/\s+/, 1)[0] ?? "")?.name;
+  }
+
   private isCall(line: string): boolean {
-    const first = line.split(/\s+/, 1)[0] ?? "";
-    return this.options.core.services.commands.find(first)?.name === "call";
+    return this.commandName(line) === "call";
   }
 
   private isBareCall(line: string): boolean {

@@ -160,3 +160,21 @@ describe("one-line call", () => {
     expect(h.log.text()).not.toContain(PHONE);
   });
 });
+
+describe("replies with personal data", () => {
+  it("answers lead in a DM, with only a pointer in the room", async () => {
+    h = await startMatrixHarness();
+    const dm = await openDm(h);
+    const call = h.say("alice", dm, `!support call name="${NAME}" type=merchant phone="${PHONE}" issue="Wants to accept Taler" route=sales`);
+    const callReply = await h.replyTo(call, dm);
+    const salesRef = h.store.listCalls()[0]!.salesRef!;
+    expect(salesRef).toMatch(/^S-\d+$/);
+    const lead = h.say("alice", h.managementRoom, `!support lead ${salesRef}`);
+    const pointer = await h.replyTo(lead, h.managementRoom);
+    expect(body(pointer)).toContain("direct message");
+    const inDm = await h.nextNotice(dm, callReply.event_id);
+    expect(body(inDm)).toContain(NAME);
+    expect(body(inDm)).toContain(PHONE);
+    for (const event of h.notices(h.managementRoom)) expect(JSON.stringify(event.content)).not.toContain(NAME);
+  });
+});
