@@ -9,6 +9,7 @@ import { runTerminalChat, TerminalNotifier } from "./chat/terminal/terminal-chat
 import type { AppConfig } from "./config.js";
 import { createErp } from "./erp/create-erp.js";
 import { StaffDirectory } from "./identity.js";
+import { startProactiveEngine, type ProactiveEngine } from "./proactive/engine.js";
 import { startMantisSimulator } from "./simulators/mantis/server.js";
 import { SANDBOX_STAFF } from "./staff-file.js";
 import { Store } from "./store/store.js";
@@ -25,6 +26,7 @@ export interface SandboxOptions {
 export async function runSandbox({ config, logger, input, output, interactive }: SandboxOptions): Promise<void> {
   const simulator = await startMantisSimulator({ seed: true });
   const store = new Store(":memory:");
+  let engine: ProactiveEngine | undefined;
   try {
     const staff = new StaffDirectory([...SANDBOX_STAFF]);
     const tracker = createMantisTracker({
@@ -40,6 +42,13 @@ export async function runSandbox({ config, logger, input, output, interactive }:
     const notifier = new TerminalNotifier(output);
     const erp = createErp(config, store, notifier, () => new Date());
     const core = createBotCore({ config, logger, store, staff, tracker, notifier, erp });
+    // The proactive engine prints its pings, reminders and summaries as they come due. Off for piped
+    // input unless PROACTIVE=on, so scripted runs stay deterministic; POLL_INTERVAL=5 and small
+    // FEEDBACK_REMIND_AFTER etc. make a quick demo (docs/proactive.md).
+    const proactive = config.process.proactive?.enabled ?? "auto";
+    if (proactive === "on" || (proactive === "auto" && interactive)) {
+      engine = startProactiveEngine({ tracker, store, staff, notifier, settings: config.process, logger });
+    }
     const accounts = staff.all().map((member) => member.name);
     await runTerminalChat({
       input,
@@ -51,6 +60,7 @@ export async function runSandbox({ config, logger, input, output, interactive }:
       runCommand: async (account, line) => (await core.run("sandbox", account, line)).reply,
     });
   } finally {
+    await engine?.stop();
     store.close();
     await simulator.close();
   }
