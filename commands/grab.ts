@@ -16,7 +16,8 @@ export const grabCommand = defineCommand({
   summary: "Take a NEW bug yourself; you then owe feedback urgently",
   usage: "<bug>",
   examples: ["grab 1234"],
-  roles: ["staff", "management"],
+  // The seed: developers may grab; management assigns with triage instead.
+  roles: ["staff"],
   positional: ["bug"],
   args: z.object({ bug: bugIdArg }),
   async run(ctx, args) {

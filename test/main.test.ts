@@ -1,0 +1,114 @@
+/**
+ * The real entry point (`npm start`), run as a child process the way operators run it: the sandbox
+ * with piped input, configuration errors, and the live mode against the simulators.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterEach, describe, expect, it } from "vitest";
+import { startMantisSimulator, type MantisSimulator } from "../src/simulators/mantis/server.js";
+import { startMatrixSimulator, type MatrixSimulator } from "../src/simulators/matrix/server.js";
+
+const ROOT = fileURLToPath(new URL("..", import.meta.url));
+const TSX = join(ROOT, "node_modules", ".bin", "tsx");
+
+interface Run {
+  child: ChildProcess;
+  stdout: () => string;
+  stderr: () => string;
+  exit: Promise<number | null>;
+}
+
+/** Starts `tsx src/main.ts` with only the given environment (plus PATH), never the developer's .env. */
+function start(env: Record<string, string>, input?: string): Run {
+  const cwd = mkdtempSync(join(tmpdir(), "support-bot-main-"));
+  const child = spawn(TSX, [join(ROOT, "src", "main.ts")], { cwd, env: { PATH: process.env.PATH ?? "", ...env }, stdio: "pipe" });
+  let stdout = "";
+  let stderr = "";
+  child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+  if (input !== undefined) child.stdin.end(input);
+  const exit = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+  return { child, stdout: () => stdout, stderr: () => stderr, exit };
+}
+
+const running: ChildProcess[] = [];
+const servers: { close(): Promise<void> }[] = [];
+afterEach(async () => {
+  for (const child of running.splice(0)) child.kill("SIGKILL");
+  for (const server of servers.splice(0)) await server.close();
+});
+
+describe("npm start", () => {
+  it("runs the sandbox with piped commands and exits at end of input", async () => {
+    const run = start({}, "/support help\n/support show 1\n/as alice\n/support grab 1\n/support mine\n");
+    running.push(run.child);
+    expect(await run.exit).toBe(0);
+    const out = run.stdout();
+    expect(out).toMatch(/SANDBOX/);
+    expect(out).toMatch(/\/support triage <bug>/);
+    expect(out).toMatch(/Status: NEW, waits for triage/);
+    expect(out).toMatch(/You now handle #1/);
+    expect(out).toMatch(/\[#management \(thread of #1\)\] @alice grabbed #1/);
+    expect(out).toMatch(/Your open bugs/);
+  });
+
+  it("exits with code 2 and one line per configuration problem, without a stack trace", async () => {
+    const run = start({ MANTIS_URL: "http://127.0.0.1:1/", HTTP_PORT: "nope" });
+    running.push(run.child);
+    expect(await run.exit).toBe(2);
+    const lines = run.stderr().trim().split("\n");
+    expect(lines[0]).toBe("support-bot: invalid configuration");
+    expect(lines.slice(1)).toEqual([expect.stringMatching(/^ {2}HTTP_PORT: /)]);
+    expect(run.stderr()).not.toMatch(/\bat .*\.ts:\d+/);
+  });
+
+  it("refuses a tracker without a chat platform instead of running the sandbox", async () => {
+    const run = start({ MANTIS_URL: "http://127.0.0.1:1/", MANTIS_TOKEN: "t", MANTIS_PROJECT: "1" });
+    running.push(run.child);
+    expect(await run.exit).toBe(2);
+    expect(run.stderr()).toMatch(/MATTERMOST_URL or MATRIX_HOMESERVER_URL: missing/);
+    expect(run.stdout()).not.toMatch(/SANDBOX/);
+  });
+
+  it("runs live against MantisBT and Matrix, answers a command and stops cleanly on SIGTERM", async () => {
+    const mantis: MantisSimulator = await startMantisSimulator();
+    const matrix: MatrixSimulator = await startMatrixSimulator();
+    servers.push(mantis, matrix);
+    const room = matrix.createRoom("manager", { name: "Management", invite: [matrix.bot.userId] });
+    const dir = mkdtempSync(join(tmpdir(), "support-bot-live-"));
+    const usersFile = join(dir, "users.json");
+    writeFileSync(usersFile, JSON.stringify({ users: [{ name: "manager", role: "management", matrix: "@manager:localhost" }] }));
+    const run = start({
+      MANTIS_URL: mantis.url,
+      MANTIS_TOKEN: mantis.tokens.administrator!,
+      MANTIS_PROJECT: "Taler",
+      MANTIS_IMPERSONATE: "true",
+      MATRIX_HOMESERVER_URL: matrix.url,
+      MATRIX_ACCESS_TOKEN: matrix.bot.accessToken,
+      MATRIX_ROOMS: `management=${room}`,
+      USERS_FILE: usersFile,
+      DATA_DIR: join(dir, "data"),
+      HTTP_PORT: "0",
+      LOG_LEVEL: "info",
+    });
+    running.push(run.child);
+    await waitUntil(() => matrix.membership(room, matrix.bot.userId) === "join", run);
+    const command = matrix.sendMessage("manager", room, "!support show 1");
+    const answer = await matrix.waitForEvent((event) => event.sender === matrix.bot.userId && String(event.content["body"] ?? "").includes("#1"), { after: command, timeoutMs: 15_000 });
+    expect(answer.content["msgtype"]).toBe("m.notice");
+    run.child.kill("SIGTERM");
+    expect(await run.exit).toBe(0);
+    expect(run.stdout()).toMatch(/"msg":"stopped"/);
+  }, 30_000);
+});
+
+async function waitUntil(condition: () => boolean, run: Run, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out; bot stderr: ${run.stderr()} stdout: ${run.stdout()}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
