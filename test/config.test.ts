@@ -226,3 +226,48 @@ describe("loadConfig: proactive engine", () => {
     expect(problemsOf({ FEEDBACK_REMIND_AFTER: "8", FEEDBACK_ESCALATE_AFTER: "4" })).toEqual([expect.stringMatching(/^FEEDBACK_ESCALATE_AFTER: must not be less than FEEDBACK_REMIND_AFTER/)]);
   });
 });
+
+describe("Mattermost settings", () => {
+  it("gives the adapter its settings, with a signing key derived from the bot token when none is set", () => {
+    const settings = loadConfig({ ...live, MATTERMOST_URL: "https://chat.example.com/" }).mattermost;
+    expect(settings).toMatchObject({
+      url: "https://chat.example.com",
+      botToken: "bot-token",
+      commandTokens: [],
+      channels: {},
+      registerCommand: false,
+    });
+    expect(settings?.team).toBeUndefined();
+    expect(settings?.publicUrl).toBeUndefined();
+    expect(settings?.actionSecret).toMatch(/^[0-9a-f]{64}$/);
+    expect(settings?.actionSecret).not.toContain("bot-token");
+    expect(loadConfig({ ...live, MATTERMOST_BOT_TOKEN: "other-token" }).mattermost?.actionSecret).not.toBe(settings?.actionSecret);
+  });
+
+  it("reads the team, channels by key, several command tokens, the public URL, registration and the signing key", () => {
+    const settings = loadConfig({
+      ...live,
+      MATTERMOST_TEAM: "Taler",
+      MATTERMOST_CHANNELS: "management=support-mgmt, sales=~sales",
+      MATTERMOST_COMMAND_TOKEN: "old-token,new-token",
+      MATTERMOST_PUBLIC_URL: "http://support-bot:8080/",
+      MATTERMOST_REGISTER_COMMAND: "true",
+      MATTERMOST_ACTION_SECRET: "0123456789abcdef0123",
+    }).mattermost;
+    expect(settings).toMatchObject({
+      team: "taler",
+      channels: { management: "support-mgmt", sales: "sales" },
+      commandTokens: ["old-token", "new-token"],
+      publicUrl: "http://support-bot:8080",
+      registerCommand: true,
+      actionSecret: "0123456789abcdef0123",
+    });
+  });
+
+  it("names malformed channel lists, short signing keys and registration without a public URL", () => {
+    const problems = problemsOf({ ...live, MATTERMOST_CHANNELS: "management=Support Management", MATTERMOST_ACTION_SECRET: "short" });
+    expect(problems.find((p) => p.startsWith("MATTERMOST_CHANNELS:"))).toMatch(/no channel name; give the name from the channel's URL/);
+    expect(problems.find((p) => p.startsWith("MATTERMOST_ACTION_SECRET:"))).toMatch(/at least 16 characters/);
+    expect(problemsOf({ ...live, MATTERMOST_REGISTER_COMMAND: "yes" })).toEqual([expect.stringMatching(/^MATTERMOST_PUBLIC_URL: missing \(MATTERMOST_REGISTER_COMMAND=true/)]);
+  });
+});
