@@ -1,0 +1,326 @@
+/**
+ * Listens on Mattermost's WebSocket for DMs to the bot, so people can write `grab 1234` to it
+ * without the slash command. Built on the official WebSocketClient, which reconnects with backoff
+ * by itself; the bot authenticates on the upgrade (Authorization header), so a short drop resumes
+ * the same connection and the server replays what was missed. When the server cannot (restart,
+ * long outage: a new connection id, "missed messages"), and once after every start, the listener
+ * reads the DMs it knows over REST since the newest post it saw. Each post is claimed in the store
+ * before it is acted on, so a replay or an overlapping catch-up never runs a command twice.
+ */
+import mattermostClient from "@mattermost/client";
+import type { WebSocketMessage } from "@mattermost/client";
+import type { Logger } from "pino";
+import WebSocket from "ws";
+import { z } from "zod";
+import { advanceMattermostDm, claimMattermostPost, listMattermostDms, pruneMattermostHandledPosts } from "../../store/mattermost-repo.js";
+import type { Store } from "../../store/store.js";
+import { installWebSocketGlobals, type BotClient } from "./bot-client.js";
+import { KeyedQueue } from "./keyed-queue.js";
+
+const { WebSocketClient } = mattermostClient;
+type SocketClient = InstanceType<typeof WebSocketClient>;
+
+/** A person's post in a DM with the bot, ready to be run as a command. */
+export interface DirectMessage {
+  postId: string;
+  channelId: string;
+  userId: string;
+  /** The thread the person wrote in, or "" for the channel itself. */
+  rootId: string;
+  message: string;
+  createAt: number;
+  /** Found by a catch-up and older than the catch-up window: answered with a notice, not run. */
+  late: boolean;
+}
+
+/** Reconnect and liveness tuning; the defaults suit production, tests shorten them. */
+export interface ListenerTiming {
+  /** First wait before reconnecting; WebSocketClient grows it after 7 failures. Default 3 s. */
+  minRetryMs: number;
+  /** Longest wait between reconnects. Default 5 minutes. */
+  maxRetryMs: number;
+  /** Random extra wait, so many bots do not reconnect at once. Default 2 s. */
+  jitterMs: number;
+  /** How often the client pings; no pong in time means reconnect. Default 30 s. */
+  pingIntervalMs: number;
+  /** Missed DMs older than this are not run any more, only answered with a notice. Default 1 h. */
+  catchUpMaxAgeMs: number;
+}
+
+export const DEFAULT_LISTENER_TIMING: ListenerTiming = {
+  minRetryMs: 3_000,
+  maxRetryMs: 300_000,
+  jitterMs: 2_000,
+  pingIntervalMs: 30_000,
+  catchUpMaxAgeMs: 3_600_000,
+};
+
+export interface DmListenerOptions {
+  client: BotClient;
+  /** `ws(s)://<host>/api/v4/websocket`. */
+  websocketUrl: string;
+  token: string;
+  botUserId: string;
+  store: Store;
+  log: Logger;
+  now: () => number;
+  timing: ListenerTiming;
+  /** Acts on one DM; called in order per DM channel, never twice for one post. */
+  onMessage(message: DirectMessage): Promise<void>;
+  /** Called when the bot learns of a DM channel (a person opened one with it). */
+  onDirectChannel(channelId: string, userId: string, seenAt: number): void;
+}
+
+/** Handled-post marks are kept this long; catch-ups never reach back further than the window. */
+const HANDLED_KEPT_MS = 7 * 24 * 3_600_000;
+
+const postSchema = z.looseObject({
+  id: z.string().min(1),
+  create_at: z.number(),
+  delete_at: z.number().optional().default(0),
+  user_id: z.string(),
+  channel_id: z.string(),
+  root_id: z.string().optional().default(""),
+  message: z.string(),
+  type: z.string().optional().default(""),
+  props: z.record(z.string(), z.unknown()).nullish(),
+});
+type WirePost = z.infer<typeof postSchema>;
+
+const postedDataSchema = z.looseObject({ channel_type: z.string(), post: z.string() });
+const directAddedDataSchema = z.looseObject({ creator_id: z.string(), teammate_id: z.string() });
+const postListSchema = z.looseObject({ order: z.array(z.string()), posts: z.record(z.string(), z.unknown()) });
+
+/** The WebSocket URL for a site URL: `https://chat.example.com` -> `wss://chat.example.com/api/v4/websocket`. */
+export function websocketUrlFor(siteUrl: string): string {
+  const url = new URL(siteUrl);
+  url.protocol = url.protocol === "https:" ? "wss:" : "ws:";
+  url.pathname = `${url.pathname.replace(/\/+$/, "")}/api/v4/websocket`;
+  return url.toString();
+}
+
+/** The WebSocket connection for DMs, with catch-up and de-duplication. */
+export class DirectMessageListener {
+  private socketClient: SocketClient | undefined;
+  private socket: WebSocket | undefined;
+  private readonly queue = new KeyedQueue();
+  /** Posts claimed by this process (the store has them too; this spares it most lookups). */
+  private readonly seen = new Set<string>();
+  private connectedState = false;
+  private disconnectedSince: number | undefined;
+  private helloSeen = false;
+  private stopped = false;
+  private catchUp: Promise<void> | undefined;
+  private catchUpAgain = false;
+  private readonly connectedWaiters = new Set<() => void>();
+
+  constructor(private readonly options: DmListenerOptions) {}
+
+  /** Whether the WebSocket is open now. */
+  get connected(): boolean {
+    return this.connectedState;
+  }
+
+  /** Since when (ms) the WebSocket is down, or undefined while it is up. */
+  get downSince(): number | undefined {
+    return this.disconnectedSince;
+  }
+
+  /** Connects (and keeps reconnecting until `stop`). */
+  start(): void {
+    installWebSocketGlobals();
+    pruneMattermostHandledPosts(this.options.store, new Date(this.options.now() - HANDLED_KEPT_MS));
+    this.disconnectedSince = this.options.now();
+    const { timing, token } = this.options;
+    const client = new WebSocketClient({
+      newWebSocketFn: (url: string) => {
+        // Header authentication lets the server resume a dropped connection without loss.
+        const socket = new WebSocket(url, { headers: { Authorization: `Bearer ${token}` } });
+        // A socket ended while connecting emits "error"; without a listener that would crash the process.
+        socket.on("error", () => undefined);
+        this.socket = socket;
+        return socket as unknown as globalThis.WebSocket;
+      },
+      minWebSocketRetryTime: timing.minRetryMs,
+      maxWebSocketRetryTime: timing.maxRetryMs,
+      reconnectJitterRange: timing.jitterMs,
+      clientPingInterval: timing.pingIntervalMs,
+    });
+    client.addMessageListener((message) => this.onEvent(message));
+    client.addMissedMessageListener(() => {
+      this.options.log.info("Mattermost could not replay what the WebSocket missed; reading the DMs over REST");
+      this.requestCatchUp();
+    });
+    client.addCloseListener((failures) => {
+      if (this.connectedState) this.options.log.warn("Mattermost WebSocket closed; reconnecting");
+      else if (failures === 10) this.options.log.warn({ failures }, "still cannot connect to the Mattermost WebSocket; retrying with longer waits");
+      this.connectedState = false;
+      this.disconnectedSince ??= this.options.now();
+    });
+    client.addReconnectListener(() => this.markConnected("Mattermost WebSocket connected again"));
+    client.addFirstConnectListener(() => this.markConnected("Mattermost WebSocket connected"));
+    this.socketClient = client;
+    // No token here: it went in the upgrade's header; a challenge would make every reconnect a new connection.
+    client.initialize(this.options.websocketUrl);
+  }
+
+  /** Resolves true once connected, false after `timeoutMs` (the client keeps trying). */
+  waitConnected(timeoutMs: number): Promise<boolean> {
+    if (this.connectedState) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const done = (value: boolean) => {
+        clearTimeout(timer);
+        this.connectedWaiters.delete(onConnected);
+        resolve(value);
+      };
+      const onConnected = () => done(true);
+      const timer = setTimeout(() => done(false), timeoutMs);
+      this.connectedWaiters.add(onConnected);
+    });
+  }
+
+  /** Closes the connection, stops reconnecting, and waits for commands already started. */
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    this.socketClient?.close();
+    const socket = this.socket;
+    if (socket && socket.readyState !== WebSocket.CLOSED) {
+      // close() leaves a socket that is still connecting alone; detach it so no reconnect follows.
+      socket.onopen = null;
+      socket.onclose = null;
+      socket.onmessage = null;
+      socket.onerror = null;
+      socket.terminate();
+    }
+    this.connectedState = false;
+    for (const waiter of this.connectedWaiters) waiter();
+    await this.catchUp;
+    await this.queue.idle();
+  }
+
+  /** Resolves when every DM received so far has been acted on (for tests and shutdown). */
+  async idle(): Promise<void> {
+    await this.catchUp;
+    await this.queue.idle();
+  }
+
+  private markConnected(what: string): void {
+    this.connectedState = true;
+    this.disconnectedSince = undefined;
+    this.options.log.info(what);
+    for (const waiter of [...this.connectedWaiters]) waiter();
+  }
+
+  private onEvent(message: WebSocketMessage): void {
+    if (this.stopped) return;
+    switch (message.event) {
+      case "hello":
+        if (!this.helloSeen) {
+          // After a start, read what people wrote while the bot was away.
+          this.helloSeen = true;
+          this.requestCatchUp();
+        }
+        return;
+      case "posted":
+        this.onPosted(message.data);
+        return;
+      case "direct_added":
+        this.onDirectAdded(message.data, message.broadcast.channel_id);
+        return;
+      default:
+        return;
+    }
+  }
+
+  private onPosted(data: unknown): void {
+    const parsed = postedDataSchema.safeParse(data);
+    if (!parsed.success || parsed.data.channel_type !== "D") return;
+    let post: WirePost;
+    try {
+      post = postSchema.parse(JSON.parse(parsed.data.post));
+    } catch (error) {
+      this.options.log.warn({ err: error }, "ignored a posted event whose post could not be read");
+      return;
+    }
+    this.accept(post, false);
+  }
+
+  private onDirectAdded(data: unknown, channelId: string): void {
+    const parsed = directAddedDataSchema.safeParse(data);
+    if (!parsed.success || channelId === "") return;
+    const { creator_id: creator, teammate_id: teammate } = parsed.data;
+    const other = creator === this.options.botUserId ? teammate : creator;
+    if (other !== this.options.botUserId && (creator === this.options.botUserId || teammate === this.options.botUserId)) {
+      // A new channel has no history: everything in it from now on is for the bot.
+      this.options.onDirectChannel(channelId, other, 0);
+    }
+  }
+
+  /** Takes a post from an event or a catch-up: checks, claims and queues it. */
+  private accept(post: WirePost, fromCatchUp: boolean): void {
+    // The bot's own posts come back as events; system messages and other bots' posts are no commands.
+    if (post.user_id === this.options.botUserId || post.type !== "" || post.delete_at > 0) return;
+    if (post.props?.["from_bot"] === "true" || post.props?.["from_webhook"] === "true") return;
+    if (this.seen.has(post.id)) return;
+    const now = this.options.now();
+    if (!claimMattermostPost(this.options.store, post.id, post.channel_id, new Date(now))) {
+      this.seen.add(post.id);
+      return;
+    }
+    this.seen.add(post.id);
+    this.options.onDirectChannel(post.channel_id, post.user_id, 0);
+    advanceMattermostDm(this.options.store, post.channel_id, post.create_at, new Date(now));
+    const message: DirectMessage = {
+      postId: post.id,
+      channelId: post.channel_id,
+      userId: post.user_id,
+      rootId: post.root_id,
+      message: post.message,
+      createAt: post.create_at,
+      late: fromCatchUp && now - post.create_at > this.options.timing.catchUpMaxAgeMs,
+    };
+    void this.queue.run(post.channel_id, async () => {
+      try {
+        await this.options.onMessage(message);
+      } catch (error) {
+        this.options.log.error({ err: error, postId: post.id }, "answering a direct message failed");
+      }
+    });
+  }
+
+  /** Starts a catch-up, or (when one runs) another one right after it. */
+  private requestCatchUp(): void {
+    if (this.stopped) return;
+    if (this.catchUp) {
+      this.catchUpAgain = true;
+      return;
+    }
+    this.catchUp = (async () => {
+      do {
+        this.catchUpAgain = false;
+        await this.readMissedPosts();
+      } while (this.catchUpAgain && !this.stopped);
+    })().finally(() => {
+      this.catchUp = undefined;
+    });
+  }
+
+  private async readMissedPosts(): Promise<void> {
+    for (const dm of listMattermostDms(this.options.store)) {
+      if (this.stopped) return;
+      try {
+        const list = postListSchema.parse(await this.options.client.getPostsSince(dm.channelId, dm.lastPostAt));
+        const posts = list.order
+          .map((id) => postSchema.safeParse(list.posts[id]))
+          .flatMap((parsed) => (parsed.success ? [parsed.data] : []))
+          // `since` also returns older posts edited since; those were there before.
+          .filter((post) => post.create_at >= dm.lastPostAt)
+          .sort((a, b) => a.create_at - b.create_at);
+        for (const post of posts) this.accept(post, true);
+      } catch (error) {
+        this.options.log.warn({ err: error, channelId: dm.channelId }, "could not read missed direct messages; they are read at the next reconnect");
+      }
+    }
+  }
+}

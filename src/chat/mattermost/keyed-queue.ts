@@ -1,0 +1,28 @@
+/**
+ * Runs tasks one after another per key (a DM channel, a channel and bug), different keys in
+ * parallel: a person's DM commands are answered in the order they were sent, and two updates
+ * about one bug at once cannot both start a thread.
+ */
+export class KeyedQueue {
+  private readonly tails = new Map<string, Promise<void>>();
+
+  /** Runs `task` after every earlier task of the same key has settled; resolves with its result. */
+  run<T>(key: string, task: () => Promise<T>): Promise<T> {
+    const previous = this.tails.get(key) ?? Promise.resolve();
+    const result = previous.then(task);
+    const tail = result.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.tails.set(key, tail);
+    void tail.then(() => {
+      if (this.tails.get(key) === tail) this.tails.delete(key);
+    });
+    return result;
+  }
+
+  /** Resolves once every task queued so far (and any queued meanwhile) has settled. */
+  async idle(): Promise<void> {
+    while (this.tails.size > 0) await Promise.all(this.tails.values());
+  }
+}

@@ -1,0 +1,280 @@
+/**
+ * The Mattermost chat adapter on the official driver (@mattermost/client): the `/support` slash
+ * command, dialogs and buttons over the bot's HTTP endpoint; DMs to the bot over the WebSocket;
+ * posts, DMs and one thread per bug as the bot account. See docs/mattermost.md for the set-up.
+ */
+import type { Logger } from "pino";
+import type { BotCore } from "../../app.js";
+import { BotError, ConfigError } from "../../errors.js";
+import type { Message } from "../../framework/reply.js";
+import { HttpServer } from "../../http/http-server.js";
+import type { StaffDirectory, StaffMember } from "../../identity.js";
+import type { Store } from "../../store/store.js";
+import type { ChatAdapter } from "../chat-adapter.js";
+import type { ChannelKey, Notifier } from "../notifier.js";
+import { BotClient, mattermostStatus, toBotError } from "./bot-client.js";
+import { DEFAULT_LISTENER_TIMING, DirectMessageListener, websocketUrlFor, type DirectMessage, type ListenerTiming } from "./dm-listener.js";
+import { MattermostEndpoints, PATHS } from "./endpoints.js";
+import { MattermostPoster } from "./poster.js";
+import { registerSlashCommand } from "./registration.js";
+import type { MattermostSettings } from "./settings.js";
+import { Signer } from "./signing.js";
+
+/** Timing knobs; production uses the defaults, tests shorten them. */
+export interface MattermostTiming extends ListenerTiming {
+  /** Commands still running after this long are answered "working on it" first. Default 2 s. */
+  ackAfterMs: number;
+  /** How long `start` waits for the WebSocket before going on without it. Default 10 s. */
+  connectTimeoutMs: number;
+  /** Time limit of one REST request. Default 15 s. */
+  requestTimeoutMs: number;
+  /** How long `stop` waits for commands that are still running. Default 10 s. */
+  stopGraceMs: number;
+}
+
+/** What the adapter needs; built once at start-up by the live runner. */
+export interface MattermostAdapterOptions {
+  settings: MattermostSettings;
+  /** The bot core every command line goes to. */
+  core: BotCore;
+  staff: StaffDirectory;
+  store: Store;
+  logger: Logger;
+  /**
+   * Where Mattermost's requests arrive: a shared server (started and stopped by the caller), or a
+   * port (and host) for a server of the adapter's own (started and stopped with it).
+   */
+  http: { server: HttpServer } | { port: number; host?: string };
+  /** Wall clock in ms; default Date.now. */
+  clock?: () => number;
+  timing?: Partial<MattermostTiming>;
+}
+
+const DEFAULT_TIMING: MattermostTiming = {
+  ...DEFAULT_LISTENER_TIMING,
+  ackAfterMs: 2_000,
+  connectTimeoutMs: 10_000,
+  requestTimeoutMs: 15_000,
+  stopGraceMs: 10_000,
+};
+
+/** Creates the Mattermost adapter; nothing connects until `start()`. */
+export function createMattermostAdapter(options: MattermostAdapterOptions): ChatAdapter {
+  return new MattermostAdapter(options);
+}
+
+/** A down WebSocket counts as unhealthy after this long (short drops are normal). */
+const UNHEALTHY_AFTER_MS = 2 * 60_000;
+
+class MattermostAdapter implements ChatAdapter {
+  readonly platform = "mattermost" as const;
+  readonly notifier: Notifier;
+
+  private readonly settings: MattermostSettings;
+  private readonly log: Logger;
+  private readonly clock: () => number;
+  private readonly timing: MattermostTiming;
+  private readonly abort = new AbortController();
+  private readonly client: BotClient;
+  private readonly signer: Signer;
+  private readonly poster: MattermostPoster;
+  private readonly server: HttpServer;
+  private readonly ownServer: { port: number; host?: string } | undefined;
+  private listener: DirectMessageListener | undefined;
+  private readonly tasks = new Set<Promise<unknown>>();
+  private readonly commandTokens: string[];
+  private state: "new" | "starting" | "running" | "stopped" = "new";
+
+  constructor(private readonly options: MattermostAdapterOptions) {
+    this.settings = options.settings;
+    this.log = options.logger.child({ platform: "mattermost" });
+    this.clock = options.clock ?? Date.now;
+    this.timing = { ...DEFAULT_TIMING, ...options.timing };
+    this.commandTokens = [...this.settings.commandTokens];
+    this.client = new BotClient({ url: this.settings.url, token: this.settings.botToken, timeoutMs: this.timing.requestTimeoutMs, signal: this.abort.signal });
+    this.signer = new Signer(this.settings.actionSecret, this.clock);
+    this.poster = new MattermostPoster({
+      client: this.client,
+      store: options.store,
+      signer: this.signer,
+      actionUrl: this.settings.publicUrl ? `${this.settings.publicUrl}${PATHS.action}` : undefined,
+      log: this.log,
+      now: () => new Date(this.clock()),
+    });
+    if ("server" in options.http) {
+      this.server = options.http.server;
+      this.ownServer = undefined;
+    } else {
+      this.server = new HttpServer({ logger: this.log });
+      this.ownServer = options.http;
+    }
+    this.notifier = {
+      direct: (recipient: StaffMember, message: Message) => this.running().direct(recipient, message),
+      channel: (channel: ChannelKey, message: Message) => this.running().channel(channel, message),
+    };
+  }
+
+  async start(): Promise<void> {
+    if (this.state !== "new") throw new Error("the Mattermost adapter can be started once");
+    this.state = "starting";
+    const me = await this.call("read the bot account", () => this.client.getMe());
+    if (!me.is_bot) this.log.warn({ username: me.username }, "MATTERMOST_BOT_TOKEN belongs to a person, not a bot account; posts will show that person as author");
+    const teamId = await this.resolveTeam();
+    const channelIds = await this.resolveChannels(teamId);
+    this.poster.configure({ botUserId: me.id, channelIds });
+
+    if (this.settings.registerCommand && this.settings.publicUrl) {
+      const registered = await registerSlashCommand(this.client, {
+        teamId,
+        url: `${this.settings.publicUrl}${PATHS.command}`,
+        catalog: this.options.core.services.commands,
+        log: this.log,
+      });
+      if (!this.commandTokens.includes(registered.token)) this.commandTokens.push(registered.token);
+    }
+    if (this.commandTokens.length === 0) {
+      this.log.warn("no slash command token: /support requests are refused until MATTERMOST_COMMAND_TOKEN is set or MATTERMOST_REGISTER_COMMAND=true; DMs to the bot work");
+    }
+    if (!this.settings.publicUrl) this.log.warn("MATTERMOST_PUBLIC_URL is not set: no buttons (commands to type instead) and no dialogs");
+
+    const endpoints = new MattermostEndpoints({
+      core: this.options.core,
+      staff: this.options.staff,
+      client: this.client,
+      poster: this.poster,
+      signer: this.signer,
+      log: this.log,
+      siteUrl: this.settings.url,
+      publicUrl: this.settings.publicUrl,
+      commandTokens: () => this.commandTokens,
+      ackAfterMs: this.timing.ackAfterMs,
+      track: (task) => this.track(task),
+    });
+    endpoints.register(this.server);
+    if (this.ownServer) await this.server.start(this.ownServer.port, this.ownServer.host);
+
+    this.listener = new DirectMessageListener({
+      client: this.client,
+      websocketUrl: websocketUrlFor(this.settings.url),
+      token: this.settings.botToken,
+      botUserId: me.id,
+      store: this.options.store,
+      log: this.log,
+      now: this.clock,
+      timing: this.timing,
+      onMessage: (message) => this.onDirectMessage(message),
+      onDirectChannel: (channelId, userId, seenAt) => this.poster.rememberDirectChannel(channelId, userId, seenAt),
+    });
+    this.listener.start();
+    this.server.addHealthCheck("mattermost", () => this.health());
+    if (!(await this.listener.waitConnected(this.timing.connectTimeoutMs))) {
+      this.log.warn("the Mattermost WebSocket is not connected yet; DMs to the bot are read once it is");
+    }
+    this.state = "running";
+    this.log.info({ bot: me.username, team: this.settings.team ?? teamId, channels: Object.keys(this.settings.channels) }, "Mattermost adapter started");
+  }
+
+  async stop(): Promise<void> {
+    if (this.state === "stopped") return;
+    this.state = "stopped";
+    await this.listener?.stop();
+    // Commands already running finish (their tracker changes must be reported), within a grace period.
+    const grace = new Promise<void>((resolve) => setTimeout(resolve, this.timing.stopGraceMs).unref());
+    await Promise.race([Promise.allSettled([...this.tasks]), grace]);
+    this.abort.abort();
+    if (this.ownServer) await this.server.close();
+    this.log.info("Mattermost adapter stopped");
+  }
+
+  /** The poster, once the adapter runs (notifications before that are the caller's to retry). */
+  private running(): MattermostPoster {
+    if (this.state === "new") throw new BotError("upstream-unavailable", "The Mattermost connection is not started yet.");
+    if (this.state === "stopped") throw new BotError("upstream-unavailable", "The Mattermost connection is stopped.");
+    return this.poster;
+  }
+
+  private track(task: Promise<unknown>): void {
+    const settled = task.catch((error: unknown) => this.log.error({ err: error }, "a command's late answer failed"));
+    this.tasks.add(settled);
+    void settled.finally(() => this.tasks.delete(settled));
+  }
+
+  private health(): { ok: boolean; detail: string } {
+    const listener = this.listener;
+    if (this.state !== "running" || !listener) return { ok: false, detail: `adapter ${this.state}` };
+    if (listener.connected) return { ok: true, detail: "connected" };
+    const since = listener.downSince ?? this.clock();
+    return { ok: this.clock() - since < UNHEALTHY_AFTER_MS, detail: `websocket reconnecting since ${new Date(since).toISOString()}` };
+  }
+
+  /** A DM to the bot: `grab 1234`, `/support grab 1234` or `support grab 1234`, answered in the DM. */
+  private async onDirectMessage(message: DirectMessage): Promise<void> {
+    const line = message.message
+      .trim()
+      .replace(/^\/?support(?:\s+|$)/i, "")
+      .trim();
+    if (line === "") return;
+    if (message.late) {
+      await this.poster.post(
+        message.channelId,
+        { text: `I was offline when you sent \`${commandWordOf(line)}\` at ${new Date(message.createAt).toISOString()}, so I did not run it. Send it again if it is still needed.` },
+        { rootId: message.rootId },
+      );
+      return;
+    }
+    const username = await this.poster.usernameFor(message.userId);
+    const result = await this.options.core.run("mattermost", username, line);
+    await this.poster.post(message.channelId, result.reply, { rootId: message.rootId });
+  }
+
+  private async resolveTeam(): Promise<string> {
+    if (this.settings.team) {
+      try {
+        return (await this.client.getTeamByName(this.settings.team)).id;
+      } catch (error) {
+        if (mattermostStatus(error) === 404 || mattermostStatus(error) === 403) {
+          throw new ConfigError([`MATTERMOST_TEAM: the bot is not in a team named "${this.settings.team}" (add the bot account to the team, or fix the name: it is the part of the team's URL)`]);
+        }
+        throw toBotError(error, "find the team");
+      }
+    }
+    const teams = await this.call("list the bot's teams", () => this.client.getMyTeams());
+    if (teams.length === 1) return teams[0]!.id;
+    throw new ConfigError([
+      teams.length === 0
+        ? "MATTERMOST_TEAM: the bot account is in no team; add it to the team it serves"
+        : `MATTERMOST_TEAM: missing (the bot is in ${teams.length} teams: ${teams.map((team) => team.name).join(", ")}; name the one it serves)`,
+    ]);
+  }
+
+  private async resolveChannels(teamId: string): Promise<Map<string, string>> {
+    const ids = new Map<string, string>();
+    const problems: string[] = [];
+    for (const [key, name] of Object.entries(this.settings.channels)) {
+      try {
+        ids.set(key, (await this.client.getChannelByName(teamId, name)).id);
+      } catch (error) {
+        if (mattermostStatus(error) !== 404 && mattermostStatus(error) !== 403) throw toBotError(error, `find the channel ${name}`);
+        problems.push(`MATTERMOST_CHANNELS: ${key}=${name}: no such channel in the team, or it is private and the bot is not a member (invite the bot: /invite @<bot> in the channel)`);
+      }
+    }
+    if (problems.length > 0) throw new ConfigError(problems);
+    if (!ids.has("management")) this.log.warn("MATTERMOST_CHANNELS has no management channel: NEW-bug pings and reports for management fail");
+    return ids;
+  }
+
+  /** A REST call during start-up; a refused token becomes a configuration error with a hint. */
+  private async call<T>(what: string, request: () => Promise<T>): Promise<T> {
+    try {
+      return await request();
+    } catch (error) {
+      throw toBotError(error, what);
+    }
+  }
+}
+
+/** The first word of a line, if it looks like a command; the rest may be personal data. */
+function commandWordOf(line: string): string {
+  const word = line.split(/\s+/)[0] ?? "";
+  return /^[a-z][a-z0-9-]{0,30}$/i.test(word) ? word.toLowerCase() : "your message";
+}
