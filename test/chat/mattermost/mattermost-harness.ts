@@ -41,11 +41,13 @@ export interface MattermostHarness {
   core: BotCore;
   log: CapturedLog;
   http: HttpServer;
-  /** `http://127.0.0.1:<port>`: the bot as Mattermost reaches it. */
-  botUrl: string;
+  /** `http://127.0.0.1:<port>`: the bot as Mattermost reaches it (changes with `restart`). */
+  readonly botUrl: string;
   settings: MattermostSettings;
   /** The running adapter (replaced by `restart`). */
   adapter: ChatAdapter;
+  /** Creates and starts the adapter (done by startMattermostHarness unless `start: false`). */
+  start(): Promise<void>;
   /** `/support <text>` typed by a user in a channel (default `support`). */
   slash(user: string, text: string, channel?: string): Promise<SlashCommandResult>;
   /** The DM channel between a user and the bot. */
@@ -69,6 +71,8 @@ export interface MattermostHarnessOptions {
   simulator?: MattermostSimulatorOptions;
   /** Start the adapter right away (default true). */
   start?: boolean;
+  /** Runs before the adapter is created, e.g. to register a command by hand and configure its token. */
+  beforeStart?: (mm: MattermostSimulator, settings: MattermostSettings) => void | Promise<void>;
 }
 
 /** Fast reconnects for tests; the 2 s answer limit stays as in production unless a test changes it. */
@@ -119,7 +123,6 @@ export async function startMattermostHarness(options: MattermostHarnessOptions =
   // Every adapter registers its routes; a restarted one gets a fresh server on the same port's role.
   let server = http;
   const makeAdapter = () => createMattermostAdapter({ settings, core, staff, store, logger: log.log, http: { server }, timing: { ...TEST_TIMING, ...options.timing } });
-  adapter = makeAdapter();
 
   const harness: MattermostHarness = {
     mm,
@@ -132,10 +135,18 @@ export async function startMattermostHarness(options: MattermostHarnessOptions =
     get http() {
       return server;
     },
-    botUrl,
+    get botUrl() {
+      return settings.publicUrl ?? botUrl;
+    },
     settings,
     get adapter() {
-      return adapter!;
+      if (!adapter) throw new Error("the adapter is not started");
+      return adapter;
+    },
+    async start() {
+      await options.beforeStart?.(mm, settings);
+      adapter = makeAdapter();
+      await adapter.start();
     },
     slash: (user, text, channel = "support") => mm.runSlashCommand({ user, channel, text: `/support ${text}` }),
     dmChannel: (user) => String(mm.directChannel(user, "support-bot")["id"]),
@@ -166,6 +177,6 @@ export async function startMattermostHarness(options: MattermostHarnessOptions =
       vi.restoreAllMocks();
     },
   };
-  if (options.start ?? true) await adapter.start();
+  if (options.start ?? true) await harness.start();
   return harness;
 }
