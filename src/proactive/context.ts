@@ -6,7 +6,7 @@ import type { Logger } from "pino";
 import type { Notifier } from "../chat/notifier.js";
 import type { ProcessSettings } from "../config.js";
 import type { StaffDirectory, StaffMember } from "../identity.js";
-import { getUserPreferences } from "../store/proactive-repo.js";
+import { getUserPreferences, loadProcessFacts, type ProcessFacts } from "../store/proactive-repo.js";
 import type { Store } from "../store/store.js";
 import type { TrackerPort } from "../tracker/tracker.js";
 import { Outbox } from "./outbox.js";
@@ -38,6 +38,8 @@ export interface EngineContext {
   outbox: Outbox;
   /** A person's effective settings (their overrides over the defaults), read fresh each time. */
   userSettings(member: StaffMember): UserSettings;
+  /** The bot's process state of a bug (stage, estimate, deadline, developer), read once per job run. */
+  processFacts(bugId: number): ProcessFacts | undefined;
   /** The staff member behind a MantisBT user name, if any. */
   staffByTrackerUser(trackerUser: string | undefined): StaffMember | undefined;
   bugUrl(id: number): string;
@@ -59,7 +61,33 @@ export function createEngineContext(deps: ProactiveEngineDeps): EngineContext {
     log,
     outbox,
     userSettings: (member) => resolveUserSettings(member, getUserPreferences(deps.store, member.name), config),
+    processFacts: (bugId) => loadProcessFacts(deps.store).get(bugId),
     staffByTrackerUser: (trackerUser) => (trackerUser ? deps.staff.byTrackerUser(trackerUser) : undefined),
     bugUrl: (id) => deps.tracker.bugUrl(id),
+  };
+}
+
+/**
+ * The context for one job run: people's settings and the bots' process state are read once and
+ * remembered until the run ends (a check over thousands of bugs would otherwise query per bug).
+ */
+export function contextForRun(ctx: EngineContext, log: Logger): EngineContext {
+  const settings = new Map<string, UserSettings>();
+  let facts: Map<number, ProcessFacts> | undefined;
+  return {
+    ...ctx,
+    log,
+    userSettings(member) {
+      let known = settings.get(member.name);
+      if (!known) {
+        known = ctx.userSettings(member);
+        settings.set(member.name, known);
+      }
+      return known;
+    },
+    processFacts(bugId) {
+      facts ??= loadProcessFacts(ctx.store);
+      return facts.get(bugId);
+    },
   };
 }

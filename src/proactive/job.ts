@@ -6,7 +6,7 @@
 import { randomUUID } from "node:crypto";
 import schedule from "node-schedule";
 import type { Logger } from "pino";
-import type { EngineContext } from "./context.js";
+import { contextForRun, type EngineContext } from "./context.js";
 import type { ProactiveConfig } from "./preferences.js";
 
 /** When a job runs: every so many milliseconds (a timer), or daily at a local time (node-schedule, time-zone aware). */
@@ -43,7 +43,7 @@ export class JobRunner {
     const log: Logger = this.ctx.log.child({ job: this.job.name, runId: randomUUID().slice(0, 8) });
     const started = performance.now();
     this.running = this.job
-      .run({ ...this.ctx, log })
+      .run(contextForRun(this.ctx, log))
       .then(
         (): RunOutcome => {
           log.debug({ ms: Math.round(performance.now() - started) }, "job ran");

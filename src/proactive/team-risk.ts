@@ -20,9 +20,9 @@ export interface WorkFacts {
 }
 
 /** Reads work left and deadline from the subject tag, filling gaps from the bug's process state. */
-export function workFacts(ctx: Pick<EngineContext, "store" | "settings">, row: Pick<MirrorRow, "id" | "summary">): WorkFacts {
+export function workFacts(ctx: Pick<EngineContext, "processFacts" | "settings">, row: Pick<MirrorRow, "id" | "summary">): WorkFacts {
   const tag = parseSubject(row.summary, { workdayHours: ctx.settings.workdayHours }).tag;
-  const state = ctx.store.getBugProcess(row.id);
+  const state = ctx.processFacts(row.id);
   return {
     workLeftMinutes: tag?.estimateMinutes ?? state?.estimateMinutes,
     deadline: tag?.deadline ?? state?.deadline,
@@ -30,9 +30,9 @@ export function workFacts(ctx: Pick<EngineContext, "store" | "settings">, row: P
 }
 
 /** Whether a bug is in the action phase (confirmed or in work), where deadlines are kept. */
-export function isInAction(ctx: Pick<EngineContext, "store">, row: Pick<MirrorRow, "id" | "status">): boolean {
+export function isInAction(ctx: Pick<EngineContext, "processFacts">, row: Pick<MirrorRow, "id" | "status">): boolean {
   if (row.status !== "confirmed" && row.status !== "assigned") return false;
-  const stage = ctx.store.getBugProcess(row.id)?.stage;
+  const stage = ctx.processFacts(row.id)?.stage;
   return stage === undefined || !DONE_STAGES.has(stage);
 }
 

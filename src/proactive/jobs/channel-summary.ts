@@ -75,7 +75,7 @@ export function buildSummary(ctx: EngineContext, channel: SummaryChannel, now: D
       workLeftMinutes: facts.workLeftMinutes,
       deadline: facts.deadline,
       risk: risks.get(row.id)?.risk.state,
-      stage: ctx.store.getBugProcess(row.id)?.stage,
+      stage: ctx.processFacts(row.id)?.stage,
     };
   });
   const previous = listNotifications(ctx.store, { kind: "summary", recipient: channelRecipient(channel.channel) })

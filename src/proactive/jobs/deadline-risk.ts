@@ -45,7 +45,7 @@ export const deadlineRiskJob: ProactiveJob = {
   schedules: (config) => [{ every: config.checkIntervalMs }],
   async run(ctx) {
     const now = ctx.now();
-    const team = assessTeamRisk(ctx, listMirror(ctx.store, { openOnly: true }), now);
+    const team = assessTeamRisk(ctx, listMirror(ctx.store, { statuses: ["confirmed", "assigned"] }), now);
     const management = channelRecipient(MANAGEMENT_CHANNEL);
     const companyCalendar = defaultCalendar(ctx.config);
     const managementToday = toLocalDateTime(now, companyCalendar.timeZone).date;

@@ -67,7 +67,7 @@ export const dmDigestJob: ProactiveJob = {
 
 function composeDigest(ctx: EngineContext, member: StaffMember, settings: UserSettings, now: Date): { title: string; lines: string[] }[] {
   const mine = listMirror(ctx.store, { openOnly: true }).filter((row) => row.handler && ctx.staffByTrackerUser(row.handler)?.name === member.name);
-  const stageOf = (id: number): string | undefined => ctx.store.getBugProcess(id)?.stage;
+  const stageOf = (id: number): string | undefined => ctx.processFacts(id)?.stage;
   const feedback: string[] = [];
   const reviews: string[] = [];
   const notify: string[] = [];

@@ -20,9 +20,9 @@ export const feedbackRemindersJob: ProactiveJob = {
   schedules: (config) => [{ every: config.checkIntervalMs }],
   async run(ctx) {
     const now = ctx.now();
-    for (const row of listMirror(ctx.store, { openOnly: true })) {
+    for (const row of listMirror(ctx.store, { statuses: ["feedback"] })) {
       if (row.status !== "feedback" || !row.handler) continue;
-      if (ctx.store.getBugProcess(row.id)?.stage === "review") continue;
+      if (ctx.processFacts(row.id)?.stage === "review") continue;
       const feedbackSince = row.feedbackSince ?? row.statusSince;
       const feedbackGiven = row.handlerNoteAt !== undefined && row.handlerNoteAt.getTime() > feedbackSince.getTime();
       if (feedbackGiven) {

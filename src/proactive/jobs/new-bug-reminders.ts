@@ -18,7 +18,7 @@ export const newBugRemindersJob: ProactiveJob = {
   async run(ctx) {
     const now = ctx.now();
     const calendar = defaultCalendar(ctx.config);
-    for (const row of listMirror(ctx.store, { openOnly: true })) {
+    for (const row of listMirror(ctx.store, { statuses: ["new"] })) {
       if (row.status !== "new" || row.handler || !row.announced) continue;
       const dueAt = addWorkingMinutes(calendar, row.statusSince, ctx.config.newRemindAfterHours * 60);
       if (dueAt.getTime() > now.getTime() || feedbackRecorded(ctx, row.id, row.statusSince)) continue;

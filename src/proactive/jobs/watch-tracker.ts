@@ -41,7 +41,7 @@ export const watchTrackerJob: ProactiveJob = {
       {
         onFirstRun: ({ total, rows }) => {
           const open = listMirror(ctx.store, { openOnly: true });
-          const feedbackOwed = open.filter((row) => row.status === "feedback" && ctx.store.getBugProcess(row.id)?.stage !== "review").length;
+          const feedbackOwed = open.filter((row) => row.status === "feedback" && ctx.processFacts(row.id)?.stage !== "review").length;
           const atRisk = [...assessTeamRisk(ctx, open, ctx.now()).values()].filter((entry) => entry.risk.state !== "ok").length;
           ctx.outbox.enqueue({
             key: buildNotificationKey({ kind: "watch-first-run", recipient: channelRecipient(MANAGEMENT_CHANNEL), period: "install" }),
