@@ -112,6 +112,8 @@ export class DirectMessageListener {
   private stopped = false;
   private catchUp: Promise<void> | undefined;
   private catchUpAgain = false;
+  /** Live posts that arrived during a catch-up: acted on after it, so answers keep the posts' order. */
+  private held: WirePost[] = [];
   private readonly connectedWaiters = new Set<() => void>();
 
   constructor(private readonly options: DmListenerOptions) {}
@@ -259,6 +261,10 @@ export class DirectMessageListener {
 
   /** Takes a post from an event or a catch-up: checks, claims and queues it. */
   private accept(post: WirePost, fromCatchUp: boolean): void {
+    if (!fromCatchUp && this.catchUp) {
+      this.held.push(post);
+      return;
+    }
     // The bot's own posts come back as events; system messages and other bots' posts are no commands.
     if (post.user_id === this.options.botUserId || post.type !== "" || post.delete_at > 0) return;
     if (post.props?.["from_bot"] === "true" || post.props?.["from_webhook"] === "true") return;
@@ -303,6 +309,8 @@ export class DirectMessageListener {
       } while (this.catchUpAgain && !this.stopped);
     })().finally(() => {
       this.catchUp = undefined;
+      // The catch-up has claimed what it found; the rest of the held posts are new.
+      for (const post of this.held.splice(0).sort((a, b) => a.create_at - b.create_at)) this.accept(post, false);
     });
   }
 

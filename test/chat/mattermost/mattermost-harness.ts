@@ -69,6 +69,8 @@ export interface MattermostHarnessOptions {
   settings?: Partial<MattermostSettings>;
   timing?: Partial<MattermostTiming>;
   simulator?: MattermostSimulatorOptions;
+  /** The adapter's wall clock in ms (default Date.now). */
+  clock?: () => number;
   /** Start the adapter right away (default true). */
   start?: boolean;
   /** Runs before the adapter is created, e.g. to register a command by hand and configure its token. */
@@ -122,7 +124,7 @@ export async function startMattermostHarness(options: MattermostHarnessOptions =
   };
   // Every adapter registers its routes; a restarted one gets a fresh server on the same port's role.
   let server = http;
-  const makeAdapter = () => createMattermostAdapter({ settings, core, staff, store, logger: log.log, http: { server }, timing: { ...TEST_TIMING, ...options.timing } });
+  const makeAdapter = () => createMattermostAdapter({ settings, core, staff, store, logger: log.log, http: { server }, clock: options.clock, timing: { ...TEST_TIMING, ...options.timing } });
 
   const harness: MattermostHarness = {
     mm,
