@@ -12,6 +12,7 @@ import type { ProactiveConfig } from "./preferences.js";
 /** When a job runs: every so many milliseconds (a timer), or daily at a local time (node-schedule, time-zone aware). */
 export type JobSchedule = { every: number } | { daily: string; timeZone: string };
 
+/** A scheduled job: its name, when it runs, and what it does. */
 export interface ProactiveJob {
   name: string;
   /** The job's schedules under the given settings. */
@@ -19,6 +20,7 @@ export interface ProactiveJob {
   run(ctx: EngineContext): Promise<void>;
 }
 
+/** How a run ended: ran, skipped (the previous run was still going) or failed (logged). */
 export type RunOutcome = "ran" | "skipped" | "failed";
 
 /** Runs one job on its schedules, one run at a time. */

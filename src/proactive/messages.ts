@@ -21,9 +21,14 @@ export function formatLocalTime(at: Date, timeZone: string): string {
   return `${WEEKDAY_NAMES[local.weekday]} ${Number(day)}.${Number(month)}. ${local.time}`;
 }
 
-/** Hours as people say them: `4`, `1.5`. */
-function hours(value: number): string {
-  return String(Math.round(value * 10) / 10);
+/** Working time as people say it: `4 working hours`, `1.5 working hours`, `36 working minutes`. */
+function workingTime(hours: number): string {
+  if (hours < 1) {
+    const minutes = Math.round(hours * 60);
+    return `${minutes} working minute${minutes === 1 ? "" : "s"}`;
+  }
+  const rounded = Math.round(hours * 10) / 10;
+  return `${rounded} working hour${rounded === 1 ? "" : "s"}`;
 }
 
 /** What the engine needs to write about a bug. */
@@ -68,7 +73,7 @@ export function newBugMessage(bug: MessageBug): Message {
 export function newBugReminderMessage(bug: MessageBug, options: { afterHours: number; since: Date; timeZone: string }): Message {
   return {
     text: [
-      `**Still untriaged** after ${hours(options.afterHours)} working hours: ${bugTitle(bug)} · ${triageFacts(bug)} (NEW since ${formatLocalTime(options.since, options.timeZone)}).`,
+      `**Still untriaged** after ${workingTime(options.afterHours)}: ${bugTitle(bug)} · ${triageFacts(bug)} (NEW since ${formatLocalTime(options.since, options.timeZone)}).`,
       `Triage it (\`triage ${bug.row.id} @developer\`) or grab it (\`grab ${bug.row.id}\`); until then it stays in the daily summary.`,
     ].join("\n"),
     buttons: triageButtons(bug.row.id),
@@ -121,7 +126,7 @@ export function feedbackReminderMessage(bug: MessageBug, options: { ordinal: num
   const id = bug.row.id;
   return {
     text: [
-      `**Feedback needed** (reminder ${options.ordinal}): ${bugTitle(bug)} has waited ${hours(options.workingHours)} working hours for your feedback.`,
+      `**Feedback needed** (reminder ${options.ordinal}): ${bugTitle(bug)} has waited ${workingTime(options.workingHours)} for your feedback.`,
       `Is the problem clear, what is the path to a fix, and what is a realistic, conservative timeline? ` +
         `Answer with \`feedback ${id} <estimate> <deadline> "path to resolution"\`, e.g. \`feedback ${id} 4h 14.3.2034 "..."\`.`,
       `Need time first? \`snooze ${id} 1d\` holds these reminders for a day.`,
@@ -135,7 +140,7 @@ export function feedbackReminderMessage(bug: MessageBug, options: { ordinal: num
 export function feedbackEscalationMessage(bug: MessageBug, options: { handler: string; workingHours: number; since: Date; timeZone: string; reminders: number }): Message {
   return {
     text:
-      `**Feedback overdue**: ${bugTitle(bug)}: @${options.handler} has owed feedback for ${hours(options.workingHours)} working hours ` +
+      `**Feedback overdue**: ${bugTitle(bug)}: @${options.handler} has owed feedback for ${workingTime(options.workingHours)} ` +
       `(since ${formatLocalTime(options.since, options.timeZone)}; ${options.reminders} reminder${options.reminders === 1 ? "" : "s"} sent).`,
     bugId: bug.row.id,
   };
@@ -166,7 +171,7 @@ export function riskDirectMessage(items: readonly { bug: MessageBug; risk: BugRi
 /** The list management gets in its channel. */
 export function riskReportMessage(items: readonly { bug: MessageBug; risk: BugRisk; handler: string }[]): Message {
   return {
-    text: [`**Deadlines at risk** (${items.length})`, ...items.map((item) => `- @${item.handler}: ${riskLine(item.bug, item.risk)}`)].join("\n"),
+    text: [`**Deadlines at risk, overdue or with a stale estimate** (${items.length})`, ...items.map((item) => `- @${item.handler}: ${riskLine(item.bug, item.risk)}`)].join("\n"),
   };
 }
 

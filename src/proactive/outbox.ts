@@ -44,6 +44,7 @@ export function channelRecipient(channel: string): string {
   return `#${channel}`;
 }
 
+/** What the outbox needs. */
 export interface OutboxDeps {
   store: Store;
   staff: StaffDirectory;
@@ -53,6 +54,7 @@ export interface OutboxDeps {
   maxAttempts: number;
 }
 
+/** What one delivery run did. */
 export interface DeliveryReport {
   sent: number;
   failed: number;
@@ -166,7 +168,13 @@ export function splitMessage(message: Message): Message[] {
 export function combineMessages(messages: readonly Message[]): Message[] {
   const text = [`**${messages.length} updates**`, ...messages.map((message) => message.text)].join("\n\n");
   const buttons: MessageButton[] = [];
-  for (const button of messages.flatMap((message) => message.buttons ?? [])) {
+  // Side by side, two "Snooze 1 day" buttons need to say which bug each is for.
+  const labelled = messages.flatMap((message) =>
+    (message.buttons ?? []).map((button) =>
+      message.bugId !== undefined && !button.label.includes(`#${message.bugId}`) ? { ...button, label: `${button.label} (#${message.bugId})` } : button,
+    ),
+  );
+  for (const button of labelled) {
     if (buttons.length >= MAX_COMBINED_BUTTONS) break;
     if (!buttons.some((known) => known.command === button.command)) buttons.push(button);
   }

@@ -216,6 +216,7 @@ export const userPreferencesSchema = z.object({
   /** Personal days off, added to HOLIDAYS. */
   holidays: z.array(z.string().refine(isIsoDate)).optional(),
 });
+/** A person's stored overrides. */
 export type UserPreferences = z.infer<typeof userPreferencesSchema>;
 
 /** A person's effective settings: their overrides over the company defaults, ready for the rules. */

@@ -18,11 +18,13 @@ export type WatchEventKind =
   /** A feedback round ended (status left feedback, or the handler wrote a note): stop reminders. */
   | "feedback-ended";
 
+/** An event about one bug. */
 export interface WatchEvent {
   kind: WatchEventKind;
   bug: MirrorRow;
 }
 
+/** The new mirror row of a bug, its events and its change line. */
 export interface Observation {
   row: MirrorRow;
   events: WatchEvent[];
@@ -30,6 +32,7 @@ export interface Observation {
   change?: string;
 }
 
+/** What only the store knows, handed to `observeBug`. */
 export interface ObserveFacts {
   now: Date;
   /** Whether the bot recorded the developer's feedback (stage `timeline`, or a `feedback` journal entry since `since`). */

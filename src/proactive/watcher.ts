@@ -34,6 +34,7 @@ import { initialRow, observeBug, toMirrorBug, type ObserveFacts, type WatchEvent
  */
 export const FULL_SCAN_PAGE_SIZE = 250;
 
+/** What the watcher needs. */
 export interface WatcherDeps {
   tracker: TrackerPort;
   store: Store;
@@ -45,6 +46,7 @@ export interface WatcherDeps {
   feedbackRecorded: ObserveFacts["feedbackRecorded"];
 }
 
+/** Where the watcher hands its findings (inside its transactions). */
 export interface WatchHandlers {
   /** Called inside the cycle's transaction with the events of the bugs written in it. */
   onEvents(events: readonly WatchEvent[]): void;
@@ -52,6 +54,7 @@ export interface WatchHandlers {
   onFirstRun(result: { total: number; rows: readonly MirrorRow[] }): void;
 }
 
+/** What a watcher cycle did and what it cost. */
 export type WatchResult =
   | { mode: "first-run"; requests: number; total: number }
   | { mode: "incremental" | "reconcile"; requests: number; changed: number; gone: number[] };

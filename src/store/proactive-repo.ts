@@ -292,7 +292,9 @@ export function setReconciledOn(store: Store, date: string): void {
 
 // --- notification outbox -----------------------------------------------------------------------
 
+/** A DM or a channel post. */
 export type NotificationTarget = "direct" | "channel";
+/** Where a notification stands. */
 export type NotificationState = "pending" | "sent" | "failed";
 
 /** A notification to send exactly once. `recipient` is a staff name (direct) or a channel key (channel). */

@@ -23,7 +23,7 @@ async function twoBugsForBob(): Promise<{ a: number; b: number }> {
 }
 
 const riskDms = (name: string) => h.notifier.directsTo(name).filter((message) => message.text.startsWith("**Deadlines need your attention**"));
-const riskPosts = () => h.notifier.postsIn("management").filter((message) => message.text.startsWith("**Deadlines at risk**"));
+const riskPosts = () => h.notifier.postsIn("management").filter((message) => message.text.startsWith("**Deadlines at risk, overdue or with a stale estimate**"));
 
 describe("deadlines at risk", () => {
   it("finds a bug at risk only because an earlier-due bug of the same developer comes first (EDF)", async () => {

@@ -114,7 +114,7 @@ describe("catch-up after downtime", () => {
     expect(toBob).toHaveLength(1);
     expect(toBob[0]!.text).toMatch(/^\*\*3 updates\*\*/);
     for (const id of ids) expect(toBob[0]!.text).toContain(`[#${id}]`);
-    expect(toBob[0]!.buttons?.map((button) => button.command)).toEqual(ids.map((id) => `snooze ${id} 1d`));
+    expect(toBob[0]!.buttons).toEqual(ids.map((id) => ({ label: `Snooze 1 day (#${id})`, command: `snooze ${id} 1d` })));
 
     const management = h.notifier.postsIn("management");
     const summaries = management.filter((post) => post.text.startsWith("#### Support queue"));

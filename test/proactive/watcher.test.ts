@@ -163,6 +163,31 @@ describe("watcher: transitions", () => {
   });
 });
 
+describe("watcher: daily full scan", () => {
+  it("forgets a bug deleted in MantisBT at the first cycle after 03:00, and says so in the change log", async () => {
+    h = await startEngineHarness({ simulator: { seed: false }, env: { SUMMARY_CHANNELS: "none" } });
+    const kept = await h.tracker.createBug({ summary: "Kept", description: "See title." });
+    const deleted = await h.tracker.createBug({ summary: "Deleted", description: "See title." });
+    await h.engine.runOnce();
+    h.sim.database.deleteBug(deleted.id);
+
+    h.at("2026-11-27T02:59:00Z");
+    await h.engine.runJob("watch-tracker");
+    expect(getMirrorBug(h.store, deleted.id)).toBeDefined();
+    h.at("2026-11-27T03:01:00Z");
+    await h.engine.runJob("watch-tracker");
+    expect(getMirrorBug(h.store, deleted.id)).toBeUndefined();
+    expect(getMirrorBug(h.store, kept.id)).toBeDefined();
+    expect(listTrackerChangesSince(h.store, new Date(0)).at(-1)).toMatchObject({ bugId: deleted.id, change: "no longer in MantisBT (deleted, moved or hidden)" });
+
+    // Once a day: the next cycles are incremental again (one request each).
+    h.advance(MINUTE);
+    const before = h.sim.requests.length;
+    await h.engine.runJob("watch-tracker");
+    expect(h.sim.requests.length - before).toBe(1);
+  });
+});
+
 describe("watcher: cost", () => {
   it("reads MantisBT with ONE request in a quiet cycle over a 10,000-bug tracker", async () => {
     h = await startEngineHarness();

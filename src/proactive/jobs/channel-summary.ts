@@ -23,6 +23,7 @@ const STALE_POLL_MS = 10 * 60_000;
 /** Journal entries this close to a change seen by the watcher are taken as its cause. */
 const ATTRIBUTION_WINDOW_MS = 5 * 60_000;
 
+/** Posts each channel's daily summary, on time or late the same day. */
 export const channelSummaryJob: ProactiveJob = {
   name: "channel-summary",
   // At each channel's time (node-schedule, in its time zone), plus the regular check that catches up

@@ -40,6 +40,7 @@ function reportPeriod(today: string, items: readonly TeamRisk[]): string {
   return `${today}/${items.map((item) => `${item.risk.bugId}=${item.risk.state}`).join(",")}`;
 }
 
+/** Reports deadlines at risk, overdue or stale to developers and management. */
 export const deadlineRiskJob: ProactiveJob = {
   name: "deadline-risk",
   schedules: (config) => [{ every: config.checkIntervalMs }],

@@ -36,6 +36,7 @@ export function reminderDueAt(ctx: Pick<EngineContext, "store">, member: StaffMe
   return nextDailyTime({ calendar: settings.calendar, time: mode.time, now, todayStillDue });
 }
 
+/** Sends the daily digests of people who chose one. */
 export const dmDigestJob: ProactiveJob = {
   name: "dm-digest",
   schedules: (config) => [{ every: config.checkIntervalMs }],

@@ -15,6 +15,7 @@ import { defaultCalendar } from "../preferences.js";
 import { reminderDueAt } from "./dm-digest.js";
 import { FEEDBACK_REMINDER_KINDS, MANAGEMENT_CHANNEL, messageBug } from "./watch-tracker.js";
 
+/** Reminds handlers who owe feedback and escalates to management. */
 export const feedbackRemindersJob: ProactiveJob = {
   name: "feedback-reminders",
   schedules: (config) => [{ every: config.checkIntervalMs }],

@@ -12,6 +12,7 @@ import { channelRecipient } from "../outbox.js";
 import { defaultCalendar } from "../preferences.js";
 import { feedbackRecorded, MANAGEMENT_CHANNEL, messageBug } from "./watch-tracker.js";
 
+/** Raises untriaged NEW bugs once more. */
 export const newBugRemindersJob: ProactiveJob = {
   name: "new-bug-reminders",
   schedules: (config) => [{ every: config.checkIntervalMs }],

@@ -23,6 +23,7 @@ export const FEEDBACK_REMINDER_KINDS = ["feedback-remind", "feedback-escalate"] 
 /** The channel that hears about NEW bugs, escalations and risks. */
 export const MANAGEMENT_CHANNEL = "management";
 
+/** Reads MantisBT and announces what changed. */
 export const watchTrackerJob: ProactiveJob = {
   name: "watch-tracker",
   schedules: (config) => [{ every: config.pollIntervalMs }],
