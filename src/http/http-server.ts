@@ -165,7 +165,7 @@ export class HttpServer {
     }
     const declared = Number(request.headers["content-length"] ?? "0");
     if (Number.isFinite(declared) && declared > this.maxBodyBytes) {
-      this.refuseTooLarge(request, response, finish);
+      this.refuseTooLarge(request, finish);
       return;
     }
     let body: Buffer;
@@ -173,7 +173,7 @@ export class HttpServer {
       body = await readBody(request, this.maxBodyBytes);
     } catch (error) {
       if (error instanceof BodyTooLargeError) {
-        this.refuseTooLarge(request, response, finish);
+        this.refuseTooLarge(request, finish);
         return;
       }
       throw error;
@@ -186,7 +186,7 @@ export class HttpServer {
    * 413 with `Connection: close`; the rest of the upload is discarded unread (not buffered) so the
    * client gets to read the answer, and the request timeout bounds how long that may take.
    */
-  private refuseTooLarge(request: IncomingMessage, _response: ServerResponse, finish: (answer: HttpAnswer) => void): void {
+  private refuseTooLarge(request: IncomingMessage, finish: (answer: HttpAnswer) => void): void {
     request.resume();
     finish({ status: 413, json: { error: `request body larger than ${this.maxBodyBytes} bytes` }, headers: { Connection: "close" } });
   }
