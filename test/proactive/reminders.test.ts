@@ -103,6 +103,17 @@ describe("feedback reminders", () => {
     expect(reminders("bob")[0]!.bugId).toBe(id);
   });
 
+  it("counts working hours in the handler's own calendar and time zone (settings tz and hours)", async () => {
+    await bugInFeedback();
+    // New York, 08:00-16:00 local: Thursday's work starts at 13:00 UTC, so 4 working hours end at 17:00 UTC.
+    setUserPreferences(h.store, "bob", { tz: "America/New_York", hours: "08:00-16:00" }, h.clock.now);
+    await runAt("2026-11-26T14:02:00Z");
+    await runAt("2026-11-26T16:59:00Z");
+    expect(reminders("bob")).toEqual([]);
+    await runAt("2026-11-26T17:00:00Z");
+    expect(reminders("bob")).toHaveLength(1);
+  });
+
   it("waits over the weekend: nothing on Saturday, the reminder on Monday morning", async () => {
     h = await startEngineHarness({ simulator: { seed: false }, env: { SUMMARY_CHANNELS: "none" }, now: new Date("2026-11-27T15:00:00Z") });
     await h.engine.runOnce();
