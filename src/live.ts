@@ -11,6 +11,7 @@ import { FanOutNotifier } from "./chat/fan-out-notifier.js";
 import type { Notifier } from "./chat/notifier.js";
 import type { AppConfig } from "./config.js";
 import { createErp } from "./erp/create-erp.js";
+import { startProactiveEngine, type ProactiveEngine } from "./proactive/engine.js";
 import { loadStaffFile } from "./staff-file.js";
 import { Store } from "./store/store.js";
 import { createMantisTracker } from "./tracker/mantis-client.js";
@@ -32,13 +33,24 @@ export async function runLive(config: AppConfig, logger: Logger): Promise<void> 
     const { createMatrixAdapter } = await import("./chat/matrix/matrix-adapter.js");
     adapters.push(createMatrixAdapter({ settings: config.matrix, core, staff, store, logger: logger.child({ platform: "matrix" }) }));
   }
+  if (config.mattermost) {
+    const { createMattermostAdapter } = await import("./chat/mattermost/mattermost-adapter.js");
+    adapters.push(createMattermostAdapter({ settings: config.mattermost, core, staff, store, logger, http: { port: config.httpPort } }));
+  }
   for (const adapter of adapters) {
     await adapter.start();
     targets.push(adapter.notifier);
     logger.info({ platform: adapter.platform }, "chat platform connected");
   }
 
+  // Pings, reminders and summaries; PROACTIVE=off leaves only the commands (auto means on when live).
+  let engine: ProactiveEngine | undefined;
+  if ((config.process.proactive?.enabled ?? "auto") !== "off") {
+    engine = startProactiveEngine({ tracker, store, staff, notifier, settings: config.process, logger: logger.child({ component: "proactive" }) });
+  }
+
   await waitForStopSignal(logger);
+  await engine?.stop();
   for (const adapter of adapters.reverse()) await adapter.stop();
   store.close();
   logger.info("stopped");

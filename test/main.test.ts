@@ -96,6 +96,9 @@ describe("npm start", () => {
     });
     running.push(run.child);
     await waitUntil(() => matrix.membership(room, matrix.bot.userId) === "join", run);
+    // The proactive engine runs too: its first cycle reports what it found instead of pinging per bug.
+    const found = await matrix.waitForEvent((event) => event.sender === matrix.bot.userId && /Found \*{0,2}\d+ NEW bugs?/.test(String(event.content["body"] ?? "")), { timeoutMs: 15_000 });
+    expect(found.room_id).toBe(room);
     const command = matrix.sendMessage("manager", room, "!support show 1");
     const answer = await matrix.waitForEvent((event) => event.sender === matrix.bot.userId && String(event.content["body"] ?? "").includes("#1"), { after: command, timeoutMs: 15_000 });
     expect(answer.content["msgtype"]).toBe("m.notice");
