@@ -102,7 +102,7 @@ export function websocketUrlFor(siteUrl: string): string {
 /** The WebSocket connection for DMs, with catch-up and de-duplication. */
 export class DirectMessageListener {
   private socketClient: SocketClient | undefined;
-  private socket: WebSocket | undefined;
+  private socket: SocketShim | undefined;
   private readonly queue = new KeyedQueue();
   /** Posts claimed by this process (the store has them too; this spares it most lookups). */
   private readonly seen = new Set<string>();
@@ -137,9 +137,7 @@ export class DirectMessageListener {
     const client = new WebSocketClient({
       newWebSocketFn: (url: string) => {
         // Header authentication lets the server resume a dropped connection without loss.
-        const socket = new WebSocket(url, { headers: { Authorization: `Bearer ${token}` } });
-        // A socket ended while connecting emits "error"; without a listener that would crash the process.
-        socket.on("error", () => undefined);
+        const socket = new SocketShim(new WebSocket(url, { headers: { Authorization: `Bearer ${token}` } }), this.options.log);
         this.socket = socket;
         return socket as unknown as globalThis.WebSocket;
       },
@@ -186,15 +184,8 @@ export class DirectMessageListener {
     if (this.stopped) return;
     this.stopped = true;
     this.socketClient?.close();
-    const socket = this.socket;
-    if (socket && socket.readyState !== WebSocket.CLOSED) {
-      // close() leaves a socket that is still connecting alone; detach it so no reconnect follows.
-      socket.onopen = null;
-      socket.onclose = null;
-      socket.onmessage = null;
-      socket.onerror = null;
-      socket.terminate();
-    }
+    // close() leaves a socket that is still connecting alone; detach it so no reconnect follows.
+    this.socket?.detach();
     this.connectedState = false;
     for (const waiter of this.connectedWaiters) waiter();
     await this.catchUp;
@@ -331,4 +322,59 @@ export class DirectMessageListener {
       }
     }
   }
+}
+
+type Handler<T> = ((event: T) => void) | null;
+
+/**
+ * The `ws` socket as WebSocketClient sees it: the browser WebSocket's few members it uses. The
+ * client writes every error event to the console; a raw `ws` event would drag the upgrade request,
+ * bot token included, into stdout, so it only ever gets a bare Event and the reason goes to the log.
+ */
+class SocketShim {
+  onopen: Handler<Event> = null;
+  onclose: Handler<{ code: number; reason: string; wasClean: boolean }> = null;
+  onmessage: Handler<{ data: string }> = null;
+  onerror: Handler<Event> = null;
+
+  constructor(
+    private readonly socket: WebSocket,
+    log: Logger,
+  ) {
+    socket.on("open", () => this.onopen?.(new Event("open")));
+    socket.on("message", (data: WebSocket.RawData) => this.onmessage?.({ data: rawText(data) }));
+    socket.on("close", (code: number, reason: Buffer) => this.onclose?.({ code, reason: reason.toString("utf8"), wasClean: code === 1000 }));
+    // Always listened to: an "error" without a listener (a socket ended while connecting) would crash the process.
+    socket.on("error", (error: Error) => {
+      log.debug({ reason: error.message }, "Mattermost WebSocket error");
+      this.onerror?.(new Event("error"));
+    });
+  }
+
+  get readyState(): number {
+    return this.socket.readyState;
+  }
+
+  send(data: string): void {
+    this.socket.send(data);
+  }
+
+  close(): void {
+    this.socket.close();
+  }
+
+  /** Ends the socket without telling the client (it is being shut down). */
+  detach(): void {
+    this.onopen = null;
+    this.onclose = null;
+    this.onmessage = null;
+    this.onerror = null;
+    if (this.socket.readyState !== WebSocket.CLOSED) this.socket.terminate();
+  }
+}
+
+function rawText(data: WebSocket.RawData): string {
+  if (Buffer.isBuffer(data)) return data.toString("utf8");
+  if (Array.isArray(data)) return Buffer.concat(data).toString("utf8");
+  return Buffer.from(data).toString("utf8");
 }

@@ -25,7 +25,10 @@ import { sameSecret, type Signer } from "./signing.js";
 export const PATHS = { command: "/mattermost/command", dialog: "/mattermost/dialog", action: "/mattermost/action" } as const;
 
 export interface EndpointOptions {
+  /** The registry (for forms and who may use them); commands themselves go through `run`. */
   core: BotCore;
+  /** Runs a command line as a Mattermost user (through the core, once the adapter is ready). */
+  run(username: string, line: string): Promise<DispatchResult>;
   staff: StaffDirectory;
   client: BotClient;
   poster: MattermostPoster;
@@ -130,7 +133,7 @@ export class MattermostEndpoints {
       if (opened) return json({ response_type: "ephemeral", text: "", skip_slack_parsing: true });
     }
 
-    const work = this.options.core.run("mattermost", command.user_name, line);
+    const work = this.options.run(command.user_name, line);
     const race = await within(work, this.options.ackAfterMs);
     if (race.done) return json(renderCommandResponse(race.result.reply, this.buttonTarget(command.channel_id)));
     this.options.track(work.then((result) => this.deliverLater(result.reply, { responseUrl: command.response_url, place })));
@@ -196,7 +199,7 @@ export class MattermostEndpoints {
     if (problems) return json(problemsAnswer(problems));
 
     const username = await this.options.poster.usernameFor(submission.user_id);
-    const work = this.options.core.run("mattermost", username, commandLine(form.command, tokens));
+    const work = this.options.run(username, commandLine(form.command, tokens));
     const race = await within(work, this.options.ackAfterMs);
     const place: PrivateTarget = { userId: state.userId, channelId: state.channelId, rootId: state.rootId };
     if (race.done && race.result.kind === "refused") {
@@ -227,7 +230,7 @@ export class MattermostEndpoints {
       return json({ ephemeral_text: `This button is too old to use. Type \`${typedCommand(verified.value.command)}\` instead.`, skip_slack_parsing: true });
     }
     const line = verified.value.command;
-    const work = this.options.core.run("mattermost", click.user_name, line);
+    const work = this.options.run(click.user_name, line);
     const race = await within(work, this.options.ackAfterMs);
     const thread = { channelId: click.channel_id, postId: click.post_id };
     if (race.done) {

@@ -6,6 +6,7 @@
 import type { Logger } from "pino";
 import type { BotCore } from "../../app.js";
 import { BotError, ConfigError } from "../../errors.js";
+import type { DispatchResult } from "../../framework/dispatcher.js";
 import type { Message } from "../../framework/reply.js";
 import { HttpServer } from "../../http/http-server.js";
 import type { StaffDirectory, StaffMember } from "../../identity.js";
@@ -84,6 +85,13 @@ class MattermostAdapter implements ChatAdapter {
   private readonly tasks = new Set<Promise<unknown>>();
   private readonly commandTokens: string[];
   private state: "new" | "starting" | "running" | "stopped" = "new";
+  /**
+   * Opens once `start` has returned to its caller: commands that arrive earlier (a catch-up of DMs,
+   * an early slash command) wait, so their notifications find this adapter already in the live
+   * runner's fan-out.
+   */
+  private readonly ready: Promise<void>;
+  private openGate: () => void = () => undefined;
 
   constructor(private readonly options: MattermostAdapterOptions) {
     this.settings = options.settings;
@@ -108,6 +116,9 @@ class MattermostAdapter implements ChatAdapter {
       this.server = new HttpServer({ logger: this.log });
       this.ownServer = options.http;
     }
+    this.ready = new Promise((resolve) => {
+      this.openGate = resolve;
+    });
     this.notifier = {
       direct: (recipient: StaffMember, message: Message) => this.running().direct(recipient, message),
       channel: (channel: ChannelKey, message: Message) => this.running().channel(channel, message),
@@ -117,6 +128,19 @@ class MattermostAdapter implements ChatAdapter {
   async start(): Promise<void> {
     if (this.state !== "new") throw new Error("the Mattermost adapter can be started once");
     this.state = "starting";
+    try {
+      await this.connect();
+    } catch (error) {
+      // Nothing half-started stays behind: no socket retrying, no port held.
+      await this.stop();
+      throw error;
+    }
+    this.state = "running";
+    // After the caller's continuation (which adds this adapter's notifier to the fan-out) has run.
+    setImmediate(() => this.openGate());
+  }
+
+  private async connect(): Promise<void> {
     const me = await this.call("read the bot account", () => this.client.getMe());
     if (!me.is_bot) this.log.warn({ username: me.username }, "MATTERMOST_BOT_TOKEN belongs to a person, not a bot account; posts will show that person as author");
     const teamId = await this.resolveTeam();
@@ -147,6 +171,7 @@ class MattermostAdapter implements ChatAdapter {
       siteUrl: this.settings.url,
       publicUrl: this.settings.publicUrl,
       commandTokens: () => this.commandTokens,
+      run: (username, line) => this.run(username, line),
       ackAfterMs: this.timing.ackAfterMs,
       track: (task) => this.track(task),
     });
@@ -170,13 +195,14 @@ class MattermostAdapter implements ChatAdapter {
     if (!(await this.listener.waitConnected(this.timing.connectTimeoutMs))) {
       this.log.warn("the Mattermost WebSocket is not connected yet; DMs to the bot are read once it is");
     }
-    this.state = "running";
     this.log.info({ bot: me.username, team: this.settings.team ?? teamId, channels: Object.keys(this.settings.channels) }, "Mattermost adapter started");
   }
 
   async stop(): Promise<void> {
     if (this.state === "stopped") return;
     this.state = "stopped";
+    // Commands still waiting for the start run now (and answer), rather than hang the shutdown.
+    this.openGate();
     await this.listener?.stop();
     // Commands already running finish (their tracker changes must be reported), within a grace period.
     const grace = new Promise<void>((resolve) => setTimeout(resolve, this.timing.stopGraceMs).unref());
@@ -184,6 +210,12 @@ class MattermostAdapter implements ChatAdapter {
     this.abort.abort();
     if (this.ownServer) await this.server.close();
     this.log.info("Mattermost adapter stopped");
+  }
+
+  /** Runs a command line for a Mattermost user once the adapter is ready. */
+  private async run(username: string, line: string): Promise<DispatchResult> {
+    await this.ready;
+    return this.options.core.run("mattermost", username, line);
   }
 
   /** The poster, once the adapter runs (notifications before that are the caller's to retry). */
@@ -223,7 +255,7 @@ class MattermostAdapter implements ChatAdapter {
       return;
     }
     const username = await this.poster.usernameFor(message.userId);
-    const result = await this.options.core.run("mattermost", username, line);
+    const result = await this.run(username, line);
     await this.poster.post(message.channelId, result.reply, { rootId: message.rootId });
   }
 
@@ -268,6 +300,11 @@ class MattermostAdapter implements ChatAdapter {
     try {
       return await request();
     } catch (error) {
+      if (mattermostStatus(error) === 401) {
+        throw new ConfigError([
+          `MATTERMOST_BOT_TOKEN: ${this.settings.url} refused the token (create a new one: System Console > Integrations > Bot Accounts > the bot > Create New Token)`,
+        ]);
+      }
       throw toBotError(error, what);
     }
   }
