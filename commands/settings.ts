@@ -7,12 +7,12 @@ import { z } from "zod";
 import { flagArg } from "../src/framework/arg-types.js";
 import { defineCommand, type CommandContext } from "../src/framework/command.js";
 import { ephemeral } from "../src/framework/reply.js";
+import { isTimeZone } from "../src/core/calendar.js";
 import { formatLocalTime } from "../src/proactive/messages.js";
 import {
   DEFAULT_PROACTIVE_CONFIG,
   formatRemindersMode,
   formatWeekdays,
-  isTimeZoneName,
   parsedSetting,
   parseHolidays,
   parseRemindersMode,
@@ -32,7 +32,7 @@ const quietArg = z.string().transform((text, ctx): string => {
 });
 
 const timeZoneArg = z.string().transform((text, ctx): string => {
-  if (isTimeZoneName(text.trim())) return text.trim();
+  if (isTimeZone(text.trim())) return text.trim();
   ctx.addIssue({ code: "custom", message: `"${text.trim()}" is not an IANA time zone such as Europe/Zurich or America/New_York.`, input: text });
   return z.NEVER;
 });

@@ -6,6 +6,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { parseEnv } from "node:util";
 import { z } from "zod";
+import { isTimeZone } from "./core/calendar.js";
 import { ConfigError } from "./errors.js";
 import { deriveActionSecret, parseChannelMap, parseTokenList, type MattermostSettings, type ParseOutcome as MattermostParseOutcome } from "./chat/mattermost/settings.js";
 import { parseInviterList, parseRoomMap, type MatrixSettings, type ParseOutcome } from "./chat/matrix/settings.js";
@@ -105,14 +106,6 @@ function mattermostListSetting<T>(parse: (text: string) => MattermostParseOutcom
   });
 }
 
-function isTimeZone(zone: string): boolean {
-  try {
-    new Intl.DateTimeFormat("en", { timeZone: zone });
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** Settings of the support process itself, handed to commands and jobs. */
 export interface ProcessSettings {

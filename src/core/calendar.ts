@@ -229,7 +229,9 @@ interface Interval {
   end: number;
 }
 
-function isTimeZone(zone: string): boolean {
+/** Whether the text names an IANA time zone this runtime knows (`Europe/Zurich`). */
+export function isTimeZone(zone: string): boolean {
+  if (zone.trim() === "") return false;
   try {
     new Intl.DateTimeFormat("en", { timeZone: zone });
     return true;

@@ -8,6 +8,8 @@
  * its deadline. EDF is the best order a single developer can pick, so a bug failing this test fails
  * under every order.
  */
+import { formatDate } from "./dates.js";
+import { formatWorkHours } from "./duration.js";
 import { deadlineEnd, isIsoDate, workingMinutesBetween, type WorkingCalendar } from "./calendar.js";
 
 /** Risk states, from harmless to worst. */
@@ -101,7 +103,7 @@ export function assessDeadlineRisk(options: AssessDeadlineRiskOptions): BugRisk[
     const state: RiskState = overdue ? "overdue" : atRisk ? "at-risk" : stale ? "stale" : "ok";
 
     const facts: ReasonFacts = {
-      deadline: formatDeadline(bug.deadline),
+      deadline: formatDate(bug.deadline),
       workLeftMinutes: bug.workLeftMinutes,
       cumulativeDemandMinutes,
       workingMinutesLeft,
@@ -141,7 +143,7 @@ interface ReasonFacts {
 }
 
 function overdueReason(facts: ReasonFacts): string {
-  const left = facts.workLeftMinutes > 0 ? ` with ${formatWork(facts.workLeftMinutes)} of work left` : "";
+  const left = facts.workLeftMinutes > 0 ? ` with ${formatWorkHours(facts.workLeftMinutes)} of work left` : "";
   return `the deadline ${facts.deadline} has passed${left}`;
 }
 
@@ -151,13 +153,13 @@ function fitReason(facts: ReasonFacts, atRisk: boolean): string {
     facts.dueSameDay.length > 0 ? `${listBugs(facts.dueSameDay)} due the same day` : undefined,
   ].filter((part): part is string => part !== undefined);
   const counting = others.length > 0 ? ` counting ${others.join(" and ")}` : "";
-  const needs = `needs ${formatWork(facts.cumulativeDemandMinutes)} by ${facts.deadline}${counting}`;
+  const needs = `needs ${formatWorkHours(facts.cumulativeDemandMinutes)} by ${facts.deadline}${counting}`;
   if (atRisk) {
     return facts.workingMinutesLeft === 0
       ? `${needs}, but no working time is left`
-      : `${needs}, but only ${formatWork(facts.workingMinutesLeft)} of working time ${facts.workingMinutesLeft === 60 ? "is" : "are"} left`;
+      : `${needs}, but only ${formatWorkHours(facts.workingMinutesLeft)} of working time ${facts.workingMinutesLeft === 60 ? "is" : "are"} left`;
   }
-  return `${needs}, and ${formatWork(facts.workingMinutesLeft)} of working time ${facts.workingMinutesLeft === 60 ? "is" : "are"} left`;
+  return `${needs}, and ${formatWorkHours(facts.workingMinutesLeft)} of working time ${facts.workingMinutesLeft === 60 ? "is" : "are"} left`;
 }
 
 function listBugs(ids: number[]): string {
@@ -165,17 +167,4 @@ function listBugs(ids: number[]): string {
   return refs.length === 1 ? refs[0]! : `${refs.slice(0, -1).join(", ")} and ${refs.at(-1)!}`;
 }
 
-/** `2034-03-14` -> `14.3.2034`, the way the seed writes deadlines in subjects. */
-function formatDeadline(isoDate: string): string {
-  const [year, month, day] = isoDate.split("-");
-  return `${Number(day)}.${Number(month)}.${year}`;
-}
 
-/** Working minutes as `12h`, `1h 30m` or `45m`, rounded to the minute. */
-function formatWork(minutes: number): string {
-  const rounded = Math.round(minutes);
-  const hours = Math.floor(rounded / 60);
-  const rest = rounded % 60;
-  if (hours === 0) return `${rest}m`;
-  return rest === 0 ? `${hours}h` : `${hours}h ${rest}m`;
-}

@@ -129,6 +129,15 @@ export function parseDurationMinutes(text: string, options: WorkdayOptions = {})
  * `1w`. Zero is `0h`; a negative amount (an overrun) gets a leading `-`. Fractions of a minute are
  * rounded; a working day of 7.5 h makes 450 minutes `1d`.
  */
+/** Working minutes in hours, never days: `12h`, `1h 30m` or `45m` (for "work left" in risks and summaries). */
+export function formatWorkHours(minutes: number): string {
+  const rounded = Math.round(minutes);
+  const hours = Math.floor(rounded / 60);
+  const rest = rounded % 60;
+  if (hours === 0) return `${rest}m`;
+  return rest === 0 ? `${hours}h` : `${hours}h ${rest}m`;
+}
+
 export function formatDuration(minutes: number, options: WorkdayOptions = {}): string {
   if (!Number.isFinite(minutes)) throw new RangeError(`cannot format ${minutes} minutes`);
   const day = workdayMinutes(options);

@@ -5,6 +5,8 @@
  *
  * Composition and splitting are pure and deterministic: the same input gives the same messages.
  */
+import { formatDate } from "./dates.js";
+import { formatWorkHours } from "./duration.js";
 import { PRIORITY_IDS, type PriorityName, type StatusName } from "../tracker/tracker.js";
 import { toLocalDateTime } from "./calendar.js";
 import { RISK_SEVERITY, type RiskState } from "./deadline-risk.js";
@@ -219,8 +221,8 @@ function describe(key: SectionKey, bug: SummaryBug, now: number): string {
       break;
     case "work":
       parts.push(handler, ...flags);
-      if (bug.workLeftMinutes !== undefined) parts.push(`${formatWork(bug.workLeftMinutes)} left`);
-      if (bug.deadline !== undefined) parts.push(`due ${formatDeadline(bug.deadline)}`);
+      if (bug.workLeftMinutes !== undefined) parts.push(`${formatWorkHours(bug.workLeftMinutes)} left`);
+      if (bug.deadline !== undefined) parts.push(`due ${formatDate(bug.deadline)}`);
       if (bug.workLeftMinutes === undefined || bug.deadline === undefined) parts.push("no estimate or deadline in the subject");
       if (bug.risk === "overdue") parts.push("**OVERDUE**");
       else if (bug.risk === "at-risk") parts.push("**at risk**");
@@ -292,21 +294,10 @@ const WEEKDAY_NAMES = { mon: "Mon", tue: "Tue", wed: "Wed", thu: "Thu", fri: "Fr
 
 function formatDay(at: Date, timeZone: string): string {
   const local = toLocalDateTime(at, timeZone);
-  return `${WEEKDAY_NAMES[local.weekday]} ${formatDeadline(local.date)}`;
+  return `${WEEKDAY_NAMES[local.weekday]} ${formatDate(local.date)}`;
 }
 
-function formatDeadline(isoDate: string): string {
-  const [year, month, day] = isoDate.split("-");
-  return `${Number(day)}.${Number(month)}.${year}`;
-}
 
-function formatWork(minutes: number): string {
-  const rounded = Math.round(minutes);
-  const hours = Math.floor(rounded / 60);
-  const rest = rounded % 60;
-  if (hours === 0) return `${rest}m`;
-  return rest === 0 ? `${hours}h` : `${hours}h ${rest}m`;
-}
 
 /** Elapsed wall time as `45m`, `5h` or `3d 4h`. */
 function formatAge(ms: number): string {

@@ -5,7 +5,7 @@
  * refuse exactly the same text.
  */
 import { z } from "zod";
-import { createWorkingCalendar, isIsoDate, parseTimeOfDay, WEEKDAYS, type Weekday, type WorkingCalendar } from "../core/calendar.js";
+import { createWorkingCalendar, isIsoDate, isTimeZone, parseTimeOfDay, WEEKDAYS, type Weekday, type WorkingCalendar } from "../core/calendar.js";
 import { parseDate } from "../core/dates.js";
 import { parseFailure, parsedValue, type Parsed } from "../core/parse-result.js";
 import type { ReminderSettings } from "../core/reminder-policy.js";
@@ -78,16 +78,7 @@ export const DEFAULT_PROACTIVE_CONFIG: Readonly<ProactiveConfig> = Object.freeze
 const TIME = /^([01]\d|2[0-3]):[0-5]\d$/;
 const OFF_WORDS = new Set(["off", "none", "no"]);
 
-/** Whether the text names an IANA time zone this runtime knows. */
-export function isTimeZoneName(text: string): boolean {
-  if (text.trim() === "") return false;
-  try {
-    new Intl.DateTimeFormat("en", { timeZone: text });
-    return true;
-  } catch {
-    return false;
-  }
-}
+
 
 /** `HH:MM` with a leading zero added for `9:00`; undefined when it is no time of day. */
 function normalizeTime(text: string): string | undefined {
@@ -186,7 +177,7 @@ export function parseSummaryChannels(text: string, defaultTimeZone: string): Par
     const time = match ? normalizeTime(match[2]!) : undefined;
     if (!match || !time) return parseFailure(`"${part}" is not channel@HH:MM (e.g. management@09:00 or support@09:30/Europe/Zurich).`);
     const timeZone = match[3] ?? defaultTimeZone;
-    if (!isTimeZoneName(timeZone)) return parseFailure(`"${part}": ${timeZone} is not an IANA time zone such as Europe/Zurich.`);
+    if (!isTimeZone(timeZone)) return parseFailure(`"${part}": ${timeZone} is not an IANA time zone such as Europe/Zurich.`);
     if (channels.some((channel) => channel.channel === match[1])) return parseFailure(`"${match[1]}" is listed twice.`);
     channels.push({ channel: match[1]!, time, timeZone });
   }
@@ -262,10 +253,10 @@ export function resolveUserSettings(member: Pick<StaffMember, "timezone">, prefe
   };
   const mode = pick(preferences.reminders, parseRemindersMode);
   const quiet = preferences.quiet !== undefined && OFF_WORDS.has(preferences.quiet) ? null : pick(preferences.quiet, (text) => parseTimeRange(text, { spanMidnight: true }));
-  const tz = preferences.tz !== undefined && isTimeZoneName(preferences.tz) ? preferences.tz : undefined;
+  const tz = preferences.tz !== undefined && isTimeZone(preferences.tz) ? preferences.tz : undefined;
   const days = pick(preferences.days, parseWeekdays);
   const hours = pick(preferences.hours, (text) => parseTimeRange(text, { spanMidnight: false }));
-  const timeZone = tz ?? (member.timezone && isTimeZoneName(member.timezone) ? member.timezone : config.timeZone);
+  const timeZone = tz ?? (member.timezone && isTimeZone(member.timezone) ? member.timezone : config.timeZone);
   const holidays = [...new Set([...config.holidays, ...(preferences.holidays ?? [])])].sort();
   const calendar = calendarFor(timeZone, days ?? config.workDays, hours ?? config.workHours, holidays);
   const quietHours = quiet === null ? undefined : (quiet ?? config.quietHours);
@@ -283,7 +274,7 @@ export function resolveUserSettings(member: Pick<StaffMember, "timezone">, prefe
     sources: {
       reminders: mode ? "yours" : "default",
       quiet: quiet !== undefined ? "yours" : "default",
-      tz: tz ? "yours" : member.timezone && isTimeZoneName(member.timezone) ? "staff file" : "default",
+      tz: tz ? "yours" : member.timezone && isTimeZone(member.timezone) ? "staff file" : "default",
       days: days ? "yours" : "default",
       hours: hours ? "yours" : "default",
       holidays: preferences.holidays?.length ? "yours" : "default",
