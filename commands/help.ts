@@ -5,7 +5,7 @@
 import { z } from "zod";
 import { UsageError } from "../src/errors.js";
 import { defineCommand } from "../src/framework/command.js";
-import { renderCommandHelp, renderCommandList, TRIGGERS } from "../src/framework/help.js";
+import { renderCommandHelp, renderCommandList } from "../src/framework/help.js";
 import { suggestionCandidates, type CommandCatalog } from "../src/framework/registry.js";
 import { ephemeral } from "../src/framework/reply.js";
 import { formatSuggestions, suggestCommands } from "../src/framework/suggest.js";
@@ -24,7 +24,7 @@ export function createHelpCommand(catalog: () => CommandCatalog) {
     positional: ["command"],
     args: z.object({ command: z.string().optional() }),
     async run(ctx, args) {
-      const options = { role: ctx.caller.role, trigger: TRIGGERS[ctx.platform] };
+      const options = { role: ctx.caller.role, trigger: ctx.trigger };
       const commands = catalog();
       if (args.command === undefined) return ephemeral(renderCommandList(commands, options));
       const command = commands.find(args.command);

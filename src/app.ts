@@ -22,6 +22,8 @@ export interface BotCoreOptions {
   notifier: Notifier;
   erp: ErpPort;
   now?: () => Date;
+  /** Command triggers that differ from the defaults, e.g. `{ matrix: "!help-desk" }`. */
+  triggers?: Partial<Record<Platform, string>>;
 }
 
 export interface BotCore {
@@ -41,6 +43,7 @@ export function createBotCore(options: BotCoreOptions): BotCore {
     settings: options.config.process,
     now: options.now ?? (() => new Date()),
     logger: options.logger,
+    ...(options.triggers ? { triggers: options.triggers } : {}),
   };
   return {
     services,

@@ -26,7 +26,8 @@ export async function runLive(config: AppConfig, logger: Logger): Promise<void> 
   const targets: Notifier[] = [];
   const notifier = new FanOutNotifier(targets, logger);
   const erp = createErp(config, store, notifier, () => new Date());
-  const core = createBotCore({ config, logger, store, staff, tracker, notifier, erp });
+  const triggers = config.matrix ? { matrix: config.matrix.commandPrefix } : undefined;
+  const core = createBotCore({ config, logger, store, staff, tracker, notifier, erp, ...(triggers ? { triggers } : {}) });
 
   const adapters: ChatAdapter[] = [];
   if (config.matrix) {

@@ -17,6 +17,8 @@ export interface CommandContext {
   /** The staff member who ran the command. */
   caller: StaffMember;
   platform: Platform;
+  /** What people type before a command here (`/support`, `!support` or a configured prefix), for help texts. */
+  trigger: string;
   /** The tracker, acting on behalf of the caller. */
   tracker: TrackerPort;
   staff: StaffDirectory;

@@ -53,6 +53,8 @@ export interface DispatchServices {
   now: () => Date;
   /** The root logger; each run gets a child with requestId, platform, user and command. */
   logger: Logger;
+  /** Triggers that differ from the defaults in TRIGGERS (e.g. a configured Matrix prefix). */
+  triggers?: Partial<Record<Platform, string>>;
   /** Makes the id that ties a reply to its log lines; random by default, fixed in tests. */
   newRequestId?: () => string;
 }
@@ -71,7 +73,7 @@ function makeRequestId(): string {
  */
 export async function dispatch(request: DispatchRequest, services: DispatchServices): Promise<DispatchResult> {
   const requestId = (services.newRequestId ?? makeRequestId)();
-  const trigger = TRIGGERS[request.platform];
+  const trigger = services.triggers?.[request.platform] ?? TRIGGERS[request.platform];
   const started = performance.now();
   let log = services.logger.child({ requestId, platform: request.platform, user: request.platformUser });
   let command: AnyCommand | undefined;
@@ -93,6 +95,7 @@ export async function dispatch(request: DispatchRequest, services: DispatchServi
     const context: CommandContext = {
       caller,
       platform: request.platform,
+      trigger,
       tracker: services.trackerFor(caller),
       staff: services.staff,
       store: services.store,

@@ -27,6 +27,14 @@ describe("help", () => {
     expect(result.reply.text).not.toContain("assign");
   });
 
+  it("uses a configured trigger instead of the platform's default", async () => {
+    services = makeServices(buildCommandRegistry(TEST_COMMANDS), captureLog().log);
+    services.triggers = { matrix: "!helpdesk" };
+    const result = await dispatch({ platform: "matrix", platformUser: "@alice:example.org", line: "help" }, services);
+    expect(result.reply.text).toContain("- `!helpdesk show <bug>`: Show a bug");
+    expect(result.reply.text).not.toContain("!support");
+  });
+
   it("lists management's commands apart for a manager", async () => {
     const result = await run("HELP", "mattermost", "maria");
     expect(result.reply.text).toContain("**Only for management:**\n- `/support assign <bug> @user [priority=<name>]`");
