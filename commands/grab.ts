@@ -16,8 +16,8 @@ export const grabCommand = defineCommand({
   summary: "Take a NEW bug yourself; you then owe feedback urgently",
   usage: "<bug>",
   examples: ["grab 1234"],
-  // The seed: developers may grab; management assigns with triage instead.
-  roles: ["staff"],
+  // The seed has developers grab; a manager who also develops may too (triage is the usual way).
+  roles: ["staff", "management"],
   positional: ["bug"],
   args: z.object({ bug: bugIdArg }),
   async run(ctx, args) {

@@ -43,7 +43,8 @@ afterEach(async () => {
 
 describe("npm start", () => {
   it("runs the sandbox with piped commands and exits at end of input", async () => {
-    const run = start({}, "/support help\n/support show 1\n/as alice\n/support grab 1\n/support mine\n");
+    // The issue's own acceptance line, as the default sandbox account (manager).
+    const run = start({}, "/support help\n/support show 1\n/support grab 1\n/support mine\n");
     running.push(run.child);
     expect(await run.exit).toBe(0);
     const out = run.stdout();
@@ -51,7 +52,7 @@ describe("npm start", () => {
     expect(out).toMatch(/\/support triage <bug>/);
     expect(out).toMatch(/Status: NEW, waits for triage/);
     expect(out).toMatch(/You now handle #1/);
-    expect(out).toMatch(/\[#management \(thread of #1\)\] @alice grabbed #1/);
+    expect(out).toMatch(/\[#management \(thread of #1\)\] @manager grabbed #1/);
     expect(out).toMatch(/Your open bugs/);
   });
 
