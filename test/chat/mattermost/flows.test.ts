@@ -176,3 +176,28 @@ describe("notifications from the bot", () => {
     await expect(h.adapter.notifier.channel("billing", { text: "x" })).rejects.toThrow(/No Mattermost channel is set up for "billing"/);
   });
 });
+
+describe("limits of the Mattermost server", () => {
+  it("waits out a rate limit (429) and still delivers", async () => {
+    h.mm.forceRateLimit(2);
+    await h.adapter.notifier.channel("management", { text: "after the limit" });
+    expect(h.botPosts("support-mgmt").map((post) => post.message)).toEqual(["after the limit"]);
+    expect(h.mm.requests.filter((request) => request.response.status === 429)).toHaveLength(2);
+  });
+});
+
+describe("old buttons", () => {
+  it("answers a button older than 30 days with the command to type, and runs nothing", async () => {
+    await h.close();
+    let later = 0;
+    h = await startMattermostHarness({ clock: () => Date.now() + later });
+    await h.slash("alice", "grab 1");
+    await h.slash("alice", 'feedback 1 4h 14.3.2034 "Fix the pending state after the bank confirms"');
+    const post = h.botPosts("support-mgmt").at(-1)!;
+    const before = await h.bug(1);
+    later = 31 * 24 * 3_600_000;
+    const click = await h.mm.clickButton({ post: post.id, action: "Confirm", user: "manager" });
+    expect(click.response?.ephemeral_text).toBe("This button is too old to use. Type `/support confirm 1` instead.");
+    expect((await h.bug(1)).status).toBe(before.status);
+  });
+});
