@@ -15,9 +15,11 @@ import type { ChatAdapter } from "../chat-adapter.js";
 import type { ChannelKey, Notifier } from "../notifier.js";
 import { BotClient, mattermostStatus, toBotError } from "./bot-client.js";
 import { DEFAULT_LISTENER_TIMING, DirectMessageListener, websocketUrlFor, type DirectMessage, type ListenerTiming } from "./dm-listener.js";
+import { formForLine } from "./dialogs.js";
 import { MattermostEndpoints, PATHS } from "./endpoints.js";
 import { MattermostPoster } from "./poster.js";
 import { registerSlashCommand } from "./registration.js";
+import { typedCommand } from "./render.js";
 import type { MattermostSettings } from "./settings.js";
 import { Signer } from "./signing.js";
 
@@ -256,7 +258,10 @@ class MattermostAdapter implements ChatAdapter {
     }
     const username = await this.poster.usernameFor(message.userId);
     const result = await this.run(username, line);
-    await this.poster.post(message.channelId, result.reply, { rootId: message.rootId });
+    // A DM cannot open a form (Mattermost gives trigger ids to slash commands and buttons only).
+    const form = result.kind === "refused" && this.settings.publicUrl ? formForLine(line, this.options.core.services.commands) : undefined;
+    const reply = form ? { ...result.reply, text: `${result.reply.text}\n\nOr type \`${typedCommand(line.trim())}\` with the slash: it opens a form.` } : result.reply;
+    await this.poster.post(message.channelId, reply, { rootId: message.rootId });
   }
 
   private async resolveTeam(): Promise<string> {

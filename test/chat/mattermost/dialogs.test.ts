@@ -189,3 +189,13 @@ describe("the draft dialog", () => {
     expect((await h.bug(16)).notes.at(-1)?.text).toBe("Draft response to the customer:\n\nI fixed it.");
   });
 });
+
+describe("forms from a DM", () => {
+  it("points to the slash command, which can open the form a DM cannot", async () => {
+    h = await startMattermostHarness();
+    const asked = h.dm("alice", "call");
+    const answer = await h.nextBotPost(h.dmChannel("alice"), asked);
+    expect(answer.message).toContain("name: missing");
+    expect(answer.message).toContain("Or type `/support call` with the slash: it opens a form.");
+  });
+});
