@@ -27,7 +27,7 @@ import type { ChatAdapter } from "../chat-adapter.js";
 import type { ChannelKey, Notifier } from "../notifier.js";
 import { CALL_FIELDS, CallConversation, validatorFromCatalog } from "./call-conversation.js";
 import { DirectRooms } from "./direct-rooms.js";
-import { KeyedQueue } from "./keyed-queue.js";
+import { KeyedQueue } from "../keyed-queue.js";
 import { DEFAULT_RETRY, withRateLimitRetry, type RetryPolicy } from "./rate-limit.js";
 import { renderNotice, type NoticeContent } from "./render.js";
 import { inviterAllowed, type MatrixSettings } from "./settings.js";

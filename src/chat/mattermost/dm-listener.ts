@@ -15,7 +15,7 @@ import { z } from "zod";
 import { advanceMattermostDm, claimMattermostPost, listMattermostDms, pruneMattermostHandledPosts } from "../../store/mattermost-repo.js";
 import type { Store } from "../../store/store.js";
 import { installWebSocketGlobals, type BotClient } from "./bot-client.js";
-import { KeyedQueue } from "./keyed-queue.js";
+import { KeyedQueue } from "../keyed-queue.js";
 
 const { WebSocketClient } = mattermostClient;
 type SocketClient = InstanceType<typeof WebSocketClient>;

@@ -19,7 +19,7 @@ import {
 import type { Store } from "../../store/store.js";
 import type { ChannelKey } from "../notifier.js";
 import { mattermostErrorId, mattermostStatus, toBotError, type BotClient } from "./bot-client.js";
-import { KeyedQueue } from "./keyed-queue.js";
+import { KeyedQueue } from "../keyed-queue.js";
 import { renderPlainReply, renderPosts, type PostBody } from "./render.js";
 import type { Signer } from "./signing.js";
 

@@ -1,14 +1,15 @@
 /**
- * Runs tasks one after another per key (a DM channel, a channel and bug), different keys in
- * parallel: a person's DM commands are answered in the order they were sent, and two updates
- * about one bug at once cannot both start a thread.
+ * Runs tasks one after another per key (a DM, a room, a channel and bug), different keys in
+ * parallel. Chat adapters use it so a person's commands are answered in the order they were sent
+ * and two updates about one bug at once cannot create two DM rooms or two thread roots.
  */
 export class KeyedQueue {
-  private readonly tails = new Map<string, Promise<void>>();
+  private readonly tails = new Map<string, Promise<unknown>>();
 
   /** Runs `task` after every earlier task of the same key has settled; resolves with its result. */
   run<T>(key: string, task: () => Promise<T>): Promise<T> {
     const previous = this.tails.get(key) ?? Promise.resolve();
+    // The tail never rejects, so a failed task does not stop the ones queued after it.
     const result = previous.then(task);
     const tail = result.then(
       () => undefined,
