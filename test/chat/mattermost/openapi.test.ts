@@ -8,7 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RecordedRequest } from "../../../src/simulators/mattermost/server.js";
 import { startMattermostHarness, type MattermostHarness } from "./mattermost-harness.js";
-import { operationFor, problemsOf } from "./openapi-check.js";
+import { operationFor, problemsOf } from "../../support/mattermost-openapi.js";
 
 let h: MattermostHarness;
 let botRequests: RecordedRequest[];
