@@ -7,8 +7,9 @@
  * - a check pass (reminders, risk, digests, summary due-check; store only): wall time;
  * - composing the daily summary over the whole mirror.
  *
- * The simulator runs in a child process, so the memory figures are the bot's alone. Figures, not
- * assertions: the tests assert behaviour (one request per quiet cycle), this file measures.
+ * The simulator runs in a child process, so the memory figures are the bot's alone. The tests
+ * assert behaviour (one request per quiet cycle); this file measures, and checks the figures
+ * against the targets below (generous, for noisy machines): a missed target exits with code 1.
  */
 import { spawn } from "node:child_process";
 import { once } from "node:events";
@@ -97,6 +98,20 @@ function setup(url: string, token: string): { store: Store; engine: ProactiveEng
   return { store, engine, requests: () => requests, trackerFor: () => tracker };
 }
 
+/** Speed and memory targets; each is checked after the run. */
+const TARGETS = {
+  firstScanMs: 10_000,
+  firstScanRetainedMb: 64,
+  quietCycleMedianMs: 50,
+  quietCycleRequests: 1,
+  checkPassMedianMs: 1_000,
+  summaryMs: 2_000,
+};
+const misses: string[] = [];
+const expectAtMost = (what: string, value: number, target: number, unit: string): void => {
+  if (value > target) misses.push(`${what}: ${value.toFixed(1)} ${unit}, target at most ${target} ${unit}`);
+};
+
 const rows: [string, string][] = [];
 const record = (name: string, value: string): void => {
   rows.push([name, value]);
@@ -109,6 +124,9 @@ try {
   const first = await measure(() => bot.engine.runJob("watch-tracker"));
   const firstRequests = bot.requests();
   record(`first full scan, ${countMirror(bot.store)} bugs, page size ${FULL_SCAN_PAGE_SIZE}`, `${first.ms.toFixed(0)} ms, ${firstRequests} requests, peak heap +${first.peakHeapMb.toFixed(1)} MB, retained +${first.retainedHeapMb.toFixed(1)} MB`);
+
+  expectAtMost("first full scan", first.ms, TARGETS.firstScanMs, "ms");
+  expectAtMost("first full scan, retained heap", first.retainedHeapMb, TARGETS.firstScanRetainedMb, "MB");
 
   const quietTimes: number[] = [];
   const quietRequests: number[] = [];
@@ -124,6 +142,10 @@ try {
     `quiet watcher cycle (x${QUIET_CYCLES})`,
     `median ${percentile(quietTimes, 50).toFixed(1)} ms, p95 ${percentile(quietTimes, 95).toFixed(1)} ms, requests per cycle ${[...new Set(quietRequests)].join("/")}, peak heap +${quietPeak.toFixed(1)} MB`,
   );
+
+  expectAtMost("quiet watcher cycle, median", percentile(quietTimes, 50), TARGETS.quietCycleMedianMs, "ms");
+  expectAtMost("quiet watcher cycle, MantisBT requests", Math.max(...quietRequests), TARGETS.quietCycleRequests, "requests");
+  if (Math.min(...quietRequests) < TARGETS.quietCycleRequests) misses.push("quiet watcher cycle made no MantisBT request: it did not look");
 
   const checkJobs = ["new-bug-reminders", "feedback-reminders", "deadline-risk", "channel-summary", "dm-digest"];
   const checkTimes: number[] = [];
@@ -141,9 +163,11 @@ try {
     if (bot.requests() !== before) throw new Error("a check pass called MantisBT; it must read the store only");
   }
   record(`check pass over the mirror (x${CHECK_PASSES})`, `median ${percentile(checkTimes, 50).toFixed(1)} ms, p95 ${percentile(checkTimes, 95).toFixed(1)} ms, 0 requests`);
+  expectAtMost("check pass, median", percentile(checkTimes, 50), TARGETS.checkPassMedianMs, "ms");
   record("  of which (medians)", checkJobs.map((job) => `${job} ${percentile(perJob.get(job)!, 50).toFixed(1)} ms`).join(", "));
   const summary = await measure(async () => buildSummary(bot.engine.context, { channel: "management", time: "09:00", timeZone: "UTC" }, new Date(), new Date()));
   record(`composing the daily summary (${countMirror(bot.store)} bugs)`, `${summary.ms.toFixed(0)} ms, ${summary.result.length} messages, peak heap +${summary.peakHeapMb.toFixed(1)} MB`);
+  expectAtMost("composing the daily summary", summary.ms, TARGETS.summaryMs, "ms");
   await bot.engine.stop();
   bot.store.close();
 
@@ -165,3 +189,9 @@ try {
 const width = Math.max(...rows.map(([name]) => name.length));
 process.stdout.write(`Proactive engine benchmark: ${BUGS} bulk bugs + the seed, simulator in a separate process, Node ${process.version}\n`);
 for (const [name, value] of rows) process.stdout.write(`  ${name.padEnd(width)}  ${value}\n`);
+if (misses.length > 0) {
+  process.stdout.write(`\nMISSED TARGETS:\n${misses.map((miss) => `  ${miss}`).join("\n")}\n`);
+  process.exitCode = 1;
+} else {
+  process.stdout.write(`\nAll targets met: ${JSON.stringify(TARGETS)}\n`);
+}
