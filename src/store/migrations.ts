@@ -1,10 +1,9 @@
 /**
- * Reserved version numbers while several features are built in parallel: 2 sales records,
- * 3 incoming (docs questions), 4 analysis/action (sub-feedback), 5 review/resolution, 6 proactive
- * engine, 7 Mattermost, 8 Matrix. Keep each feature's repository methods in its own file under src/store/.
- *
  * Versioned schema migrations, applied in order at start-up inside one transaction each.
- * Never edit a migration that has shipped: add a new one.
+ * Never edit a migration that has shipped: add a new one with the next version number. Each
+ * feature keeps its repository functions in its own file under src/store/ (calls and process state
+ * in store.ts, then sales, incoming, analysis, review, proactive, mattermost, matrix). Version 5 was
+ * reserved for review and never needed.
  */
 export interface Migration {
   version: number;
