@@ -7,17 +7,14 @@
  *   const result = await h.run("alice", "grab 1");
  *   expect(result.kind).toBe("ok");  expect((await h.bug(1)).status).toBe("feedback");
  */
-import { createBotCore, type BotCore } from "../../src/app.js";
-import { loadConfig } from "../../src/config.js";
+import type { BotCore } from "../../src/app.js";
 import type { DispatchResult } from "../../src/framework/dispatcher.js";
-import { ChannelErp } from "../../src/erp/channel-erp.js";
-import { StaffDirectory } from "../../src/identity.js";
-import { startMantisSimulator, type MantisSimulator, type MantisSimulatorOptions } from "../../src/simulators/mantis/server.js";
-import { SANDBOX_STAFF } from "../../src/staff-file.js";
-import { Store } from "../../src/store/store.js";
-import { createMantisTracker } from "../../src/tracker/mantis-client.js";
+import type { StaffDirectory } from "../../src/identity.js";
+import type { MantisSimulator, MantisSimulatorOptions } from "../../src/simulators/mantis/server.js";
+import type { Store } from "../../src/store/store.js";
 import type { Bug, TrackerPort } from "../../src/tracker/tracker.js";
-import { captureLog, type CapturedLog } from "./capture-log.js";
+import { startBotUnderTest } from "./bot-under-test.js";
+import type { CapturedLog } from "./capture-log.js";
 import { RecordingNotifier } from "./recording-notifier.js";
 
 export interface Harness {
@@ -49,38 +46,19 @@ export interface HarnessOptions {
 }
 
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
-  const clock = { now: options.now ?? new Date("2026-11-26T10:00:00Z") };
-  const sim = await startMantisSimulator({ now: () => clock.now, ...options.simulator });
-  const config = loadConfig(options.env ?? {});
-  const log = captureLog("debug");
-  const store = new Store(":memory:");
-  const staff = new StaffDirectory([...SANDBOX_STAFF]);
   const notifier = new RecordingNotifier();
-  const tracker = createMantisTracker({
-    url: sim.url,
-    token: sim.tokens.administrator!,
-    project: 1,
-    impersonate: options.impersonate ?? true,
-    timeoutMs: 5_000,
-    category: config.process.category,
-    log: log.log,
-  });
-  const erp = new ChannelErp(store, notifier, () => clock.now);
-  const core = createBotCore({ config, logger: log.log, store, staff, tracker, notifier, erp, now: () => clock.now });
+  const bot = await startBotUnderTest({ ...options, notifier });
   return {
-    sim,
-    tracker,
-    store,
-    staff,
+    sim: bot.mantis,
+    tracker: bot.tracker,
+    store: bot.store,
+    staff: bot.staff,
     notifier,
-    log,
-    core,
-    clock,
-    run: (user, line) => core.run("sandbox", user, line),
-    bug: (id) => tracker.getBug(id),
-    async close() {
-      store.close();
-      await sim.close();
-    },
+    log: bot.log,
+    core: bot.core,
+    clock: bot.clock,
+    run: (user, line) => bot.core.run("sandbox", user, line),
+    bug: (id) => bot.tracker.getBug(id),
+    close: () => bot.close(),
   };
 }

@@ -4,21 +4,18 @@
  * bob, carol with Matrix ids `@<name>:localhost`; `@mallory:localhost` is nobody. A `management`
  * room (created by manager, alice and bob joined, the bot invited) is configured as MATRIX_ROOMS.
  */
-import { createBotCore, type BotCore } from "../../../src/app.js";
+import type { BotCore } from "../../../src/app.js";
 import type { ChatAdapter } from "../../../src/chat/chat-adapter.js";
 import { createMatrixAdapter, type MatrixAdapterOptions } from "../../../src/chat/matrix/matrix-adapter.js";
 import type { MatrixSettings } from "../../../src/chat/matrix/settings.js";
-import type { Notifier } from "../../../src/chat/notifier.js";
-import { loadConfig } from "../../../src/config.js";
-import { ChannelErp } from "../../../src/erp/channel-erp.js";
-import { StaffDirectory } from "../../../src/identity.js";
-import { startMantisSimulator, type MantisSimulator } from "../../../src/simulators/mantis/server.js";
+import type { StaffDirectory } from "../../../src/identity.js";
+import type { MantisSimulator } from "../../../src/simulators/mantis/server.js";
 import { startMatrixSimulator, type ClientEvent, type MatrixSimulator } from "../../../src/simulators/matrix/server.js";
 import { SANDBOX_STAFF } from "../../../src/staff-file.js";
-import { Store } from "../../../src/store/store.js";
-import { createMantisTracker } from "../../../src/tracker/mantis-client.js";
+import type { Store } from "../../../src/store/store.js";
 import type { TrackerPort } from "../../../src/tracker/tracker.js";
-import { captureLog, type CapturedLog } from "../../support/capture-log.js";
+import { relayNotifier, startBotUnderTest } from "../../support/bot-under-test.js";
+import type { CapturedLog } from "../../support/capture-log.js";
 
 export interface MatrixHarness {
   matrix: MatrixSimulator;
@@ -78,22 +75,14 @@ export async function startMatrixHarness(options: MatrixHarnessOptions = {}): Pr
   // The homeserver's clock runs with the real one, but a test can move it forward to make events old.
   let serverClockOffset = 0;
   const matrix = await startMatrixSimulator({ now: () => Date.now() + serverClockOffset });
-  const clock = { now: new Date("2026-11-26T10:00:00Z") };
-  const mantis = await startMantisSimulator({ now: () => clock.now });
-  const config = loadConfig({});
-  const log = captureLog("debug");
-  let store = new Store(":memory:");
-  const stores = [store];
-  const staff = new StaffDirectory(SANDBOX_STAFF.map((member) => ({ ...member, matrix: `@${member.name}:localhost` })));
-  const tracker = createMantisTracker({
-    url: mantis.url,
-    token: mantis.tokens.administrator!,
-    project: 1,
-    impersonate: true,
-    timeoutMs: 5_000,
-    category: config.process.category,
-    log: log.log,
+  // The core needs a notifier and the adapter needs the core: the relay points at whichever adapter runs.
+  let adapter: ChatAdapter | undefined;
+  const bot = await startBotUnderTest({
+    notifier: relayNotifier(() => adapter),
+    staff: SANDBOX_STAFF.map((member) => ({ ...member, matrix: `@${member.name}:localhost` })),
   });
+  const { mantis, tracker, staff, log } = bot;
+  let { store, core } = bot;
 
   const managementRoom = matrix.createRoom("manager", { name: "Management", invite: ["@alice:localhost", "@bob:localhost", matrix.bot.userId] });
   matrix.join("alice", managementRoom);
@@ -110,15 +99,6 @@ export async function startMatrixHarness(options: MatrixHarnessOptions = {}): Pr
     ...options.settings,
   };
 
-  // The core needs a notifier and the adapter needs the core: the relay points at whichever adapter runs.
-  let adapter: ChatAdapter | undefined;
-  const relay: Notifier = {
-    direct: (recipient, message) => adapter!.notifier.direct(recipient, message),
-    channel: (channel, message) => adapter!.notifier.channel(channel, message),
-  };
-  const makeCore = (withStore: Store) =>
-    createBotCore({ config, logger: log.log, store: withStore, staff, tracker, notifier: relay, erp: new ChannelErp(withStore, relay, () => clock.now), now: () => clock.now });
-  let core = makeCore(store);
   const makeAdapter = () => createMatrixAdapter({ settings, core, staff, store, logger: log.log, ...options.adapter });
   adapter = makeAdapter();
 
@@ -148,11 +128,7 @@ export async function startMatrixHarness(options: MatrixHarnessOptions = {}): Pr
     },
     async restart(restartOptions = {}) {
       await harness.stopAdapter();
-      if (restartOptions.freshStore) {
-        store = new Store(":memory:");
-        stores.push(store);
-        core = makeCore(store);
-      }
+      if (restartOptions.freshStore) ({ store, core } = bot.freshCore());
       adapter = makeAdapter();
       await adapter.start();
     },
@@ -171,8 +147,7 @@ export async function startMatrixHarness(options: MatrixHarnessOptions = {}): Pr
       await adapter?.stop();
       matrix.wakeSyncs();
       await matrix.close();
-      await mantis.close();
-      for (const opened of stores) opened.close();
+      await bot.close();
     },
   };
   if (options.start ?? true) await harness.start();

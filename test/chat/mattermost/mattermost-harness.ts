@@ -9,16 +9,13 @@
  *   const result = await h.slash("alice", "grab 1");
  */
 import { vi } from "vitest";
-import { createBotCore, type BotCore } from "../../../src/app.js";
+import type { BotCore } from "../../../src/app.js";
 import type { ChatAdapter } from "../../../src/chat/chat-adapter.js";
 import { createMattermostAdapter, type MattermostTiming } from "../../../src/chat/mattermost/mattermost-adapter.js";
 import { deriveActionSecret, type MattermostSettings } from "../../../src/chat/mattermost/settings.js";
-import type { Notifier } from "../../../src/chat/notifier.js";
-import { loadConfig } from "../../../src/config.js";
-import { ChannelErp } from "../../../src/erp/channel-erp.js";
 import { HttpServer } from "../../../src/http/http-server.js";
-import { StaffDirectory } from "../../../src/identity.js";
-import { startMantisSimulator, type MantisSimulator } from "../../../src/simulators/mantis/server.js";
+import type { StaffDirectory } from "../../../src/identity.js";
+import type { MantisSimulator } from "../../../src/simulators/mantis/server.js";
 import {
   startMattermostSimulator,
   type MattermostSimulator,
@@ -26,11 +23,10 @@ import {
   type SlashCommandResult,
   type WirePost,
 } from "../../../src/simulators/mattermost/server.js";
-import { SANDBOX_STAFF } from "../../../src/staff-file.js";
-import { Store } from "../../../src/store/store.js";
-import { createMantisTracker } from "../../../src/tracker/mantis-client.js";
+import type { Store } from "../../../src/store/store.js";
 import type { Bug, TrackerPort } from "../../../src/tracker/tracker.js";
-import { captureLog, type CapturedLog } from "../../support/capture-log.js";
+import { relayNotifier, startBotUnderTest } from "../../support/bot-under-test.js";
+import type { CapturedLog } from "../../support/capture-log.js";
 
 export interface MattermostHarness {
   mm: MattermostSimulator;
@@ -84,32 +80,14 @@ export async function startMattermostHarness(options: MattermostHarnessOptions =
   // WebSocketClient logs every connect and close to the console.
   vi.spyOn(console, "log").mockImplementation(() => undefined);
   const mm = await startMattermostSimulator(options.simulator);
-  const clock = { now: new Date("2026-11-26T10:00:00Z") };
-  const mantis = await startMantisSimulator({ now: () => clock.now });
-  const config = loadConfig({});
-  const log = captureLog("debug");
-  const store = new Store(":memory:");
-  const staff = new StaffDirectory([...SANDBOX_STAFF]);
-  const tracker = createMantisTracker({
-    url: mantis.url,
-    token: mantis.tokens.administrator!,
-    project: 1,
-    impersonate: true,
-    timeoutMs: 5_000,
-    category: config.process.category,
-    log: log.log,
-  });
+  // The core needs a notifier and the adapter needs the core: the relay points at whichever adapter runs.
+  let adapter: ChatAdapter | undefined;
+  const bot = await startBotUnderTest({ notifier: relayNotifier(() => adapter) });
+  const { mantis, tracker, store, staff, log, core } = bot;
   const http = new HttpServer({ logger: log.log });
   await http.start(0, "127.0.0.1");
   const botUrl = `http://127.0.0.1:${http.port}`;
 
-  // The core needs a notifier and the adapter needs the core: the relay points at whichever adapter runs.
-  let adapter: ChatAdapter | undefined;
-  const relay: Notifier = {
-    direct: (recipient, message) => adapter!.notifier.direct(recipient, message),
-    channel: (channel, message) => adapter!.notifier.channel(channel, message),
-  };
-  const core = createBotCore({ config, logger: log.log, store, staff, tracker, notifier: relay, erp: new ChannelErp(store, relay, () => clock.now), now: () => clock.now });
   const botToken = mm.tokens["support-bot"]!;
   const settings: MattermostSettings = {
     url: mm.url,
@@ -174,8 +152,7 @@ export async function startMattermostHarness(options: MattermostHarnessOptions =
       await adapter?.stop();
       await server.close();
       await mm.close();
-      await mantis.close();
-      store.close();
+      await bot.close();
       vi.restoreAllMocks();
     },
   };

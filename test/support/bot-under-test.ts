@@ -1,0 +1,111 @@
+/**
+ * The bot's core wired as in production, without a chat platform: the MantisBT simulator over
+ * loopback on a settable clock, the tracker with the administrator token, an in-memory store, a
+ * staff directory, the ERP on the store, a captured log and createBotCore. The command harness
+ * (harness.ts) and the chat harnesses (Matrix, Mattermost) build on it and add their platform.
+ */
+import { createBotCore, type BotCore } from "../../src/app.js";
+import type { ChatAdapter } from "../../src/chat/chat-adapter.js";
+import type { Notifier } from "../../src/chat/notifier.js";
+import { loadConfig } from "../../src/config.js";
+import { ChannelErp } from "../../src/erp/channel-erp.js";
+import { StaffDirectory, type StaffMemberInput } from "../../src/identity.js";
+import { startMantisSimulator, type MantisSimulator, type MantisSimulatorOptions } from "../../src/simulators/mantis/server.js";
+import { SANDBOX_STAFF } from "../../src/staff-file.js";
+import { Store } from "../../src/store/store.js";
+import { createMantisTracker } from "../../src/tracker/mantis-client.js";
+import type { TrackerPort } from "../../src/tracker/tracker.js";
+import { captureLog, type CapturedLog } from "./capture-log.js";
+
+/** What the bot's core runs on in a test, and how to stop it. */
+export interface BotUnderTest {
+  mantis: MantisSimulator;
+  /** The tracker with the bot's administrator token (not acting as anyone). */
+  tracker: TrackerPort;
+  store: Store;
+  staff: StaffDirectory;
+  log: CapturedLog;
+  core: BotCore;
+  /** The clock the core and the MantisBT simulator see; change `clock.now` to move time. */
+  clock: { now: Date };
+  /** A new in-memory store and a core on it, as for a bot restarted without its data (closed by `close`). */
+  freshCore(): { store: Store; core: BotCore };
+  /** Closes every store it opened and the MantisBT simulator. */
+  close(): Promise<void>;
+}
+
+/** How the bot under test is set up; everything but the notifier has the defaults of the sandbox. */
+export interface BotUnderTestOptions {
+  /** Where the core sends direct messages and channel posts. */
+  notifier: Notifier;
+  /** Extra environment settings (as in .env), e.g. { DOCS_REPEAT_THRESHOLD: "2" }. */
+  env?: Record<string, string>;
+  simulator?: MantisSimulatorOptions;
+  /** Start time; default 2026-11-26T10:00:00Z (a Thursday). */
+  now?: Date;
+  /** Act through X-Mantis-Username (default true), or as the bot naming people in notes. */
+  impersonate?: boolean;
+  /** The staff file's entries (default the sandbox staff manager, alice, bob, carol). */
+  staff?: readonly StaffMemberInput[];
+}
+
+/** Starts the MantisBT simulator and wires the bot's core to it. */
+export async function startBotUnderTest(options: BotUnderTestOptions): Promise<BotUnderTest> {
+  const clock = { now: options.now ?? new Date("2026-11-26T10:00:00Z") };
+  const mantis = await startMantisSimulator({ now: () => clock.now, ...options.simulator });
+  const config = loadConfig(options.env ?? {});
+  const log = captureLog("debug");
+  const staff = new StaffDirectory([...(options.staff ?? SANDBOX_STAFF)]);
+  const tracker = createMantisTracker({
+    url: mantis.url,
+    token: mantis.tokens.administrator!,
+    project: 1,
+    impersonate: options.impersonate ?? true,
+    timeoutMs: 5_000,
+    category: config.process.category,
+    log: log.log,
+  });
+  const stores: Store[] = [];
+  const coreOn = (store: Store): BotCore =>
+    createBotCore({
+      config,
+      logger: log.log,
+      store,
+      staff,
+      tracker,
+      notifier: options.notifier,
+      erp: new ChannelErp(store, options.notifier, () => clock.now),
+      now: () => clock.now,
+    });
+  const freshCore = () => {
+    const store = new Store(":memory:");
+    stores.push(store);
+    return { store, core: coreOn(store) };
+  };
+  const { store, core } = freshCore();
+  return {
+    mantis,
+    tracker,
+    store,
+    staff,
+    log,
+    core,
+    clock,
+    freshCore,
+    async close() {
+      for (const opened of stores) opened.close();
+      await mantis.close();
+    },
+  };
+}
+
+/**
+ * A notifier that sends through whichever chat adapter runs now: the core needs a notifier before
+ * the adapter exists (the adapter needs the core), and a restart replaces the adapter.
+ */
+export function relayNotifier(current: () => ChatAdapter | undefined): Notifier {
+  return {
+    direct: (recipient, message) => current()!.notifier.direct(recipient, message),
+    channel: (channel, message) => current()!.notifier.channel(channel, message),
+  };
+}
