@@ -101,6 +101,29 @@ export const MIGRATIONS: readonly Migration[] = [
     `,
   },
   {
+    version: 3,
+    description: "questions answered by pointing to the documentation, and the docs bugs filed for them",
+    sql: `
+      -- One row per answer; question_key is the normalized question that repeats are counted by.
+      CREATE TABLE docs_questions (
+        id            INTEGER PRIMARY KEY AUTOINCREMENT,
+        question_key  TEXT NOT NULL,
+        question      TEXT NOT NULL,
+        url           TEXT NOT NULL,
+        asked_at      TEXT NOT NULL,
+        recorded_by   TEXT NOT NULL
+      );
+      CREATE INDEX docs_questions_key ON docs_questions (question_key, asked_at);
+
+      -- At most one docs bug per question; bug_id is NULL while it is being filed (a claim).
+      CREATE TABLE docs_bugs (
+        question_key  TEXT PRIMARY KEY,
+        bug_id        INTEGER,
+        filed_at      TEXT NOT NULL
+      );
+    `,
+  },
+  {
     version: 4,
     description: "analysis and action: sub-feedback between bugs, history of estimates and deadlines",
     sql: `
@@ -131,29 +154,6 @@ export const MIGRATIONS: readonly Migration[] = [
         deadline      TEXT
       );
       CREATE INDEX estimate_updates_bug ON estimate_updates (bug_id, id);
-    `,
-  },
-  {
-    version: 3,
-    description: "questions answered by pointing to the documentation, and the docs bugs filed for them",
-    sql: `
-      -- One row per answer; question_key is the normalized question that repeats are counted by.
-      CREATE TABLE docs_questions (
-        id            INTEGER PRIMARY KEY AUTOINCREMENT,
-        question_key  TEXT NOT NULL,
-        question      TEXT NOT NULL,
-        url           TEXT NOT NULL,
-        asked_at      TEXT NOT NULL,
-        recorded_by   TEXT NOT NULL
-      );
-      CREATE INDEX docs_questions_key ON docs_questions (question_key, asked_at);
-
-      -- At most one docs bug per question; bug_id is NULL while it is being filed (a claim).
-      CREATE TABLE docs_bugs (
-        question_key  TEXT PRIMARY KEY,
-        bug_id        INTEGER,
-        filed_at      TEXT NOT NULL
-      );
     `,
   },
   {
@@ -234,6 +234,38 @@ export const MIGRATIONS: readonly Migration[] = [
     `,
   },
   {
+    version: 7,
+    description: "Mattermost: one thread per bug per channel, the bot's DM channels, DM posts already handled",
+    sql: `
+      -- The root post that holds a bug's updates in one channel; later posts about the bug reply to it.
+      CREATE TABLE mattermost_threads (
+        channel_id    TEXT NOT NULL,
+        bug_id        INTEGER NOT NULL,
+        root_post_id  TEXT NOT NULL,
+        created_at    TEXT NOT NULL,
+        updated_at    TEXT NOT NULL,
+        PRIMARY KEY (channel_id, bug_id)
+      );
+
+      -- DM channels between the bot and a person, with the newest post time seen there
+      -- (Mattermost's create_at, ms): after a lost connection the bot reads what came since.
+      CREATE TABLE mattermost_dm_channels (
+        channel_id    TEXT PRIMARY KEY,
+        user_id       TEXT NOT NULL,
+        last_post_at  INTEGER NOT NULL DEFAULT 0,
+        updated_at    TEXT NOT NULL
+      );
+
+      -- DM posts the bot has acted on, so a replayed event or a catch-up never runs a command twice.
+      CREATE TABLE mattermost_handled_posts (
+        post_id     TEXT PRIMARY KEY,
+        channel_id  TEXT NOT NULL,
+        handled_at  TEXT NOT NULL
+      );
+      CREATE INDEX mattermost_handled_posts_at ON mattermost_handled_posts (handled_at);
+    `,
+  },
+  {
     version: 8,
     description: "Matrix: one thread per bug per room, events already handled, one-time notices",
     sql: `
@@ -264,38 +296,6 @@ export const MIGRATIONS: readonly Migration[] = [
         sent_at  TEXT NOT NULL,
         PRIMARY KEY (kind, target)
       );
-    `,
-  },
-  {
-    version: 7,
-    description: "Mattermost: one thread per bug per channel, the bot's DM channels, DM posts already handled",
-    sql: `
-      -- The root post that holds a bug's updates in one channel; later posts about the bug reply to it.
-      CREATE TABLE mattermost_threads (
-        channel_id    TEXT NOT NULL,
-        bug_id        INTEGER NOT NULL,
-        root_post_id  TEXT NOT NULL,
-        created_at    TEXT NOT NULL,
-        updated_at    TEXT NOT NULL,
-        PRIMARY KEY (channel_id, bug_id)
-      );
-
-      -- DM channels between the bot and a person, with the newest post time seen there
-      -- (Mattermost's create_at, ms): after a lost connection the bot reads what came since.
-      CREATE TABLE mattermost_dm_channels (
-        channel_id    TEXT PRIMARY KEY,
-        user_id       TEXT NOT NULL,
-        last_post_at  INTEGER NOT NULL DEFAULT 0,
-        updated_at    TEXT NOT NULL
-      );
-
-      -- DM posts the bot has acted on, so a replayed event or a catch-up never runs a command twice.
-      CREATE TABLE mattermost_handled_posts (
-        post_id     TEXT PRIMARY KEY,
-        channel_id  TEXT NOT NULL,
-        handled_at  TEXT NOT NULL
-      );
-      CREATE INDEX mattermost_handled_posts_at ON mattermost_handled_posts (handled_at);
     `,
   },
 ];
