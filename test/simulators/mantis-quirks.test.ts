@@ -334,6 +334,11 @@ describe("MantisBT simulator quirks", () => {
       expect((await patch(2, { summary: "x".repeat(128) })).status).toBe(200);
     });
 
+    it("counts the summary limit in characters, as the database column does, not in UTF-16 units", async () => {
+      expect((await patch(2, { summary: "\u{1F41B}".repeat(128) })).status).toBe(200);
+      expect((await patch(2, { summary: "\u{1F41B}".repeat(129) })).status).toBe(500);
+    });
+
     it("refuses a fixed_in_version that is not a version of the project with 400 code 29", async () => {
       const reply = await patch(16, { fixed_in_version: { name: "1.0" } });
       expect(reply.status).toBe(400);

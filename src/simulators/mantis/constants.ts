@@ -123,5 +123,5 @@ export const ERROR_CODES = {
   TAG_NOT_FOUND: 2200,
 } as const;
 
-/** The longest summary the `mantis_bug_table.summary` column takes; longer ones crash the server (OBSERVED.md). */
+/** The longest summary (in characters) the `mantis_bug_table.summary` column takes; longer ones crash the server (OBSERVED.md). */
 export const SUMMARY_MAX_LENGTH = 128;

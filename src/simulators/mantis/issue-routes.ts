@@ -202,7 +202,7 @@ export function createIssue(context: SimulatorContext, request: ApiRequest): Api
   // A view state MantisBT cannot map makes the insert fail: 500 with an empty body (OBSERVED.md).
   if (viewState !== VIEW_STATE.public && viewState !== VIEW_STATE.private) throw crash();
   // The summary column is VARCHAR(128): longer summaries are a database error, not a validation error.
-  if (summary.length > SUMMARY_MAX_LENGTH) throw crash();
+  if ([...summary].length > SUMMARY_MAX_LENGTH) throw crash();
 
   // bug_api's create(): a handler given with the starting status makes the bug `assigned`.
   const finalStatus = handlerId !== 0 && status === STATUS.new ? STATUS.assigned : status;
@@ -375,7 +375,7 @@ export function updateIssue(context: SimulatorContext, request: ApiRequest): Api
   }
 
   const summary = changes.summary ?? bug.summary;
-  if (summary.length > SUMMARY_MAX_LENGTH) throw crash();
+  if ([...summary].length > SUMMARY_MAX_LENGTH) throw crash();
 
   const now = context.nowSeconds();
   db.transaction(() => {
