@@ -6,6 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DispatchResult } from "../../src/framework/dispatcher.js";
+import { expectBugState, journalSteps, publicFieldsText } from "../support/bug-checks.js";
 import { startHarness, type Harness } from "../support/harness.js";
 
 const CUSTOMER = { name: "Hedwig Sommer", phone: "+41 79 555 01 23", email: "hedwig.sommer@example.org" };
@@ -29,11 +30,7 @@ async function step(user: string, line: string): Promise<DispatchResult> {
   return result;
 }
 
-async function expectTracker(expected: { status: string; handler?: string }): Promise<void> {
-  const bug = await h.bug(bugId);
-  expect(bug.status).toBe(expected.status);
-  expect(bug.handler?.name).toBe(expected.handler);
-}
+const expectTracker = (expected: { status: string; handler?: string }): Promise<void> => expectBugState(h, bugId, expected);
 
 describe("a customer call, from the phone to the release", () => {
   it("call: files a NEW, unassigned Customer bug with the contact in a private note", async () => {
@@ -128,9 +125,7 @@ describe("a customer call, from the phone to the release", () => {
   });
 
   it("journalled every step, by the person who did it", () => {
-    const journal = h.store.listJournal(bugId).map((entry) => [entry.actor, entry.command]);
-    const steps = journal.filter(([, command], index) => index === 0 || journal[index - 1]![1] !== command);
-    expect(steps).toEqual([
+    expect(journalSteps(h.store, bugId)).toEqual([
       ["alice", "call"],
       ["manager", "triage"],
       ["bob", "feedback"],
@@ -150,7 +145,7 @@ describe("a customer call, from the phone to the release", () => {
 
   it("kept the customer's personal data out of public fields, chat and the log", async () => {
     const bug = await h.bug(bugId);
-    const publicText = [bug.summary, bug.description, ...bug.notes.filter((note) => !note.private).map((note) => note.text)].join("\n");
+    const publicText = publicFieldsText(bug);
     for (const secret of PERSONAL_DATA) {
       expect(publicText, "public fields").not.toContain(secret);
       expect(h.notifier.text(), "channel posts and DMs").not.toContain(secret);

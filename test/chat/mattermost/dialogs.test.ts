@@ -5,6 +5,7 @@
  */
 import { afterEach, describe, expect, it } from "vitest";
 import type { JsonValue } from "../../../src/simulators/mattermost/server.js";
+import { publicFieldsText } from "../../support/bug-checks.js";
 import { startMattermostHarness, type MattermostHarness } from "./mattermost-harness.js";
 
 let h: MattermostHarness | undefined;
@@ -88,7 +89,7 @@ describe("the call dialog", () => {
     expect(bug.status).toBe("new");
     expect(bug.tags).toContain("Customer");
     expect(bug.description).toContain("Second line.");
-    const publicText = [bug.summary, bug.description, ...bug.notes.filter((note) => !note.private).map((note) => note.text)].join("\n");
+    const publicText = publicFieldsText(bug);
     const posted = h.mm.posts().map((post) => post.message).join("\n");
     for (const data of PERSONAL_DATA) {
       expect(publicText).not.toContain(data);

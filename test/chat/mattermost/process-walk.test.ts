@@ -7,6 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { WirePost } from "../../../src/simulators/mattermost/server.js";
+import { expectBugState, journalSteps, publicFieldsText } from "../../support/bug-checks.js";
 import { startMattermostHarness, type MattermostHarness } from "./mattermost-harness.js";
 
 const CUSTOMER = { name: "Hedwig Sommer", phone: "+41 79 555 01 23", email: "hedwig.sommer@example.org" };
@@ -23,11 +24,7 @@ afterAll(async () => {
   await h.close();
 });
 
-async function expectTracker(expected: { status: string; handler?: string }): Promise<void> {
-  const bug = await h.bug(bugId);
-  expect(bug.status).toBe(expected.status);
-  expect(bug.handler?.name).toBe(expected.handler);
-}
+const expectTracker = (expected: { status: string; handler?: string }): Promise<void> => expectBugState(h, bugId, expected);
 
 /** The newest post of the bot in a channel that has a button with this label. */
 function postWithButton(channelId: string, label: string): WirePost {
@@ -139,9 +136,7 @@ describe("a customer call, from the phone to the release, in Mattermost", () => 
   });
 
   it("journalled every step by the person who did it, buttons included", () => {
-    const journal = h.store.listJournal(bugId).map((entry) => [entry.actor, entry.command]);
-    const steps = journal.filter(([, command], index) => index === 0 || journal[index - 1]![1] !== command);
-    expect(steps).toEqual([
+    expect(journalSteps(h.store, bugId)).toEqual([
       ["alice", "call"],
       ["manager", "triage"],
       ["bob", "feedback"],
@@ -158,7 +153,7 @@ describe("a customer call, from the phone to the release, in Mattermost", () => 
 
   it("kept the customer's personal data out of public fields, every post and DM, and the log", async () => {
     const bug = await h.bug(bugId);
-    const publicText = [bug.summary, bug.description, ...bug.notes.filter((note) => !note.private).map((note) => note.text)].join("\n");
+    const publicText = publicFieldsText(bug);
     const posted = h.mm
       .posts()
       .map((post) => `${post.message}\n${JSON.stringify(post.props)}`)
