@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { addSalesRecord, getSalesRecord } from "../../src/store/sales-repo.js";
+import { bringBugTo } from "../support/bring-bug-to.js";
 import { startHarness, type Harness } from "../support/harness.js";
 
 let h: Harness;
@@ -15,8 +16,7 @@ const url = (id: number): string => `${h.sim.url}view.php?id=${id}`;
 
 /** Bug #1 (tagged Customer) passed review and waits for carol to tell the customer. */
 async function awaitingNotification(state: Parameters<Harness["store"]["updateBugProcess"]>[1] = {}): Promise<void> {
-  await h.tracker.updateBug(1, { status: "assigned", handler: "carol" });
-  h.store.updateBugProcess(1, { origin: "call", stage: "resolution", developer: "alice", reviewer: "bob", communicator: "carol", draftText: DRAFT, ...state });
+  await bringBugTo(h, 1, { status: "assigned", handler: "carol", origin: "call", stage: "resolution", developer: "alice", reviewer: "bob", communicator: "carol", draftText: DRAFT, ...state });
 }
 
 describe("notify", () => {
@@ -133,8 +133,7 @@ describe("notify", () => {
   });
 
   it("refuses a bug that has not passed review, saying what it needs next", async () => {
-    await h.tracker.updateBug(1, { status: "assigned", handler: "carol" });
-    h.store.updateBugProcess(1, { stage: "in-work", developer: "carol", draftText: DRAFT });
+    await bringBugTo(h, 1, { status: "assigned", handler: "carol", stage: "in-work", developer: "carol", draftText: DRAFT });
     const result = await h.run("carol", "notify 1");
     expect(result.kind).toBe("refused");
     expect(result.reply.text).toMatch(/^Bug #1 is ASSIGNED and is being worked on: .* `notify` needs a reviewed bug waiting for the customer to be told \(ASSIGNED\)\.$/);

@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { bringBugTo } from "../support/bring-bug-to.js";
 import { startHarness, type Harness } from "../support/harness.js";
 
 let h: Harness;
@@ -13,8 +14,7 @@ const DRAFT = "We fixed the wallet so that it shows confirmed withdrawals right 
 
 /** Bug #1 (tagged Customer) in work with alice, optionally with a drafted response. */
 async function inWork(options: { draft?: boolean } = {}): Promise<void> {
-  await h.tracker.updateBug(1, { status: "assigned", handler: "alice" });
-  h.store.updateBugProcess(1, { stage: "in-work", developer: "alice", fixedIn: "testing 1.1.0-rc1", ...(options.draft === false ? {} : { draftText: DRAFT }) });
+  await bringBugTo(h, 1, { status: "assigned", handler: "alice", stage: "in-work", developer: "alice", fixedIn: "testing 1.1.0-rc1", ...(options.draft === false ? {} : { draftText: DRAFT }) });
 }
 
 describe("review", () => {

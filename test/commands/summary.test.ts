@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { MESSAGE_LIMITS } from "../../src/core/summary.js";
+import { bringBugTo } from "../support/bring-bug-to.js";
 import { startHarness, type Harness } from "../support/harness.js";
 
 let h: Harness;
@@ -38,10 +39,8 @@ describe("summary", () => {
   });
 
   it("puts bugs in review and bugs waiting for the customer to be told in their own sections", async () => {
-    await h.tracker.updateBug(16, { status: "feedback", handler: "bob" });
-    h.store.updateBugProcess(16, { stage: "review", developer: "alice", reviewer: "bob" });
-    await h.tracker.updateBug(28, { status: "assigned", handler: "manager" });
-    h.store.updateBugProcess(28, { stage: "resolution", communicator: "manager", draftText: "We fixed it." });
+    await bringBugTo(h, 16, { status: "feedback", handler: "bob", stage: "review", developer: "alice", reviewer: "bob" });
+    await bringBugTo(h, 28, { status: "assigned", handler: "manager", stage: "resolution", communicator: "manager", draftText: "We fixed it." });
     const text = (await h.run("manager", "summary")).reply.text;
     expect(section(text, "In review")).toEqual([expect.stringMatching(new RegExp(`^- \\[#16\\]\\(.*\\) .* · bob reviewing · for 0m$`))]);
     expect(section(text, "Resolved, customer not yet notified")).toEqual([expect.stringMatching(/^- \[#28\]\(.*\) .* · manager to notify the customer · for 0m$/)]);

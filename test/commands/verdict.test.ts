@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { bringBugTo } from "../support/bring-bug-to.js";
 import { startHarness, type Harness } from "../support/harness.js";
 
 let h: Harness;
@@ -14,14 +15,12 @@ const link = (id: number): string => `[#${id}](${h.sim.url}view.php?id=${id})`;
 
 /** Bug #1 (tagged Customer) in review by bob, fixed by alice, confirmed by the manager. */
 async function customerBugInReview(): Promise<void> {
-  await h.tracker.updateBug(1, { status: "feedback", handler: "bob" });
-  h.store.updateBugProcess(1, { origin: "call", stage: "review", developer: "alice", reviewer: "bob", confirmedBy: "manager", draftText: DRAFT });
+  await bringBugTo(h, 1, { status: "feedback", handler: "bob", origin: "call", stage: "review", developer: "alice", reviewer: "bob", confirmedBy: "manager", draftText: DRAFT });
 }
 
 /** Bug #2 (no customer) in review by carol, fixed by alice. */
 async function internalBugInReview(): Promise<void> {
-  await h.tracker.updateBug(2, { status: "feedback", handler: "carol" });
-  h.store.updateBugProcess(2, { stage: "review", developer: "alice", reviewer: "carol" });
+  await bringBugTo(h, 2, { status: "feedback", handler: "carol", stage: "review", developer: "alice", reviewer: "carol" });
 }
 
 describe("verdict pass", () => {
@@ -125,8 +124,7 @@ describe("verdict refusals", () => {
   });
 
   it("refuses a bug that is not in review, saying what it needs next", async () => {
-    await h.tracker.updateBug(1, { status: "assigned", handler: "alice" });
-    h.store.updateBugProcess(1, { stage: "in-work", developer: "alice" });
+    await bringBugTo(h, 1, { status: "assigned", handler: "alice", stage: "in-work", developer: "alice" });
     const result = await h.run("alice", "verdict 1 pass");
     expect(result.kind).toBe("refused");
     expect(result.reply.text).toMatch(/^Bug #1 is ASSIGNED and is being worked on: @alice fixes it, .* `verdict` needs a bug in review \(FEEDBACK\)\.$/);

@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { getMirrorBug, listTrackerChangesSince } from "../../src/store/proactive-repo.js";
 import { createMantisTracker } from "../../src/tracker/mantis-client.js";
 import type { TrackerPort } from "../../src/tracker/tracker.js";
+import { bringBugTo } from "../support/bring-bug-to.js";
 import { HOUR, MINUTE, startEngineHarness, type EngineHarness } from "./engine-harness.js";
 
 let h: EngineHarness;
@@ -134,8 +135,7 @@ describe("watcher: transitions", () => {
     h.notifier.sent.length = 0;
 
     h.advance(HOUR);
-    await h.tracker.updateBug(bug.id, { status: "new" });
-    h.store.updateBugProcess(bug.id, { stage: "timeline", developer: "alice", estimateMinutes: 480, deadline: "2026-12-10" }, h.clock.now);
+    await bringBugTo(h, bug.id, { status: "new", stage: "timeline", developer: "alice", estimateMinutes: 480, deadline: "2026-12-10" }, h.clock.now);
     h.advance(MINUTE);
     await h.engine.runOnce();
 
