@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { getSalesRecord } from "../../src/store/sales-repo.js";
 import { startHarness, type Harness } from "../support/harness.js";
-import { bugIds, expectNoPersonalData, JANE, publicText } from "./incoming-helpers.js";
+import { bugIds, expectNoPersonalData, JANE, newBugId, publicText } from "./incoming-helpers.js";
 
 let h: Harness;
 beforeEach(async () => {
@@ -13,18 +13,12 @@ afterEach(async () => {
 
 const CALL = `call name="${JANE.name}" type=merchant phone="${JANE.phone}" email=${JANE.email}`;
 
-async function newBugAfter(before: number[]): Promise<number> {
-  const created = bugIds(h).filter((id) => !before.includes(id));
-  expect(created).toHaveLength(1);
-  return created[0]!;
-}
-
 describe("call, routed to the tracker (default)", () => {
   it("files a NEW unassigned Customer bug from the issue and keeps name and contact in a private note", async () => {
     const before = bugIds(h);
     const result = await h.run("alice", `${CALL} issue="Refund button missing for orders paid with coins from two exchanges"`);
     expect(result.kind).toBe("ok");
-    const id = await newBugAfter(before);
+    const id = newBugId(h, before);
     const bug = await h.bug(id);
     expect(bug).toMatchObject({
       status: "new",
@@ -76,7 +70,7 @@ describe("call, routed to the tracker (default)", () => {
       `${CALL} issue="Jane Doe cannot withdraw; call her back on 0786324817 or write to ${JANE.email}. Mrs Doe is upset."`,
     );
     expect(result.kind).toBe("ok");
-    const bug = await h.bug(await newBugAfter(before));
+    const bug = await h.bug(newBugId(h, before));
     expect(bug.summary).toBe("[customer] cannot withdraw; call her back on [phone] or write to [e-mail]. Mrs [customer] is upset.");
     expect(bug.description).toContain("[customer] cannot withdraw");
     expect(result.reply.text).toContain("I replaced personal data (name, phone number and e-mail address) in the issue text by placeholders");
@@ -89,7 +83,7 @@ describe("call, routed to the tracker (default)", () => {
     const before = bugIds(h);
     const result = await h.run("alice", `call name="${JANE.name}" type=user phone="${JANE.phone}" issue="Wallet crashes on start"`);
     expect(result.kind).toBe("ok");
-    const bug = await h.bug(await newBugAfter(before));
+    const bug = await h.bug(newBugId(h, before));
     expect(bug.notes[0]!.text).not.toContain("E-mail");
     expect(h.store.listCalls()[0]!.email).toBeUndefined();
   });
@@ -214,7 +208,7 @@ describe("the public view of a call's bug", () => {
   it("shows the reporter account nothing of the customer's data", async () => {
     const before = bugIds(h);
     await h.run("alice", `${CALL} issue="Wallet crashes when Jane Doe opens it"`);
-    const id = await newBugAfter(before);
+    const id = newBugId(h, before);
     const text = await publicText(h, id);
     expect(text).toContain("Wallet crashes when [customer] opens it");
     expect(text).not.toContain("Jane");

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { normalizeQuestion } from "../../src/process/docs-questions.js";
 import { countDocsQuestions, getDocsBug } from "../../src/store/incoming-repo.js";
 import { startHarness, type Harness } from "../support/harness.js";
-import { bugIds } from "./incoming-helpers.js";
+import { bugIds, newBugIds } from "./incoming-helpers.js";
 
 let h: Harness;
 beforeEach(async () => {
@@ -13,10 +13,6 @@ afterEach(async () => {
 });
 
 const URL = "https://docs.taler.net/taler-wallet.html#withdrawing";
-
-function newBugs(before: number[]): number[] {
-  return bugIds(h).filter((id) => !before.includes(id));
-}
 
 describe("docs", () => {
   it("records the answer and gives a polite reply with the link", async () => {
@@ -36,7 +32,7 @@ describe("docs", () => {
       },
     });
     expect(countDocsQuestions(h.store)).toBe(1);
-    expect(newBugs(before)).toEqual([]);
+    expect(newBugIds(h, before)).toEqual([]);
   });
 
   it("counts differently written forms of the same question together", async () => {
@@ -52,11 +48,11 @@ describe("docs", () => {
     await h.run("alice", `docs "How do I withdraw?" ${URL}`);
     const second = await h.run("bob", `docs "how do i withdraw" ${URL}`);
     expect(second.reply.text).not.toMatch(/filed/i);
-    expect(newBugs(before)).toEqual([]);
+    expect(newBugIds(h, before)).toEqual([]);
 
     const third = await h.run("carol", `docs "How do I withdraw" https://docs.taler.net/faq.html`);
     expect(third.kind).toBe("ok");
-    const filed = newBugs(before);
+    const filed = newBugIds(h, before);
     expect(filed).toHaveLength(1);
     const bug = await h.bug(filed[0]!);
     expect(bug).toMatchObject({
@@ -78,7 +74,7 @@ describe("docs", () => {
 
     const fourth = await h.run("alice", `docs "How do I withdraw?" ${URL}`);
     expect(fourth.kind).toBe("ok");
-    expect(newBugs(before)).toEqual([bug.id]);
+    expect(newBugIds(h, before)).toEqual([bug.id]);
     expect(fourth.reply.text).toContain(`A documentation bug for this question is already filed: [#${bug.id}]`);
   });
 
@@ -89,7 +85,7 @@ describe("docs", () => {
     h.clock.now = new Date(h.clock.now.getTime() + 91 * 86_400_000);
     const later = await h.run("alice", `docs "How do I withdraw?" ${URL}`);
     expect(later.reply.text).toContain("once in the last 90 days");
-    expect(newBugs(before)).toEqual([]);
+    expect(newBugIds(h, before)).toEqual([]);
   });
 
   it("follows DOCS_REPEAT_THRESHOLD and DOCS_REPEAT_WINDOW_DAYS", async () => {
@@ -99,14 +95,14 @@ describe("docs", () => {
     await h.run("alice", `docs "How do I withdraw?" ${URL}`);
     const second = await h.run("alice", `docs "How do I withdraw?" ${URL}`);
     expect(second.reply.text).toContain("2 times in the last 7 days");
-    expect(newBugs(before)).toHaveLength(1);
+    expect(newBugIds(h, before)).toHaveLength(1);
   });
 
   it("uses the default category when the project has no documentation category", async () => {
     h.sim.database.sql.prepare("UPDATE categories SET name = 'manuals' WHERE name = 'documentation'").run();
     const before = bugIds(h);
     for (let i = 0; i < 3; i++) await h.run("alice", `docs "How do I withdraw?" ${URL}`);
-    const filed = newBugs(before);
+    const filed = newBugIds(h, before);
     expect(filed).toHaveLength(1);
     expect((await h.bug(filed[0]!)).category).toBe("General");
   });
@@ -120,10 +116,10 @@ describe("docs", () => {
     expect(third.kind).toBe("ok");
     expect(third.reply.text).toContain("Does this answer your question?");
     expect(third.reply.text).toContain("but I could not file the documentation bug");
-    expect(newBugs(before)).toEqual([]);
+    expect(newBugIds(h, before)).toEqual([]);
     const fourth = await h.run("alice", `docs "How do I withdraw?" ${URL}`);
     expect(fourth.reply.text).toContain("so I filed");
-    expect(newBugs(before)).toHaveLength(1);
+    expect(newBugIds(h, before)).toHaveLength(1);
   });
 
   it("keeps e-mail addresses and phone numbers out of the recorded question", async () => {

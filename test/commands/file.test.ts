@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { startHarness, type Harness } from "../support/harness.js";
-import { bugIds, expectNoPersonalData, JANE, publicText } from "./incoming-helpers.js";
+import { bugIds, expectNoPersonalData, JANE, newBugId, publicText } from "./incoming-helpers.js";
 
 let h: Harness;
 beforeEach(async () => {
@@ -10,12 +10,6 @@ afterEach(async () => {
   await h.close();
 });
 
-async function createdBug(before: number[]) {
-  const created = bugIds(h).filter((id) => !before.includes(id));
-  expect(created).toHaveLength(1);
-  return h.bug(created[0]!);
-}
-
 describe("file", () => {
   it("files a NEW unassigned Customer bug with the customer's name and contact only in a private note", async () => {
     const before = bugIds(h);
@@ -24,7 +18,7 @@ describe("file", () => {
       `file "Android wallet: withdrawal pending although the bank transferred" details="Wallet 0.14.2, 50 CHF, pending for two days." customer="${JANE.name}" contact=${JANE.email}`,
     );
     expect(result.kind).toBe("ok");
-    const bug = await createdBug(before);
+    const bug = await h.bug(newBugId(h, before));
     expect(bug).toMatchObject({
       status: "new",
       summary: "Android wallet: withdrawal pending although the bank transferred",
@@ -50,7 +44,7 @@ describe("file", () => {
     const before = bugIds(h);
     const result = await h.run("bob", `file "Wallet crashes on start" customer="${JANE.name}" contact="${JANE.phone}"`);
     expect(result.kind).toBe("ok");
-    const bug = await createdBug(before);
+    const bug = await h.bug(newBugId(h, before));
     expect(bug.notes[0]!.text).toContain(`Contact: ${JANE.phone}`);
     await expectNoPersonalData(h, [bug.id]);
   });
@@ -59,7 +53,7 @@ describe("file", () => {
     const before = bugIds(h);
     const result = await h.run("alice", 'file "Exchange returns 500 on /keys after key rotation"');
     expect(result.kind).toBe("ok");
-    const bug = await createdBug(before);
+    const bug = await h.bug(newBugId(h, before));
     expect(bug.notes).toEqual([]);
     expect(bug.description).toMatch(/^Exchange returns 500 on \/keys after key rotation\n/);
     expect(result.reply.text).not.toContain("private note");
@@ -69,7 +63,7 @@ describe("file", () => {
     const before = bugIds(h);
     const result = await h.run("alice", `file "Exchange accepts coins after their expiry" details="Found by a customer." customer="${JANE.name}" private`);
     expect(result.kind).toBe("ok");
-    const bug = await createdBug(before);
+    const bug = await h.bug(newBugId(h, before));
     expect(bug.private).toBe(true);
     expect(bug.tags).toEqual(["Customer"]);
     expect(h.sim.database.bugById(bug.id)!.view_state).toBe(50);
@@ -86,7 +80,7 @@ describe("file", () => {
       `file "Jane Doe cannot log in" details="Jane wrote from ${JANE.email} and asks to be called on +41 44 123 45 67." customer="${JANE.name}" contact=${JANE.email}`,
     );
     expect(result.kind).toBe("ok");
-    const bug = await createdBug(before);
+    const bug = await h.bug(newBugId(h, before));
     expect(bug.summary).toBe("[customer] cannot log in");
     expect(bug.description).toContain("[customer] wrote from [e-mail] and asks to be called on [phone].");
     expect(result.reply.text).toContain("I replaced personal data (name, phone number and e-mail address) in the summary or details");

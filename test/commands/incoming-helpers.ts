@@ -33,6 +33,18 @@ export function bugIds(h: Harness): number[] {
   return (h.sim.database.sql.prepare("SELECT id FROM bugs ORDER BY id").all() as { id: number }[]).map((row) => row.id);
 }
 
+/** The ids of bugs created since `before` (a list from bugIds). */
+export function newBugIds(h: Harness, before: readonly number[]): number[] {
+  return bugIds(h).filter((id) => !before.includes(id));
+}
+
+/** The id of the one bug created since `before`; fails the test unless exactly one was. */
+export function newBugId(h: Harness, before: readonly number[]): number {
+  const created = newBugIds(h, before);
+  expect(created).toHaveLength(1);
+  return created[0]!;
+}
+
 /** Asserts that none of Jane's data appears in the log, in chat, or in the public text of the given bugs. */
 export async function expectNoPersonalData(h: Harness, bugIdsToCheck: readonly number[], data: readonly string[] = Object.values(JANE)): Promise<void> {
   const surfaces: [string, string][] = [
