@@ -6,7 +6,9 @@
 import { z } from "zod";
 import { bugIdArg, priorityArg, staffHandleArg } from "../src/framework/arg-types.js";
 import { defineCommand } from "../src/framework/command.js";
-import { ephemeral } from "../src/framework/reply.js";
+import type { CommandContext } from "../src/framework/command.js";
+import { ephemeral, type Reply } from "../src/framework/reply.js";
+import type { Bug, PriorityName } from "../src/tracker/tracker.js";
 import { changeBug } from "../src/process/bug-actions.js";
 import { bugLink, escapeMarkdown } from "../src/process/bug-format.js";
 import { notifyAfterChange } from "../src/process/notify.js";
@@ -18,13 +20,15 @@ export const triageCommand = defineCommand({
   name: "triage",
   summary: "Give a NEW bug a developer (and a priority); they owe feedback urgently",
   usage: "<bug> @developer [priority=<none|low|normal|high|urgent|immediate>]",
-  examples: ["triage 1234 @alice", "triage 1234 @alice priority=high"],
+  examples: ["triage 1234 @alice", "triage 1234 @alice priority=high", "triage 1234"],
   roles: ["management"],
   positional: ["bug", "developer"],
-  args: z.object({ bug: bugIdArg, developer: staffHandleArg, priority: priorityArg.optional() }),
+  args: z.object({ bug: bugIdArg, developer: staffHandleArg.optional(), priority: priorityArg.optional() }),
   async run(ctx, args) {
     const { bug, situation } = await loadBug(ctx, args.bug);
     const transition = requireTransition("triage", situation);
+    // Without a developer (the *Triage…* button on a NEW-bug ping): offer one button per developer.
+    if (args.developer === undefined) return offerDevelopers(ctx, bug, args.priority);
     const developer = await requireAssignableStaff(ctx, args.developer);
     const previousHandler = handlerMention(ctx, bug);
 
@@ -62,3 +66,21 @@ export const triageCommand = defineCommand({
     );
   },
 });
+
+/** Staff MantisBT lets handle bugs, as buttons that complete the triage; management picks one. */
+async function offerDevelopers(ctx: CommandContext, bug: Bug, priority: PriorityName | undefined): Promise<Reply> {
+  const handlers = new Set((await ctx.tracker.listHandlers()).map((user) => user.name.toLowerCase()));
+  const developers = ctx.staff.all().filter((member) => member.role === "staff" && handlers.has(member.mantisUser.toLowerCase()));
+  const withPriority = priority ? ` priority=${priority}` : "";
+  const link = bugLink(bug, ctx.tracker.bugUrl(bug.id));
+  if (developers.length === 0) {
+    return ephemeral(`Who should look into ${link}? Name them: \`triage ${bug.id} @developer${withPriority}\`.`, { bugId: bug.id });
+  }
+  return ephemeral(
+    [
+      `Who should look into ${link} ${escapeMarkdown(removeSubjectTag(bug.summary))} (priority ${bug.priority})?`,
+      `Pick a developer, or type \`triage ${bug.id} @developer priority=<priority>\` to set the priority too.`,
+    ].join("\n"),
+    { bugId: bug.id, buttons: developers.map((member) => ({ label: `@${member.name}`, command: `triage ${bug.id} @${member.name}${withPriority}` })) },
+  );
+}

@@ -95,11 +95,33 @@ describe("triage", () => {
     expect(result.reply.text).toMatch(/priority: must be one of none, low, normal, high, urgent, immediate/);
   });
 
-  it("refuses a missing developer with the usage line", async () => {
+  it("offers one button per developer when none is named, and changes nothing", async () => {
+    const result = await h.run("manager", "triage 2 priority=high");
+    expect(result.kind).toBe("ok");
+    expect(result.reply.text).toMatch(/Who should look into \[#2\]/);
+    expect(result.reply.buttons).toEqual([
+      { label: "@alice", command: "triage 2 @alice priority=high" },
+      { label: "@bob", command: "triage 2 @bob priority=high" },
+      { label: "@carol", command: "triage 2 @carol priority=high" },
+    ]);
+    const bug = await h.bug(2);
+    expect(bug.status).toBe("new");
+    expect(bug.handler).toBeUndefined();
+    expect(h.store.listJournal(2)).toEqual([]);
+  });
+
+  it("completes the triage when a developer's button is clicked", async () => {
+    const offer = await h.run("manager", "triage 2");
+    const alice = offer.reply.buttons!.find((button) => button.label === "@alice")!;
+    expect((await h.run("manager", alice.command)).kind).toBe("ok");
+    expect((await h.bug(2)).handler?.name).toBe("alice");
+  });
+
+  it("still checks the bug's stage before offering developers", async () => {
+    await h.run("manager", "triage 2 @alice");
     const result = await h.run("manager", "triage 2");
     expect(result.kind).toBe("refused");
-    expect(result.reply.text).toMatch(/developer: missing/);
-    expect(result.reply.text).toContain("/support triage <bug> @developer");
+    expect(result.reply.buttons).toBeUndefined();
   });
 
   it("says clearly when the bug does not exist", async () => {
