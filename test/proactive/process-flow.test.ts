@@ -15,13 +15,14 @@ describe("the engine and the commands together", () => {
     h.advance(MINUTE);
     await h.engine.runOnce();
 
-    // The ping's buttons: "Triage…" answers with the usage, so the manager completes the command.
+    // The ping's buttons: "Triage…" answers with one button per developer, which completes the command.
     const ping = h.notifier.postsIn("management").at(-1)!;
     expect(ping.buttons?.map((button) => button.command)).toEqual([`grab ${id}`, `triage ${id}`]);
-    const bare = await h.run("manager", `triage ${id}`);
-    expect(bare.kind).toBe("refused");
-    expect(bare.reply.text).toContain(`triage <bug> @developer`);
-    expect((await h.run("manager", `triage ${id} @bob`)).kind).toBe("ok");
+    const offer = await h.run("manager", `triage ${id}`);
+    expect(offer.kind).toBe("ok");
+    const bob = offer.reply.buttons?.find((button) => button.label === "@bob");
+    expect(bob?.command).toBe(`triage ${id} @bob`);
+    expect((await h.run("manager", bob!.command)).kind).toBe("ok");
     h.advance(MINUTE);
     await h.engine.runOnce();
 
