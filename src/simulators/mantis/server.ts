@@ -3,6 +3,7 @@
  * subset the bot uses under `<url>api/rest/`, plus `view.php?id=N` so bug links lead somewhere.
  * Contract: ./README.md. Behaviour: /work/shared/specs/mantisbt (OBSERVED.md wins over the OpenAPI file).
  */
+import { text as readText } from "node:stream/consumers";
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { canSeeBug } from "./access.js";
@@ -140,14 +141,6 @@ function guessContentType(body: string): string {
   return "text/plain; charset=UTF-8";
 }
 
-function readBody(request: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    request.on("data", (chunk: Buffer) => chunks.push(chunk));
-    request.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
-    request.on("error", reject);
-  });
-}
 
 function headerValue(headers: IncomingHttpHeaders, name: string): string | undefined {
   const value = headers[name];
@@ -180,7 +173,7 @@ export async function startMantisSimulator(options: MantisSimulatorOptions = {})
   });
 
   async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
-    const raw = await readBody(request);
+    const raw = await readText(request);
     const url = new URL(request.url ?? "/", "http://127.0.0.1");
     const method = (request.method ?? "GET").toUpperCase();
     const contentType = headerValue(request.headers, "content-type") ?? "";

@@ -4,6 +4,7 @@
  * createRoom with direct chats, account data, profiles, receipts, typing), with in-memory state and helpers
  * that let a test act as the human users and read what the bot did. See README.md in this folder.
  */
+import { text as readText } from "node:stream/consumers";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { limitExceeded, MatrixApiError, unrecognized } from "./errors.js";
@@ -172,14 +173,6 @@ const CORS_HEADERS = {
   "Access-Control-Allow-Headers": "X-Requested-With, Content-Type, Authorization, Date",
 };
 
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on("data", (chunk: Buffer) => chunks.push(chunk));
-    req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
-    req.on("error", reject);
-  });
-}
 
 function queryRecord(query: URLSearchParams): Record<string, string | string[]> {
   const out: Record<string, string | string[]> = {};
@@ -316,7 +309,7 @@ export async function startMatrixSimulator(options: MatrixSimulatorOptions = {})
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const url = new URL(req.url ?? "/", "http://127.0.0.1");
-    const rawBody = await readBody(req);
+    const rawBody = await readText(req);
     let body: unknown;
     if (rawBody !== "") {
       try {

@@ -4,6 +4,7 @@
  * response_url, dialogs, buttons). Everything received and sent is recorded for assertions.
  * See README.md beside this file for the API and what is simplified.
  */
+import { text as readText } from "node:stream/consumers";
 import { EventEmitter } from "node:events";
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -191,14 +192,6 @@ class RateLimiter {
   }
 }
 
-function readBody(request: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    request.on("data", (chunk: Buffer) => chunks.push(chunk));
-    request.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
-    request.on("error", reject);
-  });
-}
 
 function parseMaybeJson(text: string): unknown {
   if (text === "") return undefined;
@@ -232,7 +225,7 @@ export async function startMattermostSimulator(options: MattermostSimulatorOptio
 
   const handle = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
     const url = new URL(request.url ?? "/", "http://127.0.0.1");
-    const rawBody = await readBody(request);
+    const rawBody = await readText(request);
     const headers: Record<string, string> = {};
     for (const [name, value] of Object.entries(request.headers)) {
       if (value !== undefined) headers[name.toLowerCase()] = Array.isArray(value) ? value.join(", ") : value;
