@@ -6,6 +6,7 @@
 import { assessDeadlineRisk, type BugRisk, type OpenBugWork } from "../core/deadline-risk.js";
 import { parseSubject } from "../core/subject-tag.js";
 import type { StaffMember } from "../identity.js";
+import type { StatusName } from "../tracker/tracker.js";
 import { latestEstimateUpdate, type MirrorRow } from "../store/proactive-repo.js";
 import type { EngineContext } from "./context.js";
 import { defaultCalendar } from "./preferences.js";
@@ -31,8 +32,12 @@ export function workFacts(ctx: Pick<EngineContext, "processFacts" | "settings">,
 
 /** Whether a bug is in the action phase (confirmed or in work), where deadlines are kept. */
 export function isInAction(ctx: Pick<EngineContext, "processFacts">, row: Pick<MirrorRow, "id" | "status">): boolean {
-  if (row.status !== "confirmed" && row.status !== "assigned") return false;
-  const stage = ctx.processFacts(row.id)?.stage;
+  return isActionPhase(row.status, ctx.processFacts(row.id)?.stage);
+}
+
+/** The same test on a status and a stored stage: CONFIRMED or ASSIGNED, and not in review or resolution. */
+export function isActionPhase(status: StatusName, stage: string | undefined): boolean {
+  if (status !== "confirmed" && status !== "assigned") return false;
   return stage === undefined || !DONE_STAGES.has(stage);
 }
 

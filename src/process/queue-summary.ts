@@ -4,13 +4,15 @@
  * first over each developer's bugs), and what the journal says changed in the last day. Only bug
  * fields and journal facts go in, never call records, so the result may be posted in a channel.
  */
-import { createWorkingCalendar } from "../core/calendar.js";
 import { assessDeadlineRisk, type OpenBugWork, type RiskState } from "../core/deadline-risk.js";
 import { resolveStage } from "../core/stages.js";
 import { parseSubject } from "../core/subject-tag.js";
 import { composeSummaryMessages, MESSAGE_LIMITS, type SummaryBug, type SummaryChange } from "../core/summary.js";
 import type { CommandContext } from "../framework/command.js";
 import type { Platform } from "../identity.js";
+import { DEFAULT_PROACTIVE_CONFIG, defaultCalendar, resolveUserSettings } from "../proactive/preferences.js";
+import { isActionPhase } from "../proactive/team-risk.js";
+import { getUserPreferences, latestEstimateUpdate } from "../store/proactive-repo.js";
 import type { JournalEntry } from "../store/store.js";
 import type { Bug } from "../tracker/tracker.js";
 import { isCustomerBug } from "./bug-format.js";
@@ -56,6 +58,8 @@ export function toSummaryBugs(ctx: Pick<SummaryContext, "store" | "staff" | "set
     const state = ctx.store.getBugProcess(bug.id);
     const situation = describeBug(bug, state, ctx.settings);
     const tag = parseSubject(bug.summary, { workdayHours });
+    const workLeft = tag.tag?.estimateMinutes ?? state?.estimateMinutes;
+    const deadline = tag.tag?.deadline ?? state?.deadline;
     const summaryBug: SummaryBug = {
       id: bug.id,
       summary: tag.tag ? tag.rest : bug.summary,
@@ -66,8 +70,9 @@ export function toSummaryBugs(ctx: Pick<SummaryContext, "store" | "staff" | "set
       updatedAt: bug.updatedAt,
       stage: resolveStage(situation),
       ...(bug.handler ? { handler: ctx.staff.byTrackerUser(bug.handler.name)?.name ?? bug.handler.name } : {}),
-      ...(tag.tag?.estimateMinutes !== undefined ? { workLeftMinutes: tag.tag.estimateMinutes } : {}),
-      ...(tag.tag?.deadline !== undefined ? { deadline: tag.tag.deadline } : {}),
+      // The subject tag first, else what the bot stored (as the daily summary reads them).
+      ...(workLeft !== undefined ? { workLeftMinutes: workLeft } : {}),
+      ...(deadline !== undefined ? { deadline } : {}),
     };
     return { bug, summaryBug };
   });
@@ -79,22 +84,27 @@ export function toSummaryBugs(ctx: Pick<SummaryContext, "store" | "staff" | "set
 }
 
 /**
- * Deadline risk per handler over the bugs with both work left and a deadline. MantisBT keeps no
- * time of the last subject change in a list answer, so the bug's last update stands in for the
- * time of the last estimate.
+ * Deadline risk per handler, judged as the daily summary judges it: bugs in action only, each
+ * developer's own working calendar (their `settings` over the company's), and the last recorded
+ * estimate update (MantisBT keeps no time of the last subject change in a list answer, so the bug's
+ * last update stands in when no estimate was recorded).
  */
-function assessRisks(ctx: Pick<SummaryContext, "staff" | "settings">, prepared: readonly { bug: Bug; summaryBug: SummaryBug }[], now: Date): Map<number, RiskState> {
+function assessRisks(ctx: Pick<SummaryContext, "store" | "staff" | "settings">, prepared: readonly { bug: Bug; summaryBug: SummaryBug }[], now: Date): Map<number, RiskState> {
+  const config = ctx.settings.proactive ?? { ...DEFAULT_PROACTIVE_CONFIG, timeZone: ctx.settings.timezone };
   const byHandler = new Map<string, OpenBugWork[]>();
   for (const { bug, summaryBug } of prepared) {
     if (!bug.handler || summaryBug.workLeftMinutes === undefined || summaryBug.deadline === undefined) continue;
-    const work: OpenBugWork = { bugId: bug.id, workLeftMinutes: summaryBug.workLeftMinutes, deadline: summaryBug.deadline, lastEstimateUpdate: bug.updatedAt };
+    if (!isActionPhase(bug.status, ctx.store.getBugProcess(bug.id)?.stage)) continue;
+    const recorded = latestEstimateUpdate(ctx.store, bug.id);
+    const lastEstimateUpdate = recorded && recorded.getTime() > bug.updatedAt.getTime() ? recorded : bug.updatedAt;
+    const work: OpenBugWork = { bugId: bug.id, workLeftMinutes: summaryBug.workLeftMinutes, deadline: summaryBug.deadline, lastEstimateUpdate };
     byHandler.set(bug.handler.name, [...(byHandler.get(bug.handler.name) ?? []), work]);
   }
   const risks = new Map<number, RiskState>();
   for (const [handler, work] of byHandler) {
     const member = ctx.staff.byTrackerUser(handler);
-    const calendar = createWorkingCalendar({ timeZone: member?.timezone ?? ctx.settings.timezone, hoursPerDay: ctx.settings.workdayHours });
-    for (const risk of assessDeadlineRisk({ bugs: work, calendar, now })) risks.set(risk.bugId, risk.state);
+    const calendar = member ? resolveUserSettings(member, getUserPreferences(ctx.store, member.name), config).calendar : defaultCalendar(config);
+    for (const risk of assessDeadlineRisk({ bugs: work, calendar, now, staleAfterWorkingDays: config.staleAfterDays })) risks.set(risk.bugId, risk.state);
   }
   return risks;
 }

@@ -38,6 +38,15 @@ describe("summary", () => {
     expect(overdue).toBe(`- ${link(13)} Exchange: wire fees for next year not published · alice · **urgent** · customer · 4h left · due 23.11.2026 · **OVERDUE**`);
   });
 
+  it("judges deadline risk in the developer's own working calendar, as the daily summary does", async () => {
+    const before = section((await h.run("alice", "summary")).reply.text, "In work").find((line) => line.startsWith(`- ${link(14)} `));
+    expect(before).toMatch(/· \*\*at risk\*\*$/);
+    expect((await h.run("bob", "settings days=mon-sun hours=06:00-22:00")).kind).toBe("ok");
+    const after = section((await h.run("alice", "summary")).reply.text, "In work").find((line) => line.startsWith(`- ${link(14)} `));
+    expect(after).toBeDefined();
+    expect(after).not.toMatch(/at risk|OVERDUE/);
+  });
+
   it("puts bugs in review and bugs waiting for the customer to be told in their own sections", async () => {
     await bringBugTo(h, 16, { status: "feedback", handler: "bob", stage: "review", developer: "alice", reviewer: "bob" });
     await bringBugTo(h, 28, { status: "assigned", handler: "manager", stage: "resolution", communicator: "manager", draftText: "We fixed it." });
