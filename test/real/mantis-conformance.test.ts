@@ -1,0 +1,286 @@
+/**
+ * Conformance both ways: the bot's own MantisBT client runs the same sequence of calls, one step per
+ * kind of request it makes, against the real MantisBT 2.28.4 and against our simulator, both starting
+ * from the same empty project. Every HTTP exchange is recorded on both sides and compared: method and
+ * path, status, reason phrase, content type, the MantisBT headers present, and the body's shape (JSON
+ * types, envelopes, fields left out). The client's own results (bug, error class and message) must
+ * match too. A test also checks that every method of the tracker port is exercised, so a new request
+ * cannot escape the comparison.
+ */
+import pino from "pino";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { startMantisSimulator, type MantisSimulator } from "../../src/simulators/mantis/server.js";
+import { createMantisTracker } from "../../src/tracker/mantis-client.js";
+import type { Bug, TrackerPort } from "../../src/tracker/tracker.js";
+import { compareJsonShapes } from "../support/json-shape.js";
+import { resetRealMantis } from "./servers/mantis.js";
+
+/** One HTTP exchange as the client saw it. */
+interface Exchange {
+  request: string;
+  status: number;
+  reason: string;
+  contentType: string;
+  /** MantisBT's own headers and ETag: which are present. */
+  headers: string[];
+  body: unknown;
+}
+
+/** What one step of the sequence produced on one server. */
+interface StepRecord {
+  exchanges: Exchange[];
+  /** The client's result: a summary of the value, or the error's class and message. */
+  outcome: string;
+}
+
+const WATCHED_HEADERS = ["etag", "x-mantis-username", "x-mantis-loginmethod", "x-mantis-version"];
+
+/** A fetch that records every exchange into `sink()`'s current list. */
+function recordingFetch(sink: () => Exchange[], apiRoot: string): typeof fetch {
+  return async (input, init) => {
+    const response = await fetch(input, init);
+    const text = await response.clone().text();
+    let body: unknown = undefined;
+    if (text !== "") {
+      try {
+        body = JSON.parse(text);
+      } catch {
+        body = `(not JSON: ${text.trimStart().slice(0, 15)}...)`;
+      }
+    }
+    const url = String(input instanceof Request ? input.url : input);
+    sink().push({
+      request: `${init?.method ?? "GET"} ${url.slice(apiRoot.length)}`,
+      status: response.status,
+      reason: response.statusText,
+      contentType: (response.headers.get("content-type") ?? "(none)").split(";")[0]!.trim(),
+      headers: WATCHED_HEADERS.filter((name) => response.headers.has(name)),
+      body,
+    });
+    return response;
+  };
+}
+
+/** A client's result in comparable words: no dates, no etags, nothing that differs by nature. */
+function describeOutcome(value: unknown): string {
+  if (value instanceof Error) return `${value.name}: ${value.message}`;
+  return JSON.stringify(value, (key, inner: unknown) => (key === "createdAt" || key === "updatedAt" || key === "etag" || key === "date" ? undefined : inner));
+}
+
+/** The tracker port's methods, each to be called by some step. */
+type PortMethod = keyof TrackerPort;
+
+/**
+ * Every method of the port and whether it talks to MantisBT. `satisfies` makes a new port method a
+ * compile error here until it is listed, and the test below fails until a step calls it.
+ */
+const PORT_METHODS = {
+  getBug: "requests",
+  listBugs: "requests",
+  createBug: "requests",
+  updateBug: "requests",
+  addNote: "requests",
+  addTags: "requests",
+  addRelationship: "requests",
+  getUser: "requests",
+  listHandlers: "requests",
+  listVersions: "requests",
+  listProjectVersions: "requests",
+  createVersion: "requests",
+  markVersionReleased: "requests",
+  bugUrl: "local",
+  actingAs: "local",
+} as const satisfies Record<PortMethod, "requests" | "local">;
+
+interface Clients {
+  /** The bot's account, acting as itself. */
+  bot: TrackerPort;
+  /** The bot's account impersonating alice (a developer). */
+  alice: TrackerPort;
+  /** The bot's account impersonating someone MantisBT does not know. */
+  stranger: TrackerPort;
+}
+
+interface Step {
+  name: string;
+  run(clients: Clients, bugs: Record<string, number>): Promise<unknown>;
+}
+
+/** A bug without the fields that differ by nature (dates, etag): compared whole between the servers. */
+function comparable(bug: Bug): unknown {
+  return { ...bug, createdAt: undefined, updatedAt: undefined, etag: undefined, notes: bug.notes.map((note) => ({ ...note, createdAt: undefined })) };
+}
+
+/**
+ * The sequence: every kind of request the client makes, successes and the refusals a real server gives.
+ * Steps refer to bugs by the names given when they were created, never by id.
+ */
+const STEPS: Step[] = [
+  { name: "who the token is and a user by name", run: ({ bot }) => bot.getUser("alice") },
+  { name: "an unknown user by name", run: ({ bot }) => bot.getUser("nobody-here") },
+  { name: "the project's handlers", run: ({ bot }) => bot.listHandlers() },
+  { name: "the project's version names", run: ({ bot }) => bot.listVersions() },
+  { name: "the project's versions", run: ({ bot }) => bot.listProjectVersions() },
+  {
+    name: "create a minimal bug",
+    run: async ({ bot }, bugs) => {
+      const bug = await bot.createBug({ summary: "Wallet crashes on start", description: "Since 0.14.2" });
+      bugs["minimal"] = bug.id;
+      return comparable(bug);
+    },
+  },
+  {
+    name: "create a private, tagged, prioritised bug with a handler",
+    run: async ({ bot }, bugs) => {
+      const bug = await bot.createBug({ summary: "Exchange: expired coins accepted", description: "Security", tags: ["Customer", "conformance-new-tag"], private: true, priority: "high", handler: "bob" });
+      bugs["full"] = bug.id;
+      return comparable(bug);
+    },
+  },
+  { name: "read a bug", run: async ({ bot }, bugs) => comparable(await bot.getBug(bugs["minimal"]!)) },
+  { name: "read a bug that does not exist", run: ({ bot }) => bot.getBug(99_999) },
+  { name: "status, handler and priority at once", run: async ({ bot }, bugs) => comparable(await bot.updateBug(bugs["minimal"]!, { status: "feedback", handler: "alice", priority: "urgent" })) },
+  { name: "a public note", run: ({ bot }, bugs) => bot.addNote(bugs["minimal"]!, { text: "Reproduced on Android 14.", private: false }) },
+  { name: "a private note", run: ({ bot }, bugs) => bot.addNote(bugs["minimal"]!, { text: "Customer: call back in the morning.", private: true }) },
+  { name: "a note as alice (impersonated)", run: ({ alice }, bugs) => alice.addNote(bugs["minimal"]!, { text: "Looking into it.", private: false }) },
+  { name: "a change as alice (impersonated)", run: async ({ alice }, bugs) => comparable(await alice.updateBug(bugs["minimal"]!, { status: "assigned" })) },
+  { name: "a request as someone MantisBT does not know", run: ({ stranger }, bugs) => stranger.addNote(bugs["minimal"]!, { text: "hello", private: false }) },
+  { name: "add tags", run: ({ bot }, bugs) => bot.addTags(bugs["minimal"]!, ["Customer", "conformance-other-tag"]) },
+  {
+    name: "a sub-bug linked as child",
+    run: async ({ bot }, bugs) => {
+      const child = await bot.createBug({ summary: "Feedback for the wallet crash", description: "Does the exchange change?", handler: "bob" });
+      bugs["child"] = child.id;
+      await bot.addRelationship(child.id, { type: "child-of", otherBugId: bugs["minimal"]! });
+      return comparable(await bot.getBug(bugs["minimal"]!));
+    },
+  },
+  { name: "unassign", run: async ({ bot }, bugs) => comparable(await bot.updateBug(bugs["full"]!, { handler: null })) },
+  { name: "a subject tag in the summary", run: async ({ bot }, bugs) => comparable(await bot.updateBug(bugs["minimal"]!, { summary: "[4h, 1.1.2031] Wallet crashes on start" })) },
+  { name: "resolve a parent with an open child", run: ({ bot }, bugs) => bot.updateBug(bugs["minimal"]!, { status: "resolved", resolution: "fixed" }) },
+  { name: "resolve the child with a fixed-in version", run: async ({ bot }, bugs) => comparable(await bot.updateBug(bugs["child"]!, { status: "resolved", resolution: "fixed", fixedInVersion: "1.1.0" })) },
+  { name: "a fixed-in version the project does not have", run: ({ bot }, bugs) => bot.updateBug(bugs["minimal"]!, { fixedInVersion: "7.7.7" }) },
+  {
+    name: "create a version and release it",
+    run: async ({ bot }) => {
+      const created = await bot.createVersion("2.0.0");
+      return [created, await bot.markVersionReleased(created.id, new Date("2026-12-01T12:00:00Z"))].map((version) => ({ ...version, id: undefined, date: undefined }));
+    },
+  },
+  { name: "resolve and close the parent with the new version", run: async ({ bot }, bugs) => comparable(await bot.updateBug(bugs["minimal"]!, { status: "closed", resolution: "fixed", fixedInVersion: "2.0.0" })) },
+  { name: "read the closed bug (version ids)", run: async ({ bot }, bugs) => comparable(await bot.getBug(bugs["minimal"]!)) },
+  {
+    name: "a change against a stale ETag",
+    run: async ({ bot }, bugs) => {
+      const read = await bot.getBug(bugs["full"]!);
+      await bot.updateBug(bugs["full"]!, { priority: "low" });
+      return bot.updateBug(bugs["full"]!, { priority: "normal" }, { ...(read.etag ? { ifMatch: read.etag } : {}) });
+    },
+  },
+  { name: "list: everything", run: async ({ bot }) => (await bot.listBugs({ page: 1, pageSize: 50 })).map(comparable).sort(byId) },
+  { name: "list: a page past the end", run: ({ bot }) => bot.listBugs({ page: 3, pageSize: 50 }) },
+  ...(["assigned", "unassigned", "reported", "monitored"] as const).map((filter) => ({
+    name: `list: filter ${filter}`,
+    run: async ({ bot }: Clients) => (await bot.listBugs({ page: 1, pageSize: 50, filter })).map(comparable).sort(byId),
+  })),
+  { name: "list: a saved filter that does not exist", run: ({ bot }) => bot.listBugs({ page: 1, pageSize: 50, filter: 4242 }) },
+];
+
+function byId(a: unknown, b: unknown): number {
+  return ((a as { id: number }).id ?? 0) - ((b as { id: number }).id ?? 0);
+}
+
+/** Sorts arrays of objects with ids by id: lists in the same second come in no fixed order on a real server. */
+function normalize(value: unknown): unknown {
+  if (Array.isArray(value)) {
+    const items = value.map(normalize);
+    return items.every((item) => typeof item === "object" && item !== null && "id" in item) ? [...items].sort((a, b) => Number((a as { id: unknown }).id) - Number((b as { id: unknown }).id)) : items;
+  }
+  if (typeof value === "object" && value !== null) return Object.fromEntries(Object.entries(value).map(([key, inner]) => [key, normalize(inner)]));
+  return value;
+}
+
+/** Runs every step against one server, recording each step's exchanges and outcome. */
+async function runSequence(url: string, token: string): Promise<{ records: StepRecord[]; called: Set<PortMethod> }> {
+  let current: Exchange[] = [];
+  const called = new Set<PortMethod>();
+  const make = (impersonate: boolean) =>
+    createMantisTracker({ url, token, project: "Taler", impersonate, timeoutMs: 30_000, category: "General", log: pino({ level: "silent" }), fetch: recordingFetch(() => current, `${url}api/rest/`) });
+  // Records which port methods the steps call, so the coverage test below can demand all of them.
+  const watched = (port: TrackerPort): TrackerPort =>
+    new Proxy(port, {
+      get(target, key, receiver) {
+        const value: unknown = Reflect.get(target, key, receiver);
+        if (typeof value !== "function") return value;
+        called.add(key as PortMethod);
+        return (value as (...args: unknown[]) => unknown).bind(target);
+      },
+    });
+  const clients: Clients = {
+    bot: watched(make(false)),
+    alice: watched(make(true).actingAs({ trackerUser: "alice", displayName: "Alice" })),
+    stranger: watched(make(true).actingAs({ trackerUser: "nobody-here", displayName: "Nobody" })),
+  };
+  const bugs: Record<string, number> = {};
+  const records: StepRecord[] = [];
+  for (const step of STEPS) {
+    current = [];
+    let outcome: string;
+    try {
+      outcome = describeOutcome(await step.run(clients, bugs));
+    } catch (error) {
+      outcome = describeOutcome(error);
+    }
+    records.push({ exchanges: current, outcome });
+  }
+  return { records, called };
+}
+
+/** Every difference between the two servers' records of one step. */
+function differences(real: StepRecord, simulated: StepRecord): string[] {
+  const found: string[] = [];
+  if (real.outcome !== simulated.outcome) found.push(`client result: real ${real.outcome}\n      simulator ${simulated.outcome}`);
+  if (real.exchanges.length !== simulated.exchanges.length) {
+    found.push(`requests: real ${real.exchanges.map((e) => e.request).join(", ")}; simulator ${simulated.exchanges.map((e) => e.request).join(", ")}`);
+    return found;
+  }
+  real.exchanges.forEach((mine, index) => {
+    const theirs = simulated.exchanges[index]!;
+    const at = `${mine.request}`;
+    if (mine.request !== theirs.request) found.push(`${at}: the simulator was asked ${theirs.request}`);
+    if (mine.status !== theirs.status) found.push(`${at}: status ${mine.status} real, ${theirs.status} simulator`);
+    if (mine.reason !== theirs.reason) found.push(`${at}: reason "${mine.reason}" real, "${theirs.reason}" simulator`);
+    if (mine.contentType !== theirs.contentType) found.push(`${at}: content type ${mine.contentType} real, ${theirs.contentType} simulator`);
+    if (mine.headers.join() !== theirs.headers.join()) found.push(`${at}: headers [${mine.headers.join(", ")}] real, [${theirs.headers.join(", ")}] simulator`);
+    for (const line of compareJsonShapes(normalize(mine.body), normalize(theirs.body), { expected: "real", actual: "simulator" })) found.push(`${at}: ${line}`);
+  });
+  return found;
+}
+
+let real: Awaited<ReturnType<typeof runSequence>>;
+let simulated: Awaited<ReturnType<typeof runSequence>>;
+let simulator: MantisSimulator;
+
+beforeAll(async () => {
+  const { mantis } = inject("realServers");
+  await resetRealMantis(mantis);
+  simulator = await startMantisSimulator({ seed: false });
+  real = await runSequence(mantis.url, mantis.tokens["administrator"]!);
+  simulated = await runSequence(simulator.url, simulator.tokens["administrator"]!);
+});
+afterAll(async () => {
+  await simulator?.close();
+});
+
+describe("the MantisBT simulator answers the client's requests as the real MantisBT 2.28.4 does", () => {
+  it.each(STEPS.map((step, index) => [step.name, index] as const))("%s", (_name, index) => {
+    const mine = real.records[index]!;
+    expect(mine.exchanges.length + (mine.outcome ? 1 : 0)).toBeGreaterThan(0);
+    expect(differences(mine, simulated.records[index]!)).toEqual([]);
+  });
+
+  it("exercises every method of the tracker port that talks to MantisBT", () => {
+    const uncovered = Object.keys(PORT_METHODS).filter((name) => PORT_METHODS[name as PortMethod] === "requests" && !real.called.has(name as PortMethod));
+    expect(uncovered).toEqual([]);
+  });
+});
