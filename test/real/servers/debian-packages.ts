@@ -71,26 +71,40 @@ export function installCommand(names: readonly string[]): string {
   return `sudo apt-get update && sudo apt-get install -y --no-install-recommends ${names.join(" ")}`;
 }
 
+/** How {@link ensureDebianPackages} learns about and changes the machine; injectable for tests. */
+export interface PackageSystem {
+  missing(names: readonly string[]): string[];
+  isRoot(): boolean;
+  /** Runs `apt-get <args>`; answers the exit code and the output's last lines. */
+  aptGet(args: string[]): { status: number | null; output: string };
+}
+
+/** The machine's own dpkg and apt-get. */
+export const DEBIAN: PackageSystem = {
+  missing: missingPackages,
+  isRoot: () => typeof process.getuid === "function" && process.getuid() === 0,
+  aptGet(args) {
+    const run = spawnSync("apt-get", args, { encoding: "utf8", env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" }, maxBuffer: 64 * 1024 * 1024 });
+    const output = `${run.stdout ?? ""}${run.stderr ?? ""}${run.error ? run.error.message : ""}`.trim().split("\n").slice(-20).join("\n");
+    return { status: run.status, output };
+  },
+};
+
 /**
  * Makes sure every package in `names` is installed: as root with apt-get (as in CI), otherwise by
  * throwing an error that names the exact command. `log` receives progress lines.
  */
-export function ensureDebianPackages(names: readonly string[], log: (line: string) => void): void {
-  const missing = missingPackages(names);
+export function ensureDebianPackages(names: readonly string[], log: (line: string) => void, system: PackageSystem = DEBIAN): void {
+  const missing = system.missing(names);
   if (missing.length === 0) return;
-  const isRoot = typeof process.getuid === "function" && process.getuid() === 0;
-  if (!isRoot) {
+  if (!system.isRoot()) {
     throw new Error(`the real servers need Debian packages that are not installed: ${missing.join(", ")}\nRun:\n  ${installCommand(missing)}`);
   }
   log(`installing ${missing.length} Debian packages: ${missing.join(" ")}`);
-  const environment = { ...process.env, DEBIAN_FRONTEND: "noninteractive" };
   for (const args of [["update"], ["install", "-y", "--no-install-recommends", ...missing]]) {
-    const run = spawnSync("apt-get", args, { encoding: "utf8", env: environment, maxBuffer: 64 * 1024 * 1024 });
-    if (run.status !== 0) {
-      const output = `${run.stdout ?? ""}${run.stderr ?? ""}`.trim().split("\n").slice(-20).join("\n");
-      throw new Error(`apt-get ${args[0]} failed (exit ${run.status ?? run.signal ?? run.error?.message}):\n${output}`);
-    }
+    const run = system.aptGet(args);
+    if (run.status !== 0) throw new Error(`apt-get ${args[0]} failed (exit ${run.status}):\n${run.output}`);
   }
-  const still = missingPackages(names);
+  const still = system.missing(names);
   if (still.length > 0) throw new Error(`apt-get ran but these packages are still missing: ${still.join(", ")}`);
 }
