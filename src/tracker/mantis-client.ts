@@ -6,20 +6,24 @@
  */
 import { STATUS_CODES } from "node:http";
 import type { Logger } from "pino";
-import type { z } from "zod";
+import { z } from "zod";
 import { BotError, ConfigError, ConflictError, ForbiddenError, NotFoundError, UpstreamUnavailableError } from "../errors.js";
 import { toBug, toBugNote, toTrackerUser, VIEW_STATE_PRIVATE, VIEW_STATE_PUBLIC } from "./mantis-mapping.js";
 import {
   currentUserResponseSchema,
   issueCreatedResponseSchema,
+  issueListEnvelopeSchema,
   issueListFaultSchema,
   issueListResponseSchema,
   mantisErrorBodySchema,
+  mantisIssueSchema,
   noteCreatedResponseSchema,
   projectListResponseSchema,
   relationshipCreatedResponseSchema,
+  stringOrNumberId,
   userListResponseSchema,
   type MantisIssue,
+  type MantisNote,
   type MantisProject,
 } from "./mantis-schemas.js";
 import {
@@ -81,6 +85,24 @@ interface Answer<T> {
   status: number;
   data: T;
   etag: string | undefined;
+}
+
+/**
+ * MantisBT answered with success (2xx) in a shape the bot does not understand. A write it answers so
+ * was still applied: the caller may confirm it by reading the bug back.
+ */
+class UnreadableAnswerError extends UpstreamUnavailableError {
+  constructor(
+    /** The HTTP reason phrase, which names the new bug's id on a create ("Issue Created with id 12"). */
+    readonly reason: string,
+    /** The parsed JSON, undefined when the body was empty. */
+    readonly json: unknown,
+    /** Field paths and zod codes only: the values may hold personal data. */
+    readonly problems: string[],
+    options: { cause: unknown; logMessage: string },
+  ) {
+    super("MantisBT answered in a shape the bot does not understand", options);
+  }
 }
 
 const TOKEN_HINT = "check MANTIS_TOKEN: it must be a valid MantisBT API token (My Account > API Tokens)";
@@ -159,9 +181,8 @@ class MantisConnection {
     }
     const parsed = call.schema.safeParse(json);
     if (!parsed.success) {
-      // Issue paths and codes only: the values may hold personal data.
-      const problems = parsed.error.issues.map((issue) => `${issue.path.join(".") || "(body)"}: ${issue.code}`).slice(0, 5);
-      throw new UpstreamUnavailableError("MantisBT answered in a shape the bot does not understand", {
+      const problems = describeProblems(parsed.error);
+      throw new UnreadableAnswerError(response.statusText, json, problems, {
         cause: parsed.error,
         logMessage: `${call.method} ${url.pathname}: unexpected answer shape (${problems.join("; ")})`,
       });
@@ -188,7 +209,8 @@ class MantisConnection {
   /** Maps an error status to a typed error; the message comes from JSON `{message}` or the reason phrase. */
   private failure(call: Call<unknown>, response: Response, text: string): BotError {
     const status = response.status;
-    const html = /text\/html/i.test(response.headers.get("content-type") ?? "") || text.trimStart().startsWith("<");
+    // PHP labels every empty body text/html (recorded/30-err-impersonate-unknown.json): only a page counts.
+    const html = text.trimStart().startsWith("<") || (text.trim() !== "" && /text\/html/i.test(response.headers.get("content-type") ?? ""));
     const bodyMessage = html ? undefined : jsonMessage(text);
     // MantisBT puts its message in the reason phrase; a standard phrase ("Not Found") says nothing more.
     const phrase = response.statusText.trim();
@@ -198,6 +220,16 @@ class MantisConnection {
 
     if (status === 401) {
       return new ForbiddenError(`MantisBT refused the bot's API token${said ? ` (${said})` : ""}`, { hint: TOKEN_HINT });
+    }
+    if (call.impersonate && said !== undefined && /impersonat/i.test(said)) {
+      // 403 "User can't impersonate other users" or 404 "Invalid impersonation username" (recorded/29-*, 30-*).
+      return status === 404
+        ? new ForbiddenError(`MantisBT has no user '${call.impersonate}' for the bot to act as`, {
+            hint: "link the staff member to their exact MantisBT user name in the staff file",
+          })
+        : new ForbiddenError(`MantisBT does not let the bot act as '${call.impersonate}' (${said})`, {
+            hint: "MANTIS_IMPERSONATE needs an administrator's API token in MANTIS_TOKEN",
+          });
     }
     if (status === 403) return new ForbiddenError(`MantisBT refused this: ${said ?? "access denied"}`);
     if (status === 404) {
@@ -314,11 +346,32 @@ class MantisTracker implements TrackerPort {
       },
       impersonate,
       notFound: query.filter !== undefined && typeof query.filter === "number" ? `MantisBT has no saved filter #${query.filter}` : projectNotFound(projectId),
-      schema: issueListResponseSchema.or(issueListFaultSchema),
+      schema: issueListEnvelopeSchema.or(issueListFaultSchema),
     });
     // An unknown filter name answers 200 with a fault object where the list should be.
     if (!Array.isArray(data.issues)) throw new NotFoundError(data.issues.fault_string);
-    return data.issues.map((issue) => toBug(issue));
+    return this.readListedIssues(data.issues);
+  }
+
+  /**
+   * The bugs of a list, each validated on its own: one that does not fit is left out with a warning
+   * naming it and the fields at fault (never their values, which may hold personal data), so no
+   * single bug can stop the watcher, a summary or a listing.
+   */
+  private readListedIssues(items: readonly unknown[]): Bug[] {
+    const bugs: Bug[] = [];
+    for (const item of items) {
+      const parsed = mantisIssueSchema.safeParse(item);
+      if (parsed.success) {
+        bugs.push(toBug(parsed.data));
+        continue;
+      }
+      this.connection.options.log.warn(
+        { bugId: issueIdOf(item) ?? "unknown", fields: describeProblems(parsed.error) },
+        "skipped a bug MantisBT listed in a shape the bot does not understand",
+      );
+    }
+    return bugs;
   }
 
   async createBug(bug: NewBug): Promise<Bug> {
@@ -338,20 +391,26 @@ class MantisTracker implements TrackerPort {
       ...(bug.status ? { status: { id: STATUS_IDS[bug.status] } } : {}),
       ...(bug.tags && bug.tags.length > 0 ? { tags: uniqueNames(bug.tags).map((name) => ({ name })) } : {}),
     };
-    const { data, etag } = await this.connection.send({
-      method: "POST",
-      path: "issues",
-      body,
-      impersonate,
-      notFound: projectNotFound(projectId),
-      schema: issueCreatedResponseSchema,
-    });
-    verifyApplied(data.issue, {
+    let created: { issue: MantisIssue; etag: string | undefined };
+    try {
+      const { data, etag } = await this.connection.send({
+        method: "POST",
+        path: "issues",
+        body,
+        impersonate,
+        notFound: projectNotFound(projectId),
+        schema: issueCreatedResponseSchema,
+      });
+      created = { issue: data.issue, etag };
+    } catch (error) {
+      created = await this.readBackAfter(error, (answer) => createdIssueId(answer));
+    }
+    verifyApplied(created.issue, {
       ...(bug.status ? { status: bug.status } : {}),
       ...(handler ? { handlerId: handler.id } : {}),
       ...(bug.priority ? { priority: bug.priority } : {}),
     });
-    return toBug(data.issue, etag);
+    return toBug(created.issue, created.etag);
   }
 
   async updateBug(id: number, change: BugChange, options: { ifMatch?: string } = {}): Promise<Bug> {
@@ -369,15 +428,21 @@ class MantisTracker implements TrackerPort {
       ...(change.fixedInVersion !== undefined ? { fixed_in_version: { name: change.fixedInVersion } } : {}),
     };
     if (Object.keys(body).length === 0) return this.getBug(id);
-    const { data, etag } = await this.send({
-      method: "PATCH",
-      path: `issues/${id}`,
-      body,
-      ...(options.ifMatch ? { ifMatch: options.ifMatch } : {}),
-      bugId: id,
-      schema: issueListResponseSchema,
-    });
-    const issue = data.issues[0];
+    let updated: { issue: MantisIssue | undefined; etag: string | undefined };
+    try {
+      const { data, etag } = await this.send({
+        method: "PATCH",
+        path: `issues/${id}`,
+        body,
+        ...(options.ifMatch ? { ifMatch: options.ifMatch } : {}),
+        bugId: id,
+        schema: issueListResponseSchema,
+      });
+      updated = { issue: data.issues[0], etag };
+    } catch (error) {
+      updated = await this.readBackAfter(error, () => id);
+    }
+    const { issue, etag } = updated;
     if (!issue) throw new UpstreamUnavailableError(`MantisBT answered the update of bug #${id} without the bug`);
     verifyApplied(issue, {
       ...(change.status ? { status: change.status } : {}),
@@ -393,34 +458,52 @@ class MantisTracker implements TrackerPort {
     if (note.text.trim() === "") throw new TrackerRejectedError("A note needs some text");
     const impersonate = await this.impersonation();
     const text = this.actor && !impersonate && !(await this.isBotItself()) ? `${this.byLine(this.actor)}\n${note.text}` : note.text;
-    const { data } = await this.connection.send({
-      method: "POST",
-      path: `issues/${id}/notes`,
-      body: { text, view_state: { id: note.private ? VIEW_STATE_PRIVATE : VIEW_STATE_PUBLIC } },
-      impersonate,
-      bugId: id,
-      schema: noteCreatedResponseSchema,
-    });
-    if (note.private && data.note.view_state && data.note.view_state.id !== VIEW_STATE_PRIVATE) {
-      throw new TrackerRejectedError(`MantisBT stored note ${data.note.id} on bug #${id} as public, not private: make it private by hand`, {
+    let created: MantisNote;
+    try {
+      const { data } = await this.connection.send({
+        method: "POST",
+        path: `issues/${id}/notes`,
+        body: { text, view_state: { id: note.private ? VIEW_STATE_PRIVATE : VIEW_STATE_PUBLIC } },
+        impersonate,
+        bugId: id,
+        schema: noteCreatedResponseSchema,
+      });
+      created = data.note;
+    } catch (error) {
+      const { issue, answer } = await this.readBackAfter(error, () => id);
+      const noteId = createdNoteId(answer);
+      // Without the note's id, the newest note with this text is the one just added.
+      const found = issue.notes.find((candidate) => candidate.id === noteId) ?? issue.notes.findLast((candidate) => candidate.text === text);
+      if (!found) {
+        throw new UpstreamUnavailableError(`MantisBT answered the note on bug #${id} in a shape the bot does not understand, and the note is not on the bug`, { cause: error });
+      }
+      created = found;
+    }
+    if (note.private && created.view_state && created.view_state.id !== VIEW_STATE_PRIVATE) {
+      throw new TrackerRejectedError(`MantisBT stored note ${created.id} on bug #${id} as public, not private: make it private by hand`, {
         hint: "the tracker account needs set_view_status_threshold to write private notes",
       });
     }
-    return toBugNote(data.note);
+    return toBugNote(created);
   }
 
   async addTags(id: number, tags: string[]): Promise<void> {
     checkBugId(id);
     const names = uniqueNames(tags);
     if (names.length === 0) return;
-    const { data } = await this.send({
-      method: "POST",
-      path: `issues/${id}/tags`,
-      body: { tags: names.map((name) => ({ name })) },
-      bugId: id,
-      schema: issueListResponseSchema,
-    });
-    const issue = data.issues[0];
+    let issue: MantisIssue | undefined;
+    try {
+      const { data } = await this.send({
+        method: "POST",
+        path: `issues/${id}/tags`,
+        body: { tags: names.map((name) => ({ name })) },
+        bugId: id,
+        schema: issueListResponseSchema,
+      });
+      issue = data.issues[0];
+    } catch (error) {
+      ({ issue } = await this.readBackAfter(error, () => id));
+    }
     if (!issue) return;
     const present = new Set(issue.tags.map((tag) => tag.name.toLowerCase()));
     const missing = names.filter((name) => !present.has(name.toLowerCase()));
@@ -434,13 +517,53 @@ class MantisTracker implements TrackerPort {
   async addRelationship(id: number, relationship: { type: RelationshipType; otherBugId: number }): Promise<void> {
     checkBugId(id);
     checkBugId(relationship.otherBugId);
-    await this.send({
-      method: "POST",
-      path: `issues/${id}/relationships`,
-      body: { issue: { id: relationship.otherBugId }, type: { id: RELATIONSHIP_IDS[relationship.type] } },
-      bugId: id,
-      schema: relationshipCreatedResponseSchema.optional(),
-    });
+    try {
+      await this.send({
+        method: "POST",
+        path: `issues/${id}/relationships`,
+        body: { issue: { id: relationship.otherBugId }, type: { id: RELATIONSHIP_IDS[relationship.type] } },
+        bugId: id,
+        schema: relationshipCreatedResponseSchema.optional(),
+      });
+    } catch (error) {
+      const { issue } = await this.readBackAfter(error, () => id);
+      const typeId = RELATIONSHIP_IDS[relationship.type];
+      if (!issue.relationships.some((candidate) => candidate.issue.id === relationship.otherBugId && candidate.type.id === typeId)) {
+        throw new UpstreamUnavailableError(
+          `MantisBT answered linking bug #${id} to #${relationship.otherBugId} in a shape the bot does not understand, and the link is not on the bug`,
+          { cause: error },
+        );
+      }
+    }
+  }
+
+  /**
+   * After a change MantisBT accepted (2xx) but answered in a shape the bot does not understand: reads
+   * the bug back, so MantisBT's own state confirms the change and the command reports it as done
+   * instead of failing a change that was made. Any other error is thrown again.
+   */
+  private async readBackAfter(
+    error: unknown,
+    changedBug: (answer: UnreadableAnswerError) => number | undefined,
+  ): Promise<{ issue: MantisIssue; etag: string | undefined; answer: UnreadableAnswerError }> {
+    if (!(error instanceof UnreadableAnswerError)) throw error;
+    const id = changedBug(error);
+    if (id === undefined) throw error;
+    this.connection.options.log.warn(
+      { bugId: id, fields: error.problems },
+      "MantisBT applied a change but answered in a shape the bot does not understand; reading the bug back",
+    );
+    try {
+      const { data, etag } = await this.send({ method: "GET", path: `issues/${id}`, bugId: id, schema: issueListResponseSchema });
+      const issue = data.issues[0];
+      if (issue) return { issue, etag, answer: error };
+    } catch (readError) {
+      if (!(readError instanceof UpstreamUnavailableError)) throw readError;
+    }
+    throw new UpstreamUnavailableError(
+      `MantisBT accepted the change to bug #${id}, but neither its answer nor the bug could be read: check bug #${id} in MantisBT`,
+      { cause: error },
+    );
   }
 
   async getUser(name: string): Promise<TrackerUser | undefined> {
@@ -608,6 +731,35 @@ function uniqueNames(names: string[]): string[] {
 
 function flattenProjects(projects: MantisProject[]): { id: number; name: string }[] {
   return projects.flatMap((project) => [{ id: project.id, name: project.name }, ...flattenProjects(project.subProjects)]);
+}
+
+/** What failed validation, as `path: code` (e.g. `fixed_in_version.id: invalid_union`): never the values. */
+function describeProblems(error: z.ZodError): string[] {
+  return error.issues.map((issue) => `${issue.path.join(".") || "(body)"}: ${issue.code}`).slice(0, 5);
+}
+
+const idHolderSchema = z.object({ id: stringOrNumberId });
+const createdIssueSchema = z.object({ issue: idHolderSchema });
+const createdNoteSchema = z.object({ note: idHolderSchema });
+
+/** The new bug's id in a create answer that did not validate: from `issue.id`, else the reason phrase. */
+function createdIssueId(answer: UnreadableAnswerError): number | undefined {
+  const parsed = createdIssueSchema.safeParse(answer.json);
+  if (parsed.success) return parsed.data.issue.id;
+  const fromReason = /Issue Created with id (\d+)/i.exec(answer.reason);
+  return fromReason ? Number(fromReason[1]) : undefined;
+}
+
+/** The new note's id in an answer that did not validate. */
+function createdNoteId(answer: UnreadableAnswerError): number | undefined {
+  const parsed = createdNoteSchema.safeParse(answer.json);
+  return parsed.success ? parsed.data.note.id : undefined;
+}
+
+/** The `id` of an issue (or anything with one) in a body that did not validate as a whole. */
+function issueIdOf(value: unknown): number | undefined {
+  const parsed = idHolderSchema.safeParse(value);
+  return parsed.success ? parsed.data.id : undefined;
 }
 
 function jsonMessage(text: string): string | undefined {

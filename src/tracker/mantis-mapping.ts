@@ -1,8 +1,9 @@
 /**
  * Maps validated MantisBT answers onto the port's domain types. Enums are read by `id`, because
- * `name` is the installation's configured code and `label` is localized.
+ * `name` is the installation's configured code and `label` is localized. Nothing here throws: an id
+ * the bot does not know (a custom status, a new priority or relationship type) is mapped to the
+ * nearest thing the process understands, so that one odd bug never stops a list read.
  */
-import { UpstreamUnavailableError } from "../errors.js";
 import type { MantisIssue, MantisNote, MantisUserRef } from "./mantis-schemas.js";
 import {
   PRIORITY_IDS,
@@ -11,6 +12,7 @@ import {
   type Bug,
   type BugNote,
   type BugRelationship,
+  type CustomStatus,
   type PriorityName,
   type RelationshipType,
   type StatusName,
@@ -30,23 +32,32 @@ const statusById = invert<StatusName>(STATUS_IDS);
 const priorityById = invert<PriorityName>(PRIORITY_IDS);
 const relationshipById = invert<RelationshipType>(RELATIONSHIP_IDS);
 
-const enumHint = "the bot expects MantisBT's default enumerations (status_enum_string, priority_enum_string)";
-
-/** The status name for a MantisBT status id; an unknown id (e.g. `@0@` after a bad update) is an error. */
-export function statusFromId(id: number, bugId: number): StatusName {
-  const name = statusById.get(id);
-  if (!name) {
-    throw new UpstreamUnavailableError(`Bug #${bugId} has status id ${id}, which the bot does not know`, { hint: enumHint });
+/**
+ * The known name for `id`, else the one with the nearest id below it: MantisBT compares statuses and
+ * priorities by number (e.g. `bug_resolved_status_threshold`), so a custom status 85 behaves like
+ * resolved and 60 like assigned. Ids below every known one get `lowest`.
+ */
+function nearestAtOrBelow<Name extends string>(byId: ReadonlyMap<number, Name>, id: number, lowest: Name): Name {
+  let best: { id: number; name: Name } | undefined;
+  for (const [knownId, name] of byId) {
+    if (knownId <= id && (!best || knownId > best.id)) best = { id: knownId, name };
   }
-  return name;
+  return best?.name ?? lowest;
 }
 
-function priorityFromId(id: number, bugId: number): PriorityName {
-  const name = priorityById.get(id);
-  if (!name) {
-    throw new UpstreamUnavailableError(`Bug #${bugId} has priority id ${id}, which the bot does not know`, { hint: enumHint });
-  }
-  return name;
+/** The status of a bug: a default one, or the nearest default below a custom one, which is kept aside. */
+export function statusFromEnum(status: { id: number; name?: string | undefined }): { status: StatusName; customStatus?: CustomStatus } {
+  const known = statusById.get(status.id);
+  if (known) return { status: known };
+  return {
+    status: nearestAtOrBelow(statusById, status.id, "new"),
+    customStatus: { id: status.id, name: status.name && status.name.trim() !== "" ? status.name : `@${status.id}@` },
+  };
+}
+
+// An unknown priority only ranks a bug; the nearest default is as good as MantisBT's own ordering.
+function priorityFromId(id: number): PriorityName {
+  return priorityById.get(id) ?? nearestAtOrBelow(priorityById, id, "none");
 }
 
 /** A MantisBT user reference as a TrackerUser; the e-mail address is dropped on purpose. */
@@ -69,12 +80,12 @@ export function toBugNote(note: MantisNote): BugNote {
   };
 }
 
-function toRelationship(relationship: MantisIssue["relationships"][number], bugId: number): BugRelationship {
-  const type = relationshipById.get(relationship.type.id);
-  if (type === undefined) {
-    throw new UpstreamUnavailableError(`Bug #${bugId} has a relationship of unknown type id ${relationship.type.id}`);
-  }
-  return { id: relationship.id, type, otherBugId: relationship.issue.id };
+/** The relationships the process knows; a plugin's own relationship type means nothing to it and is left out. */
+function toRelationships(relationships: MantisIssue["relationships"]): BugRelationship[] {
+  return relationships.flatMap((relationship) => {
+    const type = relationshipById.get(relationship.type.id);
+    return type === undefined ? [] : [{ id: relationship.id, type, otherBugId: relationship.issue.id }];
+  });
 }
 
 function nonEmpty(text: string | undefined): string | undefined {
@@ -87,13 +98,15 @@ export function toBug(issue: MantisIssue, etag?: string): Bug {
   const category = nonEmpty(issue.category?.name);
   const fixedInVersion = nonEmpty(issue.fixed_in_version?.name);
   const targetVersion = nonEmpty(issue.target_version?.name);
+  const { status, customStatus } = statusFromEnum(issue.status);
   return {
     id: issue.id,
     summary: issue.summary,
     description: issue.description,
-    status: statusFromId(issue.status.id, issue.id),
+    status,
+    ...(customStatus ? { customStatus } : {}),
     // Only trimmed reads (`select=`) leave priority out; MantisBT's default is normal.
-    priority: issue.priority ? priorityFromId(issue.priority.id, issue.id) : "normal",
+    priority: issue.priority ? priorityFromId(issue.priority.id) : "normal",
     ...(issue.reporter ? { reporter: toTrackerUser(issue.reporter) } : {}),
     ...(handler ? { handler } : {}),
     project: { id: issue.project.id, name: issue.project.name },
@@ -101,7 +114,7 @@ export function toBug(issue: MantisIssue, etag?: string): Bug {
     private: issue.view_state?.id === VIEW_STATE_PRIVATE,
     tags: issue.tags.map((tag) => tag.name),
     notes: issue.notes.map(toBugNote),
-    relationships: issue.relationships.map((relationship) => toRelationship(relationship, issue.id)),
+    relationships: toRelationships(issue.relationships),
     ...(fixedInVersion ? { fixedInVersion } : {}),
     ...(targetVersion ? { targetVersion } : {}),
     createdAt: issue.created_at,

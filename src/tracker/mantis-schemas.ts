@@ -1,7 +1,10 @@
 /**
  * zod schemas of the MantisBT 2.28.4 REST answers the client reads, as a real server sends them
- * (/work/shared/specs/mantisbt/OBSERVED.md wins over the OpenAPI file where they disagree).
- * Fields MantisBT leaves out when empty are optional; unknown fields are dropped.
+ * (/work/shared/specs/mantisbt/OBSERVED.md wins over the OpenAPI file where they disagree, and every
+ * body in its `recorded/` folder must parse). Fields MantisBT leaves out when empty are optional;
+ * unknown fields are dropped. Tolerant where a real server varies: any id may be a number or a numeric
+ * string, and enum ids are not restricted to the default ones (mantis-mapping.ts decides what an
+ * unknown one means).
  */
 import { z } from "zod";
 
@@ -11,19 +14,22 @@ const mantisDate = z
   .refine((text) => !Number.isNaN(Date.parse(text)), "not a date")
   .transform((text) => new Date(text));
 
-/** Tag ids come as strings (`{"id": "1"}`); other ids are numbers. */
-const stringOrNumberId = z.union([z.number().int(), z.string().regex(/^\d+$/).transform(Number)]);
+/**
+ * Any id: a number, or a numeric string where MantisBT passes a database row through uncast (tags,
+ * and the versions of an issue: `"fixed_in_version": {"id": "2", "name": "0.9"}`).
+ */
+export const stringOrNumberId = z.union([z.number().int(), z.string().regex(/^\d+$/).transform(Number)]);
 
 /** `{id, name, label}`: the client maps by `id`, since `name` is configurable and `label` localized. */
 export const mantisEnumSchema = z.object({
-  id: z.number().int(),
+  id: stringOrNumberId,
   name: z.string().optional(),
   label: z.string().optional(),
 });
 
 /** `{id, name}` with `real_name` and `email` present on some answers and not on others. */
 export const mantisUserRefSchema = z.object({
-  id: z.number().int(),
+  id: stringOrNumberId,
   name: z.string().optional(),
   real_name: z.string().optional(),
   email: z.string().optional(),
@@ -31,11 +37,11 @@ export const mantisUserRefSchema = z.object({
 export type MantisUserRef = z.infer<typeof mantisUserRefSchema>;
 
 /** `{id, name}` reference to a project, category or version. */
-const namedRefSchema = z.object({ id: z.number().int().optional(), name: z.string().optional() });
+const namedRefSchema = z.object({ id: stringOrNumberId.optional(), name: z.string().optional() });
 
 /** A note: `{id, reporter, text, view_state, attachments, type, created_at, updated_at}`. */
 export const mantisNoteSchema = z.object({
-  id: z.number().int(),
+  id: stringOrNumberId,
   reporter: mantisUserRefSchema.optional(),
   text: z.string().default(""),
   view_state: mantisEnumSchema.optional(),
@@ -47,17 +53,17 @@ export type MantisNote = z.infer<typeof mantisNoteSchema>;
 
 /** A relationship as listed in an issue: `{id, type {id,name,label}, issue {id, ...}}`. */
 export const mantisRelationshipSchema = z.object({
-  id: z.number().int(),
+  id: stringOrNumberId,
   type: mantisEnumSchema,
-  issue: z.object({ id: z.number().int() }),
+  issue: z.object({ id: stringOrNumberId }),
 });
 
 /** An issue as `mci_issue_data_as_array` builds it, restricted to the fields the port maps. */
 export const mantisIssueSchema = z.object({
-  id: z.number().int(),
+  id: stringOrNumberId,
   summary: z.string(),
   description: z.string().default(""),
-  project: z.object({ id: z.number().int(), name: z.string().default("") }),
+  project: z.object({ id: stringOrNumberId, name: z.string().default("") }),
   category: namedRefSchema.optional(),
   reporter: mantisUserRefSchema.optional(),
   handler: mantisUserRefSchema.optional(),
@@ -74,8 +80,14 @@ export const mantisIssueSchema = z.object({
 });
 export type MantisIssue = z.infer<typeof mantisIssueSchema>;
 
-/** `GET /issues`, `GET /issues/{id}`, `PATCH /issues/{id}` and `POST /issues/{id}/tags`. */
+/** `GET /issues/{id}`, `PATCH /issues/{id}` and `POST /issues/{id}/tags`: `{issues: [issue]}`. */
 export const issueListResponseSchema = z.object({ issues: z.array(mantisIssueSchema) });
+
+/**
+ * `GET /issues` read as an envelope only: each issue is validated on its own, so that one odd bug is
+ * skipped instead of failing the whole list.
+ */
+export const issueListEnvelopeSchema = z.object({ issues: z.array(z.unknown()) });
 
 /**
  * An unknown filter name answers 200 with an object where the list should be
@@ -116,9 +128,9 @@ export interface MantisProject {
 /** A project with its versions and nested subprojects. */
 export const mantisProjectSchema: z.ZodType<MantisProject> = z.lazy(() =>
   z.object({
-    id: z.number().int(),
+    id: stringOrNumberId,
     name: z.string(),
-    versions: z.array(z.object({ id: z.number().int().optional(), name: z.string() })).default([]),
+    versions: z.array(z.object({ id: stringOrNumberId.optional(), name: z.string() })).default([]),
     subProjects: z.array(mantisProjectSchema).default([]),
   }),
 );
@@ -129,6 +141,6 @@ export const projectListResponseSchema = z.object({ projects: z.array(mantisProj
 /** Error answers carry `{message, code, localized}` when they carry JSON at all. */
 export const mantisErrorBodySchema = z.object({
   message: z.string().optional(),
-  code: z.number().int().optional(),
+  code: stringOrNumberId.optional(),
   localized: z.string().optional(),
 });

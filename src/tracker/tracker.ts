@@ -73,11 +73,21 @@ export interface BugRelationship {
   otherBugId: number;
 }
 
+/** A status MantisBT has beyond its default ones (a custom status, or `@0@` after a bad update). */
+export interface CustomStatus {
+  id: number;
+  /** MantisBT's name for it, e.g. `testing`, or `@60@` when the server has none. */
+  name: string;
+}
+
 export interface Bug {
   id: number;
   summary: string;
   description: string;
+  /** A default MantisBT status; for a custom status, the nearest default one below it (see `customStatus`). */
   status: StatusName;
+  /** Set when MantisBT's status is not a default one; process commands refuse such a bug. */
+  customStatus?: CustomStatus;
   priority: PriorityName;
   reporter?: TrackerUser;
   handler?: TrackerUser;
