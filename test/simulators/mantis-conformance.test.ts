@@ -58,6 +58,17 @@ projectSchema.properties.categories = {
   },
 };
 
+// Override (OBSERVED.md, recorded/21-get-resolved-with-versions.json): an issue's versions carry their id
+// as a string, {"id": "2", "name": "0.9"}, where the spec has a ProjectRef with an integer id.
+const issueSchema = masterForValidation.components.schemas.Issue as { properties: Record<string, Schema> };
+for (const field of ["version", "fixed_in_version", "target_version"]) {
+  issueSchema.properties[field] = {
+    type: "object",
+    required: ["id", "name"],
+    properties: { id: { type: "string", pattern: "^[0-9]+$" }, name: { type: "string" } },
+  };
+}
+
 const ajv = new Ajv({ strict: false, allErrors: true });
 addFormats(ajv);
 ajv.addSchema(masterForValidation, "master");

@@ -343,7 +343,7 @@ describe("MantisBT simulator quirks", () => {
       const reply = await patch(16, { fixed_in_version: { name: "1.0" } });
       expect(reply.status).toBe(400);
       expect(errorBody(reply)).toMatchObject({ code: 29, message: "Version '1.0' does not exist in project 'Taler'." });
-      expect(firstIssue(await patch(16, { fixed_in_version: { name: "1.1.0" } })).fixed_in_version).toEqual({ id: 3, name: "1.1.0" });
+      expect(firstIssue(await patch(16, { fixed_in_version: { name: "1.1.0" } })).fixed_in_version).toEqual({ id: "3", name: "1.1.0" });
     });
 
     it("lets a developer resolve a bug but refuses any later change by a developer as read-only", async () => {

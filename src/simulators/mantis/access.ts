@@ -24,5 +24,13 @@ export function isReadOnlyFor(user: UserRow, bug: BugRow): boolean {
 
 /** Whether a user shows up with `real_name` and `email` (same user, or `manage_user_threshold`). */
 export function canSeePersonalDetails(viewer: UserRow, user: UserRow): boolean {
-  return viewer.id === user.id || viewer.access_level >= THRESHOLDS.manage_user_threshold;
+  return viewer.id === user.id || canSeeEveryonesPersonalDetails(viewer);
+}
+
+/**
+ * Whether the author of a history line shows up with `real_name` and `email`: only for user managers,
+ * not even for the author themselves (recorded/05-create-minimal.json, 10-patch-triage.json).
+ */
+export function canSeeEveryonesPersonalDetails(viewer: UserRow): boolean {
+  return viewer.access_level >= THRESHOLDS.manage_user_threshold;
 }

@@ -25,7 +25,10 @@ export interface ProjectRow {
   view_state: number;
 }
 
-/** A category of a project. */
+/** `project_id` of a global category, which every project inherits (a default install's "General"). */
+export const ALL_PROJECTS = 0;
+
+/** A category of a project, or a global one (`project_id` {@link ALL_PROJECTS}). */
 export interface CategoryRow {
   id: number;
   project_id: number;
@@ -137,7 +140,8 @@ CREATE TABLE IF NOT EXISTS bugs (
   severity INTEGER NOT NULL, reproducibility INTEGER NOT NULL, view_state INTEGER NOT NULL, version TEXT NOT NULL,
   fixed_in_version TEXT NOT NULL, target_version TEXT NOT NULL, sticky INTEGER NOT NULL,
   created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL);
-CREATE INDEX IF NOT EXISTS bugs_by_update ON bugs (updated_at DESC, id DESC);
+DROP INDEX IF EXISTS bugs_by_update;
+CREATE INDEX IF NOT EXISTS bugs_in_list_order ON bugs (updated_at DESC, created_at DESC, id ASC);
 CREATE TABLE IF NOT EXISTS notes (
   id INTEGER PRIMARY KEY, bug_id INTEGER NOT NULL, reporter_id INTEGER NOT NULL, text TEXT NOT NULL,
   view_state INTEGER NOT NULL, created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL);
@@ -274,14 +278,18 @@ export class MantisDatabase {
     return this.prepare("SELECT * FROM categories WHERE id = ?").get(id) as CategoryRow | undefined;
   }
 
+  /** The project's own category of that name, else the global one (projects inherit global categories). */
   categoryByName(projectId: number, name: string): CategoryRow | undefined {
-    return this.prepare("SELECT * FROM categories WHERE project_id = ? AND name = ?").get(projectId, name) as
-      | CategoryRow
-      | undefined;
+    return this
+      .prepare(`SELECT * FROM categories WHERE project_id IN (${ALL_PROJECTS}, ?) AND name = ? ORDER BY project_id DESC`)
+      .get(projectId, name) as CategoryRow | undefined;
   }
 
+  /** The project's categories with the global ones it inherits, by name. */
   categoriesOf(projectId: number): CategoryRow[] {
-    return this.prepare("SELECT * FROM categories WHERE project_id = ? ORDER BY name").all(projectId) as CategoryRow[];
+    return this
+      .prepare(`SELECT * FROM categories WHERE project_id IN (${ALL_PROJECTS}, ?) ORDER BY name, project_id`)
+      .all(projectId) as CategoryRow[];
   }
 
   insertVersion(version: Omit<VersionRow, "id">): number {
@@ -339,7 +347,11 @@ export class MantisDatabase {
     });
   }
 
-  /** One page of bugs, last updated first (the only order MantisBT's default filter has). */
+  /**
+   * One page of bugs, last updated first, then last submitted first (the only order MantisBT's default
+   * filter has). Bugs alike in both come in whatever order PostgreSQL returns them; the recordings show
+   * the lowest id first (recorded/23-list-any.json).
+   */
   listBugs(query: BugListQuery): BugRow[] {
     const where: string[] = [];
     const params: Record<string, number> = {
@@ -371,7 +383,7 @@ export class MantisDatabase {
     }
     const clause = where.length > 0 ? `WHERE ${where.join(" AND ")}` : "";
     return this
-      .prepare(`SELECT * FROM bugs ${clause} ORDER BY updated_at DESC, id DESC LIMIT @limit OFFSET @offset`)
+      .prepare(`SELECT * FROM bugs ${clause} ORDER BY updated_at DESC, created_at DESC, id ASC LIMIT @limit OFFSET @offset`)
       .all(params) as BugRow[];
   }
 

@@ -14,6 +14,7 @@ import {
   emptyField,
   invalidField,
   issueNotFound,
+  messageOnly,
   readOnly,
   statusOnly,
 } from "./mantis-error.js";
@@ -138,6 +139,34 @@ function findOrCreateTag(context: SimulatorContext, user: UserRow, value: unknow
   return context.db.insertTag(name, user.id);
 }
 
+/** A note given inside an issue body: `{text, view_state}`, with an `id` when a PATCH edits an existing note. */
+interface NoteInput {
+  id: number | undefined;
+  text: string;
+  viewState: number;
+}
+
+/** The `notes` array of a create or update body; entries that are not objects are ignored, as in PHP. */
+function readNotes(value: unknown): NoteInput[] {
+  if (!Array.isArray(value)) return [];
+  return value.flatMap((item) => {
+    const note = asRecord(item);
+    if (!note) return [];
+    return [{
+      id: typeof note.id === "number" && note.id > 0 ? note.id : undefined,
+      text: typeof note.text === "string" ? note.text : "",
+      viewState: note.view_state === undefined ? VIEW_STATE.public : parseViewState(note.view_state),
+    }];
+  });
+}
+
+function insertNote(context: SimulatorContext, bugId: number, user: UserRow, note: { text: string; viewState: number }): number {
+  const now = context.nowSeconds();
+  const noteId = context.db.insertNote({ bug_id: bugId, reporter_id: user.id, text: note.text, view_state: note.viewState, created_at: now, updated_at: now });
+  recordHistory(context, bugId, user, "note-added", { noteId });
+  return noteId;
+}
+
 function attachTag(context: SimulatorContext, bugId: number, user: UserRow, tag: { id: number; name: string }): void {
   if (context.db.attachTag(bugId, tag.id)) recordHistory(context, bugId, user, "tag-added", { tagId: tag.id, tagName: tag.name });
 }
@@ -193,6 +222,8 @@ export function createIssue(context: SimulatorContext, request: ApiRequest): Api
   }
 
   const tags = Array.isArray(issue.tags) ? issue.tags : [];
+  // Notes given at creation are created with the bug, in the same request (OBSERVED.md, recorded/06-create-full.json).
+  const notes = readNotes(issue.notes).filter((note) => note.text.trim() !== "");
   const categoryId = resolveCategory(db, project, issue.category);
   const version = resolveVersion(db, project, issue.version, "version") ?? "";
   const fixedInVersion = resolveVersion(db, project, issue.fixed_in_version, "fixed_in_version") ?? "";
@@ -236,6 +267,7 @@ export function createIssue(context: SimulatorContext, request: ApiRequest): Api
     if (finalStatus !== status) recordHistory(context, newId, user, "field-updated", { field: "status", old: status, new: finalStatus });
     if (handlerId !== 0) recordHistory(context, newId, user, "field-updated", { field: "handler", old: 0, new: handlerId });
     for (const tag of tags) attachTag(context, newId, user, findOrCreateTag(context, user, tag));
+    for (const note of notes) insertNote(context, newId, user, note);
     return newId;
   });
 
@@ -245,6 +277,31 @@ export function createIssue(context: SimulatorContext, request: ApiRequest): Api
 }
 
 const ENUM_COLUMNS = ["status", "priority", "severity", "reproducibility", "resolution"] as const;
+
+/**
+ * The order in which `BugData::update()` writes a change's history lines (core/bug_api.php); the
+ * recordings show handler, priority, status and status, resolution, fixed_in_version in this order.
+ */
+const HISTORY_ORDER: readonly (keyof NewBugRow)[] = [
+  "project_id",
+  "reporter_id",
+  "handler_id",
+  "priority",
+  "severity",
+  "reproducibility",
+  "status",
+  "resolution",
+  "category_id",
+  "version",
+  "fixed_in_version",
+  "target_version",
+  "view_state",
+  "summary",
+  "sticky",
+  "description",
+  "steps_to_reproduce",
+  "additional_information",
+];
 const TEXT_COLUMNS = ["steps_to_reproduce", "additional_information"] as const;
 
 /**
@@ -260,7 +317,8 @@ export function updateIssue(context: SimulatorContext, request: ApiRequest): Api
   // Without `Content-Type: application/json` Slim parses no body: the update saves the issue unchanged (OBSERVED.md).
   const patch = asRecord(request.body) ?? {};
   if (patch.id !== undefined && Number(patch.id) !== bug.id) throw statusOnly(400, "Issue id mismatch");
-  if (isReadOnlyFor(user, bug)) throw readOnly(`Issue '${bug.id}' is readonly`, bug.id);
+  // mc_issue_update answers this with a fault of its own: a message and no code (recorded/33-err-developer-readonly.json).
+  if (isReadOnlyFor(user, bug)) throw messageOnly(403, `Issue '${bug.id}' is readonly`);
   if (user.access_level < THRESHOLDS.update_bug_threshold) {
     throw accessDenied(`Access denied for user ${user.name}. Reason: Not enough rights to update issues.`);
   }
@@ -355,22 +413,15 @@ export function updateIssue(context: SimulatorContext, request: ApiRequest): Api
     });
   }
 
-  const notesToAdd: { text: string; viewState: number }[] = [];
-  const notesToUpdate: { id: number; text: string; viewState: number }[] = [];
-  if (Array.isArray(patch.notes)) {
-    const visibleNotes = new Map(db.notesOf(bug.id).filter((note) => canSeeNote(user, note)).map((note) => [note.id, note]));
-    for (const value of patch.notes) {
-      const note = asRecord(value);
-      if (!note) continue;
-      const viewState = note.view_state === undefined ? VIEW_STATE.public : parseViewState(note.view_state);
-      const text = typeof note.text === "string" ? note.text : "";
-      const noteId = typeof note.id === "number" ? note.id : Number.NaN;
-      const existing = visibleNotes.get(noteId);
-      if (noteId > 0) {
-        if (existing && (existing.text !== text || existing.view_state !== viewState)) notesToUpdate.push({ id: noteId, text, viewState });
-      } else if (text.trim() !== "") {
-        notesToAdd.push({ text, viewState });
-      }
+  const notesToAdd: NoteInput[] = [];
+  const notesToUpdate: (NoteInput & { id: number })[] = [];
+  const visibleNotes = new Map(db.notesOf(bug.id).filter((note) => canSeeNote(user, note)).map((note) => [note.id, note]));
+  for (const note of readNotes(patch.notes)) {
+    if (note.id !== undefined) {
+      const existing = visibleNotes.get(note.id);
+      if (existing && (existing.text !== note.text || existing.view_state !== note.viewState)) notesToUpdate.push({ ...note, id: note.id });
+    } else if (note.text.trim() !== "") {
+      notesToAdd.push(note);
     }
   }
 
@@ -379,7 +430,17 @@ export function updateIssue(context: SimulatorContext, request: ApiRequest): Api
 
   const now = context.nowSeconds();
   db.transaction(() => {
-    for (const [field, value] of Object.entries(changes) as [keyof NewBugRow, number | string][]) {
+    // The history lists the notes of a PATCH before its field changes (recorded/11-patch-status-and-note.json).
+    // Notes inside a PATCH never trigger reassign-on-feedback: the status saved is the one of the merged issue.
+    for (const note of notesToAdd) insertNote(context, bug.id, user, note);
+    for (const note of notesToUpdate) {
+      db.updateNote(note.id, { text: note.text, view_state: note.viewState, updated_at: now });
+      recordHistory(context, bug.id, user, "note-updated", { noteId: note.id });
+    }
+    const changed = (Object.entries(changes) as [keyof NewBugRow, number | string][]).sort(
+      ([a], [b]) => HISTORY_ORDER.indexOf(a) - HISTORY_ORDER.indexOf(b),
+    );
+    for (const [field, value] of changed) {
       const historyField = field === "handler_id" ? "handler" : field === "reporter_id" ? "reporter" : field === "category_id" ? "category" : field;
       recordHistory(context, bug.id, user, "field-updated", { field: historyField, old: bug[field], new: value });
     }
@@ -392,15 +453,6 @@ export function updateIssue(context: SimulatorContext, request: ApiRequest): Api
         recordHistory(context, bug.id, user, "tag-removed", { tagId: tag.id, tagName: tag.name });
       }
       for (const tag of newTags) attachTag(context, bug.id, user, tag);
-    }
-    // Notes inside a PATCH never trigger reassign-on-feedback: the status saved is the one of the merged issue.
-    for (const note of notesToAdd) {
-      const noteId = db.insertNote({ bug_id: bug.id, reporter_id: user.id, text: note.text, view_state: note.viewState, created_at: now, updated_at: now });
-      recordHistory(context, bug.id, user, "note-added", { noteId });
-    }
-    for (const note of notesToUpdate) {
-      db.updateNote(note.id, { text: note.text, view_state: note.viewState, updated_at: now });
-      recordHistory(context, bug.id, user, "note-updated", { noteId: note.id });
     }
   });
 

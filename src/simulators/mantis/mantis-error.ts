@@ -3,6 +3,7 @@
  * - a `ClientException` thrown by a command becomes JSON `{message, code, localized}` with the message
  *   repeated as the HTTP reason phrase; Slim's error handler builds that response outside the auth
  *   middleware, so it carries no `X-Mantis-*` headers (compare the 404 samples in the Postman collection);
+ *   a fault returned by the old SOAP-era code (`mc_issue_update`) looks the same with `{message}` only;
  * - a route that answers `withStatus(code, reason)` itself sends an empty body, with the headers.
  * A PHP crash (e.g. a summary longer than the column) is a bare 500 with an empty body.
  */
@@ -27,8 +28,9 @@ export class MantisError extends Error {
   }
 
   /** The JSON body, or undefined when the answer has an empty body. */
-  body(): { message: string; code: number; localized: string } | undefined {
-    if (this.kind !== "exception" || this.code === undefined) return undefined;
+  body(): { message: string; code?: number; localized?: string } | undefined {
+    if (this.kind !== "exception") return undefined;
+    if (this.code === undefined) return { message: this.message };
     return { message: this.message, code: this.code, localized: this.localized ?? this.message };
   }
 }
@@ -36,6 +38,14 @@ export class MantisError extends Error {
 /** A `ClientException`: JSON body and reason phrase; the status follows from the error code. */
 export function clientException(code: number, message: string, localized: string): MantisError {
   return new MantisError("exception", statusForCode(code), message, code, localized);
+}
+
+/**
+ * A fault of `mc_issue_update` (a `LegacyApiFaultException`): JSON `{message}` only, the message again as
+ * the reason phrase (recorded/16-resolve-parent-with-open-child.json, 33-err-developer-readonly.json).
+ */
+export function messageOnly(status: number, message: string): MantisError {
+  return new MantisError("exception", status, message);
 }
 
 /** A route's own `withStatus(status, reason)`: empty body. */

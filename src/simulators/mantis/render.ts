@@ -4,9 +4,9 @@
  * and PHP `json_encode` escaping.
  */
 import { createHash } from "node:crypto";
-import { canSeeBug, canSeeNote, canSeePersonalDetails } from "./access.js";
+import { canSeeBug, canSeeEveryonesPersonalDetails, canSeeNote, canSeePersonalDetails } from "./access.js";
 import { ENUMS, RELATIONSHIP_TYPES, STATUS_COLORS, type EnumName } from "./constants.js";
-import type { BugRow, CategoryRow, HistoryRow, MantisDatabase, NoteRow, ProjectRow, UserRow, VersionRow } from "./database.js";
+import { ALL_PROJECTS, type BugRow, type CategoryRow, type HistoryRow, type MantisDatabase, type NoteRow, type ProjectRow, type UserRow, type VersionRow } from "./database.js";
 
 /** Any JSON value. */
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
@@ -39,9 +39,13 @@ export function renderEnum(table: EnumName, id: number): JsonObject {
 
 /** `mci_account_get_array_by_id`: real name and e-mail only for the user themselves and for user managers. */
 export function renderUserRef(user: UserRow | undefined, viewer: UserRow, id = user?.id ?? 0): JsonObject {
+  return userRef(user, id, user !== undefined && canSeePersonalDetails(viewer, user));
+}
+
+function userRef(user: UserRow | undefined, id: number, withDetails: boolean): JsonObject {
   if (!user) return { id };
   const ref: JsonObject = { id: user.id, name: user.name };
-  if (canSeePersonalDetails(viewer, user)) {
+  if (withDetails) {
     if (user.real_name !== "") ref.real_name = user.real_name;
     if (user.email !== "") ref.email = user.email;
   }
@@ -73,8 +77,13 @@ export function renderVersion(version: VersionRow): JsonObject {
   };
 }
 
+/**
+ * A category as `GET /projects/{id}` lists it. A global category names project 0 with a null name, and
+ * `status` is the database column passed through uncast, hence a string (recorded/03-project.json).
+ */
 function renderCategory(category: CategoryRow, project: ProjectRow): JsonObject {
-  return { id: category.id, name: category.name, project: { id: project.id, name: project.name } };
+  const owner = category.project_id === ALL_PROJECTS ? { id: ALL_PROJECTS, name: null } : { id: project.id, name: project.name };
+  return { id: category.id, name: category.name, project: owner, status: "1" };
 }
 
 /** `mci_project_get(..., detail: true)`: unlike issues, empty arrays stay in. */
@@ -86,6 +95,8 @@ export function renderProject(db: MantisDatabase, project: ProjectRow, viewer: U
     description: project.description,
     enabled: true,
     view_state: renderEnum("view_state", project.view_state),
+    // Default `inherit_global`: the project lists the global categories too.
+    inherit_global: true,
     access_level: renderEnum("access_levels", viewer.access_level),
     custom_fields: [],
     versions: db.versionsOf(project.id).map(renderVersion),
@@ -170,6 +181,8 @@ function renderHistoryValue(db: MantisDatabase, viewer: UserRow, field: string, 
     const category = db.categoryById(value);
     return category ? { id: category.id, name: category.name } : { id: value };
   }
+  // A boolean column is logged as PHP's "TRUE"/"FALSE" strings (recorded/26-sticky.json).
+  if (field === "sticky") return value ? "TRUE" : "FALSE";
   return value ?? "";
 }
 
@@ -178,19 +191,20 @@ function describeHistoryValue(rendered: Json): string {
     const name = rendered.name;
     return typeof name === "string" ? name : "";
   }
+  if (rendered === "TRUE" || rendered === "FALSE") return rendered === "TRUE" ? "Yes" : "No";
   return rendered === null ? "" : String(rendered);
 }
 
 /**
- * One history line. MantisBT's own format (`mci_issue_get_history`) is only documented by the Postman
- * sample; the shapes below follow it for the kinds shown there and extend it in the same style.
+ * One history line, in the shapes of `mci_issue_get_history` recorded from a real 2.28.4 (recorded/*.json:
+ * new issue, field updates, notes, tags, relationships); kinds not recorded follow the same style.
  */
 function renderHistory(db: MantisDatabase, entry: HistoryRow, viewer: UserRow, visibleNoteIds: Set<number>): JsonObject | undefined {
   const details = JSON.parse(entry.details) as HistoryDetails;
   if (entry.kind === "note-added" && details.noteId !== undefined && !visibleNoteIds.has(details.noteId)) return undefined;
   const rendered: JsonObject = {
     created_at: formatDate(entry.created_at),
-    user: renderUserRef(db.userById(entry.user_id), viewer, entry.user_id),
+    user: userRef(db.userById(entry.user_id), entry.user_id, canSeeEveryonesPersonalDetails(viewer)),
   };
   const type = { id: HISTORY_TYPES[entry.kind] ?? 0, name: entry.kind };
   switch (entry.kind) {
@@ -226,10 +240,15 @@ function renderHistory(db: MantisDatabase, entry: HistoryRow, viewer: UserRow, v
       });
       break;
     case "relationship-added": {
-      const relationship = RELATIONSHIP_TYPES.get(details.relationshipType ?? 1);
+      const typeId = details.relationshipType ?? 1;
+      const relationship = RELATIONSHIP_TYPES.get(typeId);
+      const label = relationship?.label ?? `@${typeId}@`;
       Object.assign(rendered, {
         type,
-        message: `Relationship added: ${relationship?.label ?? "related to"} ${String(details.otherIssueId ?? 0).padStart(7, "0")}`,
+        relationship: { id: typeId, name: relationship?.name ?? `@${typeId}@`, label },
+        issue: { id: details.otherIssueId ?? 0 },
+        message: "Relationship added",
+        change: `${label} ${String(details.otherIssueId ?? 0).padStart(7, "0")}`,
       });
       break;
     }
@@ -239,10 +258,14 @@ function renderHistory(db: MantisDatabase, entry: HistoryRow, viewer: UserRow, v
   return rendered;
 }
 
+/**
+ * A version named by an issue. Its id is a string here, unlike in `GET /projects/{id}`: MantisBT passes
+ * the database row through without casting (OBSERVED.md, recorded/21-get-resolved-with-versions.json).
+ */
 function renderVersionRef(db: MantisDatabase, projectId: number, name: string): JsonObject | undefined {
   if (name === "") return undefined;
   const version = db.versionByName(projectId, name);
-  return version ? { id: version.id, name: version.name } : undefined;
+  return version ? { id: String(version.id), name: version.name } : undefined;
 }
 
 /** The issue as `GET /issues/{id}` shows it to `viewer`, with empty fields left out. */

@@ -4,7 +4,7 @@
  */
 import { z } from "zod";
 import { ENUMS, ERROR_CODES, type EnumName } from "./constants.js";
-import type { MantisDatabase, ProjectRow, UserRow } from "./database.js";
+import { ALL_PROJECTS, type MantisDatabase, type ProjectRow, type UserRow } from "./database.js";
 import { clientException, emptyField, invalidField } from "./mantis-error.js";
 
 const objectRefSchema = z
@@ -82,7 +82,7 @@ export function resolveCategory(db: MantisDatabase, project: ProjectRow, value: 
   const id = ref ? refId(ref) : undefined;
   if (id !== undefined) {
     const category = db.categoryById(id);
-    if (category && category.project_id === project.id) return category.id;
+    if (category && (category.project_id === project.id || category.project_id === ALL_PROJECTS)) return category.id;
     throw clientException(ERROR_CODES.CATEGORY_NOT_FOUND, `Category '${id}' not found.`, "Category not found.");
   }
   if (name === undefined || name.trim() === "") throw emptyField("Category field must be supplied.", "category");

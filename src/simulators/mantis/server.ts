@@ -281,11 +281,10 @@ export async function startMantisSimulator(options: MantisSimulatorOptions = {})
 
     const impersonate = headerValue(headers, "x-mantis-username")?.trim();
     if (!impersonate || impersonate === user.name) return user;
-    if (user.access_level < THRESHOLDS.impersonate_user_threshold) {
-      return statusOnly(403, `User '${user.name}' is not allowed to impersonate other users`);
-    }
+    // Wording and statuses as recorded (recorded/29-err-impersonate-not-admin.json, 30-err-impersonate-unknown.json).
+    if (user.access_level < THRESHOLDS.impersonate_user_threshold) return statusOnly(403, "User can't impersonate other users");
     const target = db.userByName(impersonate);
-    if (!target) return statusOnly(403, `User '${impersonate}' not found`);
+    if (!target) return statusOnly(404, "Invalid impersonation username");
     if (target.access_level > user.access_level) {
       return statusOnly(403, `User '${user.name}' can't impersonate user '${target.name}' with a higher access level`);
     }
@@ -309,8 +308,13 @@ export async function startMantisSimulator(options: MantisSimulatorOptions = {})
     const body = error.body();
     const payload = body ? encodePhpJson(body) : "";
     // Exceptions are rendered by Slim's error handler, outside the auth middleware: no X-Mantis-* headers.
-    const headers: Record<string, string | number> = { ...error.headers, ...(error.kind === "status" ? identity : {}) };
-    if (body) headers["Content-Type"] = "application/json";
+    // A route's own status passes the version middleware, which wraps authentication too.
+    const headers: Record<string, string | number> = {
+      ...error.headers,
+      ...(error.kind === "status" ? (identity ?? { "X-Mantis-Version": MANTIS_VERSION }) : {}),
+    };
+    // An empty body keeps PHP's default Content-Type (recorded/29-*, 30-*, 32-err-summary-too-long.json).
+    headers["Content-Type"] = body ? "application/json" : "text/html; charset=UTF-8";
     headers["Content-Length"] = Buffer.byteLength(payload);
     if (error.kind === "crash") response.writeHead(500, headers);
     else response.writeHead(error.status, safeReason(error.message), headers);
