@@ -4,6 +4,7 @@
  * developer's feedback was recorded), so changes made directly in MantisBT are read the same way as
  * changes made through the bot.
  */
+import { createHash } from "node:crypto";
 import { parseSubject } from "../core/subject-tag.js";
 import { statusLabel } from "../core/stages.js";
 import type { MirrorBug, MirrorRow } from "../store/proactive-repo.js";
@@ -39,6 +40,25 @@ export interface ObserveFacts {
   feedbackRecorded(bugId: number, since: Date | undefined): boolean;
 }
 
+/**
+ * What the watcher follows of a bug, as one string: status, handler, priority, summary, notes count,
+ * tags and relationships. Two reads of a bug with the same `updated_at` second differ here when the bug
+ * changed in between (MantisBT's times have whole seconds).
+ */
+export function watchedFingerprint(bug: Bug): string {
+  const followed = [
+    bug.customStatus ? `${bug.status}/${bug.customStatus.id}` : bug.status,
+    bug.handler?.name ?? "",
+    bug.priority,
+    bug.summary,
+    bug.notes.length,
+    [...bug.tags].sort(),
+    bug.relationships.map((relationship) => `${relationship.type} ${relationship.otherBugId}`).sort(),
+  ];
+  // A digest keeps summaries and tags out of the column, which only ever needs comparing.
+  return createHash("sha256").update(JSON.stringify(followed)).digest("base64url");
+}
+
 /** The compact form of a bug the mirror keeps; notes are reduced to the newest one by the handler. */
 export function toMirrorBug(bug: Bug): MirrorBug {
   const handler = bug.handler?.name;
@@ -61,6 +81,7 @@ export function toMirrorBug(bug: Bug): MirrorBug {
     createdAt: bug.createdAt,
     updatedAt: bug.updatedAt,
     handlerNoteAt,
+    fingerprint: watchedFingerprint(bug),
   };
 }
 

@@ -114,10 +114,12 @@ async function incremental(deps: WatcherDeps, handlers: WatchHandlers, cursor: D
         reachedOld = true;
         break;
       }
-      // MantisBT times are whole seconds: a bug updated in the cursor's second may be new or known.
-      if (updated === cursor.getTime() && getMirrorBug(store, bug.id)?.updatedAt.getTime() === updated) continue;
+      const observed = toMirrorBug(bug);
+      // MantisBT times are whole seconds: a bug updated in the cursor's second may be new, known, or
+      // changed again since it was read in that same second.
+      if (updated === cursor.getTime() && isUnchanged(getMirrorBug(store, bug.id), observed)) continue;
       const known = seen.get(bug.id);
-      if (!known || known.updatedAt.getTime() < updated) seen.set(bug.id, toMirrorBug(bug));
+      if (!known || known.updatedAt.getTime() < updated) seen.set(bug.id, observed);
       if (updated > newest.getTime()) newest = bug.updatedAt;
     }
     if (reachedOld || bugs.length < deps.pageSize) break;
@@ -146,8 +148,9 @@ async function reconcile(deps: WatcherDeps, handlers: WatchHandlers, cursor: Dat
       const unchanged: number[] = [];
       const different: MirrorBug[] = [];
       for (const bug of bugs) {
-        if (getMirrorBug(store, bug.id)?.updatedAt.getTime() === bug.updatedAt.getTime()) unchanged.push(bug.id);
-        else different.push(toMirrorBug(bug));
+        const observed = toMirrorBug(bug);
+        if (isUnchanged(getMirrorBug(store, bug.id), observed)) unchanged.push(bug.id);
+        else different.push(observed);
         if (bug.updatedAt.getTime() > newest.getTime()) newest = bug.updatedAt;
       }
       touchMirrorBugs(store, unchanged, started);
@@ -180,6 +183,14 @@ async function reconcile(deps: WatcherDeps, handlers: WatchHandlers, cursor: Dat
   })();
   deps.log.info({ changed, gone: gone.length, requests }, "watcher reconciled the mirror with a full scan");
   return { mode: "reconcile", requests, changed, gone };
+}
+
+/**
+ * Whether the mirror already holds the bug as observed now: same `updated_at`, and (since that has whole
+ * seconds) the same fingerprint of what the watcher follows.
+ */
+function isUnchanged(mirror: MirrorBug | undefined, observed: MirrorBug): boolean {
+  return mirror !== undefined && mirror.updatedAt.getTime() === observed.updatedAt.getTime() && mirror.fingerprint === observed.fingerprint;
 }
 
 /** Writes observed bugs into the mirror and change log and hands their events over (inside a transaction). */

@@ -298,4 +298,14 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 9,
+    description: "tracker mirror: a fingerprint of what the watcher follows, for changes within one second",
+    sql: `
+      -- MantisBT's updated_at has whole seconds: a bug changed again in the second the watcher read it
+      -- keeps its updated_at, so the watcher also compares this (status, handler, priority, summary,
+      -- notes count, tags, relationships). NULL for rows written before: such a row is read once more.
+      ALTER TABLE tracker_mirror ADD COLUMN fingerprint TEXT;
+    `,
+  },
 ];

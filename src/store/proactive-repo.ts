@@ -26,6 +26,11 @@ export interface MirrorBug {
   updatedAt: Date;
   /** Newest note written by the current handler. */
   handlerNoteAt?: Date;
+  /**
+   * What the watcher follows of the bug, condensed (see `watchedFingerprint`): a bug changed within the
+   * second of the last read keeps its `updatedAt` but not this. Absent on rows from before migration 9.
+   */
+  fingerprint?: string;
 }
 
 /** A mirror row: the bug plus what the watcher derived over time. */
@@ -57,6 +62,7 @@ interface MirrorDbRow {
   tag_changed_at: string;
   seen_at: string;
   announced: number;
+  fingerprint: string | null;
 }
 
 // Statements are compiled once per store: the check jobs run every minute over thousands of rows.
@@ -105,6 +111,7 @@ function toMirrorRow(row: MirrorDbRow): MirrorRow {
     tagChangedAt: new Date(row.tag_changed_at),
     seenAt: new Date(row.seen_at),
     announced: row.announced === 1,
+    fingerprint: row.fingerprint ?? undefined,
   };
 }
 
@@ -162,15 +169,15 @@ export function saveMirrorBug(store: Store, row: MirrorRow): void {
   statement(
     store,
     `INSERT INTO tracker_mirror (bug_id, status, handler, priority, summary, tags, private, created_at, updated_at, status_since,
-        previous_status, previous_handler, feedback_since, handler_note_at, tag_changed_at, seen_at, announced)
+        previous_status, previous_handler, feedback_since, handler_note_at, tag_changed_at, seen_at, announced, fingerprint)
       VALUES (@id, @status, @handler, @priority, @summary, @tags, @private, @createdAt, @updatedAt, @statusSince,
-        @previousStatus, @previousHandler, @feedbackSince, @handlerNoteAt, @tagChangedAt, @seenAt, @announced)
+        @previousStatus, @previousHandler, @feedbackSince, @handlerNoteAt, @tagChangedAt, @seenAt, @announced, @fingerprint)
       ON CONFLICT (bug_id) DO UPDATE SET status = excluded.status, handler = excluded.handler, priority = excluded.priority,
         summary = excluded.summary, tags = excluded.tags, private = excluded.private, created_at = excluded.created_at,
         updated_at = excluded.updated_at, status_since = excluded.status_since, previous_status = excluded.previous_status,
         previous_handler = excluded.previous_handler, feedback_since = excluded.feedback_since,
         handler_note_at = excluded.handler_note_at, tag_changed_at = excluded.tag_changed_at, seen_at = excluded.seen_at,
-        announced = excluded.announced`,
+        announced = excluded.announced, fingerprint = excluded.fingerprint`,
   )
     .run({
       id: row.id,
@@ -190,6 +197,7 @@ export function saveMirrorBug(store: Store, row: MirrorRow): void {
       tagChangedAt: row.tagChangedAt.toISOString(),
       seenAt: row.seenAt.toISOString(),
       announced: row.announced ? 1 : 0,
+      fingerprint: row.fingerprint ?? null,
     });
 }
 
