@@ -18,21 +18,6 @@ import { loadMantisRecordings, type RecordedExchange } from "../support/mantis-r
 /** The second of the recording; every date in it is this one (the values are not compared, only their type). */
 const RECORDED_AT = new Date("2026-12-02T22:22:48Z");
 
-/**
- * Exchanges that need simulator behaviour another part of issue 10 adds (sub-bugs and releases). They
- * are listed as todo until then; `instead` puts their effect into the state directly, so the exchanges
- * after them still line up. Whoever adds the behaviour removes the entry.
- */
-const LEFT_FOR_OTHER_WORK: Record<string, { needs: string; instead?: (db: MantisDatabase) => void }> = {
-  "16-resolve-parent-with-open-child": { needs: "the unresolved-children rule (400 Unresolved child issues.)" },
-  "17-version-create": {
-    needs: "POST /projects/{id}/versions",
-    instead: (db) => {
-      db.insertVersion({ project_id: 1, name: "0.9", description: "release", released: 0, obsolete: 0, date_order: RECORDED_AT.getTime() / 1000 });
-    },
-  },
-};
-
 /** The headers a client looks at; only their presence is compared (values hold hashes, dates, names). */
 const HEADERS_READ_BY_CLIENTS = ["content-type", "etag", "x-mantis-username", "x-mantis-version"];
 
@@ -103,11 +88,6 @@ beforeAll(async () => {
   simulator = await startMantisSimulator({ database: file, now: () => RECORDED_AT });
   // In order, once: each exchange depends on the state the ones before it left.
   for (const exchange of exchanges) {
-    const leftOver = LEFT_FOR_OTHER_WORK[exchange.name];
-    if (leftOver) {
-      leftOver.instead?.(simulator.database);
-      continue;
-    }
     results.set(exchange.name, await replay(simulator, exchange).catch((error: unknown) => (error instanceof Error ? error : new Error(String(error)))));
   }
 });
@@ -123,11 +103,6 @@ describe("MantisBT simulator replays the exchanges recorded from MantisBT 2.28.4
   });
 
   for (const exchange of exchanges) {
-    const leftOver = LEFT_FOR_OTHER_WORK[exchange.name];
-    if (leftOver) {
-      it.todo(`${exchange.name}: ${exchange.why} (needs ${leftOver.needs})`);
-      continue;
-    }
     it(`${exchange.name}: ${exchange.why}`, () => {
       const result = results.get(exchange.name);
       if (result instanceof Error) throw result;

@@ -86,6 +86,8 @@ export const THRESHOLDS = {
   tag_create_threshold: ACCESS.reporter,
   roadmap_update_threshold: ACCESS.developer,
   set_bug_sticky_threshold: ACCESS.manager,
+  /** Who may add and change project versions (VersionAddCommand, VersionUpdateCommand). */
+  manage_project_threshold: ACCESS.manager,
   manage_user_threshold: ACCESS.administrator,
   impersonate_user_threshold: ACCESS.administrator,
   webservice_specify_reporter_on_add_access_level_threshold: ACCESS.developer,
@@ -110,6 +112,7 @@ export const RELATIONSHIP_TYPES: ReadonlyMap<number, { name: string; label: stri
 export const ERROR_CODES = {
   EMPTY_FIELD: 11,
   ACCESS_DENIED: 13,
+  INVALID_DATE_FORMAT: 21,
   INVALID_FIELD_VALUE: 29,
   PROJECT_NOT_FOUND: 700,
   USER_BY_NAME_NOT_FOUND: 810,
@@ -117,6 +120,8 @@ export const ERROR_CODES = {
   BUG_NOT_FOUND: 1100,
   BUG_READ_ONLY_ACTION_DENIED: 1103,
   CATEGORY_NOT_FOUND: 1502,
+  VERSION_DUPLICATE: 1600,
+  VERSION_NOT_FOUND: 1601,
   RELATIONSHIP_ALREADY_EXISTS: 1800,
   RELATIONSHIP_SAME_BUG: 1803,
   FILTER_NOT_FOUND: 2000,

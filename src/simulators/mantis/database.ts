@@ -317,6 +317,20 @@ export class MantisDatabase {
     return this.prepare("SELECT * FROM versions WHERE project_id = ? ORDER BY date_order DESC, id DESC").all(projectId) as VersionRow[];
   }
 
+  /** Saves a version; a new name is carried into the project's bugs, which store versions by name (`version_update`). */
+  updateVersion(version: VersionRow): void {
+    const old = this.versionById(version.id);
+    this.transaction(() => {
+      this
+        .prepare("UPDATE versions SET name = @name, description = @description, released = @released, obsolete = @obsolete, date_order = @date_order WHERE id = @id")
+        .run(version);
+      if (!old || old.name === version.name) return;
+      for (const column of ["version", "fixed_in_version", "target_version"]) {
+        this.prepare(`UPDATE bugs SET ${column} = ? WHERE project_id = ? AND ${column} = ?`).run(version.name, version.project_id, old.name);
+      }
+    });
+  }
+
   // Bugs
 
   insertBug(bug: NewBugRow): number {

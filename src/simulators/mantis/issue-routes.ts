@@ -18,6 +18,7 @@ import {
   readOnly,
   statusOnly,
 } from "./mantis-error.js";
+import { checkChildrenResolved } from "./relationship-rules.js";
 import { issueEtag, renderIssue, renderNote, selectFields, type HistoryDetails, type JsonObject } from "./render.js";
 import {
   asRecord,
@@ -371,6 +372,7 @@ export function updateIssue(context: SimulatorContext, request: ApiRequest): Api
     const value = resolveEnum(column, patch[column]);
     if (value !== undefined && value !== bug[column]) changes[column] = value;
   }
+  if (changes.status !== undefined) checkChildrenResolved(db, bug, changes.status);
   if (patch.view_state !== undefined && asRef(patch.view_state)) {
     const viewState = parseViewState(patch.view_state);
     if (viewState !== bug.view_state) changes.view_state = viewState;

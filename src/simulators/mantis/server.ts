@@ -24,6 +24,7 @@ import { MantisError, statusOnly } from "./mantis-error.js";
 import { encodePhpJson, formatDate } from "./render.js";
 import { addBulkBugs, seedTracker } from "./seed.js";
 import { getMe, getProjectHandlers, getProjects, getProjectVersions, getUserByName } from "./user-project-routes.js";
+import { createVersion, updateVersion } from "./version-routes.js";
 
 /** Options of {@link startMantisSimulator}. */
 export interface MantisSimulatorOptions {
@@ -105,6 +106,8 @@ const ROUTES: readonly [string, string, Handler][] = [
   ["GET", "projects", getProjects],
   ["GET", "projects/:id", getProjects],
   ["GET", "projects/:id/versions", getProjectVersions],
+  ["POST", "projects/:id/versions", createVersion],
+  ["PATCH", "projects/:id/versions/:version_id", updateVersion],
   ["GET", "projects/:id/handlers", getProjectHandlers],
 ];
 
