@@ -19,12 +19,15 @@ import {
   mantisIssueSchema,
   noteCreatedResponseSchema,
   projectListResponseSchema,
+  projectVersionsResponseSchema,
   relationshipCreatedResponseSchema,
   stringOrNumberId,
   userListResponseSchema,
+  versionResponseSchema,
   type MantisIssue,
   type MantisNote,
   type MantisProject,
+  type MantisVersion,
 } from "./mantis-schemas.js";
 import {
   MAX_SUMMARY_LENGTH,
@@ -39,6 +42,7 @@ import {
   type BugNote,
   type ListBugsQuery,
   type NewBug,
+  type ProjectVersion,
   type RelationshipType,
   type TrackerPort,
   type TrackerUser,
@@ -622,6 +626,56 @@ class MantisTracker implements TrackerPort {
     return project.versions.map((version) => version.name);
   }
 
+  async listProjectVersions(): Promise<ProjectVersion[]> {
+    const impersonate = await this.impersonation();
+    const projectId = await this.connection.resolveProjectId(impersonate);
+    const { data } = await this.connection.send({
+      method: "GET",
+      path: `projects/${projectId}`,
+      impersonate,
+      notFound: projectNotFound(projectId),
+      schema: projectVersionsResponseSchema,
+    });
+    const project = data.projects.find((candidate) => candidate.id === projectId) ?? data.projects[0];
+    if (!project) throw new NotFoundError(projectNotFound(projectId));
+    return project.versions.map(toProjectVersion);
+  }
+
+  async createVersion(name: string): Promise<ProjectVersion> {
+    const impersonate = await this.impersonation();
+    const projectId = await this.connection.resolveProjectId(impersonate);
+    const { data } = await this.connection.send({
+      method: "POST",
+      path: `projects/${projectId}/versions`,
+      body: { name, released: false, obsolete: false },
+      impersonate,
+      notFound: projectNotFound(projectId),
+      schema: versionResponseSchema,
+    });
+    return toProjectVersion(data.version);
+  }
+
+  async markVersionReleased(versionId: number, on: Date): Promise<ProjectVersion> {
+    const impersonate = await this.impersonation();
+    const projectId = await this.connection.resolveProjectId(impersonate);
+    const { data } = await this.connection.send({
+      method: "PATCH",
+      path: `projects/${projectId}/versions/${versionId}`,
+      // MantisBT keeps one date per version (`date_order`); once released it is the release date.
+      body: { released: true, timestamp: on.toISOString().replace(/\.\d{3}Z$/, "+00:00") },
+      impersonate,
+      notFound: `MantisBT has no version #${versionId} in project #${projectId}`,
+      schema: versionResponseSchema,
+    });
+    const version = toProjectVersion(data.version);
+    if (!version.released) {
+      throw new TrackerRejectedError(`MantisBT did not mark version ${version.name} released: mark it released by hand`, {
+        hint: "the tracker account needs manage_project_threshold (manager) to change versions",
+      });
+    }
+    return version;
+  }
+
   /** Sends a call as this client's actor (when impersonating). */
   private async send<T>(call: Omit<Call<T>, "impersonate">): Promise<Answer<T>> {
     const impersonate = await this.impersonation();
@@ -696,6 +750,16 @@ function verifyApplied(issue: MantisIssue, expected: Expected): void {
       hint: "reload the bug in MantisBT and check the account's rights for this change",
     });
   }
+}
+
+function toProjectVersion(version: MantisVersion): ProjectVersion {
+  return {
+    id: version.id,
+    name: version.name,
+    released: version.released,
+    obsolete: version.obsolete,
+    ...(version.timestamp ? { date: version.timestamp } : {}),
+  };
 }
 
 function checkSummary(summary: string): void {

@@ -144,3 +144,24 @@ export const mantisErrorBodySchema = z.object({
   code: stringOrNumberId.optional(),
   localized: z.string().optional(),
 });
+
+/**
+ * A project version (`VersionGetCommand::VersionToArray`, `mci_project_versions`). `GET /projects/{id}`
+ * lists ids as numbers; they are read leniently like every other id.
+ */
+export const mantisVersionSchema = z.object({
+  id: stringOrNumberId,
+  name: z.string(),
+  released: z.boolean().default(false),
+  obsolete: z.boolean().default(false),
+  timestamp: mantisDate.optional(),
+});
+export type MantisVersion = z.infer<typeof mantisVersionSchema>;
+
+/** `GET /projects/{id}` read for the project's versions with their released flag and date. */
+export const projectVersionsResponseSchema = z.object({
+  projects: z.array(z.object({ id: stringOrNumberId, versions: z.array(mantisVersionSchema).default([]) })),
+});
+
+/** `POST /projects/{id}/versions` (201) and `PATCH /projects/{id}/versions/{version_id}` (200): `{version}`. */
+export const versionResponseSchema = z.object({ version: mantisVersionSchema });

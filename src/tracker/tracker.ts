@@ -141,6 +141,16 @@ export interface ListBugsQuery {
   filter?: "any" | "assigned" | "unassigned" | "reported" | "monitored" | number;
 }
 
+/** A version of the project as MantisBT's roadmap keeps it. */
+export interface ProjectVersion {
+  id: number;
+  name: string;
+  released: boolean;
+  obsolete: boolean;
+  /** MantisBT's version date (`date_order`): the release date once released, the planned one before. */
+  date?: Date;
+}
+
 /** Who a request is made for: the chat user behind it, linked to a tracker account. */
 export interface Actor {
   /** MantisBT user name of the linked staff member. */
@@ -167,6 +177,12 @@ export interface TrackerPort {
   listHandlers(): Promise<TrackerUser[]>;
   /** Project versions, to validate `fixed_in_version`. */
   listVersions(): Promise<string[]>;
+  /** Project versions with their released flag and date, obsolete ones included. */
+  listProjectVersions(): Promise<ProjectVersion[]>;
+  /** Adds an unreleased version to the project; MantisBT lets managers and up do it. */
+  createVersion(name: string): Promise<ProjectVersion>;
+  /** Marks a version of the project released on the given day. */
+  markVersionReleased(versionId: number, on: Date): Promise<ProjectVersion>;
   /** Link to the bug in the tracker's web UI. */
   bugUrl(id: number): string;
   /** The same tracker, acting on behalf of a chat user (impersonation, or notes naming them). */

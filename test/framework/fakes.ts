@@ -19,6 +19,7 @@ import type {
   BugNote,
   ListBugsQuery,
   NewBug,
+  ProjectVersion,
   RelationshipType,
   TrackerPort,
   TrackerUser,
@@ -102,6 +103,21 @@ export class FakeTracker implements TrackerPort {
   async listVersions(): Promise<string[]> {
     this.record("listVersions", []);
     return [];
+  }
+
+  async listProjectVersions(): Promise<ProjectVersion[]> {
+    this.record("listProjectVersions", []);
+    return [];
+  }
+
+  async createVersion(name: string): Promise<ProjectVersion> {
+    this.record("createVersion", [name]);
+    return { id: 1, name, released: false, obsolete: false };
+  }
+
+  async markVersionReleased(versionId: number, on: Date): Promise<ProjectVersion> {
+    this.record("markVersionReleased", [versionId, on]);
+    return { id: versionId, name: `version #${versionId}`, released: true, obsolete: false, date: on };
   }
 
   bugUrl(id: number): string {
