@@ -23,7 +23,7 @@
  * - `ask` works in analysis and in review (review "may again require sub-tasks").
  * - `eta` works while the bug is confirmed or in work; once reviewed, no work is left to estimate.
  */
-import type { StatusName } from "../tracker/tracker.js";
+import { STATUS_NAMES, type StatusName } from "../tracker/tracker.js";
 
 /** The seed's chapters a bug moves through once it is in the tracker. */
 export const PHASES = ["analysis", "action", "review", "resolution", "done"] as const;
@@ -123,6 +123,8 @@ export const DEFAULT_STAGE_BY_STATUS: Readonly<Record<StatusName, Stage>> = {
 export interface BugSituation {
   id: number;
   status: StatusName;
+  /** MantisBT's name of a status outside the process (a custom one); `status` is then only the nearest default. */
+  customStatus?: string;
   /** The stage as stored by the bot; absent or unknown values are derived from the status. */
   stage?: string;
   /** Handle or tracker user name of the current handler. */
@@ -318,7 +320,7 @@ export interface Position {
   stage: Stage;
 }
 
-export type RefusalReason = "stage" | Guard;
+export type RefusalReason = "stage" | "custom-status" | Guard;
 
 /** The answer of checkTransition: where the bug goes, or why not and what it needs instead. */
 export type TransitionCheck =
@@ -371,6 +373,13 @@ function pickTarget(rule: CommandRule, bug: BugSituation, outcome: VerdictOutcom
 export function checkTransition(command: ProcessCommand, bug: BugSituation, outcome?: VerdictOutcome): TransitionCheck {
   const rule = COMMAND_RULES[command];
   const stage = resolveStage(bug);
+  // Moving a bug out of a status the process does not know would overwrite someone's deliberate choice.
+  if (bug.customStatus !== undefined) {
+    const message =
+      `Bug #${bug.id} has the MantisBT status '${bug.customStatus}', which the support process does not know: ` +
+      `give it one of ${STATUS_NAMES.map(statusLabel).join(", ")} in MantisBT first.`;
+    return { ok: false, command, reason: "custom-status", stage, message };
+  }
   if (!rule.from.includes(stage)) {
     return { ok: false, command, reason: "stage", stage, message: `${describeSituation(bug)} \`${command}\` needs ${rule.needs}.` };
   }

@@ -28,6 +28,7 @@ export function describeBug(bug: Bug, state: BugProcessState | undefined, settin
   return {
     id: bug.id,
     status: bug.status,
+    ...(bug.customStatus ? { customStatus: bug.customStatus.name } : {}),
     stage: state?.stage,
     handler: bug.handler?.name,
     customer: isCustomerBug(bug, settings.customerTag) || state?.origin === "call" || state?.origin === "email" || state?.origin === "sales",
