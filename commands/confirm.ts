@@ -1,6 +1,6 @@
 /**
- * `confirm 1234 [deadline=14.3.2034] [estimate=4h] [communicator=@bob]`: management sets the
- * timeline from the developer's feedback, the bug goes to action (CONFIRMED) with the `[4h,
+ * `confirm 1234 [deadline=14.3.2034] [estimate=4h] [communicator=@bob] [with-sub-bugs]`: management
+ * sets the timeline from the developer's feedback, the bug goes to action (CONFIRMED) with the `[4h,
  * 14.3.2034]` tag in its subject, and the reporter gets the "we are investigating the issue" answer
  * (seed: Analysis).
  *
@@ -11,91 +11,96 @@
  *   member to respond (that person gets the text in a DM). Review and resolution later default to
  *   the same person ("the same staff member who responded to the customer during the analysis phase").
  * - Answered sub-bugs still waiting for their own timeline are listed with Confirm buttons ("the
- *   bug(s) are set to confirmed"); they are not confirmed behind management's back.
+ *   bug(s) are set to confirmed"); `with-sub-bugs` confirms them along with the bug, each with the
+ *   estimate and deadline of its own feedback (the overrides are for the bug named). Every timeline
+ *   is checked before anything changes, and the sub-bugs are confirmed first, so that running the
+ *   command again after a failure half-way finishes the rest.
  */
 import { z } from "zod";
-import { addDays, compareDates, formatDate } from "../src/core/dates.js";
+import { addDays, compareDates, formatDate, type IsoDate } from "../src/core/dates.js";
 import { formatDuration } from "../src/core/duration.js";
+import { checkTransition, type Position } from "../src/core/stages.js";
 import { removeSubjectTag, setSubjectTag } from "../src/core/subject-tag.js";
-import { UsageError } from "../src/errors.js";
-import { bugIdArg, deadlineArg, estimateArg, staffHandleArg } from "../src/framework/arg-types.js";
-import { defineCommand } from "../src/framework/command.js";
+import { ConflictError, ProcessRuleError, UsageError } from "../src/errors.js";
+import { bugIdArg, deadlineArg, estimateArg, flagArg, staffHandleArg } from "../src/framework/arg-types.js";
+import { defineCommand, type CommandContext } from "../src/framework/command.js";
 import { ephemeral, type MessageButton } from "../src/framework/reply.js";
 import { changeBug } from "../src/process/bug-actions.js";
 import { bugLink, escapeMarkdown } from "../src/process/bug-format.js";
 import { formatInvestigatingReply } from "../src/process/customer-reply.js";
 import { notifyAfterChange } from "../src/process/notify.js";
 import { handlerMember } from "../src/process/require-handler.js";
-import { loadBug, requireTransition } from "../src/process/situation.js";
-import { listSubBugsAwaitingTimeline } from "../src/process/sub-feedback.js";
+import { loadBug, requireTransition, type SubBug } from "../src/process/situation.js";
 import { callerToday, readDeadline, readEstimate } from "../src/process/timeline-input.js";
 import { recordEstimate } from "../src/store/analysis-repo.js";
+import type { BugProcessState } from "../src/store/store.js";
+import type { Bug } from "../src/tracker/tracker.js";
+
+/** The work left and deadline a bug is confirmed with. */
+interface Timeline {
+  estimateMinutes: number;
+  deadline: IsoDate;
+}
+
+/** A timeline, or what keeps the feedback's from being used. */
+type TimelineRead = { ok: true; timeline: Timeline } | { ok: false; missing: "estimate" | "deadline" } | { ok: false; passed: IsoDate };
 
 export const confirmCommand = defineCommand({
   name: "confirm",
   summary: "Set the timeline after the developer's feedback; the bug goes to action and the reporter is told we are investigating",
-  usage: "<bug> [deadline=<date>] [estimate=<work left>] [communicator=@staff]",
-  examples: ["confirm 1234", "confirm 1234 deadline=14.3.2034 estimate=4h", "confirm 1234 communicator=@bob"],
+  usage: "<bug> [deadline=<date>] [estimate=<work left>] [communicator=@staff] [with-sub-bugs]",
+  examples: ["confirm 1234", "confirm 1234 deadline=14.3.2034 estimate=4h", "confirm 1234 communicator=@bob", "confirm 1234 with-sub-bugs"],
   roles: ["management"],
   positional: ["bug"],
+  flags: ["with-sub-bugs"],
   args: z.object({
     bug: bugIdArg,
     deadline: deadlineArg.optional(),
     estimate: estimateArg.optional(),
     communicator: staffHandleArg.optional(),
+    "with-sub-bugs": flagArg,
   }),
   async run(ctx, args) {
-    const { bug, state, situation } = await loadBug(ctx, args.bug);
+    const { bug, state, situation, subBugs } = await loadBug(ctx, args.bug);
     const transition = requireTransition("confirm", situation);
 
-    const estimateMinutes = args.estimate !== undefined ? readEstimate(ctx, args.estimate) : state?.estimateMinutes;
-    const deadline = args.deadline !== undefined ? readDeadline(ctx, args.deadline) : state?.deadline;
-    if (estimateMinutes === undefined || deadline === undefined) {
-      throw new UsageError(`The feedback on #${bug.id} has no ${estimateMinutes === undefined ? "estimate" : "deadline"}: give it, e.g. \`confirm ${bug.id} estimate=4h deadline=14.3.2034\`.`);
+    const read = readTimeline(ctx, state, {
+      ...(args.estimate !== undefined ? { estimate: readEstimate(ctx, args.estimate) } : {}),
+      ...(args.deadline !== undefined ? { deadline: readDeadline(ctx, args.deadline) } : {}),
+    });
+    if (!read.ok) {
+      throw new UsageError(
+        "missing" in read
+          ? `The feedback on #${bug.id} has no ${read.missing}: give it, e.g. \`confirm ${bug.id} estimate=4h deadline=14.3.2034\`.`
+          : `The deadline from the feedback, ${formatDate(read.passed)}, has passed: give a new one, e.g. \`confirm ${bug.id} deadline=${formatDate(addDays(callerToday(ctx), 7))}\`.`,
+      );
     }
-    const today = callerToday(ctx);
-    if (compareDates(deadline, today) < 0) {
-      throw new UsageError(`The deadline from the feedback, ${formatDate(deadline)}, has passed: give a new one, e.g. \`confirm ${bug.id} deadline=${formatDate(addDays(today, 7))}\`.`);
-    }
+    const timeline = read.timeline;
     const communicator = args.communicator === undefined ? ctx.caller : ctx.staff.find(args.communicator);
     if (!communicator) {
       throw new UsageError(`communicator: I know no staff member "@${args.communicator}". Known staff: ${ctx.staff.all().map((m) => `@${m.name}`).join(", ")}.`);
     }
 
-    const workdayHours = ctx.settings.workdayHours;
-    const summary = setSubjectTag(bug.summary, { estimateMinutes, deadline }, { workdayHours });
-    const updated = await changeBug(
-      ctx,
-      bug,
-      { status: transition.to.status, ...(summary !== bug.summary ? { summary } : {}) },
-      { action: "confirm", command: "confirm", details: { estimateMinutes, deadline, communicator: communicator.name } },
-    );
-    ctx.store.updateBugProcess(
-      bug.id,
-      { stage: transition.to.stage, estimateMinutes, deadline, confirmedBy: ctx.caller.name, communicator: communicator.name },
-      ctx.now(),
-    );
-    recordEstimate(ctx.store, { bugId: bug.id, at: ctx.now(), actor: ctx.caller.name, source: "confirm", estimateMinutes, deadline });
+    // Answered sub-bugs are those `confirm` would take now: their feedback is in and they wait for a timeline.
+    const answered = subBugs.filter((sub) => checkTransition("confirm", sub.situation).ok);
+    const withSubBugs = args["with-sub-bugs"] ? answered.map((sub) => ({ sub, ...subBugPlan(ctx, sub, bug.id) })) : [];
 
+    const problems: (string | undefined)[] = [];
+    const confirmedSubs: string[] = [];
+    for (const { sub, to, timeline: subTimeline } of withSubBugs) {
+      const updated = await applyTimeline(ctx, sub.bug, to, subTimeline, { communicator: communicator.name, details: { parentBugId: bug.id } });
+      problems.push(await tellDeveloper(ctx, updated, subTimeline));
+      confirmedSubs.push(`- ${bugLink(updated, ctx.tracker.bugUrl(updated.id))} ${escapeMarkdown(removeSubjectTag(updated.summary))}: ${describeTimeline(ctx, subTimeline)}`);
+    }
+
+    const current = withSubBugs.length > 0 ? await rereadAfterSubBugs(ctx, bug) : bug;
+    const updated = await applyTimeline(ctx, current, transition.to, timeline, { communicator: communicator.name, details: { communicator: communicator.name } });
     const url = ctx.tracker.bugUrl(bug.id);
     const link = bugLink(updated, url);
-    const timeline = `${formatDuration(estimateMinutes, { workdayHours })} of work, deadline ${formatDate(deadline)}`;
     const answer = formatInvestigatingReply(updated, url);
     const answerBlock = ["```text", answer.text, "```", ...(answer.noLinkReason ? [answer.noLinkReason] : [])];
-    const problems: (string | undefined)[] = [];
 
-    const developer = handlerMember(ctx, updated);
-    if (developer && developer.name !== ctx.caller.name) {
-      problems.push(
-        await notifyAfterChange(ctx, `the message to @${developer.name}`, () =>
-          ctx.notifier.direct(developer, {
-            text: `@${ctx.caller.name} confirmed ${link} ${escapeMarkdown(removeSubjectTag(updated.summary))}: ${timeline}. Start work when you pick it up: \`start ${bug.id}\`.`,
-            bugId: bug.id,
-            buttons: [{ label: "Start", command: `start ${bug.id}` }],
-          }),
-        ),
-      );
-    }
+    problems.push(await tellDeveloper(ctx, updated, timeline));
     if (communicator.name !== ctx.caller.name) {
       problems.push(
         await notifyAfterChange(ctx, `the message to @${communicator.name}`, () =>
@@ -107,17 +112,92 @@ export const confirmCommand = defineCommand({
       );
     }
 
-    const subs = await listSubBugsAwaitingTimeline(ctx, bug.id);
-    const buttons: MessageButton[] = subs.map((id) => ({ label: `Confirm #${id}`, command: `confirm ${id}` }));
+    const waiting = args["with-sub-bugs"] ? [] : answered;
+    const buttons: MessageButton[] = waiting.map((sub) => ({ label: `Confirm #${sub.bug.id}`, command: `confirm ${sub.bug.id}` }));
     const lines = [
-      `${link} is CONFIRMED: ${timeline}; the subject now reads "${escapeMarkdown(updated.summary)}".`,
+      `${link} is CONFIRMED: ${describeTimeline(ctx, timeline)}; the subject now reads "${escapeMarkdown(updated.summary)}".`,
       communicator.name === ctx.caller.name
         ? `Tell the reporter we are investigating the issue; text to send:`
         : `@${communicator.name} will tell the reporter we are investigating the issue; they got this text:`,
       ...answerBlock,
-      ...(subs.length > 0 ? [`Sub-bugs waiting for their timeline too: ${subs.map((id) => `#${id}`).join(", ")}.`] : []),
+      ...(confirmedSubs.length > 0 ? [`Sub-bugs confirmed with it, each with its own timeline (${confirmedSubs.length}):`, ...confirmedSubs] : []),
+      ...(args["with-sub-bugs"] && confirmedSubs.length === 0 ? [`No sub-bug of #${bug.id} waited for its timeline.`] : []),
+      ...(waiting.length > 0 ? [`Sub-bugs waiting for their timeline too: ${waiting.map((sub) => `#${sub.bug.id}`).join(", ")}.`] : []),
       ...problems,
     ];
     return ephemeral(lines.filter(Boolean).join("\n"), { bugId: bug.id, ...(buttons.length > 0 ? { buttons } : {}) });
   },
 });
+
+/** The timeline from the overrides, else from the bug's feedback; usable only when complete and not past. */
+function readTimeline(ctx: CommandContext, state: BugProcessState | undefined, overrides: { estimate?: number; deadline?: IsoDate }): TimelineRead {
+  const estimateMinutes = overrides.estimate ?? state?.estimateMinutes;
+  const deadline = overrides.deadline ?? state?.deadline;
+  if (estimateMinutes === undefined) return { ok: false, missing: "estimate" };
+  if (deadline === undefined) return { ok: false, missing: "deadline" };
+  if (compareDates(deadline, callerToday(ctx)) < 0) return { ok: false, passed: deadline };
+  return { ok: true, timeline: { estimateMinutes, deadline } };
+}
+
+/** Where a sub-bug goes and with which timeline; nothing is confirmed when one of them cannot be. */
+function subBugPlan(ctx: CommandContext, sub: SubBug, parentId: number): { to: Position; timeline: Timeline } {
+  const read = readTimeline(ctx, sub.state, {});
+  if (!read.ok) {
+    const problem = "missing" in read ? `the feedback on sub-bug #${sub.bug.id} has no ${read.missing}` : `the deadline from the feedback on sub-bug #${sub.bug.id}, ${formatDate(read.passed)}, has passed`;
+    throw new ProcessRuleError(
+      `Nothing was confirmed: ${problem}. Confirm #${sub.bug.id} on its own first (\`confirm ${sub.bug.id} estimate=4h deadline=14.3.2034\`), or confirm #${parentId} without \`with-sub-bugs\`.`,
+    );
+  }
+  return { to: requireTransition("confirm", sub.situation).to, timeline: read.timeline };
+}
+
+/**
+ * The bug read again after its sub-bugs changed: its etag covers the sub-bugs' status and subject
+ * (they are listed in its relationships), so the one read first no longer matches. A bug someone
+ * else changed meanwhile is refused as a conflict, as a stale etag would have been.
+ */
+async function rereadAfterSubBugs(ctx: CommandContext, bug: Bug): Promise<Bug> {
+  const current = await ctx.tracker.getBug(bug.id);
+  if (current.updatedAt.getTime() !== bug.updatedAt.getTime()) throw new ConflictError(`Bug #${bug.id} changed meanwhile: reload and retry`);
+  return current;
+}
+
+/** Sets CONFIRMED and the subject tag in MantisBT and the timeline in the store, journalled as `confirm`. */
+async function applyTimeline(
+  ctx: CommandContext,
+  bug: Bug,
+  to: Position,
+  timeline: Timeline,
+  extra: { communicator: string; details: Record<string, unknown> },
+): Promise<Bug> {
+  const { estimateMinutes, deadline } = timeline;
+  const summary = setSubjectTag(bug.summary, timeline, { workdayHours: ctx.settings.workdayHours });
+  const updated = await changeBug(
+    ctx,
+    bug,
+    { status: to.status, ...(summary !== bug.summary ? { summary } : {}) },
+    { action: "confirm", command: "confirm", details: { estimateMinutes, deadline, ...extra.details } },
+  );
+  ctx.store.updateBugProcess(bug.id, { stage: to.stage, estimateMinutes, deadline, confirmedBy: ctx.caller.name, communicator: extra.communicator }, ctx.now());
+  recordEstimate(ctx.store, { bugId: bug.id, at: ctx.now(), actor: ctx.caller.name, source: "confirm", estimateMinutes, deadline });
+  return updated;
+}
+
+/** "4h of work, deadline 14.3.2034". */
+function describeTimeline(ctx: CommandContext, timeline: Timeline): string {
+  return `${formatDuration(timeline.estimateMinutes, { workdayHours: ctx.settings.workdayHours })} of work, deadline ${formatDate(timeline.deadline)}`;
+}
+
+/** DMs the handling developer (unless they confirmed it themselves) that work can start. */
+async function tellDeveloper(ctx: CommandContext, bug: Bug, timeline: Timeline): Promise<string | undefined> {
+  const developer = handlerMember(ctx, bug);
+  if (!developer || developer.name === ctx.caller.name) return undefined;
+  const link = bugLink(bug, ctx.tracker.bugUrl(bug.id));
+  return notifyAfterChange(ctx, `the message to @${developer.name}`, () =>
+    ctx.notifier.direct(developer, {
+      text: `@${ctx.caller.name} confirmed ${link} ${escapeMarkdown(removeSubjectTag(bug.summary))}: ${describeTimeline(ctx, timeline)}. Start work when you pick it up: \`start ${bug.id}\`.`,
+      bugId: bug.id,
+      buttons: [{ label: "Start", command: `start ${bug.id}` }],
+    }),
+  );
+}

@@ -1,6 +1,6 @@
-/** `show 1234`: where a bug stands in the process and what it needs next. */
+/** `show 1234`: where a bug stands in the process and what it needs next, with its sub-bugs and their stages. */
 import { z } from "zod";
-import { describeNextStep, STAGE_INFO } from "../src/core/stages.js";
+import { describeNextStep, resolveStage, STAGE_INFO } from "../src/core/stages.js";
 import { formatDate } from "../src/core/dates.js";
 import { formatDuration } from "../src/core/duration.js";
 import { parseSubject } from "../src/core/subject-tag.js";
@@ -20,7 +20,7 @@ export const showCommand = defineCommand({
   positional: ["bug"],
   args: z.object({ bug: bugIdArg }),
   async run(ctx, args) {
-    const { bug, state, situation, stage } = await loadBug(ctx, args.bug);
+    const { bug, state, situation, stage, subBugs } = await loadBug(ctx, args.bug);
     const workdayHours = ctx.settings.workdayHours;
     const subject = parseSubject(bug.summary, { workdayHours });
     const url = ctx.tracker.bugUrl(bug.id);
@@ -41,6 +41,16 @@ export const showCommand = defineCommand({
     }
     if (bug.tags.length > 0) lines.push(`- Tags: ${bug.tags.map(escapeMarkdown).join(", ")}`);
     if (state?.fixedIn) lines.push(`- Fixed in: ${escapeMarkdown(state.fixedIn)}`);
+    const parents = bug.relationships.filter((relationship) => relationship.type === "child-of").map((relationship) => `#${relationship.otherBugId}`);
+    if (parents.length > 0) lines.push(`- Sub-bug of ${parents.join(", ")}`);
+    if (subBugs.length > 0) {
+      lines.push(`- Sub-bugs (${subBugs.length}):`);
+      for (const sub of subBugs) {
+        const handler = sub.bug.handler ? `, @${sub.bug.handler.name}` : "";
+        const waits = STAGE_INFO[resolveStage(sub.situation)].waitsFor;
+        lines.push(`  - ${bugLink(sub.bug, ctx.tracker.bugUrl(sub.bug.id))} **${STATUS_LABELS[sub.bug.status]}**${handler}, ${waits}`);
+      }
+    }
     lines.push(`- Next: ${describeNextStep(situation)}`);
     return ephemeral(lines.join("\n"), { bugId: bug.id });
   },

@@ -22,6 +22,10 @@
  *   response is owed.
  * - `ask` works in analysis and in review (review "may again require sub-tasks").
  * - `eta` works while the bug is confirmed or in work; once reviewed, no work is left to estimate.
+ * - `verdict pass`, `notify` and `release` wait until every sub-bug (each bug this one is `parent-of`)
+ *   is resolved or closed: MantisBT refuses to resolve a parent before its children (default
+ *   `allow_parent_of_unresolved_to_close = OFF`), and the customer hears "we fixed it" only once all
+ *   of it is fixed. A failed review goes back to work, which open sub-bugs do not hold up.
  */
 import { STATUS_NAMES, type StatusName } from "../tracker/tracker.js";
 
@@ -139,6 +143,8 @@ export interface BugSituation {
   draftWritten?: boolean;
   /** Sub-bugs opened with `ask` that still wait for feedback. */
   pendingSubFeedback?: readonly number[];
+  /** The bugs this one is `parent-of` in the tracker (its sub-bugs), each with its own facts. */
+  subBugs?: readonly BugSituation[];
 }
 
 /** Checks on facts beyond the stage, each with the text the docs show. */
@@ -148,6 +154,7 @@ export const GUARDS = {
   "sub-feedback-collected": "every sub-bug asked for feedback has answered",
   "draft-for-customer": "a customer's bug has a drafted response",
   "verdict-outcome": "the verdict says pass or fail",
+  "sub-bugs-resolved": "every sub-bug is RESOLVED or CLOSED",
 } as const;
 export type Guard = keyof typeof GUARDS;
 
@@ -256,7 +263,7 @@ export const COMMAND_RULES: Readonly<Record<ProcessCommand, CommandRule>> = {
       { status: "assigned", stage: "resolution", when: { outcome: "pass", customer: true } },
       { status: "resolved", stage: "resolved", when: { outcome: "pass", customer: false } },
     ],
-    guards: ["verdict-outcome"],
+    guards: ["verdict-outcome", "sub-bugs-resolved"],
   },
   notify: {
     actor: "the communicator",
@@ -264,7 +271,7 @@ export const COMMAND_RULES: Readonly<Record<ProcessCommand, CommandRule>> = {
     needs: "a reviewed bug waiting for the customer to be told (ASSIGNED)",
     from: ["resolution"],
     to: [{ status: "resolved", stage: "resolved" }],
-    guards: [],
+    guards: ["sub-bugs-resolved"],
   },
   release: {
     actor: "management",
@@ -272,7 +279,7 @@ export const COMMAND_RULES: Readonly<Record<ProcessCommand, CommandRule>> = {
     needs: "a RESOLVED bug",
     from: ["resolved"],
     to: [{ status: "closed", stage: "closed" }],
-    guards: [],
+    guards: ["sub-bugs-resolved"],
   },
 };
 
@@ -307,6 +314,40 @@ function fillTemplate(template: string, bug: BugSituation): string {
 /** What the bug needs next, e.g. "management triages it first (`triage 12 @developer`), or ...". */
 export function describeNextStep(bug: BugSituation): string {
   return fillTemplate(STAGE_INFO[resolveStage(bug)].next, bug);
+}
+
+/** Whether the bug is still open in MantisBT's sense (below `bug_resolved_status_threshold`). */
+export function isUnresolved(bug: Pick<BugSituation, "status">): boolean {
+  return bug.status !== "resolved" && bug.status !== "closed";
+}
+
+/** The bug's sub-bugs that are not resolved yet, in id order. */
+export function openSubBugs(bug: BugSituation): BugSituation[] {
+  return (bug.subBugs ?? []).filter(isUnresolved).sort((a, b) => a.id - b.id);
+}
+
+/** A sub-bug and what it needs next: "#12 (@alice) waits for a timeline (...): management sets ... (`confirm 12 ...`)". */
+export function describeSubBug(bug: BugSituation): string {
+  const who = bug.handler ? ` (${mention(bug.handler)})` : "";
+  return `#${bug.id}${who} ${STAGE_INFO[resolveStage(bug)].waitsFor}: ${describeNextStep(bug)}`;
+}
+
+/**
+ * Bug ids in the order a release closes them: every sub-bug before its parent (MantisBT will not
+ * resolve a parent before its children), otherwise by id. `subBugs` maps each bug to close to its
+ * sub-bug ids; sub-bugs not among the keys are left out, and a cycle (made by hand) cannot loop.
+ */
+export function closingOrder(subBugs: ReadonlyMap<number, readonly number[]>): number[] {
+  const placed = new Set<number>();
+  const order: number[] = [];
+  const place = (id: number): void => {
+    if (placed.has(id)) return;
+    placed.add(id);
+    for (const child of [...(subBugs.get(id) ?? [])].sort((a, b) => a - b)) if (subBugs.has(child)) place(child);
+    order.push(id);
+  };
+  for (const id of [...subBugs.keys()].sort((a, b) => a - b)) place(id);
+  return order;
 }
 
 /** Where the bug stands and what it needs next: "Bug #12 is NEW and waits for triage: management ...". */
@@ -354,6 +395,16 @@ const GUARD_CHECKS: Readonly<Record<Guard, (bug: BugSituation, outcome: VerdictO
       : undefined,
   "verdict-outcome": (bug, outcome) =>
     outcome === undefined ? `Say how the review of bug #${bug.id} went: \`verdict ${bug.id} pass\` or \`verdict ${bug.id} fail\`.` : undefined,
+  // A failed review sends the bug back to work, which open sub-bugs do not hold up; a pass leads to RESOLVED.
+  "sub-bugs-resolved": (bug, outcome) => {
+    const open = outcome === "fail" ? [] : openSubBugs(bug);
+    if (open.length === 0) return undefined;
+    return [
+      `Bug #${bug.id} waits for its ${open.length === 1 ? "sub-bug" : "sub-bugs"} ${joinIds(open.map((sub) => sub.id))} to be resolved first ` +
+        `(MantisBT resolves a bug only after its sub-bugs); nothing was changed.`,
+      ...open.map((sub) => `- ${describeSubBug(sub)}`),
+    ].join("\n");
+  },
 };
 
 function pickTarget(rule: CommandRule, bug: BugSituation, outcome: VerdictOutcome | undefined): Target | undefined {

@@ -36,6 +36,8 @@ export interface SummaryBug {
   risk?: RiskState;
   /** Process stage; `review` and `resolution` (the seed's chapter names, any case) pick those sections. */
   stage?: string;
+  /** Ids of its sub-bugs that are not resolved yet: the bug waits for them. */
+  openSubBugs?: readonly number[];
 }
 
 /** One line of "what changed since yesterday", already phrased by the caller (e.g. "confirmed -> assigned"). */
@@ -84,7 +86,7 @@ export function composeSummary(options: ComposeSummaryOptions): string {
     const bugs = grouped.get(key)!;
     if (bugs.length === 0) continue;
     pending += bugs.length;
-    const lines = bugs.sort(sectionComparator(key)).map((bug) => `- ${bugLink(bug.id, options.bugUrl)} ${describe(key, bug, now)}`);
+    const lines = bugs.sort(sectionComparator(key)).map((bug) => `- ${bugLink(bug.id, options.bugUrl)} ${describe(key, bug, now, options.bugUrl)}`);
     blocks.push([`**${SECTION_TITLES[key]} (${bugs.length})**`, ...lines].join("\n"));
   }
   if (pending === 0) blocks.push("All clear: no bug needs anyone right now.");
@@ -201,7 +203,7 @@ function sectionComparator(key: SectionKey): (a: SummaryBug, b: SummaryBug) => n
   }
 }
 
-function describe(key: SectionKey, bug: SummaryBug, now: number): string {
+function describe(key: SectionKey, bug: SummaryBug, now: number, bugUrl: (id: number) => string): string {
   const parts = [cleanText(bug.summary, 160)];
   const age = formatAge(now - since(bug));
   const handler = bug.handler ? cleanText(bug.handler, 60) : "nobody";
@@ -235,6 +237,8 @@ function describe(key: SectionKey, bug: SummaryBug, now: number): string {
       parts.push(`${handler} to notify the customer`, `for ${age}`);
       break;
   }
+  const subBugs = [...(bug.openSubBugs ?? [])].sort((a, b) => a - b);
+  if (subBugs.length > 0) parts.push(`waits for ${subBugs.length === 1 ? "sub-bug" : "sub-bugs"} ${subBugs.map((id) => bugLink(id, bugUrl)).join(", ")}`);
   return parts.join(" · ");
 }
 

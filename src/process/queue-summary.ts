@@ -17,7 +17,7 @@ import type { JournalEntry } from "../store/store.js";
 import type { Bug } from "../tracker/tracker.js";
 import { isCustomerBug } from "./bug-format.js";
 import { isOpen, readQueue } from "./queue.js";
-import { describeBug } from "./situation.js";
+import { describeBug, subBugIds } from "./situation.js";
 
 type SummaryContext = Pick<CommandContext, "tracker" | "store" | "staff" | "settings" | "now">;
 
@@ -54,12 +54,15 @@ export async function buildQueueSummary(ctx: SummaryContext, options: { platform
 /** Bug fields plus stage, subject tag and deadline risk, as the summary composer wants them. */
 export function toSummaryBugs(ctx: Pick<SummaryContext, "store" | "staff" | "settings">, bugs: readonly Bug[], now: Date): SummaryBug[] {
   const workdayHours = ctx.settings.workdayHours;
+  // A sub-bug among the open bugs is unresolved; one missing from them is resolved, closed or not visible.
+  const open = new Set(bugs.filter(isOpen).map((bug) => bug.id));
   const prepared = bugs.map((bug) => {
     const state = ctx.store.getBugProcess(bug.id);
     const situation = describeBug(bug, state, ctx.settings);
     const tag = parseSubject(bug.summary, { workdayHours });
     const workLeft = tag.tag?.estimateMinutes ?? state?.estimateMinutes;
     const deadline = tag.tag?.deadline ?? state?.deadline;
+    const openSubBugs = subBugIds(bug).filter((id) => open.has(id));
     const summaryBug: SummaryBug = {
       id: bug.id,
       summary: tag.tag ? tag.rest : bug.summary,
@@ -73,6 +76,7 @@ export function toSummaryBugs(ctx: Pick<SummaryContext, "store" | "staff" | "set
       // The subject tag first, else what the bot stored (as the daily summary reads them).
       ...(workLeft !== undefined ? { workLeftMinutes: workLeft } : {}),
       ...(deadline !== undefined ? { deadline } : {}),
+      ...(openSubBugs.length > 0 ? { openSubBugs } : {}),
     };
     return { bug, summaryBug };
   });

@@ -3,7 +3,7 @@
  * the rules in src/core/stages.ts before anything is changed.
  */
 import { checkTransition, resolveStage, type BugSituation, type ProcessCommand, type Stage, type TransitionCheck, type VerdictOutcome } from "../core/stages.js";
-import { ProcessRuleError } from "../errors.js";
+import { NotFoundError, ProcessRuleError } from "../errors.js";
 import type { CommandContext } from "../framework/command.js";
 import type { BugProcessState } from "../store/store.js";
 import type { Bug } from "../tracker/tracker.js";
@@ -11,11 +11,17 @@ import type { ProcessSettings } from "../config.js";
 import { isCustomerBug } from "./bug-format.js";
 import { listPendingSubFeedback } from "../store/analysis-repo.js";
 
-export interface LoadedBug {
+/** A sub-bug as the process sees it: the tracker's bug, the bot's state, the facts the rules need. */
+export interface SubBug {
   bug: Bug;
   state: BugProcessState | undefined;
   situation: BugSituation;
+}
+
+export interface LoadedBug extends SubBug {
   stage: Stage;
+  /** The bugs this one is `parent-of` in the tracker, in id order. */
+  subBugs: SubBug[];
 }
 
 /** Whether the bug carries the tag (case-insensitive, as MantisBT tag names are). */
@@ -39,13 +45,47 @@ export function describeBug(bug: Bug, state: BugProcessState | undefined, settin
   };
 }
 
-/** Reads the bug from the tracker and its process state from the store. */
+/** Ids of the bugs this one is `parent-of` (its sub-bugs, e.g. opened with `ask`), in id order. */
+export function subBugIds(bug: Pick<Bug, "relationships">): number[] {
+  return bug.relationships
+    .filter((relationship) => relationship.type === "parent-of")
+    .map((relationship) => relationship.otherBugId)
+    .sort((a, b) => a - b);
+}
+
+/**
+ * The bug's sub-bugs with their process state: taken from `known` when there (a list already read),
+ * else read one by one. A sub-bug deleted meanwhile is left out.
+ */
+export async function loadSubBugs(ctx: Pick<CommandContext, "tracker" | "store" | "settings">, bug: Bug, known?: ReadonlyMap<number, Bug>): Promise<SubBug[]> {
+  const subBugs: SubBug[] = [];
+  for (const id of subBugIds(bug)) {
+    let sub = known?.get(id);
+    if (!sub) {
+      try {
+        sub = await ctx.tracker.getBug(id);
+      } catch (error) {
+        if (error instanceof NotFoundError) continue;
+        throw error;
+      }
+    }
+    const state = ctx.store.getBugProcess(id);
+    subBugs.push({ bug: sub, state, situation: describeBug(sub, state, ctx.settings) });
+  }
+  return subBugs;
+}
+
+/** Reads the bug and its sub-bugs from the tracker and their process state from the store. */
 export async function loadBug(ctx: Pick<CommandContext, "tracker" | "store" | "settings">, bugId: number): Promise<LoadedBug> {
   const bug = await ctx.tracker.getBug(bugId);
   const state = ctx.store.getBugProcess(bugId);
-  // Sub-bugs asked with `ask` that are not answered yet hold back the bug's own feedback.
-  const situation = describeBug(bug, state, ctx.settings, listPendingSubFeedback(ctx.store, bugId));
-  return { bug, state, situation, stage: resolveStage(situation) };
+  const subBugs = await loadSubBugs(ctx, bug);
+  const situation: BugSituation = {
+    // Sub-bugs asked with `ask` that are not answered yet hold back the bug's own feedback.
+    ...describeBug(bug, state, ctx.settings, listPendingSubFeedback(ctx.store, bugId)),
+    subBugs: subBugs.map((sub) => sub.situation),
+  };
+  return { bug, state, situation, stage: resolveStage(situation), subBugs };
 }
 
 /** The transition the command makes, or a ProcessRuleError saying what the bug needs next. */

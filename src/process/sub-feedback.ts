@@ -7,14 +7,14 @@
  * Decisions:
  * - A sub-bug is answered with its own `feedback` command, like any bug: it goes back to NEW and
  *   waits for a timeline, and management confirms it with the parent ("the bug(s) are set to
- *   confirmed").
+ *   confirmed", `confirm <parent> with-sub-bugs`).
  * - A sub-bug changed in MantisBT by hand counts as answered once it is NEW, CONFIRMED, RESOLVED or
  *   CLOSED, or deleted. FEEDBACK and ASSIGNED still wait: MantisBT moves a sub-bug to ASSIGNED by
  *   itself when the person who asked adds a note, which is no answer.
  */
 import { NotFoundError } from "../errors.js";
 import type { CommandContext } from "../framework/command.js";
-import { listPendingSubFeedback, listSubFeedback, markSubFeedbackAnswered } from "../store/analysis-repo.js";
+import { listPendingSubFeedback, markSubFeedbackAnswered } from "../store/analysis-repo.js";
 import type { StatusName } from "../tracker/tracker.js";
 
 const ANSWERED_STATUSES: ReadonlySet<StatusName> = new Set(["new", "confirmed", "resolved", "closed"]);
@@ -37,19 +37,4 @@ export async function refreshPendingSubFeedback(ctx: Pick<CommandContext, "track
     else waiting.push(childBugId);
   }
   return waiting;
-}
-
-/** Sub-bugs of the parent that were answered and still wait for a timeline (NEW in MantisBT). */
-export async function listSubBugsAwaitingTimeline(ctx: Pick<CommandContext, "tracker" | "store">, parentBugId: number): Promise<number[]> {
-  const ids: number[] = [];
-  for (const record of listSubFeedback(ctx.store, parentBugId)) {
-    if (record.answeredAt === undefined) continue;
-    try {
-      const sub = await ctx.tracker.getBug(record.childBugId);
-      if (sub.status === "new") ids.push(sub.id);
-    } catch (error) {
-      if (!(error instanceof NotFoundError)) throw error;
-    }
-  }
-  return ids;
 }

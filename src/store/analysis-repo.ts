@@ -102,6 +102,14 @@ export function listSubFeedback(store: Store, parentBugId: number): SubFeedback[
   return rows.map(toSubFeedback);
 }
 
+/** Every sub-bug asked with `ask`, answered or not, as parent and child ids (for summaries of many bugs). */
+export function listSubBugLinks(store: Store): { parentBugId: number; childBugId: number }[] {
+  return store.db.prepare("SELECT parent_bug_id AS parentBugId, child_bug_id AS childBugId FROM sub_feedback ORDER BY child_bug_id").all() as {
+    parentBugId: number;
+    childBugId: number;
+  }[];
+}
+
 /** Ids of the parent's sub-bugs that still wait for an answer (the `sub-feedback-collected` guard). */
 export function listPendingSubFeedback(store: Store, parentBugId: number): number[] {
   return listSubFeedback(store, parentBugId)

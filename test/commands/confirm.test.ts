@@ -99,6 +99,53 @@ describe("confirm", () => {
     expect((await h.bug(subId)).summary).toMatch(/^\[2h, 3\.12\.2026\] Feedback for #1/);
   });
 
+  it("confirms answered sub-bugs along with the bug when asked, each with its own timeline", async () => {
+    await h.run("manager", "triage 1 @alice");
+    const subIds: number[] = [];
+    for (const [developer, question] of [["bob", "schema change?"], ["carol", "docs change?"]] as const) {
+      const asked = await h.run("alice", `ask 1 @${developer} "${question}"`);
+      subIds.push(Number(/Opened \[#(\d+)\]/.exec(asked.reply.text)![1]));
+    }
+    const [bobs, carols] = subIds as [number, number];
+    await h.run("bob", `feedback ${bobs} 2h 3.12.2026 "one new index"`);
+    await h.run("carol", `feedback ${carols} 1d 8.12.2026 "a new page"`);
+    await h.run("alice", 'feedback 1 4h 10.12.2026 "fix in wallet-core"');
+
+    const result = await h.run("manager", "confirm 1 with-sub-bugs deadline=11.12.2026");
+    expect(result.kind, result.reply.text).toBe("ok");
+    expect(result.reply.text).toContain(
+      [
+        "Sub-bugs confirmed with it, each with its own timeline (2):",
+        `- [#${bobs}](${h.sim.url}view.php?id=${bobs}) Feedback for #1: schema change?: 2h of work, deadline 3.12.2026`,
+        `- [#${carols}](${h.sim.url}view.php?id=${carols}) Feedback for #1: docs change?: 1d of work, deadline 8.12.2026`,
+      ].join("\n"),
+    );
+    expect(result.reply.buttons).toBeUndefined();
+    expect(await h.bug(1)).toMatchObject({ status: "confirmed", summary: expect.stringMatching(/^\[4h, 11\.12\.2026\] /) });
+    expect(await h.bug(bobs)).toMatchObject({ status: "confirmed", summary: expect.stringMatching(/^\[2h, 3\.12\.2026\] Feedback for #1/) });
+    expect(await h.bug(carols)).toMatchObject({ status: "confirmed", summary: expect.stringMatching(/^\[1d, 8\.12\.2026\] Feedback for #1/) });
+    expect(h.store.getBugProcess(bobs)).toMatchObject({ stage: "confirmed", estimateMinutes: 120, deadline: "2026-12-03", confirmedBy: "manager" });
+    expect(h.store.listJournal(bobs).at(-1)).toMatchObject({ actor: "manager", action: "confirm", details: expect.objectContaining({ parentBugId: 1 }) });
+    expect(h.notifier.directsTo("bob").at(-1)?.text).toMatch(new RegExp(`@manager confirmed \\[#${bobs}\\].*: 2h of work, deadline 3\\.12\\.2026\\. Start work`));
+  });
+
+  it("confirms nothing with its sub-bugs when one of them cannot be confirmed", async () => {
+    await h.run("manager", "triage 1 @alice");
+    const asked = await h.run("alice", 'ask 1 @bob "schema change?"');
+    const subId = Number(/Opened \[#(\d+)\]/.exec(asked.reply.text)![1]);
+    await h.run("bob", `feedback ${subId} 2h 27.11.2026 "one new index"`);
+    await h.run("alice", 'feedback 1 4h 10.12.2026 "fix in wallet-core"');
+    h.clock.now = new Date("2026-11-30T10:00:00Z");
+    const result = await h.run("manager", "confirm 1 with-sub-bugs");
+    expect(result.kind).toBe("refused");
+    expect(result.reply.text).toBe(
+      `Nothing was confirmed: the deadline from the feedback on sub-bug #${subId}, 27.11.2026, has passed. ` +
+        `Confirm #${subId} on its own first (\`confirm ${subId} estimate=4h deadline=14.3.2034\`), or confirm #1 without \`with-sub-bugs\`.`,
+    );
+    expect((await h.bug(1)).status).toBe("new");
+    expect((await h.bug(subId)).status).toBe("new");
+  });
+
   it("refuses staff: only management confirms", async () => {
     await withFeedback(h, 1);
     const result = await h.run("alice", "confirm 1");

@@ -29,6 +29,17 @@ describe("show", () => {
     expect(result.reply.text).toContain(`Work left: ${formatDuration(Number(hours) * 60)}, deadline: ${deadline}`);
   });
 
+  it("lists a bug's sub-bugs with their status, handler and stage, and names a sub-bug's parent", async () => {
+    // Seeded: #17 (in work) is parent-of #18 (NEW); #18 gets bob's feedback and waits for its timeline.
+    await h.run("manager", "triage 18 @bob");
+    await h.run("bob", 'feedback 18 2h 10.12.2026 "fixture only"');
+    const parent = await h.run("alice", "show 17");
+    expect(parent.reply.text).toContain(`- Sub-bugs (1):\n  - [#18](${h.sim.url}view.php?id=18) **NEW**, @bob, waits for a timeline (the developer's feedback is in)`);
+    const child = await h.run("alice", "show 18");
+    expect(child.reply.text).toContain("- Sub-bug of #17");
+    expect(child.reply.text).not.toContain("Sub-bugs (");
+  });
+
   it("says clearly when the bug does not exist", async () => {
     const result = await h.run("alice", "show 99999");
     expect(result).toMatchObject({ kind: "refused", reply: { text: expect.stringMatching(/#99999 does not exist/) } });

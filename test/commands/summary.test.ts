@@ -47,6 +47,16 @@ describe("summary", () => {
     expect(after).not.toMatch(/at risk|OVERDUE/);
   });
 
+  it("says which open sub-bugs a bug waits for, from MantisBT's relationships", async () => {
+    // Seeded: #17 (in work) is parent-of #18 (NEW).
+    const before = section((await h.run("alice", "summary")).reply.text, "In work").find((line) => line.startsWith(`- ${link(17)} `));
+    expect(before).toMatch(new RegExp(` · waits for sub-bug \\[#18\\]\\(${h.sim.url}view\\.php\\?id=18\\)$`));
+    await h.tracker.updateBug(18, { status: "resolved" });
+    const after = section((await h.run("alice", "summary")).reply.text, "In work").find((line) => line.startsWith(`- ${link(17)} `));
+    expect(after).toBeDefined();
+    expect(after).not.toContain("waits for sub-bug");
+  });
+
   it("puts bugs in review and bugs waiting for the customer to be told in their own sections", async () => {
     await bringBugTo(h, 16, { status: "feedback", handler: "bob", stage: "review", developer: "alice", reviewer: "bob" });
     await bringBugTo(h, 28, { status: "assigned", handler: "manager", stage: "resolution", communicator: "manager", draftText: "We fixed it." });

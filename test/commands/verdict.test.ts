@@ -91,6 +91,44 @@ describe("verdict pass", () => {
   });
 });
 
+describe("verdict with sub-bugs", () => {
+  /** Bug #2 in review by carol, who asks bob in a sub-bug; returns the sub-bug's id. */
+  async function reviewWithSubBug(): Promise<number> {
+    await internalBugInReview();
+    const asked = await h.run("carol", 'ask 2 @bob "Does the fix need a migration?"');
+    expect(asked.kind).toBe("ok");
+    return Number(/Opened \[#(\d+)\]/.exec(asked.reply.text)![1]);
+  }
+
+  it("refuses a pass while a sub-bug is open, naming it and what it needs, and changes nothing", async () => {
+    const subId = await reviewWithSubBug();
+    const result = await h.run("carol", "verdict 2 pass");
+    expect(result.kind).toBe("refused");
+    expect(result.reply.text).toBe(
+      [
+        `Bug #2 waits for its sub-bug #${subId} to be resolved first (MantisBT resolves a bug only after its sub-bugs); nothing was changed.`,
+        `- #${subId} (@bob) waits for developer feedback: @bob urgently gives feedback: is the problem clear, what is the path to a fix, and a realistic, conservative timeline (\`feedback ${subId} ...\`); other developers can be asked with \`ask ${subId} @developer\``,
+      ].join("\n"),
+    );
+    expect(await h.bug(2)).toMatchObject({ status: "feedback", handler: { name: "carol" } });
+    expect(h.store.getBugProcess(2)?.stage).toBe("review");
+    expect(h.store.listJournal(2).map((entry) => entry.action)).toEqual(["ask"]);
+  });
+
+  it("passes once the sub-bug is resolved", async () => {
+    const subId = await reviewWithSubBug();
+    await h.tracker.updateBug(subId, { status: "resolved" });
+    expect((await h.run("carol", "verdict 2 pass")).kind).toBe("ok");
+    expect((await h.bug(2)).status).toBe("resolved");
+  });
+
+  it("lets a failed review go back to work while a sub-bug is open", async () => {
+    await reviewWithSubBug();
+    expect((await h.run("carol", 'verdict 2 fail "still slow"')).kind).toBe("ok");
+    expect(await h.bug(2)).toMatchObject({ status: "assigned", handler: { name: "alice" } });
+  });
+});
+
 describe("verdict fail", () => {
   it("hands the bug back to the developer in work, with the reason as a public note", async () => {
     await customerBugInReview();

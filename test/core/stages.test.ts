@@ -8,7 +8,9 @@ import {
   STAGE_INFO,
   availableCommands,
   checkTransition,
+  closingOrder,
   describeNextStep,
+  describeSubBug,
   describeSituation,
   formatProcessTable,
   isStage,
@@ -193,6 +195,53 @@ describe("guards on facts beyond the stage", () => {
 
   it("allows feedback once every sub-bug has answered", () => {
     expect(checkTransition("feedback", { id: 12, status: "feedback", pendingSubFeedback: [] }).ok).toBe(true);
+  });
+});
+
+describe("sub-bugs", () => {
+  const waitingForTimeline: BugSituation = { id: 13, status: "new", stage: "timeline", handler: "alice" };
+  const inWork: BugSituation = { id: 14, status: "assigned", stage: "in-work", handler: "bob" };
+  const resolved: BugSituation = { id: 15, status: "resolved" };
+
+  it.each<[ProcessCommand, BugSituation, ("pass" | "fail")?]>([
+    ["verdict", { id: 12, status: "feedback", stage: "review", subBugs: [inWork, resolved, waitingForTimeline] }, "pass"],
+    ["notify", { id: 12, status: "assigned", stage: "resolution", subBugs: [waitingForTimeline, inWork] }],
+    ["release", { id: 12, status: "resolved", subBugs: [inWork, waitingForTimeline] }],
+  ])("refuses %s while sub-bugs are open, saying what each needs next", (command, bug, outcome) => {
+    expect(checkTransition(command, bug, outcome)).toMatchObject({
+      ok: false,
+      reason: "sub-bugs-resolved",
+      message: [
+        "Bug #12 waits for its sub-bugs #13 and #14 to be resolved first (MantisBT resolves a bug only after its sub-bugs); nothing was changed.",
+        "- #13 (@alice) waits for a timeline (the developer's feedback is in): management sets the timeline, tells the reporter we are investigating, and confirms it (`confirm 13 ...`)",
+        "- #14 (@bob) is being worked on: @bob fixes it, drafts the customer response (`draft 14 ...`) and sends it to review (`review 14 @reviewer`)",
+      ].join("\n"),
+    });
+  });
+
+  it("lets a review fail while sub-bugs are open, and every command pass once they are resolved or closed", () => {
+    const review: BugSituation = { id: 12, status: "feedback", stage: "review", subBugs: [inWork] };
+    expect(checkTransition("verdict", review, "fail").ok).toBe(true);
+    const done = [resolved, { id: 16, status: "closed" } satisfies BugSituation];
+    expect(checkTransition("verdict", { ...review, subBugs: done }, "pass").ok).toBe(true);
+    expect(checkTransition("notify", { id: 12, status: "assigned", stage: "resolution", subBugs: done }).ok).toBe(true);
+    expect(checkTransition("release", { id: 12, status: "resolved", subBugs: done }).ok).toBe(true);
+  });
+
+  it("describes a sub-bug with its handler, where it stands and what it needs next", () => {
+    expect(describeSubBug({ id: 13, status: "new" })).toBe(
+      "#13 waits for triage: management triages it first (`triage 13 @developer`), or a developer grabs it (`grab 13`)",
+    );
+  });
+
+  it.each<[string, [number, number[]][], number[]]>([
+    ["by id without relationships", [[21, []], [19, []], [20, []]], [19, 20, 21]],
+    ["children before their parents", [[19, [21]], [20, []], [21, []]], [21, 19, 20]],
+    ["grandchildren first", [[1, [2]], [2, [3]], [3, []]], [3, 2, 1]],
+    ["children not being closed left out", [[5, [99, 6]], [6, []]], [6, 5]],
+    ["a cycle made by hand without looping", [[7, [8]], [8, [7]]], [8, 7]],
+  ])("orders a release's closes: %s", (_case, subBugs, order) => {
+    expect(closingOrder(new Map(subBugs))).toEqual(order);
   });
 });
 

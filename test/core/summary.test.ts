@@ -108,6 +108,14 @@ describe("composeSummary", () => {
     );
   });
 
+  it("says which open sub-bugs a bug waits for", () => {
+    const parent = bug(120, { summary: "Refund flow", status: "feedback", stage: "review", handler: "carol", statusSince: now, openSubBugs: [131, 130] });
+    const single = bug(121, { summary: "Fee table", status: "assigned", handler: "bob", workLeftMinutes: 60, deadline: "2034-03-20", openSubBugs: [132] });
+    const lines = composeSummary({ bugs: [parent, single], now, bugUrl }).split("\n");
+    expect(lines).toContain(`- ${link(120)} Refund flow · carol reviewing · for 0m · waits for sub-bugs ${link(130)}, ${link(131)}`);
+    expect(lines).toContain(`- ${link(121)} Fee table · bob · 1h left · due 20.3.2034 · waits for sub-bug ${link(132)}`);
+  });
+
   it("keeps a hostile subject on one line, escaped, and unable to ping the channel", () => {
     const hostile = bug(666, { summary: "Pay **now** @channel\nsee [this](http://evil.example) <b>", status: "new", createdAt: now });
     const line = composeSummary({ bugs: [hostile], now, bugUrl }).split("\n").find((text) => text.includes("#666"));

@@ -58,6 +58,19 @@ describe("daily channel summary", () => {
     expect(text).toContain(`- 27.11. 11:00 [#2](${h.sim.url}view.php?id=2) NEW → FEEDBACK, handler nobody → bob (bob, grab)`);
   });
 
+  it("says which sub-bugs opened with ask a bug still waits for", async () => {
+    h = await startEngineHarness();
+    await h.engine.runOnce();
+    await h.run("manager", "triage 1 @alice");
+    const asked = await h.run("alice", 'ask 1 @bob "Does the exchange need a schema change?"');
+    const subId = Number(/Opened \[#(\d+)\]/.exec(asked.reply.text)![1]);
+    h.advance(MINUTE);
+    await h.engine.runOnce();
+    await runAt("2026-11-27T09:00:00Z");
+    const parentLine = summaries()[0]!.text.split("\n").find((line) => line.startsWith(`- [#1](`));
+    expect(parentLine).toMatch(new RegExp(`alice owes feedback · for .* · waits for sub-bug \\[#${subId}\\]\\(${h.sim.url}view\\.php\\?id=${subId}\\)$`));
+  });
+
   it("says all clear when nothing needs anyone", async () => {
     h = await startEngineHarness({ simulator: { seed: false } });
     await h.engine.runOnce();

@@ -9,6 +9,7 @@ import { isWorkingDay, parseTimeOfDay, toLocalDateTime, zonedInstant } from "../
 import { buildNotificationKey } from "../../core/reminder-policy.js";
 import { composeSummary, splitMarkdown, type SummaryBug, type SummaryChange } from "../../core/summary.js";
 import { isCustomerBug } from "../../process/bug-format.js";
+import { listSubBugLinks } from "../../store/analysis-repo.js";
 import { getInstalledAt, getLastPoll, listMirror, listNotifications, listTrackerChangesSince } from "../../store/proactive-repo.js";
 import type { EngineContext } from "../context.js";
 import type { ProactiveJob } from "../job.js";
@@ -60,6 +61,7 @@ export const channelSummaryJob: ProactiveJob = {
 export function buildSummary(ctx: EngineContext, channel: SummaryChannel, now: Date, lastPoll: Date): string[] {
   const rows = listMirror(ctx.store, { openOnly: true });
   const risks = assessTeamRisk(ctx, rows, now);
+  const openSubBugs = openSubBugsByParent(ctx, new Set(rows.map((row) => row.id)));
   const bugs: SummaryBug[] = rows.map((row) => {
     const facts = workFacts(ctx, row);
     const handler = row.handler ? (ctx.staffByTrackerUser(row.handler)?.name ?? row.handler) : undefined;
@@ -77,6 +79,7 @@ export function buildSummary(ctx: EngineContext, channel: SummaryChannel, now: D
       deadline: facts.deadline,
       risk: risks.get(row.id)?.risk.state,
       stage: ctx.processFacts(row.id)?.stage,
+      openSubBugs: openSubBugs.get(row.id),
     };
   });
   const previous = listNotifications(ctx.store, { kind: "summary", recipient: channelRecipient(channel.channel) })
@@ -94,6 +97,18 @@ export function buildSummary(ctx: EngineContext, channel: SummaryChannel, now: D
     markdown += `\n\n_MantisBT has not answered since ${formatLocalTime(lastPoll, channel.timeZone)}; later changes are missing._`;
   }
   return splitMarkdown(markdown, { maxLength: MAX_MESSAGE_BYTES, measure: "utf8-bytes" });
+}
+
+/**
+ * Each parent's sub-bugs that are still open. The mirror keeps no relationships, so the sub-bugs are
+ * those opened with `ask` (the store's record); `summary` on demand reads MantisBT's relationships.
+ */
+function openSubBugsByParent(ctx: EngineContext, open: ReadonlySet<number>): Map<number, number[]> {
+  const byParent = new Map<number, number[]>();
+  for (const { parentBugId, childBugId } of listSubBugLinks(ctx.store)) {
+    if (open.has(childBugId)) byParent.set(parentBugId, [...(byParent.get(parentBugId) ?? []), childBugId]);
+  }
+  return byParent;
 }
 
 /** Changes the watcher saw since a moment, each with who did it when the journal knows. */
