@@ -1,84 +1,117 @@
 /**
- * `release 1.1.0`: management closes every RESOLVED bug "with the next release cycle" (seed:
- * Resolution). Bugs without a fixed-in version get the release's version, or the production version
- * the developer's feedback named (`fixed-in="production 1.0.0"`); one already set in MantisBT is kept. MantisBT answers 400 for a version the project does not have (OBSERVED.md), so
- * the version is checked first and an unknown one is refused with the list of known versions.
+ * `release 1.1.0`: management releases a version and closes every RESOLVED bug "with the next
+ * release cycle" (seed: Resolution).
+ *
+ * Decisions:
+ * - A version the project does not have yet is created (unreleased) first, because `fixed_in_version`
+ *   must name an existing version (OBSERVED.md). Once every RESOLVED bug is closed, the version is
+ *   marked released with today's date. A version already released changes nothing: bugs resolved
+ *   after it go with the next release.
+ * - Bugs without a fixed-in version get the release's version, or the production version the
+ *   developer's feedback named (`fixed-in="production 1.0.0"`); one already set in MantisBT is kept.
+ * - Sub-bugs are closed before their parents. A bug whose sub-bugs are not all resolved stays
+ *   RESOLVED (the process table's `sub-bugs-resolved`) and is listed with what each sub-bug needs;
+ *   it goes with a later release and does not hold this one up.
+ * - A bug MantisBT refuses to close does not stop the others, but the version is then left
+ *   unreleased, so that running the command again closes the rest and releases it.
  */
 import { z } from "zod";
-import { checkTransition } from "../src/core/stages.js";
-import { BotError, UsageError } from "../src/errors.js";
+import { formatDate, todayIn } from "../src/core/dates.js";
+import { checkTransition, closingOrder, describeSubBug, openSubBugs } from "../src/core/stages.js";
+import { BotError } from "../src/errors.js";
 import { versionArg } from "../src/framework/arg-types.js";
-import { defineCommand } from "../src/framework/command.js";
+import { defineCommand, type CommandContext } from "../src/framework/command.js";
 import { ephemeral } from "../src/framework/reply.js";
 import { changeBug } from "../src/process/bug-actions.js";
 import { bugLink, escapeMarkdown } from "../src/process/bug-format.js";
 import { parseFixedIn } from "../src/process/fixed-in.js";
 import { readQueue } from "../src/process/queue.js";
-import { describeBug } from "../src/process/situation.js";
-import type { Bug } from "../src/tracker/tracker.js";
+import { describeBug, loadSubBugs, subBugIds } from "../src/process/situation.js";
+import { callerToday } from "../src/process/timeline-input.js";
+import type { BugProcessState } from "../src/store/store.js";
+import type { Bug, ProjectVersion } from "../src/tracker/tracker.js";
 
 export const releaseCommand = defineCommand({
   name: "release",
-  summary: "Close every RESOLVED bug with a release (fixed-in version set where empty)",
+  summary: "Release a version: create it in MantisBT if needed, close every RESOLVED bug (fixed-in version set where empty), mark it released",
   usage: "<version>",
   examples: ["release 1.1.0"],
   roles: ["management"],
   positional: ["version"],
   args: z.object({ version: versionArg }),
   async run(ctx, args) {
-    const versions = await ctx.tracker.listVersions();
-    const version = versions.find((known) => known === args.version) ?? versions.find((known) => known.toLowerCase() === args.version.toLowerCase());
-    if (version === undefined) {
-      const known = versions.length > 0 ? versions.map((name) => `\`${name}\``).join(", ") : "none yet";
-      throw new UsageError(`version: \`${args.version}\` is not a version of the project in MantisBT (known: ${known}). Add it in MantisBT first if it is new.`);
+    const versions = await ctx.tracker.listProjectVersions();
+    const known = versions.find((candidate) => candidate.name === args.version) ?? versions.find((candidate) => candidate.name.toLowerCase() === args.version.toLowerCase());
+    if (known?.released) {
+      const on = known.date ? ` on ${formatDate(todayIn(ctx.caller.timezone ?? ctx.settings.timezone, known.date))}` : "";
+      return ephemeral(`${escapeMarkdown(known.name)} was already released${on}; nothing changed. Bugs resolved since then go with the next release.`);
+    }
+    const version = known ?? (await ctx.tracker.createVersion(args.version));
+    if (!known) ctx.log.info({ version: version.name }, "created a version for a release");
+    const name = escapeMarkdown(version.name);
+
+    const { bugs, truncated } = await readQueue(ctx.tracker, () => true);
+    const byId = new Map(bugs.map((bug) => [bug.id, bug]));
+    const closable = new Map<number, { bug: Bug; state: BugProcessState | undefined }>();
+    const waiting: string[] = [];
+    for (const bug of bugs.filter((candidate) => candidate.status === "resolved")) {
+      const state = ctx.store.getBugProcess(bug.id);
+      const subBugs = await loadSubBugs(ctx, bug, byId);
+      const situation = { ...describeBug(bug, state, ctx.settings), subBugs: subBugs.map((sub) => sub.situation) };
+      const check = checkTransition("release", situation);
+      if (check.ok) closable.set(bug.id, { bug, state });
+      else if (check.reason === "sub-bugs-resolved") waiting.push(`- ${link(ctx, bug)}: ${openSubBugs(situation).map(describeSubBug).join("; ")}`);
     }
 
-    const { bugs, truncated } = await readQueue(ctx.tracker, (bug) => bug.status === "resolved");
     const closed: string[] = [];
     const failed: string[] = [];
-    for (const bug of [...bugs].sort((a, b) => a.id - b.id)) {
-      const state = ctx.store.getBugProcess(bug.id);
-      const check = checkTransition("release", describeBug(bug, state, ctx.settings));
-      if (!check.ok) continue;
-      const link = bugLink(bug, ctx.tracker.bugUrl(bug.id));
+    for (const id of closingOrder(new Map([...closable].map(([bugId, { bug }]) => [bugId, subBugIds(bug)])))) {
+      const { bug, state } = closable.get(id)!;
       // A fix the developer reported as already in production names its version (feedback fixed-in=).
-      const fixedIn = bug.fixedInVersion ? undefined : (productionVersion(state?.fixedIn, versions) ?? version);
+      const fixedIn = bug.fixedInVersion ? undefined : (productionVersion(state?.fixedIn, versions) ?? version.name);
       try {
-        await closeBug(ctx, bug, fixedIn);
-        ctx.store.updateBugProcess(bug.id, { stage: check.to.stage }, ctx.now());
-        const kept = bug.fixedInVersion && bug.fixedInVersion !== version ? ` (fixed in ${escapeMarkdown(bug.fixedInVersion)}, kept)` : "";
-        const earlier = fixedIn && fixedIn !== version ? ` (fixed in ${escapeMarkdown(fixedIn)}, as reported in the feedback)` : "";
-        closed.push(`- ${link} ${escapeMarkdown(bug.summary)}${kept}${earlier}`);
+        await changeBug(
+          ctx,
+          bug,
+          { status: "closed", ...(fixedIn ? { fixedInVersion: fixedIn } : {}) },
+          { action: "release", command: "release", details: { version: version.name, fixedIn: fixedIn ?? bug.fixedInVersion ?? null } },
+        );
+        ctx.store.updateBugProcess(bug.id, { stage: "closed" }, ctx.now());
+        const kept = bug.fixedInVersion && bug.fixedInVersion !== version.name ? ` (fixed in ${escapeMarkdown(bug.fixedInVersion)}, kept)` : "";
+        const earlier = fixedIn && fixedIn !== version.name ? ` (fixed in ${escapeMarkdown(fixedIn)}, as reported in the feedback)` : "";
+        closed.push(`- ${link(ctx, bug)} ${escapeMarkdown(bug.summary)}${kept}${earlier}`);
       } catch (err) {
         // One bug MantisBT refuses must not stop the others from closing.
         ctx.log.warn({ err, bugId: bug.id }, "closing a bug for a release failed");
-        failed.push(`- ${link}: ${err instanceof BotError ? err.userMessage : "the tracker did not accept the change"}`);
+        failed.push(`- ${link(ctx, bug)}: ${err instanceof BotError ? err.userMessage : "the tracker did not accept the change"}`);
       }
     }
 
     const lines: string[] = [];
-    if (closed.length === 0 && failed.length === 0) lines.push(`No RESOLVED bugs to close for ${escapeMarkdown(version)}.`);
-    if (closed.length > 0) lines.push(`**Closed with ${escapeMarkdown(version)} (${closed.length}):**`, ...closed);
+    if (!known) lines.push(`Created version ${name} in MantisBT.`);
+    if (closed.length === 0 && failed.length === 0 && waiting.length === 0) lines.push(`No RESOLVED bugs to close for ${name}.`);
+    if (closed.length > 0) lines.push(`**Closed with ${name} (${closed.length}):**`, ...closed);
+    if (waiting.length > 0) lines.push(`**Not closed, their sub-bugs are open (${waiting.length}); they go with a later release:**`, ...waiting);
     if (failed.length > 0) lines.push(`**Could not close (${failed.length}), still RESOLVED:**`, ...failed);
-    if (truncated) lines.push("_(The tracker has more bugs than I read in one go: run the command again for the rest.)_");
+    if (failed.length > 0 || truncated) {
+      if (truncated) lines.push("_(The tracker has more bugs than I read in one go.)_");
+      lines.push(`${name} is not marked released yet: run \`release ${version.name}\` again to close the rest and release it.`);
+    } else {
+      await ctx.tracker.markVersionReleased(version.id, ctx.now());
+      lines.push(`${name} is marked released in MantisBT, dated ${formatDate(callerToday(ctx))}.`);
+    }
     return ephemeral(lines.join("\n"));
   },
 });
 
-/** Closes the bug, setting its fixed-in version when one is given. */
-async function closeBug(ctx: Parameters<typeof changeBug>[0], bug: Bug, fixedIn: string | undefined): Promise<Bug> {
-  return changeBug(
-    ctx,
-    bug,
-    { status: "closed", ...(fixedIn ? { fixedInVersion: fixedIn } : {}) },
-    { action: "release", command: "release", details: { fixedIn: fixedIn ?? bug.fixedInVersion ?? null } },
-  );
+function link(ctx: Pick<CommandContext, "tracker">, bug: Bug): string {
+  return bugLink(bug, ctx.tracker.bugUrl(bug.id));
 }
 
 /** The project version in a stored `production 1.0.0`, if it is one MantisBT knows. */
-function productionVersion(stored: string | undefined, versions: readonly string[]): string | undefined {
+function productionVersion(stored: string | undefined, versions: readonly ProjectVersion[]): string | undefined {
   if (!stored) return undefined;
   const parsed = parseFixedIn(stored);
   if (!parsed.ok || parsed.value.place !== "production") return undefined;
-  return versions.find((known) => known === parsed.value.detail);
+  return versions.find((known) => known.name === parsed.value.detail)?.name;
 }

@@ -73,8 +73,10 @@ export const estimateArg = nonEmptyArg("4h or 2d");
 /** A deadline such as `2034-03-14` or `14.3.2034`; src/core validates the date. */
 export const deadlineArg = nonEmptyArg("2034-03-14 or 14.3.2034");
 
-/** A product version such as `0.14.2`; the command checks it against the project's versions. */
-export const versionArg = nonEmptyArg("0.14.2");
+/** A product version such as `0.14.2`, as long as MantisBT takes one (64 bytes). */
+export const versionArg = nonEmptyArg("0.14.2").pipe(
+  z.string().refine((name) => Buffer.byteLength(name) <= 64, { error: "is too long: MantisBT takes at most 64 bytes for a version name" }),
+);
 
 /** The words a `...rest` positional collected, joined by single spaces into one text. */
 export const textArg = z
