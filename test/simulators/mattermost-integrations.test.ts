@@ -215,6 +215,49 @@ describe("slash commands", () => {
     await sim.runSlashCommand({ user: "alice", channel: "support", text: "/support status", rootId: root.id });
     expect(new URLSearchParams(integration.received[0]?.body).get("root_id")).toBe(root.id);
     expect(sim.thread(root.id).map((post) => post.message)).toEqual(["bug talk", "in thread"]);
+    await sim.runSlashCommand({ user: "alice", channel: "support", text: "/support status" });
+    // master sends the field in every request, empty outside threads.
+    expect(new URLSearchParams(integration.received[1]?.body).get("root_id")).toBe("");
+  });
+
+  it("sends no root_id on a 10.x server, yet threads its own answers and response_url posts", async () => {
+    await sim.close();
+    sim = await startMattermostSimulator({ serverVersion: "10.11.3" });
+    await registerCommand();
+    const root = sim.post({ user: "alice", channel: "support", message: "bug talk" });
+    integration.answer = () => json({ response_type: "in_channel", text: "in thread" });
+    const result = await sim.runSlashCommand({ user: "alice", channel: "support", text: "/support status", rootId: root.id });
+    const form = new URLSearchParams(integration.received[0]?.body);
+    expect(form.has("root_id")).toBe(false);
+    expect(result.posts[0]?.root_id).toBe(root.id);
+    await fetch(form.get("response_url") ?? "", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ response_type: "in_channel", text: "later" }) });
+    expect(sim.thread(root.id).map((post) => post.message)).toEqual(["bug talk", "in thread", "later"]);
+    const ping = await fetch(`${sim.url}/api/v4/system/ping`);
+    expect(ping.headers.get("x-version-id")).toMatch(/^10\.11\.3\./);
+  });
+
+  it("refuses a command typed in a channel the user is not a member of, public or not", async () => {
+    await registerCommand();
+    const result = await sim.runSlashCommand({ user: "bob", channel: "sales", text: "/support grab 1" });
+    expect(result).toMatchObject({ status: 403, error: { id: "api.context.permissions.app_error" } });
+    expect(integration.received).toEqual([]);
+  });
+
+  it("answers 501 to every command while custom slash commands are disabled", async () => {
+    await sim.close();
+    sim = await startMattermostSimulator({ enableCommands: false });
+    const result = await sim.runSlashCommand({ user: "alice", channel: "support", text: "/support help" });
+    expect(result).toMatchObject({ status: 501, error: { id: "api.command.disabled.app_error" } });
+  });
+
+  it("sends the token of an outgoing OAuth connection instead of the command token when one matches the URL", async () => {
+    await sim.close();
+    sim = await startMattermostSimulator({ outgoingOAuthConnections: [{ audiences: [integration.url], accessToken: "oauth-access-token" }] });
+    const command = await registerCommand();
+    integration.answer = () => json({ text: "ok" });
+    await sim.runSlashCommand({ user: "alice", channel: "support", text: "/support help" });
+    expect(integration.received[0]?.headers["authorization"]).toBe("Bearer oauth-access-token");
+    expect(new URLSearchParams(integration.received[0]?.body).get("token")).toBe(command.token);
   });
 });
 
@@ -335,6 +378,38 @@ describe("interactive dialogs", () => {
     });
   });
 
+  it("submits an untouched default as its value, as the web app does", async () => {
+    const dialog = {
+      ...SUMMARY_DIALOG,
+      elements: [
+        { display_name: "Summary", name: "summary", type: "textarea", max_length: 3000 },
+        { display_name: "Route", name: "route", type: "radio", default: "bug", options: [{ text: "Bug", value: "bug" }, { text: "Sales", value: "sales" }] },
+      ],
+    };
+    await commandThatOpens(dialog);
+    await sim.runSlashCommand({ user: "alice", channel: "support-mgmt", text: "/support summary 1234" });
+    await sim.submitDialog({ submission: { summary: "Done." } });
+    expect(JSON.parse(integration.received.at(-1)?.body ?? "")).toMatchObject({ submission: { summary: "Done.", route: "bug" } });
+    expect(sim.warnings).toEqual([]);
+  });
+
+  it("warns about text fields longer than the web app's form takes (150 and 3000 characters)", async () => {
+    const dialog = {
+      ...SUMMARY_DIALOG,
+      elements: [
+        { display_name: "Name", name: "name", type: "text", max_length: 200 },
+        { display_name: "Issue", name: "issue", type: "textarea", max_length: 5000 },
+      ],
+    };
+    await commandThatOpens(dialog);
+    await sim.runSlashCommand({ user: "alice", channel: "support-mgmt", text: "/support summary 1234" });
+    expect(sim.dialogs).toHaveLength(1);
+    expect(sim.warnings).toEqual([
+      'dialog: "name" field: max_length 200 is over the web app\'s 150 for a text element',
+      'dialog: "issue" field: max_length 5000 is over the web app\'s 3000 for a textarea element',
+    ]);
+  });
+
   it("closes on an empty answer and shows the next step of a multi-step dialog", async () => {
     await commandThatOpens(SUMMARY_DIALOG);
     await sim.runSlashCommand({ user: "alice", channel: "support-mgmt", text: "/support summary 1234" });
@@ -414,6 +489,13 @@ describe("message buttons", () => {
     expect(sim.posts("support-mgmt")[0]?.message).toBe("New bug #1234 (taken by @bob)");
     expect(sim.posts("support-mgmt")[0]?.props["attachments"]).toBeUndefined();
     expect(sim.ephemeralFor("bob").map((record) => [record.post.message, record.post.root_id])).toEqual([["You took #1234.", postId]]);
+  });
+
+  it("reads only the fields of PostActionIntegrationResponse (there is no goto_location)", async () => {
+    const postId = await postWithButton("grab1234");
+    integration.answer = () => json({ ephemeral_text: "Taken.", goto_location: "https://example.org/elsewhere" });
+    const result = await sim.clickButton({ post: postId, action: "grab1234", user: "bob" });
+    expect(result.response).toEqual({ update: null, ephemeral_text: "Taken.", skip_slack_parsing: false });
   });
 
   it("lets the bot open a dialog with the trigger id of a click", async () => {

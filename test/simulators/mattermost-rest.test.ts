@@ -257,14 +257,107 @@ describe("slash command registration", () => {
     expect(regenerated.token).not.toBe(command.token);
   });
 
-  it("refuses a duplicate trigger, a bad URL and a user without manage_slash_commands", async () => {
+  it("refuses a duplicate trigger, a URL that is not http(s), and a member without manage_own_slash_commands", async () => {
     const client = clientFor("support-bot");
     const base = { team_id: sim.team.id, trigger: "support", url: "http://127.0.0.1:9/commands", method: "P" } as Parameters<ClientInstance["addCommand"]>[0];
     await client.addCommand(base);
     expect(await rejection(client.addCommand(base))).toMatchObject({ status_code: 400, server_error_id: "api.command.duplicate_trigger.app_error" });
-    expect(await rejection(client.addCommand({ ...base, trigger: "other", url: "not a url" }))).toMatchObject({ status_code: 400, server_error_id: "model.command.is_valid.url.app_error" });
+    expect(await rejection(client.addCommand({ ...base, trigger: "other", url: "not a url" }))).toMatchObject({ status_code: 400, server_error_id: "model.command.is_valid.url_http.app_error" });
     expect(await rejection(client.addCommand({ ...base, trigger: "echo" }))).toMatchObject({ status_code: 400 });
-    expect(await rejection(clientFor("alice").addCommand({ ...base, trigger: "mine" }))).toMatchObject({ status_code: 403 });
+    expect(await rejection(clientFor("alice").addCommand({ ...base, trigger: "mine" }))).toMatchObject({ status_code: 403, server_error_id: "api.context.permissions.app_error" });
+    expect(await rejection(clientFor("alice").getCustomTeamCommands(sim.team.id))).toMatchObject({ status_code: 403 });
+  });
+
+  it("lists only the caller's own commands without manage_others_slash_commands, yet refuses their triggers", async () => {
+    await sim.close();
+    sim = await startMattermostSimulator({
+      seed: {
+        users: [
+          { username: "support-bot", isBot: true, teamPermissions: ["manage_own_slash_commands"] },
+          { username: "manager", teamAdmin: true },
+        ],
+        channels: [{ name: "town-square" }],
+      },
+    });
+    const base = { team_id: sim.team.id, trigger: "support", url: "http://127.0.0.1:9/commands", method: "P" } as Parameters<ClientInstance["addCommand"]>[0];
+    const byHand = await clientFor("manager").addCommand(base);
+    expect(await clientFor("support-bot").getCustomTeamCommands(sim.team.id)).toEqual([]);
+    expect(await rejection(clientFor("support-bot").addCommand(base))).toMatchObject({ status_code: 400, server_error_id: "api.command.duplicate_trigger.app_error" });
+    expect(await rejection(clientFor("support-bot").editCommand({ ...byHand, url: "http://127.0.0.1:9/mine" }))).toMatchObject({
+      status_code: 403,
+      server_error_id: "api.context.permissions.app_error",
+    });
+    const own = await clientFor("support-bot").addCommand({ ...base, trigger: "support2" });
+    expect((await clientFor("support-bot").getCustomTeamCommands(sim.team.id)).map((command) => command.id)).toEqual([own.id]);
+    expect((await clientFor("manager").getCustomTeamCommands(sim.team.id)).map((command) => command.id).sort()).toEqual([byHand.id, own.id].sort());
+  });
+
+  it("answers 501 when custom slash commands are disabled, after the permission check", async () => {
+    await sim.close();
+    sim = await startMattermostSimulator({ enableCommands: false });
+    const base = { team_id: sim.team.id, trigger: "support", url: "http://127.0.0.1:9/commands", method: "P" } as Parameters<ClientInstance["addCommand"]>[0];
+    expect(await rejection(clientFor("support-bot").getCustomTeamCommands(sim.team.id))).toMatchObject({ status_code: 501, server_error_id: "api.command.disabled.app_error" });
+    expect(await rejection(clientFor("support-bot").addCommand(base))).toMatchObject({ status_code: 501, server_error_id: "api.command.disabled.app_error" });
+    expect(await rejection(clientFor("alice").addCommand(base))).toMatchObject({ status_code: 403 });
+  });
+
+  it("fails an autocomplete hint over 1024 characters in the database (500), a long description in validation (400)", async () => {
+    const base = { team_id: sim.team.id, trigger: "support", url: "http://127.0.0.1:9/commands", method: "P" } as Parameters<ClientInstance["addCommand"]>[0];
+    expect(await rejection(clientFor("support-bot").addCommand({ ...base, auto_complete_hint: "x".repeat(1025) }))).toMatchObject({
+      status_code: 500,
+      server_error_id: "app.command.createcommand.internal_error",
+    });
+    expect(await rejection(clientFor("support-bot").addCommand({ ...base, description: "x".repeat(129) }))).toMatchObject({
+      status_code: 400,
+      server_error_id: "model.command.is_valid.description.app_error",
+    });
+    expect(sim.commands()).toEqual([]);
+  });
+});
+
+describe("channel membership", () => {
+  it("lets only members post, in public channels too", async () => {
+    const sales = sim.channelId("sales");
+    expect(await rejection(clientFor("bob").createPost({ channel_id: sales, message: "hello" } as Parameters<ClientInstance["createPost"]>[0]))).toMatchObject({
+      status_code: 403,
+      server_error_id: "api.context.permissions.app_error",
+    });
+    expect(() => sim.post({ user: "bob", channel: "sales", message: "hello" })).toThrow(/cannot post/);
+  });
+
+  it("lets a team member join a public channel, and then post in it", async () => {
+    const bob = clientFor("bob");
+    const sales = sim.channelId("sales");
+    const member = await bob.addToChannel(sim.users["bob"]!.id, sales);
+    expect(member).toMatchObject({ channel_id: sales, user_id: sim.users["bob"]!.id });
+    const post = await bob.createPost({ channel_id: sales, message: "hello" } as Parameters<ClientInstance["createPost"]>[0]);
+    expect(post.channel_id).toBe(sales);
+  });
+
+  it("lets nobody join a private channel on their own; a member may add them", async () => {
+    await sim.close();
+    sim = await startMattermostSimulator({
+      seed: { users: [{ username: "support-bot", isBot: true, teamAdmin: true }, { username: "manager" }], channels: [{ name: "secret", type: "P", members: ["manager"] }] },
+    });
+    const secret = sim.channelId("secret");
+    expect(await rejection(clientFor("support-bot").addToChannel(sim.bot.id, secret))).toMatchObject({ status_code: 403 });
+    expect(await rejection(clientFor("support-bot").getChannelByName(sim.team.id, "secret"))).toMatchObject({ status_code: 404 });
+    await clientFor("manager").addToChannel(sim.bot.id, secret);
+    expect((await clientFor("support-bot").getChannelByName(sim.team.id, "secret")).id).toBe(secret);
+  });
+
+  it("lists the channels a user is in, direct messages included", async () => {
+    const dm = sim.directChannel("alice", "support-bot");
+    const bob = await clientFor("bob").getAllTeamsChannels();
+    expect(bob.map((channel) => channel.name).sort()).toEqual(["support", "support-mgmt", "town-square"]);
+    const bot = await clientFor("support-bot").getAllTeamsChannels();
+    expect(bot.filter((channel) => channel.type === "D").map((channel) => channel.id)).toEqual([dm["id"]]);
+    expect((await raw(`/api/v4/users/${sim.bot.id}/channels`, { token: sim.tokens["bob"] })).status).toBe(403);
+  });
+
+  it("takes channel names of lower-case letters, digits, '-' and '_' only", async () => {
+    expect(await rejection(clientFor("bob").getChannelByName(sim.team.id, "support.mgmt"))).toMatchObject({ status_code: 400, server_error_id: "api.context.invalid_url_param.app_error" });
+    await expect(startMattermostSimulator({ seed: { channels: [{ name: "Support Mgmt" }] } })).rejects.toThrow(/no valid Mattermost channel name/);
   });
 });
 

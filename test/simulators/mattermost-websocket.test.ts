@@ -227,4 +227,48 @@ describe("reconnects", () => {
     await sim.waitFor(() => bot.missed.length === 1, { what: "the missed-messages callback" });
     expect(bot.events.filter((event) => event.event === "hello")).toHaveLength(2);
   });
+
+  it("keeps a dropped connection for a resume only until the reaper's next run, 0 to 5 minutes after the drop", async () => {
+    await sim.close();
+    let clock = 1_800_000_000_000;
+    sim = await startMattermostSimulator({ now: () => clock, reaperIntervalMs: 5 * 60_000 });
+    const auth = { Authorization: `Bearer ${sim.tokens["support-bot"]}` };
+    const first = await openRaw("", auth);
+    const hello = await sim.waitFor(() => first.messages[0]);
+    const connectionId = String((hello["data"] as Record<string, unknown>)["connection_id"]);
+    const drop = async (socket: WebSocket): Promise<void> => {
+      const closed = new Promise<void>((resolve) => socket.once("close", () => resolve()));
+      sim.dropConnections();
+      await closed;
+    };
+
+    // Connected for six minutes, then dropped; the reaper runs at 5 and 10 minutes.
+    clock += 6 * 60_000;
+    await drop(first.socket);
+    sim.post({ user: "alice", channel: "support", message: "while away" });
+    clock += 3 * 60_000;
+    const resumed = await openRaw(`?connection_id=${connectionId}&sequence_number=1`, auth);
+    await sim.waitFor(() => resumed.messages.length === 1);
+    expect(resumed.messages.map((message) => [message["event"], message["seq"]])).toEqual([["posted", 1]]);
+
+    // Resumed at 9 minutes, dropped at 14:50: the run at 15:00 finds it inactive and idle for over
+    // 5 minutes since the resume, so 11 seconds after the drop it is gone.
+    clock += 5 * 60_000 + 50_000;
+    await drop(resumed.socket);
+    sim.post({ user: "alice", channel: "support", message: "lost" });
+    clock += 11_000;
+    const after = await openRaw(`?connection_id=${connectionId}&sequence_number=2`, auth);
+    const next = await sim.waitFor(() => after.messages[0]);
+    expect(next).toMatchObject({ event: "hello", seq: 0 });
+    expect((next["data"] as Record<string, unknown>)["connection_id"]).not.toBe(connectionId);
+    expect(after.messages.filter((message) => message["event"] === "posted")).toEqual([]);
+  });
+
+  it("tells the server version in hello", async () => {
+    await sim.close();
+    sim = await startMattermostSimulator({ serverVersion: "10.11.3" });
+    const { messages } = await openRaw("", { Authorization: `Bearer ${sim.tokens["support-bot"]}` });
+    const hello = await sim.waitFor(() => messages[0]);
+    expect(String((hello["data"] as Record<string, unknown>)["server_version"])).toMatch(/^10\.11\.3\./);
+  });
 });

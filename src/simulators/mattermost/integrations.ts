@@ -157,7 +157,7 @@ export interface PostActionResult {
   triggerId?: string;
   request?: OutgoingRequest;
   /** The integration's parsed answer. */
-  response?: { update: JsonObject | null; ephemeral_text: string; skip_slack_parsing: boolean; goto_location: string };
+  response?: { update: JsonObject | null; ephemeral_text: string; skip_slack_parsing: boolean };
   error?: { id: string; message: string; detailed_error: string; status_code: number };
   /** The post after an `update` was applied. */
   updatedPost?: WirePost;
@@ -190,7 +190,20 @@ export interface IntegrationsOptions {
   /** `ServiceSettings.OutgoingIntegrationRequestsTimeout`, also the trigger id lifetime. */
   timeoutMs: number;
   strict: boolean;
+  /** The version the server claims; decides whether slash-command requests carry `root_id`. */
+  serverVersion: string;
+  /** Outgoing OAuth connections, whose token replaces the command token's header. */
+  outgoingOAuthConnections: ReadonlyArray<{ audiences: readonly string[]; accessToken: string }>;
   changed: () => void;
+}
+
+/**
+ * Whether a server of this version puts `root_id` into slash-command requests: release-10.11's
+ * `tryExecuteCustomCommand` (app/command.go) sends no `root_id`, master's sends
+ * `p.Set("root_id", args.RootId)` (empty outside threads). Taken as 11.0 and later.
+ */
+export function commandRequestHasRootId(version: string): boolean {
+  return Number.parseInt(version.split(".")[0] ?? "", 10) >= 11;
 }
 
 const COMMAND_WEBHOOK_LIFETIME_MS = 30 * 60 * 1000;
@@ -360,6 +373,35 @@ export function dialogProblems(dialog: Dialog): string[] {
   return problems;
 }
 
+/**
+ * Field lengths the 10.x/11 web app warns about: it shows dialogs as an apps form whose text fields
+ * take 150 characters and text areas 3000 (`TEXT_DEFAULT_MAX_LENGTH`, `TEXTAREA_DEFAULT_MAX_LENGTH`
+ * in webapp apps_form_field); a `max_length` beyond them is not honoured. The server says nothing.
+ */
+export function webAppFieldWarnings(dialog: Dialog): string[] {
+  const warnings: string[] = [];
+  for (const element of dialog.elements ?? []) {
+    const limit = element.type === "text" ? 150 : element.type === "textarea" ? 3000 : undefined;
+    if (limit !== undefined && element.max_length > limit) {
+      warnings.push(`"${element.name}" field: max_length ${element.max_length} is over the web app's ${limit} for a ${element.type} element`);
+    }
+  }
+  return warnings;
+}
+
+/**
+ * A submission as the web app sends it: fields the person did not touch keep the element's
+ * `default` (a radio's or select's as the option's value), as interactive_dialog_adapter.tsx
+ * (`convertElementsToFields`) starts the form with them.
+ */
+export function withUntouchedDefaults(dialog: Dialog, submission: Readonly<Record<string, JsonValue>>): Record<string, JsonValue> {
+  const filled: Record<string, JsonValue> = {};
+  for (const element of dialog.elements ?? []) {
+    if (element.default !== "" && !Object.hasOwn(submission, element.name)) filled[element.name] = element.default;
+  }
+  return { ...filled, ...submission };
+}
+
 /** The server's outgoing side: commands, hooks, trigger ids, dialogs and actions. */
 export class Integrations {
   private readonly secret = randomBytes(32);
@@ -469,7 +511,8 @@ export class Integrations {
     try {
       const channel = this.state.channels.get(args.channelId);
       if (!channel) throw new SimAppError(404, "app.channel.get.existing.app_error", "Unable to find the existing channel.");
-      if (!this.state.canRead(channel, args.userId)) throw new SimAppError(403, "api.context.permissions.app_error", "You do not have the appropriate permissions.");
+      // executeCommand (api4/command.go) needs create_post in the channel: membership.
+      if (!this.state.canPost(channel, args.userId)) throw new SimAppError(403, "api.context.permissions.app_error", "You do not have the appropriate permissions.", "permission=create_post");
       const index = args.command.search(/\s/);
       let trigger = (index === -1 ? args.command : args.command.slice(0, index)).toLowerCase();
       const message = index === -1 ? "" : args.command.slice(index + 1);
@@ -477,6 +520,8 @@ export class Integrations {
         throw new SimAppError(400, "api.command.execute_command.format.app_error", "Command trigger word is missing the leading slash character");
       }
       trigger = trigger.slice(1);
+      // tryExecuteCustomCommand refuses before looking for the command when custom commands are off.
+      if (!this.state.enableCommands) throw new SimAppError(501, "api.command.disabled.app_error", "Commands have been disabled by the system admin.");
       const team = this.state.teamFor(channel);
       const command = [...this.state.commands.values()].find((candidate) => candidate.teamId === team.id && candidate.deleteAt === 0 && candidate.trigger === trigger);
       if (!command) {
@@ -505,10 +550,13 @@ export class Integrations {
       for (const [name, id] of this.userMentions(message)) fields.push(["user_mentions", name], ["user_mentions_ids", id]);
       for (const [name, id] of this.channelMentions(message)) fields.push(["channel_mentions", name], ["channel_mentions_ids", id]);
       fields.push(["response_url", `${this.options.siteUrl()}/hooks/commands/${hook.id}`]);
-      if (args.rootId) fields.push(["root_id", args.rootId]);
+      if (commandRequestHasRootId(this.options.serverVersion)) fields.push(["root_id", args.rootId]);
       const encoded = encodeGoValues(fields);
       const headers: Record<string, string> = { Accept: "application/json", "User-Agent": "Mattermost-Bot/1.1" };
       if (command.token) headers["Authorization"] = `Token ${command.token}`;
+      // DoCommandRequest: an outgoing OAuth connection for the URL replaces the command token's header.
+      const connection = this.options.outgoingOAuthConnections.find((candidate) => candidate.audiences.some((audience) => command.url.startsWith(audience)));
+      if (connection) headers["Authorization"] = `Bearer ${connection.accessToken}`;
       let url = command.url;
       if (command.method === "G") url += (url.includes("?") ? "&" : "?") + encoded;
       else headers["Content-Type"] = "application/x-www-form-urlencoded";
@@ -651,6 +699,7 @@ export class Integrations {
     // The trigger is checked first on the server; the dialog itself is only logged when invalid.
     const { record, clientTriggerId } = this.verifyTrigger(triggerId);
     this.state.checkProblems(problems, "dialog");
+    this.state.warnings.push(...webAppFieldWarnings(dialog).map((warning) => `dialog: ${warning}`));
     record.used = true;
     const recorded: RecordedDialog = { triggerId, userId: record.userId, channelId: record.channelId, url, dialog, openedAt: this.options.now(), problems, via: "open" };
     this.dialogs.push(recorded);
@@ -782,7 +831,7 @@ export class Integrations {
       let update: JsonObject | null = null;
       let ephemeralText = "";
       let skipSlackParsing = false;
-      let gotoLocation = "";
+      // model.PostActionIntegrationResponse knows update, ephemeral_text and skip_slack_parsing only.
       if (request.response.body.length > 0) {
         try {
           const parsed = JSON.parse(request.response.body) as JsonValue;
@@ -790,12 +839,11 @@ export class Integrations {
           update = goObject(parsed, "update", "PostActionIntegrationResponse");
           ephemeralText = goString(parsed, "ephemeral_text", "PostActionIntegrationResponse");
           skipSlackParsing = goBool(parsed, "skip_slack_parsing", "PostActionIntegrationResponse");
-          gotoLocation = goString(parsed, "goto_location", "PostActionIntegrationResponse");
         } catch (error) {
           throw integrationError(error instanceof Error ? error.message : "bad JSON");
         }
       }
-      result.response = { update, ephemeral_text: ephemeralText, skip_slack_parsing: skipSlackParsing, goto_location: gotoLocation };
+      result.response = { update, ephemeral_text: ephemeralText, skip_slack_parsing: skipSlackParsing };
       if (update) result.updatedPost = this.applyUpdate(post, update);
       if (ephemeralText) {
         const retained: JsonObject = {};

@@ -5,7 +5,7 @@
  */
 import { isValidId, newId } from "./ids.js";
 import type { Integrations } from "./integrations.js";
-import type { MattermostState } from "./state.js";
+import { CHANNEL_NAME, type MattermostState } from "./state.js";
 import {
   type JsonObject,
   type JsonValue,
@@ -66,10 +66,17 @@ const BUILT_IN_TRIGGERS = new Set([
   "settings", "shortcuts", "shrug", "status",
 ]);
 
-const forbidden = (): SimAppError => new SimAppError(403, "api.context.permissions.app_error", "You do not have the appropriate permissions.");
+/** `SetPermissionError`: the detail names the permission that was missing, as the server's does. */
+const forbidden = (permission = ""): SimAppError =>
+  new SimAppError(403, "api.context.permissions.app_error", "You do not have the appropriate permissions.", permission ? `permission=${permission}` : "");
 const invalidUrlParam = (name: string): SimAppError => new SimAppError(400, "api.context.invalid_url_param.app_error", `Invalid or missing ${name} parameter in request URL.`);
 const invalidBodyParam = (name: string, detail = ""): SimAppError => new SimAppError(400, "api.context.invalid_body_param.app_error", `Invalid or missing ${name} in request body.`, detail);
 const payloadParseError = (detail: string): SimAppError => new SimAppError(400, "api.payload.parse.error", "Error parsing the payload.", detail);
+
+/** `Command.Sanitize`: what members without the permission to manage commands get to see. */
+function sanitizedCommand(command: SimCommand): Record<string, unknown> {
+  return { ...toWireCommand(command), token: "", creator_id: "", method: "", url: "", username: "", icon_url: "" };
+}
 
 /** Parses the body as JSON, failing the way the handler for `name` does. */
 function jsonBody(context: RestContext, name: string): JsonValue {
@@ -152,7 +159,8 @@ export function createRoutes(state: MattermostState, integrations: Integrations)
 
   const channelByName = (context: RestContext, teamId: string): SimChannel => {
     const name = context.params["channel_name"] ?? "";
-    if (!/^[a-z0-9_-]{1,64}$/.test(name)) throw invalidUrlParam("channel_name");
+    // RequireChannelName (api4/context.go) applies model.IsValidChannelIdentifier.
+    if (!CHANNEL_NAME.test(name)) throw invalidUrlParam("channel_name");
     const channel = state.channelByName(teamId, name);
     if (!channel || (channel.deleteAt !== 0 && context.request.query.get("include_deleted") !== "true")) {
       throw new SimAppError(404, "app.channel.get_by_name.missing.app_error", "Channel does not exist.");
@@ -201,6 +209,25 @@ export function createRoutes(state: MattermostState, integrations: Integrations)
     const user = findUserParam(context);
     if (user.id !== me(context).id && !state.isSystemAdmin(me(context).id)) throw forbidden();
     return { status: 200, json: state.team.members.has(user.id) ? [toWireTeam(state.team)] : [] };
+  });
+  // getChannelsForUser / getChannelsForTeamForUser (api4/channel.go): every channel the user is a
+  // member of, DMs included; only for oneself (or with edit_other_users, i.e. system admins).
+  const channelsOf = (context: RestContext, teamId: string | undefined): Record<string, unknown>[] => {
+    const user = findUserParam(context);
+    if (user.id !== me(context).id && !state.isSystemAdmin(me(context).id)) throw forbidden("edit_other_users");
+    const includeDeleted = context.request.query.get("include_deleted") === "true";
+    return [...state.channels.values()]
+      .filter((channel) => channel.members.has(user.id) && (includeDeleted || channel.deleteAt === 0))
+      .filter((channel) => teamId === undefined || channel.teamId === teamId || channel.teamId === "")
+      .sort((a, b) => (a.id < b.id ? -1 : 1))
+      .map(toWireChannel);
+  };
+  add("GET", "/api/v4/users/{user_id}/channels", "required", (context) => ({ status: 200, json: channelsOf(context, undefined) }));
+  add("GET", "/api/v4/users/{user_id}/teams/{team_id}/channels", "required", (context) => {
+    const teamId = context.params["team_id"] ?? "";
+    if (!isValidId(teamId)) throw invalidUrlParam("team_id");
+    if (!state.hasTeamPermission(teamId, me(context).id, "view_team")) throw forbidden("view_team");
+    return { status: 200, json: channelsOf(context, teamId) };
   });
   add("GET", "/api/v4/users/{user_id}", "required", (context) => ({ status: 200, json: toWireUser(findUserParam(context), me(context).id) }));
 
@@ -255,8 +282,15 @@ export function createRoutes(state: MattermostState, integrations: Integrations)
     if (!isValidId(userId) || !state.users.has(userId)) throw invalidBodyParam("user_id");
     const caller = me(context);
     if (channel.type === "D" || channel.type === "G") throw new SimAppError(400, "api.channel.add_user_to_channel.type.app_error", "Can not add user to this channel type.");
-    const allowed = channel.type === "O" ? state.isTeamMember(channel.teamId, caller.id) : channel.members.has(caller.id);
-    if (!allowed || !state.isTeamMember(channel.teamId, userId)) throw forbidden();
+    // addChannelMember (api4/channel.go): joining a public channel oneself takes join_public_channels
+    // (team_user has it); adding others, or anyone to a private channel, takes membership
+    // (manage_*_channel_members come from channel_user). A member adding itself again is no change.
+    if (channel.type === "O" && userId === caller.id) {
+      if (!channel.members.has(caller.id) && !state.hasTeamPermission(channel.teamId, caller.id, "join_public_channels")) throw forbidden("join_public_channels");
+    } else if (!channel.members.has(caller.id) && !state.isSystemAdmin(caller.id)) {
+      throw forbidden(channel.type === "O" ? "manage_public_channel_members" : "manage_private_channel_members");
+    }
+    if (!state.isTeamMember(channel.teamId, userId)) throw new SimAppError(403, "api.channel.add_members.user_denied", "The user is not a member of the channel's team.");
     state.addMember(channel, userId);
     return { status: 201, json: { channel_id: channel.id, user_id: userId, roles: "channel_user", last_viewed_at: 0, msg_count: 0, mention_count: 0, notify_props: { desktop: "default", email: "default", mark_unread: "all", push: "default" }, last_update_at: state.now() } };
   });
@@ -427,26 +461,51 @@ export function createRoutes(state: MattermostState, integrations: Integrations)
       throw invalidBodyParam("command", error.message);
     }
   };
-  const validateCommand = (command: SimCommand): void => {
+  /** Bytes, as Go's `len` counts them in `Command.IsValid`. */
+  const bytes = (value: string): number => Buffer.byteLength(value, "utf8");
+  /**
+   * `Command.IsValid` (server/public/model/command.go), then the database columns
+   * (`commands` table: `autocompletehint`/`autocompletedesc` VARCHAR(1024), which IsValid does not
+   * check, so a longer text fails in the store: a 500, not a 400).
+   */
+  const validateCommand = (command: SimCommand, storeError: string): void => {
     const invalid = (field: string, message: string): SimAppError => new SimAppError(400, `model.command.is_valid.${field}.app_error`, message);
     if (!isValidId(command.teamId)) throw invalid("team_id", "Invalid team ID.");
-    if (command.trigger.length === 0 || command.trigger.length > 128 || command.trigger.startsWith("/") || /\s/.test(command.trigger)) throw invalid("trigger", "Invalid trigger.");
-    if (command.url.length === 0 || command.url.length > 1024 || !/^https?:\/\/[^/\s]+/.test(command.url)) throw invalid("url", "Invalid URL.");
+    if (bytes(command.trigger) < 1 || bytes(command.trigger) > 128 || command.trigger.startsWith("/") || command.trigger.includes(" ")) throw invalid("trigger", "Invalid trigger.");
+    if (command.url === "" || bytes(command.url) > 1024) throw invalid("url", "Invalid URL.");
+    if (!/^https?:\/\/[^/\s]+/.test(command.url)) throw invalid("url_http", "Invalid URL. Must be a valid URL and start with http:// or https://.");
     if (command.method !== "P" && command.method !== "G") throw invalid("method", "Invalid Method.");
-    if (command.displayName.length > 64) throw invalid("display_name", "Invalid title.");
-    if (command.description.length > 128) throw invalid("description", "Invalid description.");
-    if (command.autoCompleteDesc.length > 1024 || command.autoCompleteHint.length > 1024) throw invalid("autocomplete_data", "Invalid autocomplete data.");
+    if (bytes(command.displayName) > 64) throw invalid("display_name", "Invalid title.");
+    if (bytes(command.description) > 128) throw invalid("description", "Invalid description.");
+    if ([...command.autoCompleteDesc].length > 1024 || [...command.autoCompleteHint].length > 1024) {
+      throw new SimAppError(500, storeError, "We couldn't save the command.", "pq: value too long for type character varying(1024)");
+    }
   };
-  const findCommand = (context: RestContext): SimCommand => {
+  /** `EnableCommands` off: the App layer's answer to every custom-command call (app/command.go). */
+  const requireCommandsEnabled = (where: string): void => {
+    if (!state.enableCommands) throw new SimAppError(501, "api.command.disabled.app_error", "Commands have been disabled by the system admin.", where);
+  };
+  const commandNotFound = (): SimAppError => new SimAppError(404, "store.sql_command.save.get.app_error", "We couldn't get the command.");
+  /**
+   * The checks of getCommand/updateCommand/deleteCommand/regenCommandToken (api4/command.go): a
+   * command the caller may not manage at all is "not found" (its existence does not leak); one made
+   * by someone else needs manage_others_slash_commands.
+   */
+  const findCommand = (context: RestContext, others: "not_found" | "forbidden"): SimCommand => {
     const id = context.params["command_id"] ?? "";
     if (!isValidId(id)) throw invalidUrlParam("command_id");
+    // GetCommand answers 501 when commands are disabled; the handlers turn any error into not found.
+    if (!state.enableCommands) throw commandNotFound();
     const command = state.commands.get(id);
-    // Commands in teams the caller cannot manage are reported as missing.
-    if (!command || command.deleteAt !== 0 || !state.isTeamAdmin(command.teamId, me(context).id)) {
-      throw new SimAppError(404, "api.command.command_not_found.app_error", "Command not found.");
+    const caller = me(context).id;
+    if (!command || command.deleteAt !== 0 || !state.hasTeamPermission(command.teamId, caller, "manage_own_slash_commands")) throw commandNotFound();
+    if (command.creatorId !== caller && !state.hasTeamPermission(command.teamId, caller, "manage_others_slash_commands")) {
+      if (others === "not_found") throw commandNotFound();
+      throw forbidden("manage_others_slash_commands");
     }
     return command;
   };
+  const duplicateTrigger = (): SimAppError => new SimAppError(400, "api.command.duplicate_trigger.app_error", "This trigger word is already in use. Please choose another word.");
 
   add("POST", "/api/v4/commands/execute", "required", async (context) => {
     const body = jsonBody(context, "command_args");
@@ -460,6 +519,7 @@ export function createRoutes(state: MattermostState, integrations: Integrations)
     if (result.error) throw new SimAppError(result.status, result.error.id, result.error.message, result.error.detailed_error);
     return { status: 200, json: result.response };
   });
+  // createCommand (api4/command.go): permission first, then App.CreateCommand (disabled, duplicate), then the store.
   add("POST", "/api/v4/commands", "required", (context) => {
     const caller = me(context);
     const input = decodeCommand(context);
@@ -483,37 +543,47 @@ export function createRoutes(state: MattermostState, integrations: Integrations)
       description: input.description ?? "",
       url: input.url ?? "",
     };
-    if (!state.isTeamAdmin(command.teamId, caller.id)) throw forbidden();
+    if (!state.hasTeamPermission(command.teamId, caller.id, "manage_own_slash_commands")) throw forbidden("manage_own_slash_commands");
+    requireCommandsEnabled("CreateCommand");
+    // validateCommandTriggerUniqueness looks at every command of the team, whoever made it.
     const duplicate = [...state.commands.values()].some((existing) => existing.teamId === command.teamId && existing.deleteAt === 0 && existing.trigger === command.trigger);
-    if (duplicate || BUILT_IN_TRIGGERS.has(command.trigger)) {
-      throw new SimAppError(400, "api.command.duplicate_trigger.app_error", "This trigger word is already in use. Please choose another word.");
-    }
-    validateCommand(command);
+    if (duplicate || BUILT_IN_TRIGGERS.has(command.trigger)) throw duplicateTrigger();
+    validateCommand(command, "app.command.createcommand.internal_error");
     state.commands.set(command.id, command);
     return { status: 201, json: toWireCommand(command) };
   });
+  // listCommands (api4/command.go): custom_only needs manage_own_slash_commands and lists only the
+  // caller's own commands unless it also holds manage_others_slash_commands.
   add("GET", "/api/v4/commands", "required", (context) => {
     const teamId = context.request.query.get("team_id") ?? "";
-    if (!isValidId(teamId)) throw invalidUrlParam("team_id");
+    if (teamId === "") throw invalidBodyParam("team_id");
     const caller = me(context);
-    if (!state.isTeamMember(teamId, caller.id)) throw forbidden();
+    if (!state.hasTeamPermission(teamId, caller.id, "view_team")) throw forbidden("view_team");
     const customOnly = context.request.query.get("custom_only") === "true";
-    const admin = state.isTeamAdmin(teamId, caller.id);
-    if (customOnly && !admin) throw forbidden();
-    const custom = admin ? [...state.commands.values()].filter((command) => command.teamId === teamId && command.deleteAt === 0) : [];
-    return { status: 200, json: custom.map(toWireCommand) };
+    const mayManage = state.hasTeamPermission(teamId, caller.id, "manage_own_slash_commands");
+    const byCaller = (command: SimCommand): boolean => state.hasTeamPermission(teamId, caller.id, "manage_others_slash_commands") || command.creatorId === caller.id;
+    const ofTeam = [...state.commands.values()].filter((command) => command.teamId === teamId && command.deleteAt === 0);
+    if (customOnly) {
+      if (!mayManage) throw forbidden("manage_own_slash_commands");
+      requireCommandsEnabled("ListTeamCommands");
+      return { status: 200, json: ofTeam.filter(byCaller).map(toWireCommand) };
+    }
+    // Without the permission: the autocomplete list, sanitized (Command.Sanitize); built-in commands are not simulated.
+    if (!state.enableCommands) return { status: 200, json: [] };
+    if (!mayManage) return { status: 200, json: ofTeam.filter((command) => command.autoComplete).map(sanitizedCommand) };
+    return { status: 200, json: ofTeam.filter(byCaller).map(sanitizedCommand) };
   });
   add("PUT", "/api/v4/commands/{command_id}/regen_token", "required", (context) => {
-    const command = findCommand(context);
+    const command = findCommand(context, "forbidden");
     command.token = newId();
     command.updateAt = state.now();
     return { status: 200, json: { token: command.token } };
   });
-  add("GET", "/api/v4/commands/{command_id}", "required", (context) => ({ status: 200, json: toWireCommand(findCommand(context)) }));
+  add("GET", "/api/v4/commands/{command_id}", "required", (context) => ({ status: 200, json: toWireCommand(findCommand(context, "not_found")) }));
   add("PUT", "/api/v4/commands/{command_id}", "required", (context) => {
-    const command = findCommand(context);
     const input = decodeCommand(context);
-    if (input.id !== command.id) throw invalidBodyParam("command_id");
+    if (input.id !== context.params["command_id"]) throw invalidBodyParam("command");
+    const command = findCommand(context, "forbidden");
     if (input.teamId !== command.teamId) throw new SimAppError(400, "api.command.team_mismatch.app_error", "Unable to update commands across teams.");
     const updated: SimCommand = {
       ...command,
@@ -529,14 +599,14 @@ export function createRoutes(state: MattermostState, integrations: Integrations)
       description: input.description ?? "",
       updateAt: state.now(),
     };
-    validateCommand(updated);
     const duplicate = [...state.commands.values()].some((existing) => existing.id !== command.id && existing.teamId === command.teamId && existing.deleteAt === 0 && existing.trigger === updated.trigger);
-    if (duplicate) throw new SimAppError(400, "api.command.duplicate_trigger.app_error", "This trigger word is already in use. Please choose another word.");
+    if (duplicate || BUILT_IN_TRIGGERS.has(updated.trigger)) throw duplicateTrigger();
+    validateCommand(updated, "app.command.updatecommand.internal_error");
     state.commands.set(command.id, updated);
     return { status: 200, json: toWireCommand(updated) };
   });
   add("DELETE", "/api/v4/commands/{command_id}", "required", (context) => {
-    const command = findCommand(context);
+    const command = findCommand(context, "forbidden");
     command.deleteAt = state.now();
     return { status: 200, json: { status: "OK" } };
   });

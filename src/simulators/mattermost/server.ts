@@ -16,10 +16,11 @@ import {
   type RecordedDialog,
   type SlashCommandResult,
   Integrations,
+  withUntouchedDefaults,
 } from "./integrations.js";
 import { type RestResult, createRoutes, matchRoute } from "./rest.js";
 import { type EphemeralRecord, type SeedOptions, MattermostState } from "./state.js";
-import { type RecordedWsMessage, SERVER_VERSION_ID, WebSocketHub, tokenFromRequest } from "./websocket-hub.js";
+import { type RecordedWsMessage, SERVER_VERSION, WebSocketHub, serverVersionId, tokenFromRequest } from "./websocket-hub.js";
 import { type AppErrorBody, type JsonObject, type JsonValue, type WirePost, SimAppError, toWireChannel, toWireCommand } from "./wire.js";
 
 export type { DialogSubmitResult, OutgoingRequest, PostActionResult, RecordedDialog, SlashCommandResult } from "./integrations.js";
@@ -41,8 +42,24 @@ export interface MattermostSimulatorOptions {
   strict?: boolean;
   /** `OutgoingIntegrationRequestsTimeout`: how long the server waits for the bot; also the trigger id lifetime. Default 30 000. */
   integrationTimeoutMs?: number;
-  /** How long a dropped WebSocket connection can be resumed with its connection id. Default 5 minutes. */
-  reconnectWindowMs?: number;
+  /**
+   * `inactiveConnReaperInterval`: every this long (from the start, on `now`'s clock) the server
+   * forgets dropped WebSocket connections idle for longer than it, so a resume is possible for 0 to
+   * 5 minutes after a drop. Default 5 minutes.
+   */
+  reaperIntervalMs?: number;
+  /**
+   * The version the server claims (`X-Version-Id`, `hello`); below 11 the slash-command request has
+   * no `root_id` (app/command.go of release-10.11 against master). Default 11.9.0.
+   */
+  serverVersion?: string;
+  /** `ServiceSettings.EnableCommands` (Enable Custom Slash Commands). Default true. */
+  enableCommands?: boolean;
+  /**
+   * Outgoing OAuth connections: a command whose URL starts with one of `audiences` is called with
+   * `Authorization: Bearer <accessToken>` instead of `Token <command token>` (DoCommandRequest).
+   */
+  outgoingOAuthConnections?: Array<{ audiences: string[]; accessToken: string }>;
   /** Unauthenticated WebSockets are closed after this long. Default 5 000. */
   wsAuthTimeoutMs?: number;
   /** Token bucket per token; `false` turns the X-Ratelimit headers off. Default 100/s, burst 1000. */
@@ -114,6 +131,8 @@ export interface MattermostSimulator {
   channel(ref: ChannelRef): Record<string, unknown>;
   /** Gets or creates the DM channel between two users (no request recorded). */
   directChannel(a: UserRef, b: UserRef): Record<string, unknown>;
+  /** Adds a user to a channel, as `/invite @user` typed there does; members get `user_added`. */
+  addChannelMember(channel: ChannelRef, user: UserRef): void;
   /** A person posts a message, as the web app would; connected members get `posted`. */
   post(options: { user: UserRef; channel: ChannelRef; message: string; rootId?: string; props?: JsonObject }): WirePost;
   /** Posts of a channel (or all), oldest first, server-side view (integration blocks kept). */
@@ -213,10 +232,21 @@ export async function startMattermostSimulator(options: MattermostSimulatorOptio
   };
   let hub: WebSocketHub | undefined;
   const state = new MattermostState(now, strict, (event) => hub?.publish(event), changed, options.seed);
-  hub = new WebSocketHub({ state, now, reconnectWindowMs: options.reconnectWindowMs ?? 5 * 60_000, authTimeoutMs: options.wsAuthTimeoutMs ?? 5_000, changed });
+  state.enableCommands = options.enableCommands ?? true;
+  const serverVersion = options.serverVersion ?? SERVER_VERSION;
+  hub = new WebSocketHub({ state, now, reaperIntervalMs: options.reaperIntervalMs ?? 5 * 60_000, authTimeoutMs: options.wsAuthTimeoutMs ?? 5_000, serverVersion, changed });
   const wsHub = hub;
   let siteUrl = "";
-  const integrations = new Integrations({ state, now, siteUrl: () => siteUrl, timeoutMs: options.integrationTimeoutMs ?? 30_000, strict, changed });
+  const integrations = new Integrations({
+    state,
+    now,
+    siteUrl: () => siteUrl,
+    timeoutMs: options.integrationTimeoutMs ?? 30_000,
+    strict,
+    serverVersion,
+    outgoingOAuthConnections: options.outgoingOAuthConnections ?? [],
+    changed,
+  });
   const routes = createRoutes(state, integrations);
   const requests: RecordedRequest[] = [];
   const failures: Failure[] = [];
@@ -245,7 +275,7 @@ export async function startMattermostSimulator(options: MattermostSimulatorOptio
     };
     requests.push(record);
     const requestId = newId();
-    const outHeaders: Record<string, string> = { "X-Request-Id": requestId, "X-Version-Id": SERVER_VERSION_ID };
+    const outHeaders: Record<string, string> = { "X-Request-Id": requestId, "X-Version-Id": serverVersionId(serverVersion) };
 
     const send = (status: number, body: string, contentType: string | undefined, extra: Record<string, string> = {}): void => {
       const all = { ...outHeaders, ...extra };
@@ -375,6 +405,11 @@ export async function startMattermostSimulator(options: MattermostSimulatorOptio
       const first = resolveUser(a);
       return toWireChannel(state.getOrCreateDirectChannel(first.id, resolveUser(b).id, first.id).channel);
     },
+    addChannelMember: (channel, user) => {
+      const target = state.channels.get(resolveChannel(channel));
+      if (!target || target.type === "D") throw new Error("only team channels take members");
+      state.addMember(target, resolveUser(user).id);
+    },
     post: ({ user, channel, message, rootId, props }) => {
       const author = resolveUser(user);
       const target = state.channels.get(resolveChannel(channel));
@@ -407,7 +442,7 @@ export async function startMattermostSimulator(options: MattermostSimulatorOptio
         channelId: target.channelId,
         callbackId: target.dialog.callback_id,
         state: target.dialog.state,
-        submission: cancelled ? {} : submission ?? {},
+        submission: cancelled ? {} : withUntouchedDefaults(target.dialog, submission ?? {}),
         cancelled: cancelled ?? false,
       });
     },

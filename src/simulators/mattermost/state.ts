@@ -48,8 +48,13 @@ export interface SeedUser {
   lastName?: string;
   /** System roles; `system_admin` may also use POST /posts/ephemeral. Default `system_user`. */
   roles?: string;
-  /** Team admins may register slash commands (manage_slash_commands). */
+  /** Team admins hold manage_own_slash_commands and manage_others_slash_commands (model/role.go). */
   teamAdmin?: boolean;
+  /**
+   * Further team permissions, as a permission scheme grants them to this member, e.g.
+   * `["manage_own_slash_commands"]` for a member who may manage only the commands they made.
+   */
+  teamPermissions?: string[];
   /** Fixed access token instead of a random one. */
   token?: string;
 }
@@ -70,6 +75,21 @@ export interface SeedOptions {
   users?: SeedUser[];
   channels?: SeedChannel[];
 }
+
+/**
+ * The team permissions of the default roles that the simulator checks, as `MakeDefaultRoles`
+ * (server/public/model/role.go) gives them: `team_user` may join and read public channels but has
+ * no `create_post` (that comes from `channel_user`, i.e. membership), and only `team_admin` manages
+ * slash commands.
+ */
+const TEAM_USER_PERMISSIONS: readonly string[] = ["view_team", "list_team_channels", "join_public_channels", "read_public_channel"];
+const TEAM_ADMIN_PERMISSIONS: readonly string[] = [...TEAM_USER_PERMISSIONS, "manage_own_slash_commands", "manage_others_slash_commands"];
+
+/**
+ * Channel names as `IsValidChannelIdentifier` (server/public/model/utils.go) takes them: lower-case
+ * letters, digits, `-` and `_`, starting with a letter or digit; at most 64 (`ChannelNameMaxLength`).
+ */
+export const CHANNEL_NAME = /^(?=.{1,64}$)[a-z0-9]+([a-z\-_0-9]+|(__)?)[a-z0-9]*$/;
 
 /** The default accounts: the bot, a manager, three staff and one person not in the staff directory. */
 export const DEFAULT_USERS: readonly SeedUser[] = [
@@ -123,6 +143,8 @@ export class MattermostState {
   /** Things a real server accepts but only logs ("will be an error in a future version"). */
   readonly warnings: string[] = [];
   readonly team: SimTeam;
+  /** `ServiceSettings.EnableCommands` (Enable Custom Slash Commands). */
+  enableCommands = true;
 
   constructor(
     readonly now: () => number,
@@ -157,9 +179,11 @@ export class MattermostState {
         updateAt: at,
       };
       this.users.set(user.id, user);
-      this.team.members.set(user.id, { admin: spec.teamAdmin ?? false });
+      this.team.members.set(user.id, { admin: spec.teamAdmin ?? false, permissions: new Set(spec.teamPermissions ?? []) });
     }
     for (const spec of seed.channels ?? DEFAULT_CHANNELS) {
+      // Channel.IsValid refuses such a name; a seed with one is a mistake in the test.
+      if (!CHANNEL_NAME.test(spec.name)) throw new Error(`"${spec.name}" is no valid Mattermost channel name ([a-z0-9_-], see model.IsValidChannelIdentifier)`);
       const members = (spec.members ?? [...this.users.values()].map((user) => user.username)).map((name) => this.requireUserByName(name).id);
       this.addChannel({ name: spec.name, displayName: spec.displayName ?? spec.name, type: spec.type ?? "O", teamId: this.team.id, members, creatorId: members[0] ?? "" });
     }
@@ -222,8 +246,15 @@ export class MattermostState {
     return teamId === this.team.id && this.team.members.has(userId);
   }
 
-  isTeamAdmin(teamId: string, userId: string): boolean {
-    return teamId === this.team.id && (this.team.members.get(userId)?.admin ?? false);
+  /**
+   * `SessionHasPermissionToTeam` (app/authorization.go): the member's team roles, then the system
+   * roles (a system admin holds every permission).
+   */
+  hasTeamPermission(teamId: string, userId: string, permission: string): boolean {
+    if (this.isSystemAdmin(userId)) return true;
+    const member = teamId === this.team.id ? this.team.members.get(userId) : undefined;
+    if (!member) return false;
+    return (member.admin ? TEAM_ADMIN_PERMISSIONS : TEAM_USER_PERMISSIONS).includes(permission) || member.permissions.has(permission);
   }
 
   isSystemAdmin(userId: string): boolean {
@@ -236,9 +267,13 @@ export class MattermostState {
     return channel.type === "O" && this.isTeamMember(channel.teamId, userId);
   }
 
-  /** create_post (members) or create_post_public (team members, public channels). */
+  /**
+   * `create_post`, as `userCreatePostPermissionCheckWithContext` (api4/post_utils.go) checks it:
+   * it comes from the `channel_user` role, so only members may post, in public channels too (no
+   * default role holds `create_post_public`); system admins hold every permission.
+   */
   canPost(channel: SimChannel, userId: string): boolean {
-    return this.canRead(channel, userId);
+    return channel.members.has(userId) || this.isSystemAdmin(userId);
   }
 
   /** The team a command in this channel runs in; direct messages use the site's team. */

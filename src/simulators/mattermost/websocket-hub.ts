@@ -17,10 +17,13 @@ const DEAD_QUEUE_SIZE = 128;
 /** Events queued for a disconnected client before the server gives up on it (`sendQueueSize`). */
 const SEND_QUEUE_SIZE = 256;
 
-/** The server version the simulator claims (that of the installed @mattermost/client). */
+/** The server version the simulator claims by default (that of the installed @mattermost/client). */
 export const SERVER_VERSION = "11.9.0";
-/** Shape of the `X-Version-Id` header and the hello event's `server_version`. */
-export const SERVER_VERSION_ID = `${SERVER_VERSION}.dev.simulator.false`;
+
+/** `X-Version-Id` and the hello event's `server_version` for a version: `11.9.0.dev.simulator.false`. */
+export function serverVersionId(version: string): string {
+  return `${version}.dev.simulator.false`;
+}
 
 /** A WebSocket event as sent on the wire. */
 export interface WsEvent extends WsEventBody {
@@ -44,7 +47,13 @@ interface WsSession {
   /** Events broadcast while the client was away. */
   pending: WsEventBody[];
   socket: WebSocket | null;
-  lastActiveAt: number;
+  /**
+   * `WebConn.lastUserActivityAt`: set when the connection is made or reused (NewWebConn) and moved
+   * only by user activity, which a bot never reports; the reaper measures from here.
+   */
+  lastActivityAt: number;
+  /** When the socket closed (the hub marks the connection inactive), or null while open. */
+  inactiveSince: number | null;
 }
 
 interface Connection {
@@ -53,14 +62,16 @@ interface Connection {
   authTimer: NodeJS.Timeout | null;
 }
 
-/** What the hub needs: state for membership, a clock, and the reconnect and auth time limits. */
+/** What the hub needs: state for membership, a clock, the reaper and auth time limits, the version. */
 export interface WebSocketHubOptions {
   state: MattermostState;
   now: () => number;
-  /** How long a dropped connection can be resumed. */
-  reconnectWindowMs: number;
+  /** `inactiveConnReaperInterval`: how often the reaper runs, and how stale a connection must be. */
+  reaperIntervalMs: number;
   /** Unauthenticated sockets are closed after this long (`authCheckInterval`, 5 s). */
   authTimeoutMs: number;
+  /** The server version told in `hello` and ping answers. */
+  serverVersion: string;
   changed: () => void;
 }
 
@@ -92,7 +103,12 @@ export class WebSocketHub {
   refusedAttempts = 0;
   readonly received: RecordedWsMessage[] = [];
 
-  constructor(private readonly options: WebSocketHubOptions) {}
+  /** When the hub started: the reaper's ticker counts from here. */
+  private readonly startedAt: number;
+
+  constructor(private readonly options: WebSocketHubOptions) {
+    this.startedAt = options.now();
+  }
 
   /** Handles an HTTP upgrade on the simulator's server. */
   handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
@@ -125,7 +141,7 @@ export class WebSocketHub {
       const session = connection.session;
       if (session && session.socket === ws) {
         session.socket = null;
-        session.lastActiveAt = this.options.now();
+        session.inactiveSince = this.options.now();
       }
       this.options.changed();
     });
@@ -153,7 +169,7 @@ export class WebSocketHub {
         connection.ws.close();
         return;
       }
-      this.expireSessions();
+      this.reapInactive();
       const old = this.sessions.get(requested);
       if (old && old.userId === userId) {
         // The client may be back before the server noticed its old socket die: the new one wins.
@@ -170,7 +186,7 @@ export class WebSocketHub {
   }
 
   private startSession(connection: Connection, userId: string): WsSession {
-    const session: WsSession = { connectionId: newId(), userId, seq: 0, deadQueue: [], pending: [], socket: connection.ws, lastActiveAt: this.options.now() };
+    const session: WsSession = { connectionId: newId(), userId, seq: 0, deadQueue: [], pending: [], socket: connection.ws, lastActivityAt: this.options.now(), inactiveSince: null };
     this.sessions.set(session.connectionId, session);
     connection.session = session;
     this.sendEvent(session, this.hello(session));
@@ -180,7 +196,7 @@ export class WebSocketHub {
   private hello(session: WsSession): WsEventBody {
     return {
       event: "hello",
-      data: { connection_id: session.connectionId, server_hostname: "mattermost-simulator", server_version: SERVER_VERSION_ID },
+      data: { connection_id: session.connectionId, server_hostname: "mattermost-simulator", server_version: serverVersionId(this.options.serverVersion) },
       broadcast: broadcastTo({ user_id: session.userId }),
     };
   }
@@ -189,7 +205,9 @@ export class WebSocketHub {
   private resume(connection: Connection, session: WsSession, clientSequence: number): void {
     connection.session = session;
     session.socket = connection.ws;
-    session.lastActiveAt = this.options.now();
+    // A reused connection is a new WebConn: its activity clock starts again.
+    session.lastActivityAt = this.options.now();
+    session.inactiveSince = null;
     const index = session.deadQueue.findIndex((event) => event.seq === clientSequence);
     if (clientSequence !== 0 && index >= 0) {
       const replay = session.deadQueue.slice(index);
@@ -272,7 +290,7 @@ export class WebSocketHub {
 
     switch (action) {
       case "ping":
-        return this.respond(ws, { status: "OK", seq_reply: seq, data: { node_id: "", server_time: this.options.now(), text: "pong", version: SERVER_VERSION } });
+        return this.respond(ws, { status: "OK", seq_reply: seq, data: { node_id: "", server_time: this.options.now(), text: "pong", version: this.options.serverVersion } });
       case "user_typing": {
         const channelId = typeof data["channel_id"] === "string" ? data["channel_id"] : "";
         const parentId = typeof data["parent_id"] === "string" ? data["parent_id"] : "";
@@ -313,16 +331,28 @@ export class WebSocketHub {
     return true;
   }
 
-  private expireSessions(): void {
-    const cutoff = this.options.now() - this.options.reconnectWindowMs;
+  /**
+   * The hub's reaper (platform/web_hub.go): a ticker every `inactiveConnReaperInterval` since the hub
+   * started removes each inactive connection whose last activity is older than that interval
+   * (`RemoveInactiveConnections`). For a bot connected longer than the interval, a dropped
+   * connection can so be resumed for anywhere from 0 to 5 minutes, depending on where the ticker
+   * stands; a reaped one gets a new connection id and `hello`, and nothing is replayed.
+   */
+  private reapInactive(): void {
+    const interval = this.options.reaperIntervalMs;
+    const now = this.options.now();
     for (const [id, session] of this.sessions) {
-      if (session.socket === null && session.lastActiveAt < cutoff) this.sessions.delete(id);
+      if (session.inactiveSince === null) continue;
+      // The first tick at which the connection is inactive and stale enough.
+      const firstInactiveTick = Math.max(1, Math.ceil((session.inactiveSince - this.startedAt) / interval));
+      const firstStaleTick = Math.floor((session.lastActivityAt + interval - this.startedAt) / interval) + 1;
+      if (this.startedAt + Math.max(firstInactiveTick, firstStaleTick) * interval <= now) this.sessions.delete(id);
     }
   }
 
   /** Delivers an event to every connection it is meant for; closed ones queue it for a resume. */
   publish(body: WsEventBody): void {
-    this.expireSessions();
+    this.reapInactive();
     for (const [id, session] of this.sessions) {
       if (!this.shouldSend(session, body.broadcast)) continue;
       if (session.socket) {

@@ -40,8 +40,8 @@ export interface SimTeam {
   displayName: string;
   createAt: number;
   updateAt: number;
-  /** user id -> whether the member is a team admin (may manage slash commands). */
-  members: Map<string, { admin: boolean }>;
+  /** user id -> whether the member is a team admin, and permissions a scheme grants beyond the role. */
+  members: Map<string, { admin: boolean; permissions: ReadonlySet<string> }>;
 }
 
 /** A stored channel with its members. */
