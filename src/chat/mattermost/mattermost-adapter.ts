@@ -1,7 +1,7 @@
 /**
  * The Mattermost chat adapter on the official driver (@mattermost/client): the `/support` slash
  * command, dialogs and buttons over the bot's HTTP endpoint; DMs to the bot over the WebSocket;
- * posts, DMs and one thread per bug as the bot account. See docs/mattermost.md for the set-up.
+ * posts, DMs and one thread per bug as the bot account. README.md, section Mattermost, has the set-up.
  */
 import type { Logger } from "pino";
 import type { BotCore } from "../../app.js";
@@ -14,6 +14,7 @@ import type { Store } from "../../store/store.js";
 import type { ChatAdapter } from "../chat-adapter.js";
 import type { ChannelKey, Notifier } from "../notifier.js";
 import { BotClient, mattermostStatus, toBotError } from "./bot-client.js";
+import { ChannelDirectory } from "./channels.js";
 import { DEFAULT_LISTENER_TIMING, DirectMessageListener, websocketUrlFor, type DirectMessage, type ListenerTiming } from "./dm-listener.js";
 import { formForLine } from "./dialogs.js";
 import { MattermostEndpoints, PATHS } from "./endpoints.js";
@@ -146,8 +147,10 @@ class MattermostAdapter implements ChatAdapter {
     const me = await this.call("read the bot account", () => this.client.getMe());
     if (!me.is_bot) this.log.warn({ username: me.username }, "MATTERMOST_BOT_TOKEN belongs to a person, not a bot account; posts will show that person as author");
     const teamId = await this.resolveTeam();
-    const channelIds = await this.resolveChannels(teamId);
-    this.poster.configure({ botUserId: me.id, channelIds });
+    const channels = new ChannelDirectory({ client: this.client, teamId, channels: this.settings.channels, bot: { id: me.id, username: me.username }, log: this.log });
+    await channels.prepare();
+    if (this.settings.channels["management"] === undefined) this.log.warn("MATTERMOST_CHANNELS has no management channel: NEW-bug pings and reports for management fail");
+    this.poster.configure({ botUserId: me.id, channels });
 
     if (this.settings.registerCommand && this.settings.publicUrl) {
       const registered = await registerSlashCommand(this.client, {
@@ -282,22 +285,6 @@ class MattermostAdapter implements ChatAdapter {
         ? "MATTERMOST_TEAM: the bot account is in no team; add it to the team it serves"
         : `MATTERMOST_TEAM: missing (the bot is in ${teams.length} teams: ${teams.map((team) => team.name).join(", ")}; name the one it serves)`,
     ]);
-  }
-
-  private async resolveChannels(teamId: string): Promise<Map<string, string>> {
-    const ids = new Map<string, string>();
-    const problems: string[] = [];
-    for (const [key, name] of Object.entries(this.settings.channels)) {
-      try {
-        ids.set(key, (await this.client.getChannelByName(teamId, name)).id);
-      } catch (error) {
-        if (mattermostStatus(error) !== 404 && mattermostStatus(error) !== 403) throw toBotError(error, `find the channel ${name}`);
-        problems.push(`MATTERMOST_CHANNELS: ${key}=${name}: no such channel in the team, or it is private and the bot is not a member (invite the bot: /invite @<bot> in the channel)`);
-      }
-    }
-    if (problems.length > 0) throw new ConfigError(problems);
-    if (!ids.has("management")) this.log.warn("MATTERMOST_CHANNELS has no management channel: NEW-bug pings and reports for management fail");
-    return ids;
   }
 
   /** A REST call during start-up; a refused token becomes a configuration error with a hint. */

@@ -18,6 +18,7 @@ import {
 } from "../../store/mattermost-repo.js";
 import type { Store } from "../../store/store.js";
 import type { ChannelKey } from "../notifier.js";
+import type { ChannelDirectory } from "./channels.js";
 import { mattermostErrorId, mattermostStatus, toBotError, type BotClient } from "./bot-client.js";
 import { KeyedQueue } from "../keyed-queue.js";
 import { renderPlainReply, renderPosts, type PostBody } from "./render.js";
@@ -48,7 +49,7 @@ const STALE_ROOT_ERRORS = new Set(["api.post.create_post.root_id.app_error", "ap
 /** Posts, DMs and threads as the bot account; `configure` once the bot knows its ids. */
 export class MattermostPoster {
   private botUserId = "";
-  private channelIds: ReadonlyMap<string, string> = new Map();
+  private channels: Pick<ChannelDirectory, "idFor"> | undefined;
   private readonly userIds = new Map<string, string>();
   private readonly usernames = new Map<string, string>();
   private readonly threads = new KeyedQueue();
@@ -58,20 +59,16 @@ export class MattermostPoster {
 
   constructor(private readonly options: PosterOptions) {}
 
-  /** The bot's own user id and the ids of the configured channels (by key). */
-  configure(settings: { botUserId: string; channelIds: ReadonlyMap<string, string> }): void {
+  /** The bot's own user id and where the configured channels (by key) are. */
+  configure(settings: { botUserId: string; channels: Pick<ChannelDirectory, "idFor"> }): void {
     this.botUserId = settings.botUserId;
-    this.channelIds = settings.channelIds;
+    this.channels = settings.channels;
   }
 
   /** A post in a named channel; with a `bugId`, in that bug's thread there. */
   async channel(key: ChannelKey, message: Message): Promise<void> {
-    const channelId = this.channelIds.get(key);
-    if (channelId === undefined) {
-      throw new BotError("config", `No Mattermost channel is set up for "${key}".`, {
-        hint: `Add ${key}=<channel name> to MATTERMOST_CHANNELS (e.g. MATTERMOST_CHANNELS=management=support-mgmt,sales=sales).`,
-      });
-    }
+    if (!this.channels) throw new BotError("upstream-unavailable", "The Mattermost connection is not started yet.");
+    const channelId = await this.channels.idFor(key);
     if (message.bugId === undefined) {
       await this.post(channelId, message);
       return;
