@@ -4,6 +4,8 @@
  */
 import { loadConfig } from "../../src/config.js";
 import { createProactiveEngine, type ProactiveEngine } from "../../src/proactive/engine.js";
+import { createMantisTracker } from "../../src/tracker/mantis-client.js";
+import type { TrackerPort } from "../../src/tracker/tracker.js";
 import { startHarness, type Harness, type HarnessOptions } from "../support/harness.js";
 
 export interface EngineHarness extends Harness {
@@ -50,4 +52,14 @@ export async function startEngineHarness(options: HarnessOptions = {}): Promise<
     await close();
   };
   return harness;
+}
+
+/**
+ * The simulated MantisBT as one of its own users, for changes made directly in MantisBT (not through
+ * the bot); `fetch` stands between the client and the simulator when a test needs to alter answers.
+ */
+export function trackerAs(harness: Pick<Harness, "sim" | "log">, user: string, options: { fetch?: typeof fetch } = {}): TrackerPort {
+  const token = harness.sim.tokens[user];
+  if (token === undefined) throw new Error(`the simulator has no user named ${user}`);
+  return createMantisTracker({ url: harness.sim.url, token, project: 1, impersonate: false, timeoutMs: 5_000, category: "General", log: harness.log.log, ...options });
 }

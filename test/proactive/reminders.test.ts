@@ -1,7 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { setSnooze, setUserPreferences } from "../../src/store/proactive-repo.js";
-import { createMantisTracker } from "../../src/tracker/mantis-client.js";
-import { HOUR, MINUTE, startEngineHarness, type EngineHarness } from "./engine-harness.js";
+import { HOUR, MINUTE, startEngineHarness, trackerAs, type EngineHarness } from "./engine-harness.js";
 
 let h: EngineHarness;
 afterEach(async () => {
@@ -57,8 +56,7 @@ describe("feedback reminders", () => {
     expect(reminders("bob")).toHaveLength(1);
 
     h.at("2026-11-26T15:00:00Z");
-    const bob = createMantisTracker({ url: h.sim.url, token: h.sim.tokens.bob!, project: 1, impersonate: false, timeoutMs: 5_000, category: "General", log: h.log.log });
-    await bob.addNote(id, { text: "Clear: the closing job uses the wrong time zone. 4h, by next Friday.", private: false });
+    await trackerAs(h, "bob").addNote(id, { text: "Clear: the closing job uses the wrong time zone. 4h, by next Friday.", private: false });
     await runAt("2026-11-26T15:01:00Z");
     await runAt("2026-11-27T12:00:00Z");
     await runAt("2026-11-30T12:00:00Z");

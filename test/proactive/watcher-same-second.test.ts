@@ -6,20 +6,14 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { watchTracker, type WatcherDeps, type WatchHandlers } from "../../src/proactive/watcher.js";
 import { getMirrorBug, listTrackerChangesSince } from "../../src/store/proactive-repo.js";
-import { createMantisTracker } from "../../src/tracker/mantis-client.js";
 import type { Bug, TrackerPort } from "../../src/tracker/tracker.js";
 import { startHarness, type Harness } from "../support/harness.js";
-import { MINUTE, startEngineHarness } from "./engine-harness.js";
+import { MINUTE, startEngineHarness, trackerAs } from "./engine-harness.js";
 
 let h: Harness;
 afterEach(async () => {
   await h.close();
 });
-
-/** The tracker as another MantisBT user, for changes made directly in MantisBT. */
-function trackerAs(harness: Harness, user: string): TrackerPort {
-  return createMantisTracker({ url: harness.sim.url, token: harness.sim.tokens[user]!, project: 1, impersonate: false, timeoutMs: 5_000, category: "General", log: harness.log.log });
-}
 
 function watcher(harness: Harness): { deps: WatcherDeps; handlers: WatchHandlers } {
   return {

@@ -6,8 +6,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { watchTracker } from "../../src/proactive/watcher.js";
 import { getMirrorBug } from "../../src/store/proactive-repo.js";
-import { createMantisTracker } from "../../src/tracker/mantis-client.js";
-import { MINUTE, startEngineHarness, type EngineHarness } from "./engine-harness.js";
+import { MINUTE, startEngineHarness, trackerAs, type EngineHarness } from "./engine-harness.js";
 
 let h: EngineHarness;
 afterEach(async () => {
@@ -66,7 +65,7 @@ describe("watcher: bugs a real MantisBT answers oddly", () => {
       for (const issue of body.issues) if (issue.id === odd.id) issue.created_at = "yesterday";
       return Response.json(body, { status: response.status, headers: response.headers });
     };
-    const tracker = createMantisTracker({ url: h.sim.url, token: h.sim.tokens.administrator!, project: 1, impersonate: false, timeoutMs: 5_000, category: "General", log: h.log.log, fetch: spoil });
+    const tracker = trackerAs(h, "administrator", { fetch: spoil });
     const deps = { tracker, store: h.store, now: () => h.clock.now, log: h.log.log, pageSize: 10, feedbackRecorded: () => false };
 
     await watchTracker(deps, { onEvents: () => {}, onFirstRun: () => {} });

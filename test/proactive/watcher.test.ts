@@ -1,19 +1,12 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { getMirrorBug, listTrackerChangesSince } from "../../src/store/proactive-repo.js";
-import { createMantisTracker } from "../../src/tracker/mantis-client.js";
-import type { TrackerPort } from "../../src/tracker/tracker.js";
 import { bringBugTo } from "../support/bring-bug-to.js";
-import { HOUR, MINUTE, startEngineHarness, type EngineHarness } from "./engine-harness.js";
+import { HOUR, MINUTE, startEngineHarness, trackerAs, type EngineHarness } from "./engine-harness.js";
 
 let h: EngineHarness;
 afterEach(async () => {
   await h.close();
 });
-
-/** The tracker as another MantisBT user, for changes made directly in MantisBT (not through the bot). */
-function trackerAs(harness: EngineHarness, user: string): TrackerPort {
-  return createMantisTracker({ url: harness.sim.url, token: harness.sim.tokens[user]!, project: 1, impersonate: false, timeoutMs: 5_000, category: "General", log: harness.log.log });
-}
 
 describe("watcher: first run", () => {
   it("records the whole tracker and sends one 'found N NEW bugs' message instead of a ping per bug", async () => {
