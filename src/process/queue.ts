@@ -2,6 +2,7 @@
  * Reads the tracker's queue page by page. MantisBT has no status filter (see specs INDEX), so the
  * bot reads pages of its project and filters itself, with a cap so a huge tracker cannot stall a command.
  */
+import { isUnresolved } from "../core/stages.js";
 import type { Bug, TrackerPort } from "../tracker/tracker.js";
 
 export const QUEUE_PAGE_SIZE = 100;
@@ -25,7 +26,7 @@ export async function readQueue(tracker: TrackerPort, keep: (bug: Bug) => boolea
   return { bugs, truncated: true };
 }
 
-/** Open means not yet resolved or closed. */
+/** Open means not yet resolved or closed (the process rules' own test). */
 export function isOpen(bug: Pick<Bug, "status">): boolean {
-  return bug.status !== "resolved" && bug.status !== "closed";
+  return isUnresolved(bug);
 }
