@@ -2,9 +2,11 @@
  * Listens on Mattermost's WebSocket for DMs to the bot, so people can write `grab 1234` to it
  * without the slash command. Built on the official WebSocketClient, which reconnects with backoff
  * by itself; the bot authenticates on the upgrade (Authorization header), so a short drop resumes
- * the same connection and the server replays what was missed. When the server cannot (restart,
- * long outage: a new connection id, "missed messages"), and once after every start, the listener
- * reads the DMs it knows over REST since the newest post it saw. Each post is claimed in the store
+ * the same connection and the server replays what was missed. When the server cannot (restart, an
+ * outage longer than it keeps a dropped connection: 0 to 5 minutes, or more than 128 missed events:
+ * a new `hello`, "missed messages"), and once after every start, the listener reads over REST every
+ * DM channel the bot has (the server lists them), those it has never seen included: a known one since
+ * the newest post it saw there, a new one since the bot last ran. Each post is claimed in the store
  * before it is acted on, so a replay or an overlapping catch-up never runs a command twice.
  */
 import mattermostClient from "@mattermost/client";
@@ -74,6 +76,18 @@ export interface DmListenerOptions {
 /** Handled-post marks are kept this long; catch-ups never reach back further than the window. */
 const HANDLED_KEPT_MS = 7 * 24 * 3_600_000;
 
+/**
+ * Store key of the moment before which every DM to the bot has been read (live or by a catch-up):
+ * a DM channel the bot has never seen is read from there. Bot clock, in ms.
+ */
+const DMS_READ_UNTIL_KEY = "mattermost.dms_read_until";
+
+/**
+ * How far before that moment a new channel is read: the server stamps posts with its own clock.
+ * Reading more is harmless: a channel the bot has never seen holds no post it has acted on.
+ */
+const CLOCK_SKEW_MS = 5 * 60_000;
+
 const postSchema = z.looseObject({
   id: z.string().min(1),
   create_at: z.number(),
@@ -90,6 +104,7 @@ type WirePost = z.infer<typeof postSchema>;
 const postedDataSchema = z.looseObject({ channel_type: z.string(), post: z.string() });
 const directAddedDataSchema = z.looseObject({ creator_id: z.string(), teammate_id: z.string() });
 const postListSchema = z.looseObject({ order: z.array(z.string()), posts: z.record(z.string(), z.unknown()) });
+const channelSchema = z.looseObject({ id: z.string().min(1), type: z.string(), name: z.string() });
 
 /** The WebSocket URL for a site URL: `https://chat.example.com` -> `wss://chat.example.com/api/v4/websocket`. */
 export function websocketUrlFor(siteUrl: string): string {
@@ -112,6 +127,12 @@ export class DirectMessageListener {
   private stopped = false;
   private catchUp: Promise<void> | undefined;
   private catchUpAgain = false;
+  /** How often the WebSocket closed: a catch-up covers the connection it ran on, no later one. */
+  private closes = 0;
+  /** `closes` at the start of the last complete catch-up: on that connection DMs arrive live. */
+  private caughtUpOn = -1;
+  /** Set when this is the bot's very first start (nothing was ever read): the time it started. */
+  private firstStartAt: number | undefined;
   /** Live posts that arrived during a catch-up: acted on after it, so answers keep the posts' order. */
   private held: WirePost[] = [];
   private readonly connectedWaiters = new Set<() => void>();
@@ -133,6 +154,11 @@ export class DirectMessageListener {
     installWebSocketGlobals();
     pruneMattermostHandledPosts(this.options.store, new Date(this.options.now() - HANDLED_KEPT_MS));
     this.disconnectedSince = this.options.now();
+    if (this.readUntil() === undefined) {
+      // The very first start: what people wrote to the bot before it ran is conversation, not commands.
+      this.firstStartAt = this.options.now();
+      this.options.store.setValue(DMS_READ_UNTIL_KEY, String(this.firstStartAt));
+    }
     const { timing, token } = this.options;
     const client = new WebSocketClient({
       newWebSocketFn: (url: string) => {
@@ -155,6 +181,7 @@ export class DirectMessageListener {
       if (this.connectedState) this.options.log.warn("Mattermost WebSocket closed; reconnecting");
       else if (failures === 10) this.options.log.warn({ failures }, "still cannot connect to the Mattermost WebSocket; retrying with longer waits");
       this.connectedState = false;
+      this.closes += 1;
       this.disconnectedSince ??= this.options.now();
     });
     client.addReconnectListener(() => this.markConnected("Mattermost WebSocket connected again"));
@@ -182,6 +209,8 @@ export class DirectMessageListener {
   /** Closes the connection, stops reconnecting, and waits for commands already started. */
   async stop(): Promise<void> {
     if (this.stopped) return;
+    const stoppedAt = this.options.now();
+    const liveOn = this.connectedState ? this.closes : undefined;
     this.stopped = true;
     this.socketClient?.close();
     // close() leaves a socket that is still connecting alone; detach it so no reconnect follows.
@@ -190,6 +219,8 @@ export class DirectMessageListener {
     for (const waiter of this.connectedWaiters) waiter();
     await this.catchUp;
     await this.queue.idle();
+    // Connected and caught up until now: the next start reads DM channels it has never seen from here.
+    if (liveOn !== undefined && this.caughtUpOn === liveOn) this.markReadUntil(stoppedAt);
   }
 
   /** Resolves when every DM received so far has been acted on (for tests and shutdown). */
@@ -306,6 +337,9 @@ export class DirectMessageListener {
   }
 
   private async readMissedPosts(): Promise<void> {
+    const startedAt = this.options.now();
+    const connection = this.closes;
+    let complete = await this.learnDirectChannels();
     for (const dm of listMattermostDms(this.options.store)) {
       if (this.stopped) return;
       try {
@@ -318,9 +352,51 @@ export class DirectMessageListener {
           .sort((a, b) => a.create_at - b.create_at);
         for (const post of posts) this.accept(post, true);
       } catch (error) {
+        complete = false;
         this.options.log.warn({ err: error, channelId: dm.channelId }, "could not read missed direct messages; they are read at the next reconnect");
       }
     }
+    if (complete) {
+      // What was posted before the catch-up started has been read; what came after arrives live.
+      this.markReadUntil(startedAt);
+      this.caughtUpOn = connection;
+    }
+  }
+
+  /**
+   * Adds the bot's DM channels it has never seen to the store, to be read from when the bot last
+   * read its DMs (after its very first start: from that start exactly). Resolves false when the
+   * server could not list them.
+   */
+  private async learnDirectChannels(): Promise<boolean> {
+    let listed: unknown[];
+    try {
+      listed = z.array(z.unknown()).parse(await this.options.client.getAllTeamsChannels());
+    } catch (error) {
+      this.options.log.warn({ err: error }, "could not list the bot's direct message channels; only those it knows are read");
+      return false;
+    }
+    const known = new Set(listMattermostDms(this.options.store).map((dm) => dm.channelId));
+    const readUntil = this.readUntil() ?? this.options.now();
+    const since = readUntil === this.firstStartAt ? readUntil : Math.max(0, readUntil - CLOCK_SKEW_MS);
+    for (const entry of listed) {
+      const channel = channelSchema.safeParse(entry);
+      if (!channel.success || channel.data.type !== "D" || known.has(channel.data.id)) continue;
+      // A DM channel is named after both members' ids: `<id>__<id>`.
+      const other = channel.data.name.split("__").find((id) => id !== this.options.botUserId);
+      if (other === undefined || other === "") continue;
+      this.options.onDirectChannel(channel.data.id, other, since);
+    }
+    return true;
+  }
+
+  private readUntil(): number | undefined {
+    const value = Number(this.options.store.getValue(DMS_READ_UNTIL_KEY));
+    return Number.isFinite(value) && value > 0 ? value : undefined;
+  }
+
+  private markReadUntil(at: number): void {
+    if (at > (this.readUntil() ?? 0)) this.options.store.setValue(DMS_READ_UNTIL_KEY, String(at));
   }
 }
 

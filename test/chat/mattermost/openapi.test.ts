@@ -1,9 +1,9 @@
 /**
  * Every REST request the bot's adapter sends to Mattermost, checked against the official OpenAPI
  * bundle: the simulator records them, and each request body and answer must match the documented
- * schemas. The scenario makes the adapter use every call it has: start-up, registration and its
- * update, dialogs, DMs, threads, late answers to clicks (the ephemeral post a bot may not send,
- * then a DM), and the catch-up after a server restart.
+ * schemas. The scenario makes the adapter use every call it has: start-up (joining a public
+ * channel), registration and its update, dialogs, DMs, threads, late answers to clicks (the
+ * ephemeral post a bot may not send, then a DM), and the catch-up after a server restart.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RecordedRequest } from "../../../src/simulators/mattermost/server.js";
@@ -14,7 +14,9 @@ let h: MattermostHarness;
 let botRequests: RecordedRequest[];
 
 beforeAll(async () => {
-  h = await startMattermostHarness({ timing: { ackAfterMs: 200 } });
+  // The bot is not in the sales channel yet: it joins it at start.
+  const channels = [{ name: "town-square" }, { name: "support" }, { name: "support-mgmt", members: ["support-bot", "manager", "alice", "bob", "carol"] }, { name: "sales", members: ["manager", "carol"] }];
+  h = await startMattermostHarness({ timing: { ackAfterMs: 200 }, simulator: { seed: { channels } } });
   // Dialogs: opened, then submitted (the bot looks the submitter up).
   await h.slash("alice", "call");
   await h.mm.submitDialog({ submission: { name: "Jane Doe", type: "user", phone: "+41 79 555 01 23", issue: "Withdrawal pending", route: "bug" } });
@@ -62,6 +64,9 @@ describe("the adapter's REST requests against the OpenAPI bundle", () => {
       "CreatePostEphemeral",
       "GetPost",
       "GetPostsForChannel",
+      "GetChannelsForTeamForUser",
+      "GetChannelsForUser",
+      "AddChannelMember",
     ]) {
       expect(used, operationId).toContain(operationId);
     }

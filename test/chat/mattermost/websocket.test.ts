@@ -97,12 +97,13 @@ describe("connection drops", () => {
     h = await startMattermostHarness();
     h.dm("alice", "show 2");
     await answered(h, 1);
+    const readsBefore = catchUpReads(h);
     await disconnect(h);
     h.dm("alice", "show 3");
     await reconnect(h);
     const all = await settle(h);
     expect(all.map((text) => /^\[#(\d+)\]/.exec(text)?.[1])).toEqual(["2", "3", "30"]);
-    expect(catchUpReads(h)).toBe(0);
+    expect(catchUpReads(h)).toBe(readsBefore);
   });
 
   it("reads DMs over REST after a server restart, without losing or doubling any", async () => {
@@ -161,5 +162,39 @@ describe("bot restarts", () => {
     expect(all).toHaveLength(3);
     expect(all[1]).toBe(`I was offline when you sent \`grab\` at ${new Date(old.create_at).toISOString()}, so I did not run it. Send it again if it is still needed.`);
     expect((await h.bug(1)).status).toBe("new");
+  });
+
+  it("answers a first-ever DM sent while it was stopped, in a DM channel it had never seen", async () => {
+    h = await startMattermostHarness();
+    await h.adapter.stop();
+    h.dm("carol", "show 2");
+    await h.restart();
+    const answer = await h.nextBotPost(h.dmChannel("carol"));
+    expect(answer.message).toMatch(/^\[#2\]/);
+  });
+
+  it("takes nothing written in its DM channels before it first ran for a command", async () => {
+    h = await startMattermostHarness({ start: false });
+    h.dm("carol", "grab 1");
+    await h.start();
+    h.dm("carol", "show 3");
+    const answer = await h.nextBotPost(h.dmChannel("carol"));
+    expect(answer.message).toMatch(/^\[#3\]/);
+    expect(h.botPosts(h.dmChannel("carol"))).toHaveLength(1);
+    expect((await h.bug(1)).status).toBe("new");
+  });
+});
+
+describe("DM channels it has never seen", () => {
+  it("reads them after a server restart, and again after the next one", async () => {
+    h = await startMattermostHarness();
+    await disconnect(h, { forgetSessions: true });
+    h.dm("carol", "show 2");
+    await reconnect(h);
+    expect((await h.nextBotPost(h.dmChannel("carol"))).message).toMatch(/^\[#2\]/);
+    await disconnect(h, { forgetSessions: true });
+    const later = h.dm("carol", "show 3");
+    await reconnect(h);
+    expect((await h.nextBotPost(h.dmChannel("carol"), later)).message).toMatch(/^\[#3\]/);
   });
 });
