@@ -44,6 +44,23 @@ export interface EndpointOptions {
   ackAfterMs: number;
   /** Keeps track of work that outlives its request, so `stop` can wait for it. */
   track(task: Promise<unknown>): void;
+  /** Wall clock in ms (a response_url is good for 30 minutes). */
+  now: () => number;
+}
+
+/**
+ * Mattermost keeps a command's response_url for 30 minutes (`CommandWebhookLifetime`); later
+ * answers go another way at once instead of trying first. A minute is left for the way there.
+ */
+const RESPONSE_URL_USABLE_MS = 29 * 60_000;
+
+/** Where a later answer goes: the command's response_url while it lasts, else the place itself. */
+interface LaterAnswer {
+  responseUrl: string | undefined;
+  /** When Mattermost issued the response_url (ms). */
+  issuedAt: number;
+  /** `rootId` undefined: the server did not say whether the command was typed in a thread. */
+  place: PrivateTarget;
 }
 
 const slashCommandSchema = z.object({
@@ -53,6 +70,7 @@ const slashCommandSchema = z.object({
   text: z.string().default(""),
   trigger_id: z.string().optional(),
   response_url: z.string().optional(),
+  /** Sent by servers from 11 on (empty outside threads); older ones send no such field. */
   root_id: z.string().optional(),
   token: z.string().optional(),
 });
@@ -125,7 +143,8 @@ export class MattermostEndpoints {
     if (!parsed.success) return json({ error: "not a Mattermost slash command request" }, 400);
     const command = parsed.data;
     const line = command.text.trim() || "help";
-    const place: PrivateTarget = { userId: command.user_id, channelId: command.channel_id, rootId: command.root_id ?? "" };
+    const receivedAt = this.options.now();
+    const place: PrivateTarget = { userId: command.user_id, channelId: command.channel_id, rootId: command.root_id };
 
     const wanted = this.options.publicUrl && command.trigger_id ? formForLine(line, this.options.core.services.commands) : undefined;
     if (wanted && this.mayUseForm(command.user_name, wanted.form)) {
@@ -136,13 +155,17 @@ export class MattermostEndpoints {
     const work = this.options.run(command.user_name, line);
     const race = await within(work, this.options.ackAfterMs);
     if (race.done) return json(renderCommandResponse(race.result.reply, this.buttonTarget(command.channel_id)));
-    this.options.track(work.then((result) => this.deliverLater(result.reply, { responseUrl: command.response_url, place })));
+    this.options.track(work.then((result) => this.deliverLater(result.reply, { responseUrl: command.response_url, issuedAt: receivedAt, place })));
     return json({ response_type: "ephemeral", text: `Working on \`${commandWord(line)}\`… the answer follows here.`, skip_slack_parsing: true });
   }
 
-  /** `Authorization: Token <token>` (or the form's `token` when the header is missing), compared in constant time. */
+  /**
+   * `Authorization: Token <token>`, else the form's `token`: an Outgoing OAuth Connection for the
+   * bot's URL replaces the header with its own (app/command.go, DoCommandRequest), and the form
+   * still carries the command's token. Compared in constant time.
+   */
   private authorized(header: string | undefined, formToken: string | null): boolean {
-    const given = header !== undefined ? /^Token\s+(\S+)$/i.exec(header.trim())?.[1] : (formToken ?? undefined);
+    const given = (header !== undefined ? /^Token\s+(\S+)$/i.exec(header.trim())?.[1] : undefined) ?? formToken ?? undefined;
     if (given === undefined || given === "") return false;
     // Every token is compared, so the time taken does not tell which one (or how many) matched.
     return this.options.commandTokens().reduce((ok, token) => sameSecret(token, given) || ok, false);
@@ -160,7 +183,7 @@ export class MattermostEndpoints {
       form: form.command,
       userId: command.user_id,
       channelId: command.channel_id,
-      rootId: command.root_id ?? "",
+      rootId: command.root_id,
       responseUrl: command.response_url,
     });
     try {
@@ -208,7 +231,7 @@ export class MattermostEndpoints {
       if (Object.keys(byField.errors).length > 0) return json({ errors: byField.errors });
       return json({ error: race.result.reply.text });
     }
-    const deliver = (reply: Reply) => this.deliverLater(reply, { responseUrl: state.responseUrl, place });
+    const deliver = (reply: Reply) => this.deliverLater(reply, { responseUrl: state.responseUrl, issuedAt: state.issuedAt, place });
     if (race.done) await deliver(race.result.reply);
     else this.options.track(work.then((result) => deliver(result.reply)));
     // An empty 200 closes the dialog.
@@ -268,12 +291,13 @@ export class MattermostEndpoints {
 
   /**
    * The result of a command that outlived its request (or of a dialog): through the slash
-   * command's response_url when there is one and it still works, else in the channel as the bot
-   * (channel replies) or privately.
+   * command's response_url while it lasts, which also keeps the thread the command was typed in
+   * (the server remembers it, on every version); else in the channel as the bot (channel replies)
+   * or privately, in the thread if the command's request named it.
    */
-  private async deliverLater(reply: Reply, via: { responseUrl: string | undefined; place: PrivateTarget }): Promise<void> {
+  private async deliverLater(reply: Reply, via: LaterAnswer): Promise<void> {
     const hook = via.responseUrl ? hookId.exec(safePath(via.responseUrl)) : null;
-    if (hook) {
+    if (hook && this.options.now() - via.issuedAt < RESPONSE_URL_USABLE_MS) {
       try {
         // The path of response_url, on the server address the bot was configured with (the
         // server's own SiteURL may be a name the bot cannot reach, and nothing else may be called).
@@ -282,6 +306,9 @@ export class MattermostEndpoints {
       } catch (error) {
         this.options.log.warn({ err: error, status: mattermostStatus(error) }, "response_url refused the answer; sending it another way");
       }
+    }
+    if (via.place.rootId === undefined) {
+      this.options.log.info("Mattermost (before 11) did not say whether the command was typed in a thread; its late answer goes to the channel");
     }
     try {
       if (reply.visibility === "channel") await this.options.poster.post(via.place.channelId, reply, { rootId: via.place.rootId ?? "" });

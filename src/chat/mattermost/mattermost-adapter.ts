@@ -179,6 +179,7 @@ class MattermostAdapter implements ChatAdapter {
       run: (username, line) => this.run(username, line),
       ackAfterMs: this.timing.ackAfterMs,
       track: (task) => this.track(task),
+      now: this.clock,
     });
     endpoints.register(this.server);
     if (this.ownServer) await this.server.start(this.ownServer.port, this.ownServer.host);

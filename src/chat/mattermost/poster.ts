@@ -38,6 +38,7 @@ export interface PosterOptions {
 export interface PrivateTarget {
   userId: string;
   channelId: string;
+  /** The thread ("" none); undefined when unknown (a slash command on a server before 11): the channel. */
   rootId?: string;
 }
 

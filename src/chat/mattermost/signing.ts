@@ -26,7 +26,8 @@ export interface DialogState {
   form: string;
   userId: string;
   channelId: string;
-  rootId: string;
+  /** The thread the command was typed in ("" none); undefined when the server did not say (before 11). */
+  rootId?: string;
   /** The slash command's response_url, where the result goes. */
   responseUrl?: string;
   issuedAt: number;
@@ -46,7 +47,7 @@ const dialogStateSchema = z.object({
   form: z.string().min(1).max(32),
   userId: z.string().regex(/^[A-Za-z0-9]{1,64}$/),
   channelId: z.string().regex(/^[A-Za-z0-9]{1,64}$/),
-  rootId: z.string().regex(/^[A-Za-z0-9]{0,64}$/),
+  rootId: z.string().regex(/^[A-Za-z0-9]{0,64}$/).optional(),
   responseUrl: z.string().max(2_000).optional(),
   issuedAt: z.number().int().nonnegative(),
 });

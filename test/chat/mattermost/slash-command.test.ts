@@ -96,6 +96,15 @@ describe("the command token", () => {
     expect(h.mantis.requests).toEqual([]);
   });
 
+  it("takes the command's token from the form when an outgoing OAuth connection replaced the header", async () => {
+    h = await startMattermostHarness({ simulator: { outgoingOAuthConnections: [{ audiences: ["http://127.0.0.1:"], accessToken: "oauth-access-token" }] } });
+    const result = await h.slash("alice", "show 1");
+    expect(result.request?.headers["Authorization"]).toBe("Bearer oauth-access-token");
+    expect(result.response?.text).toMatch(/^\[#1\]/);
+    const forged = await postCommand(h, commandForm(h, { text: "show 1", token: "forged" }), { Authorization: "Bearer oauth-access-token" });
+    expect(forged.status).toBe(401);
+  });
+
   it("makes Mattermost report the failure when another command with another token points at the bot", async () => {
     h = await startMattermostHarness();
     const admin = new Client4();
@@ -139,13 +148,6 @@ describe("answers", () => {
     expect(result.response?.text).toMatch(/^\*\*Commands\*\*/);
   });
 
-  it("answers a command typed in a thread in that thread", async () => {
-    h = await startMattermostHarness();
-    const root = h.mm.post({ user: "manager", channel: "support-mgmt", message: "queue?" });
-    const result = await h.mm.runSlashCommand({ user: "manager", channel: "support-mgmt", text: "/support summary", rootId: root.id });
-    expect(result.posts[0]!.root_id).toBe(root.id);
-  });
-
   it("gives buttons in an answer signed actions for the channel it was run in", async () => {
     h = await startMattermostHarness();
     const result = await h.slash("alice", "new");
@@ -155,6 +157,73 @@ describe("answers", () => {
     const bugId = /^Grab #(\d+)$/.exec(grab?.name ?? "")?.[1];
     expect(bugId).toBeDefined();
     expect(grab!.integration).toMatchObject({ url: `${h.botUrl}/mattermost/action`, context: { command: `grab ${bugId}`, channel_id: h.mm.channelId("support") } });
+  });
+});
+
+describe.each([
+  ["11.9.0", "a server that names the thread"],
+  ["10.11.3", "a server before 11, whose request has no root_id"],
+])("commands typed in a thread, on %s (%s)", (serverVersion) => {
+  async function inThread(options: Parameters<typeof startMattermostHarness>[0] = {}): Promise<{ harness: MattermostHarness; rootId: string }> {
+    const harness = await startMattermostHarness({ ...options, simulator: { ...options.simulator, serverVersion } });
+    const root = harness.mm.post({ user: "manager", channel: "support-mgmt", message: "queue?" });
+    return { harness, rootId: root.id };
+  }
+
+  it("answers in that thread", async () => {
+    const { harness, rootId } = await inThread();
+    h = harness;
+    const result = await h.mm.runSlashCommand({ user: "manager", channel: "support-mgmt", text: "/support summary", rootId });
+    expect(result.posts[0]!.root_id).toBe(rootId);
+    const shown = await h.mm.runSlashCommand({ user: "alice", channel: "support-mgmt", text: "/support show 1", rootId });
+    expect(shown.ephemeral[0]!.post.root_id).toBe(rootId);
+  });
+
+  it("sends a slow answer into that thread", async () => {
+    const { harness, rootId } = await inThread({ timing: { ackAfterMs: 50 } });
+    h = harness;
+    h.mantis.setLatency(300);
+    const result = await h.mm.runSlashCommand({ user: "manager", channel: "support-mgmt", text: "/support summary", rootId });
+    expect(result.response?.text).toMatch(/^Working on `summary`/);
+    const posted = await h.mm.waitFor(() => h!.mm.posts("support-mgmt").find((post) => post.props["from_webhook"] === "true"));
+    expect(posted.root_id).toBe(rootId);
+  });
+
+  it("confirms a form opened there in that thread", async () => {
+    const { harness, rootId } = await inThread();
+    h = harness;
+    await h.mm.runSlashCommand({ user: "alice", channel: "support-mgmt", text: "/support call", rootId });
+    await h.mm.submitDialog({ submission: { name: "Jane Doe", type: "user", phone: "+41 79 555 01 23", issue: "Withdrawal pending" } });
+    const confirmation = await h.mm.waitFor(() => h!.mm.ephemeralFor("alice").find((record) => record.post.message.startsWith("Filed [#")));
+    expect(confirmation.post.root_id).toBe(rootId);
+  });
+});
+
+describe("late answers once the response_url has expired", () => {
+  async function lateSummary(serverVersion: string): Promise<{ harness: MattermostHarness; rootId: string }> {
+    let now = Date.now();
+    const harness = await startMattermostHarness({ timing: { ackAfterMs: 50 }, simulator: { now: () => now, serverVersion } });
+    const root = harness.mm.post({ user: "manager", channel: "support-mgmt", message: "queue?" });
+    harness.mantis.setLatency(400);
+    await harness.mm.runSlashCommand({ user: "manager", channel: "support-mgmt", text: "/support summary", rootId: root.id });
+    // Mattermost forgets a response_url after 30 minutes.
+    now += 31 * 60_000;
+    return { harness, rootId: root.id };
+  }
+
+  it("posts a channel reply itself into the thread the request named", async () => {
+    const { harness, rootId } = await lateSummary("11.9.0");
+    h = harness;
+    const posted = await h.nextBotPost(h.mm.channelId("support-mgmt"));
+    expect(posted.root_id).toBe(rootId);
+  });
+
+  it("posts it where the command was typed when the server did not name the thread, and says why in the log", async () => {
+    const { harness } = await lateSummary("10.11.3");
+    h = harness;
+    const posted = await h.nextBotPost(h.mm.channelId("support-mgmt"));
+    expect(posted.root_id).toBe("");
+    expect(h.log.text()).toContain("did not say whether the command was typed in a thread");
   });
 });
 
