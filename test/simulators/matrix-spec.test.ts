@@ -69,6 +69,11 @@ interface Case {
   documented?: boolean;
   /** Validate against this schema file instead of the endpoint's response schema. */
   schema?: string;
+  /**
+   * Schema errors the simulator makes on purpose because Synapse 1.67.0 answers so (README:
+   * "Deliberate differences"); any other error still fails.
+   */
+  likeSynapse?: RegExp;
   run: () => Promise<Answer>;
 }
 
@@ -182,7 +187,16 @@ const cases: Case[] = [
   { name: "read all state", file: "rooms.yaml", path: "/rooms/{roomId}/state", method: "GET", status: 200, run: () => call("GET", `/rooms/${enc(f.room)}/state`, { as: sim.bot }) },
   { name: "read state of a room never joined", file: "rooms.yaml", path: "/rooms/{roomId}/state", method: "GET", status: 403, run: () => call("GET", `/rooms/${enc(f.room)}/state`, { as: sim.users.mallory }) },
   { name: "members", file: "rooms.yaml", path: "/rooms/{roomId}/members", method: "GET", status: 200, run: () => call("GET", `/rooms/${enc(f.room)}/members`, { as: sim.bot }) },
-  { name: "joined members", file: "rooms.yaml", path: "/rooms/{roomId}/joined_members", method: "GET", status: 200, run: () => call("GET", `/rooms/${enc(f.room)}/joined_members`, { as: sim.bot }) },
+  {
+    name: "joined members",
+    file: "rooms.yaml",
+    path: "/rooms/{roomId}/joined_members",
+    method: "GET",
+    status: 200,
+    // Synapse sends `avatar_url: null` for members without an avatar; the spec wants a string or nothing.
+    likeSynapse: /\/avatar_url must be string/,
+    run: () => call("GET", `/rooms/${enc(f.room)}/joined_members`, { as: sim.bot }),
+  },
   { name: "one event", file: "rooms.yaml", path: "/rooms/{roomId}/event/{eventId}", method: "GET", status: 200, run: () => call("GET", `/rooms/${enc(f.room)}/event/${enc(f.message)}`, { as: sim.bot }) },
   { name: "an unknown event", file: "rooms.yaml", path: "/rooms/{roomId}/event/{eventId}", method: "GET", status: 404, run: () => call("GET", `/rooms/${enc(f.room)}/event/${enc("$nope")}`, { as: sim.bot }) },
   { name: "join on invite", file: "joining.yaml", path: "/rooms/{roomId}/join", method: "POST", status: 200, run: () => call("POST", `/rooms/${enc(f.room)}/join`, { as: sim.users.bob, body: {} }) },
@@ -269,7 +283,7 @@ describe("responses conform to the spec's schemas", () => {
     expect(answer.status, JSON.stringify(answer.body)).toBe(c.status);
     expect(spec.documents(c.file, c.path, c.method, c.status)).toBe(c.documented ?? true);
     const errors = c.schema ? spec.schemaErrors(c.schema, answer.body) : spec.responseErrors(c.file, c.path, c.method, c.status, answer.body);
-    expect(errors, JSON.stringify(answer.body, null, 2)).toEqual([]);
+    expect(errors.filter((error) => !c.likeSynapse?.test(error)), JSON.stringify(answer.body, null, 2)).toEqual([]);
   });
 
   it("covers every operation of the spec copy the simulator implements", () => {

@@ -49,6 +49,9 @@ type SyncBody = {
   account_data?: { events: Array<{ type: string; content: Record<string, unknown> }> };
 };
 
+/** What Synapse puts in every /sync although it keeps no end-to-end keys for the client. */
+const NO_KEYS = { device_one_time_keys_count: { signed_curve25519: 0 }, "org.matrix.msc2732.device_unused_fallback_key_types": [], device_unused_fallback_key_types: [] };
+
 async function sync(as: SimUser, query: Record<string, string> = {}): Promise<SyncBody> {
   const res = await api("GET", "/sync", { as, query });
   expect(res.status).toBe(200);
@@ -143,7 +146,9 @@ describe("direct messages and invites", () => {
     await api("PUT", path, { as: sim.bot, body: { "@bob:localhost": ["!b:localhost"] } });
     expect((await api("GET", path, { as: sim.bot })).body).toEqual({ "@bob:localhost": ["!b:localhost"] });
     const initial = await sync(sim.bot);
-    expect(initial.account_data?.events).toEqual([{ type: "m.direct", content: { "@bob:localhost": ["!b:localhost"] } }]);
+    // Like Synapse, every initial sync also carries the push rules.
+    expect(initial.account_data?.events.map((e) => e["type"])).toEqual(["m.direct", "m.push_rules"]);
+    expect(initial.account_data?.events[0]).toEqual({ type: "m.direct", content: { "@bob:localhost": ["!b:localhost"] } });
   });
 
   it("refuses to read or write another user's account data", async () => {
@@ -189,10 +194,16 @@ describe("membership rules", () => {
     expect(res.body).toEqual({ room_id: roomId });
   });
 
-  it("answers 404 M_NOT_FOUND for a room that does not exist", async () => {
-    const res = await api("PUT", `/rooms/${enc("!nope:localhost")}/send/m.room.message/t1`, { as: sim.bot, body: { msgtype: "m.text", body: "x" } });
-    expect(res.status).toBe(404);
-    expect(res.body["errcode"]).toBe("M_NOT_FOUND");
+  it("refuses a room that does not exist as Synapse does: 403 to send or read, 404 M_UNKNOWN to join or leave", async () => {
+    const room = enc("!nope:localhost");
+    const send = await api("PUT", `/rooms/${room}/send/m.room.message/t1`, { as: sim.bot, body: { msgtype: "m.text", body: "x" } });
+    expect([send.status, send.body["errcode"], send.body["error"]]).toEqual([403, "M_FORBIDDEN", "Unknown room"]);
+    const read = await api("GET", `/rooms/${room}/state/m.room.encryption/`, { as: sim.bot });
+    expect([read.status, read.body["errcode"]]).toEqual([403, "M_FORBIDDEN"]);
+    const join = await api("POST", `/join/${room}`, { as: sim.bot, body: {} });
+    expect([join.status, join.body["errcode"]]).toEqual([404, "M_UNKNOWN"]);
+    const leave = await api("POST", `/rooms/${room}/leave`, { as: sim.bot, body: {} });
+    expect([leave.status, leave.body["errcode"]]).toEqual([404, "M_UNKNOWN"]);
   });
 
   it("refuses an invite from someone outside the room and of someone already in it", async () => {
@@ -309,7 +320,7 @@ describe("sync", () => {
   it("answers at once with an empty response when timeout=0 and nothing happened", async () => {
     const initial = await sync(sim.bot);
     const empty = await sync(sim.bot, { since: initial.next_batch, timeout: "0" });
-    expect(empty).toEqual({ next_batch: initial.next_batch });
+    expect(empty).toEqual({ next_batch: initial.next_batch, ...NO_KEYS });
   });
 
   it("gives a second client continuing from a stored since token only newer events", async () => {
@@ -423,7 +434,7 @@ describe("sync", () => {
     const pending = sync(sim.bot, { since: initial.next_batch, timeout: "30000" });
     await waitUntil(() => sim.requests.some((r) => r.path.endsWith("/sync") && r.status === undefined));
     await sim.close();
-    expect(await pending).toEqual({ next_batch: initial.next_batch });
+    expect(await pending).toEqual({ next_batch: initial.next_batch, ...NO_KEYS });
     sim = await startMatrixSimulator();
   });
 });
@@ -434,7 +445,10 @@ describe("room reads", () => {
     sim.join(sim.bot, roomId);
     expect((await api("GET", "/joined_rooms", { as: sim.bot })).body).toEqual({ joined_rooms: [roomId] });
     const joined = await api("GET", `/rooms/${enc(roomId)}/joined_members`, { as: sim.bot });
-    expect(joined.body["joined"]).toEqual({ "@alice:localhost": { display_name: "Alice" }, [sim.bot.userId]: { display_name: "Support Bot" } });
+    expect(joined.body["joined"]).toEqual({
+      "@alice:localhost": { display_name: "Alice", avatar_url: null },
+      [sim.bot.userId]: { display_name: "Support Bot", avatar_url: null },
+    });
     const invited = await api("GET", `/rooms/${enc(roomId)}/members`, { as: sim.bot, query: { membership: "invite" } });
     expect((invited.body["chunk"] as Array<{ state_key: string }>).map((e) => e.state_key)).toEqual(["@bob:localhost"]);
     const eventId = sim.sendMessage("alice", roomId, "hi");

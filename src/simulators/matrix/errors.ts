@@ -45,3 +45,7 @@ export const unrecognized = (status: 404 | 405): MatrixApiError =>
 /** 429 M_LIMIT_EXCEEDED with the time the client should wait. */
 export const limitExceeded = (retryAfterMs: number): MatrixApiError =>
   new MatrixApiError(429, "M_LIMIT_EXCEEDED", "Too Many Requests", { retry_after_ms: retryAfterMs });
+
+/** 403 M_FORBIDDEN for reading a room one is not (and never was) in, or one that does not exist, in Synapse's words. */
+export const notReadable = (userId: string, roomId: string): MatrixApiError =>
+  forbidden(`User ${userId} not in room ${roomId}, and room previews are disabled`);

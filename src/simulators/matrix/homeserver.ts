@@ -5,9 +5,10 @@
  * positions in it. The HTTP layer (`server.ts`) and the test helpers both call into this model, so the
  * same rules apply to a human user driven by a test and to the bot talking HTTP.
  */
-import { badJson, forbidden, invalidParam, MatrixApiError, notFound } from "./errors.js";
+import { badJson, forbidden, invalidParam, MatrixApiError, notFound, notReadable } from "./errors.js";
 import { newAccessToken, newDeviceId, newEventId, newRoomId, randomLetters } from "./ids.js";
 import type { SyncFilter } from "./filter.js";
+import { LAST_ACTIVE_GRANULARITY_MS, OFFLINE, shouldNotify, type PresenceRecord, type PresenceState } from "./presence.js";
 import type { ClientEvent, JsonObject, Membership, StrippedStateEvent } from "./types.js";
 
 /** An event as stored: the client fields plus its stream position and bookkeeping. */
@@ -26,7 +27,14 @@ export interface StoredEvent {
   txn?: { accessToken: string; txnId: string };
   prevContent?: JsonObject;
   replacesState?: string;
+  /** Sender of the state event this one replaced (Synapse's `unsigned.prev_sender`). */
+  prevSender?: string;
   redactedBy?: StoredEvent;
+  /**
+   * A redaction whose target is not in the room: Synapse 1.67 accepts it (200) but never serves it,
+   * neither in `/sync` nor `/messages` nor `/event`.
+   */
+  hidden?: boolean;
   /** For invites: the stripped state the invitee sees in `rooms.invite`. */
   inviteRoomState?: StrippedStateEvent[];
 }
@@ -47,7 +55,7 @@ export interface UserRecord {
   roomAccountData: Map<string, Map<string, AccountDataItem>>;
   filters: Map<string, SyncFilter>;
   nextFilterId: number;
-  presence: { presence: string; status_msg?: string };
+  presence: PresenceRecord;
 }
 
 /** An access token and the device it belongs to. */
@@ -64,6 +72,15 @@ interface Receipt {
   ts: number;
   threadId?: string;
   pos: number;
+}
+
+/** How {@link Homeserver.toClientEvent} serves an event. */
+export interface SerializeOptions {
+  format: "sync" | "legacy" | "client";
+  /** The reader: whose transaction ids to echo (sync) and whose thread participation to report. */
+  session?: Session;
+  /** Bundle thread summaries (`unsigned["m.relations"]`). */
+  aggregations?: boolean;
 }
 
 /** A room: its events in stream order, the current state and ephemeral data. */
@@ -94,9 +111,14 @@ export interface CreateRoomRequest {
   power_level_content_override?: JsonObject;
 }
 
-/** Room versions this server creates; both use `!id:server` room ids and hash-based event ids. */
-export const SUPPORTED_ROOM_VERSIONS = ["10", "11"] as const;
-const DEFAULT_ROOM_VERSION = "10";
+/**
+ * Room versions this server creates; all use `!id:server` room ids and hash-based event ids. Synapse
+ * 1.67 creates version 9 by default and knows no version 11; 11 is kept so tests can check how the
+ * bot copes with its redaction format.
+ */
+export const SUPPORTED_ROOM_VERSIONS = ["9", "10", "11"] as const;
+/** Synapse 1.67's `default_room_version`. */
+export const DEFAULT_ROOM_VERSION = "9";
 
 /** State types copied into an invite's stripped state (Synapse's `room_prejoin_state` defaults). */
 const PREJOIN_STATE_TYPES = [
@@ -139,6 +161,8 @@ export class Homeserver {
   readonly sessions = new Map<string, Session>();
   readonly rooms = new Map<string, Room>();
   readonly aliases = new Map<string, string>();
+  /** Stream position of each user's latest device change (a new device, a logout), for `/sync`'s `device_lists`. */
+  readonly deviceChanges = new Map<string, number>();
   /** Clock for `origin_server_ts`, receipts and typing timeouts. */
   readonly now: () => number;
   private position = 0;
@@ -202,18 +226,28 @@ export class Homeserver {
       roomAccountData: new Map(),
       filters: new Map(),
       nextFilterId: 0,
-      presence: { presence: "offline" },
+      presence: { ...OFFLINE },
     };
     this.users.set(userId, user);
     return user;
   }
 
-  /** Issues an access token on a device (a new device unless `deviceId` is given). */
+  /** Issues an access token on a device (a new device unless `deviceId` is one the user has). */
   createSession(userId: string, deviceId?: string): Session {
     const user = this.requireUser(userId);
     const session: Session = { accessToken: newAccessToken(user.localpart), userId, deviceId: deviceId ?? newDeviceId() };
+    const newDevice = ![...this.sessions.values()].some((s) => s.userId === userId && s.deviceId === session.deviceId);
     this.sessions.set(session.accessToken, session);
+    if (newDevice) this.deviceChanges.set(userId, this.advance());
     return session;
+  }
+
+  /** Logs an access token out; like Synapse, that deletes its device with every token on it. */
+  endSession(accessToken: string): void {
+    const ended = this.sessions.get(accessToken);
+    if (!ended) return;
+    for (const [token, s] of this.sessions) if (s.userId === ended.userId && s.deviceId === ended.deviceId) this.sessions.delete(token);
+    this.deviceChanges.set(ended.userId, this.advance());
   }
 
   /** The user behind an id, or 404 M_NOT_FOUND. */
@@ -225,11 +259,28 @@ export class Homeserver {
 
   // ---------------------------------------------------------------- room lookups
 
-  /** The room, or 404 M_NOT_FOUND "Unknown room" as Synapse answers for rooms it has never seen. */
+  /** The room, or 404 M_NOT_FOUND (for the test helpers; HTTP requests use the lookups below). */
   requireRoom(roomId: string): Room {
     const room = this.rooms.get(roomId);
     if (!room) throw notFound(`Unknown room ${roomId}`);
     return room;
+  }
+
+  /** The room to write an event into; Synapse refuses a room it has never seen with 403 "Unknown room". */
+  roomToWrite(roomId: string): Room {
+    const room = this.rooms.get(roomId);
+    if (!room) throw forbidden("Unknown room");
+    return room;
+  }
+
+  /**
+   * The room and the position up to which the user may read it; an unknown room is refused like a
+   * room the user was never in (Synapse does not say whether it exists).
+   */
+  roomToRead(roomId: string, userId: string): { room: Room; readable: number } {
+    const room = this.rooms.get(roomId);
+    if (!room) throw notReadable(userId, roomId);
+    return { room, readable: this.readableUntil(room, userId) };
   }
 
   /** Current content of a state event, if set. */
@@ -292,7 +343,7 @@ export class Homeserver {
     const membership = member?.content["membership"];
     if (membership === "join") return this.position;
     if (member && (membership === "leave" || membership === "ban") && this.everJoined(room, userId, member.pos)) return member.pos;
-    throw forbidden(`User ${userId} not in room ${room.roomId}`);
+    throw notReadable(userId, room.roomId);
   }
 
   private everJoined(room: Room, userId: string, before: number): boolean {
@@ -350,6 +401,7 @@ export class Homeserver {
       if (previous) {
         event.prevContent = previous.content;
         event.replacesState = previous.event_id;
+        event.prevSender = previous.sender;
       }
       room.state.set(key, event);
     }
@@ -359,13 +411,20 @@ export class Homeserver {
     return event;
   }
 
+  /** Sending needs the sender joined; Synapse's message names the membership they have instead. */
   private requireJoined(room: Room, userId: string): void {
-    if (this.membershipAt(room, userId) !== "join") throw forbidden(`User ${userId} not in room ${room.roomId}`);
+    const membership = this.membershipAt(room, userId);
+    if (membership !== "join") throw forbidden(`User ${userId} not in room ${room.roomId} (${membership ?? "None"})`);
+  }
+
+  /** Membership changes need the acting user joined (Synapse's wording differs from sending's). */
+  private requireJoinedToAct(room: Room, userId: string): void {
+    if (this.membershipAt(room, userId) !== "join") throw forbidden(`${userId} not in room ${room.roomId}.`);
   }
 
   /** `PUT /rooms/{roomId}/send/{eventType}/{txnId}`: a message event from a joined member. */
   sendMessageEvent(sender: string, roomId: string, type: string, content: JsonObject, txn?: StoredEvent["txn"]): StoredEvent {
-    const room = this.requireRoom(roomId);
+    const room = this.roomToWrite(roomId);
     this.requireJoined(room, sender);
     if (type === "m.room.redaction") {
       const redacts = content["redacts"];
@@ -375,12 +434,15 @@ export class Homeserver {
     const needed = this.sendLevel(room, type, false);
     const have = this.powerOf(room, sender);
     if (have < needed) throw forbidden(`You don't have permission to post that to the room. user_level (${have}) < send_level (${needed})`);
-    return this.append(room, { type, sender, content, txn });
+    const event = this.append(room, { type, sender, content, txn });
+    // Synapse counts only messages as activity, not other events.
+    if (type === "m.room.message") this.bumpActive(sender);
+    return event;
   }
 
   /** `PUT /rooms/{roomId}/state/{eventType}/{stateKey}`; membership changes go through the membership rules. */
   sendStateEvent(sender: string, roomId: string, type: string, stateKey: string, content: JsonObject): StoredEvent {
-    const room = this.requireRoom(roomId);
+    const room = this.roomToWrite(roomId);
     if (type === "m.room.member") return this.changeMembershipByState(sender, room, stateKey, content);
     this.requireJoined(room, sender);
     if (type === "m.room.create") throw forbidden("The m.room.create event cannot be replaced");
@@ -439,7 +501,8 @@ export class Homeserver {
       throw invalidParam(`${roomIdOrAlias} was not legal room ID or room alias`);
     }
     const room = this.rooms.get(roomId);
-    if (!room) throw notFound("No known servers");
+    // A room id this server has never seen would be joined over federation, through servers not given here.
+    if (!room) throw new MatrixApiError(404, "M_UNKNOWN", "Can't join remote room because no servers that are in the room have been provided.");
     const current = this.membershipAt(room, userId);
     if (current === "join") return roomId;
     if (current === "ban") throw forbidden("You are banned from this room");
@@ -453,9 +516,9 @@ export class Homeserver {
 
   /** `POST /rooms/{roomId}/invite`: needs the inviter joined with invite power; the invitee not joined or banned. */
   invite(sender: string, roomId: string, target: string, options: { reason?: string; isDirect?: boolean } = {}): void {
-    const room = this.requireRoom(roomId);
+    const room = this.roomToWrite(roomId);
     if (!/^@[^:]+:.+$/.test(target)) throw invalidParam(`Invalid user_id ${target}`);
-    this.requireJoined(room, sender);
+    this.requireJoinedToAct(room, sender);
     const current = this.membershipAt(room, target);
     if (current === "join") throw forbidden(`${target} is already in the room.`);
     if (current === "ban") throw forbidden(`${target} is banned from the room`);
@@ -482,21 +545,28 @@ export class Homeserver {
     return out;
   }
 
-  /** `POST /rooms/{roomId}/leave`: leave a joined room or reject an invite. */
+  /**
+   * `POST /rooms/{roomId}/leave`: leave a joined room or reject an invite. Leaving again after leaving
+   * is a no-op, as in Synapse (the same membership, sender and content answer the existing event).
+   */
   leave(userId: string, roomId: string, reason?: string): void {
-    const room = this.requireRoom(roomId);
-    const current = this.membershipAt(room, userId);
-    if (current !== "join" && current !== "invite" && current !== "knock") throw forbidden(`User ${userId} not in room ${roomId}`);
+    const room = this.rooms.get(roomId);
+    if (!room) throw new MatrixApiError(404, "M_UNKNOWN", "Not a known room");
     const extra: JsonObject = reason !== undefined ? { reason } : {};
-    this.append(room, { type: "m.room.member", sender: userId, state_key: userId, content: this.memberContent(userId, "leave", extra) });
+    const content = this.memberContent(userId, "leave", extra);
+    const previous = this.memberEventAt(room, userId);
+    if (previous?.sender === userId && JSON.stringify(previous.content) === JSON.stringify(content)) return;
+    const current = previous?.content["membership"];
+    if (current !== "join" && current !== "invite" && current !== "knock") throw forbidden(`${userId} not in room ${roomId}.`);
+    this.append(room, { type: "m.room.member", sender: userId, state_key: userId, content });
   }
 
   /** `POST /rooms/{roomId}/kick`: needs kick power and more power than the target. */
   kick(sender: string, roomId: string, target: string, reason?: string): void {
-    const room = this.requireRoom(roomId);
-    this.requireJoined(room, sender);
+    const room = this.roomToWrite(roomId);
+    this.requireJoinedToAct(room, sender);
     const current = this.membershipAt(room, target);
-    if (current !== "join" && current !== "invite" && current !== "knock") throw forbidden(`${target} is not in the room`);
+    if (current !== "join" && current !== "invite" && current !== "knock") throw forbidden("The target user is not in the room");
     this.requireOutranks(room, sender, target, "kick");
     const extra: JsonObject = reason !== undefined ? { reason } : {};
     this.append(room, { type: "m.room.member", sender, state_key: target, content: this.memberContent(target, "leave", extra) });
@@ -504,8 +574,8 @@ export class Homeserver {
 
   /** `POST /rooms/{roomId}/ban`. */
   ban(sender: string, roomId: string, target: string, reason?: string): void {
-    const room = this.requireRoom(roomId);
-    this.requireJoined(room, sender);
+    const room = this.roomToWrite(roomId);
+    this.requireJoinedToAct(room, sender);
     this.requireOutranks(room, sender, target, "ban");
     const extra: JsonObject = reason !== undefined ? { reason } : {};
     this.append(room, { type: "m.room.member", sender, state_key: target, content: this.memberContent(target, "ban", extra) });
@@ -513,8 +583,8 @@ export class Homeserver {
 
   /** `POST /rooms/{roomId}/unban`. */
   unban(sender: string, roomId: string, target: string, reason?: string): void {
-    const room = this.requireRoom(roomId);
-    this.requireJoined(room, sender);
+    const room = this.roomToWrite(roomId);
+    this.requireJoinedToAct(room, sender);
     if (this.membershipAt(room, target) !== "ban") throw forbidden(`${target} is not banned`);
     if (this.powerOf(room, sender) < this.levelFor(room, "ban")) throw forbidden("You don't have permission to unban");
     const extra: JsonObject = reason !== undefined ? { reason } : {};
@@ -536,9 +606,12 @@ export class Homeserver {
     this.advance();
   }
 
-  /** `PUT /rooms/{roomId}/redact/{eventId}/{txnId}`: own events freely, others' with redact power. */
+  /**
+   * `PUT /rooms/{roomId}/redact/{eventId}/{txnId}`: own events freely, others' with redact power. A
+   * redaction of an event the room does not hold is accepted but never served, as in Synapse.
+   */
   redact(sender: string, roomId: string, eventId: string, options: { reason?: unknown; txn?: StoredEvent["txn"] } = {}): StoredEvent {
-    const room = this.requireRoom(roomId);
+    const room = this.roomToWrite(roomId);
     this.requireJoined(room, sender);
     const target = room.byId.get(eventId);
     if (target && target.sender !== sender && this.powerOf(room, sender) < this.levelFor(room, "redact")) {
@@ -548,7 +621,7 @@ export class Homeserver {
     if (typeof options.reason === "string") content["reason"] = options.reason;
     // Room version 11 moved `redacts` into the content; servers keep the top-level copy for older clients.
     if (room.version === "11") content["redacts"] = eventId;
-    const redaction = this.append(room, { type: "m.room.redaction", sender, content, redacts: eventId, txn: options.txn });
+    const redaction = this.append(room, { type: "m.room.redaction", sender, content, redacts: eventId, txn: options.txn, ...(target ? {} : { hidden: true }) });
     if (target && !target.redactedBy) target.redactedBy = redaction;
     return redaction;
   }
@@ -595,7 +668,8 @@ export class Homeserver {
       this.append(room, { type, sender: creator, state_key: stateKey, content });
     };
     const createContent: JsonObject = { room_version: version, ...(request.creation_content ?? {}) };
-    if (version === "10") createContent["creator"] = creator;
+    // Room version 11 dropped `creator` (the sender is the creator).
+    if (version !== "11") createContent["creator"] = creator;
     state("m.room.create", createContent);
     state("m.room.member", this.memberContent(creator, "join"), creator);
 
@@ -640,8 +714,9 @@ export class Homeserver {
 
   /** `PUT /rooms/{roomId}/typing/{userId}`. */
   setTyping(userId: string, roomId: string, typing: boolean, timeoutMs: number): void {
-    const room = this.requireRoom(roomId);
-    this.requireJoined(room, userId);
+    const room = this.rooms.get(roomId);
+    this.bumpActive(userId);
+    if (!room || this.membershipAt(room, userId) !== "join") throw forbidden(`User ${userId} not in room ${roomId}`);
     if (typing) room.typing.set(userId, this.now() + timeoutMs);
     else room.typing.delete(userId);
     room.typingPos = this.advance();
@@ -653,10 +728,15 @@ export class Homeserver {
     return [...room.typing.entries()].filter(([, until]) => until > now).map(([userId]) => userId);
   }
 
-  /** `POST /rooms/{roomId}/receipt/{receiptType}/{eventId}`; `m.fully_read` becomes room account data, as the spec says. */
+  /**
+   * `POST /rooms/{roomId}/receipt/{receiptType}/{eventId}`; `m.fully_read` becomes room account data, as the
+   * spec says. Synapse 1.67 checks neither membership nor the room: a receipt from someone not in the room
+   * reaches the members' `/sync`, one for a room that does not exist is accepted and goes nowhere.
+   */
   setReceipt(userId: string, roomId: string, type: "m.read" | "m.read.private" | "m.fully_read", eventId: string, threadId?: string): void {
-    const room = this.requireRoom(roomId);
-    this.requireJoined(room, userId);
+    this.bumpActive(userId);
+    const room = this.rooms.get(roomId);
+    if (!room) return;
     if (type === "m.fully_read") {
       this.setAccountData(userId, "m.fully_read", { event_id: eventId }, roomId);
       return;
@@ -664,6 +744,27 @@ export class Homeserver {
     const receipt: Receipt = { userId, type, eventId, ts: this.now(), pos: this.advance() };
     if (threadId !== undefined) receipt.threadId = threadId;
     room.receipts.set(`${userId}\u0000${type}\u0000${threadId ?? ""}`, receipt);
+  }
+
+  /**
+   * `unread_notifications` of a joined room, approximating Synapse's push rules: messages from others
+   * (not notices, not redacted) after the user's join and read receipt; highlights name the user.
+   */
+  unreadNotifications(room: Room, userId: string): { notification_count: number; highlight_count: number } {
+    const read = [...room.receipts.values()].filter((r) => r.userId === userId).map((r) => room.byId.get(r.eventId)?.pos ?? 0);
+    const joined = this.memberEventAt(room, userId)?.pos ?? 0;
+    const from = Math.max(joined, ...read);
+    const name = this.users.get(userId)?.displayname?.toLowerCase();
+    let notifications = 0;
+    let highlights = 0;
+    for (const event of room.events) {
+      if (event.pos <= from || event.sender === userId || event.type !== "m.room.message" || event.redactedBy) continue;
+      if (event.content["msgtype"] === "m.notice") continue;
+      notifications += 1;
+      const body = event.content["body"];
+      if (name && typeof body === "string" && body.toLowerCase().includes(name)) highlights += 1;
+    }
+    return { notification_count: notifications, highlight_count: highlights };
   }
 
   /** Receipts newer than `since`, as the content of one `m.receipt` event; private ones only for their owner. */
@@ -735,6 +836,35 @@ export class Homeserver {
     }
   }
 
+  // ---------------------------------------------------------------- presence
+
+  /** Applies a presence change as Synapse's `_update_states` does; it is announced only when it matters. */
+  private updatePresence(userId: string, change: Partial<Pick<PresenceRecord, "presence" | "lastActiveTs" | "statusMsg">>): void {
+    const user = this.requireUser(userId);
+    const next: PresenceRecord = { ...user.presence, ...change };
+    if (next.presence === "online") next.currentlyActive = this.now() - next.lastActiveTs < LAST_ACTIVE_GRANULARITY_MS;
+    if (shouldNotify(user.presence, next)) next.pos = this.advance();
+    user.presence = next;
+  }
+
+  /** A `/sync` request: its `set_presence` (default online) becomes the user's presence, unless it is offline. */
+  userSyncing(userId: string, setPresence: PresenceState | undefined): void {
+    const presence = setPresence ?? "online";
+    if (presence === "offline") return;
+    this.updatePresence(userId, presence === "online" ? { presence, lastActiveTs: this.now() } : { presence });
+  }
+
+  /** `PUT /presence/{userId}/status`. */
+  setPresence(userId: string, presence: PresenceState, statusMsg: string | undefined): void {
+    this.updatePresence(userId, { presence, statusMsg, ...(presence === "online" ? { lastActiveTs: this.now() } : {}) });
+  }
+
+  /** Activity (a message, a receipt, typing): `last_active_ts` moves on, and someone unavailable is online again. */
+  private bumpActive(userId: string): void {
+    const current = this.requireUser(userId).presence.presence;
+    this.updatePresence(userId, { lastActiveTs: this.now(), ...(current === "unavailable" ? { presence: "online" as const } : {}) });
+  }
+
   /** `POST /user/{userId}/filter`: filter ids count up from 0 per user, as in Synapse. */
   createFilter(userId: string, filter: SyncFilter): string {
     const user = this.requireUser(userId);
@@ -751,10 +881,13 @@ export class Homeserver {
   }
 
   /**
-   * The client format of an event (`client_event.yaml`). `session` decides whether
-   * `unsigned.transaction_id` is shown: only to the access token that sent it.
+   * An event as served (`client_event.yaml`), in one of three forms: `sync` (no `room_id`;
+   * `unsigned.transaction_id` to the access token that sent it, Synapse's only place for it), `legacy`
+   * (what Synapse 1.67 serves everywhere else: `room_id` plus top-level copies of `user_id`, `age`,
+   * `prev_content`, `replaces_state` and `redacted_because`), and `client` (with `room_id`, for the test
+   * helpers). `aggregations` bundles thread summaries into `unsigned["m.relations"]` as Synapse does.
    */
-  toClientEvent(event: StoredEvent, options: { withRoomId: boolean; session?: Session }): ClientEvent {
+  toClientEvent(event: StoredEvent, options: SerializeOptions): ClientEvent {
     const room = this.requireRoom(event.room_id);
     const out: ClientEvent = {
       content: structuredClone(this.visibleContent(event, room)),
@@ -764,16 +897,55 @@ export class Homeserver {
       type: event.type,
       unsigned: { age: Math.max(0, this.now() - event.origin_server_ts) },
     };
-    if (options.withRoomId) out.room_id = event.room_id;
+    if (options.format !== "sync") out.room_id = event.room_id;
     if (event.state_key !== undefined) out.state_key = event.state_key;
     if (event.redacts !== undefined) out.redacts = event.redacts;
     const unsigned = out.unsigned!;
     if (event.prevContent !== undefined) unsigned.prev_content = structuredClone(event.prevContent);
     if (event.replacesState !== undefined) unsigned.replaces_state = event.replacesState;
-    if (event.txn && options.session && event.txn.accessToken === options.session.accessToken) {
+    if (event.prevSender !== undefined) unsigned.prev_sender = event.prevSender;
+    if (options.format === "sync" && event.txn && options.session && event.txn.accessToken === options.session.accessToken) {
       unsigned.transaction_id = event.txn.txnId;
     }
-    if (event.redactedBy) unsigned.redacted_because = this.toClientEvent(event.redactedBy, options);
+    if (event.redactedBy) {
+      unsigned.redacted_by = event.redactedBy.event_id;
+      unsigned.redacted_because = this.toClientEvent(event.redactedBy, { ...options, aggregations: false });
+    }
+    if (options.aggregations) {
+      const thread = this.threadSummary(room, event, options);
+      if (thread) unsigned["m.relations"] = { "m.thread": thread };
+    }
+    if (options.format === "legacy") {
+      out.user_id = event.sender;
+      for (const key of ["age", "redacted_because", "replaces_state", "prev_content"] as const) {
+        if (unsigned[key] !== undefined) Object.assign(out, { [key]: unsigned[key] });
+      }
+    }
     return out;
+  }
+
+  /** Events a client may be served: not a redaction of something the room does not hold. */
+  isServed(event: StoredEvent): boolean {
+    return event.hidden !== true;
+  }
+
+  /**
+   * The bundled thread summary of a thread root (Synapse's `get_bundled_aggregations`): only for
+   * message events that relate to nothing themselves; redacted replies do not count.
+   */
+  private threadSummary(room: Room, root: StoredEvent, options: SerializeOptions): JsonObject | undefined {
+    if (root.state_key !== undefined || isObject(root.content["m.relates_to"])) return undefined;
+    const replies = room.events.filter((e) => {
+      const relation = e.content["m.relates_to"];
+      return !e.redactedBy && isObject(relation) && relation["rel_type"] === "m.thread" && relation["event_id"] === root.event_id;
+    });
+    const latest = replies.at(-1);
+    if (!latest) return undefined;
+    const viewer = options.session?.userId;
+    return {
+      latest_event: this.toClientEvent(latest, options),
+      count: replies.length,
+      current_user_participated: root.sender === viewer || replies.some((e) => e.sender === viewer),
+    };
   }
 }

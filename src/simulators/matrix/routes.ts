@@ -6,11 +6,13 @@
  */
 import type { ServerResponse } from "node:http";
 import { z } from "zod";
-import { badJson, forbidden, invalidParam, MatrixApiError, notFound, notJson } from "./errors.js";
+import { badJson, forbidden, invalidParam, MatrixApiError, notFound, notJson, notReadable, unrecognized } from "./errors.js";
 import { eventPasses, syncFilterSchema, type RoomEventFilter, type SyncFilter } from "./filter.js";
-import { SUPPORTED_ROOM_VERSIONS, type Homeserver, type Room, type Session, type StoredEvent } from "./homeserver.js";
+import { DEFAULT_ROOM_VERSION, SUPPORTED_ROOM_VERSIONS, type Homeserver, type Room, type SerializeOptions, type Session, type StoredEvent } from "./homeserver.js";
 import { decodeStreamToken, encodeStreamToken } from "./ids.js";
 import { buildSync, type SyncResult } from "./sync.js";
+import { SYNAPSE_UNSTABLE_FEATURES } from "./versions.js";
+import { presenceContent } from "./presence.js";
 import type { JsonObject } from "./types.js";
 
 /** What a handler gets: path parameters, query, body and the authenticated session. */
@@ -207,11 +209,12 @@ async function longPollSync(services: RouteServices, ctx: RequestContext): Promi
   const since = sinceRaw === null || sinceRaw === "" ? undefined : streamPosition(hs, sinceRaw, "since");
   const timeout = Math.max(0, integerQuery(ctx, "timeout") ?? 0);
   const fullState = booleanQuery(ctx, "full_state");
-  const setPresence = ctx.query.get("set_presence");
-  if (setPresence !== null && !["offline", "online", "unavailable"].includes(setPresence)) {
+  const setPresence = ctx.query.get("set_presence") ?? undefined;
+  if (setPresence !== undefined && setPresence !== "offline" && setPresence !== "online" && setPresence !== "unavailable") {
     throw invalidParam("set_presence must be one of offline, online or unavailable");
   }
   const filter = resolveFilter(hs, s.userId, ctx.query.get("filter"));
+  hs.userSyncing(s.userId, setPresence);
   const request = { since, fullState, filter };
   const deadline = Date.now() + timeout;
   let result: SyncResult = buildSync(hs, s, request);
@@ -227,10 +230,12 @@ async function longPollSync(services: RouteServices, ctx: RequestContext): Promi
   return { body: result.body };
 }
 
+/** Outside `/sync`, Synapse serves events in its older client format, with thread summaries bundled. */
+const served = (s: Session): SerializeOptions => ({ format: "legacy", session: s, aggregations: true });
+
 function messagesReply(hs: Homeserver, ctx: RequestContext): Reply {
   const s = session(ctx);
-  const room = hs.requireRoom(param(ctx, "roomId"));
-  const readable = hs.readableUntil(room, s.userId);
+  const { room, readable } = hs.roomToRead(param(ctx, "roomId"), s.userId);
   const dir = ctx.query.get("dir");
   if (dir !== "b" && dir !== "f") throw invalidParam("Query parameter 'dir' must be one of ['b', 'f']");
   const limit = Math.min(Math.max(integerQuery(ctx, "limit") ?? 10, 1), 1000);
@@ -239,14 +244,14 @@ function messagesReply(hs: Homeserver, ctx: RequestContext): Reply {
   const toRaw = ctx.query.get("to");
   const to = toRaw ? streamPosition(hs, toRaw, "to") : undefined;
   const filter = roomEventFilterQuery(ctx);
-  const visible = room.events.filter((e) => e.pos <= readable && eventPasses(filter, e));
+  const visible = room.events.filter((e) => e.pos <= readable && hs.isServed(e) && eventPasses(filter, e));
   // Tokens sit between events: "s5" is after the event at position 5.
   let window = dir === "b" ? visible.filter((e) => e.pos <= from).reverse() : visible.filter((e) => e.pos > from);
   if (to !== undefined) window = window.filter((e) => (dir === "b" ? e.pos > to : e.pos <= to));
   const chunk = window.slice(0, limit);
   const body: JsonObject = {
     start: encodeStreamToken(from, hs.instance),
-    chunk: chunk.map((e) => hs.toClientEvent(e, { withRoomId: true, session: s })),
+    chunk: chunk.map((e) => hs.toClientEvent(e, served(s))),
   };
   const last = chunk[chunk.length - 1];
   if (last && window.length > chunk.length) body["end"] = encodeStreamToken(dir === "b" ? last.pos - 1 : last.pos, hs.instance);
@@ -255,8 +260,7 @@ function messagesReply(hs: Homeserver, ctx: RequestContext): Reply {
 
 function relationsReply(hs: Homeserver, ctx: RequestContext): Reply {
   const s = session(ctx);
-  const room = hs.requireRoom(param(ctx, "roomId"));
-  const readable = hs.readableUntil(room, s.userId);
+  const { room, readable } = hs.roomToRead(param(ctx, "roomId"), s.userId);
   const eventId = param(ctx, "eventId");
   const parent = room.byId.get(eventId);
   if (!parent || parent.pos > readable) throw notFound("Event not found.");
@@ -273,7 +277,7 @@ function relationsReply(hs: Homeserver, ctx: RequestContext): Reply {
     return eventType === undefined || e.type === eventType;
   });
   const ordered = ctx.query.get("dir") === "f" ? related : related.reverse();
-  return { body: { chunk: ordered.slice(0, limit).map((e) => hs.toClientEvent(e, { withRoomId: true, session: s })) } };
+  return { body: { chunk: ordered.slice(0, limit).map((e) => hs.toClientEvent(e, served(s))) } };
 }
 
 /** Builds the route table over a homeserver. */
@@ -292,13 +296,12 @@ export function createRoutes(services: RouteServices): Route[] {
 
   const stateGet = (ctx: RequestContext): Reply => {
     const s = session(ctx);
-    const room = hs.requireRoom(param(ctx, "roomId"));
-    const readable = hs.readableUntil(room, s.userId);
+    const { room, readable } = hs.roomToRead(param(ctx, "roomId"), s.userId);
     const event = hs.stateAt(room, readable).get(`${param(ctx, "eventType")}\u0000${ctx.params["stateKey"] ?? ""}`);
     if (!event) throw notFound("Event not found.");
     const format = ctx.query.get("format") ?? "content";
     if (format !== "content" && format !== "event") throw invalidParam("format must be 'content' or 'event'");
-    const clientEvent = hs.toClientEvent(event, { withRoomId: true, session: s });
+    const clientEvent = hs.toClientEvent(event, { format: "legacy", session: s });
     return { body: format === "event" ? clientEvent : clientEvent.content };
   };
 
@@ -337,7 +340,7 @@ export function createRoutes(services: RouteServices): Route[] {
       method: "GET",
       path: "/_matrix/client/versions",
       auth: "optional",
-      handler: () => ({ body: { versions: [...services.versions], unstable_features: {} } }),
+      handler: () => ({ body: { versions: [...services.versions], unstable_features: { ...SYNAPSE_UNSTABLE_FEATURES } } }),
     },
     { method: "GET", path: "/_matrix/client/v3/login", auth: "none", handler: () => ({ body: { flows: [{ type: "m.login.password" }] } }) },
     {
@@ -364,7 +367,7 @@ export function createRoutes(services: RouteServices): Route[] {
       path: "/_matrix/client/v3/logout",
       auth: "required",
       handler: (ctx) => {
-        hs.sessions.delete(session(ctx).accessToken);
+        hs.endSession(session(ctx).accessToken);
         return { body: {} };
       },
     },
@@ -373,7 +376,7 @@ export function createRoutes(services: RouteServices): Route[] {
       path: "/_matrix/client/v3/logout/all",
       auth: "required",
       handler: (ctx) => {
-        for (const [token, s] of hs.sessions) if (s.userId === session(ctx).userId) hs.sessions.delete(token);
+        for (const [token, s] of hs.sessions) if (s.userId === session(ctx).userId) hs.endSession(token);
         return { body: {} };
       },
     },
@@ -390,7 +393,7 @@ export function createRoutes(services: RouteServices): Route[] {
       handler: () => ({
         body: {
           capabilities: {
-            "m.room_versions": { default: "10", available: Object.fromEntries(SUPPORTED_ROOM_VERSIONS.map((v) => [v, "stable"])) },
+            "m.room_versions": { default: DEFAULT_ROOM_VERSION, available: Object.fromEntries(SUPPORTED_ROOM_VERSIONS.map((v) => [v, "stable"])) },
             "m.change_password": { enabled: false },
             "m.set_displayname": { enabled: true },
             "m.set_avatar_url": { enabled: true },
@@ -464,10 +467,9 @@ export function createRoutes(services: RouteServices): Route[] {
       auth: "required",
       handler: (ctx) => {
         const s = session(ctx);
-        const room = hs.requireRoom(param(ctx, "roomId"));
-        const readable = hs.readableUntil(room, s.userId);
+        const { room, readable } = hs.roomToRead(param(ctx, "roomId"), s.userId);
         const events = [...hs.stateAt(room, readable).values()].sort((a, b) => a.pos - b.pos);
-        return { body: events.map((e) => hs.toClientEvent(e, { withRoomId: true, session: s })) };
+        return { body: events.map((e) => hs.toClientEvent(e, { format: "legacy", session: s })) };
       },
     },
     {
@@ -485,8 +487,8 @@ export function createRoutes(services: RouteServices): Route[] {
           readable = -1;
         }
         const event = room?.byId.get(param(ctx, "eventId"));
-        if (!event || event.pos > readable) throw notFound("Event not found.");
-        return { body: hs.toClientEvent(event, { withRoomId: true, session: s }) };
+        if (!event || event.pos > readable || !hs.isServed(event)) throw notFound("Event not found.");
+        return { body: hs.toClientEvent(event, served(s)) };
       },
     },
     {
@@ -495,8 +497,8 @@ export function createRoutes(services: RouteServices): Route[] {
       auth: "required",
       handler: (ctx) => {
         const s = session(ctx);
-        const room = hs.requireRoom(param(ctx, "roomId"));
-        let pos = hs.readableUntil(room, s.userId);
+        const { room, readable } = hs.roomToRead(param(ctx, "roomId"), s.userId);
+        let pos = readable;
         const at = ctx.query.get("at");
         if (at) pos = Math.min(pos, streamPosition(hs, at, "at"));
         const membership = ctx.query.get("membership");
@@ -504,7 +506,7 @@ export function createRoutes(services: RouteServices): Route[] {
         const chunk = memberEventsAt(hs, room, pos)
           .filter((e) => membership === null || e.content["membership"] === membership)
           .filter((e) => notMembership === null || e.content["membership"] !== notMembership)
-          .map((e) => hs.toClientEvent(e, { withRoomId: true, session: s }));
+          .map((e) => hs.toClientEvent(e, { format: "legacy", session: s }));
         return { body: { chunk } };
       },
     },
@@ -514,15 +516,14 @@ export function createRoutes(services: RouteServices): Route[] {
       auth: "required",
       handler: (ctx) => {
         const s = session(ctx);
-        const room = hs.requireRoom(param(ctx, "roomId"));
-        if (hs.membershipAt(room, s.userId) !== "join") throw forbidden(`User ${s.userId} not in room ${room.roomId}`);
+        const room = hs.rooms.get(param(ctx, "roomId"));
+        if (!room || hs.membershipAt(room, s.userId) !== "join") throw notReadable(s.userId, param(ctx, "roomId"));
         const joined: Record<string, JsonObject> = {};
         for (const event of memberEventsAt(hs, room, hs.currentPosition)) {
           if (event.content["membership"] !== "join") continue;
-          const profile: JsonObject = {};
-          if (typeof event.content["displayname"] === "string") profile["display_name"] = event.content["displayname"];
-          if (typeof event.content["avatar_url"] === "string") profile["avatar_url"] = event.content["avatar_url"];
-          joined[event.state_key!] = profile;
+          // Synapse sends both keys, null when the member event has none.
+          const text = (key: string) => (typeof event.content[key] === "string" ? event.content[key] : null);
+          joined[event.state_key!] = { avatar_url: text("avatar_url"), display_name: text("displayname") };
         }
         return { body: { joined } };
       },
@@ -597,7 +598,10 @@ export function createRoutes(services: RouteServices): Route[] {
       auth: "required",
       handler: (ctx) => {
         const body = parseBody(createRoomBody, ctx);
-        return { body: { room_id: hs.createRoom(session(ctx).userId, body) } };
+        const roomId = hs.createRoom(session(ctx).userId, body);
+        // Synapse names the alias it created beside the room id.
+        const alias = body.room_alias_name === undefined ? {} : { room_alias: `#${body.room_alias_name}:${hs.serverName}` };
+        return { body: { room_id: roomId, ...alias } };
       },
     },
     { method: "GET", path: "/_matrix/client/v3/user/:userId/account_data/:type", auth: "required", handler: (ctx) => accountDataGet(ctx) },
@@ -636,9 +640,10 @@ export function createRoutes(services: RouteServices): Route[] {
         const user = hs.users.get(param(ctx, "userId"));
         if (!user) throw notFound("Profile was not found");
         const key = param(ctx, "keyName");
-        const value = key === "displayname" ? user.displayname : key === "avatar_url" ? user.avatarUrl : undefined;
-        if (value === undefined) throw notFound("The requested profile key does not exist.");
-        return { body: { [key]: value } };
+        if (key !== "displayname" && key !== "avatar_url") throw unrecognized(404);
+        const value = key === "displayname" ? user.displayname : user.avatarUrl;
+        // A field never set answers an empty object, as in Synapse 1.67.
+        return { body: value === undefined ? {} : { [key]: value } };
       },
     },
     {
@@ -696,7 +701,7 @@ export function createRoutes(services: RouteServices): Route[] {
       method: "GET",
       path: "/_matrix/client/v3/presence/:userId/status",
       auth: "required",
-      handler: (ctx) => ({ body: { ...hs.requireUser(param(ctx, "userId")).presence } }),
+      handler: (ctx) => ({ body: presenceContent(hs.requireUser(param(ctx, "userId")).presence, hs.now()) }),
     },
     {
       method: "PUT",
@@ -706,9 +711,7 @@ export function createRoutes(services: RouteServices): Route[] {
         const userId = param(ctx, "userId");
         requireSelf(ctx, userId, "Cannot set presence state for other users");
         const body = parseBody(presenceBody, ctx);
-        const presence: { presence: string; status_msg?: string } = { presence: body.presence };
-        if (body.status_msg !== undefined) presence.status_msg = body.status_msg;
-        hs.requireUser(userId).presence = presence;
+        hs.setPresence(userId, body.presence, body.status_msg);
         return { body: {} };
       },
     },

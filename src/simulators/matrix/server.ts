@@ -11,6 +11,7 @@ import { limitExceeded, MatrixApiError, unrecognized } from "./errors.js";
 import { Homeserver, type CreateRoomRequest, type StoredEvent } from "./homeserver.js";
 import { createRoutes, type Reply, type RequestContext, type Route, type RouteServices } from "./routes.js";
 import type { ClientEvent, JsonObject, Membership, RecordedRequest } from "./types.js";
+import { SYNAPSE_VERSIONS } from "./versions.js";
 
 export type { CreateRoomRequest } from "./homeserver.js";
 export type { ClientEvent, JsonObject, Membership, RecordedRequest, StrippedStateEvent } from "./types.js";
@@ -30,8 +31,8 @@ const DEFAULT_DISPLAY_NAMES: Record<DefaultUserName, string> = {
   mallory: "Mallory",
 };
 
-/** Spec versions advertised by `GET /_matrix/client/versions`. */
-export const ADVERTISED_VERSIONS = ["r0.6.1", ...Array.from({ length: 19 }, (_, i) => `v1.${i + 1}`)] as const;
+/** Spec versions advertised by `GET /_matrix/client/versions`: Synapse 1.67.0's. */
+export const ADVERTISED_VERSIONS = SYNAPSE_VERSIONS;
 
 /** Options of {@link startMatrixSimulator}. */
 export interface MatrixSimulatorOptions {
@@ -420,7 +421,7 @@ export async function startMatrixSimulator(options: MatrixSimulatorOptions = {})
     }
     return undefined;
   };
-  const client = (event: StoredEvent): ClientEvent => hs.toClientEvent(event, { withRoomId: true });
+  const client = (event: StoredEvent): ClientEvent => hs.toClientEvent(event, { format: "client" });
 
   const simulator: MatrixSimulator = {
     url,
@@ -443,7 +444,7 @@ export async function startMatrixSimulator(options: MatrixSimulatorOptions = {})
       return { ...base, accessToken: session.accessToken, deviceId: session.deviceId };
     },
     logout(accessToken) {
-      hs.sessions.delete(accessToken);
+      hs.endSession(accessToken);
     },
 
     createRoom: (as, roomOptions = {}) => hs.createRoom(resolveUserId(as), roomOptions),

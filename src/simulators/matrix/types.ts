@@ -25,9 +25,21 @@ export interface ClientEvent {
     transaction_id?: string;
     prev_content?: JsonObject;
     replaces_state?: string;
+    /** Synapse: the sender of the state event this one replaced. */
+    prev_sender?: string;
+    /** Synapse: the id of the redaction, beside `redacted_because`. */
+    redacted_by?: string;
     redacted_because?: ClientEvent;
     membership?: string;
+    /** Bundled aggregations (here only `m.thread`). */
+    "m.relations"?: JsonObject;
   };
+  /** Synapse's older client format outside `/sync`: top-level copies of `sender` and of `unsigned` fields. */
+  user_id?: string;
+  age?: number;
+  prev_content?: JsonObject;
+  replaces_state?: string;
+  redacted_because?: ClientEvent;
 }
 
 /** A stripped state event as found in `rooms.invite[roomId].invite_state.events`. */
