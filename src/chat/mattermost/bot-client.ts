@@ -157,7 +157,7 @@ export function toBotError(error: unknown, what: string): BotError {
   if (status === 403) {
     return new ForbiddenError(`Mattermost did not allow the bot to ${what}.`, {
       cause: error,
-      hint: "Check that the bot account is a member of the team and the channel, and has the needed permissions (docs/mattermost.md).",
+      hint: "Check that the bot account is a member of the team and the channel, and has the needed permissions (README, section Mattermost).",
     });
   }
   return new UpstreamUnavailableError(`Mattermost did not answer as expected while trying to ${what}.`, { cause: error });

@@ -146,7 +146,7 @@ class MattermostAdapter implements ChatAdapter {
   private async connect(): Promise<void> {
     const me = await this.call("read the bot account", () => this.client.getMe());
     if (!me.is_bot) this.log.warn({ username: me.username }, "MATTERMOST_BOT_TOKEN belongs to a person, not a bot account; posts will show that person as author");
-    const teamId = await this.resolveTeam();
+    const { id: teamId, name: teamName } = await this.resolveTeam();
     const channels = new ChannelDirectory({ client: this.client, teamId, channels: this.settings.channels, bot: { id: me.id, username: me.username }, log: this.log });
     await channels.prepare();
     if (this.settings.channels["management"] === undefined) this.log.warn("MATTERMOST_CHANNELS has no management channel: NEW-bug pings and reports for management fail");
@@ -155,11 +155,14 @@ class MattermostAdapter implements ChatAdapter {
     if (this.settings.registerCommand && this.settings.publicUrl) {
       const registered = await registerSlashCommand(this.client, {
         teamId,
+        teamName,
         url: `${this.settings.publicUrl}${PATHS.command}`,
         catalog: this.options.core.services.commands,
         log: this.log,
+        botUsername: me.username,
+        hasCommandTokens: this.commandTokens.length > 0,
       });
-      if (!this.commandTokens.includes(registered.token)) this.commandTokens.push(registered.token);
+      if (registered && !this.commandTokens.includes(registered.token)) this.commandTokens.push(registered.token);
     }
     if (this.commandTokens.length === 0) {
       this.log.warn("no slash command token: /support requests are refused until MATTERMOST_COMMAND_TOKEN is set or MATTERMOST_REGISTER_COMMAND=true; DMs to the bot work");
@@ -201,7 +204,7 @@ class MattermostAdapter implements ChatAdapter {
     if (!(await this.listener.waitConnected(this.timing.connectTimeoutMs))) {
       this.log.warn("the Mattermost WebSocket is not connected yet; DMs to the bot are read once it is");
     }
-    this.log.info({ bot: me.username, team: this.settings.team ?? teamId, channels: Object.keys(this.settings.channels) }, "Mattermost adapter started");
+    this.log.info({ bot: me.username, team: teamName, channels: Object.keys(this.settings.channels) }, "Mattermost adapter started");
   }
 
   async stop(): Promise<void> {
@@ -268,10 +271,11 @@ class MattermostAdapter implements ChatAdapter {
     await this.poster.post(message.channelId, reply, { rootId: message.rootId });
   }
 
-  private async resolveTeam(): Promise<string> {
+  private async resolveTeam(): Promise<{ id: string; name: string }> {
     if (this.settings.team) {
       try {
-        return (await this.client.getTeamByName(this.settings.team)).id;
+        const team = await this.client.getTeamByName(this.settings.team);
+        return { id: team.id, name: team.name };
       } catch (error) {
         if (mattermostStatus(error) === 404 || mattermostStatus(error) === 403) {
           throw new ConfigError([`MATTERMOST_TEAM: the bot is not in a team named "${this.settings.team}" (add the bot account to the team, or fix the name: it is the part of the team's URL)`]);
@@ -280,7 +284,7 @@ class MattermostAdapter implements ChatAdapter {
       }
     }
     const teams = await this.call("list the bot's teams", () => this.client.getMyTeams());
-    if (teams.length === 1) return teams[0]!.id;
+    if (teams.length === 1) return { id: teams[0]!.id, name: teams[0]!.name };
     throw new ConfigError([
       teams.length === 0
         ? "MATTERMOST_TEAM: the bot account is in no team; add it to the team it serves"

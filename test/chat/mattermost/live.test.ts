@@ -1,6 +1,6 @@
 /**
  * The bot as operators run it with Mattermost (`npm start`, a child process, settings from the
- * environment as in docs/mattermost.md), against the Mattermost and MantisBT simulators: it
+ * environment as in README, section Mattermost), against the Mattermost and MantisBT simulators: it
  * registers `/support`, answers a slash command and a DM, posts to the management channel, reports
  * its health, and stops cleanly on SIGTERM; a refused bot token is a configuration error.
  */

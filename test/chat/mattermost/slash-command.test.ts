@@ -6,6 +6,8 @@
 import mattermostClient from "@mattermost/client";
 import { afterEach, describe, expect, it } from "vitest";
 import { listAutocompleteHints } from "../../../src/framework/help.js";
+import type { MattermostSettings } from "../../../src/chat/mattermost/settings.js";
+import type { MattermostSimulator, MattermostSimulatorOptions, SeedUser } from "../../../src/simulators/mattermost/server.js";
 import { startMattermostHarness, type MattermostHarness } from "./mattermost-harness.js";
 
 const { Client4 } = mattermostClient;
@@ -75,6 +77,58 @@ describe("registration", () => {
     expect(result.response?.text).toMatch(/^\[#1\]/);
     const old = await postCommand(h, commandForm(h, { text: "show 1" }), { Authorization: "Token token-before-the-rotation" });
     expect(old.status).toBe(200);
+  });
+});
+
+describe("registration refused", () => {
+  /** The default site, with the bot account given `bot`'s rights in the team. */
+  function site(bot: Omit<SeedUser, "username" | "isBot">): MattermostSimulatorOptions["seed"] {
+    return { users: [{ username: "support-bot", isBot: true, ...bot }, { username: "manager", teamAdmin: true }, { username: "alice" }, { username: "bob" }, { username: "carol" }] };
+  }
+
+  /** A `/support` the manager made by hand, pointing at the bot. */
+  async function madeByHand(mm: MattermostSimulator, settings: MattermostSettings): Promise<string> {
+    const admin = new Client4();
+    admin.setUrl(mm.url);
+    admin.setToken(mm.tokens["manager"]!);
+    const command = await admin.addCommand({ team_id: mm.team.id, trigger: "support", url: `${settings.publicUrl}/mattermost/command`, method: "P" } as Parameters<typeof admin.addCommand>[0]);
+    return command.token;
+  }
+
+  it("names the permissions when the bot may not manage slash commands", async () => {
+    h = await startMattermostHarness({ start: false, simulator: { seed: site({}) } });
+    await expect(h.start()).rejects.toThrow(
+      /^MATTERMOST_REGISTER_COMMAND: Mattermost did not let the bot list the team's slash commands in team taler: it needs the permission manage_own_slash_commands, and manage_others_slash_commands .* Make @support-bot a team admin/,
+    );
+  });
+
+  it("explains a /support made by someone else that the bot cannot see", async () => {
+    h = await startMattermostHarness({
+      start: false,
+      simulator: { seed: site({ teamPermissions: ["manage_own_slash_commands"] }) },
+      beforeStart: async (mm, settings) => void (await madeByHand(mm, settings)),
+    });
+    await expect(h.start()).rejects.toThrow(
+      /^MATTERMOST_REGISTER_COMMAND: a \/support command made by someone else already exists in team taler, .* put that command's token into MATTERMOST_COMMAND_TOKEN .* or give the bot manage_others_slash_commands/,
+    );
+  });
+
+  it("uses MATTERMOST_COMMAND_TOKEN for a /support made by someone else, and says so", async () => {
+    h = await startMattermostHarness({
+      simulator: { seed: site({ teamPermissions: ["manage_own_slash_commands"] }) },
+      async beforeStart(mm, settings) {
+        settings.commandTokens = [await madeByHand(mm, settings)];
+      },
+    });
+    expect(h.log.text()).toContain("made by someone else exists in the team; the bot may not see or update it");
+    expect((await h.slash("alice", "show 1")).response?.text).toMatch(/^\[#1\]/);
+  });
+
+  it("points to the System Console setting when custom slash commands are disabled", async () => {
+    h = await startMattermostHarness({ start: false, simulator: { enableCommands: false } });
+    await expect(h.start()).rejects.toThrow(
+      "MATTERMOST_REGISTER_COMMAND: custom slash commands are disabled on this Mattermost server; turn them on in the System Console: Integrations > Integration Management > Enable Custom Slash Commands: true.",
+    );
   });
 });
 
