@@ -37,6 +37,14 @@ export interface DialogForm {
   elements(prefill: Readonly<Record<string, string>>): DialogElement[];
 }
 
+/**
+ * The longest text the 10.x/11 web app takes in a dialog's text field and text area: it shows
+ * dialogs as an apps form (interactive_dialog_adapter.tsx) whose fields stop there
+ * (TEXT_DEFAULT_MAX_LENGTH, TEXTAREA_DEFAULT_MAX_LENGTH in apps_form_field) and warns about more.
+ */
+const WEB_APP_TEXT_MAX = 150;
+const WEB_APP_TEXTAREA_MAX = 3_000;
+
 const CALL_FORM: DialogForm = {
   command: "call",
   title: "Log a customer call",
@@ -44,7 +52,7 @@ const CALL_FORM: DialogForm = {
     "A problem becomes a NEW bug tagged Customer; the name and contact go into a private note only. Onboarding or commercial requests go to sales.",
   submitLabel: "Log the call",
   elements: () => [
-    { display_name: "Customer name", name: "name", type: "text", subtype: "text", placeholder: "Jane Doe", max_length: 200 },
+    { display_name: "Customer name", name: "name", type: "text", subtype: "text", placeholder: "Jane Doe", max_length: WEB_APP_TEXT_MAX },
     {
       display_name: "Type of customer",
       name: "type",
@@ -52,8 +60,8 @@ const CALL_FORM: DialogForm = {
       options: CUSTOMER_TYPES.map((type) => ({ text: type[0]!.toUpperCase() + type.slice(1), value: type })),
     },
     { display_name: "Phone", name: "phone", type: "text", subtype: "tel", placeholder: "+41 79 555 01 23", max_length: 40 },
-    { display_name: "E-mail", name: "email", type: "text", subtype: "email", optional: true, placeholder: "jane@example.com", max_length: 254 },
-    { display_name: "Issue", name: "issue", type: "textarea", max_length: 5_000, help_text: "What the call was about." },
+    { display_name: "E-mail", name: "email", type: "text", subtype: "email", optional: true, placeholder: "jane@example.com", max_length: WEB_APP_TEXT_MAX },
+    { display_name: "Issue", name: "issue", type: "textarea", max_length: WEB_APP_TEXTAREA_MAX, help_text: "What the call was about." },
     { display_name: "Date of the call", name: "date", type: "text", subtype: "text", optional: true, placeholder: "today, or 25.11.2026", max_length: 40 },
     {
       display_name: "Route",
@@ -75,7 +83,7 @@ const DRAFT_FORM: DialogForm = {
   submitLabel: "Save the draft",
   elements: (prefill) => [
     { display_name: "Bug", name: "bug", type: "text", subtype: "number", default: prefill["bug"] ?? "", placeholder: "1234", max_length: 20 },
-    { display_name: "Response to customer", name: "text", type: "textarea", max_length: 5_000 },
+    { display_name: "Response to customer", name: "text", type: "textarea", max_length: WEB_APP_TEXTAREA_MAX },
     { display_name: "Keep as written", name: "force", type: "bool", optional: true, default: "false", placeholder: "Save even if the tone check objects" },
   ],
 };

@@ -28,8 +28,11 @@ export interface MattermostSettings {
 export type ParseOutcome<T> = { ok: true; value: T } | { ok: false; error: string };
 
 const CHANNEL_KEY = /^[a-z][a-z0-9_-]*$/;
-/** Mattermost channel names (the URL part): lower-case letters, digits, '-', '_' and '.'; at most 64. */
-const CHANNEL_NAME = /^[a-z0-9][a-z0-9._-]{0,63}$/;
+/**
+ * Mattermost channel names (the URL part), as `IsValidChannelIdentifier` (server/public/model/utils.go)
+ * takes them: lower-case letters, digits, '-' and '_', starting with a letter or digit; at most 64.
+ */
+const CHANNEL_NAME = /^[a-z0-9][a-z0-9_-]{0,63}$/;
 
 /** `management=support-mgmt,sales=~sales` as a map from channel key to channel name. */
 export function parseChannelMap(text: string): ParseOutcome<Record<string, string>> {

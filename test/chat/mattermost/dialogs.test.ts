@@ -77,6 +77,24 @@ describe("the call dialog", () => {
     expect(submitted.response?.errors?.["date"]).toMatch(/is in the future/);
   });
 
+  it("opens forms whose fields the web app takes whole (text 150 characters, text areas 3000)", async () => {
+    h = await startMattermostHarness();
+    await h.slash("alice", "call");
+    await h.slash("alice", "draft 13");
+    expect(h.mm.dialogs).toHaveLength(2);
+    expect(h.mm.warnings).toEqual([]);
+  });
+
+  it("files a bug when the route was left as it was (the web app submits the default)", async () => {
+    h = await startMattermostHarness();
+    await h.slash("alice", "call");
+    const { route: _untouched, ...rest } = validCall();
+    await h.mm.submitDialog({ submission: rest });
+    const confirmation = await h.mm.waitFor(() => h!.mm.ephemeralFor("alice").find((record) => record.post.message.startsWith("Filed [#")));
+    expect(confirmation.post.message).toMatch(/^Filed \[#\d+\]/);
+    expect(h.mm.outgoing.at(-1)?.body).toContain('"route":"bug"');
+  });
+
   it("files the bug on a valid submission and tells only the caller, without personal data anywhere public", async () => {
     h = await startMattermostHarness();
     await h.slash("alice", "call", "support-mgmt");

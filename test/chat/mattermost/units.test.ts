@@ -177,6 +177,12 @@ describe("settings", () => {
     expect(parseChannelMap("management=a,management=b")).toEqual({ ok: false, error: "management is given twice" });
   });
 
+  it("takes channel names as Mattermost does: lower-case letters, digits, '-' and '_'", () => {
+    expect(parseChannelMap("management=support_mgmt-2")).toEqual({ ok: true, value: { management: "support_mgmt-2" } });
+    expect(parseChannelMap("management=support.mgmt")).toMatchObject({ ok: false, error: expect.stringContaining('"support.mgmt" is no channel name') });
+    expect(parseChannelMap("management=-mgmt")).toMatchObject({ ok: false });
+  });
+
   it("reads token lists and drops repeats", () => {
     expect(parseTokenList("a, b a")).toEqual({ ok: true, value: ["a", "b"] });
     expect(parseTokenList(" , ")).toMatchObject({ ok: false });
