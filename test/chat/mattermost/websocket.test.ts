@@ -121,6 +121,22 @@ describe("connection drops", () => {
     expect(h.botPosts("support-mgmt")).toHaveLength(1);
   });
 
+  it("reads DMs over REST when the server's reaper forgot the dropped connection (a new hello, no replay)", async () => {
+    let serverClock = Date.now();
+    h = await startMattermostHarness({ simulator: { now: () => serverClock } });
+    h.dm("alice", "show 2");
+    await answered(h, 1);
+    const readsBefore = catchUpReads(h);
+    await disconnect(h);
+    h.dm("alice", "show 3");
+    // The reaper runs every 5 minutes; after 10 the dropped connection is gone for sure.
+    serverClock += 10 * 60_000;
+    await reconnect(h);
+    const all = await settle(h);
+    expect(all.map((text) => /^\[#(\d+)\]/.exec(text)?.[1])).toEqual(["2", "3", "30"]);
+    expect(catchUpReads(h)).toBeGreaterThan(readsBefore);
+  });
+
   it("keeps retrying while the server refuses connections, and reports it in the health check", async () => {
     h = await startMattermostHarness();
     h.dm("alice", "show 2");
