@@ -554,7 +554,7 @@ export class Integrations {
       const encoded = encodeGoValues(fields);
       const headers: Record<string, string> = { Accept: "application/json", "User-Agent": "Mattermost-Bot/1.1" };
       if (command.token) headers["Authorization"] = `Token ${command.token}`;
-      // DoCommandRequest: an outgoing OAuth connection for the URL replaces the command token's header.
+      // DoCommandRequest (app/command.go): an outgoing OAuth connection for the URL replaces the command token's header.
       const connection = this.options.outgoingOAuthConnections.find((candidate) => candidate.audiences.some((audience) => command.url.startsWith(audience)));
       if (connection) headers["Authorization"] = `Bearer ${connection.accessToken}`;
       let url = command.url;
@@ -831,7 +831,7 @@ export class Integrations {
       let update: JsonObject | null = null;
       let ephemeralText = "";
       let skipSlackParsing = false;
-      // model.PostActionIntegrationResponse knows update, ephemeral_text and skip_slack_parsing only.
+      // PostActionIntegrationResponse (server/public/model/integration_action.go) has update, ephemeral_text and skip_slack_parsing only.
       if (request.response.body.length > 0) {
         try {
           const parsed = JSON.parse(request.response.body) as JsonValue;
