@@ -66,7 +66,14 @@ export interface CommandResult {
   outcome: CommandOutcome;
 }
 
-const OUTCOMES: Record<string, CommandOutcome> = { "command done": "done", "command refused": "refused", "command failed": "failed", "unknown command": "unknown command" };
+/** Log messages that end a command: the dispatcher's, and the adapter's one-time notice to someone not linked as staff. */
+const OUTCOMES: Record<string, CommandOutcome> = {
+  "command done": "done",
+  "command refused": "refused",
+  "command failed": "failed",
+  "unknown command": "unknown command",
+  "gave a one-time notice": "refused",
+};
 
 /** Settings of the live bot that a test file may change (e.g. reminder delays). */
 export type BotEnvironment = Record<string, string>;
@@ -151,13 +158,13 @@ export async function startRealWorld(options: { env?: BotEnvironment } = {}): Pr
     rest: (user, method, path, body) => callMantis(mantis.url, mantis.tokens[user] ?? "", method, path, body),
     bot,
     async command(person, roomId, line) {
-      const outcomesBefore = dispatcherOutcomes(bot).length;
+      const outcomesBefore = dispatcherOutcomes(bot, person.userId).length;
       const sent = await person.say(roomId, `!support ${line}`);
       const answer = await person.waitForEvent(roomId, (event) => isBotNotice(event, people.bot) && repliesTo(event, sent), { after: sent, what: `the bot's answer to "${line}"` });
       // The log line is written before the answer is sent, but the pipe may deliver it a moment later.
       const deadline = Date.now() + 10_000;
-      while (dispatcherOutcomes(bot).length <= outcomesBefore && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
-      const outcome = dispatcherOutcomes(bot)[outcomesBefore];
+      while (dispatcherOutcomes(bot, person.userId).length <= outcomesBefore && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+      const outcome = dispatcherOutcomes(bot, person.userId)[outcomesBefore];
       if (!outcome) throw new Error(`the bot answered "${line}" but logged no outcome for it`);
       return { answer, text: bodyOf(answer), outcome };
     },
@@ -177,11 +184,11 @@ export async function startRealWorld(options: { env?: BotEnvironment } = {}): Pr
   return world;
 }
 
-/** Every command outcome the bot logged, in order. */
-function dispatcherOutcomes(bot: LiveBot): CommandOutcome[] {
+/** Every command outcome the bot logged for one Matrix user, in order (people's commands may overlap). */
+function dispatcherOutcomes(bot: LiveBot, userId: string): CommandOutcome[] {
   return bot.records().flatMap((record) => {
     const outcome = OUTCOMES[String(record["msg"])];
-    return outcome ? [outcome] : [];
+    return outcome && (record["user"] === userId || record["sender"] === userId) ? [outcome] : [];
   });
 }
 
