@@ -12,7 +12,8 @@ import { BotError } from "../../errors.js";
 import type { ChannelKey } from "../notifier.js";
 import { mattermostStatus, toBotError, type BotClient } from "./bot-client.js";
 
-const channelSchema = z.looseObject({ id: z.string().min(1), type: z.string(), name: z.string() });
+/** The fields of a channel (model.Channel) the adapter reads: `type` O public, P private, D direct. */
+export const channelSchema = z.looseObject({ id: z.string().min(1), type: z.string(), name: z.string() });
 
 export interface ChannelDirectoryOptions {
   client: BotClient;

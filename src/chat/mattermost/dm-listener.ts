@@ -17,6 +17,7 @@ import { z } from "zod";
 import { advanceMattermostDm, claimMattermostPost, listMattermostDms, pruneMattermostHandledPosts } from "../../store/mattermost-repo.js";
 import type { Store } from "../../store/store.js";
 import { installWebSocketGlobals, type BotClient } from "./bot-client.js";
+import { channelSchema } from "./channels.js";
 import { KeyedQueue } from "../keyed-queue.js";
 
 const { WebSocketClient } = mattermostClient;
@@ -104,7 +105,6 @@ type WirePost = z.infer<typeof postSchema>;
 const postedDataSchema = z.looseObject({ channel_type: z.string(), post: z.string() });
 const directAddedDataSchema = z.looseObject({ creator_id: z.string(), teammate_id: z.string() });
 const postListSchema = z.looseObject({ order: z.array(z.string()), posts: z.record(z.string(), z.unknown()) });
-const channelSchema = z.looseObject({ id: z.string().min(1), type: z.string(), name: z.string() });
 
 /** The WebSocket URL for a site URL: `https://chat.example.com` -> `wss://chat.example.com/api/v4/websocket`. */
 export function websocketUrlFor(siteUrl: string): string {

@@ -308,7 +308,7 @@ export class MattermostEndpoints {
       }
     }
     if (via.place.rootId === undefined) {
-      this.options.log.info("Mattermost (before 11) did not say whether the command was typed in a thread; its late answer goes to the channel");
+      this.options.log.info("Mattermost (before 11) did not say whether the command was typed in a thread; its late answer goes to the channel or by DM, not into a thread");
     }
     try {
       if (reply.visibility === "channel") await this.options.poster.post(via.place.channelId, reply, { rootId: via.place.rootId ?? "" });

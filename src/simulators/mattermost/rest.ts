@@ -505,7 +505,15 @@ export function createRoutes(state: MattermostState, integrations: Integrations)
     }
     return command;
   };
-  const duplicateTrigger = (): SimAppError => new SimAppError(400, "api.command.duplicate_trigger.app_error", "This trigger word is already in use. Please choose another word.");
+  /** `validateCommandTriggerUniqueness` (app/command.go): built-in triggers and every command of the team, whoever made it. */
+  const requireFreeTrigger = (command: SimCommand): void => {
+    const taken = [...state.commands.values()].some(
+      (existing) => existing.id !== command.id && existing.teamId === command.teamId && existing.deleteAt === 0 && existing.trigger === command.trigger,
+    );
+    if (taken || BUILT_IN_TRIGGERS.has(command.trigger)) {
+      throw new SimAppError(400, "api.command.duplicate_trigger.app_error", "This trigger word is already in use. Please choose another word.");
+    }
+  };
 
   add("POST", "/api/v4/commands/execute", "required", async (context) => {
     const body = jsonBody(context, "command_args");
@@ -545,9 +553,7 @@ export function createRoutes(state: MattermostState, integrations: Integrations)
     };
     if (!state.hasTeamPermission(command.teamId, caller.id, "manage_own_slash_commands")) throw forbidden("manage_own_slash_commands");
     requireCommandsEnabled("CreateCommand");
-    // validateCommandTriggerUniqueness looks at every command of the team, whoever made it.
-    const duplicate = [...state.commands.values()].some((existing) => existing.teamId === command.teamId && existing.deleteAt === 0 && existing.trigger === command.trigger);
-    if (duplicate || BUILT_IN_TRIGGERS.has(command.trigger)) throw duplicateTrigger();
+    requireFreeTrigger(command);
     validateCommand(command, "app.command.createcommand.internal_error");
     state.commands.set(command.id, command);
     return { status: 201, json: toWireCommand(command) };
@@ -599,8 +605,7 @@ export function createRoutes(state: MattermostState, integrations: Integrations)
       description: input.description ?? "",
       updateAt: state.now(),
     };
-    const duplicate = [...state.commands.values()].some((existing) => existing.id !== command.id && existing.teamId === command.teamId && existing.deleteAt === 0 && existing.trigger === updated.trigger);
-    if (duplicate || BUILT_IN_TRIGGERS.has(updated.trigger)) throw duplicateTrigger();
+    requireFreeTrigger(updated);
     validateCommand(updated, "app.command.updatecommand.internal_error");
     state.commands.set(command.id, updated);
     return { status: 200, json: toWireCommand(updated) };
