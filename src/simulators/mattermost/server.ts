@@ -57,7 +57,7 @@ export interface MattermostSimulatorOptions {
   enableCommands?: boolean;
   /**
    * Outgoing OAuth connections: a command whose URL starts with one of `audiences` is called with
-   * `Authorization: Bearer <accessToken>` instead of `Token <command token>` (DoCommandRequest).
+   * `Authorization: Bearer <accessToken>` instead of `Token <command token>` (app/command.go, DoCommandRequest).
    */
   outgoingOAuthConnections?: Array<{ audiences: string[]; accessToken: string }>;
   /** Unauthenticated WebSockets are closed after this long. Default 5 000. */
