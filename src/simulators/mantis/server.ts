@@ -61,6 +61,8 @@ export interface FailNextOptions {
   reason?: string;
   /** How many following requests fail this way (default 1). */
   times?: number;
+  /** How many requests to let through first (default 0): `after: 2` fails the third request from now. */
+  after?: number;
 }
 
 /** A running simulator. */
@@ -87,6 +89,8 @@ interface PendingFailure {
   contentType: string;
   reason: string | undefined;
   remaining: number;
+  /** Requests still to let through before this failure starts. */
+  skip: number;
 }
 
 type Handler = (context: SimulatorContext, request: ApiRequest) => ApiResponse;
@@ -202,7 +206,9 @@ export async function startMantisSimulator(options: MantisSimulatorOptions = {})
     if (latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, latencyMs));
 
     const failure = failures[0];
-    if (failure) {
+    if (failure && failure.skip > 0) {
+      failure.skip -= 1;
+    } else if (failure) {
       failure.remaining -= 1;
       if (failure.remaining <= 0) failures.shift();
       const headers: Record<string, string | number> = { "Content-Length": Buffer.byteLength(failure.body) };
@@ -380,6 +386,7 @@ export async function startMantisSimulator(options: MantisSimulatorOptions = {})
         contentType: failOptions.contentType ?? guessContentType(body),
         reason: failOptions.reason,
         remaining: failOptions.times ?? 1,
+        skip: failOptions.after ?? 0,
       });
     },
     addBulkBugs(count: number) {
