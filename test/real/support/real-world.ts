@@ -9,10 +9,10 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pino from "pino";
-import { inject } from "vitest";
+import { expect, inject } from "vitest";
 import { createMantisTracker } from "../../../src/tracker/mantis-client.js";
 import type { TrackerPort } from "../../../src/tracker/tracker.js";
-import { resetRealMantis } from "../servers/mantis.js";
+import { callMantis, resetRealMantis, type RestAnswer } from "../servers/mantis.js";
 import type { RealServersInfo } from "../servers/real-servers.js";
 import { registerUser } from "../servers/synapse.js";
 import { startLiveBot, type LiveBot } from "./live-bot.js";
@@ -26,14 +26,6 @@ export interface People {
   bob: MatrixUser;
   /** Someone in the management room who is not in the users file. */
   outsider: MatrixUser;
-}
-
-/** A raw MantisBT REST answer. */
-export interface RestAnswer {
-  status: number;
-  reason: string;
-  headers: Headers;
-  json: unknown;
 }
 
 /** The world one test file works in. */
@@ -51,8 +43,18 @@ export interface RealWorld {
    * as a reply) and how the dispatcher says the command ended (its log record).
    */
   command(person: MatrixUser, roomId: string, line: string): Promise<CommandResult>;
+  /** Runs a command in the management room; fails the test with the bot's answer unless it succeeded. */
+  step(person: keyof People, line: string): Promise<string>;
+  /** Files a bug straight in MantisBT as its `reporter` account would; answers its id. */
+  fileAsReporter(summary: string, description?: string): Promise<number>;
   /** Stops the bot (exit code 0 expected). */
   close(): Promise<void>;
+}
+
+/** A date `days` ahead as people type deadlines (D.M.YYYY, UTC). */
+export function dateInDays(days: number): string {
+  const date = new Date(Date.now() + days * 86_400_000);
+  return `${date.getUTCDate()}.${date.getUTCMonth() + 1}.${date.getUTCFullYear()}`;
 }
 
 /** The dispatcher's verdict on a command, from its log line. */
@@ -168,6 +170,16 @@ export async function startRealWorld(options: { env?: BotEnvironment } = {}): Pr
       if (!outcome) throw new Error(`the bot answered "${line}" but logged no outcome for it`);
       return { answer, text: bodyOf(answer), outcome };
     },
+    async step(person, line) {
+      const result = await world.command(people[person], managementRoom, line);
+      expect(result.outcome, `${person}: ${line}\n${result.text}`).toBe("done");
+      return result.text;
+    },
+    async fileAsReporter(summary, description = "Seen on the demo shop since this morning.") {
+      const filed = await callMantis(mantis.url, mantis.tokens["reporter"] ?? "", "POST", "issues", { summary, description, project: { id: mantis.project.id }, category: { name: "General" } });
+      expect(filed.status, JSON.stringify(filed.json)).toBe(201);
+      return (filed.json as { issue: { id: number } }).issue.id;
+    },
     async close() {
       const code = await bot.stop();
       if (code !== 0) throw new Error(`the bot stopped with exit code ${code}:\n${bot.output().slice(-3000)}`);
@@ -201,22 +213,4 @@ export function isBotNotice(event: RoomEvent, bot: MatrixUser): boolean {
 export function repliesTo(event: RoomEvent, commandEventId: string): boolean {
   const relation = relationOf(event);
   return relation.threadRoot === commandEventId || relation.inReplyTo === commandEventId;
-}
-
-/** One REST call to MantisBT as the owner of `token`. */
-export async function callMantis(url: string, token: string, method: string, path: string, body?: unknown): Promise<RestAnswer> {
-  const response = await fetch(`${url}api/rest/${path}`, {
-    method,
-    headers: { Authorization: token, Accept: "application/json", ...(body !== undefined ? { "Content-Type": "application/json" } : {}) },
-    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-    signal: AbortSignal.timeout(30_000),
-  });
-  const text = await response.text();
-  let json: unknown;
-  try {
-    json = text ? JSON.parse(text) : undefined;
-  } catch {
-    json = text;
-  }
-  return { status: response.status, reason: response.statusText, headers: response.headers, json };
 }
