@@ -9,11 +9,12 @@
  */
 import pino from "pino";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { z } from "zod";
 import { startMantisSimulator, type MantisSimulator } from "../../src/simulators/mantis/server.js";
 import { createMantisTracker } from "../../src/tracker/mantis-client.js";
 import type { Bug, TrackerPort } from "../../src/tracker/tracker.js";
 import { compareJsonShapes } from "../support/json-shape.js";
-import { resetRealMantis } from "./servers/mantis.js";
+import { resetRealMantis, type RealMantisInfo } from "./servers/mantis.js";
 
 /** One HTTP exchange as the client saw it. */
 interface Exchange {
@@ -257,6 +258,26 @@ function differences(real: StepRecord, simulated: StepRecord): string[] {
   return found;
 }
 
+const versionListSchema = z.object({ versions: z.array(z.object({ name: z.string(), timestamp: z.string() })) });
+
+/**
+ * The set-up creates the real server's versions through the REST API, so each is dated the second it
+ * was made (MantisBT's default when no timestamp is given): usually one second for all of them, which
+ * MantisBT then lists in the order they were created. The simulator's world dates them on a roadmap.
+ * The dates differ by nature; the order MantisBT derives from them must not: the simulator's versions
+ * take the real dates, so a set-up that happened to cross a second boundary compares alike too.
+ */
+async function copyVersionDates(mantis: RealMantisInfo, simulator: MantisSimulator): Promise<void> {
+  const response = await fetch(`${mantis.url}api/rest/projects/${mantis.project.id}/versions`, { headers: { Authorization: mantis.tokens["administrator"]! } });
+  const { versions } = versionListSchema.parse(await response.json());
+  const project = simulator.database.projectByName(mantis.project.name);
+  for (const { name, timestamp } of versions) {
+    const version = project && simulator.database.versionByName(project.id, name);
+    if (!version) throw new Error(`the simulator's world has no version ${name} in ${mantis.project.name}`);
+    simulator.database.updateVersion({ ...version, date_order: Date.parse(timestamp) / 1000 });
+  }
+}
+
 let real: Awaited<ReturnType<typeof runSequence>>;
 let simulated: Awaited<ReturnType<typeof runSequence>>;
 let simulator: MantisSimulator;
@@ -265,6 +286,7 @@ beforeAll(async () => {
   const { mantis } = inject("realServers");
   await resetRealMantis(mantis);
   simulator = await startMantisSimulator({ seed: false });
+  await copyVersionDates(mantis, simulator);
   real = await runSequence(mantis.url, mantis.tokens["administrator"]!);
   simulated = await runSequence(simulator.url, simulator.tokens["administrator"]!);
 });

@@ -46,7 +46,8 @@ function convertNullable(node: unknown): unknown {
 const master = loadSpec("master/mantisbt_openapi.yaml");
 const release = loadSpec("release-2.28.4/mantisbt_openapi.yaml");
 
-// Override (PHP code, mci_project_categories): categories are objects {id, name, project}, not strings.
+// Override (PHP code, mci_project_categories): categories are objects {id, name, project}, not strings;
+// a global category names project 0 with a null name (recorded/03-project.json, test/real/mantis-conformance.test.ts).
 const masterForValidation = convertNullable(structuredClone(master)) as OpenApiDocument;
 const projectSchema = masterForValidation.components.schemas.Project as { properties: Record<string, Schema> };
 projectSchema.properties.categories = {
@@ -54,7 +55,11 @@ projectSchema.properties.categories = {
   items: {
     type: "object",
     required: ["id", "name", "project"],
-    properties: { id: { type: "integer" }, name: { type: "string" }, project: { $ref: "#/components/schemas/ProjectRef" } },
+    properties: {
+      id: { type: "integer" },
+      name: { type: "string" },
+      project: { type: "object", required: ["id", "name"], properties: { id: { type: "integer" }, name: { type: ["string", "null"] } } },
+    },
   },
 };
 

@@ -183,14 +183,36 @@ describe("MantisBT simulator quirks", () => {
       expect(monitored.map((issue) => issue.id).sort((a, b) => (a ?? 0) - (b ?? 0))).toEqual([1, 11, 13]);
     });
 
+    it("hides closed bugs and statuses the enum lacks from reported and monitored, but not from any", async () => {
+      // Manager monitors #1, #11 and #13 in the seed.
+      await patch(11, { status: { name: "closed" } });
+      await patch(13, { status: { id: 60 } });
+      await patch(1, { status: { name: "resolved" } });
+      const monitored = issues(await call("issues?filter_id=monitored&page_size=0&select=id", { as: "manager" }));
+      expect(monitored.map((issue) => issue.id)).toEqual([1]);
+      const any = issues(await call("issues?filter_id=any&page_size=0&select=id", { as: "manager" })).map((issue) => issue.id);
+      expect(any).toEqual(expect.arrayContaining([1, 11, 13]));
+      const reported = issues(await call("issues?filter_id=reported&page_size=0&select=id,status")).map((issue) => issue.status?.id);
+      expect(reported.every((status) => status !== undefined && status < 90)).toBe(true);
+    });
+
+    it("reads standard filter names in any case, and filter_id 0 as any", async () => {
+      const assigned = issues(await call("issues?filter_id=Assigned&page_size=0&select=id", { as: "alice" }));
+      expect(assigned).toEqual(issues(await call("issues?filter_id=assigned&page_size=0&select=id", { as: "alice" })));
+      expect(issues(await call("issues?filter_id=0&page_size=0&select=id"))).toHaveLength(30);
+    });
+
     it("answers an unknown filter name with 200 and a fault object where the list should be", async () => {
       const reply = await call("issues?filter_id=mine");
       expect(reply.status).toBe(200);
       expect(reply.json).toEqual({ issues: { status_code: 404, fault_string: "Unknown filter 'mine'" } });
     });
 
-    it("answers an unknown saved filter id with 404", async () => {
-      expect((await call("issues?filter_id=42")).status).toBe(404);
+    it("answers an unknown saved filter id with 404 code 2000", async () => {
+      const reply = await call("issues?filter_id=42");
+      expect(reply.status).toBe(404);
+      expect(reply.reason).toBe("Filter id '42' not found");
+      expect(errorBody(reply)).toEqual({ message: "Filter id '42' not found", code: 2000, localized: "Filter 42 not found." });
     });
 
     it("answers an unknown project with 404 and an empty body", async () => {
@@ -285,7 +307,7 @@ describe("MantisBT simulator quirks", () => {
     it.each(["Resolved", "done"])("sets status id 0 for the unknown or wrongly capitalised status name %s", async (name) => {
       const reply = await patch(2, { status: { name } });
       expect(reply.status).toBe(200);
-      expect(firstIssue(reply).status).toMatchObject({ id: 0, name: "@0@", label: "@0@" });
+      expect(firstIssue(reply).status).toEqual({ id: 0, name: "@0@", label: "@0@", color: "currentcolor" });
     });
 
     it("ignores a status given as a plain string", async () => {
@@ -404,10 +426,10 @@ describe("MantisBT simulator quirks", () => {
       expect((reply.json as { issue: IssueJson }).issue.status?.name).toBe("feedback");
     });
 
-    it("creates missing tags given by name", async () => {
+    it("creates missing tags given by name and lists tags by name in any case", async () => {
       const reply = await call("issues", { method: "POST", body: { ...newBug, tags: [{ name: "Customer" }, { name: "android" }] } });
       const issue = (reply.json as { issue: IssueJson }).issue;
-      expect(issue.tags?.map((tag) => tag.name)).toEqual(["Customer", "android"]);
+      expect(issue.tags?.map((tag) => tag.name)).toEqual(["android", "Customer"]);
     });
 
     it.each([
@@ -490,6 +512,19 @@ describe("MantisBT simulator quirks", () => {
       expect(firstIssue(reply).tags?.map((tag) => tag.name)).toEqual(["Customer", "performance"]);
     });
 
+    it("sorts tags by name like PHP's strcasecmp: ASCII letters in any case, other bytes as they are", async () => {
+      const names = ["zeta", "Alpha", "_x", "beta", "\u00c4\u00d6", "Z9"];
+      const reply = await call("issues/2/tags", { method: "POST", body: { tags: names.map((name) => ({ name })) } });
+      expect(firstIssue(reply).tags?.map((tag) => tag.name)).toEqual(["_x", "Alpha", "beta", "Z9", "zeta", "\u00c4\u00d6"]);
+    });
+
+    it("finds tags by name like PostgreSQL's ILIKE: any case, with % and _ as wildcards", async () => {
+      const lower = await call("issues/2/tags", { method: "POST", body: { tags: [{ name: "customer" }] } });
+      expect(firstIssue(lower).tags).toEqual([{ id: "1", name: "Customer" }]);
+      const wildcard = await call("issues/2/tags", { method: "POST", body: { tags: [{ name: "customer_data" }] } });
+      expect(firstIssue(wildcard).tags).toEqual([{ id: "1", name: "Customer" }, { id: "2", name: "customer-data" }]);
+    });
+
     it("refuses an unknown tag id with 404 code 2200", async () => {
       const reply = await call("issues/2/tags", { method: "POST", body: { tags: [{ id: 99 }] } });
       expect(reply.status).toBe(404);
@@ -527,11 +562,22 @@ describe("MantisBT simulator quirks", () => {
 
     it("lists the project with categories and versions", async () => {
       const project = ((await call("projects/1")).json as { projects: Record<string, unknown>[] }).projects[0];
-      const categories = (project?.categories as { name: string }[]).map((category) => category.name);
-      expect(categories.sort()).toEqual(["General", "documentation", "exchange", "merchant", "wallet"]);
+      const categories = project?.categories as { name: string; project: { id: number; name: string | null } }[];
+      expect(categories.map((category) => category.name)).toEqual(["General", "documentation", "exchange", "merchant", "wallet"]);
+      // General is MantisBT's global category: project 0, whose name is null.
+      expect(categories[0]?.project).toEqual({ id: 0, name: null });
+      expect(categories[1]?.project).toEqual({ id: 1, name: "Taler" });
       expect((project?.versions as { name: string }[]).map((version) => version.name)).toEqual(["1.1.0", "1.0.0", "0.9.0"]);
       const versions = (await call("projects/1/versions")).json as { versions: { name: string }[] };
       expect(versions.versions.map((version) => version.name)).toEqual(["1.1.0", "1.0.0", "0.9.0"]);
+    });
+
+    it("lists versions of the same second in the order they were created", async () => {
+      for (const name of ["3.0.0", "2.0.0", "2.1.0"]) {
+        await call("projects/1/versions", { method: "POST", body: { name, timestamp: "2027-06-01T00:00:00+00:00" } });
+      }
+      const versions = (await call("projects/1/versions")).json as { versions: { name: string }[] };
+      expect(versions.versions.map((version) => version.name)).toEqual(["3.0.0", "2.0.0", "2.1.0", "1.1.0", "1.0.0", "0.9.0"]);
     });
 
     it("answers an unknown project with 404 and an empty body", async () => {

@@ -97,6 +97,8 @@ export const THRESHOLDS = {
   bug_readonly_status_threshold: STATUS.resolved,
   /** `bug_resolved_status_threshold`: the standard filters `assigned`/`unassigned` stop here. */
   bug_resolved_status_threshold: STATUS.resolved,
+  /** `hide_status_default`: the default filter, and so `reported`/`monitored`, hide bugs from this status on. */
+  hide_status_default: STATUS.closed,
 } as const;
 
 /** Relationship types: id, name and the type seen from the other issue. */

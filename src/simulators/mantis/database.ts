@@ -110,13 +110,24 @@ export interface HistoryRow {
   details: string;
 }
 
-/** Which bugs a list query returns; mirrors the standard filters of `GET /issues`. */
+/**
+ * Which bugs a standard filter selects (see `standard-filters.ts`); a field left out selects any value.
+ * `handlerId` 0 means unassigned, as in MantisBT.
+ */
+export interface BugSelection {
+  handlerId?: number;
+  reporterId?: number;
+  monitoredBy?: number;
+  /** The statuses shown; left out, every status is, including ones the status enum lacks. */
+  statuses?: readonly number[];
+}
+
+/** One page of a bug list: the project (0 = all), a selection and who is looking. */
 export interface BugListQuery {
   projectId: number;
-  filter: "any" | "assigned" | "unassigned" | "reported" | "monitored";
+  selection: BugSelection;
   viewer: UserRow;
   canSeePrivate: boolean;
-  resolvedThreshold: number;
   limit: number;
   offset: number;
 }
@@ -312,9 +323,13 @@ export class MantisDatabase {
       | undefined;
   }
 
-  /** Newest first, as MantisBT lists versions (`date_order DESC`). */
+  /**
+   * Newest first, as `version_get_all_rows` sorts them: `array_multisort($t_order, SORT_DESC, SORT_REGULAR,
+   * $t_versions)` orders by `date_order` and versions of the same second by their rows, ascending, whose
+   * first column is the id: so the one created first comes first.
+   */
   versionsOf(projectId: number): VersionRow[] {
-    return this.prepare("SELECT * FROM versions WHERE project_id = ? ORDER BY date_order DESC, id DESC").all(projectId) as VersionRow[];
+    return this.prepare("SELECT * FROM versions WHERE project_id = ? ORDER BY date_order DESC, id ASC").all(projectId) as VersionRow[];
   }
 
   /** Saves a version; a new name is carried into the project's bugs, which store versions by name (`version_update`). */
@@ -370,7 +385,6 @@ export class MantisDatabase {
     const where: string[] = [];
     const params: Record<string, number> = {
       viewer: query.viewer.id,
-      resolved: query.resolvedThreshold,
       limit: query.limit,
       offset: query.offset,
     };
@@ -379,22 +393,21 @@ export class MantisDatabase {
       params.project = query.projectId;
     }
     if (!query.canSeePrivate) where.push("(view_state = 10 OR reporter_id = @viewer OR handler_id = @viewer)");
-    switch (query.filter) {
-      case "assigned":
-        where.push("handler_id = @viewer AND status < @resolved");
-        break;
-      case "unassigned":
-        where.push("handler_id = 0 AND status < @resolved");
-        break;
-      case "reported":
-        where.push("reporter_id = @viewer");
-        break;
-      case "monitored":
-        where.push("id IN (SELECT bug_id FROM monitors WHERE user_id = @viewer)");
-        break;
-      case "any":
-        break;
+    const { handlerId, reporterId, monitoredBy, statuses } = query.selection;
+    if (handlerId !== undefined) {
+      where.push("handler_id = @handler");
+      params.handler = handlerId;
     }
+    if (reporterId !== undefined) {
+      where.push("reporter_id = @reporter");
+      params.reporter = reporterId;
+    }
+    if (monitoredBy !== undefined) {
+      where.push("id IN (SELECT bug_id FROM monitors WHERE user_id = @monitor)");
+      params.monitor = monitoredBy;
+    }
+    // Whole numbers from the status enum, so they can stand in the SQL text (one statement per list).
+    if (statuses !== undefined) where.push(`status IN (${statuses.map((status) => Math.trunc(status)).join(", ") || "NULL"})`);
     const clause = where.length > 0 ? `WHERE ${where.join(" AND ")}` : "";
     return this
       .prepare(`SELECT * FROM bugs ${clause} ORDER BY updated_at DESC, created_at DESC, id ASC LIMIT @limit OFFSET @offset`)
@@ -431,8 +444,13 @@ export class MantisDatabase {
     return this.prepare("SELECT id, name FROM tags WHERE id = ?").get(id) as TagRow | undefined;
   }
 
+  /**
+   * `tag_get_by_name`: `name ILIKE ?` on PostgreSQL, so any case matches and `%` and `_` are wildcards
+   * (adding `customer` attaches `Customer`); the first match in table order, which is by id.
+   */
   tagByName(name: string): TagRow | undefined {
-    return this.prepare("SELECT id, name FROM tags WHERE name = ?").get(name) as TagRow | undefined;
+    const pattern = likePattern(name);
+    return (this.prepare("SELECT id, name FROM tags ORDER BY id").all() as TagRow[]).find((tag) => pattern.test(tag.name));
   }
 
   insertTag(name: string, userId: number): TagRow {
@@ -440,10 +458,12 @@ export class MantisDatabase {
     return { id, name };
   }
 
+  /** By name as `tag_bug_get_attached` sorts them (`usort` with `strcasecmp`: `_x`, `Alpha`, `beta`, `Customer`). */
   tagsOf(bugId: number): TagRow[] {
-    return this
-      .prepare("SELECT tags.id, tags.name FROM bug_tags JOIN tags ON tags.id = bug_tags.tag_id WHERE bug_id = ? ORDER BY tags.name")
+    const attached = this
+      .prepare("SELECT tags.id, tags.name FROM bug_tags JOIN tags ON tags.id = bug_tags.tag_id WHERE bug_id = ? ORDER BY bug_tags.rowid")
       .all(bugId) as TagRow[];
+    return attached.sort((a, b) => strcasecmp(a.name, b.name));
   }
 
   attachTag(bugId: number, tagId: number): boolean {
@@ -492,4 +512,30 @@ export class MantisDatabase {
   historyOf(bugId: number): HistoryRow[] {
     return this.prepare("SELECT * FROM history WHERE bug_id = ? ORDER BY id").all(bugId) as HistoryRow[];
   }
+}
+
+/** PHP's `strcasecmp`: bytes compared after lowering ASCII letters only, so `_` sorts before letters and `Ä` after them. */
+function strcasecmp(a: string, b: string): number {
+  const lower = (text: string) => Buffer.from(text.replace(/[A-Z]/g, (letter) => letter.toLowerCase()));
+  return Buffer.compare(lower(a), lower(b));
+}
+
+/** A PostgreSQL `ILIKE` pattern as a regular expression: `%` any text, `_` one character, `\` escapes the next. */
+function likePattern(pattern: string): RegExp {
+  let source = "";
+  const characters = [...pattern];
+  for (let index = 0; index < characters.length; index += 1) {
+    const character = characters[index]!;
+    if (character === "\\" && index + 1 < characters.length) {
+      index += 1;
+      source += escapeRegExp(characters[index]!);
+    } else if (character === "%") source += "[\\s\\S]*";
+    else if (character === "_") source += "[\\s\\S]";
+    else source += escapeRegExp(character);
+  }
+  return new RegExp(`^${source}$`, "iu");
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }

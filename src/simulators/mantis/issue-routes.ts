@@ -31,13 +31,7 @@ import {
   resolveUser,
   resolveVersion,
 } from "./request-input.js";
-
-const STANDARD_FILTERS = ["any", "assigned", "unassigned", "reported", "monitored"] as const;
-type StandardFilter = (typeof STANDARD_FILTERS)[number];
-
-function isStandardFilter(value: string): value is StandardFilter {
-  return (STANDARD_FILTERS as readonly string[]).includes(value);
-}
+import { parseStandardFilter, standardFilterSelection } from "./standard-filters.js";
 
 function header(request: ApiRequest, name: string): string | undefined {
   const value = request.headers[name];
@@ -81,27 +75,29 @@ export function listIssues(context: SimulatorContext, request: ApiRequest): ApiR
   const projectId = intParam(request, "project_id", 0);
   if (projectId !== 0 && !db.projectById(projectId)) throw statusOnly(404, `Project '${projectId}' doesn't exist`);
 
+  // `!empty($t_filter_id)`: a missing, blank or "0" filter is `any`.
   const filterParam = (request.query.get("filter_id") ?? "").trim();
+  const standard = filterParam === "" || filterParam === "0" ? "any" : parseStandardFilter(filterParam);
   let result: { issues: unknown };
-  if (filterParam === "" || isStandardFilter(filterParam)) {
+  if (standard !== undefined) {
     const page = Math.max(1, intParam(request, "page", 1));
     const pageSize = intParam(request, "page_size", 50);
     // page_size 0 or negative means everything (OBSERVED.md); SQLite reads LIMIT -1 as "no limit".
     const limit = pageSize > 0 ? pageSize : -1;
     const rows = db.listBugs({
       projectId,
-      filter: filterParam === "" ? "any" : filterParam,
+      selection: standardFilterSelection(standard, request.user),
       viewer: request.user,
       canSeePrivate: request.user.access_level >= THRESHOLDS.private_bug_threshold,
-      resolvedThreshold: THRESHOLDS.bug_resolved_status_threshold,
       limit,
       offset: pageSize > 0 ? (page - 1) * pageSize : 0,
     });
     const select = request.query.get("select") ?? undefined;
     result = { issues: rows.map((bug) => selectFields(renderIssue(db, bug, request.user), select)) };
-  } else if (/^\d+$/.test(filterParam)) {
-    // The simulator has no saved filters: every numeric id is unknown.
-    throw clientException(ERROR_CODES.FILTER_NOT_FOUND, `Filter '${filterParam}' not found`, "Filter not found.");
+  } else if (/^[+-]?\d+$/.test(filterParam)) {
+    // `filter_get((int) $id)`: the simulator has no saved filters, so every id is unknown.
+    const id = Number.parseInt(filterParam, 10);
+    throw clientException(ERROR_CODES.FILTER_NOT_FOUND, `Filter id '${id}' not found`, `Filter ${id} not found.`);
   } else {
     // An unknown filter name is a SOAP fault serialized where the list should be, with 200 (OBSERVED.md).
     result = { issues: { status_code: 404, fault_string: `Unknown filter '${filterParam}'` } };

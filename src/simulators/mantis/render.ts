@@ -32,8 +32,8 @@ export function encodePhpJson(value: unknown): string {
 export function renderEnum(table: EnumName, id: number): JsonObject {
   const name = ENUMS[table].get(id) ?? `@${id}@`;
   const rendered: JsonObject = { id, name, label: name };
-  // Unknown statuses have no colour of their own; MantisBT falls back to white.
-  if (table === "status") rendered.color = STATUS_COLORS.get(id) ?? "#ffffff";
+  // A status without a colour in `status_colors` gets CSS `currentcolor` (`mci_enum_get_array_by_id`).
+  if (table === "status") rendered.color = STATUS_COLORS.get(id) ?? "currentcolor";
   return rendered;
 }
 

@@ -5,7 +5,7 @@
  * `customer-data` (all of it fictitious).
  */
 import { ACCESS, STATUS, VIEW_STATE } from "./constants.js";
-import type { MantisDatabase, NewBugRow } from "./database.js";
+import { ALL_PROJECTS, type MantisDatabase, type NewBugRow } from "./database.js";
 
 /** A seeded account; the token is the bare API token MantisBT expects in `Authorization`. */
 export interface SeedUser {
@@ -33,8 +33,10 @@ export const SEED_USERS: readonly SeedUser[] = [
 
 /** The seeded project. */
 export const SEED_PROJECT = { id: 1, name: "Taler", description: "GNU Taler: wallet, exchange, merchant backend, bank integration" };
-/** Categories of the seeded project. */
+/** Categories of the seeded project; the first is MantisBT's global category, which every project inherits. */
 export const SEED_CATEGORIES = ["General", "wallet", "exchange", "merchant", "documentation"] as const;
+/** The category a fresh MantisBT has for all projects (`admin/schema.php` creates it with project 0). */
+const GLOBAL_CATEGORY: Category = "General";
 /** Tags that exist from the start (the support process uses both). */
 export const SEED_TAGS = { customer: "Customer", customerData: "customer-data" } as const;
 
@@ -563,7 +565,9 @@ export function seedTracker(db: MantisDatabase, now: number): void {
 
     db.insertProject({ ...SEED_PROJECT, status: 10, view_state: VIEW_STATE.public });
     const categoryIds = new Map<string, number>();
-    for (const name of SEED_CATEGORIES) categoryIds.set(name, db.insertCategory({ project_id: SEED_PROJECT.id, name }));
+    for (const name of SEED_CATEGORIES) {
+      categoryIds.set(name, db.insertCategory({ project_id: name === GLOBAL_CATEGORY ? ALL_PROJECTS : SEED_PROJECT.id, name }));
+    }
     const versions: [string, number, number][] = [
       ["0.9.0", 1, now - 300 * DAY],
       ["1.0.0", 1, now - 100 * DAY],
