@@ -42,6 +42,7 @@ import {
   type BugNote,
   type ListBugsQuery,
   type NewBug,
+  type NewNote,
   type ProjectVersion,
   type RelationshipType,
   type TrackerPort,
@@ -127,6 +128,8 @@ class MantisConnection {
   private projectId: Promise<number> | undefined;
   private selfName: Promise<string> | undefined;
   private readonly users = new Map<string, TrackerUser>();
+  private handlers: Promise<TrackerUser[]> | undefined;
+  private versionNames: string[] | undefined;
 
   constructor(readonly options: MantisTrackerOptions) {
     this.root = options.url.endsWith("/") ? options.url : `${options.url}/`;
@@ -306,6 +309,28 @@ class MantisConnection {
   rememberUser(user: TrackerUser): void {
     this.users.set(user.name, user);
   }
+
+  /** The project's handlers, read once and kept; `fresh` reads them again (someone may have been given the right). */
+  cachedHandlers(fresh: boolean, read: () => Promise<TrackerUser[]>): Promise<TrackerUser[]> {
+    if (fresh || !this.handlers) {
+      const reading = read();
+      this.handlers = reading;
+      // A failed read must not stick.
+      reading.catch(() => {
+        if (this.handlers === reading) this.handlers = undefined;
+      });
+    }
+    return this.handlers;
+  }
+
+  /** The project's version names as last read, undefined when they must be read (again). */
+  cachedVersionNames(): string[] | undefined {
+    return this.versionNames;
+  }
+
+  rememberVersionNames(names: string[] | undefined): void {
+    this.versionNames = names;
+  }
 }
 
 /** The port itself; one instance per actor, all sharing one connection. */
@@ -383,6 +408,7 @@ class MantisTracker implements TrackerPort {
     const impersonate = await this.impersonation();
     const projectId = await this.connection.resolveProjectId(impersonate);
     const handler = bug.handler !== undefined ? await this.requireUser(bug.handler) : undefined;
+    const notes = await this.notesToSend(bug.notes, impersonate);
     const body = {
       summary: bug.summary,
       description: bug.description,
@@ -394,6 +420,7 @@ class MantisTracker implements TrackerPort {
       // MantisBT sets `assigned` by itself when a handler is given; send a status only when asked.
       ...(bug.status ? { status: { id: STATUS_IDS[bug.status] } } : {}),
       ...(bug.tags && bug.tags.length > 0 ? { tags: uniqueNames(bug.tags).map((name) => ({ name })) } : {}),
+      ...(notes.length > 0 ? { notes: notes.map(noteBody) } : {}),
     };
     let created: { issue: MantisIssue; etag: string | undefined };
     try {
@@ -414,12 +441,14 @@ class MantisTracker implements TrackerPort {
       ...(handler ? { handlerId: handler.id } : {}),
       ...(bug.priority ? { priority: bug.priority } : {}),
     });
-    return toBug(created.issue, created.etag);
+    // The bug exists now: a note that cannot be added after all is left for the caller to notice.
+    return this.withNotes(toBug(created.issue, created.etag), notes, { keepBug: true });
   }
 
   async updateBug(id: number, change: BugChange, options: { ifMatch?: string } = {}): Promise<Bug> {
     checkBugId(id);
     if (change.summary !== undefined) checkSummary(change.summary);
+    const notes = await this.notesToSend(change.notes, await this.impersonation());
     let handlerId: number | undefined;
     if (change.handler === null) handlerId = 0;
     else if (change.handler !== undefined) handlerId = (await this.requireUser(change.handler)).id;
@@ -430,6 +459,7 @@ class MantisTracker implements TrackerPort {
       ...(change.resolution ? { resolution: { id: RESOLUTION_IDS[change.resolution] } } : {}),
       ...(change.summary !== undefined ? { summary: change.summary } : {}),
       ...(change.fixedInVersion !== undefined ? { fixed_in_version: { name: change.fixedInVersion } } : {}),
+      ...(notes.length > 0 ? { notes: notes.map(noteBody) } : {}),
     };
     if (Object.keys(body).length === 0) return this.getBug(id);
     let updated: { issue: MantisIssue | undefined; etag: string | undefined };
@@ -454,20 +484,25 @@ class MantisTracker implements TrackerPort {
       ...(change.priority ? { priority: change.priority } : {}),
       ...(change.fixedInVersion !== undefined ? { fixedInVersion: change.fixedInVersion } : {}),
     });
-    return toBug(issue, etag);
+    return this.withNotes(toBug(issue, etag), notes, { keepBug: false });
   }
 
-  async addNote(id: number, note: { text: string; private: boolean }): Promise<BugNote> {
+  async addNote(id: number, note: NewNote): Promise<BugNote> {
     checkBugId(id);
-    if (note.text.trim() === "") throw new TrackerRejectedError("A note needs some text");
     const impersonate = await this.impersonation();
-    const text = this.actor && !impersonate && !(await this.isBotItself()) ? `${this.byLine(this.actor)}\n${note.text}` : note.text;
+    const [sent] = await this.notesToSend([note], impersonate);
+    return this.postNote(id, sent!, impersonate);
+  }
+
+  /** `POST /issues/{id}/notes` with a note as it is sent (see `notesToSend`). */
+  private async postNote(id: number, note: NewNote, impersonate: string | undefined): Promise<BugNote> {
+    const text = note.text;
     let created: MantisNote;
     try {
       const { data } = await this.connection.send({
         method: "POST",
         path: `issues/${id}/notes`,
-        body: { text, view_state: { id: note.private ? VIEW_STATE_PRIVATE : VIEW_STATE_PUBLIC } },
+        body: noteBody(note),
         impersonate,
         bugId: id,
         schema: noteCreatedResponseSchema,
@@ -590,28 +625,33 @@ class MantisTracker implements TrackerPort {
       if (error instanceof NotFoundError) return undefined;
       if (!(error instanceof ForbiddenError)) throw error;
       // A bot account below user-manager level may still see who can handle bugs in its project.
-      const handler = (await this.listHandlers()).find((user) => user.name === name);
+      const handler =
+        (await this.listHandlers()).find((user) => user.name === name) ?? (await this.listHandlers({ fresh: true })).find((user) => user.name === name);
       if (handler) return handler;
       throw error;
     }
   }
 
-  async listHandlers(): Promise<TrackerUser[]> {
-    const impersonate = await this.impersonation();
-    const projectId = await this.connection.resolveProjectId(impersonate);
-    const { data } = await this.connection.send({
-      method: "GET",
-      path: `projects/${projectId}/handlers`,
-      impersonate,
-      notFound: projectNotFound(projectId),
-      schema: userListResponseSchema,
+  async listHandlers(options: { fresh?: boolean } = {}): Promise<TrackerUser[]> {
+    return this.connection.cachedHandlers(options.fresh ?? false, async () => {
+      const impersonate = await this.impersonation();
+      const projectId = await this.connection.resolveProjectId(impersonate);
+      const { data } = await this.connection.send({
+        method: "GET",
+        path: `projects/${projectId}/handlers`,
+        impersonate,
+        notFound: projectNotFound(projectId),
+        schema: userListResponseSchema,
+      });
+      const users = data.users.map(toTrackerUser);
+      for (const user of users) this.connection.rememberUser(user);
+      return users;
     });
-    const users = data.users.map(toTrackerUser);
-    for (const user of users) this.connection.rememberUser(user);
-    return users;
   }
 
-  async listVersions(): Promise<string[]> {
+  async listVersions(options: { fresh?: boolean } = {}): Promise<string[]> {
+    const cached = options.fresh ? undefined : this.connection.cachedVersionNames();
+    if (cached) return cached;
     const impersonate = await this.impersonation();
     const projectId = await this.connection.resolveProjectId(impersonate);
     const { data } = await this.connection.send({
@@ -623,7 +663,9 @@ class MantisTracker implements TrackerPort {
     });
     const project = data.projects.find((candidate) => candidate.id === projectId) ?? data.projects[0];
     if (!project) throw new NotFoundError(projectNotFound(projectId));
-    return project.versions.map((version) => version.name);
+    const names = project.versions.map((version) => version.name);
+    this.connection.rememberVersionNames(names);
+    return names;
   }
 
   async listProjectVersions(): Promise<ProjectVersion[]> {
@@ -638,7 +680,9 @@ class MantisTracker implements TrackerPort {
     });
     const project = data.projects.find((candidate) => candidate.id === projectId) ?? data.projects[0];
     if (!project) throw new NotFoundError(projectNotFound(projectId));
-    return project.versions.map(toProjectVersion);
+    const versions = project.versions.map(toProjectVersion);
+    this.connection.rememberVersionNames(versions.map((version) => version.name));
+    return versions;
   }
 
   async createVersion(name: string): Promise<ProjectVersion> {
@@ -652,7 +696,10 @@ class MantisTracker implements TrackerPort {
       notFound: projectNotFound(projectId),
       schema: versionResponseSchema,
     });
-    return toProjectVersion(data.version);
+    const version = toProjectVersion(data.version);
+    const known = this.connection.cachedVersionNames();
+    if (known && !known.includes(version.name)) this.connection.rememberVersionNames([...known, version.name]);
+    return version;
   }
 
   async markVersionReleased(versionId: number, on: Date): Promise<ProjectVersion> {
@@ -699,6 +746,35 @@ class MantisTracker implements TrackerPort {
   private byLine(actor: Actor): string {
     const name = actor.displayName.replace(/[[\]\s]+/g, " ").trim().slice(0, 60) || actor.trackerUser;
     return `[by ${name} via ${this.connection.botName}]`;
+  }
+
+  /** The notes as they are sent: non-empty, and naming the person when the bot cannot act as them. */
+  private async notesToSend(notes: readonly NewNote[] | undefined, impersonate: string | undefined): Promise<NewNote[]> {
+    if (!notes || notes.length === 0) return [];
+    if (notes.some((note) => note.text.trim() === "")) throw new TrackerRejectedError("A note needs some text");
+    const signed = this.actor && !impersonate && !(await this.isBotItself()) ? this.byLine(this.actor) : undefined;
+    return notes.map((note) => ({ text: signed ? `${signed}\n${note.text}` : note.text, private: note.private }));
+  }
+
+  /**
+   * The bug as answered, after checking that the notes sent with it are on it; a note a server left
+   * out (one that ignores `notes` in the body) is added on its own, so it is never lost silently.
+   * With `keepBug`, a failure to add it is logged and the bug returned without it.
+   */
+  private async withNotes(bug: Bug, sent: readonly NewNote[], options: { keepBug: boolean }): Promise<Bug> {
+    const notes = [...bug.notes];
+    for (const note of sent) {
+      const text = note.text.trim();
+      if (notes.some((candidate) => candidate.text.trim() === text)) continue;
+      this.connection.options.log.warn({ bugId: bug.id }, "MantisBT left out a note sent with the bug; adding it on its own");
+      try {
+        notes.push(await this.postNote(bug.id, note, await this.impersonation()));
+      } catch (error) {
+        if (!options.keepBug) throw error;
+        this.connection.options.log.warn({ err: error, bugId: bug.id }, "could not add the note left out of the new bug");
+      }
+    }
+    return { ...bug, notes };
   }
 
   /** A handler's id; MantisBT ignores unknown handler names, so names are never sent. */
@@ -771,6 +847,11 @@ function checkSummary(summary: string): void {
     );
   }
   if (summary.trim() === "") throw new TrackerRejectedError("The summary must not be empty");
+}
+
+/** A note in a request body; the view state by id, which MantisBT never misreads. */
+function noteBody(note: NewNote): { text: string; view_state: { id: number } } {
+  return { text: note.text, view_state: { id: note.private ? VIEW_STATE_PRIVATE : VIEW_STATE_PUBLIC } };
 }
 
 function checkBugId(id: number): void {

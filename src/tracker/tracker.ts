@@ -105,6 +105,12 @@ export interface Bug {
   etag?: string;
 }
 
+/** A note the bot writes: its text and whether only staff may see it. */
+export interface NewNote {
+  text: string;
+  private: boolean;
+}
+
 export interface NewBug {
   summary: string;
   description: string;
@@ -116,6 +122,8 @@ export interface NewBug {
   handler?: string;
   /** Explicit status; sent in the create request. */
   status?: StatusName;
+  /** Notes created with the bug in the same request (MantisBT 2.28 takes a `notes` array in `POST /issues`). */
+  notes?: NewNote[];
 }
 
 /** MantisBT resolution ids the process sets (10 open, 20 fixed; the others are set by people in MantisBT). */
@@ -132,6 +140,11 @@ export interface BugChange {
   priority?: PriorityName;
   summary?: string;
   fixedInVersion?: string;
+  /**
+   * Notes added in the same request. A PATCH carrying both a status and notes keeps the status sent,
+   * where a separate note by the bug's reporter on a FEEDBACK bug makes MantisBT move it to ASSIGNED.
+   */
+  notes?: NewNote[];
 }
 
 export interface ListBugsQuery {
@@ -170,14 +183,16 @@ export interface TrackerPort {
    * MantisBT moves a `feedback` bug to `assigned` when its reporter adds a note (reassign_on_feedback):
    * when the status must stay, set it again after the note.
    */
-  addNote(id: number, note: { text: string; private: boolean }): Promise<BugNote>;
+  addNote(id: number, note: NewNote): Promise<BugNote>;
   addTags(id: number, tags: string[]): Promise<void>;
   addRelationship(id: number, relationship: { type: RelationshipType; otherBugId: number }): Promise<void>;
+  /** A user by name; known users are kept for the process's lifetime, an unknown name is asked for again. */
   getUser(name: string): Promise<TrackerUser | undefined>;
-  listHandlers(): Promise<TrackerUser[]>;
-  /** Project versions, to validate `fixed_in_version`. */
-  listVersions(): Promise<string[]>;
-  /** Project versions with their released flag and date, obsolete ones included. */
+  /** Who may handle bugs in the project; kept for the process's lifetime unless `fresh` (after a miss). */
+  listHandlers(options?: { fresh?: boolean }): Promise<TrackerUser[]>;
+  /** Project version names, to validate `fixed_in_version`; kept like the handlers, `fresh` after a miss. */
+  listVersions(options?: { fresh?: boolean }): Promise<string[]>;
+  /** Project versions with their released flag and date, obsolete ones included; always read anew. */
   listProjectVersions(): Promise<ProjectVersion[]>;
   /** Adds an unreleased version to the project; MantisBT lets managers and up do it. */
   createVersion(name: string): Promise<ProjectVersion>;
