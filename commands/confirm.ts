@@ -26,6 +26,7 @@ import { bugIdArg, deadlineArg, estimateArg, flagArg, staffHandleArg } from "../
 import { defineCommand, type CommandContext } from "../src/framework/command.js";
 import { ephemeral, type MessageButton } from "../src/framework/reply.js";
 import { changeBug } from "../src/process/bug-actions.js";
+import { WriteSteps } from "../src/process/write-steps.js";
 import { bugLink, escapeMarkdown } from "../src/process/bug-format.js";
 import { formatInvestigatingReply } from "../src/process/customer-reply.js";
 import { notifyAfterChange } from "../src/process/notify.js";
@@ -87,14 +88,24 @@ export const confirmCommand = defineCommand({
 
     const problems: (string | undefined)[] = [];
     const confirmedSubs: string[] = [];
-    for (const { sub, to, timeline: subTimeline } of withSubBugs) {
-      const updated = await applyTimeline(ctx, sub.bug, to, subTimeline, { communicator: communicator.name, details: { parentBugId: bug.id } });
+    // One PATCH per bug; when one fails, the reply says which were confirmed and the same command finishes the rest.
+    const steps = new WriteSteps("the bugs confirmed already are left as they are, the rest is confirmed");
+    const confirmParent = `confirm #${bug.id} and give you the text for its reporter`;
+    for (const [index, { sub, to, timeline: subTimeline }] of withSubBugs.entries()) {
+      const later = [...withSubBugs.slice(index + 1).map((next) => `confirm sub-bug #${next.sub.bug.id}`), confirmParent];
+      const updated = await steps.run(
+        { todo: `confirm sub-bug #${sub.bug.id}`, done: `confirmed sub-bug #${sub.bug.id}: ${describeTimeline(ctx, subTimeline)}` },
+        () => applyTimeline(ctx, sub.bug, to, subTimeline, { communicator: communicator.name, details: { parentBugId: bug.id } }),
+        later,
+      );
       problems.push(await tellDeveloper(ctx, updated, subTimeline));
       confirmedSubs.push(`- ${bugLink(updated, ctx.tracker.bugUrl(updated.id))} ${escapeMarkdown(removeSubjectTag(updated.summary))}: ${describeTimeline(ctx, subTimeline)}`);
     }
 
-    const current = withSubBugs.length > 0 ? await rereadAfterSubBugs(ctx, bug) : bug;
-    const updated = await applyTimeline(ctx, current, transition.to, timeline, { communicator: communicator.name, details: { communicator: communicator.name } });
+    const updated = await steps.run({ todo: confirmParent, done: `confirmed #${bug.id}` }, async () => {
+      const current = withSubBugs.length > 0 ? await rereadAfterSubBugs(ctx, bug) : bug;
+      return applyTimeline(ctx, current, transition.to, timeline, { communicator: communicator.name, details: { communicator: communicator.name } });
+    });
     const url = ctx.tracker.bugUrl(bug.id);
     const link = bugLink(updated, url);
     const answer = formatInvestigatingReply(updated, url);

@@ -50,27 +50,28 @@ export const etaCommand = defineCommand({
     const previousDeadline = previous?.deadline ?? state?.deadline;
     const summary = setSubjectTag(bug.summary, { estimateMinutes, deadline }, { workdayHours });
     const details = { estimateMinutes, deadline, previousDeadline: previousDeadline ?? null };
-    const updated =
-      summary === bug.summary
-        ? bug
-        : await changeBug(ctx, bug, { summary }, { action: "eta", command: "eta", details });
-    if (summary === bug.summary) {
+    const left = formatDuration(estimateMinutes, { workdayHours });
+    const movedLater = previousDeadline !== undefined && compareDates(deadline, previousDeadline) > 0;
+    const moved = movedLater ? `Deadline moved from ${formatDate(previousDeadline)} to ${formatDate(deadline)} (work left: ${left}).` : undefined;
+    const note = moved && {
+      text: args.reason ? `${moved}\nReason: ${args.reason}` : moved,
+      private: false,
+      record: { action: "deadline-moved", command: "eta", details: { from: previousDeadline, to: deadline } },
+    };
+    let updated = bug;
+    if (summary !== bug.summary) {
+      // The subject and the note putting a later deadline in writing go in one PATCH: all or nothing.
+      updated = await changeBug(ctx, bug, { summary }, { action: "eta", command: "eta", details }, { notes: note ? [note] : [] });
+    } else {
       ctx.store.appendJournal({ bugId: bug.id, at: ctx.now(), actor: ctx.caller.name, action: "eta", command: "eta", details: { ...details, unchanged: true } });
+      if (note) await addBugNote(ctx, bug.id, note, note.record);
     }
     ctx.store.updateBugProcess(bug.id, { estimateMinutes, deadline }, ctx.now());
     recordEstimate(ctx.store, { bugId: bug.id, at: ctx.now(), actor: ctx.caller.name, source: "eta", estimateMinutes, deadline });
 
     const link = bugLink(updated, ctx.tracker.bugUrl(bug.id));
-    const left = formatDuration(estimateMinutes, { workdayHours });
     const lines = [`${link} now reads "${escapeMarkdown(updated.summary)}".`];
-    if (previousDeadline !== undefined && compareDates(deadline, previousDeadline) > 0) {
-      const moved = `Deadline moved from ${formatDate(previousDeadline)} to ${formatDate(deadline)} (work left: ${left}).`;
-      await addBugNote(
-        ctx,
-        bug.id,
-        { text: args.reason ? `${moved}\nReason: ${args.reason}` : moved, private: false },
-        { action: "deadline-moved", command: "eta", details: { from: previousDeadline, to: deadline } },
-      );
+    if (movedLater) {
       const reason = args.reason ? ` Reason: ${escapeMarkdown(args.reason)}` : "";
       const problem = await notifyAfterChange(ctx, "the note to management", () =>
         ctx.notifier.channel("management", {

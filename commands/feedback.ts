@@ -6,8 +6,8 @@
  * Decisions:
  * - The feedback is a public note (the reporter may follow the analysis); estimate and deadline also
  *   go to the store, where `confirm` picks them up for the subject tag.
- * - MantisBT moves a FEEDBACK bug to ASSIGNED by itself when its reporter adds a note
- *   (OBSERVED.md), so the note is added first and the status set to NEW after it.
+ * - Note and status go in one PATCH: all or nothing, and MantisBT keeps the status sent, where a
+ *   separate note by the bug's reporter would move the FEEDBACK bug to ASSIGNED (OBSERVED.md).
  * - On a sub-bug (opened with `ask`) the same command is the answer: the wait on the parent ends and
  *   the parent's handler is told.
  */
@@ -20,7 +20,7 @@ import { UsageError } from "../src/errors.js";
 import { bugIdArg, deadlineArg, estimateArg, nonEmptyArg, textArg } from "../src/framework/arg-types.js";
 import { defineCommand, type CommandContext } from "../src/framework/command.js";
 import { ephemeral } from "../src/framework/reply.js";
-import { addBugNote, changeBug } from "../src/process/bug-actions.js";
+import { changeBug } from "../src/process/bug-actions.js";
 import { bugLink, escapeMarkdown } from "../src/process/bug-format.js";
 import { describeFixedIn, formatFixedIn, parseFixedIn, type FixedIn } from "../src/process/fixed-in.js";
 import { notifyAfterChange } from "../src/process/notify.js";
@@ -38,8 +38,11 @@ const excerpt = (text: string): string => escapeMarkdown(text.length > EXCERPT ?
 /** Checks the version of a production fix against the project's versions; MantisBT refuses others. */
 async function checkVersion(ctx: CommandContext, fixedIn: FixedIn): Promise<string | undefined> {
   if (fixedIn.place !== "production" || fixedIn.detail === undefined) return undefined;
-  const versions = await ctx.tracker.listVersions();
-  const version = versions.find((name) => name.toLowerCase() === fixedIn.detail!.toLowerCase());
+  const named = (names: readonly string[]) => names.find((name) => name.toLowerCase() === fixedIn.detail!.toLowerCase());
+  // The names are kept for the process's lifetime; one added in MantisBT since is found by reading them again.
+  let versions = await ctx.tracker.listVersions();
+  if (!named(versions)) versions = await ctx.tracker.listVersions({ fresh: true });
+  const version = named(versions);
   if (!version) {
     throw new UsageError(
       `fixed-in: MantisBT knows no version "${fixedIn.detail}" in this project (known: ${versions.join(", ") || "none"}). ` +
@@ -63,7 +66,7 @@ export const feedbackCommand = defineCommand({
   async run(ctx, args) {
     const loaded = await loadBug(ctx, args.bug);
     const { bug } = loaded;
-    const pending = await refreshPendingSubFeedback(ctx, bug.id);
+    const pending = await refreshPendingSubFeedback(ctx, bug.id, new Map(loaded.subBugs.map((sub) => [sub.bug.id, sub.bug])));
     const transition = requireTransition("feedback", { ...loaded.situation, pendingSubFeedback: pending });
     requireHandlerOrManagement(ctx, bug, "feedback");
 
@@ -81,15 +84,10 @@ export const feedbackCommand = defineCommand({
       ...(fixedIn ? [`Already fixed ${describeFixedIn(fixedIn)}.`] : []),
     ];
     const details = { estimateMinutes, deadline, ...(fixedIn ? { fixedIn: formatFixedIn(fixedIn) } : {}) };
-    // Note first, status after: a note by the reporter would otherwise move the bug to ASSIGNED.
-    await addBugNote(ctx, bug.id, { text: noteLines.join("\n"), private: false }, { action: "feedback", command: "feedback", details });
-    const fresh = await ctx.tracker.getBug(bug.id);
-    const updated = await changeBug(
-      ctx,
-      fresh,
-      { status: transition.to.status, ...(version ? { fixedInVersion: version } : {}) },
-      { action: "feedback", command: "feedback", details },
-    );
+    const record = { action: "feedback", command: "feedback", details };
+    const updated = await changeBug(ctx, bug, { status: transition.to.status, ...(version ? { fixedInVersion: version } : {}) }, record, {
+      notes: [{ text: noteLines.join("\n"), private: false, record }],
+    });
     const developer = handlerMember(ctx, updated)?.name ?? ctx.caller.name;
     ctx.store.updateBugProcess(
       bug.id,

@@ -12,8 +12,11 @@
  * - Sub-bugs are closed before their parents. A bug whose sub-bugs are not all resolved stays
  *   RESOLVED (the process table's `sub-bugs-resolved`) and is listed with what each sub-bug needs;
  *   it goes with a later release and does not hold this one up.
- * - A bug MantisBT refuses to close does not stop the others, but the version is then left
- *   unreleased, so that running the command again closes the rest and releases it.
+ * - A bug MantisBT refuses to close does not stop the others (its parents are not tried: MantisBT
+ *   would refuse them too), but the version is then left unreleased, so that running the command
+ *   again closes the rest and releases it. One PATCH per bug is the fewest MantisBT allows (it has no
+ *   bulk update). When reading the bugs or marking the version released fails, the reply says what
+ *   was done and what was not, and the same command again finishes the rest.
  */
 import { z } from "zod";
 import { formatDate, todayIn } from "../src/core/dates.js";
@@ -28,6 +31,7 @@ import { parseFixedIn } from "../src/process/fixed-in.js";
 import { readQueue } from "../src/process/queue.js";
 import { describeBug, loadSubBugs, subBugIds } from "../src/process/situation.js";
 import { callerToday } from "../src/process/timeline-input.js";
+import { PartialChangeError } from "../src/process/write-steps.js";
 import type { BugProcessState } from "../src/store/store.js";
 import type { Bug, ProjectVersion } from "../src/tracker/tracker.js";
 
@@ -50,23 +54,32 @@ export const releaseCommand = defineCommand({
     if (!known) ctx.log.info({ version: version.name }, "created a version for a release");
     const name = escapeMarkdown(version.name);
 
-    const { bugs, truncated } = await readQueue(ctx.tracker, () => true);
-    const byId = new Map(bugs.map((bug) => [bug.id, bug]));
-    const closable = new Map<number, { bug: Bug; state: BugProcessState | undefined }>();
-    const waiting: string[] = [];
-    for (const bug of bugs.filter((candidate) => candidate.status === "resolved")) {
-      const state = ctx.store.getBugProcess(bug.id);
-      const subBugs = await loadSubBugs(ctx, bug, byId);
-      const situation = { ...describeBug(bug, state, ctx.settings), subBugs: subBugs.map((sub) => sub.situation) };
-      const check = checkTransition("release", situation);
-      if (check.ok) closable.set(bug.id, { bug, state });
-      else if (check.reason === "sub-bugs-resolved") waiting.push(`- ${link(ctx, bug)}: ${openSubBugs(situation).map(describeSubBug).join("; ")}`);
+    const markReleased = `mark ${version.name} released`;
+    let resolved: Awaited<ReturnType<typeof readResolved>>;
+    try {
+      resolved = await readResolved(ctx);
+    } catch (error) {
+      if (known) throw error;
+      throw new PartialChangeError([`created version ${version.name} in MantisBT`], [`close the RESOLVED bugs with ${version.name}`, markReleased], {
+        cause: error,
+        retry: "the version is there now, so it closes the RESOLVED bugs and releases it",
+      });
     }
+    const { closable, waiting, truncated } = resolved;
 
     const closed: string[] = [];
     const failed: string[] = [];
+    const done: string[] = known ? [] : [`created version ${version.name} in MantisBT`];
+    const notClosed = new Set<number>();
     for (const id of closingOrder(new Map([...closable].map(([bugId, { bug }]) => [bugId, subBugIds(bug)])))) {
       const { bug, state } = closable.get(id)!;
+      const stuck = subBugIds(bug).filter((subId) => notClosed.has(subId));
+      if (stuck.length > 0) {
+        // MantisBT refuses to close a parent of an unresolved bug; no need to ask it.
+        notClosed.add(bug.id);
+        failed.push(`- ${link(ctx, bug)}: not tried, its sub-bug ${stuck.map((subId) => `#${subId}`).join(", ")} could not be closed`);
+        continue;
+      }
       // A fix the developer reported as already in production names its version (feedback fixed-in=).
       const fixedIn = bug.fixedInVersion ? undefined : (productionVersion(state?.fixedIn, versions) ?? version.name);
       try {
@@ -80,9 +93,11 @@ export const releaseCommand = defineCommand({
         const kept = bug.fixedInVersion && bug.fixedInVersion !== version.name ? ` (fixed in ${escapeMarkdown(bug.fixedInVersion)}, kept)` : "";
         const earlier = fixedIn && fixedIn !== version.name ? ` (fixed in ${escapeMarkdown(fixedIn)}, as reported in the feedback)` : "";
         closed.push(`- ${link(ctx, bug)} ${escapeMarkdown(bug.summary)}${kept}${earlier}`);
+        done.push(`closed #${bug.id}`);
       } catch (err) {
         // One bug MantisBT refuses must not stop the others from closing.
         ctx.log.warn({ err, bugId: bug.id }, "closing a bug for a release failed");
+        notClosed.add(bug.id);
         failed.push(`- ${link(ctx, bug)}: ${err instanceof BotError ? err.userMessage : "the tracker did not accept the change"}`);
       }
     }
@@ -97,12 +112,37 @@ export const releaseCommand = defineCommand({
       if (truncated) lines.push("_(The tracker has more bugs than I read in one go.)_");
       lines.push(`${name} is not marked released yet: run \`release ${version.name}\` again to close the rest and release it.`);
     } else {
-      await ctx.tracker.markVersionReleased(version.id, ctx.now());
+      try {
+        await ctx.tracker.markVersionReleased(version.id, ctx.now());
+      } catch (error) {
+        if (done.length === 0) throw error;
+        throw new PartialChangeError(done, [markReleased], { cause: error, retry: "the closed bugs stay closed and the version is marked released" });
+      }
       lines.push(`${name} is marked released in MantisBT, dated ${formatDate(callerToday(ctx))}.`);
     }
     return ephemeral(lines.join("\n"));
   },
 });
+
+/**
+ * The RESOLVED bugs of the project: those the release closes, and those that wait for their sub-bugs
+ * (a line each saying what the sub-bugs need).
+ */
+async function readResolved(ctx: CommandContext): Promise<{ closable: Map<number, { bug: Bug; state: BugProcessState | undefined }>; waiting: string[]; truncated: boolean }> {
+  const { bugs, truncated } = await readQueue(ctx.tracker, () => true);
+  const byId = new Map(bugs.map((bug) => [bug.id, bug]));
+  const closable = new Map<number, { bug: Bug; state: BugProcessState | undefined }>();
+  const waiting: string[] = [];
+  for (const bug of bugs.filter((candidate) => candidate.status === "resolved")) {
+    const state = ctx.store.getBugProcess(bug.id);
+    const subBugs = await loadSubBugs(ctx, bug, byId);
+    const situation = { ...describeBug(bug, state, ctx.settings), subBugs: subBugs.map((sub) => sub.situation) };
+    const check = checkTransition("release", situation);
+    if (check.ok) closable.set(bug.id, { bug, state });
+    else if (check.reason === "sub-bugs-resolved") waiting.push(`- ${link(ctx, bug)}: ${openSubBugs(situation).map(describeSubBug).join("; ")}`);
+  }
+  return { closable, waiting, truncated };
+}
 
 function link(ctx: Pick<CommandContext, "tracker">, bug: Bug): string {
   return bugLink(bug, ctx.tracker.bugUrl(bug.id));

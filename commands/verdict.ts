@@ -10,7 +10,7 @@ import { ProcessRuleError } from "../src/errors.js";
 import { bugIdArg, staffHandleArg } from "../src/framework/arg-types.js";
 import { defineCommand, type CommandContext } from "../src/framework/command.js";
 import { ephemeral, type Message, type Reply } from "../src/framework/reply.js";
-import { addBugNote, changeBug } from "../src/process/bug-actions.js";
+import { changeBug } from "../src/process/bug-actions.js";
 import { bugLink, escapeMarkdown } from "../src/process/bug-format.js";
 import { notifyAfterChange } from "../src/process/notify.js";
 import { developerOf, pickCommunicator, requireParticipant, staffNamed } from "../src/process/participants.js";
@@ -86,15 +86,15 @@ async function fail(ctx: CommandContext, loaded: LoadedBug, to: Position, args: 
   if (!developer) {
     throw new ProcessRuleError(`I do not know who made the fix for #${bug.id}, so I cannot hand it back; set the developer as handler in MantisBT.`);
   }
+  // Handler, status and the reason in one PATCH: all or nothing, and MantisBT keeps the status sent.
   const updated = await changeBug(
     ctx,
     bug,
     { handler: developer.mantisUser, status: to.status },
     { action: "verdict-fail", command: "verdict", details: { outcome: "fail", developer: developer.name } },
+    { notes: [{ text: `Review: not fixed yet. ${args.reason}`, private: false, record: { action: "verdict-fail-note", command: "verdict" } }] },
   );
   ctx.store.updateBugProcess(bug.id, { stage: to.stage, developer: developer.name }, ctx.now());
-  // After the status change: a note from the bug's reporter on a FEEDBACK bug would move it by itself.
-  await addBugNote(ctx, bug.id, { text: `Review: not fixed yet. ${args.reason}`, private: false }, { action: "verdict-fail-note", command: "verdict" });
 
   const link = bugLink(updated, ctx.tracker.bugUrl(bug.id));
   const problem = await notifyAfterChange(ctx, `the message to @${developer.name}`, () =>

@@ -9,7 +9,7 @@ import type { CommandContext } from "../framework/command.js";
 import { CUSTOMER_TYPES, type BugOrigin, type CustomerType } from "../store/store.js";
 import { MAX_SUMMARY_LENGTH, type Bug, type NewBug } from "../tracker/tracker.js";
 import { codePointLength } from "../core/text.js";
-import { addBugNote, fileBug, type JournalRecord } from "./bug-actions.js";
+import { fileBug, type JournalRecord } from "./bug-actions.js";
 import { isEmailAddress, isPhoneNumber, PHONE_EXAMPLE } from "./personal-data.js";
 
 /** A zod error option: `missing` when the argument was not given, the default wording otherwise. */
@@ -91,29 +91,31 @@ export interface CustomerBugOptions {
 }
 
 /**
- * Files a customer's bug as the seed asks: NEW, unassigned, tagged with the customer tag; then the
- * personal data as a private note. A failed note does not undo the bug (it holds no personal
- * data); the caller is told to add the note by hand.
+ * Files a customer's bug as the seed asks: NEW, unassigned, tagged with the customer tag, with the
+ * personal data as a private note created in the same request (one `POST /issues`: all or nothing,
+ * so a retry never makes a second bug). Should MantisBT still leave the note out or make it public,
+ * the bug stays (its public text holds no personal data) and the caller is told what to fix by hand.
  */
 export async function fileCustomerBug(ctx: CommandContext, options: CustomerBugOptions): Promise<FiledCustomerBug> {
+  const contact = options.privateNote;
   const bug = await fileBug(
     ctx,
     { summary: options.summary, description: options.description, status: "new", tags: [ctx.settings.customerTag], private: options.private },
     { action: "file", command: options.command, details: { origin: options.origin } },
+    contact === undefined ? {} : { notes: [{ text: contact, private: true, record: { action: "customer-contact", command: options.command } }] },
   );
   ctx.store.updateBugProcess(bug.id, { origin: options.origin, stage: "triage" }, ctx.now());
-  if (options.privateNote === undefined) return { bug };
-  try {
-    await addBugNote(ctx, bug.id, { text: options.privateNote, private: true }, { action: "customer-contact", command: options.command });
-    return { bug };
-  } catch (err) {
-    // The error names the bug, never the note's text.
-    ctx.log.warn({ err, bugId: bug.id }, "private note with the customer's contact failed");
-    return {
-      bug,
-      noteProblem: `I could not add the private note with the customer's name and contact to #${bug.id}: please add it in MantisBT yourself, as a PRIVATE note.`,
-    };
-  }
+  if (contact === undefined) return { bug };
+  const note = bug.notes.find((candidate) => candidate.text.trim().endsWith(contact.trim()));
+  if (note?.private) return { bug };
+  // Names the bug, never the note's text.
+  ctx.log.warn({ bugId: bug.id, noteId: note?.id }, note ? "MantisBT stored the customer's contact as a public note" : "MantisBT left out the private note with the customer's contact");
+  return {
+    bug,
+    noteProblem: note
+      ? `MantisBT stored the note with the customer's name and contact on #${bug.id} as PUBLIC: make note ${note.id} private in MantisBT now.`
+      : `I could not add the private note with the customer's name and contact to #${bug.id}: please add it in MantisBT yourself, as a PRIVATE note.`,
+  };
 }
 
 /**

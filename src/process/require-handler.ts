@@ -42,15 +42,17 @@ export function requireHandlerOrManagement(ctx: Pick<CommandContext, "caller" | 
  */
 export async function requireAssignableStaff(ctx: Pick<CommandContext, "staff" | "tracker">, handle: string): Promise<StaffMember> {
   const member = ctx.staff.find(handle);
-  const handlers = await ctx.tracker.listHandlers();
-  const trackerNames = new Set(handlers.map((user) => user.name.toLowerCase()));
-  const assignable = ctx.staff.all().filter((candidate) => trackerNames.has(candidate.mantisUser.toLowerCase()));
-  const choices = assignable.length > 0 ? assignable.map((candidate) => `@${candidate.name}`).join(", ") : "nobody";
   if (!member) {
     const known = ctx.staff.all().map((candidate) => `@${candidate.name}`).join(", ");
     throw new UsageError(`I know no staff member "@${handle.replace(/^@/, "")}". Known staff: ${known}.`);
   }
+  const handlerNames = async (fresh: boolean) => new Set((await ctx.tracker.listHandlers({ fresh })).map((user) => user.name.toLowerCase()));
+  // The handlers are kept for the process's lifetime; someone given the right since is found by reading them again.
+  let trackerNames = await handlerNames(false);
+  if (!trackerNames.has(member.mantisUser.toLowerCase())) trackerNames = await handlerNames(true);
   if (!trackerNames.has(member.mantisUser.toLowerCase())) {
+    const assignable = ctx.staff.all().filter((candidate) => trackerNames.has(candidate.mantisUser.toLowerCase()));
+    const choices = assignable.length > 0 ? assignable.map((candidate) => `@${candidate.name}`).join(", ") : "nobody";
     throw new UsageError(
       `@${member.name} cannot handle bugs in MantisBT (the MantisBT account "${member.mantisUser}" is not among the project's handlers). ` +
         `Who can: ${choices}.`,

@@ -15,20 +15,25 @@
 import { NotFoundError } from "../errors.js";
 import type { CommandContext } from "../framework/command.js";
 import { listPendingSubFeedback, markSubFeedbackAnswered } from "../store/analysis-repo.js";
-import type { StatusName } from "../tracker/tracker.js";
+import type { Bug, StatusName } from "../tracker/tracker.js";
 
 const ANSWERED_STATUSES: ReadonlySet<StatusName> = new Set(["new", "confirmed", "resolved", "closed"]);
 
 /**
  * Looks at each sub-bug of `parentBugId` still waiting in the store, marks those MantisBT shows as
- * answered (or deleted), and returns the ids that still wait.
+ * answered (or deleted), and returns the ids that still wait. Sub-bugs in `known` (just read with the
+ * parent) are not read again.
  */
-export async function refreshPendingSubFeedback(ctx: Pick<CommandContext, "tracker" | "store" | "caller" | "now">, parentBugId: number): Promise<number[]> {
+export async function refreshPendingSubFeedback(
+  ctx: Pick<CommandContext, "tracker" | "store" | "caller" | "now">,
+  parentBugId: number,
+  known?: ReadonlyMap<number, Bug>,
+): Promise<number[]> {
   const waiting: number[] = [];
   for (const childBugId of listPendingSubFeedback(ctx.store, parentBugId)) {
     let answered: boolean;
     try {
-      answered = ANSWERED_STATUSES.has((await ctx.tracker.getBug(childBugId)).status);
+      answered = ANSWERED_STATUSES.has((known?.get(childBugId) ?? (await ctx.tracker.getBug(childBugId))).status);
     } catch (error) {
       if (!(error instanceof NotFoundError)) throw error;
       answered = true;

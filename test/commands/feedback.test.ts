@@ -76,15 +76,19 @@ describe("feedback", () => {
     expect((await h.bug(2)).fixedInVersion).toBeUndefined();
   });
 
-  it("ends with NEW although MantisBT moves a FEEDBACK bug to ASSIGNED when its reporter adds a note", async () => {
+  it("goes straight to NEW, although a separate note by the reporter would make MantisBT move the bug to ASSIGNED", async () => {
     // Bug 25 was reported by the manager; management may give feedback for the developer.
     await h.run("manager", "triage 25 @bob");
+    const from = h.sim.requests.length;
     const result = await h.run("manager", `feedback 25 3h 10.12.2026 ${PATH}`);
     expect(result.kind).toBe("ok");
+    // Note and status in one PATCH: MantisBT keeps the status sent (OBSERVED.md).
+    expect(h.sim.requests.slice(from).filter((request) => request.method !== "GET").map((request) => `${request.method} ${request.path}`)).toEqual([
+      "PATCH /api/rest/issues/25",
+    ]);
     expect(statusChanges(h, 25)).toEqual([
       [10, 20], // triage: NEW -> FEEDBACK
-      [20, 50], // MantisBT itself, on the reporter's note: FEEDBACK -> ASSIGNED
-      [50, 10], // feedback: -> NEW
+      [20, 10], // feedback: -> NEW, never through ASSIGNED
     ]);
     expect((await h.bug(25)).status).toBe("new");
     expect(h.store.getBugProcess(25)?.stage).toBe("timeline");
@@ -168,10 +172,7 @@ describe("feedback without impersonation", () => {
       expect(result.kind).toBe("ok");
       const bug = await plain.bug(7);
       expect(bug.status).toBe("new");
-      expect(statusChanges(plain, 7)).toEqual([
-        [20, 50],
-        [50, 10],
-      ]);
+      expect(statusChanges(plain, 7)).toEqual([[20, 10]]);
       const note = bug.notes.at(-1)!;
       expect(note.reporter.name).toBe("administrator");
       expect(note.text).toMatch(/^\[by Alice Developer via .*\]\nDeveloper feedback \(analysis\):/);
