@@ -40,10 +40,12 @@ describe("MantisBT simulator authentication and test controls", () => {
       expect((await call("users/me", { as: null, headers: { Authorization: bearer } })).status).toBe(401);
     });
 
-    it("tries comma-separated credentials one by one", async () => {
+    it("tries credentials separated by a comma and a space one by one", async () => {
       const reply = await call("users/me", { as: null, headers: { Authorization: `wrong, ${simulator.tokens.bob ?? ""}` } });
       expect(reply.status).toBe(200);
       expect(reply.headers.get("x-mantis-username")).toBe("bob");
+      const withoutSpace = await call("users/me", { as: null, headers: { Authorization: `wrong,${simulator.tokens.bob ?? ""}` } });
+      expect(withoutSpace.status).toBe(401);
     });
 
     it("names the user, login method and version in response headers", async () => {
@@ -95,15 +97,20 @@ describe("MantisBT simulator authentication and test controls", () => {
       expect({ status: reply.status, reason: reply.reason }).toEqual({ status: 403, reason: "User can't impersonate other users" });
     });
 
-    it("answers 404 Invalid impersonation username for an unknown user, with an empty body", async () => {
-      const reply = await call("users/me", { headers: { "X-Mantis-Username": "ghost" } });
+    it.each(["administrator", "manager"])("answers 404 Invalid impersonation username for an unknown user, with an empty body, even to the %s", async (as) => {
+      const reply = await call("users/me", { as, headers: { "X-Mantis-Username": "ghost" } });
       expect({ status: reply.status, reason: reply.reason, text: reply.text }).toEqual({ status: 404, reason: "Invalid impersonation username", text: "" });
+    });
+
+    it.each(["administrator", "manager"])("refuses the %s impersonating themselves", async (as) => {
+      const reply = await call("users/me", { as, headers: { "X-Mantis-Username": as } });
+      expect({ status: reply.status, reason: reply.reason }).toEqual({ status: 403, reason: "Can't impersonate self" });
     });
 
     it("refuses to impersonate a user with a higher access level", async () => {
       simulator.database.insertUser({ name: "owner", real_name: "Owner", email: "owner@taler-systems.example", access_level: 100, token: "owner-token", created_at: 0 });
       const reply = await call("users/me", { headers: { "X-Mantis-Username": "owner" } });
-      expect(reply.status).toBe(403);
+      expect({ status: reply.status, reason: reply.reason }).toEqual({ status: 403, reason: "User can't impersonate users with higher access level" });
     });
   });
 

@@ -276,27 +276,26 @@ export async function startMantisSimulator(options: MantisSimulatorOptions = {})
     }
   }
 
-  /** Token -> user, then `X-Mantis-Username` impersonation for administrators. */
+  /**
+   * Token -> user, then `X-Mantis-Username` impersonation for administrators, with the refusals and
+   * their order of `AuthMiddleware` (mantisbt `api/rest/restcore/AuthMiddleware.php`, release-2.28.4).
+   */
   function authenticate(headers: IncomingHttpHeaders): UserRow | MantisError {
-    const authorization = headerValue(headers, "authorization") ?? "";
-    // Several comma-separated credentials are tried one by one; a "Bearer " prefix is not understood by 2.28.
-    const user = authorization
-      .split(",")
-      .map((candidate) => candidate.trim())
-      .filter((candidate) => candidate !== "")
+    // `explode(', ', ...)`: several credentials are tried one by one, separated by a comma and a space
+    // exactly ("a,b" is one wrong token); a "Bearer " prefix is not understood by 2.28.
+    const user = (headerValue(headers, "authorization") ?? "")
+      .split(", ")
       .map((candidate) => db.userByToken(candidate))
       .find((candidate): candidate is UserRow => candidate !== undefined);
     if (!user) return statusOnly(401, "Valid API token required");
 
-    const impersonate = headerValue(headers, "x-mantis-username")?.trim();
-    if (!impersonate || impersonate === user.name) return user;
-    // Wording and statuses as recorded (recorded/29-err-impersonate-not-admin.json, 30-err-impersonate-unknown.json).
-    if (user.access_level < THRESHOLDS.impersonate_user_threshold) return statusOnly(403, "User can't impersonate other users");
+    const impersonate = headerValue(headers, "x-mantis-username");
+    if (!impersonate) return user;
     const target = db.userByName(impersonate);
     if (!target) return statusOnly(404, "Invalid impersonation username");
-    if (target.access_level > user.access_level) {
-      return statusOnly(403, `User '${user.name}' can't impersonate user '${target.name}' with a higher access level`);
-    }
+    if (target.id === user.id) return statusOnly(403, "Can't impersonate self");
+    if (user.access_level < THRESHOLDS.impersonate_user_threshold) return statusOnly(403, "User can't impersonate other users");
+    if (target.access_level > user.access_level) return statusOnly(403, "User can't impersonate users with higher access level");
     return target;
   }
 
