@@ -83,7 +83,7 @@ export const askCommand = defineCommand({
     const toFinish = sub.status !== "feedback" || !linked;
     if (sub.status !== "feedback") {
       sub = await steps.run(
-        { todo: `set #${sub.id} to FEEDBACK`, done: `set #${sub.id} to FEEDBACK` },
+        { todo: `set #${sub.id} to FEEDBACK`, done: `moved #${sub.id} to FEEDBACK` },
         async () => {
           const updated = await changeBug(ctx, sub, { status: "feedback" }, { action: "ask", command: "ask", details: { parentBugId: bug.id } });
           if (updated.status !== "feedback") {

@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { getSubFeedback, listPendingSubFeedback } from "../../src/store/analysis-repo.js";
 import { startHarness, type Harness } from "../support/harness.js";
+import { bugIds } from "./incoming-helpers.js";
 
 let h: Harness;
 beforeEach(async () => {
@@ -100,6 +101,28 @@ describe("ask", () => {
     const result = await h.run("alice", 'feedback 1 4h 10.12.2026 "fix in wallet-core"');
     expect(result.kind).toBe("ok");
     expect(getSubFeedback(h.store, subId)).toMatchObject({ answeredBy: "alice", answeredHow: "tracker" });
+  });
+
+  it("opens no second sub-bug when the same question is asked again, and finishes one a failure left half-way", async () => {
+    await h.run("manager", "triage 1 @alice");
+    h.sim.failNext(503, "", { after: 2 }); // read the bug, create the sub-bug, then the PATCH to FEEDBACK fails
+    const first = await h.run("alice", `ask 1 @bob ${QUESTION}`);
+    expect(first.kind).toBe("failed");
+    const subId = Number(/opened sub-bug #(\d+) for @bob/.exec(first.reply.text)![1]);
+    expect(first.reply.text).toContain(`Not done:\n- set #${subId} to FEEDBACK\n- link #${subId} as a sub-bug of #1\n- tell @bob`);
+    expect(h.notifier.directsTo("bob")).toEqual([]);
+
+    const again = await h.run("alice", `ask 1 @bob ${QUESTION}`);
+    expect(again.reply.text).toMatch(new RegExp(`^Finished opening \\[#${subId}\\]`));
+    expect(await h.bug(subId)).toMatchObject({ status: "feedback", relationships: [expect.objectContaining({ type: "child-of", otherBugId: 1 })] });
+    expect(h.notifier.directsTo("bob")).toHaveLength(1);
+
+    const bugs = bugIds(h);
+    const third = await h.run("alice", `ask 1 @bob ${QUESTION}`);
+    expect(third.reply.text).toMatch(new RegExp(`^You already asked @bob this in \\[#${subId}\\].*; nothing changed\\.`));
+    expect(bugIds(h)).toEqual(bugs);
+    expect(listPendingSubFeedback(h.store, 1)).toEqual([subId]);
+    expect(h.notifier.directsTo("bob")).toHaveLength(1);
   });
 
   it("lets management ask on the handler's behalf", async () => {

@@ -66,6 +66,12 @@ export interface CommandResult {
   /** The answer's text. */
   text: string;
   outcome: CommandOutcome;
+  /**
+   * The MantisBT requests the bot logged (LOG_LEVEL=debug) between receiving the command and its
+   * outcome, as `METHOD path`; only the command's own when nothing else runs meanwhile (the watcher
+   * polls every POLL_INTERVAL).
+   */
+  mantisRequests: { method: string; path: string }[];
 }
 
 /** Log messages that end a command: the dispatcher's, and the adapter's one-time notice to someone not linked as staff. */
@@ -160,6 +166,7 @@ export async function startRealWorld(options: { env?: BotEnvironment } = {}): Pr
     rest: (user, method, path, body) => callMantis(mantis.url, mantis.tokens[user] ?? "", method, path, body),
     bot,
     async command(person, roomId, line) {
+      const recordsBefore = bot.records().length;
       const outcomesBefore = dispatcherOutcomes(bot, person.userId).length;
       const sent = await person.say(roomId, `!support ${line}`);
       const answer = await person.waitForEvent(roomId, (event) => isBotNotice(event, people.bot) && repliesTo(event, sent), { after: sent, what: `the bot's answer to "${line}"` });
@@ -168,7 +175,7 @@ export async function startRealWorld(options: { env?: BotEnvironment } = {}): Pr
       while (dispatcherOutcomes(bot, person.userId).length <= outcomesBefore && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
       const outcome = dispatcherOutcomes(bot, person.userId)[outcomesBefore];
       if (!outcome) throw new Error(`the bot answered "${line}" but logged no outcome for it`);
-      return { answer, text: bodyOf(answer), outcome };
+      return { answer, text: bodyOf(answer), outcome, mantisRequests: mantisRequestsUntilOutcome(bot.records().slice(recordsBefore), person.userId) };
     },
     async step(person, line) {
       const result = await world.command(people[person], managementRoom, line);
@@ -202,6 +209,17 @@ function dispatcherOutcomes(bot: LiveBot, userId: string): CommandOutcome[] {
     const outcome = OUTCOMES[String(record["msg"])];
     return outcome && (record["user"] === userId || record["sender"] === userId) ? [outcome] : [];
   });
+}
+
+/** The `mantis request` records (and failed ones) before the first command outcome for `userId`. */
+function mantisRequestsUntilOutcome(records: Record<string, unknown>[], userId: string): { method: string; path: string }[] {
+  const requests: { method: string; path: string }[] = [];
+  for (const record of records) {
+    const msg = String(record["msg"]);
+    if (OUTCOMES[msg] && (record["user"] === userId || record["sender"] === userId)) break;
+    if (msg === "mantis request" || msg === "mantis request failed") requests.push({ method: String(record["method"]), path: String(record["path"]) });
+  }
+  return requests;
 }
 
 /** A notice the bot sent. */
