@@ -54,13 +54,14 @@ export const releaseCommand = defineCommand({
     if (!known) ctx.log.info({ version: version.name }, "created a version for a release");
     const name = escapeMarkdown(version.name);
 
+    const created = `created version ${version.name} in MantisBT`;
     const markReleased = `mark ${version.name} released`;
-    let resolved: Awaited<ReturnType<typeof readResolved>>;
+    let resolved: ResolvedBugs;
     try {
       resolved = await readResolved(ctx);
     } catch (error) {
       if (known) throw error;
-      throw new PartialChangeError([`created version ${version.name} in MantisBT`], [`close the RESOLVED bugs with ${version.name}`, markReleased], {
+      throw new PartialChangeError([created], [`close the RESOLVED bugs with ${version.name}`, markReleased], {
         cause: error,
         retry: "the version is there now, so it closes the RESOLVED bugs and releases it",
       });
@@ -69,7 +70,7 @@ export const releaseCommand = defineCommand({
 
     const closed: string[] = [];
     const failed: string[] = [];
-    const done: string[] = known ? [] : [`created version ${version.name} in MantisBT`];
+    const done: string[] = known ? [] : [created];
     const notClosed = new Set<number>();
     for (const id of closingOrder(new Map([...closable].map(([bugId, { bug }]) => [bugId, subBugIds(bug)])))) {
       const { bug, state } = closable.get(id)!;
@@ -124,14 +125,21 @@ export const releaseCommand = defineCommand({
   },
 });
 
-/**
- * The RESOLVED bugs of the project: those the release closes, and those that wait for their sub-bugs
- * (a line each saying what the sub-bugs need).
- */
-async function readResolved(ctx: CommandContext): Promise<{ closable: Map<number, { bug: Bug; state: BugProcessState | undefined }>; waiting: string[]; truncated: boolean }> {
+/** The project's RESOLVED bugs as the release sees them. */
+interface ResolvedBugs {
+  /** Those it closes, by id. */
+  closable: Map<number, { bug: Bug; state: BugProcessState | undefined }>;
+  /** A line for each that waits for its sub-bugs, saying what they need. */
+  waiting: string[];
+  /** The tracker had more bugs than one reading takes. */
+  truncated: boolean;
+}
+
+/** Reads the project's bugs and sorts out the RESOLVED ones. */
+async function readResolved(ctx: CommandContext): Promise<ResolvedBugs> {
   const { bugs, truncated } = await readQueue(ctx.tracker, () => true);
   const byId = new Map(bugs.map((bug) => [bug.id, bug]));
-  const closable = new Map<number, { bug: Bug; state: BugProcessState | undefined }>();
+  const closable: ResolvedBugs["closable"] = new Map();
   const waiting: string[] = [];
   for (const bug of bugs.filter((candidate) => candidate.status === "resolved")) {
     const state = ctx.store.getBugProcess(bug.id);

@@ -122,7 +122,7 @@ export async function fileCustomerBug(ctx: CommandContext, options: CustomerBugO
  * Files a bug in the preferred category when the project has it, else in the default category
  * (MantisBT answers 404 "Category ... not found" for an unknown one).
  */
-export async function fileBugPreferringCategory(ctx: CommandContext, bug: NewBug, category: string, record: JournalRecord): Promise<Bug> {
+export async function fileBugPreferringCategory(ctx: CommandContext, bug: Omit<NewBug, "notes">, category: string, record: JournalRecord): Promise<Bug> {
   try {
     return await fileBug(ctx, { ...bug, category }, record);
   } catch (error) {

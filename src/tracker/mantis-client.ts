@@ -328,7 +328,7 @@ class MantisConnection {
     return this.versionNames;
   }
 
-  rememberVersionNames(names: string[] | undefined): void {
+  rememberVersionNames(names: string[]): void {
     this.versionNames = names;
   }
 }
