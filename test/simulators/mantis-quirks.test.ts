@@ -543,6 +543,34 @@ describe("MantisBT simulator quirks", () => {
       const reply = await call("issues/2/relationships", { method: "POST", body: { issue: { id: 3 }, type: { id: 1 } } });
       expect((reply.json as { issue: IssueJson }).issue.relationships?.[0]?.type.name).toBe("related-to");
     });
+
+    it("answers the same relationship again, from either side, with the existing one and changes nothing", async () => {
+      const first = await call("issues/3/relationships", { method: "POST", body: { issue: { id: 2 }, type: { name: "child-of" } } });
+      const historyBefore = (await getIssue(2)).history?.length;
+      const again = await call("issues/2/relationships", { method: "POST", body: { issue: { id: 3 }, type: { name: "Parent-Of" } } });
+      expect(again.status).toBe(201);
+      expect(again.reason).toBe(first.reason);
+      expect((await getIssue(2)).history).toHaveLength(historyBefore ?? 0);
+    });
+
+    it("replaces a relationship of another type between the same bugs", async () => {
+      const first = await call("issues/2/relationships", { method: "POST", body: { issue: { id: 3 }, type: { name: "related-to" } } });
+      const replaced = await call("issues/3/relationships", { method: "POST", body: { issue: { id: 2 }, type: { name: "duplicate-of" } } });
+      expect(replaced.reason).toBe(first.reason);
+      const issue = (replaced.json as { issue: IssueJson }).issue;
+      expect(issue.relationships?.map((relationship) => [relationship.type.name, relationship.issue.id])).toEqual([["duplicate-of", 2]]);
+      expect(issue.history?.at(-1)?.type).toEqual({ id: 23, name: "relationship-updated" });
+      expect((await getIssue(2)).relationships?.[0]?.type.name).toBe("has-duplicate");
+    });
+
+    it.each([
+      ["no target issue id", { issue: { name: "3" } }, "Invalid issue id"],
+      ["an unknown type name", { issue: { id: 3 }, type: { name: "blocks" } }, "Unknown relationship type 'blocks'"],
+      ["an unknown type id", { issue: { id: 3 }, type: { id: 9 } }, "Relation type '9' not found."],
+    ])("refuses a relationship with %s with 400 code 29", async (_case, body, message) => {
+      const reply = await call("issues/2/relationships", { method: "POST", body });
+      expect({ status: reply.status, message: errorBody(reply).message, code: errorBody(reply).code }).toEqual({ status: 400, message, code: 29 });
+    });
   });
 
   describe("users and projects", () => {
@@ -550,6 +578,8 @@ describe("MantisBT simulator quirks", () => {
       const me = (await call("users/me", { as: "alice" })).json as Record<string, unknown>;
       expect(me).toMatchObject({ id: 3, name: "alice", real_name: "Alice Moreau", access_level: { id: 55, name: "developer" } });
       expect(me.projects).toEqual([{ id: 1, name: "Taler" }]);
+      // mci_user_get's order, which a real 2.28.4 keeps (test/real/mantis-conformance.test.ts).
+      expect(Object.keys(me)).toEqual(["id", "name", "real_name", "email", "language", "timezone", "access_level", "created_at", "projects"]);
     });
 
     it("looks up users by name for administrators only", async () => {

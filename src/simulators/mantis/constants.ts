@@ -101,14 +101,19 @@ export const THRESHOLDS = {
   hide_status_default: STATUS.closed,
 } as const;
 
-/** Relationship types: id, name and the type seen from the other issue. */
-export const RELATIONSHIP_TYPES: ReadonlyMap<number, { name: string; label: string; reverse: number }> = new Map([
-  [0, { name: "duplicate-of", label: "duplicate of", reverse: 4 }],
-  [1, { name: "related-to", label: "related to", reverse: 1 }],
-  [2, { name: "parent-of", label: "parent of", reverse: 3 }],
-  [3, { name: "child-of", label: "child of", reverse: 2 }],
-  [4, { name: "has-duplicate", label: "has duplicate", reverse: 0 }],
+/**
+ * Relationship types: id, API name, the type seen from the other issue, and whether MantisBT stores it
+ * as given (`#forward`); child-of and has-duplicate are stored as their reverse from the other side.
+ */
+export const RELATIONSHIP_TYPES: ReadonlyMap<number, { name: string; label: string; reverse: number; forward: boolean }> = new Map([
+  [0, { name: "duplicate-of", label: "duplicate of", reverse: 4, forward: true }],
+  [1, { name: "related-to", label: "related to", reverse: 1, forward: true }],
+  [2, { name: "parent-of", label: "parent of", reverse: 3, forward: true }],
+  [3, { name: "child-of", label: "child of", reverse: 2, forward: false }],
+  [4, { name: "has-duplicate", label: "has duplicate", reverse: 0, forward: false }],
 ]);
+/** `BUG_RELATED`: the type a new relationship gets when the request names none. */
+export const RELATED_TO = 1;
 
 /** MantisBT `ERROR_*` codes the simulator answers with. */
 export const ERROR_CODES = {
@@ -116,6 +121,7 @@ export const ERROR_CODES = {
   ACCESS_DENIED: 13,
   INVALID_DATE_FORMAT: 21,
   INVALID_FIELD_VALUE: 29,
+  GPC_VAR_NOT_FOUND: 200,
   PROJECT_NOT_FOUND: 700,
   USER_BY_NAME_NOT_FOUND: 810,
   USER_BY_ID_NOT_FOUND: 811,
@@ -124,7 +130,7 @@ export const ERROR_CODES = {
   CATEGORY_NOT_FOUND: 1502,
   VERSION_DUPLICATE: 1600,
   VERSION_NOT_FOUND: 1601,
-  RELATIONSHIP_ALREADY_EXISTS: 1800,
+  RELATIONSHIP_ACCESS_LEVEL_TO_DEST_BUG_TOO_LOW: 1801,
   RELATIONSHIP_SAME_BUG: 1803,
   FILTER_NOT_FOUND: 2000,
   TAG_NOT_FOUND: 2200,

@@ -484,6 +484,19 @@ export class MantisDatabase {
     );
   }
 
+  /** `relationship_exists`: the first relationship between two bugs, whichever is its source. */
+  relationshipBetween(bugId: number, otherId: number): RelationshipRow | undefined {
+    return this
+      .prepare("SELECT * FROM relationships WHERE (source_bug_id = ? AND destination_bug_id = ?) OR (source_bug_id = ? AND destination_bug_id = ?) ORDER BY id LIMIT 1")
+      .get(bugId, otherId, otherId, bugId) as RelationshipRow | undefined;
+  }
+
+  updateRelationship(relationship: RelationshipRow): void {
+    this
+      .prepare("UPDATE relationships SET source_bug_id = @source_bug_id, destination_bug_id = @destination_bug_id, type = @type WHERE id = @id")
+      .run(relationship);
+  }
+
   /** Relationships with the bug on either side, oldest first. */
   relationshipsOf(bugId: number): RelationshipRow[] {
     return this

@@ -5,7 +5,7 @@
  */
 import { canSeeBug, canSeeNote, isReadOnlyFor } from "./access.js";
 import type { ApiRequest, ApiResponse, SimulatorContext } from "./api-types.js";
-import { ERROR_CODES, RELATIONSHIP_TYPES, STATUS, SUMMARY_MAX_LENGTH, THRESHOLDS, VIEW_STATE } from "./constants.js";
+import { ERROR_CODES, RELATED_TO, RELATIONSHIP_TYPES, STATUS, SUMMARY_MAX_LENGTH, THRESHOLDS, VIEW_STATE } from "./constants.js";
 import type { BugRow, NewBugRow, UserRow } from "./database.js";
 import {
   accessDenied,
@@ -23,6 +23,7 @@ import { issueEtag, renderIssue, renderNote, selectFields, type HistoryDetails, 
 import {
   asRecord,
   asRef,
+  parseId,
   parseIssueId,
   parseViewState,
   refId,
@@ -465,13 +466,12 @@ export function updateIssue(context: SimulatorContext, request: ApiRequest): Api
   };
 }
 
-/** `DELETE /issues/{id}`: 204, developers and up. */
+/** `DELETE /issues/{id}`: 204, developers and up, read-only bugs too (`rest_issue_delete`, `IssueDeleteCommand`). */
 export function deleteIssue(context: SimulatorContext, request: ApiRequest): ApiResponse {
   const user = request.user;
   const bug = loadVisibleBug(context, user, request.segments[1]);
   checkIfMatch(context, request, bug);
-  if (isReadOnlyFor(user, bug)) throw readOnly(`Issue ${bug.id} is read-only.`, bug.id);
-  if (user.access_level < THRESHOLDS.delete_bug_threshold) throw accessDenied("access denied");
+  if (user.access_level < THRESHOLDS.delete_bug_threshold) throw accessDenied(`Access denied to delete issue ${bug.id}`);
   context.db.deleteBug(bug.id);
   return { status: 204, headers: { ETag: issueEtag(user.id, bug.id, null) } };
 }
@@ -488,7 +488,7 @@ export function addNote(context: SimulatorContext, request: ApiRequest): ApiResp
 
   const type = payload.type ?? "note";
   if (type !== "note" && type !== "timelog") throw invalidField(`Invalid value '${String(type)}' for 'type'.`, "type");
-  if (isReadOnlyFor(user, bug)) throw readOnly(`Issue ${bug.id} is read-only.`, bug.id);
+  if (isReadOnlyFor(user, bug)) throw readOnly(`Issue '${bug.id}' is read-only.`, bug.id);
   if (user.access_level < THRESHOLDS.add_bugnote_threshold) throw accessDenied("access denied");
   const viewState = payload.view_state === undefined ? VIEW_STATE.public : parseViewState(payload.view_state);
   if (viewState === VIEW_STATE.private && user.access_level < THRESHOLDS.set_view_status_threshold) throw accessDenied("access denied");
@@ -548,51 +548,68 @@ export function attachTags(context: SimulatorContext, request: ApiRequest): ApiR
   return { status: 201, reason: `Tag attached to issue ${bug.id}`, body: { issues: [renderIssue(db, updated, user)] } };
 }
 
+/** `getRelationTypeId`: `{id}` must be a known type, `{name}` a type's API name in any case. */
+function relationshipTypeOf(value: unknown): number {
+  const ref = asRef(value);
+  if (ref?.id !== undefined && ref.id !== null) {
+    const id = Math.trunc(Number(ref.id));
+    if (!RELATIONSHIP_TYPES.has(id)) throw invalidField(`Relation type '${String(ref.id)}' not found.`, "relationship_type");
+    return id;
+  }
+  if (ref?.name !== undefined) {
+    const name = ref.name.toLowerCase();
+    for (const [id, type] of RELATIONSHIP_TYPES) if (type.name === name) return id;
+    throw invalidField(`Unknown relationship type '${ref.name}'`, "relationship_type");
+  }
+  throw invalidField("Invalid relationship type", "relationship_type");
+}
+
 /**
- * `POST /issues/{id}/relationships`: `{issue: {id}, type: {id|name}}`, 201 `{issue}`. Stored once, in
- * MantisBT's normal form (child-of and has-duplicate are kept from the other side), so the other issue
- * shows the reverse type.
+ * `POST /issues/{id}/relationships`: `{issue: {id}, type: {id|name}}` (type default related-to), 201
+ * `{issue}`, with the checks of `IssueRelationshipAddCommand` in their order. `relationship_upsert`:
+ * the same relationship again changes nothing and names the existing one; another type between the
+ * same bugs replaces it. Stored in MantisBT's normal form (`relationship_prepare_for_assignment`:
+ * child-of and has-duplicate are kept from the other side), so the other issue shows the reverse type.
  */
 export function addRelationship(context: SimulatorContext, request: ApiRequest): ApiResponse {
   const { db } = context;
   const user = request.user;
-  const bug = loadVisibleBug(context, user, request.segments[1]);
   const payload = asRecord(request.body) ?? {};
+  const typeId = payload.type === undefined || payload.type === null ? RELATED_TO : relationshipTypeOf(payload.type);
+  const sourceId = parseId(request.segments[1], "issue_id");
+  const targetRef = asRecord(payload.issue);
+  if (targetRef?.id === undefined || targetRef.id === null) throw invalidField("Invalid issue id", "issue_id");
+  const targetId = parseId(targetRef.id, "target_issue_id");
 
-  const targetRef = asRef(payload.issue);
-  const targetId = targetRef ? refId(targetRef) : undefined;
-  if (targetId === undefined) throw emptyField("Target issue not specified.", "issue");
-  const typeRef = asRef(payload.type);
-  const typeIdGiven = typeRef ? refId(typeRef) : undefined;
-  let typeId: number | undefined;
-  if (typeIdGiven !== undefined && RELATIONSHIP_TYPES.has(typeIdGiven)) typeId = typeIdGiven;
-  if (typeIdGiven === undefined && typeRef?.name !== undefined) {
-    for (const [id, type] of RELATIONSHIP_TYPES) if (type.name === typeRef.name) typeId = id;
-  }
-  if (typeId === undefined) throw invalidField("Invalid relationship type.", "type");
-
-  if (targetId === bug.id) throw clientException(ERROR_CODES.RELATIONSHIP_SAME_BUG, "Issue can't be related to itself.", "An issue can't be related to itself.");
+  const bug = db.bugById(sourceId);
+  if (!bug) throw issueNotFound(sourceId);
+  if (!canSeeBug(user, bug) || user.access_level < THRESHOLDS.update_bug_threshold) throw accessDenied("Access denied to add relationship");
+  if (targetId === bug.id) throw clientException(ERROR_CODES.RELATIONSHIP_SAME_BUG, "Issue can't have relationship to itself", "An issue cannot be related to itself.");
   const target = db.bugById(targetId);
   if (!target) throw issueNotFound(targetId);
-  if (!canSeeBug(user, target)) throw accessDenied(`Access denied for user ${user.name}.`);
-  if (isReadOnlyFor(user, bug)) throw readOnly(`Issue ${bug.id} is read-only.`, bug.id);
-  if (user.access_level < THRESHOLDS.update_bug_threshold) throw accessDenied("access denied");
-  const existing = db.relationshipsOf(bug.id).some((relationship) =>
-    relationship.source_bug_id === target.id || relationship.destination_bug_id === target.id,
-  );
-  if (existing) {
-    throw clientException(ERROR_CODES.RELATIONSHIP_ALREADY_EXISTS, "Relationship already exists.", "This relationship already exists.");
+  if (isReadOnlyFor(user, bug)) throw readOnly(`Issue ${bug.id} is read-only`, bug.id);
+  if (!canSeeBug(user, target)) {
+    throw clientException(
+      ERROR_CODES.RELATIONSHIP_ACCESS_LEVEL_TO_DEST_BUG_TOO_LOW,
+      `Access denied to issue ${target.id}`,
+      `Access denied: The issue ${target.id} requires higher access level.`,
+    );
   }
 
   const reverse = RELATIONSHIP_TYPES.get(typeId)?.reverse ?? typeId;
-  const stored = typeId === 3 || typeId === 4
+  const stored = RELATIONSHIP_TYPES.get(typeId)?.forward === false
     ? { source_bug_id: target.id, destination_bug_id: bug.id, type: reverse }
     : { source_bug_id: bug.id, destination_bug_id: target.id, type: typeId };
-  const now = context.nowSeconds();
+  const existing = db.relationshipBetween(bug.id, target.id);
   const relationshipId = db.transaction(() => {
-    const id = db.insertRelationship(stored);
-    recordHistory(context, bug.id, user, "relationship-added", { relationshipType: typeId, otherIssueId: target.id });
-    recordHistory(context, target.id, user, "relationship-added", { relationshipType: reverse, otherIssueId: bug.id });
+    // `relationship_same_type_exists`: the same relationship, seen from either side, is left alone.
+    if (existing && existing.type === (existing.source_bug_id === bug.id ? typeId : reverse)) return existing.id;
+    const kind = existing ? "relationship-updated" : "relationship-added";
+    const id = existing ? existing.id : db.insertRelationship(stored);
+    if (existing) db.updateRelationship({ id, ...stored });
+    recordHistory(context, bug.id, user, kind, { relationshipType: typeId, otherIssueId: target.id });
+    recordHistory(context, target.id, user, kind, { relationshipType: reverse, otherIssueId: bug.id });
+    const now = context.nowSeconds();
     db.updateBug(bug.id, { updated_at: now });
     db.updateBug(target.id, { updated_at: now });
     return id;

@@ -58,11 +58,22 @@ export function crash(): MantisError {
   return new MantisError("crash", 500, "Internal Server Error");
 }
 
-// MantisBT's RestFault mapping: *_NOT_FOUND -> 404, access and read-only -> 403, everything else -> 400.
+/**
+ * `error_map_mantis_error_to_http_code` (core/error_api.php) for the codes the simulator uses; a code
+ * it does not list is a 500, as in MantisBT.
+ */
 function statusForCode(code: number): number {
   switch (code) {
+    case ERROR_CODES.EMPTY_FIELD:
+    case ERROR_CODES.GPC_VAR_NOT_FOUND:
+    case ERROR_CODES.INVALID_DATE_FORMAT:
+    case ERROR_CODES.INVALID_FIELD_VALUE:
+    case ERROR_CODES.VERSION_DUPLICATE:
+    case ERROR_CODES.RELATIONSHIP_SAME_BUG:
+      return 400;
     case ERROR_CODES.ACCESS_DENIED:
     case ERROR_CODES.BUG_READ_ONLY_ACTION_DENIED:
+    case ERROR_CODES.RELATIONSHIP_ACCESS_LEVEL_TO_DEST_BUG_TOO_LOW:
       return 403;
     case ERROR_CODES.PROJECT_NOT_FOUND:
     case ERROR_CODES.USER_BY_NAME_NOT_FOUND:
@@ -74,7 +85,7 @@ function statusForCode(code: number): number {
     case ERROR_CODES.TAG_NOT_FOUND:
       return 404;
     default:
-      return 400;
+      return 500;
   }
 }
 
@@ -107,6 +118,6 @@ export function readOnly(message: string, id: number): MantisError {
   return clientException(
     ERROR_CODES.BUG_READ_ONLY_ACTION_DENIED,
     message,
-    `The action cannot be performed because issue ${id} is read-only.`,
+    `The action cannot be performed because issue "${id}" is read-only.`,
   );
 }

@@ -52,14 +52,14 @@ function userRef(user: UserRow | undefined, id: number, withDetails: boolean): J
   return ref;
 }
 
-/** A user as `GET /users/me` and `GET /users/username/{name}` show it. */
+/** A user as `GET /users/me` and `GET /users/username/{name}` show it, in the key order of `mci_user_get`. */
 export function renderUser(db: MantisDatabase, user: UserRow, options: { withProjects: boolean }): JsonObject {
   const rendered: JsonObject = { id: user.id, name: user.name };
   if (user.real_name !== "") rendered.real_name = user.real_name;
   rendered.email = user.email;
-  rendered.access_level = renderEnum("access_levels", user.access_level);
   rendered.language = "english";
   rendered.timezone = "UTC";
+  rendered.access_level = renderEnum("access_levels", user.access_level);
   rendered.created_at = formatDate(user.created_at);
   if (options.withProjects) rendered.projects = db.allProjects().map((project) => ({ id: project.id, name: project.name }));
   return rendered;
@@ -155,6 +155,7 @@ const HISTORY_TYPES: Record<string, number> = {
   "note-updated": 3,
   "monitor-added": 12,
   "relationship-added": 18,
+  "relationship-updated": 23,
   "tag-added": 25,
   "tag-removed": 26,
 };
@@ -239,7 +240,8 @@ function renderHistory(db: MantisDatabase, entry: HistoryRow, viewer: UserRow, v
         message: `${entry.kind === "tag-added" ? "Tag Attached" : "Tag Detached"}: ${details.tagName ?? ""}`,
       });
       break;
-    case "relationship-added": {
+    case "relationship-added":
+    case "relationship-updated": {
       const typeId = details.relationshipType ?? 1;
       const relationship = RELATIONSHIP_TYPES.get(typeId);
       const label = relationship?.label ?? `@${typeId}@`;
@@ -247,7 +249,7 @@ function renderHistory(db: MantisDatabase, entry: HistoryRow, viewer: UserRow, v
         type,
         relationship: { id: typeId, name: relationship?.name ?? `@${typeId}@`, label },
         issue: { id: details.otherIssueId ?? 0 },
-        message: "Relationship added",
+        message: entry.kind === "relationship-added" ? "Relationship added" : "Relationship replaced",
         change: `${label} ${String(details.otherIssueId ?? 0).padStart(7, "0")}`,
       });
       break;

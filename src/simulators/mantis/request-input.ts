@@ -129,6 +129,26 @@ export function parseViewState(value: unknown): number {
   throw invalidField(`Invalid view state '${shown}'.`, "view_state");
 }
 
+/** PHP's `is_numeric` on a trimmed string: decimal, with an optional sign, fraction and exponent. */
+function isNumeric(text: string): boolean {
+  return /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/.test(text);
+}
+
+/**
+ * `helper_parse_id`: a number or numeric text, cast to a whole number that must be 1 or more; a missing
+ * one is 400 code 200, anything else 400 code 29 naming the field.
+ */
+export function parseId(raw: unknown, field: string): number {
+  const text = typeof raw === "string" || typeof raw === "number" ? String(raw).trim() : "";
+  if (!isNumeric(text)) {
+    if (text === "") throw clientException(ERROR_CODES.GPC_VAR_NOT_FOUND, `'${field}' missing`, `A required parameter to this page (${field}) was not found.`);
+    throw invalidField(`'${field}' must be numeric`, field);
+  }
+  const id = Math.trunc(Number(text));
+  if (id < 1) throw invalidField(`'${field}' must be >= 1`, field);
+  return id;
+}
+
 /** A path segment that must be a positive issue id. */
 export function parseIssueId(raw: string | undefined): number {
   if (raw === undefined || !/^\d+$/.test(raw) || Number(raw) < 1) {

@@ -17,7 +17,7 @@ export function getMe(context: SimulatorContext, request: ApiRequest): ApiRespon
 export function getUserByName(context: SimulatorContext, request: ApiRequest): ApiResponse {
   const name = decodeURIComponent(request.segments[2] ?? "");
   const user = context.db.userByName(name);
-  if (!user) throw clientException(ERROR_CODES.USER_BY_NAME_NOT_FOUND, "User not found", `User "${name}" not found.`);
+  if (!user) throw clientException(ERROR_CODES.USER_BY_NAME_NOT_FOUND, "User not found", `User with name "${name}" not found.`);
   if (user.id !== request.user.id && request.user.access_level < THRESHOLDS.manage_user_threshold) {
     throw accessDenied("Access denied to get other users");
   }

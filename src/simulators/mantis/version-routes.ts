@@ -8,19 +8,10 @@ import { ERROR_CODES, THRESHOLDS } from "./constants.js";
 import type { ProjectRow, VersionRow } from "./database.js";
 import { accessDenied, clientException, crash, emptyField, invalidField } from "./mantis-error.js";
 import { renderVersion, type JsonObject } from "./render.js";
-import { asRecord } from "./request-input.js";
+import { asRecord, parseId } from "./request-input.js";
 
 /** The longest version name MantisBT takes, in bytes (`version_is_valid_name`). */
 const VERSION_NAME_MAX_BYTES = 64;
-
-/** `helper_parse_id`: a positive whole number, else 400 code 29 naming the field. */
-function parseId(raw: string | undefined, field: string): number {
-  const text = (raw ?? "").trim();
-  if (!/^\d+$/.test(text)) throw invalidField(`'${field}' must be numeric`, field);
-  const id = Number(text);
-  if (id < 1) throw invalidField(`'${field}' must be >= 1`, field);
-  return id;
-}
 
 /** The project of the path; `notFound` words the 404 as each command does. */
 function requireProject(context: SimulatorContext, request: ApiRequest, notFound: (id: number) => string): ProjectRow {
