@@ -103,6 +103,8 @@ interface Clients {
   stranger: TrackerPort;
   /** A token MantisBT does not know. */
   unknownToken: TrackerPort;
+  /** The manager's own token: a bot account below user managers (manage_user_threshold). */
+  manager: TrackerPort;
 }
 
 interface Step {
@@ -122,6 +124,7 @@ function comparable(bug: Bug): unknown {
 const STEPS: Step[] = [
   { name: "who the token is and a user by name", run: ({ bot }) => bot.getUser("alice") },
   { name: "an unknown user by name", run: ({ bot }) => bot.getUser("nobody-here") },
+  { name: "a user by name with a token below user managers (falls back to the handlers)", run: ({ manager }) => manager.getUser("bob") },
   { name: "the project's handlers", run: ({ bot }) => bot.listHandlers() },
   { name: "the project's version names", run: ({ bot }) => bot.listVersions() },
   { name: "the project's versions", run: ({ bot }) => bot.listProjectVersions() },
@@ -194,6 +197,8 @@ const STEPS: Step[] = [
     },
   },
   { name: "a version the project already has", run: ({ bot }) => bot.createVersion("1.0.0") },
+  { name: "a version created as alice (below managers)", run: ({ alice }) => alice.createVersion("9.9.9") },
+  { name: "a version released as alice (below managers)", run: ({ alice }) => alice.markVersionReleased(1, new Date("2026-12-01T12:00:00Z")) },
   { name: "release a version that does not exist", run: ({ bot }) => bot.markVersionReleased(9_999, new Date("2026-12-01T12:00:00Z")) },
   { name: "the project's versions after a release", run: async ({ bot }) => (await bot.listProjectVersions()).map((version) => ({ ...version, date: undefined })) },
   { name: "the project's version names, read again", run: ({ bot }) => bot.listVersions({ fresh: true }) },
@@ -234,7 +239,8 @@ function normalize(value: unknown): unknown {
 }
 
 /** Runs every step against one server, recording each step's exchanges and outcome. */
-async function runSequence(url: string, token: string): Promise<{ records: StepRecord[]; called: Set<PortMethod> }> {
+async function runSequence(url: string, tokens: Record<string, string>): Promise<{ records: StepRecord[]; called: Set<PortMethod> }> {
+  const token = tokens["administrator"]!;
   let current: Exchange[] = [];
   const called = new Set<PortMethod>();
   const make = (impersonate: boolean, withToken = token) =>
@@ -254,6 +260,7 @@ async function runSequence(url: string, token: string): Promise<{ records: StepR
     alice: watched(make(true).actingAs({ trackerUser: "alice", displayName: "Alice" })),
     stranger: watched(make(true).actingAs({ trackerUser: "nobody-here", displayName: "Nobody" })),
     unknownToken: watched(make(false, "not-a-token-mantisbt-knows-xxxxx")),
+    manager: watched(make(false, tokens["manager"])),
   };
   const bugs: Record<string, number> = {};
   const records: StepRecord[] = [];
@@ -358,8 +365,8 @@ beforeAll(async () => {
   await resetRealMantis(mantis);
   simulator = await startMantisSimulator({ seed: false });
   await copyVersionDates(mantis, simulator);
-  real = await runSequence(mantis.url, mantis.tokens["administrator"]!);
-  simulated = await runSequence(simulator.url, simulator.tokens["administrator"]!);
+  real = await runSequence(mantis.url, mantis.tokens);
+  simulated = await runSequence(simulator.url, simulator.tokens);
 });
 afterAll(async () => {
   await simulator?.close();
