@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { z } from "zod";
 import { startMantisSimulator, type MantisSimulator } from "../../src/simulators/mantis/server.js";
 import { createMantisTracker } from "../../src/tracker/mantis-client.js";
-import type { Bug, TrackerPort } from "../../src/tracker/tracker.js";
+import type { Bug, ListBugsQuery, TrackerPort } from "../../src/tracker/tracker.js";
 import { compareJsonShapes } from "../support/json-shape.js";
 import { resetRealMantis, type RealMantisInfo } from "./servers/mantis.js";
 
@@ -117,6 +117,14 @@ function comparable(bug: Bug): unknown {
   return { ...bug, createdAt: undefined, updatedAt: undefined, etag: undefined, notes: bug.notes.map((note) => ({ ...note, createdAt: undefined })) };
 }
 
+/** The day the steps release versions on. */
+const RELEASE_DAY = new Date("2026-12-01T12:00:00Z");
+
+/** A page of bugs, comparable and by id: bugs changed in the same second come in no fixed order on a real server. */
+async function listed(tracker: TrackerPort, query: ListBugsQuery): Promise<unknown[]> {
+  return (await tracker.listBugs(query)).map(comparable).sort(byId);
+}
+
 /**
  * The sequence: every kind of request the client makes, successes and the refusals a real server gives.
  * Steps refer to bugs by the names given when they were created, never by id.
@@ -169,10 +177,13 @@ const STEPS: Step[] = [
     run: async ({ bot }, bugs) => comparable(await bot.updateBug(bugs["noted"]!, { status: "feedback", handler: "carol", notes: [{ text: "Which order number?", private: false }] })),
   },
   { name: "add tags", run: ({ bot }, bugs) => bot.addTags(bugs["minimal"]!, ["Customer", "conformance-other-tag"]) },
-  { name: "add a tag named in another case than MantisBT has it", run: async ({ bot }, bugs) => {
-    await bot.addTags(bugs["noted"]!, ["CUSTOMER-data"]);
-    return (await bot.getBug(bugs["noted"]!)).tags;
-  } },
+  {
+    name: "add a tag named in another case than MantisBT has it",
+    run: async ({ bot }, bugs) => {
+      await bot.addTags(bugs["noted"]!, ["CUSTOMER-data"]);
+      return (await bot.getBug(bugs["noted"]!)).tags;
+    },
+  },
   {
     name: "a sub-bug linked as child",
     run: async ({ bot }, bugs) => {
@@ -193,13 +204,13 @@ const STEPS: Step[] = [
     name: "create a version and release it",
     run: async ({ bot }) => {
       const created = await bot.createVersion("2.0.0");
-      return [created, await bot.markVersionReleased(created.id, new Date("2026-12-01T12:00:00Z"))].map((version) => ({ ...version, id: undefined, date: undefined }));
+      return [created, await bot.markVersionReleased(created.id, RELEASE_DAY)].map((version) => ({ ...version, id: undefined, date: undefined }));
     },
   },
   { name: "a version the project already has", run: ({ bot }) => bot.createVersion("1.0.0") },
   { name: "a version created as alice (below managers)", run: ({ alice }) => alice.createVersion("9.9.9") },
-  { name: "a version released as alice (below managers)", run: ({ alice }) => alice.markVersionReleased(1, new Date("2026-12-01T12:00:00Z")) },
-  { name: "release a version that does not exist", run: ({ bot }) => bot.markVersionReleased(9_999, new Date("2026-12-01T12:00:00Z")) },
+  { name: "a version released as alice (below managers)", run: ({ alice }) => alice.markVersionReleased(1, RELEASE_DAY) },
+  { name: "release a version that does not exist", run: ({ bot }) => bot.markVersionReleased(9_999, RELEASE_DAY) },
   { name: "the project's versions after a release", run: async ({ bot }) => (await bot.listProjectVersions()).map((version) => ({ ...version, date: undefined })) },
   { name: "the project's version names, read again", run: ({ bot }) => bot.listVersions({ fresh: true }) },
   { name: "resolve and close the parent with the new version", run: async ({ bot }, bugs) => comparable(await bot.updateBug(bugs["minimal"]!, { status: "closed", resolution: "fixed", fixedInVersion: "2.0.0" })) },
@@ -213,13 +224,13 @@ const STEPS: Step[] = [
       return bot.updateBug(bugs["full"]!, { priority: "normal" }, { ...(read.etag ? { ifMatch: read.etag } : {}) });
     },
   },
-  { name: "list: everything", run: async ({ bot }) => (await bot.listBugs({ page: 1, pageSize: 50 })).map(comparable).sort(byId) },
+  { name: "list: everything", run: ({ bot }) => listed(bot, { page: 1, pageSize: 50 }) },
   { name: "list: a page past the end", run: ({ bot }) => bot.listBugs({ page: 3, pageSize: 50 }) },
   ...(["any", "assigned", "unassigned", "reported", "monitored"] as const).map((filter) => ({
     name: `list: filter ${filter}`,
-    run: async ({ bot }: Clients) => (await bot.listBugs({ page: 1, pageSize: 50, filter })).map(comparable).sort(byId),
+    run: ({ bot }: Clients) => listed(bot, { page: 1, pageSize: 50, filter }),
   })),
-  { name: "list: the bugs alice reported (impersonated)", run: async ({ alice }) => (await alice.listBugs({ page: 1, pageSize: 50, filter: "reported" })).map(comparable).sort(byId) },
+  { name: "list: the bugs alice reported (impersonated)", run: ({ alice }) => listed(alice, { page: 1, pageSize: 50, filter: "reported" }) },
   { name: "the project's handlers, read again", run: ({ bot }) => bot.listHandlers({ fresh: true }) },
   { name: "list: a saved filter that does not exist", run: ({ bot }) => bot.listBugs({ page: 1, pageSize: 50, filter: 4242 }) },
 ];
@@ -240,11 +251,10 @@ function normalize(value: unknown): unknown {
 
 /** Runs every step against one server, recording each step's exchanges and outcome. */
 async function runSequence(url: string, tokens: Record<string, string>): Promise<{ records: StepRecord[]; called: Set<PortMethod> }> {
-  const token = tokens["administrator"]!;
   let current: Exchange[] = [];
   const called = new Set<PortMethod>();
-  const make = (impersonate: boolean, withToken = token) =>
-    createMantisTracker({ url, token: withToken, project: "Taler", impersonate, timeoutMs: 30_000, category: "General", log: pino({ level: "silent" }), fetch: recordingFetch(() => current, `${url}api/rest/`) });
+  const make = (impersonate: boolean, token = tokens["administrator"]!) =>
+    createMantisTracker({ url, token, project: "Taler", impersonate, timeoutMs: 30_000, category: "General", log: pino({ level: "silent" }), fetch: recordingFetch(() => current, `${url}api/rest/`) });
   // Records which port methods the steps call, so the coverage test below can demand all of them.
   const watched = (port: TrackerPort): TrackerPort =>
     new Proxy(port, {
@@ -260,7 +270,7 @@ async function runSequence(url: string, tokens: Record<string, string>): Promise
     alice: watched(make(true).actingAs({ trackerUser: "alice", displayName: "Alice" })),
     stranger: watched(make(true).actingAs({ trackerUser: "nobody-here", displayName: "Nobody" })),
     unknownToken: watched(make(false, "not-a-token-mantisbt-knows-xxxxx")),
-    manager: watched(make(false, tokens["manager"])),
+    manager: watched(make(false, tokens["manager"]!)),
   };
   const bugs: Record<string, number> = {};
   const records: StepRecord[] = [];

@@ -26,6 +26,7 @@ import {
   parseId,
   parseIssueId,
   parseViewState,
+  phpInt,
   refId,
   resolveCategory,
   resolveEnum,
@@ -548,12 +549,12 @@ export function attachTags(context: SimulatorContext, request: ApiRequest): ApiR
   return { status: 201, reason: `Tag attached to issue ${bug.id}`, body: { issues: [renderIssue(db, updated, user)] } };
 }
 
-/** `getRelationTypeId`: `{id}` must be a known type, `{name}` a type's API name in any case. */
+/** `getRelationTypeId`: `{id}` cast to a whole number must be a known type, `{name}` a type's API name in any case. */
 function relationshipTypeOf(value: unknown): number {
   const ref = asRef(value);
   if (ref?.id !== undefined && ref.id !== null) {
-    const id = Math.trunc(Number(ref.id));
-    if (!RELATIONSHIP_TYPES.has(id)) throw invalidField(`Relation type '${String(ref.id)}' not found.`, "relationship_type");
+    const id = phpInt(ref.id);
+    if (!RELATIONSHIP_TYPES.has(id)) throw invalidField(`Relation type '${id}' not found.`, "relationship_type");
     return id;
   }
   if (ref?.name !== undefined) {

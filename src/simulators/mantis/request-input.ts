@@ -134,6 +134,16 @@ function isNumeric(text: string): boolean {
   return /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/.test(text);
 }
 
+/** PHP's `(int)` cast of a payload value: numeric text whole, else its leading digits, else 0 (`"abc"` is 0). */
+export function phpInt(value: unknown): number {
+  if (typeof value === "number") return Math.trunc(value);
+  if (typeof value === "boolean") return value ? 1 : 0;
+  if (typeof value !== "string") return 0;
+  const text = value.trim();
+  if (isNumeric(text)) return Math.trunc(Number(text));
+  return Number.parseInt(/^[+-]?\d+/.exec(text)?.[0] ?? "0", 10);
+}
+
 /**
  * `helper_parse_id`: a number or numeric text, cast to a whole number that must be 1 or more; a missing
  * one is 400 code 200, anything else 400 code 29 naming the field.
@@ -144,7 +154,7 @@ export function parseId(raw: unknown, field: string): number {
     if (text === "") throw clientException(ERROR_CODES.GPC_VAR_NOT_FOUND, `'${field}' missing`, `A required parameter to this page (${field}) was not found.`);
     throw invalidField(`'${field}' must be numeric`, field);
   }
-  const id = Math.trunc(Number(text));
+  const id = phpInt(text);
   if (id < 1) throw invalidField(`'${field}' must be >= 1`, field);
   return id;
 }
