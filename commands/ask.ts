@@ -67,7 +67,7 @@ export const askCommand = defineCommand({
               ...(bug.category ? { category: bug.category } : {}),
               priority: bug.priority,
               private: bug.private,
-              handler: developer.mantisUser,
+              handler: developer.accounts.mantis,
             },
             { action: "ask", command: "ask", details: { parentBugId: bug.id, developer: developer.name } },
           );

@@ -28,7 +28,7 @@ export const grabCommand = defineCommand({
     const updated = await changeBug(
       ctx,
       bug,
-      { handler: ctx.caller.mantisUser, status: "feedback" },
+      { handler: ctx.caller.accounts.mantis, status: "feedback" },
       { action: "grab", command: "grab" },
     );
     ctx.store.updateBugProcess(bug.id, { stage: "feedback", developer: ctx.caller.name }, ctx.now());

@@ -16,7 +16,7 @@ export const mineCommand = defineCommand({
   roles: ["management", "staff"],
   args: z.object({}),
   async run(ctx) {
-    const me = ctx.caller.mantisUser.toLowerCase();
+    const me = ctx.caller.accounts.mantis.toLowerCase();
     const { bugs, truncated } = await readQueue(ctx.tracker, (bug) => isOpen(bug) && bug.handler?.name.toLowerCase() === me);
     if (bugs.length === 0) return ephemeral("You handle no open bugs right now.");
     const byStage = new Map<Stage, Bug[]>();

@@ -52,7 +52,7 @@ export const reviewCommand = defineCommand({
     const updated = await changeBug(
       ctx,
       bug,
-      { handler: reviewer.mantisUser, status: "feedback" },
+      { handler: reviewer.accounts.mantis, status: "feedback" },
       { action: "review", command: "review", details: { reviewer: reviewer.name, developer: developer.name } },
     );
     ctx.store.updateBugProcess(bug.id, { stage: "review", reviewer: reviewer.name, developer: developer.name }, ctx.now());

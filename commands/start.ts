@@ -32,7 +32,7 @@ export const startCommand = defineCommand({
     const updated = await changeBug(
       ctx,
       bug,
-      { status: transition.to.status, ...(takeOver ? { handler: ctx.caller.mantisUser } : {}) },
+      { status: transition.to.status, ...(takeOver ? { handler: ctx.caller.accounts.mantis } : {}) },
       { action: "start", command: "start" },
     );
     const developer = handlerMember(ctx, updated)?.name ?? ctx.caller.name;

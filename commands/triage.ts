@@ -35,7 +35,7 @@ export const triageCommand = defineCommand({
     const updated = await changeBug(
       ctx,
       bug,
-      { handler: developer.mantisUser, status: transition.to.status, ...(args.priority ? { priority: args.priority } : {}) },
+      { handler: developer.accounts.mantis, status: transition.to.status, ...(args.priority ? { priority: args.priority } : {}) },
       { action: "triage", command: "triage", details: { developer: developer.name } },
     );
     ctx.store.updateBugProcess(bug.id, { stage: transition.to.stage, developer: developer.name }, ctx.now());
@@ -70,7 +70,7 @@ export const triageCommand = defineCommand({
 /** Staff MantisBT lets handle bugs, as buttons that complete the triage; management picks one. */
 async function offerDevelopers(ctx: CommandContext, bug: Bug, priority: PriorityName | undefined): Promise<Reply> {
   const handlers = new Set((await ctx.tracker.listHandlers()).map((user) => user.name.toLowerCase()));
-  const developers = ctx.staff.all().filter((member) => member.role === "staff" && handlers.has(member.mantisUser.toLowerCase()));
+  const developers = ctx.staff.all().filter((member) => member.role === "staff" && handlers.has(member.accounts.mantis.toLowerCase()));
   const withPriority = priority ? ` priority=${priority}` : "";
   const link = bugLink(bug, ctx.tracker.bugUrl(bug.id));
   if (developers.length === 0) {

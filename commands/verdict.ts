@@ -90,7 +90,7 @@ async function fail(ctx: CommandContext, loaded: LoadedBug, to: Position, args: 
   const updated = await changeBug(
     ctx,
     bug,
-    { handler: developer.mantisUser, status: to.status },
+    { handler: developer.accounts.mantis, status: to.status },
     { action: "verdict-fail", command: "verdict", details: { outcome: "fail", developer: developer.name } },
     { notes: [{ text: `Review: not fixed yet. ${args.reason}`, private: false, record: { action: "verdict-fail-note", command: "verdict" } }] },
   );
@@ -150,7 +150,7 @@ async function pass(ctx: CommandContext, loaded: LoadedBug, to: Position, args: 
   const updated = await changeBug(
     ctx,
     bug,
-    { handler: communicator.mantisUser, status: to.status },
+    { handler: communicator.accounts.mantis, status: to.status },
     { action: "verdict-pass", command: "verdict", details: { outcome: "pass", customer: true, communicator: communicator.name } },
   );
   ctx.store.updateBugProcess(bug.id, { stage: to.stage, communicator: communicator.name }, ctx.now());

@@ -35,7 +35,7 @@ export interface BotCore {
 export function createBotCore(options: BotCoreOptions): BotCore {
   const services: DispatchServices = {
     commands: buildCommandRegistry(),
-    trackerFor: (member) => options.tracker.actingAs({ trackerUser: member.mantisUser, displayName: member.displayName }),
+    trackerFor: (member) => options.tracker.actingAs({ trackerUser: member.accounts.mantis, displayName: member.displayName }),
     staff: options.staff,
     store: options.store,
     notifier: options.notifier,

@@ -10,29 +10,64 @@ export type Role = (typeof ROLES)[number];
 
 export type Platform = "sandbox" | "mattermost" | "matrix";
 
-export const staffMemberSchema = z.object({
-  /** Short handle used in commands (`@alice`) and as the key everywhere in the store. */
-  name: z.string().regex(/^[a-z0-9._-]+$/i, "use letters, digits, '.', '_' or '-'"),
-  role: z.enum(ROLES),
-  /** MantisBT user name; defaults to `name`. */
-  mantis: z.string().min(1).optional(),
-  /** Mattermost user name (without @); defaults to `name`. */
-  mattermost: z.string().min(1).optional(),
-  /** Full Matrix user id, e.g. `@alice:example.org`. */
-  matrix: z.string().regex(/^@[^:]+:.+$/, "a Matrix user id looks like @alice:example.org").optional(),
-  /** Display name used in notes and messages. */
-  displayName: z.string().min(1).optional(),
-  /** IANA time zone for reminders and the working calendar. */
-  timezone: z.string().min(1).optional(),
+const mantisAccount = z.string().min(1);
+/** `null`: the person does not use this platform (said explicitly, so no name is guessed for them). */
+const mattermostAccount = z.string().min(1).nullable();
+const matrixAccount = z.string().regex(/^@[^:]+:.+$/, "a Matrix user id looks like @alice:example.org").nullable();
+
+/**
+ * A person's account on each system, each one given explicitly: nothing defaults to the handle, so
+ * someone who uses only Matrix is never messaged as whoever owns that name on Mattermost.
+ */
+export const staffAccountsSchema = z.object({
+  /** MantisBT user name. */
+  mantis: mantisAccount,
+  /** Mattermost user name (without @), or null. */
+  mattermost: mattermostAccount.optional(),
+  /** Full Matrix user id, e.g. `@alice:example.org`, or null. */
+  matrix: matrixAccount.optional(),
 });
-export type StaffMemberInput = z.infer<typeof staffMemberSchema>;
+export type StaffAccounts = z.infer<typeof staffAccountsSchema>;
+
+/** The chat platforms a staff member has accounts on (the tracker account is always there). */
+export const CHAT_ACCOUNT_PLATFORMS = ["mattermost", "matrix"] as const;
+export type ChatAccountPlatform = (typeof CHAT_ACCOUNT_PLATFORMS)[number];
+
+export const staffMemberSchema = z
+  .object({
+    /** Short handle used in commands (`@alice`) and as the key everywhere in the store. */
+    name: z.string().regex(/^[a-z0-9._-]+$/i, "use letters, digits, '.', '_' or '-'"),
+    role: z.enum(ROLES),
+    accounts: staffAccountsSchema.partial().optional(),
+    /** Before `accounts`, the accounts were fields of their own; still read, `accounts` wins. */
+    mantis: mantisAccount.optional(),
+    mattermost: mattermostAccount.optional(),
+    matrix: matrixAccount.optional(),
+    /** Display name used in notes and messages. */
+    displayName: z.string().min(1).optional(),
+    /** IANA time zone for reminders and the working calendar. */
+    timezone: z.string().min(1).optional(),
+  })
+  .transform((input, ctx) => {
+    const { accounts, mantis, mattermost, matrix, ...rest } = input;
+    const merged = {
+      ...(mantis !== undefined ? { mantis } : {}),
+      ...(mattermost !== undefined ? { mattermost } : {}),
+      ...(matrix !== undefined ? { matrix } : {}),
+      ...accounts,
+    };
+    if (merged.mantis === undefined) {
+      ctx.addIssue({ code: "custom", path: ["accounts", "mantis"], message: `give ${input.name}'s MantisBT user name (accounts.mantis)` });
+      return z.NEVER;
+    }
+    return { ...rest, accounts: { ...merged, mantis: merged.mantis } };
+  });
+export type StaffMemberInput = z.input<typeof staffMemberSchema>;
 
 export interface StaffMember {
   name: string;
   role: Role;
-  mantisUser: string;
-  mattermostUser: string;
-  matrixUser?: string;
+  accounts: StaffAccounts;
   displayName: string;
   timezone?: string;
 }
@@ -43,15 +78,14 @@ export const usersFileSchema = z.object({ users: z.array(staffMemberSchema).min(
 export class StaffDirectory {
   private readonly members: StaffMember[];
 
-  constructor(inputs: StaffMemberInput[]) {
-    this.members = inputs.map((input) => ({
+  /** Takes users-file entries, already checked or not (built-in and test accounts). */
+  constructor(entries: readonly StaffMemberInput[]) {
+    this.members = entries.map((entry) => staffMemberSchema.parse(entry)).map((input) => ({
       name: input.name,
       role: input.role,
-      mantisUser: input.mantis ?? input.name,
-      mattermostUser: input.mattermost ?? input.name,
-      matrixUser: input.matrix,
+      accounts: input.accounts,
       displayName: input.displayName ?? input.name,
-      timezone: input.timezone,
+      ...(input.timezone !== undefined ? { timezone: input.timezone } : {}),
     }));
     const seen = new Set<string>();
     for (const member of this.members) {
@@ -71,9 +105,9 @@ export class StaffDirectory {
     return this.members.find(
       (m) =>
         m.name.toLowerCase() === wanted ||
-        m.mattermostUser.toLowerCase() === wanted ||
-        m.mantisUser.toLowerCase() === wanted ||
-        m.matrixUser?.toLowerCase() === handle.toLowerCase(),
+        m.accounts.mattermost?.toLowerCase() === wanted ||
+        m.accounts.mantis.toLowerCase() === wanted ||
+        m.accounts.matrix?.toLowerCase() === handle.toLowerCase(),
     );
   }
 
@@ -84,9 +118,9 @@ export class StaffDirectory {
       case "sandbox":
         return this.members.find((m) => m.name.toLowerCase() === wanted);
       case "mattermost":
-        return this.members.find((m) => m.mattermostUser.toLowerCase() === wanted.replace(/^@/, ""));
+        return this.members.find((m) => m.accounts.mattermost?.toLowerCase() === wanted.replace(/^@/, ""));
       case "matrix":
-        return this.members.find((m) => m.matrixUser?.toLowerCase() === wanted);
+        return this.members.find((m) => m.accounts.matrix?.toLowerCase() === wanted);
     }
   }
 
@@ -105,7 +139,23 @@ export class StaffDirectory {
 
   byTrackerUser(mantisUser: string): StaffMember | undefined {
     const wanted = mantisUser.toLowerCase();
-    return this.members.find((m) => m.mantisUser.toLowerCase() === wanted);
+    return this.members.find((m) => m.accounts.mantis.toLowerCase() === wanted);
+  }
+
+  /**
+   * One line per staff member who has not said whether they use a configured chat platform: an
+   * account name, or null for "not on this platform". Guessing the handle would message a stranger.
+   */
+  undeclaredAccounts(platforms: readonly ChatAccountPlatform[]): string[] {
+    return platforms.flatMap((platform) =>
+      this.members
+        .filter((member) => member.accounts[platform] === undefined)
+        .map(
+          (member) =>
+            `USERS_FILE: ${member.name} has no ${platform} account: add "accounts": { "${platform}": ${platform === "matrix" ? '"@name:server"' : '"user name"'} } ` +
+            `for their ${platform === "matrix" ? "Matrix user id" : "Mattermost user name"}, or null if they do not use ${platform === "matrix" ? "Matrix" : "Mattermost"}`,
+        ),
+    );
   }
 
   withRole(role: Role): StaffMember[] {

@@ -12,6 +12,8 @@ import type { Notifier } from "./chat/notifier.js";
 import type { AppConfig } from "./config.js";
 import { createErp } from "./erp/create-erp.js";
 import { startProactiveEngine, type ProactiveEngine } from "./proactive/engine.js";
+import { ConfigError } from "./errors.js";
+import { CHAT_ACCOUNT_PLATFORMS } from "./identity.js";
 import { loadStaffFile } from "./staff-file.js";
 import { Store } from "./store/store.js";
 import { createMantisTracker } from "./tracker/mantis-client.js";
@@ -20,6 +22,8 @@ export async function runLive(config: AppConfig, logger: Logger): Promise<void> 
   // loadConfig guarantees both in live mode; checked again so the types say so.
   if (!config.mantis || !config.usersFile) throw new Error("live mode needs MantisBT settings and USERS_FILE");
   const staff = loadStaffFile(config.usersFile);
+  const undeclared = staff.undeclaredAccounts(CHAT_ACCOUNT_PLATFORMS.filter((platform) => config[platform] !== undefined));
+  if (undeclared.length > 0) throw new ConfigError(undeclared);
   const store = new Store(join(config.dataDir, "support-bot.sqlite"));
   const tracker = createMantisTracker({ ...config.mantis, category: config.process.category, log: logger.child({ component: "mantis" }) });
   // Adapters join the fan-out as they start; notifications before that go nowhere and are retried by their senders.

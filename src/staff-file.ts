@@ -5,10 +5,10 @@ import { StaffDirectory, usersFileSchema, type StaffMemberInput } from "./identi
 
 /** The sandbox's accounts; they match the users of the MantisBT simulator's seed data. */
 export const SANDBOX_STAFF: readonly StaffMemberInput[] = [
-  { name: "manager", role: "management", displayName: "Maria Manager" },
-  { name: "alice", role: "staff", displayName: "Alice Developer" },
-  { name: "bob", role: "staff", displayName: "Bob Developer" },
-  { name: "carol", role: "staff", displayName: "Carol Developer" },
+  { name: "manager", role: "management", displayName: "Maria Manager", accounts: { mantis: "manager" } },
+  { name: "alice", role: "staff", displayName: "Alice Developer", accounts: { mantis: "alice" } },
+  { name: "bob", role: "staff", displayName: "Bob Developer", accounts: { mantis: "bob" } },
+  { name: "carol", role: "staff", displayName: "Carol Developer", accounts: { mantis: "carol" } },
 ];
 
 /** Reads and validates the users file; every problem becomes a ConfigError line naming USERS_FILE. */

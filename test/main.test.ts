@@ -74,6 +74,25 @@ describe("npm start", () => {
     expect(run.stdout()).not.toMatch(/SANDBOX/);
   });
 
+  it("does not start while a staff member's account on a configured platform is not given, and names it", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "support-bot-live-"));
+    const usersFile = join(dir, "users.json");
+    writeFileSync(usersFile, JSON.stringify({ users: [{ name: "alice", role: "staff", accounts: { mantis: "alice", mattermost: "alice" } }] }));
+    const run = start({
+      MANTIS_URL: "http://127.0.0.1:1/",
+      MANTIS_TOKEN: "t",
+      MANTIS_PROJECT: "1",
+      MATRIX_HOMESERVER_URL: "http://127.0.0.1:1",
+      MATRIX_ACCESS_TOKEN: "t",
+      MATRIX_ROOMS: "management=!room:localhost",
+      USERS_FILE: usersFile,
+      DATA_DIR: join(dir, "data"),
+    });
+    running.push(run.child);
+    expect(await run.exit).toBe(2);
+    expect(run.stderr()).toContain('alice has no matrix account: add "accounts": { "matrix": "@name:server" }');
+  });
+
   it("runs live against MantisBT and Matrix, answers a command and stops cleanly on SIGTERM", async () => {
     const mantis: MantisSimulator = await startMantisSimulator();
     const matrix: MatrixSimulator = await startMatrixSimulator();
@@ -81,7 +100,7 @@ describe("npm start", () => {
     const room = matrix.createRoom("manager", { name: "Management", invite: [matrix.bot.userId] });
     const dir = mkdtempSync(join(tmpdir(), "support-bot-live-"));
     const usersFile = join(dir, "users.json");
-    writeFileSync(usersFile, JSON.stringify({ users: [{ name: "manager", role: "management", matrix: "@manager:localhost" }] }));
+    writeFileSync(usersFile, JSON.stringify({ users: [{ name: "manager", role: "management", accounts: { mantis: "manager", matrix: "@manager:localhost" } }] }));
     const run = start({
       MANTIS_URL: mantis.url,
       MANTIS_TOKEN: mantis.tokens.administrator!,

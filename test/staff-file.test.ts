@@ -24,10 +24,33 @@ function problemsOf(path: string): string[] {
 describe("loadStaffFile", () => {
   it("loads the example file and links platform users to staff", () => {
     const staff = loadStaffFile(join(import.meta.dirname, "..", "users.example.json"));
-    expect(staff.findByPlatformUser("mattermost", "bob.dev")).toMatchObject({ name: "bob", mantisUser: "bob", role: "staff" });
-    expect(staff.findByPlatformUser("matrix", "@maria:example.org")).toMatchObject({ name: "maria", mantisUser: "mmuster", role: "management" });
-    expect(staff.find("@alice")).toMatchObject({ mattermostUser: "alice", mantisUser: "alice" });
+    expect(staff.findByPlatformUser("mattermost", "bob.dev")).toMatchObject({ name: "bob", accounts: { mantis: "bob" }, role: "staff" });
+    expect(staff.findByPlatformUser("matrix", "@maria:example.org")).toMatchObject({ name: "maria", accounts: { mantis: "mmuster" }, role: "management" });
+    expect(staff.find("@alice")).toMatchObject({ accounts: { mantis: "alice", mattermost: null } });
     expect(staff.findByPlatformUser("mattermost", "mallory")).toBeUndefined();
+    expect(staff.undeclaredAccounts(["mattermost", "matrix"])).toEqual([]);
+  });
+
+  it("links nobody on a platform by their handle: alice uses only Matrix, so the Mattermost user alice is not her", () => {
+    const staff = loadStaffFile(join(import.meta.dirname, "..", "users.example.json"));
+    expect(staff.findByPlatformUser("mattermost", "alice")).toBeUndefined();
+    expect(staff.findByPlatformUser("matrix", "@alice:example.org")).toMatchObject({ name: "alice" });
+  });
+
+  it("still reads the older top-level account fields", () => {
+    const file = writeUsers(JSON.stringify({ users: [{ name: "maria", role: "management", mantis: "mmuster", mattermost: "maria" }] }));
+    expect(loadStaffFile(file).find("maria")).toMatchObject({ accounts: { mantis: "mmuster", mattermost: "maria" } });
+  });
+
+  it("needs everyone's MantisBT account, and for each configured chat platform an account or null", () => {
+    expect(problemsOf(writeUsers(JSON.stringify({ users: [{ name: "x", role: "staff" }] })))).toEqual([
+      expect.stringMatching(/users\.0\.accounts\.mantis: give x's MantisBT user name/),
+    ]);
+    const staff = loadStaffFile(writeUsers(JSON.stringify({ users: [{ name: "ann", role: "staff", accounts: { mantis: "ann", matrix: "@ann:example.org" } }] })));
+    expect(staff.undeclaredAccounts(["matrix"])).toEqual([]);
+    expect(staff.undeclaredAccounts(["mattermost", "matrix"])).toEqual([
+      'USERS_FILE: ann has no mattermost account: add "accounts": { "mattermost": "user name" } for their Mattermost user name, or null if they do not use Mattermost',
+    ]);
   });
 
   it("explains how to get linked when a chat user is unknown", () => {
@@ -36,14 +59,14 @@ describe("loadStaffFile", () => {
   });
 
   it("names the file and the entry that is wrong", () => {
-    const file = writeUsers(JSON.stringify({ users: [{ name: "x", role: "boss" }] }));
+    const file = writeUsers(JSON.stringify({ users: [{ name: "x", role: "boss", accounts: { mantis: "x" } }] }));
     expect(problemsOf(file)).toEqual([expect.stringMatching(/^USERS_FILE: .*users\.json: users\.0\.role: /)]);
   });
 
   it("refuses a missing file, bad JSON and duplicate names", () => {
     expect(problemsOf("/nonexistent/users.json")).toEqual([expect.stringMatching(/file not found/)]);
     expect(problemsOf(writeUsers("{ nope"))).toEqual([expect.stringMatching(/not valid JSON/)]);
-    const duplicate = writeUsers(JSON.stringify({ users: [{ name: "a", role: "staff" }, { name: "A", role: "staff" }] }));
+    const duplicate = writeUsers(JSON.stringify({ users: [{ name: "a", role: "staff", mantis: "a" }, { name: "A", role: "staff", mantis: "b" }] }));
     expect(problemsOf(duplicate)).toEqual([expect.stringMatching(/duplicate staff member name/)]);
   });
 });

@@ -21,7 +21,7 @@ export function handlerMember(ctx: Pick<CommandContext, "staff">, bug: Pick<Bug,
 
 /** Whether the caller is the bug's handler in MantisBT. */
 export function isHandler(ctx: Pick<CommandContext, "caller">, bug: Pick<Bug, "handler">): boolean {
-  return bug.handler !== undefined && bug.handler.name.toLowerCase() === ctx.caller.mantisUser.toLowerCase();
+  return bug.handler !== undefined && bug.handler.name.toLowerCase() === ctx.caller.accounts.mantis.toLowerCase();
 }
 
 /**
@@ -49,12 +49,12 @@ export async function requireAssignableStaff(ctx: Pick<CommandContext, "staff" |
   const handlerNames = async (fresh: boolean) => new Set((await ctx.tracker.listHandlers({ fresh })).map((user) => user.name.toLowerCase()));
   // The handlers are kept for the process's lifetime; someone given the right since is found by reading them again.
   let trackerNames = await handlerNames(false);
-  if (!trackerNames.has(member.mantisUser.toLowerCase())) trackerNames = await handlerNames(true);
-  if (!trackerNames.has(member.mantisUser.toLowerCase())) {
-    const assignable = ctx.staff.all().filter((candidate) => trackerNames.has(candidate.mantisUser.toLowerCase()));
+  if (!trackerNames.has(member.accounts.mantis.toLowerCase())) trackerNames = await handlerNames(true);
+  if (!trackerNames.has(member.accounts.mantis.toLowerCase())) {
+    const assignable = ctx.staff.all().filter((candidate) => trackerNames.has(candidate.accounts.mantis.toLowerCase()));
     const choices = assignable.length > 0 ? assignable.map((candidate) => `@${candidate.name}`).join(", ") : "nobody";
     throw new UsageError(
-      `@${member.name} cannot handle bugs in MantisBT (the MantisBT account "${member.mantisUser}" is not among the project's handlers). ` +
+      `@${member.name} cannot handle bugs in MantisBT (the MantisBT account "${member.accounts.mantis}" is not among the project's handlers). ` +
         `Who can: ${choices}.`,
     );
   }

@@ -79,9 +79,9 @@ describe("triage", () => {
   it("refuses a staff member whose MantisBT account may not handle bugs, naming who can", async () => {
     // The sandbox staff are all MantisBT handlers; a directory with a reporter-level account shows the refusal.
     const staff = new StaffDirectory([
-      { name: "manager", role: "management" },
-      { name: "alice", role: "staff" },
-      { name: "rolf", role: "staff", mantis: "reporter" },
+      { name: "manager", role: "management", accounts: { mantis: "manager" } },
+      { name: "alice", role: "staff", accounts: { mantis: "alice" } },
+      { name: "rolf", role: "staff", accounts: { mantis: "reporter" } },
     ]);
     const refusal = requireAssignableStaff({ staff, tracker: h.tracker }, "rolf");
     await expect(refusal).rejects.toThrow(UsageError);

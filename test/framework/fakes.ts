@@ -171,9 +171,9 @@ export class FakeNotifier implements Notifier {
 }
 
 export const TEST_STAFF: readonly StaffMemberInput[] = [
-  { name: "manager", role: "management", displayName: "Maria Manager", mattermost: "maria" },
-  { name: "alice", role: "staff", displayName: "Alice Developer", matrix: "@alice:example.org", mantis: "alice.m" },
-  { name: "bob", role: "staff", displayName: "Bob Developer" },
+  { name: "manager", role: "management", displayName: "Maria Manager", accounts: { mantis: "manager", mattermost: "maria" } },
+  { name: "alice", role: "staff", displayName: "Alice Developer", accounts: { mantis: "alice.m", matrix: "@alice:example.org" } },
+  { name: "bob", role: "staff", displayName: "Bob Developer", accounts: { mantis: "bob", mattermost: "bob" } },
 ];
 
 export const TEST_SETTINGS: ProcessSettings = {
@@ -201,7 +201,7 @@ export function makeServices(commands: CommandRegistry, logger: Logger): TestSer
   return {
     commands,
     tracker,
-    trackerFor: (member) => tracker.actingAs({ trackerUser: member.mantisUser, displayName: member.displayName }),
+    trackerFor: (member) => tracker.actingAs({ trackerUser: member.accounts.mantis, displayName: member.displayName }),
     staff: new StaffDirectory([...TEST_STAFF]),
     store,
     notifier,

@@ -42,7 +42,7 @@ export const assign = defineCommand({
   async run(ctx, args) {
     const member = ctx.staff.find(args.to);
     if (!member) throw new NotFoundError(`Nobody called @${args.to} is on staff.`);
-    await ctx.tracker.updateBug(args.bug, { handler: member.mantisUser, ...(args.priority ? { priority: args.priority } : {}) });
+    await ctx.tracker.updateBug(args.bug, { handler: member.accounts.mantis, ...(args.priority ? { priority: args.priority } : {}) });
     await ctx.notifier.direct(member, { text: `You got bug #${args.bug}.`, bugId: args.bug });
     return inChannel(`#${args.bug} is now with @${member.name}.`);
   },

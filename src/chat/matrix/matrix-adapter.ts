@@ -535,8 +535,8 @@ class MatrixAdapter implements ChatAdapter {
   }
 
   private async sendDirect(recipient: StaffMember, message: Message): Promise<void> {
-    const userId = recipient.matrixUser;
-    if (userId === undefined) {
+    const userId = recipient.accounts.matrix;
+    if (!userId) {
       this.log.debug({ staff: recipient.name }, "no Matrix id; direct message not sent on Matrix");
       return;
     }

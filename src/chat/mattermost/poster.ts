@@ -80,7 +80,13 @@ export class MattermostPoster {
 
   /** A DM from the bot to a staff member. */
   async direct(recipient: StaffMember, message: Message): Promise<void> {
-    const userId = await this.userIdFor(recipient.mattermostUser);
+    const account = recipient.accounts.mattermost;
+    if (!account) {
+      // Someone who does not use Mattermost: never guess a user by their handle.
+      this.options.log.debug({ staff: recipient.name }, "no Mattermost account; direct message not sent on Mattermost");
+      return;
+    }
+    const userId = await this.userIdFor(account);
     const channelId = await this.directChannelFor(userId);
     await this.post(channelId, message);
   }

@@ -225,7 +225,7 @@ describe("direct messages", () => {
 
   it("skips staff without a Matrix id instead of failing", async () => {
     h = await startMatrixHarness();
-    await h.adapter.notifier.direct({ name: "zoe", role: "staff", mantisUser: "zoe", mattermostUser: "zoe", displayName: "Zoe" }, { text: "hi" });
+    await h.adapter.notifier.direct({ name: "zoe", role: "staff", accounts: { mantis: "zoe", mattermost: "zoe" }, displayName: "Zoe" }, { text: "hi" });
     expect(h.matrix.requests.filter((request) => request.path.endsWith("/createRoom"))).toEqual([]);
   });
 });

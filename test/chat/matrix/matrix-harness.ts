@@ -79,7 +79,7 @@ export async function startMatrixHarness(options: MatrixHarnessOptions = {}): Pr
   let adapter: ChatAdapter | undefined;
   const bot = await startBotUnderTest({
     notifier: relayNotifier(() => adapter),
-    staff: SANDBOX_STAFF.map((member) => ({ ...member, matrix: `@${member.name}:localhost` })),
+    staff: SANDBOX_STAFF.map((member) => ({ ...member, accounts: { ...member.accounts, matrix: `@${member.name}:localhost` } })),
   });
   const { mantis, tracker, staff, log } = bot;
   let { store, core } = bot;

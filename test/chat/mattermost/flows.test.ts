@@ -144,6 +144,13 @@ describe("notifications from the bot", () => {
     expect(created[0]!.body).toEqual([h.mm.bot.id, h.mm.users["alice"]!.id]);
   });
 
+  it("never messages someone without a Mattermost account as the Mattermost user of the same name", async () => {
+    const matrixOnly = { ...h.staff.find("alice")!, accounts: { mantis: "alice", mattermost: null, matrix: "@alice:example.org" } };
+    await h.adapter.notifier.direct(matrixOnly, { text: "Bug #3 waits for your feedback" });
+    expect(h.mm.requests.filter((request) => request.path === "/api/v4/channels/direct")).toEqual([]);
+    expect(h.botPosts(h.dmChannel("alice"))).toEqual([]);
+  });
+
   it("posts without a bug as plain channel posts and with a bug into the bug's thread", async () => {
     await h.adapter.notifier.channel("sales", { text: "S-1 recorded" });
     await h.adapter.notifier.channel("sales", { text: "about 5", bugId: 5 });

@@ -56,7 +56,7 @@ async function liveEnvironment(mm: MattermostSimulator): Promise<{ env: Record<s
   const usersFile = join(dir, "users.json");
   writeFileSync(
     usersFile,
-    JSON.stringify({ users: [{ name: "manager", role: "management" }, { name: "alice", role: "staff", mattermost: "alice" }] }),
+    JSON.stringify({ users: [{ name: "manager", role: "management", accounts: { mantis: "manager", mattermost: "manager" } }, { name: "alice", role: "staff", accounts: { mantis: "alice", mattermost: "alice" } }] }),
   );
   const port = await freePort();
   return {

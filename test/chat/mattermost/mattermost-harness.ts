@@ -26,6 +26,7 @@ import {
 import type { Store } from "../../../src/store/store.js";
 import type { Bug, TrackerPort } from "../../../src/tracker/tracker.js";
 import { relayNotifier, startBotUnderTest } from "../../support/bot-under-test.js";
+import { SANDBOX_STAFF } from "../../../src/staff-file.js";
 import type { CapturedLog } from "../../support/capture-log.js";
 
 export interface MattermostHarness {
@@ -82,7 +83,10 @@ export async function startMattermostHarness(options: MattermostHarnessOptions =
   const mm = await startMattermostSimulator(options.simulator);
   // The core needs a notifier and the adapter needs the core: the relay points at whichever adapter runs.
   let adapter: ChatAdapter | undefined;
-  const bot = await startBotUnderTest({ notifier: relayNotifier(() => adapter) });
+  const bot = await startBotUnderTest({
+    notifier: relayNotifier(() => adapter),
+    staff: SANDBOX_STAFF.map((member) => ({ ...member, accounts: { ...member.accounts, mattermost: member.name } })),
+  });
   const { mantis, tracker, store, staff, log, core } = bot;
   const http = new HttpServer({ logger: log.log });
   await http.start(0, "127.0.0.1");

@@ -118,9 +118,9 @@ export async function startRealWorld(options: { env?: BotEnvironment } = {}): Pr
     usersFile,
     JSON.stringify({
       users: [
-        { name: "manager", role: "management", displayName: "Martina Keller", matrix: people.manager.userId, mantis: "manager" },
-        { name: "alice", role: "staff", displayName: "Alice Moreau", matrix: people.alice.userId, mantis: "alice" },
-        { name: "bob", role: "staff", displayName: "Bob Lindqvist", matrix: people.bob.userId, mantis: "bob" },
+        { name: "manager", role: "management", displayName: "Martina Keller", accounts: { mantis: "manager", matrix: people.manager.userId } },
+        { name: "alice", role: "staff", displayName: "Alice Moreau", accounts: { mantis: "alice", matrix: people.alice.userId } },
+        { name: "bob", role: "staff", displayName: "Bob Lindqvist", accounts: { mantis: "bob", matrix: people.bob.userId } },
       ],
     }),
   );
