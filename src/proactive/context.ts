@@ -32,7 +32,9 @@ export interface EngineContext {
   tracker: TrackerPort;
   store: Store;
   staff: StaffDirectory;
+  /** The process's settings, everyone's default working time included. */
   settings: ProcessSettings;
+  /** The engine's own settings (intervals, reminder thresholds, summary channels). */
   config: ProactiveSettings;
   now: () => Date;
   log: Logger;

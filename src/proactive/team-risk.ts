@@ -60,7 +60,7 @@ export function assessTeamRisk(ctx: EngineContext, rows: readonly MirrorRow[], n
     const handler = list[0]!.row.handler!;
     const member = ctx.staffByTrackerUser(handler);
     const developer = ctx.settingsFor(member);
-    const risks = assessDeveloperRisk(ctx.settings, developer, list.map((item) => item.work), now);
+    const risks = assessDeveloperRisk({ settings: ctx.settings, developer, bugs: list.map((item) => item.work), now });
     for (const risk of risks) {
       const row = list.find((item) => item.row.id === risk.bugId)!.row;
       result.set(risk.bugId, { risk, row, handler, member, timeZone: developer.timeZone });

@@ -18,7 +18,17 @@ export function isActionPhase(status: StatusName, stage: string | undefined): bo
   return stage === undefined || !DONE_STAGES.has(stage);
 }
 
+/** What judging a developer's deadlines needs. */
+export interface DeveloperWork {
+  settings: Pick<ProcessSettings, "staleAfterDays">;
+  /** The developer's effective settings (`settingsFor`): their working calendar. */
+  developer: Pick<PersonSettings, "calendar">;
+  /** All of the developer's open bugs with work left and a deadline: the EDF test needs them together. */
+  bugs: readonly OpenBugWork[];
+  now: Date;
+}
+
 /** Assesses one developer's bugs together in their working calendar; the result is in EDF order. */
-export function assessDeveloperRisk(settings: Pick<ProcessSettings, "staleAfterDays">, developer: Pick<PersonSettings, "calendar">, bugs: readonly OpenBugWork[], now: Date): BugRisk[] {
-  return assessDeadlineRisk({ bugs, calendar: developer.calendar, now, staleAfterWorkingDays: settings.staleAfterDays });
+export function assessDeveloperRisk(work: DeveloperWork): BugRisk[] {
+  return assessDeadlineRisk({ bugs: work.bugs, calendar: work.developer.calendar, now: work.now, staleAfterWorkingDays: work.settings.staleAfterDays });
 }

@@ -106,7 +106,7 @@ function assessRisks(ctx: Pick<SummaryContext, "store" | "staff" | "settings">, 
   const risks = new Map<number, RiskState>();
   for (const [handler, work] of byHandler) {
     const developer = settingsFor(ctx, ctx.staff.byTrackerUser(handler));
-    for (const risk of assessDeveloperRisk(ctx.settings, developer, work, now)) risks.set(risk.bugId, risk.state);
+    for (const risk of assessDeveloperRisk({ settings: ctx.settings, developer, bugs: work, now })) risks.set(risk.bugId, risk.state);
   }
   return risks;
 }

@@ -49,7 +49,12 @@ export function readDeadline(ctx: TimelineContext, text: string, label = "deadli
  */
 export function timelineWarning(ctx: TimelineContext, work: { developer: SettingsPerson; estimateMinutes: number; deadline: IsoDate }): string | undefined {
   const now = ctx.now();
-  const [risk] = assessDeveloperRisk(ctx.settings, settingsFor(ctx, work.developer), [{ bugId: 0, workLeftMinutes: work.estimateMinutes, deadline: work.deadline, lastEstimateUpdate: now }], now);
+  const [risk] = assessDeveloperRisk({
+    settings: ctx.settings,
+    developer: settingsFor(ctx, work.developer),
+    bugs: [{ bugId: 0, workLeftMinutes: work.estimateMinutes, deadline: work.deadline, lastEstimateUpdate: now }],
+    now,
+  });
   if (!risk || risk.shortfallMinutes <= 0) return undefined;
   const options = { workdayHours: ctx.settings.workdayHours };
   const whose = work.developer.name === ctx.caller.name ? "the" : `@${work.developer.name}'s`;
