@@ -1,7 +1,8 @@
 /**
  * One calendar: a deadline given to `eta` or `feedback` is judged by the working calendar the
  * deadline-risk job uses for the same developer (WORK_DAYS, WORK_HOURS, HOLIDAYS, TIMEZONE and the
- * person's own `settings`), so the command warns exactly when the job will flag the bug.
+ * person's own `settings`), so for a developer's only bug the command warns exactly when the job
+ * will flag it.
  */
 import { afterEach, describe, expect, it } from "vitest";
 import { MINUTE, startEngineHarness, type EngineHarness } from "../proactive/engine-harness.js";
