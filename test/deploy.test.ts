@@ -1,16 +1,17 @@
 /**
  * The container, compose and systemd files, checked without Docker or systemd (neither runs on
  * every machine): the Dockerfile's instructions (stages, user, volume, health check, init, entry
- * point, production packages only, everything the bot loads copied), `.dockerignore`, `compose.yaml`
- * and `deploy/support-bot.service` agree on the data directory and the health endpoint; and the
- * pieces they run - the health check script and the `support-bot` entry point - do what they say.
+ * point, the bot compiled in a build stage with production packages only), `.dockerignore`,
+ * `compose.yaml` and `deploy/support-bot.service` agree on the data directory and the health
+ * endpoint; and the pieces they run - the health check script, `npm run build`'s output and the
+ * `support-bot` entry point that runs it - do what they say.
  */
 import { spawn } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync } from "node:fs";
+import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { parse as parseYaml } from "yaml";
 import { loadConfig } from "../src/config.js";
 import { HttpServer } from "../src/http/http-server.js";
@@ -180,31 +181,40 @@ describe("Dockerfile", () => {
     expect(CLI_COMMANDS.map((cli) => cli.name)).toContain(command[0]);
   });
 
-  it("installs production packages only, in a build stage, and copies them into the runtime", () => {
+  it("compiles the bot in a build stage, then drops the dev dependencies, and copies dist and node_modules from it", () => {
     expect(runs(runtime).join("\n")).not.toMatch(/\bnpm\b/);
-    const fromStage = copies(runtime).find((parts) => parts.some((part) => part.endsWith("/node_modules")))?.find((part) => part.startsWith("--from="))?.slice("--from=".length);
-    const deps = stages.find((stage) => stage.name === fromStage);
-    expect(deps, "node_modules copied from a named stage").toBeDefined();
-    const installs = runs(deps!).join("\n");
-    expect(installs).toMatch(/npm ci --omit=dev|npm ci[^\n]*\n[^]*npm prune --omit=dev/);
+    const fromStage = (path: string) => copies(runtime).find((parts) => parts.some((part) => part.endsWith(path)))?.find((part) => part.startsWith("--from="))?.slice("--from=".length);
+    const build = stages.find((stage) => stage.name === fromStage("/node_modules"));
+    expect(build, "node_modules copied from a named stage").toBeDefined();
+    expect(fromStage("/dist"), "dist copied from the same stage").toBe(build!.name);
+    // In this order: every package (the compiler is a dev dependency), the build, then production packages only.
+    expect(runs(build!).join("\n")).toMatch(/npm ci\b[^]*npm run build[^]*npm prune --omit=dev/);
   });
 
   it("needs no dev dependency to run: every package the bot loads is a production one", () => {
     const { packages } = runtimeGraph("src/ops/support-bot.ts");
     expect(packages.size).toBeGreaterThan(3);
     for (const name of packages) expect(Object.keys(packageJson.dependencies), `${name} is loaded at run time`).toContain(name);
-    // The entry point runs TypeScript with tsx; the pretty log format loads pino-pretty by name.
-    expect(Object.keys(packageJson.dependencies)).toEqual(expect.arrayContaining(["tsx", "pino-pretty"]));
+    // The pretty log format loads pino-pretty by name; the image runs compiled JavaScript, so the
+    // TypeScript tools are for development and the build only.
+    expect(Object.keys(packageJson.dependencies)).toContain("pino-pretty");
+    expect(Object.keys(packageJson.devDependencies)).toEqual(expect.arrayContaining(["tsx", "typescript"]));
   });
 
-  it("copies every file the bot loads, and the package manifest", () => {
-    const copied = copies(runtime).flatMap((parts) => parts.filter((part) => !part.startsWith("--")).slice(0, -1));
+  it("compiles every file the bot loads, and copies the compiled bot, the package manifest and the entry point", () => {
+    const sources = (stage: Stage) => copies(stage).flatMap((parts) => parts.filter((part) => !part.startsWith("--")).slice(0, -1));
+    const build = stages.find((stage) => stage.name === "build")!;
     const { files } = runtimeGraph("src/ops/support-bot.ts");
+    const included = (JSON.parse(read("tsconfig.build.json")) as { include: string[] }).include;
     for (const file of files) {
       const path = relative(ROOT, file);
-      expect(copied.some((source) => path === source || path.startsWith(`${source}/`)), `${path} is in the image`).toBe(true);
+      expect(sources(build).some((source) => path === source || path.startsWith(`${source}/`)), `${path} is in the build stage`).toBe(true);
+      expect(included.some((source) => path.startsWith(`${source}/`)), `${path} is compiled (tsconfig.build.json)`).toBe(true);
     }
-    expect(copied).toEqual(expect.arrayContaining(["package.json", "deploy/support-bot"]));
+    expect(sources(build)).toEqual(expect.arrayContaining(["tsconfig.json", "tsconfig.build.json", "scripts/build.ts"]));
+    // package.json says the compiled files are ES modules.
+    expect(sources(runtime)).toEqual(expect.arrayContaining(["/app/dist", "package.json", "deploy/support-bot"]));
+    expect(sources(runtime).some((source) => source === "src" || source === "commands")).toBe(false);
   });
 });
 
@@ -381,22 +391,59 @@ describe("deploy/healthcheck.mjs", () => {
   });
 });
 
-describe("deploy/support-bot", () => {
-  const bin = join(ROOT, "deploy", "support-bot");
+describe("npm run build, and deploy/support-bot running its output", () => {
+  // The build goes to a directory inside the repository, as dist/ does, so the compiled files find
+  // node_modules and package.json ("type": "module") the same way. Emit only: `npm test` type-checks.
+  let root = "";
+  const bin = () => join(root, "deploy", "support-bot");
+  beforeAll(async () => {
+    root = mkdtempSync(join(ROOT, ".build-test-"));
+    const built = await runProgram(join(ROOT, "node_modules", ".bin", "tsx"), [join(ROOT, "scripts", "build.ts"), "--out-dir", join(root, "dist"), "--no-check"], {});
+    expect(built.stderr).toBe("");
+    expect(built.code).toBe(0);
+    mkdirSync(join(root, "deploy"));
+    copyFileSync(join(ROOT, "deploy", "support-bot"), bin());
+    chmodSync(bin(), 0o755);
+  }, 180_000);
+  afterAll(() => {
+    if (root) rmSync(root, { recursive: true, force: true });
+  });
 
-  it("runs the bot by default, as npm start does (here the sandbox, with piped commands)", async () => {
-    const result = await runProgram(bin, [], {}, "/support show 1\n");
+  it("node dist/main.js runs the bot from JavaScript alone (here the sandbox, with piped commands)", async () => {
+    const result = await runProgram(process.execPath, [join(root, "dist", "main.js")], {}, "/support show 1\n/as alice\n/support grab 1\n");
+    expect(result.stderr).toBe("");
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/SANDBOX/);
+    expect(result.stdout).toMatch(/Status: NEW, waits for triage/);
+    expect(result.stdout).toMatch(/You now handle #1 /);
+    const compiled = readdirSync(join(root, "dist"), { recursive: true, encoding: "utf8" });
+    expect(compiled.filter((file) => file.endsWith(".ts"))).toEqual([]);
+  });
+
+  it("runs the compiled bot by default, as node dist/main.js does", async () => {
+    const result = await runProgram(bin(), [], {}, "/support show 1\n");
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/SANDBOX/);
     expect(result.stdout).toMatch(/Status: NEW, waits for triage/);
   });
 
   it("lists its commands, and refuses an unknown one with exit code 2", async () => {
-    const help = await runProgram(bin, ["help"], {});
+    const help = await runProgram(bin(), ["help"], {});
     expect(help.code).toBe(0);
     for (const command of CLI_COMMANDS) expect(help.stdout).toContain(command.usage);
-    const unknown = await runProgram(bin, ["frobnicate"], {});
+    const unknown = await runProgram(bin(), ["frobnicate"], {});
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toMatch(/^support-bot: unknown command "frobnicate"\./);
+  });
+
+  it("says to build first when there is no compiled bot", async () => {
+    const bare = mkdtempSync(join(tmpdir(), "support-bot-unbuilt-"));
+    mkdirSync(join(bare, "deploy"));
+    copyFileSync(join(ROOT, "deploy", "support-bot"), join(bare, "deploy", "support-bot"));
+    chmodSync(join(bare, "deploy", "support-bot"), 0o755);
+    const result = await runProgram(join(bare, "deploy", "support-bot"), ["help"], {});
+    rmSync(bare, { recursive: true, force: true });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain("run `npm run build`");
   });
 });
