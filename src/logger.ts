@@ -21,7 +21,46 @@ export const PERSONAL_DATA_KEYS = [
   "submission",
 ] as const;
 
-const redactPaths = PERSONAL_DATA_KEYS.flatMap((key) => [key, `*.${key}`, `*.*.${key}`, `*.*.*.${key}`]);
+const PERSONAL_KEYS: ReadonlySet<string> = new Set(PERSONAL_DATA_KEYS);
+const CENSOR = "[redacted]";
+/** Deeper than this, a logged value is left out whole rather than searched. */
+const MAX_DEPTH = 8;
+
+/**
+ * The value with every PERSONAL_DATA_KEYS property censored, at any depth. Copies only what it
+ * changes: a log object without personal data is passed on as it is. (pino's own path redaction
+ * needs one wildcard path per key and depth, and costs far more per log line and child logger:
+ * docs/benchmarks.md.) Values with their own JSON form (dates, buffers) are kept; an `err` is
+ * redacted after the error serializer has turned it into plain data.
+ */
+export function redactPersonalKeys(value: unknown, depth = 0): unknown {
+  if (typeof value !== "object" || value === null) return value;
+  if (depth >= MAX_DEPTH) return "[too deep to log]";
+  if (Array.isArray(value)) {
+    let copy: unknown[] | undefined;
+    value.forEach((item: unknown, index) => {
+      const redacted = redactPersonalKeys(item, depth + 1);
+      if (redacted !== item) (copy ??= [...value])[index] = redacted;
+    });
+    return copy ?? value;
+  }
+  if (typeof (value as { toJSON?: unknown }).toJSON === "function") return value;
+  const record = value as Record<string, unknown>;
+  let copy: Record<string, unknown> | undefined;
+  for (const key of Object.keys(record)) {
+    const current = record[key];
+    const redacted = PERSONAL_KEYS.has(key) && current !== undefined ? CENSOR : redactPersonalKeys(current, depth + 1);
+    if (redacted !== current) (copy ??= { ...record })[key] = redacted;
+  }
+  return copy ?? value;
+}
+
+/** The object of one log line: `err` is left to its serializer, which redacts it itself. */
+function redactLogObject(object: Record<string, unknown>): Record<string, unknown> {
+  if (!("err" in object)) return redactPersonalKeys(object) as Record<string, unknown>;
+  const { err, ...rest } = object;
+  return { ...(redactPersonalKeys(rest) as Record<string, unknown>), err };
+}
 
 export interface LoggerOptions {
   level: string;
@@ -32,15 +71,29 @@ export interface LoggerOptions {
   fd?: 1 | 2;
 }
 
+/**
+ * Child loggers' bindings are redacted too. pino applies no formatter to a child's bindings, so
+ * `child` itself is wrapped; children inherit it from the root (pino makes them with Object.create).
+ */
+function redactChildBindings(root: Logger): Logger {
+  const child = root.child;
+  const redactingChild = function (this: Logger, bindings: Record<string, unknown>, options?: unknown) {
+    return child.call(this, redactPersonalKeys(bindings) as Record<string, unknown>, options as Parameters<Logger["child"]>[1]);
+  };
+  root.child = redactingChild as Logger["child"];
+  return root;
+}
+
 export function createLogger(options: LoggerOptions): Logger {
   const base = {
     level: options.level,
-    redact: { paths: redactPaths, censor: "[redacted]" },
-    serializers: { err: pino.stdSerializers.err },
+    // Log objects here, errors once serialized, child loggers' bindings in redactChildBindings.
+    formatters: { log: redactLogObject },
+    serializers: { err: (error: unknown) => redactPersonalKeys(pino.stdSerializers.err(error as Error)) },
   };
-  if (options.destination) return pino(base, options.destination);
+  if (options.destination) return redactChildBindings(pino(base, options.destination));
   if (options.format === "pretty") {
-    return pino({ ...base, transport: { target: "pino-pretty", options: { destination: options.fd ?? 2, colorize: true } } });
+    return redactChildBindings(pino({ ...base, transport: { target: "pino-pretty", options: { destination: options.fd ?? 2, colorize: true } } }));
   }
-  return pino(base, pino.destination({ fd: options.fd ?? 1, sync: true }));
+  return redactChildBindings(pino(base, pino.destination({ fd: options.fd ?? 1, sync: true })));
 }
