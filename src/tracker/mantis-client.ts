@@ -8,6 +8,7 @@ import { STATUS_CODES } from "node:http";
 import type { Logger } from "pino";
 import { z } from "zod";
 import { BotError, ConfigError, ConflictError, ForbiddenError, NotFoundError, UpstreamUnavailableError } from "../errors.js";
+import { httpClient, type HttpFetch, type HttpResponse } from "../http/http-client.js";
 import { toBug, toBugNote, toTrackerUser, VIEW_STATE_PRIVATE, VIEW_STATE_PUBLIC } from "./mantis-mapping.js";
 import {
   currentUserResponseSchema,
@@ -63,7 +64,8 @@ export interface MantisTrackerOptions {
   /** Category of new bugs that name none (MantisBT requires one). */
   category: string;
   log: Logger;
-  fetch?: typeof fetch;
+  /** The HTTP transport; default the bot's kept-alive client (src/http/http-client.ts). */
+  fetch?: HttpFetch;
   /** How notes written on someone's behalf name the bot: `[by Alice via support-bot]`. */
   botName?: string;
 }
@@ -124,7 +126,7 @@ class MantisConnection {
   readonly root: string;
   readonly botName: string;
   private readonly apiBase: URL;
-  private readonly fetch: typeof fetch;
+  private readonly fetch: HttpFetch;
   private projectId: Promise<number> | undefined;
   private selfName: Promise<string> | undefined;
   private readonly users = new Map<string, TrackerUser>();
@@ -134,7 +136,7 @@ class MantisConnection {
   constructor(readonly options: MantisTrackerOptions) {
     this.root = options.url.endsWith("/") ? options.url : `${options.url}/`;
     this.apiBase = new URL("api/rest/", this.root);
-    this.fetch = options.fetch ?? globalThis.fetch;
+    this.fetch = options.fetch ?? httpClient;
     this.botName = options.botName ?? "support-bot";
   }
 
@@ -154,20 +156,26 @@ class MantisConnection {
       ...(call.impersonate ? { impersonating: call.impersonate } : {}),
     };
     const started = performance.now();
-    let response: Response;
+    let response: HttpResponse;
     let text: string;
+    // A timer of our own rather than AbortSignal.timeout, whose timer lives on for the whole limit
+    // after every request (thousands at a time under load).
+    const timeout = new AbortController();
+    const timer = setTimeout(() => timeout.abort(new DOMException(`no answer within ${this.options.timeoutMs} ms`, "TimeoutError")), this.options.timeoutMs);
     try {
       response = await this.fetch(url, {
         method: call.method,
         headers,
         ...(call.body !== undefined ? { body: JSON.stringify(call.body) } : {}),
-        signal: AbortSignal.timeout(this.options.timeoutMs),
+        signal: timeout.signal,
       });
       text = await response.text();
     } catch (error) {
       const durationMs = Math.round(performance.now() - started);
       this.options.log.debug({ ...logged, failure: errorName(error), durationMs }, "mantis request failed");
       throw this.unreachable(call, error);
+    } finally {
+      clearTimeout(timer);
     }
     const durationMs = Math.round(performance.now() - started);
     this.options.log.debug({ ...logged, status: response.status, durationMs }, "mantis request");
@@ -214,7 +222,7 @@ class MantisConnection {
   }
 
   /** Maps an error status to a typed error; the message comes from JSON `{message}` or the reason phrase. */
-  private failure(call: Call<unknown>, response: Response, text: string): BotError {
+  private failure(call: Call<unknown>, response: HttpResponse, text: string): BotError {
     const status = response.status;
     // PHP labels every empty body text/html (recorded/30-err-impersonate-unknown.json): only a page counts.
     const html = text.trimStart().startsWith("<") || (text.trim() !== "" && /text\/html/i.test(response.headers.get("content-type") ?? ""));
@@ -922,7 +930,7 @@ function errorName(error: unknown): string {
   return error instanceof Error ? error.name : typeof error;
 }
 
-/** Node's fetch hides the socket error (ECONNREFUSED...) in `cause`. */
+/** Node's fetch (and the bot's HTTP client) hides the socket error (ECONNREFUSED...) in `cause`. */
 function networkCode(error: unknown): string | undefined {
   const cause = error instanceof Error ? error.cause : undefined;
   if (cause && typeof cause === "object" && "code" in cause && typeof cause.code === "string") return cause.code;
