@@ -642,16 +642,17 @@ const BULK_STATUSES = [STATUS.new, STATUS.feedback, STATUS.acknowledged, STATUS.
 
 /**
  * Adds `count` plain bugs (no notes, tags or relationships) in one transaction, updated before every
- * seeded bug, for benchmarks with a big tracker. Returns the new ids.
+ * seeded bug, for benchmarks with a big tracker: of every status in turn, or NEW and unassigned
+ * only (`onlyNew`). Returns the new ids.
  */
-export function addBulkBugs(db: MantisDatabase, count: number, now: number): number[] {
+export function addBulkBugs(db: MantisDatabase, count: number, now: number, options: { onlyNew?: boolean } = {}): number[] {
   const handlers = ["alice", "bob", "carol"].map((name) => db.userByName(name)?.id ?? 0);
   const reporter = db.userByName("reporter")?.id ?? 1;
   const categories = db.categoriesOf(SEED_PROJECT.id).map((category) => category.id);
   return db.transaction(() => {
     const ids: number[] = [];
     for (let index = 0; index < count; index += 1) {
-      const status = BULK_STATUSES[index % BULK_STATUSES.length] ?? STATUS.new;
+      const status = options.onlyNew ? STATUS.new : (BULK_STATUSES[index % BULK_STATUSES.length] ?? STATUS.new);
       const handlerId = status === STATUS.new ? 0 : (handlers[index % handlers.length] ?? 0);
       // Spread over the past year, older than the seeded bugs, one minute apart.
       const updatedAt = now - 130 * DAY - index * 60;

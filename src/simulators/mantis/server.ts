@@ -6,6 +6,7 @@
 import { text as readText } from "node:stream/consumers";
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { performance } from "node:perf_hooks";
 import { canSeeBug } from "./access.js";
 import type { ApiRequest, ApiResponse, SimulatorContext } from "./api-types.js";
 import { ENUMS, MANTIS_VERSION, THRESHOLDS } from "./constants.js";
@@ -40,6 +41,26 @@ export interface MantisSimulatorOptions {
   latencyMs?: number;
   /** Bulk bugs to add after seeding (benchmarks); see {@link MantisSimulator.addBulkBugs}. */
   bulkBugs?: number;
+  /** Keep every request in `requests` (default true); benchmarks sending many thousands turn it off. */
+  recordRequests?: boolean;
+  /** Called as each answer is sent, with how long serving it took (benchmarks subtract the tracker's own time). */
+  onServed?: (served: ServedRequest) => void;
+}
+
+/** One answered request, as {@link MantisSimulatorOptions.onServed} reports it. */
+export interface ServedRequest {
+  method: string;
+  /** The request target as sent: path and query. */
+  url: string;
+  status: number;
+  /** From the request's arrival to the answer handed to the socket, in milliseconds. */
+  ms: number;
+}
+
+/** Options of {@link MantisSimulator.addBulkBugs}. */
+export interface BulkBugOptions {
+  /** Only NEW, unassigned bugs (what `grab` takes), instead of a mix of every status. */
+  onlyNew?: boolean;
 }
 
 /** One request as the simulator received it. */
@@ -79,7 +100,7 @@ export interface MantisSimulator {
   /** The next request (or `times` requests) answer `status` with `body` instead of being handled. */
   failNext(status: number, body?: string, options?: FailNextOptions): void;
   /** Adds `count` plain bugs in one transaction (10,000-bug benchmarks); returns their ids. */
-  addBulkBugs(count: number): number[];
+  addBulkBugs(count: number, options?: BulkBugOptions): number[];
   close(): Promise<void>;
 }
 
@@ -170,7 +191,14 @@ export async function startMantisSimulator(options: MantisSimulatorOptions = {})
   const failures: PendingFailure[] = [];
   let latencyMs = options.latencyMs ?? 0;
 
+  const recordRequests = options.recordRequests ?? true;
+  const onServed = options.onServed;
+
   const server = createServer((request, response) => {
+    if (onServed) {
+      const started = performance.now();
+      response.once("finish", () => onServed({ method: request.method ?? "GET", url: request.url ?? "/", status: response.statusCode, ms: performance.now() - started }));
+    }
     handle(request, response).catch((error: unknown) => {
       // A bug in the simulator itself: answer like a crashed PHP rather than hanging the client.
       if (!response.headersSent) response.writeHead(500, { "Content-Length": "0" });
@@ -195,7 +223,7 @@ export async function startMantisSimulator(options: MantisSimulatorOptions = {})
         jsonError = isJson;
       }
     }
-    requests.push({
+    if (recordRequests) requests.push({
       method,
       path: url.pathname,
       query: Object.fromEntries(url.searchParams),
@@ -388,8 +416,8 @@ export async function startMantisSimulator(options: MantisSimulatorOptions = {})
         skip: failOptions.after ?? 0,
       });
     },
-    addBulkBugs(count: number) {
-      return addBulkBugs(db, count, nowSeconds());
+    addBulkBugs(count: number, bulkOptions: BulkBugOptions = {}) {
+      return addBulkBugs(db, count, nowSeconds(), bulkOptions);
     },
     close() {
       return new Promise<void>((resolve, reject) => {
