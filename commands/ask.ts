@@ -27,7 +27,6 @@ import { notifyAfterChange } from "../src/process/notify.js";
 import { isHandler, requireAssignableStaff, requireHandlerOrManagement } from "../src/process/require-handler.js";
 import { loadBug, requireTransition, subBugIds, type LoadedBug } from "../src/process/situation.js";
 import { WriteSteps } from "../src/process/write-steps.js";
-import { addSubFeedback, listSubFeedback } from "../src/store/analysis-repo.js";
 import { TrackerRejectedError, type Bug } from "../src/tracker/tracker.js";
 
 export const askCommand = defineCommand({
@@ -72,8 +71,8 @@ export const askCommand = defineCommand({
             { action: "ask", command: "ask", details: { parentBugId: bug.id, developer: developer.name } },
           );
           // Recorded at once: a retry after a failure below finds the sub-bug here.
-          addSubFeedback(ctx.store, { childBugId: created.id, parentBugId: bug.id, askedBy: ctx.caller.name, askedOf: developer.name, askedAt: ctx.now() });
-          ctx.store.updateBugProcess(created.id, { origin: "sub-feedback", stage: "feedback", developer: developer.name }, ctx.now());
+          ctx.store.subFeedback.add({ childBugId: created.id, parentBugId: bug.id, askedBy: ctx.caller.name, askedOf: developer.name, askedAt: ctx.now() });
+          ctx.store.bugProcess.update(created.id, { origin: "sub-feedback", stage: "feedback", developer: developer.name }, ctx.now());
           return created;
         },
         ["set it to FEEDBACK", `link it as a sub-bug of #${bug.id}`, tell],
@@ -135,7 +134,7 @@ export const askCommand = defineCommand({
  */
 async function findEarlierAsk(ctx: CommandContext, parent: LoadedBug, developer: StaffMember, summary: string): Promise<Bug | undefined> {
   const linked = new Map(parent.subBugs.map((sub) => [sub.bug.id, sub.bug]));
-  for (const asked of listSubFeedback(ctx.store, parent.bug.id)) {
+  for (const asked of ctx.store.subFeedback.list(parent.bug.id)) {
     if (asked.answeredAt !== undefined || asked.askedOf !== developer.name) continue;
     let sub = linked.get(asked.childBugId);
     if (!sub) {

@@ -33,7 +33,6 @@ import { notifyAfterChange } from "../src/process/notify.js";
 import { handlerMember } from "../src/process/require-handler.js";
 import { loadBug, requireTransition, type SubBug } from "../src/process/situation.js";
 import { callerToday, readDeadline, readEstimate } from "../src/process/timeline-input.js";
-import { recordEstimate } from "../src/store/analysis-repo.js";
 import type { BugProcessState } from "../src/store/store.js";
 import type { Bug } from "../src/tracker/tracker.js";
 
@@ -189,8 +188,8 @@ async function applyTimeline(
     { status: to.status, ...(summary !== bug.summary ? { summary } : {}) },
     { action: "confirm", command: "confirm", details: { estimateMinutes, deadline, ...extra.details } },
   );
-  ctx.store.updateBugProcess(bug.id, { stage: to.stage, estimateMinutes, deadline, confirmedBy: ctx.caller.name, communicator: extra.communicator }, ctx.now());
-  recordEstimate(ctx.store, { bugId: bug.id, at: ctx.now(), actor: ctx.caller.name, source: "confirm", estimateMinutes, deadline });
+  ctx.store.bugProcess.update(bug.id, { stage: to.stage, estimateMinutes, deadline, confirmedBy: ctx.caller.name, communicator: extra.communicator }, ctx.now());
+  ctx.store.estimates.record({ bugId: bug.id, at: ctx.now(), actor: ctx.caller.name, source: "confirm", estimateMinutes, deadline });
   return updated;
 }
 

@@ -60,7 +60,7 @@ export const draftCommand = defineCommand({
       { text: `${DRAFT_NOTE_HEADING}\n\n${args.text}`, private: true },
       { action: "draft", command: "draft", details: { forced: findings.length > 0, toneFindings: findings.map((finding) => finding.rule) } },
     );
-    ctx.store.updateBugProcess(bug.id, { draftText: args.text, draftNoteId: note.id }, ctx.now());
+    ctx.store.bugProcess.update(bug.id, { draftText: args.text, draftNoteId: note.id }, ctx.now());
 
     const link = bugLink(bug, ctx.tracker.bugUrl(bug.id));
     return ephemeral(

@@ -23,7 +23,7 @@ import { notifyAfterChange } from "../src/process/notify.js";
 import { requireHandlerOrManagement } from "../src/process/require-handler.js";
 import { loadBug, requireTransition } from "../src/process/situation.js";
 import { readDeadline, readEstimate, timelineWarning } from "../src/process/timeline-input.js";
-import { recordEstimate } from "../src/store/analysis-repo.js";
+
 
 export const etaCommand = defineCommand({
   name: "eta",
@@ -63,11 +63,11 @@ export const etaCommand = defineCommand({
       // The subject and the note putting a later deadline in writing go in one PATCH: all or nothing.
       updated = await changeBug(ctx, bug, { summary }, { action: "eta", command: "eta", details }, { notes: note ? [note] : [] });
     } else {
-      ctx.store.appendJournal({ bugId: bug.id, at: ctx.now(), actor: ctx.caller.name, action: "eta", command: "eta", details: { ...details, unchanged: true } });
+      ctx.store.journal.append({ bugId: bug.id, at: ctx.now(), actor: ctx.caller.name, action: "eta", command: "eta", details: { ...details, unchanged: true } });
       if (note) await addBugNote(ctx, bug.id, note, note.record);
     }
-    ctx.store.updateBugProcess(bug.id, { estimateMinutes, deadline }, ctx.now());
-    recordEstimate(ctx.store, { bugId: bug.id, at: ctx.now(), actor: ctx.caller.name, source: "eta", estimateMinutes, deadline });
+    ctx.store.bugProcess.update(bug.id, { estimateMinutes, deadline }, ctx.now());
+    ctx.store.estimates.record({ bugId: bug.id, at: ctx.now(), actor: ctx.caller.name, source: "eta", estimateMinutes, deadline });
 
     const link = bugLink(updated, ctx.tracker.bugUrl(bug.id));
     const lines = [`${link} now reads "${escapeMarkdown(updated.summary)}".`];

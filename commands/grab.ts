@@ -31,7 +31,7 @@ export const grabCommand = defineCommand({
       { handler: ctx.caller.accounts.mantis, status: "feedback" },
       { action: "grab", command: "grab" },
     );
-    ctx.store.updateBugProcess(bug.id, { stage: "feedback", developer: ctx.caller.name }, ctx.now());
+    ctx.store.bugProcess.update(bug.id, { stage: "feedback", developer: ctx.caller.name }, ctx.now());
     const link = bugLink(updated, ctx.tracker.bugUrl(bug.id));
     const problem = await notifyAfterChange(ctx, "the note to management", () =>
       ctx.notifier.channel("management", {

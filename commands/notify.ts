@@ -14,7 +14,7 @@ import { bugLink } from "../src/process/bug-format.js";
 import { requireParticipant, staffNamed } from "../src/process/participants.js";
 import { handlerMember } from "../src/process/require-handler.js";
 import { loadBug, requireTransition } from "../src/process/situation.js";
-import { findSalesLink } from "../src/store/review-repo.js";
+
 
 export const notifyCommand = defineCommand({
   name: "notify",
@@ -30,7 +30,7 @@ export const notifyCommand = defineCommand({
     const to = requireTransition("notify", situation).to;
     const communicator = staffNamed(ctx, state?.communicator);
     requireParticipant(ctx, { people: [communicator, handlerMember(ctx, bug)], who: "the staff member telling the customer", bugId: bug.id, action: "notify" });
-    const sales = findSalesLink(ctx.store, bug.id);
+    const sales = ctx.store.sales.linkOf(bug.id);
     if (args.gratis && !sales) {
       throw new ProcessRuleError(`Bug #${bug.id} did not come from a sales process, so there is no billing to skip; run \`notify ${bug.id}\`.`);
     }
@@ -41,7 +41,7 @@ export const notifyCommand = defineCommand({
       { status: to.status, resolution: "fixed" },
       { action: "notify", command: "notify", details: { sales: Boolean(sales), billing: Boolean(sales) && !args.gratis } },
     );
-    ctx.store.updateBugProcess(bug.id, { stage: to.stage }, ctx.now());
+    ctx.store.bugProcess.update(bug.id, { stage: to.stage }, ctx.now());
 
     const url = ctx.tracker.bugUrl(bug.id);
     const lines = [`${bugLink(updated, url)} is RESOLVED; management closes it with the next release.`];
@@ -52,7 +52,7 @@ export const notifyCommand = defineCommand({
       lines.push(`No draft response was stored: write the customer a brief note that we fixed the problem${updated.private ? "" : `, with the link ${url}`}.`);
     }
     if (updated.private) lines.push("The bug is private, so its link is left out: the customer could not open it.");
-    const calls = ctx.store.listCalls().filter((call) => call.bugId === bug.id);
+    const calls = ctx.store.calls.list().filter((call) => call.bugId === bug.id);
     if (calls.length > 0) {
       lines.push(`The customer's name and contact are in the private note on the bug (support call ${calls.map((call) => call.id).join(", ")}).`);
     }

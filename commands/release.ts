@@ -90,7 +90,7 @@ export const releaseCommand = defineCommand({
           { status: "closed", ...(fixedIn ? { fixedInVersion: fixedIn } : {}) },
           { action: "release", command: "release", details: { version: version.name, fixedIn: fixedIn ?? bug.fixedInVersion ?? null } },
         );
-        ctx.store.updateBugProcess(bug.id, { stage: "closed" }, ctx.now());
+        ctx.store.bugProcess.update(bug.id, { stage: "closed" }, ctx.now());
         const kept = bug.fixedInVersion && bug.fixedInVersion !== version.name ? ` (fixed in ${escapeMarkdown(bug.fixedInVersion)}, kept)` : "";
         const earlier = fixedIn && fixedIn !== version.name ? ` (fixed in ${escapeMarkdown(fixedIn)}, as reported in the feedback)` : "";
         closed.push(`- ${link(ctx, bug)} ${escapeMarkdown(bug.summary)}${kept}${earlier}`);
@@ -142,7 +142,7 @@ async function readResolved(ctx: CommandContext): Promise<ResolvedBugs> {
   const closable: ResolvedBugs["closable"] = new Map();
   const waiting: string[] = [];
   for (const bug of bugs.filter((candidate) => candidate.status === "resolved")) {
-    const state = ctx.store.getBugProcess(bug.id);
+    const state = ctx.store.bugProcess.get(bug.id);
     const subBugs = await loadSubBugs(ctx, bug, byId);
     const situation = { ...describeBug(bug, state, ctx.settings), subBugs: subBugs.map((sub) => sub.situation) };
     const check = checkTransition("release", situation);

@@ -55,7 +55,7 @@ export const reviewCommand = defineCommand({
       { handler: reviewer.accounts.mantis, status: "feedback" },
       { action: "review", command: "review", details: { reviewer: reviewer.name, developer: developer.name } },
     );
-    ctx.store.updateBugProcess(bug.id, { stage: "review", reviewer: reviewer.name, developer: developer.name }, ctx.now());
+    ctx.store.bugProcess.update(bug.id, { stage: "review", reviewer: reviewer.name, developer: developer.name }, ctx.now());
 
     const link = bugLink(updated, ctx.tracker.bugUrl(bug.id));
     const request = reviewRequest({

@@ -21,7 +21,7 @@ import {
   resolveUserSettings,
   type UserPreferences,
 } from "../src/proactive/preferences.js";
-import { getUserPreferences, listSnoozes, setUserPreferences } from "../src/store/proactive-repo.js";
+
 
 const quietArg = z.string().transform((text, ctx): string => {
   if (/^(off|none|no)$/i.test(text.trim())) return "off";
@@ -54,7 +54,7 @@ export const settingsCommand = defineCommand({
     reset: flagArg,
   }),
   async run(ctx, args) {
-    const before = args.reset ? {} : getUserPreferences(ctx.store, ctx.caller.name);
+    const before = args.reset ? {} : ctx.store.preferences.get(ctx.caller.name);
     const changes: UserPreferences = {
       ...(args.reminders ? { reminders: formatRemindersMode(args.reminders) } : {}),
       ...(args.quiet ? { quiet: args.quiet } : {}),
@@ -67,7 +67,7 @@ export const settingsCommand = defineCommand({
     if (!args.reset && changed.length === 0) return ephemeral(describeSettings(ctx, "Your settings"));
     const next: UserPreferences = { ...before, ...changes };
     if (args.holidays?.length === 0) delete next.holidays;
-    setUserPreferences(ctx.store, ctx.caller.name, next, ctx.now());
+    ctx.store.preferences.set(ctx.caller.name, next, ctx.now());
     const heading = args.reset
       ? `Back to the defaults${changed.length > 0 ? `, then changed ${changed.join(", ")}` : ""}`
       : `Changed ${changed.join(", ")}`;
@@ -77,7 +77,7 @@ export const settingsCommand = defineCommand({
 
 function describeSettings(ctx: CommandContext, heading: string): string {
   const config = ctx.settings.proactive ?? { ...DEFAULT_PROACTIVE_CONFIG, timeZone: ctx.settings.timezone };
-  const preferences = getUserPreferences(ctx.store, ctx.caller.name);
+  const preferences = ctx.store.preferences.get(ctx.caller.name);
   const settings = resolveUserSettings(ctx.caller, preferences, config);
   const source = (key: keyof typeof settings.sources): string => settings.sources[key];
   const mode = settings.mode;
@@ -100,7 +100,7 @@ function describeSettings(ctx: CommandContext, heading: string): string {
     `- hours: \`${pad(calendar.dayStartMinute)}-${pad(calendar.dayEndMinute)}\` (${source("hours")})`,
     `- holidays: ${personal.length > 0 ? `\`${personal.join(",")}\` (yours)` : "none of your own"}${config.holidays.length > 0 ? `, plus the company's ${config.holidays.join(", ")}` : ""}`,
   ];
-  const snoozes = listSnoozes(ctx.store, ctx.caller.name, ctx.now());
+  const snoozes = ctx.store.snoozes.list(ctx.caller.name, ctx.now());
   if (snoozes.length > 0) {
     lines.push(`Snoozed: ${snoozes.map((snooze) => `#${snooze.bugId} until ${formatLocalTime(snooze.until, settings.timeZone)}`).join(", ")} (\`snooze <bug> off\` ends one).`);
   }

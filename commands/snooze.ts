@@ -14,7 +14,7 @@ import { ephemeral } from "../src/framework/reply.js";
 import { formatLocalTime } from "../src/proactive/messages.js";
 import { DEFAULT_PROACTIVE_CONFIG, resolveUserSettings } from "../src/proactive/preferences.js";
 import { bugLink, escapeMarkdown } from "../src/process/bug-format.js";
-import { clearSnooze, getUserPreferences, setSnooze } from "../src/store/proactive-repo.js";
+
 
 /** The longest snooze: beyond this a reminder is not snoozed but ignored, and that needs a word with management. */
 const MAX_SNOOZE_DAYS = 30;
@@ -50,11 +50,11 @@ export const snoozeCommand = defineCommand({
   args: z.object({ bug: bugIdArg, length: nonEmptyArg("1d or 4h or off") }),
   async run(ctx, args) {
     if (/^(off|stop|end|none)$/i.test(args.length)) {
-      const had = clearSnooze(ctx.store, args.bug, ctx.caller.name);
+      const had = ctx.store.snoozes.clear(args.bug, ctx.caller.name);
       return ephemeral(had ? `Reminders about #${args.bug} are on again.` : `Reminders about #${args.bug} were not snoozed.`);
     }
     const config = ctx.settings.proactive ?? { ...DEFAULT_PROACTIVE_CONFIG, timeZone: ctx.settings.timezone };
-    const settings = resolveUserSettings(ctx.caller, getUserPreferences(ctx.store, ctx.caller.name), config);
+    const settings = resolveUserSettings(ctx.caller, ctx.store.preferences.get(ctx.caller.name), config);
     const now = ctx.now();
     const until = unwrapParsed(parseSnoozeEnd(args.length, { now, timeZone: settings.timeZone, dayStartMinute: settings.calendar.dayStartMinute }));
     const latest = zonedInstant(settings.timeZone, addIsoDays(toLocalDateTime(now, settings.timeZone).date, MAX_SNOOZE_DAYS + 1), 0);
@@ -63,7 +63,7 @@ export const snoozeCommand = defineCommand({
     }
     // Reading the bug checks that it exists and gives the reply its subject.
     const bug = await ctx.tracker.getBug(args.bug);
-    setSnooze(ctx.store, bug.id, ctx.caller.name, until, now);
+    ctx.store.snoozes.set(bug.id, ctx.caller.name, until, now);
     return ephemeral(
       `Reminders to you about ${bugLink(bug, ctx.tracker.bugUrl(bug.id))} ${escapeMarkdown(bug.summary)} are snoozed until ` +
         `${formatLocalTime(until, settings.timeZone)} (${settings.timeZone}). Management is still told if feedback stays overdue. ` +

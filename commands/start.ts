@@ -36,7 +36,7 @@ export const startCommand = defineCommand({
       { action: "start", command: "start" },
     );
     const developer = handlerMember(ctx, updated)?.name ?? ctx.caller.name;
-    ctx.store.updateBugProcess(bug.id, { stage: transition.to.stage, developer }, ctx.now());
+    ctx.store.bugProcess.update(bug.id, { stage: transition.to.stage, developer }, ctx.now());
 
     const workdayHours = ctx.settings.workdayHours;
     const tag = parseSubject(updated.summary, { workdayHours }).tag;

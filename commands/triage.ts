@@ -38,7 +38,7 @@ export const triageCommand = defineCommand({
       { handler: developer.accounts.mantis, status: transition.to.status, ...(args.priority ? { priority: args.priority } : {}) },
       { action: "triage", command: "triage", details: { developer: developer.name } },
     );
-    ctx.store.updateBugProcess(bug.id, { stage: transition.to.stage, developer: developer.name }, ctx.now());
+    ctx.store.bugProcess.update(bug.id, { stage: transition.to.stage, developer: developer.name }, ctx.now());
 
     const link = bugLink(updated, ctx.tracker.bugUrl(bug.id));
     const title = escapeMarkdown(removeSubjectTag(updated.summary));

@@ -94,7 +94,7 @@ async function fail(ctx: CommandContext, loaded: LoadedBug, to: Position, args: 
     { action: "verdict-fail", command: "verdict", details: { outcome: "fail", developer: developer.name } },
     { notes: [{ text: `Review: not fixed yet. ${args.reason}`, private: false, record: { action: "verdict-fail-note", command: "verdict" } }] },
   );
-  ctx.store.updateBugProcess(bug.id, { stage: to.stage, developer: developer.name }, ctx.now());
+  ctx.store.bugProcess.update(bug.id, { stage: to.stage, developer: developer.name }, ctx.now());
 
   const link = bugLink(updated, ctx.tracker.bugUrl(bug.id));
   const problem = await notifyAfterChange(ctx, `the message to @${developer.name}`, () =>
@@ -126,7 +126,7 @@ async function pass(ctx: CommandContext, loaded: LoadedBug, to: Position, args: 
       );
     }
     await changeBug(ctx, bug, { status: to.status, resolution: "fixed" }, { action: "verdict-pass", command: "verdict", details: { outcome: "pass", customer: false } });
-    ctx.store.updateBugProcess(bug.id, { stage: to.stage }, ctx.now());
+    ctx.store.bugProcess.update(bug.id, { stage: to.stage }, ctx.now());
     const developer = developerOf(ctx, { handler: undefined }, state);
     const problem = developer
       ? await notifyAfterChange(ctx, `the message to @${developer.name}`, () =>
@@ -153,7 +153,7 @@ async function pass(ctx: CommandContext, loaded: LoadedBug, to: Position, args: 
     { handler: communicator.accounts.mantis, status: to.status },
     { action: "verdict-pass", command: "verdict", details: { outcome: "pass", customer: true, communicator: communicator.name } },
   );
-  ctx.store.updateBugProcess(bug.id, { stage: to.stage, communicator: communicator.name }, ctx.now());
+  ctx.store.bugProcess.update(bug.id, { stage: to.stage, communicator: communicator.name }, ctx.now());
   const problem = await notifyAfterChange(ctx, `the message to @${communicator.name}`, () =>
     ctx.notifier.direct(communicator, resolutionRequest(ctx, { bugId: bug.id, link, summary: updated.summary, draft: state?.draftText })),
   );

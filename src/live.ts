@@ -7,11 +7,10 @@ import { join } from "node:path";
 import type { Logger } from "pino";
 import { createBotCore } from "./app.js";
 import type { ChatAdapter } from "./chat/chat-adapter.js";
-import { FanOutNotifier } from "./chat/fan-out-notifier.js";
-import type { Notifier } from "./chat/notifier.js";
 import type { AppConfig } from "./config.js";
 import { createErp } from "./erp/create-erp.js";
 import { startProactiveEngine, type ProactiveEngine } from "./proactive/engine.js";
+import { createOutbox } from "./proactive/outbox.js";
 import { ConfigError } from "./errors.js";
 import { CHAT_ACCOUNT_PLATFORMS } from "./identity.js";
 import { loadStaffFile } from "./staff-file.js";
@@ -26,9 +25,11 @@ export async function runLive(config: AppConfig, logger: Logger): Promise<void> 
   if (undeclared.length > 0) throw new ConfigError(undeclared);
   const store = new Store(join(config.dataDir, "support-bot.sqlite"));
   const tracker = createMantisTracker({ ...config.mantis, category: config.process.category, log: logger.child({ component: "mantis" }) });
-  // Adapters join the fan-out as they start; notifications before that go nowhere and are retried by their senders.
-  const targets: Notifier[] = [];
-  const notifier = new FanOutNotifier(targets, logger);
+  // Every notification goes through the outbox, one route per configured platform; a platform's routes
+  // wait until its adapter is connected. The outbox retries on its own timer, with the engine on or off.
+  const platforms = CHAT_ACCOUNT_PLATFORMS.filter((platform) => config[platform] !== undefined);
+  const { outbox, notifier } = createOutbox({ store, staff, platforms, settings: config.process, log: logger.child({ component: "outbox" }), quietHours: true });
+  outbox.start();
   const erp = createErp(config, store, notifier, () => new Date());
   const triggers = config.matrix ? { matrix: config.matrix.commandPrefix } : undefined;
   const core = createBotCore({ config, logger, store, staff, tracker, notifier, erp, ...(triggers ? { triggers } : {}) });
@@ -44,18 +45,19 @@ export async function runLive(config: AppConfig, logger: Logger): Promise<void> 
   }
   for (const adapter of adapters) {
     await adapter.start();
-    targets.push(adapter.notifier);
+    outbox.attach(adapter.platform, adapter.notifier);
     logger.info({ platform: adapter.platform }, "chat platform connected");
   }
 
   // Pings, reminders and summaries; PROACTIVE=off leaves only the commands (auto means on when live).
   let engine: ProactiveEngine | undefined;
   if ((config.process.proactive?.enabled ?? "auto") !== "off") {
-    engine = startProactiveEngine({ tracker, store, staff, notifier, settings: config.process, logger: logger.child({ component: "proactive" }) });
+    engine = startProactiveEngine({ tracker, store, staff, outbox, settings: config.process, logger: logger.child({ component: "proactive" }) });
   }
 
   await waitForStopSignal(logger);
   await engine?.stop();
+  await outbox.stop();
   for (const adapter of adapters.reverse()) await adapter.stop();
   store.close();
   logger.info("stopped");

@@ -10,6 +10,7 @@ import type { AppConfig } from "./config.js";
 import { createErp } from "./erp/create-erp.js";
 import { StaffDirectory } from "./identity.js";
 import { startProactiveEngine, type ProactiveEngine } from "./proactive/engine.js";
+import { createOutbox, type Outbox } from "./proactive/outbox.js";
 import { startMantisSimulator } from "./simulators/mantis/server.js";
 import { SANDBOX_STAFF } from "./staff-file.js";
 import { Store } from "./store/store.js";
@@ -27,6 +28,7 @@ export async function runSandbox({ config, logger, input, output, interactive }:
   const simulator = await startMantisSimulator({ seed: true });
   const store = new Store(":memory:");
   let engine: ProactiveEngine | undefined;
+  let outbox: Outbox | undefined;
   try {
     const staff = new StaffDirectory([...SANDBOX_STAFF]);
     const tracker = createMantisTracker({
@@ -39,7 +41,13 @@ export async function runSandbox({ config, logger, input, output, interactive }:
       category: config.process.category,
       log: logger,
     });
-    const notifier = new TerminalNotifier(output);
+    // The terminal is the one platform and shows everyone's DMs at once: one person plays every account,
+    // so a DM held for quiet hours would never show in a scripted run.
+    const created = createOutbox({ store, staff, platforms: ["sandbox"], settings: config.process, log: logger, quietHours: false });
+    outbox = created.outbox;
+    const notifier = created.notifier;
+    outbox.attach("sandbox", new TerminalNotifier(output));
+    outbox.start();
     const erp = createErp(config, store, notifier, () => new Date());
     const core = createBotCore({ config, logger, store, staff, tracker, notifier, erp });
     // The proactive engine prints its pings, reminders and summaries as they come due. Off for piped
@@ -47,7 +55,7 @@ export async function runSandbox({ config, logger, input, output, interactive }:
     // FEEDBACK_REMIND_AFTER etc. make a quick demo (docs/proactive.md).
     const proactive = config.process.proactive?.enabled ?? "auto";
     if (proactive === "on" || (proactive === "auto" && interactive)) {
-      engine = startProactiveEngine({ tracker, store, staff, notifier, settings: config.process, logger });
+      engine = startProactiveEngine({ tracker, store, staff, outbox, settings: config.process, logger });
     }
     const accounts = staff.all().map((member) => member.name);
     await runTerminalChat({
@@ -61,6 +69,7 @@ export async function runSandbox({ config, logger, input, output, interactive }:
     });
   } finally {
     await engine?.stop();
+    await outbox?.stop();
     store.close();
     await simulator.close();
   }

@@ -3,13 +3,12 @@
  * the engine; jobs never reach for globals, so tests drive them with a fake clock and the simulator.
  */
 import type { Logger } from "pino";
-import type { Notifier } from "../chat/notifier.js";
 import type { ProcessSettings } from "../config.js";
 import type { StaffDirectory, StaffMember } from "../identity.js";
-import { getUserPreferences, loadProcessFacts, type ProcessFacts } from "../store/proactive-repo.js";
+import type { ProcessFacts } from "../store/bug-process-repo.js";
 import type { Store } from "../store/store.js";
 import type { TrackerPort } from "../tracker/tracker.js";
-import { Outbox } from "./outbox.js";
+import type { Outbox } from "./outbox.js";
 import { DEFAULT_PROACTIVE_CONFIG, resolveUserSettings, type ProactiveConfig, type UserSettings } from "./preferences.js";
 
 /** What the engine needs from the rest of the bot. */
@@ -18,7 +17,8 @@ export interface ProactiveEngineDeps {
   tracker: TrackerPort;
   store: Store;
   staff: StaffDirectory;
-  notifier: Notifier;
+  /** Where jobs queue what they send; its owner recovers it at start and retries on its timer. */
+  outbox: Outbox;
   settings: ProcessSettings;
   /** Defaults to `settings.proactive`, then to the documented defaults. */
   proactive?: ProactiveConfig;
@@ -50,7 +50,6 @@ export function createEngineContext(deps: ProactiveEngineDeps): EngineContext {
   const config = deps.proactive ?? deps.settings.proactive ?? { ...DEFAULT_PROACTIVE_CONFIG, timeZone: deps.settings.timezone };
   const now = deps.now ?? (() => new Date());
   const log = deps.logger.child({ component: "proactive" });
-  const outbox = new Outbox({ store: deps.store, staff: deps.staff, notifier: deps.notifier, now, log, maxAttempts: config.notifyMaxAttempts });
   return {
     tracker: deps.tracker,
     store: deps.store,
@@ -59,9 +58,9 @@ export function createEngineContext(deps: ProactiveEngineDeps): EngineContext {
     config,
     now,
     log,
-    outbox,
-    userSettings: (member) => resolveUserSettings(member, getUserPreferences(deps.store, member.name), config),
-    processFacts: (bugId) => loadProcessFacts(deps.store).get(bugId),
+    outbox: deps.outbox,
+    userSettings: (member) => resolveUserSettings(member, deps.store.preferences.get(member.name), config),
+    processFacts: (bugId) => deps.store.bugProcess.facts().get(bugId),
     staffByTrackerUser: (trackerUser) => (trackerUser ? deps.staff.byTrackerUser(trackerUser) : undefined),
     bugUrl: (id) => deps.tracker.bugUrl(id),
   };
@@ -86,7 +85,7 @@ export function contextForRun(ctx: EngineContext, log: Logger): EngineContext {
       return known;
     },
     processFacts(bugId) {
-      facts ??= loadProcessFacts(ctx.store);
+      facts ??= ctx.store.bugProcess.facts();
       return facts.get(bugId);
     },
   };

@@ -9,7 +9,7 @@ import type { BugRisk } from "../core/deadline-risk.js";
 import { formatDuration } from "../core/duration.js";
 import type { Message, MessageButton } from "../framework/reply.js";
 import { bugLink, escapeMarkdown } from "../process/bug-format.js";
-import type { MirrorRow } from "../store/proactive-repo.js";
+import type { MirrorRow } from "../store/mirror-repo.js";
 import type { WorkFacts } from "./team-risk.js";
 
 const WEEKDAY_NAMES = { mon: "Mon", tue: "Tue", wed: "Wed", thu: "Thu", fri: "Fri", sat: "Sat", sun: "Sun" } as const;

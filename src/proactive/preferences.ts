@@ -5,11 +5,14 @@
  * refuse exactly the same text.
  */
 import { z } from "zod";
-import { createWorkingCalendar, isIsoDate, isTimeZone, parseTimeOfDay, WEEKDAYS, type Weekday, type WorkingCalendar } from "../core/calendar.js";
+import { createWorkingCalendar, isTimeZone, parseTimeOfDay, WEEKDAYS, type Weekday, type WorkingCalendar } from "../core/calendar.js";
 import { parseDate } from "../core/dates.js";
 import { parseFailure, parsedValue, type Parsed } from "../core/parse-result.js";
 import type { ReminderSettings } from "../core/reminder-policy.js";
 import type { StaffMember } from "../identity.js";
+import type { UserPreferences } from "../core/user-preferences.js";
+
+export { userPreferencesSchema, type UserPreferences } from "../core/user-preferences.js";
 
 /** How a person wants reminders: each as it comes due, bundled into one daily digest, or not at all. */
 export type RemindersMode = { kind: "on-change" } | { kind: "off" } | { kind: "daily"; time: string };
@@ -196,19 +199,6 @@ export function parsedSetting<T>(parse: (text: string) => Parsed<T>) {
   });
 }
 
-/** One person's overrides as stored (canonical text); absent fields follow the company defaults. */
-export const userPreferencesSchema = z.object({
-  reminders: z.string().optional(),
-  /** `off` or a range. */
-  quiet: z.string().optional(),
-  tz: z.string().optional(),
-  days: z.string().optional(),
-  hours: z.string().optional(),
-  /** Personal days off, added to HOLIDAYS. */
-  holidays: z.array(z.string().refine(isIsoDate)).optional(),
-});
-/** A person's stored overrides. */
-export type UserPreferences = z.infer<typeof userPreferencesSchema>;
 
 /** A person's effective settings: their overrides over the company defaults, ready for the rules. */
 export interface UserSettings {

@@ -7,7 +7,7 @@
 import { createHash } from "node:crypto";
 import { parseSubject } from "../core/subject-tag.js";
 import { statusLabel } from "../core/stages.js";
-import type { MirrorBug, MirrorRow } from "../store/proactive-repo.js";
+import type { MirrorBug, MirrorRow } from "../store/mirror-repo.js";
 import type { Bug } from "../tracker/tracker.js";
 
 /** Something the engine reacts to. */

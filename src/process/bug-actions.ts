@@ -38,7 +38,7 @@ export async function changeBug(
     { ...change, ...(notes.length > 0 ? { notes: notes.map(toNewNote) } : {}) },
     bug.etag ? { ifMatch: bug.etag } : {},
   );
-  ctx.store.appendJournal({
+  ctx.store.journal.append({
     bugId: bug.id,
     at: ctx.now(),
     actor: ctx.caller.name,
@@ -66,7 +66,7 @@ export async function fileBug(
 ): Promise<Bug> {
   const notes = options.notes ?? [];
   const created = await ctx.tracker.createBug({ ...bug, ...(notes.length > 0 ? { notes: notes.map(toNewNote) } : {}) });
-  ctx.store.appendJournal({
+  ctx.store.journal.append({
     bugId: created.id,
     at: ctx.now(),
     actor: ctx.caller.name,
@@ -86,7 +86,7 @@ export async function linkBugs(
   record: JournalRecord,
 ): Promise<void> {
   await ctx.tracker.addRelationship(bugId, relationship);
-  ctx.store.appendJournal({
+  ctx.store.journal.append({
     bugId,
     at: ctx.now(),
     actor: ctx.caller.name,
@@ -111,7 +111,7 @@ function journalNotes(ctx: ActionContext, bug: Bug, notes: readonly NoteWithReco
 }
 
 function journalNote(ctx: ActionContext, bugId: number, added: BugNote | undefined, note: NewNote, record: JournalRecord): void {
-  ctx.store.appendJournal({
+  ctx.store.journal.append({
     bugId,
     at: ctx.now(),
     actor: ctx.caller.name,

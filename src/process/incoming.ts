@@ -104,7 +104,7 @@ export async function fileCustomerBug(ctx: CommandContext, options: CustomerBugO
     { action: "file", command: options.command, details: { origin: options.origin } },
     contact === undefined ? {} : { notes: [{ text: contact, private: true, record: { action: "customer-contact", command: options.command } }] },
   );
-  ctx.store.updateBugProcess(bug.id, { origin: options.origin, stage: "triage" }, ctx.now());
+  ctx.store.bugProcess.update(bug.id, { origin: options.origin, stage: "triage" }, ctx.now());
   if (contact === undefined) return { bug };
   const note = bug.notes.find((candidate) => candidate.text.trim().endsWith(contact.trim()));
   if (note?.private) return { bug };

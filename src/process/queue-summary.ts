@@ -12,7 +12,6 @@ import type { CommandContext } from "../framework/command.js";
 import type { Platform } from "../identity.js";
 import { DEFAULT_PROACTIVE_CONFIG, defaultCalendar, resolveUserSettings } from "../proactive/preferences.js";
 import { isActionPhase } from "../proactive/team-risk.js";
-import { getUserPreferences, latestEstimateUpdate } from "../store/proactive-repo.js";
 import type { JournalEntry } from "../store/store.js";
 import type { Bug } from "../tracker/tracker.js";
 import { isCustomerBug } from "./bug-format.js";
@@ -35,7 +34,7 @@ export async function buildQueueSummary(ctx: SummaryContext, options: { platform
   const { bugs, truncated } = await readQueue(ctx.tracker, isOpen);
   const now = ctx.now();
   const summaryBugs = toSummaryBugs(ctx, bugs, now);
-  const changes = ctx.store.listJournalSince(new Date(now.getTime() - DAY_MS)).map(describeJournalEntry);
+  const changes = ctx.store.journal.since(new Date(now.getTime() - DAY_MS)).map(describeJournalEntry);
   const matrix = options.platform === "matrix";
   const messages = composeSummaryMessages({
     bugs: summaryBugs,
@@ -57,7 +56,7 @@ export function toSummaryBugs(ctx: Pick<SummaryContext, "store" | "staff" | "set
   // A sub-bug among the open bugs is unresolved; one missing from them is resolved, closed or not visible.
   const open = new Set(bugs.filter(isOpen).map((bug) => bug.id));
   const prepared = bugs.map((bug) => {
-    const state = ctx.store.getBugProcess(bug.id);
+    const state = ctx.store.bugProcess.get(bug.id);
     const situation = describeBug(bug, state, ctx.settings);
     const tag = parseSubject(bug.summary, { workdayHours });
     const workLeft = tag.tag?.estimateMinutes ?? state?.estimateMinutes;
@@ -98,8 +97,8 @@ function assessRisks(ctx: Pick<SummaryContext, "store" | "staff" | "settings">, 
   const byHandler = new Map<string, OpenBugWork[]>();
   for (const { bug, summaryBug } of prepared) {
     if (!bug.handler || summaryBug.workLeftMinutes === undefined || summaryBug.deadline === undefined) continue;
-    if (!isActionPhase(bug.status, ctx.store.getBugProcess(bug.id)?.stage)) continue;
-    const recorded = latestEstimateUpdate(ctx.store, bug.id);
+    if (!isActionPhase(bug.status, ctx.store.bugProcess.get(bug.id)?.stage)) continue;
+    const recorded = ctx.store.estimates.latest(bug.id)?.at;
     const lastEstimateUpdate = recorded && recorded.getTime() > bug.updatedAt.getTime() ? recorded : bug.updatedAt;
     const work: OpenBugWork = { bugId: bug.id, workLeftMinutes: summaryBug.workLeftMinutes, deadline: summaryBug.deadline, lastEstimateUpdate };
     byHandler.set(bug.handler.name, [...(byHandler.get(bug.handler.name) ?? []), work]);
@@ -107,7 +106,7 @@ function assessRisks(ctx: Pick<SummaryContext, "store" | "staff" | "settings">, 
   const risks = new Map<number, RiskState>();
   for (const [handler, work] of byHandler) {
     const member = ctx.staff.byTrackerUser(handler);
-    const calendar = member ? resolveUserSettings(member, getUserPreferences(ctx.store, member.name), config).calendar : defaultCalendar(config);
+    const calendar = member ? resolveUserSettings(member, ctx.store.preferences.get(member.name), config).calendar : defaultCalendar(config);
     for (const risk of assessDeadlineRisk({ bugs: work, calendar, now, staleAfterWorkingDays: config.staleAfterDays })) risks.set(risk.bugId, risk.state);
   }
   return risks;

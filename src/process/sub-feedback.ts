@@ -14,7 +14,6 @@
  */
 import { NotFoundError } from "../errors.js";
 import type { CommandContext } from "../framework/command.js";
-import { listPendingSubFeedback, markSubFeedbackAnswered } from "../store/analysis-repo.js";
 import type { Bug, StatusName } from "../tracker/tracker.js";
 
 const ANSWERED_STATUSES: ReadonlySet<StatusName> = new Set(["new", "confirmed", "resolved", "closed"]);
@@ -30,7 +29,7 @@ export async function refreshPendingSubFeedback(
   known?: ReadonlyMap<number, Bug>,
 ): Promise<number[]> {
   const waiting: number[] = [];
-  for (const childBugId of listPendingSubFeedback(ctx.store, parentBugId)) {
+  for (const childBugId of ctx.store.subFeedback.pending(parentBugId)) {
     let answered: boolean;
     try {
       answered = ANSWERED_STATUSES.has((known?.get(childBugId) ?? (await ctx.tracker.getBug(childBugId))).status);
@@ -38,7 +37,7 @@ export async function refreshPendingSubFeedback(
       if (!(error instanceof NotFoundError)) throw error;
       answered = true;
     }
-    if (answered) markSubFeedbackAnswered(ctx.store, childBugId, { at: ctx.now(), by: ctx.caller.name, how: "tracker" });
+    if (answered) ctx.store.subFeedback.markAnswered(childBugId, { at: ctx.now(), by: ctx.caller.name, how: "tracker" });
     else waiting.push(childBugId);
   }
   return waiting;

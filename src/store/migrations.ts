@@ -1,9 +1,9 @@
 /**
  * Versioned schema migrations, applied in order at start-up inside one transaction each.
  * Never edit a migration that has shipped: add a new one with the next version number. Each
- * feature keeps its repository functions in its own file under src/store/ (calls and process state
- * in store.ts, then sales, incoming, analysis, review, proactive, mattermost, matrix). Version 5 was
- * reserved for review and never needed.
+ * concern keeps its repository in its own file under src/store/ (`<concern>-repo.ts`, one class,
+ * registered in store.ts). Version 5 was reserved for review and never needed; version 10 is the
+ * chat kernel's (one table of bug threads and handled events).
  */
 export interface Migration {
   version: number;
@@ -306,6 +306,27 @@ export const MIGRATIONS: readonly Migration[] = [
       -- keeps its updated_at, so the watcher also compares this (status, handler, priority, summary,
       -- notes count, tags, relationships). NULL for rows written before: such a row is read once more.
       ALTER TABLE tracker_mirror ADD COLUMN fingerprint TEXT;
+    `,
+  },
+  {
+    version: 11,
+    description: "notification outbox: delivery state per route (chat platform), so one platform's failure is retried alone",
+    sql: `
+      -- A notification is delivered per route: one chat platform, reaching the recipient there. Each
+      -- route is retried on its own; one that delivered is never sent again. Rows queued before this
+      -- migration get their routes at the next start (src/proactive/outbox.ts, recover).
+      CREATE TABLE notification_routes (
+        key         TEXT NOT NULL REFERENCES notifications (key) ON DELETE CASCADE,
+        platform    TEXT NOT NULL,
+        state       TEXT NOT NULL CHECK (state IN ('pending', 'sent', 'failed')),
+        attempts    INTEGER NOT NULL DEFAULT 0,
+        -- Set just before a send; still set at start-up means the process died during the send.
+        attempt_at  TEXT,
+        sent_at     TEXT,
+        last_error  TEXT,
+        PRIMARY KEY (key, platform)
+      );
+      CREATE INDEX notification_routes_open ON notification_routes (state, attempt_at);
     `,
   },
 ];

@@ -13,15 +13,7 @@ import type { BotCore } from "../../app.js";
 import { BotError, ConfigError, UpstreamUnavailableError } from "../../errors.js";
 import type { Message, Reply } from "../../framework/reply.js";
 import type { StaffDirectory, StaffMember } from "../../identity.js";
-import {
-  claimMatrixNotice,
-  getMatrixThread,
-  markMatrixEventHandled,
-  pruneMatrixHandledEvents,
-  releaseMatrixNotice,
-  saveMatrixThread,
-  type MatrixNoticeKind,
-} from "../../store/matrix-repo.js";
+import type { MatrixNoticeKind } from "../../store/matrix-repo.js";
 import type { Store } from "../../store/store.js";
 import type { ChatAdapter } from "../chat-adapter.js";
 import type { ChannelKey, Notifier } from "../notifier.js";
@@ -198,7 +190,7 @@ class MatrixAdapter implements ChatAdapter {
     }
     this.storage.bindUser(this.botUserId);
     this.lastPrune = this.clock();
-    pruneMatrixHandledEvents(this.options.store, new Date(this.lastPrune - HANDLED_EVENTS_KEPT_MS));
+    this.options.store.matrix.pruneHandledEvents(new Date(this.lastPrune - HANDLED_EVENTS_KEPT_MS));
     await this.directRooms.load();
     await this.joinConfiguredRooms();
 
@@ -257,10 +249,10 @@ class MatrixAdapter implements ChatAdapter {
       this.log.debug({ roomId, eventId: event.event_id }, "ignoring an event from before the start");
       return;
     }
-    if (!markMatrixEventHandled(this.options.store, event.event_id, roomId, new Date(now))) return;
+    if (!this.options.store.matrix.markEventHandled(event.event_id, roomId, new Date(now))) return;
     if (now - this.lastPrune > PRUNE_EVERY_MS) {
       this.lastPrune = now;
-      pruneMatrixHandledEvents(this.options.store, new Date(now - HANDLED_EVENTS_KEPT_MS));
+      this.options.store.matrix.pruneHandledEvents(new Date(now - HANDLED_EVENTS_KEPT_MS));
     }
     void this.incoming.run(roomId, () => this.guard("event", () => handle(event)));
   }
@@ -347,7 +339,7 @@ class MatrixAdapter implements ChatAdapter {
       "This room is end-to-end encrypted, and I cannot read encrypted messages, so I do not see commands here.",
       "Use me in an unencrypted room or direct chat.",
     ];
-    if (isDirect && member && claimMatrixNotice(this.options.store, "encrypted", roomId, new Date(this.clock()))) {
+    if (isDirect && member && this.options.store.matrix.claimNotice("encrypted", roomId, new Date(this.clock()))) {
       try {
         const plainRoom = await this.directRooms.roomFor(event.sender);
         lines[1] = "I invited you to a direct chat without encryption: commands and reminders work there.";
@@ -517,7 +509,7 @@ class MatrixAdapter implements ChatAdapter {
 
   /** A one-time notice as a reply; claimed in the store first, given back if sending fails. */
   private async noticeOnce(kind: MatrixNoticeKind, target: string, origin: CommandOrigin, text: string): Promise<void> {
-    if (!claimMatrixNotice(this.options.store, kind, target, new Date(this.clock()))) {
+    if (!this.options.store.matrix.claimNotice(kind, target, new Date(this.clock()))) {
       this.log.debug({ kind, roomId: origin.roomId, sender: origin.sender }, "ignored a message (notice already given)");
       return;
     }
@@ -529,7 +521,7 @@ class MatrixAdapter implements ChatAdapter {
       await this.reply(origin, { visibility: "ephemeral", text });
       this.log.info({ kind, roomId: origin.roomId, sender: origin.sender }, "gave a one-time notice");
     } catch (error) {
-      releaseMatrixNotice(this.options.store, kind, target);
+      this.options.store.matrix.releaseNotice(kind, target);
       throw error;
     }
   }
@@ -566,17 +558,17 @@ class MatrixAdapter implements ChatAdapter {
       return;
     }
     await this.threads.run(`${roomId}|${bugId}`, async () => {
-      const thread = getMatrixThread(this.options.store, roomId, bugId);
+      const thread = this.options.store.matrix.getThread(roomId, bugId);
       if (thread === undefined) {
         const rootEventId = await this.sendNotice(roomId, content);
-        saveMatrixThread(this.options.store, { roomId, bugId, rootEventId, lastEventId: rootEventId }, new Date(this.clock()));
+        this.options.store.matrix.saveThread({ roomId, bugId, rootEventId, lastEventId: rootEventId }, new Date(this.clock()));
         return;
       }
       const eventId = await this.sendNotice(roomId, {
         ...content,
         "m.relates_to": { rel_type: "m.thread", event_id: thread.rootEventId, is_falling_back: true, "m.in_reply_to": { event_id: thread.lastEventId } },
       });
-      saveMatrixThread(this.options.store, { ...thread, lastEventId: eventId }, new Date(this.clock()));
+      this.options.store.matrix.saveThread({ ...thread, lastEventId: eventId }, new Date(this.clock()));
     });
   }
 

@@ -4,7 +4,6 @@
  */
 import type { IFilterInfo, IStorageProvider } from "matrix-bot-sdk";
 import { z } from "zod";
-import { getMatrixValue, setMatrixValue } from "../../store/matrix-repo.js";
 import type { Store } from "../../store/store.js";
 
 const filterSchema = z.object({ id: z.union([z.number(), z.string()]), filter: z.unknown() });
@@ -58,12 +57,12 @@ export class StoreStorageProvider implements IStorageProvider {
   }
 
   private read(key: string): string | undefined {
-    return getMatrixValue(this.store, this.requireUser(), key);
+    return this.store.matrix.getValue(this.requireUser(), key);
   }
 
   private write(key: string, value: string | undefined): void {
     if (this.frozen) return;
-    setMatrixValue(this.store, this.requireUser(), key, value);
+    this.store.matrix.setValue(this.requireUser(), key, value);
   }
 
   private requireUser(): string {

@@ -14,7 +14,6 @@ import type { WebSocketMessage } from "@mattermost/client";
 import type { Logger } from "pino";
 import WebSocket from "ws";
 import { z } from "zod";
-import { advanceMattermostDm, claimMattermostPost, listMattermostDms, pruneMattermostHandledPosts } from "../../store/mattermost-repo.js";
 import type { Store } from "../../store/store.js";
 import { installWebSocketGlobals, type BotClient } from "./bot-client.js";
 import { channelSchema } from "./channels.js";
@@ -152,12 +151,12 @@ export class DirectMessageListener {
   /** Connects (and keeps reconnecting until `stop`). */
   start(): void {
     installWebSocketGlobals();
-    pruneMattermostHandledPosts(this.options.store, new Date(this.options.now() - HANDLED_KEPT_MS));
+    this.options.store.mattermost.pruneHandledPosts(new Date(this.options.now() - HANDLED_KEPT_MS));
     this.disconnectedSince = this.options.now();
     if (this.readUntil() === undefined) {
       // The very first start: what people wrote to the bot before it ran is conversation, not commands.
       this.firstStartAt = this.options.now();
-      this.options.store.setValue(DMS_READ_UNTIL_KEY, String(this.firstStartAt));
+      this.options.store.kv.set(DMS_READ_UNTIL_KEY, String(this.firstStartAt));
     }
     const { timing, token } = this.options;
     const client = new WebSocketClient({
@@ -292,13 +291,13 @@ export class DirectMessageListener {
     if (post.props?.["from_bot"] === "true" || post.props?.["from_webhook"] === "true") return;
     if (this.seen.has(post.id)) return;
     const now = this.options.now();
-    if (!claimMattermostPost(this.options.store, post.id, post.channel_id, new Date(now))) {
+    if (!this.options.store.mattermost.claimPost(post.id, post.channel_id, new Date(now))) {
       this.seen.add(post.id);
       return;
     }
     this.seen.add(post.id);
     this.options.onDirectChannel(post.channel_id, post.user_id, 0);
-    advanceMattermostDm(this.options.store, post.channel_id, post.create_at, new Date(now));
+    this.options.store.mattermost.advanceDm(post.channel_id, post.create_at, new Date(now));
     const message: DirectMessage = {
       postId: post.id,
       channelId: post.channel_id,
@@ -340,7 +339,7 @@ export class DirectMessageListener {
     const startedAt = this.options.now();
     const connection = this.closes;
     let complete = await this.learnDirectChannels();
-    for (const dm of listMattermostDms(this.options.store)) {
+    for (const dm of this.options.store.mattermost.listDms()) {
       if (this.stopped) return;
       try {
         const list = postListSchema.parse(await this.options.client.getPostsSince(dm.channelId, dm.lastPostAt));
@@ -376,7 +375,7 @@ export class DirectMessageListener {
       this.options.log.warn({ err: error }, "could not list the bot's direct message channels; only those it knows are read");
       return false;
     }
-    const known = new Set(listMattermostDms(this.options.store).map((dm) => dm.channelId));
+    const known = new Set(this.options.store.mattermost.listDms().map((dm) => dm.channelId));
     const readUntil = this.readUntil() ?? this.options.now();
     const since = readUntil === this.firstStartAt ? readUntil : Math.max(0, readUntil - CLOCK_SKEW_MS);
     for (const entry of listed) {
@@ -391,12 +390,12 @@ export class DirectMessageListener {
   }
 
   private readUntil(): number | undefined {
-    const value = Number(this.options.store.getValue(DMS_READ_UNTIL_KEY));
+    const value = Number(this.options.store.kv.get(DMS_READ_UNTIL_KEY));
     return Number.isFinite(value) && value > 0 ? value : undefined;
   }
 
   private markReadUntil(at: number): void {
-    if (at > (this.readUntil() ?? 0)) this.options.store.setValue(DMS_READ_UNTIL_KEY, String(at));
+    if (at > (this.readUntil() ?? 0)) this.options.store.kv.set(DMS_READ_UNTIL_KEY, String(at));
   }
 }
 

@@ -9,13 +9,6 @@ import type { Logger } from "pino";
 import { BotError, NotFoundError } from "../../errors.js";
 import type { Message } from "../../framework/reply.js";
 import type { StaffMember } from "../../identity.js";
-import {
-  advanceMattermostDm,
-  findMattermostDmByUser,
-  getMattermostThread,
-  rememberMattermostDm,
-  saveMattermostThread,
-} from "../../store/mattermost-repo.js";
 import type { Store } from "../../store/store.js";
 import type { ChannelKey } from "../notifier.js";
 import type { ChannelDirectory } from "./channels.js";
@@ -157,10 +150,10 @@ export class MattermostPoster {
 
   /** The DM channel between the bot and a person, created on first use and kept in the store. */
   async directChannelFor(userId: string): Promise<string> {
-    const stored = findMattermostDmByUser(this.options.store, userId);
+    const stored = this.options.store.mattermost.findDmByUser(userId);
     if (stored) return stored.channelId;
     return this.dmCreation.run(userId, async () => {
-      const again = findMattermostDmByUser(this.options.store, userId);
+      const again = this.options.store.mattermost.findDmByUser(userId);
       if (again) return again.channelId;
       let channel;
       try {
@@ -176,9 +169,9 @@ export class MattermostPoster {
   /** Records a DM channel the bot learned about (from an event or by creating it). */
   rememberDirectChannel(channelId: string, userId: string, seenAt: number): void {
     const at = this.options.now();
-    rememberMattermostDm(this.options.store, { channelId, userId }, at);
+    this.options.store.mattermost.rememberDm({ channelId, userId }, at);
     // What was there before the bot knew the channel is history, not commands to catch up on.
-    advanceMattermostDm(this.options.store, channelId, seenAt, at);
+    this.options.store.mattermost.advanceDm(channelId, seenAt, at);
   }
 
   private remember(userId: string, username: string): void {
@@ -187,7 +180,7 @@ export class MattermostPoster {
   }
 
   private async postInBugThread(channelId: string, bugId: number, message: Message): Promise<void> {
-    const rootId = getMattermostThread(this.options.store, channelId, bugId);
+    const rootId = this.options.store.mattermost.getThread(channelId, bugId);
     if (rootId !== undefined) {
       try {
         await this.post(channelId, message, { rootId });
@@ -199,7 +192,7 @@ export class MattermostPoster {
       }
     }
     const [root] = await this.post(channelId, message, { threadParts: true });
-    if (root) saveMattermostThread(this.options.store, { channelId, bugId, rootPostId: root.id }, this.options.now());
+    if (root) this.options.store.mattermost.saveThread({ channelId, bugId, rootPostId: root.id }, this.options.now());
   }
 
   private async create(channelId: string, body: PostBody, rootId: string): Promise<Post> {

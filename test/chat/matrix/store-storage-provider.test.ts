@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { StoreStorageProvider } from "../../../src/chat/matrix/store-storage-provider.js";
 import { Store } from "../../../src/store/store.js";
-import { claimMatrixNotice, getMatrixThread, markMatrixEventHandled, pruneMatrixHandledEvents, releaseMatrixNotice, saveMatrixThread } from "../../../src/store/matrix-repo.js";
+
 
 let store: Store;
 afterEach(() => store.close());
@@ -48,27 +48,27 @@ describe("matrix repository", () => {
   it("keeps one thread per room and bug with its newest event", () => {
     store = new Store(":memory:");
     const at = new Date("2026-11-26T10:00:00Z");
-    saveMatrixThread(store, { roomId: "!r:x", bugId: 1, rootEventId: "$root", lastEventId: "$root" }, at);
-    saveMatrixThread(store, { roomId: "!r:x", bugId: 1, rootEventId: "$ignored", lastEventId: "$two" }, at);
-    expect(getMatrixThread(store, "!r:x", 1)).toEqual({ roomId: "!r:x", bugId: 1, rootEventId: "$root", lastEventId: "$two" });
-    expect(getMatrixThread(store, "!other:x", 1)).toBeUndefined();
+    store.matrix.saveThread({ roomId: "!r:x", bugId: 1, rootEventId: "$root", lastEventId: "$root" }, at);
+    store.matrix.saveThread({ roomId: "!r:x", bugId: 1, rootEventId: "$ignored", lastEventId: "$two" }, at);
+    expect(store.matrix.getThread("!r:x", 1)).toEqual({ roomId: "!r:x", bugId: 1, rootEventId: "$root", lastEventId: "$two" });
+    expect(store.matrix.getThread("!other:x", 1)).toBeUndefined();
   });
 
   it("marks an event handled once and forgets old marks", () => {
     store = new Store(":memory:");
-    expect(markMatrixEventHandled(store, "$e", "!r:x", new Date("2026-11-01T00:00:00Z"))).toBe(true);
-    expect(markMatrixEventHandled(store, "$e", "!r:x", new Date("2026-11-01T00:00:00Z"))).toBe(false);
-    expect(pruneMatrixHandledEvents(store, new Date("2026-11-20T00:00:00Z"))).toBe(1);
-    expect(markMatrixEventHandled(store, "$e", "!r:x", new Date("2026-11-26T00:00:00Z"))).toBe(true);
+    expect(store.matrix.markEventHandled("$e", "!r:x", new Date("2026-11-01T00:00:00Z"))).toBe(true);
+    expect(store.matrix.markEventHandled("$e", "!r:x", new Date("2026-11-01T00:00:00Z"))).toBe(false);
+    expect(store.matrix.pruneHandledEvents(new Date("2026-11-20T00:00:00Z"))).toBe(1);
+    expect(store.matrix.markEventHandled("$e", "!r:x", new Date("2026-11-26T00:00:00Z"))).toBe(true);
   });
 
   it("gives a notice once unless it was given back", () => {
     store = new Store(":memory:");
     const at = new Date();
-    expect(claimMatrixNotice(store, "unlinked", "@m:x", at)).toBe(true);
-    expect(claimMatrixNotice(store, "unlinked", "@m:x", at)).toBe(false);
-    expect(claimMatrixNotice(store, "encrypted", "@m:x", at)).toBe(true);
-    releaseMatrixNotice(store, "unlinked", "@m:x");
-    expect(claimMatrixNotice(store, "unlinked", "@m:x", at)).toBe(true);
+    expect(store.matrix.claimNotice("unlinked", "@m:x", at)).toBe(true);
+    expect(store.matrix.claimNotice("unlinked", "@m:x", at)).toBe(false);
+    expect(store.matrix.claimNotice("encrypted", "@m:x", at)).toBe(true);
+    store.matrix.releaseNotice("unlinked", "@m:x");
+    expect(store.matrix.claimNotice("unlinked", "@m:x", at)).toBe(true);
   });
 });
