@@ -9,6 +9,7 @@ import type { Notifier } from "./chat/notifier.js";
 import type { ErpPort } from "./erp/erp.js";
 import { dispatch, type DispatchResult, type DispatchServices } from "./framework/dispatcher.js";
 import type { Platform, StaffDirectory } from "./identity.js";
+import type { QueueSource } from "./process/queue.js";
 import type { Store } from "./store/store.js";
 import type { TrackerPort } from "./tracker/tracker.js";
 
@@ -19,11 +20,14 @@ export interface BotCoreOptions {
   staff: StaffDirectory;
   /** The tracker with the bot's own credentials; commands get it acting as their caller. */
   tracker: TrackerPort;
+  /** How commands notify: the outbox's notifier (src/proactive/outbox.ts), so every message is queued and retried. */
   notifier: Notifier;
   erp: ErpPort;
   now?: () => Date;
   /** Command triggers that differ from the defaults, e.g. `{ matrix: "!help-desk" }`. */
   triggers?: Partial<Record<Platform, string>>;
+  /** Where `mine` and `summary` read open bugs: the engine's mirror when the engine runs; default the tracker. */
+  queueSource?: QueueSource;
 }
 
 export interface BotCore {
@@ -44,6 +48,7 @@ export function createBotCore(options: BotCoreOptions): BotCore {
     now: options.now ?? (() => new Date()),
     logger: options.logger,
     ...(options.triggers ? { triggers: options.triggers } : {}),
+    ...(options.queueSource ? { queueSource: options.queueSource } : {}),
   };
   return {
     services,

@@ -11,6 +11,7 @@ import type { AppConfig } from "./config.js";
 import { createErp } from "./erp/create-erp.js";
 import { startProactiveEngine, type ProactiveEngine } from "./proactive/engine.js";
 import { createOutbox } from "./proactive/outbox.js";
+import { DEFAULT_PROACTIVE_CONFIG } from "./proactive/preferences.js";
 import { ConfigError } from "./errors.js";
 import { CHAT_ACCOUNT_PLATFORMS } from "./identity.js";
 import { loadStaffFile } from "./staff-file.js";
@@ -21,18 +22,23 @@ export async function runLive(config: AppConfig, logger: Logger): Promise<void> 
   // loadConfig guarantees both in live mode; checked again so the types say so.
   if (!config.mantis || !config.usersFile) throw new Error("live mode needs MantisBT settings and USERS_FILE");
   const staff = loadStaffFile(config.usersFile);
-  const undeclared = staff.undeclaredAccounts(CHAT_ACCOUNT_PLATFORMS.filter((platform) => config[platform] !== undefined));
+  const platforms = CHAT_ACCOUNT_PLATFORMS.filter((platform) => config[platform] !== undefined);
+  const undeclared = staff.undeclaredAccounts(platforms);
   if (undeclared.length > 0) throw new ConfigError(undeclared);
   const store = new Store(join(config.dataDir, "support-bot.sqlite"));
   const tracker = createMantisTracker({ ...config.mantis, category: config.process.category, log: logger.child({ component: "mantis" }) });
   // Every notification goes through the outbox, one route per configured platform; a platform's routes
   // wait until its adapter is connected. The outbox retries on its own timer, with the engine on or off.
-  const platforms = CHAT_ACCOUNT_PLATFORMS.filter((platform) => config[platform] !== undefined);
   const { outbox, notifier } = createOutbox({ store, staff, platforms, settings: config.process, log: logger.child({ component: "outbox" }), quietHours: true });
   outbox.start();
   const erp = createErp(config, store, notifier, () => new Date());
   const triggers = config.matrix ? { matrix: config.matrix.commandPrefix } : undefined;
-  const core = createBotCore({ config, logger, store, staff, tracker, notifier, erp, ...(triggers ? { triggers } : {}) });
+  // Pings, reminders and summaries; PROACTIVE=off leaves only the commands (auto means on when live).
+  // While the engine runs, `mine` and `summary` read its mirror instead of paging through MantisBT.
+  const proactive = config.process.proactive;
+  const engineOn = (proactive?.enabled ?? "auto") !== "off";
+  const queueSource = engineOn ? { kind: "mirror" as const, pollIntervalMs: proactive?.pollIntervalMs ?? DEFAULT_PROACTIVE_CONFIG.pollIntervalMs } : undefined;
+  const core = createBotCore({ config, logger, store, staff, tracker, notifier, erp, ...(triggers ? { triggers } : {}), ...(queueSource ? { queueSource } : {}) });
 
   const adapters: ChatAdapter[] = [];
   if (config.matrix) {
@@ -49,9 +55,8 @@ export async function runLive(config: AppConfig, logger: Logger): Promise<void> 
     logger.info({ platform: adapter.platform }, "chat platform connected");
   }
 
-  // Pings, reminders and summaries; PROACTIVE=off leaves only the commands (auto means on when live).
   let engine: ProactiveEngine | undefined;
-  if ((config.process.proactive?.enabled ?? "auto") !== "off") {
+  if (engineOn) {
     engine = startProactiveEngine({ tracker, store, staff, outbox, settings: config.process, logger: logger.child({ component: "proactive" }) });
   }
 

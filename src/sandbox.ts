@@ -11,6 +11,7 @@ import { createErp } from "./erp/create-erp.js";
 import { StaffDirectory } from "./identity.js";
 import { startProactiveEngine, type ProactiveEngine } from "./proactive/engine.js";
 import { createOutbox, type Outbox } from "./proactive/outbox.js";
+import { DEFAULT_PROACTIVE_CONFIG } from "./proactive/preferences.js";
 import { startMantisSimulator } from "./simulators/mantis/server.js";
 import { SANDBOX_STAFF } from "./staff-file.js";
 import { Store } from "./store/store.js";
@@ -49,12 +50,16 @@ export async function runSandbox({ config, logger, input, output, interactive }:
     outbox.attach("sandbox", new TerminalNotifier(output));
     outbox.start();
     const erp = createErp(config, store, notifier, () => new Date());
-    const core = createBotCore({ config, logger, store, staff, tracker, notifier, erp });
     // The proactive engine prints its pings, reminders and summaries as they come due. Off for piped
     // input unless PROACTIVE=on, so scripted runs stay deterministic; POLL_INTERVAL=5 and small
-    // FEEDBACK_REMIND_AFTER etc. make a quick demo (docs/proactive.md).
-    const proactive = config.process.proactive?.enabled ?? "auto";
-    if (proactive === "on" || (proactive === "auto" && interactive)) {
+    // FEEDBACK_REMIND_AFTER etc. make a quick demo (docs/proactive.md). While it runs, `mine` and
+    // `summary` read its mirror; without it they read the simulated MantisBT.
+    const proactive = config.process.proactive;
+    const enabled = proactive?.enabled ?? "auto";
+    const engineOn = enabled === "on" || (enabled === "auto" && interactive);
+    const queueSource = engineOn ? { kind: "mirror" as const, pollIntervalMs: proactive?.pollIntervalMs ?? DEFAULT_PROACTIVE_CONFIG.pollIntervalMs } : undefined;
+    const core = createBotCore({ config, logger, store, staff, tracker, notifier, erp, ...(queueSource ? { queueSource } : {}) });
+    if (engineOn) {
       engine = startProactiveEngine({ tracker, store, staff, outbox, settings: config.process, logger });
     }
     const accounts = staff.all().map((member) => member.name);

@@ -12,6 +12,7 @@ import type { ErpPort } from "../erp/erp.js";
 import { BotError, PermissionError, UsageError } from "../errors.js";
 import type { Platform, StaffDirectory, StaffMember } from "../identity.js";
 import type { Store } from "../store/store.js";
+import type { QueueSource } from "../process/queue.js";
 import type { TrackerPort } from "../tracker/tracker.js";
 import { formatUsage, parseArguments } from "./args.js";
 import type { CommandContext } from "./command.js";
@@ -55,6 +56,8 @@ export interface DispatchServices {
   logger: Logger;
   /** Triggers that differ from the defaults in TRIGGERS (e.g. a configured Matrix prefix). */
   triggers?: Partial<Record<Platform, string>>;
+  /** Where listings read open bugs (the engine's mirror while it runs); the tracker when absent. */
+  queueSource?: QueueSource;
   /** Makes the id that ties a reply to its log lines; random by default, fixed in tests. */
   newRequestId?: () => string;
 }
@@ -104,6 +107,7 @@ export async function dispatch(request: DispatchRequest, services: DispatchServi
       settings: services.settings,
       now: services.now,
       log,
+      ...(services.queueSource ? { queueSource: services.queueSource } : {}),
     };
     const reply = await command.run(context, args);
     log.info({ durationMs: Math.round(performance.now() - started) }, "command done");

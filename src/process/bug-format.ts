@@ -22,7 +22,7 @@ export function isCustomerBug(bug: Pick<Bug, "tags">, customerTag: string): bool
 }
 
 /** One line: link, status, summary, handler and priority. */
-export function formatBugLine(bug: Bug, url: string, customerTag: string): string {
+export function formatBugLine(bug: Pick<Bug, "id" | "private" | "status" | "summary" | "priority" | "tags"> & { handler?: { name: string } }, url: string, customerTag: string): string {
   const parts = [`${bugLink(bug, url)} **${STATUS_LABELS[bug.status]}** ${escapeMarkdown(bug.summary)}`];
   const facts: string[] = [];
   if (bug.handler) facts.push(`@${bug.handler.name}`);

@@ -1,5 +1,5 @@
 /**
- * The queue summary from live data: open bugs from the tracker, their stage from the store, the
+ * The queue summary: open bugs (from the tracker, or the engine's mirror while it runs), their stage from the store, the
  * work left and deadline from their subject tags, deadline risk per handler (earliest deadline
  * first over each developer's bugs), and what the journal says changed in the last day. Only bug
  * fields and journal facts go in, never call records, so the result may be posted in a channel.
@@ -13,12 +13,11 @@ import type { Platform } from "../identity.js";
 import { DEFAULT_PROACTIVE_CONFIG, defaultCalendar, resolveUserSettings } from "../proactive/preferences.js";
 import { isActionPhase } from "../proactive/team-risk.js";
 import type { JournalEntry } from "../store/store.js";
-import type { Bug } from "../tracker/tracker.js";
 import { isCustomerBug } from "./bug-format.js";
-import { isOpen, readQueue } from "./queue.js";
+import { isOpen, readOpenQueue, type QueueBug } from "./queue.js";
 import { describeBug, subBugIds } from "./situation.js";
 
-type SummaryContext = Pick<CommandContext, "tracker" | "store" | "staff" | "settings" | "now">;
+type SummaryContext = Pick<CommandContext, "tracker" | "store" | "staff" | "settings" | "now" | "queueSource">;
 
 const DAY_MS = 86_400_000;
 
@@ -27,11 +26,13 @@ export interface QueueSummary {
   messages: string[];
   /** True when the tracker had more bugs than were read. */
   truncated: boolean;
+  /** Set when the engine's mirror may be older than a poll interval, saying how old. */
+  staleNote?: string;
 }
 
 /** Reads the queue and composes the summary, split to fit the platform's message limit. */
 export async function buildQueueSummary(ctx: SummaryContext, options: { platform: Platform; title?: string }): Promise<QueueSummary> {
-  const { bugs, truncated } = await readQueue(ctx.tracker, isOpen);
+  const { bugs, truncated, staleNote } = await readOpenQueue(ctx, () => true);
   const now = ctx.now();
   const summaryBugs = toSummaryBugs(ctx, bugs, now);
   const changes = ctx.store.journal.since(new Date(now.getTime() - DAY_MS)).map(describeJournalEntry);
@@ -47,11 +48,11 @@ export async function buildQueueSummary(ctx: SummaryContext, options: { platform
     maxLength: (matrix ? MESSAGE_LIMITS.matrix : MESSAGE_LIMITS.mattermost) - 300,
     measure: matrix ? "utf8-bytes" : "code-points",
   });
-  return { messages, truncated };
+  return { messages, truncated, ...(staleNote ? { staleNote } : {}) };
 }
 
 /** Bug fields plus stage, subject tag and deadline risk, as the summary composer wants them. */
-export function toSummaryBugs(ctx: Pick<SummaryContext, "store" | "staff" | "settings">, bugs: readonly Bug[], now: Date): SummaryBug[] {
+export function toSummaryBugs(ctx: Pick<SummaryContext, "store" | "staff" | "settings">, bugs: readonly QueueBug[], now: Date): SummaryBug[] {
   const workdayHours = ctx.settings.workdayHours;
   // A sub-bug among the open bugs is unresolved; one missing from them is resolved, closed or not visible.
   const open = new Set(bugs.filter(isOpen).map((bug) => bug.id));
@@ -92,7 +93,7 @@ export function toSummaryBugs(ctx: Pick<SummaryContext, "store" | "staff" | "set
  * estimate update (MantisBT keeps no time of the last subject change in a list answer, so the bug's
  * last update stands in when no estimate was recorded).
  */
-function assessRisks(ctx: Pick<SummaryContext, "store" | "staff" | "settings">, prepared: readonly { bug: Bug; summaryBug: SummaryBug }[], now: Date): Map<number, RiskState> {
+function assessRisks(ctx: Pick<SummaryContext, "store" | "staff" | "settings">, prepared: readonly { bug: QueueBug; summaryBug: SummaryBug }[], now: Date): Map<number, RiskState> {
   const config = ctx.settings.proactive ?? { ...DEFAULT_PROACTIVE_CONFIG, timeZone: ctx.settings.timezone };
   const byHandler = new Map<string, OpenBugWork[]>();
   for (const { bug, summaryBug } of prepared) {

@@ -9,6 +9,7 @@ import type { BugProcessState } from "../store/store.js";
 import type { Bug } from "../tracker/tracker.js";
 import type { ProcessSettings } from "../config.js";
 import { isCustomerBug } from "./bug-format.js";
+import type { QueueBug } from "./queue.js";
 
 
 /** A sub-bug as the process sees it: the tracker's bug, the bot's state, the facts the rules need. */
@@ -30,7 +31,7 @@ export function hasTag(bug: Pick<Bug, "tags">, tag: string): boolean {
 }
 
 /** The facts the process rules need about a bug. */
-export function describeBug(bug: Bug, state: BugProcessState | undefined, settings: ProcessSettings, pendingSubFeedback: readonly number[] = []): BugSituation {
+export function describeBug(bug: QueueBug, state: BugProcessState | undefined, settings: ProcessSettings, pendingSubFeedback: readonly number[] = []): BugSituation {
   return {
     id: bug.id,
     status: bug.status,
@@ -46,7 +47,7 @@ export function describeBug(bug: Bug, state: BugProcessState | undefined, settin
 }
 
 /** Ids of the bugs this one is `parent-of` (its sub-bugs, e.g. opened with `ask`), in id order. */
-export function subBugIds(bug: Pick<Bug, "relationships">): number[] {
+export function subBugIds(bug: Pick<QueueBug, "relationships">): number[] {
   return bug.relationships
     .filter((relationship) => relationship.type === "parent-of")
     .map((relationship) => relationship.otherBugId)
