@@ -118,7 +118,7 @@ export class Outbox {
    */
   attach(platform: Platform, notifier: Notifier): void {
     this.notifiers.set(platform, notifier);
-    if (this.recovered) void this.deliver();
+    if (this.recovered) this.deliverInBackground();
   }
 
   /** Queues a notification with its routes; false when its key was already queued (or sent) before. */
@@ -159,7 +159,7 @@ export class Outbox {
     this.stopped = false;
     const tick = (): void => {
       if (this.stopped) return;
-      void this.deliver().finally(() => {
+      this.deliverInBackground().finally(() => {
         if (!this.stopped) this.timer = setTimeout(tick, everyMs);
       });
     };
@@ -217,6 +217,14 @@ export class Outbox {
       },
       channel: (channel: ChannelKey, message) => send("channel", channelRecipient(channel), message),
     };
+  }
+
+  /** A delivery nobody awaits (a timer, a platform coming up): a failure is logged, never unhandled. */
+  private deliverInBackground(): Promise<void> {
+    return this.deliver().then(
+      () => undefined,
+      (err: unknown) => this.deps.log.error({ err }, "outbox delivery failed"),
+    );
   }
 
   private platformsFor(target: NotificationTarget, recipient: string): string[] {

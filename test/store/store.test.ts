@@ -63,3 +63,26 @@ describe("Store", () => {
     expect(store.journal.since(new Date("2026-11-26T10:30:00Z")).map((e) => e.actor)).toEqual(["alice"]);
   });
 });
+
+describe("store.transaction", () => {
+  it("writes of several repositories land together, or not at all when the work throws", () => {
+    const store = new Store(":memory:");
+    const at = new Date("2026-11-26T10:00:00Z");
+    const id = store.transaction(() => {
+      store.bugProcess.update(7, { stage: "analysis" }, at);
+      return store.journal.append({ bugId: 7, at, actor: "alice", action: "grab", details: {} }).id;
+    });
+    expect(store.journal.list(7).map((entry) => entry.id)).toEqual([id]);
+
+    expect(() =>
+      store.transaction(() => {
+        store.bugProcess.update(8, { stage: "analysis" }, at);
+        store.journal.append({ bugId: 8, at, actor: "bob", action: "grab", details: {} });
+        throw new Error("the tracker refused");
+      }),
+    ).toThrow("the tracker refused");
+    expect(store.bugProcess.get(8)).toBeUndefined();
+    expect(store.journal.list(8)).toEqual([]);
+    store.close();
+  });
+});

@@ -40,10 +40,10 @@ export interface BotUnderTest {
 
 /** How the bot under test is set up; everything but the notifier has the defaults of the sandbox. */
 export interface BotUnderTestOptions {
-  /** Where the outbox delivers direct messages and channel posts. */
-  notifier: Notifier;
-  /** The platform the notifier stands for (default `sandbox`, which reaches everyone). */
-  platform?: Platform;
+  /** Where the outbox delivers direct messages and channel posts, as the `sandbox` platform (which reaches everyone). */
+  notifier?: Notifier;
+  /** Instead of `notifier`: one notifier per platform, each reaching the people with an account there. */
+  platforms?: Partial<Record<Platform, Notifier>>;
   /** Extra environment settings (as in .env), e.g. { DOCS_REPEAT_THRESHOLD: "2" }. */
   env?: Record<string, string>;
   simulator?: MantisSimulatorOptions;
@@ -72,12 +72,22 @@ export async function startBotUnderTest(options: BotUnderTestOptions): Promise<B
     log: log.log,
   });
   const stores: Store[] = [];
-  const platform = options.platform ?? "sandbox";
+  const platforms = Object.entries(options.platforms ?? { sandbox: options.notifier }).flatMap(([platform, notifier]) =>
+    notifier ? [{ platform: platform as Platform, notifier }] : [],
+  );
   const freshCore = () => {
     const store = new Store(":memory:");
     stores.push(store);
-    const { outbox, notifier } = createOutbox({ store, staff, platforms: [platform], settings: config.process, log: log.log, now: () => clock.now, quietHours: true });
-    outbox.attach(platform, options.notifier);
+    const { outbox, notifier } = createOutbox({
+      store,
+      staff,
+      platforms: platforms.map((entry) => entry.platform),
+      settings: config.process,
+      log: log.log,
+      now: () => clock.now,
+      quietHours: true,
+    });
+    for (const entry of platforms) outbox.attach(entry.platform, entry.notifier);
     outbox.recover();
     const core = createBotCore({
       config,
