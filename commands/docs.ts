@@ -13,7 +13,6 @@ import { docsBugDescription, docsBugSummary, docsReplyText, normalizeQuestion } 
 import { boundedTextArg, docsUrlArg, fileBugPreferringCategory } from "../src/process/incoming.js";
 import { describeRedaction, redactPersonalData } from "../src/process/personal-data.js";
 
-
 /** Category for documentation bugs when the project has it; otherwise the default category is used. */
 export const DOCS_CATEGORY = "documentation";
 

@@ -24,7 +24,6 @@ import { requireHandlerOrManagement } from "../src/process/require-handler.js";
 import { loadBug, requireTransition } from "../src/process/situation.js";
 import { readDeadline, readEstimate, timelineWarning } from "../src/process/timeline-input.js";
 
-
 export const etaCommand = defineCommand({
   name: "eta",
   summary: "Update the work left and the deadline in the subject tag [4h, 14.3.2034]",

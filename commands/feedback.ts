@@ -29,7 +29,6 @@ import { loadBug, requireTransition } from "../src/process/situation.js";
 import { refreshPendingSubFeedback } from "../src/process/sub-feedback.js";
 import { readDeadline, readEstimate, timelineWarning } from "../src/process/timeline-input.js";
 
-
 /** Longest excerpt of the path quoted in chat messages; the full text is in the note. */
 const EXCERPT = 300;
 

@@ -15,7 +15,6 @@ import { requireParticipant, staffNamed } from "../src/process/participants.js";
 import { handlerMember } from "../src/process/require-handler.js";
 import { loadBug, requireTransition } from "../src/process/situation.js";
 
-
 export const notifyCommand = defineCommand({
   name: "notify",
   summary: "Get the final text for the customer and mark the bug RESOLVED (ERP and billing for sales bugs)",

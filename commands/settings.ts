@@ -22,7 +22,6 @@ import {
   type UserPreferences,
 } from "../src/proactive/preferences.js";
 
-
 const quietArg = z.string().transform((text, ctx): string => {
   if (/^(off|none|no)$/i.test(text.trim())) return "off";
   const parsed = parseTimeRange(text, { spanMidnight: true });

@@ -15,7 +15,6 @@ import { formatLocalTime } from "../src/proactive/messages.js";
 import { DEFAULT_PROACTIVE_CONFIG, resolveUserSettings } from "../src/proactive/preferences.js";
 import { bugLink, escapeMarkdown } from "../src/process/bug-format.js";
 
-
 /** The longest snooze: beyond this a reminder is not snoozed but ignored, and that needs a word with management. */
 const MAX_SNOOZE_DAYS = 30;
 const MINUTE_MS = 60_000;

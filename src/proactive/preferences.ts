@@ -81,8 +81,6 @@ export const DEFAULT_PROACTIVE_CONFIG: Readonly<ProactiveConfig> = Object.freeze
 const TIME = /^([01]\d|2[0-3]):[0-5]\d$/;
 const OFF_WORDS = new Set(["off", "none", "no"]);
 
-
-
 /** `HH:MM` with a leading zero added for `9:00`; undefined when it is no time of day. */
 function normalizeTime(text: string): string | undefined {
   const padded = /^\d:\d\d$/.test(text.trim()) ? `0${text.trim()}` : text.trim();
@@ -198,7 +196,6 @@ export function parsedSetting<T>(parse: (text: string) => Parsed<T>) {
     return parsed.value;
   });
 }
-
 
 /** A person's effective settings: their overrides over the company defaults, ready for the rules. */
 export interface UserSettings {

@@ -1,5 +1,6 @@
 /** How bugs are shown in chat: one consistent line per bug, never with customer personal data. */
 import type { Bug } from "../tracker/tracker.js";
+import type { QueueBug } from "./queue.js";
 
 export const STATUS_LABELS: Record<Bug["status"], string> = {
   new: "NEW",
@@ -22,7 +23,7 @@ export function isCustomerBug(bug: Pick<Bug, "tags">, customerTag: string): bool
 }
 
 /** One line: link, status, summary, handler and priority. */
-export function formatBugLine(bug: Pick<Bug, "id" | "private" | "status" | "summary" | "priority" | "tags"> & { handler?: { name: string } }, url: string, customerTag: string): string {
+export function formatBugLine(bug: QueueBug, url: string, customerTag: string): string {
   const parts = [`${bugLink(bug, url)} **${STATUS_LABELS[bug.status]}** ${escapeMarkdown(bug.summary)}`];
   const facts: string[] = [];
   if (bug.handler) facts.push(`@${bug.handler.name}`);

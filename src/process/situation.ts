@@ -11,7 +11,6 @@ import type { ProcessSettings } from "../config.js";
 import { isCustomerBug } from "./bug-format.js";
 import type { QueueBug } from "./queue.js";
 
-
 /** A sub-bug as the process sees it: the tracker's bug, the bot's state, the facts the rules need. */
 export interface SubBug {
   bug: Bug;

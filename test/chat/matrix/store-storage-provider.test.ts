@@ -2,7 +2,6 @@ import { afterEach, describe, expect, it } from "vitest";
 import { StoreStorageProvider } from "../../../src/chat/matrix/store-storage-provider.js";
 import { Store } from "../../../src/store/store.js";
 
-
 let store: Store;
 afterEach(() => store.close());
 
