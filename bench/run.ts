@@ -95,9 +95,9 @@ function setup(url: string, token: string): { store: Store; engine: ProactiveEng
   const store = new Store(":memory:");
   const tracker = createMantisTracker({ url, token, project: 1, impersonate: false, timeoutMs: 60_000, category: "General", log: silent, fetch: countingFetch });
   const staff = new StaffDirectory([...SANDBOX_STAFF]);
-  const { outbox } = createOutbox({ store, staff, platforms: ["sandbox"], settings: config.process, log: silent, quietHours: true });
+  const { outbox } = createOutbox({ store, staff, platforms: ["sandbox"], settings: config.process, proactive: config.proactive, log: silent, quietHours: true });
   outbox.attach("sandbox", quietNotifier);
-  const engine = createProactiveEngine({ tracker, store, staff, outbox, settings: config.process, logger: silent });
+  const engine = createProactiveEngine({ tracker, store, staff, outbox, settings: config.process, proactive: config.proactive, logger: silent });
   return { store, engine, requests: () => requests, trackerFor: () => tracker };
 }
 

@@ -11,7 +11,6 @@ import type { AppConfig } from "./config.js";
 import { createErp } from "./erp/create-erp.js";
 import { startProactiveEngine, type ProactiveEngine } from "./proactive/engine.js";
 import { createOutbox } from "./proactive/outbox.js";
-import { DEFAULT_PROACTIVE_CONFIG } from "./proactive/preferences.js";
 import { ConfigError } from "./errors.js";
 import { CHAT_ACCOUNT_PLATFORMS } from "./identity.js";
 import { loadStaffFile } from "./staff-file.js";
@@ -29,15 +28,14 @@ export async function runLive(config: AppConfig, logger: Logger): Promise<void> 
   const tracker = createMantisTracker({ ...config.mantis, category: config.process.category, log: logger.child({ component: "mantis" }) });
   // Every notification goes through the outbox, one route per configured platform; a platform's routes
   // wait until its adapter is connected. The outbox retries on its own timer, with the engine on or off.
-  const { outbox, notifier } = createOutbox({ store, staff, platforms, settings: config.process, log: logger.child({ component: "outbox" }), quietHours: true });
+  const { outbox, notifier } = createOutbox({ store, staff, platforms, settings: config.process, proactive: config.proactive, log: logger.child({ component: "outbox" }), quietHours: true });
   outbox.start();
   const erp = createErp(config, store, notifier, () => new Date());
   const triggers = config.matrix ? { matrix: config.matrix.commandPrefix } : undefined;
   // Pings, reminders and summaries; PROACTIVE=off leaves only the commands (auto means on when live).
   // While the engine runs, `mine` and `summary` read its mirror instead of paging through MantisBT.
-  const proactive = config.process.proactive;
-  const engineOn = (proactive?.enabled ?? "auto") !== "off";
-  const queueSource = engineOn ? { kind: "mirror" as const, pollIntervalMs: proactive?.pollIntervalMs ?? DEFAULT_PROACTIVE_CONFIG.pollIntervalMs } : undefined;
+  const engineOn = config.proactive.enabled !== "off";
+  const queueSource = engineOn ? { kind: "mirror" as const, pollIntervalMs: config.proactive.pollIntervalMs } : undefined;
   const core = createBotCore({ config, logger, store, staff, tracker, notifier, erp, ...(triggers ? { triggers } : {}), ...(queueSource ? { queueSource } : {}) });
 
   const adapters: ChatAdapter[] = [];
@@ -57,7 +55,7 @@ export async function runLive(config: AppConfig, logger: Logger): Promise<void> 
 
   let engine: ProactiveEngine | undefined;
   if (engineOn) {
-    engine = startProactiveEngine({ tracker, store, staff, outbox, settings: config.process, logger: logger.child({ component: "proactive" }) });
+    engine = startProactiveEngine({ tracker, store, staff, outbox, settings: config.process, proactive: config.proactive, logger: logger.child({ component: "proactive" }) });
   }
 
   await waitForStopSignal(logger);

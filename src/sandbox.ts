@@ -11,7 +11,6 @@ import { createErp } from "./erp/create-erp.js";
 import { StaffDirectory } from "./identity.js";
 import { startProactiveEngine, type ProactiveEngine } from "./proactive/engine.js";
 import { createOutbox, type Outbox } from "./proactive/outbox.js";
-import { DEFAULT_PROACTIVE_CONFIG } from "./proactive/preferences.js";
 import { startMantisSimulator } from "./simulators/mantis/server.js";
 import { SANDBOX_STAFF } from "./staff-file.js";
 import { Store } from "./store/store.js";
@@ -44,7 +43,7 @@ export async function runSandbox({ config, logger, input, output, interactive }:
     });
     // The terminal is the one platform and shows everyone's DMs at once: one person plays every account,
     // so a DM held for quiet hours would never show in a scripted run.
-    const created = createOutbox({ store, staff, platforms: ["sandbox"], settings: config.process, log: logger, quietHours: false });
+    const created = createOutbox({ store, staff, platforms: ["sandbox"], settings: config.process, proactive: config.proactive, log: logger, quietHours: false });
     outbox = created.outbox;
     const notifier = created.notifier;
     outbox.attach("sandbox", new TerminalNotifier(output));
@@ -54,13 +53,12 @@ export async function runSandbox({ config, logger, input, output, interactive }:
     // input unless PROACTIVE=on, so scripted runs stay deterministic; POLL_INTERVAL=5 and small
     // FEEDBACK_REMIND_AFTER etc. make a quick demo (docs/proactive.md). While it runs, `mine` and
     // `summary` read its mirror; without it they read the simulated MantisBT.
-    const proactive = config.process.proactive;
-    const enabled = proactive?.enabled ?? "auto";
+    const enabled = config.proactive.enabled;
     const engineOn = enabled === "on" || (enabled === "auto" && interactive);
-    const queueSource = engineOn ? { kind: "mirror" as const, pollIntervalMs: proactive?.pollIntervalMs ?? DEFAULT_PROACTIVE_CONFIG.pollIntervalMs } : undefined;
+    const queueSource = engineOn ? { kind: "mirror" as const, pollIntervalMs: config.proactive.pollIntervalMs } : undefined;
     const core = createBotCore({ config, logger, store, staff, tracker, notifier, erp, ...(queueSource ? { queueSource } : {}) });
     if (engineOn) {
-      engine = startProactiveEngine({ tracker, store, staff, outbox, settings: config.process, logger });
+      engine = startProactiveEngine({ tracker, store, staff, outbox, settings: config.process, proactive: config.proactive, logger });
     }
     const accounts = staff.all().map((member) => member.name);
     await runTerminalChat({

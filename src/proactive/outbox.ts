@@ -22,8 +22,9 @@ import type { Message, MessageButton } from "../framework/reply.js";
 import type { ChatAccountPlatform, Platform, StaffDirectory, StaffMember } from "../identity.js";
 import type { DueRoute, NotificationRow, NotificationTarget, RouteRef } from "../store/outbox-repo.js";
 import type { Store } from "../store/store.js";
-import type { ProcessSettings } from "../config.js";
-import { DEFAULT_PROACTIVE_CONFIG, resolveUserSettings, type UserSettings } from "./preferences.js";
+import type { ProcessSettings } from "../core/process-settings.js";
+import { settingsFor } from "../process/settings-for.js";
+import { reminderSettingsFor, type ProactiveSettings } from "./settings.js";
 
 /**
  * Largest message the outbox sends. A notification may reach several platforms, so this fits them
@@ -95,10 +96,13 @@ export interface DeliveryReport {
   messages: number;
 }
 
-/** How commands' DMs are held: until the end of the recipient's quiet time, by their settings. */
+/** How commands' DMs are held. */
 export interface CommandNotifierOptions {
-  /** A person's effective settings; without it, DMs go at once (the sandbox, where one person plays everyone). */
-  userSettings?: (member: StaffMember) => UserSettings;
+  /**
+   * When a DM to this person sent at `at` may go out: `at`, or the end of their quiet time. Without
+   * it, DMs go at once (the sandbox, where one person plays everyone).
+   */
+  quietTimeEnd?: (member: StaffMember, at: Date) => Date;
 }
 
 /** Queues and delivers notifications exactly once per route. */
@@ -211,9 +215,7 @@ export class Outbox {
     };
     return {
       direct: (member, message) => {
-        const settings = options.userSettings?.(member);
-        const dueAt = settings ? endOfQuietTime(this.deps.now(), settings.reminders, settings.calendar) : undefined;
-        return send("direct", member.name, message, dueAt);
+        return send("direct", member.name, message, options.quietTimeEnd?.(member, this.deps.now()));
       },
       channel: (channel: ChannelKey, message) => send("channel", channelRecipient(channel), message),
     };
@@ -312,6 +314,7 @@ export class Outbox {
 /** What the composition root needs to build the outbox. */
 export interface CreateOutboxOptions extends Omit<OutboxDeps, "maxAttempts" | "now"> {
   settings: ProcessSettings;
+  proactive: ProactiveSettings;
   now?: () => Date;
   /** Whether commands' DMs wait out the recipient's quiet time (not in the sandbox: one person plays everyone at the terminal). */
   quietHours: boolean;
@@ -319,7 +322,6 @@ export interface CreateOutboxOptions extends Omit<OutboxDeps, "maxAttempts" | "n
 
 /** The outbox over the store, and the notifier commands and the ERP send through, as live and sandbox wire them. */
 export function createOutbox(options: CreateOutboxOptions): { outbox: Outbox; notifier: Notifier } {
-  const config = options.settings.proactive ?? { ...DEFAULT_PROACTIVE_CONFIG, timeZone: options.settings.timezone };
   const { store } = options;
   const outbox = new Outbox({
     store,
@@ -327,10 +329,14 @@ export function createOutbox(options: CreateOutboxOptions): { outbox: Outbox; no
     platforms: options.platforms,
     now: options.now ?? (() => new Date()),
     log: options.log,
-    maxAttempts: config.notifyMaxAttempts,
+    maxAttempts: options.proactive.notifyMaxAttempts,
   });
-  const userSettings = (member: StaffMember): UserSettings => resolveUserSettings(member, store.preferences.get(member.name), config);
-  return { outbox, notifier: outbox.notifier(options.quietHours ? { userSettings } : {}) };
+  // The same quiet hours and days off as the engine's reminders to the person.
+  const quietTimeEnd = (member: StaffMember, at: Date): Date => {
+    const person = settingsFor({ store, settings: options.settings }, member);
+    return endOfQuietTime(at, reminderSettingsFor(options.proactive, person), person.calendar);
+  };
+  return { outbox, notifier: outbox.notifier(options.quietHours ? { quietTimeEnd } : {}) };
 }
 
 /** A message cut to the size limit; buttons and thread stay with the last part. */

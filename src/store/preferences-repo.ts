@@ -1,5 +1,5 @@
 /** Each person's overrides of the company's reminder and calendar settings (migration 6). */
-import { userPreferencesSchema, type UserPreferences } from "../core/user-preferences.js";
+import { userPreferencesSchema, type UserPreferences } from "../core/people-settings.js";
 import type { Sql } from "./sql.js";
 
 /** Per-person settings. */

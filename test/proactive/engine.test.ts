@@ -31,7 +31,7 @@ function engineWith(jobs: ProactiveJob[], env: Record<string, string> = {}): { e
   store = new Store(":memory:");
   const config = loadConfig(env);
   const staff = new StaffDirectory([...SANDBOX_STAFF]);
-  const { outbox } = createOutbox({ store, staff, platforms: ["sandbox"], settings: config.process, log: log.log, quietHours: true });
+  const { outbox } = createOutbox({ store, staff, platforms: ["sandbox"], settings: config.process, proactive: config.proactive, log: log.log, quietHours: true });
   outbox.attach("sandbox", new RecordingNotifier());
   const built = createProactiveEngine(
     {
@@ -41,6 +41,7 @@ function engineWith(jobs: ProactiveJob[], env: Record<string, string> = {}): { e
       staff,
       outbox,
       settings: config.process,
+      proactive: config.proactive,
       logger: log.log,
     },
     jobs,
@@ -141,7 +142,7 @@ describe("job runner", () => {
 
 describe("production schedules", () => {
   it("watches every POLL_INTERVAL, checks every CHECK_INTERVAL and summarizes at each channel's time", () => {
-    const config = loadConfig({ POLL_INTERVAL: "30", CHECK_INTERVAL: "120", SUMMARY_CHANNELS: "management@09:00,support@09:30/America/New_York", TIMEZONE: "Europe/Zurich" }).process.proactive!;
+    const config = loadConfig({ POLL_INTERVAL: "30", CHECK_INTERVAL: "120", SUMMARY_CHANNELS: "management@09:00,support@09:30/America/New_York", TIMEZONE: "Europe/Zurich" }).proactive;
     const plans = Object.fromEntries(PROACTIVE_JOBS.map((job) => [job.name, job.schedules(config)]));
     expect(plans).toEqual({
       "watch-tracker": [{ every: 30_000 }],
@@ -159,7 +160,7 @@ describe("production schedules", () => {
     h = await startEngineHarness();
     await h.engine.stop();
     const config = loadConfig({});
-    const started = startProactiveEngine({ tracker: h.tracker, store: h.store, staff: h.staff, outbox: h.outbox, settings: config.process, logger: h.log.log, now: () => h!.clock.now });
+    const started = startProactiveEngine({ tracker: h.tracker, store: h.store, staff: h.staff, outbox: h.outbox, settings: config.process, proactive: config.proactive, logger: h.log.log, now: () => h!.clock.now });
     await vi.waitFor(() => expect(h!.notifier.postsIn("management")).toHaveLength(1), { timeout: 10_000 });
     expect(h.notifier.postsIn("management")[0]!.text).toMatch(/^I am now watching MantisBT/);
     await started.stop();

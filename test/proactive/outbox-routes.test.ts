@@ -52,12 +52,14 @@ async function startOnTwoPlatforms(options: { seed?: boolean } = {}): Promise<{ 
 }
 
 function startEngine(on: BotUnderTest): ProactiveEngine {
+  const config = loadConfig({ SUMMARY_CHANNELS: "none" });
   engine = createProactiveEngine({
     tracker: on.tracker,
     store: on.store,
     staff: on.staff,
     outbox: on.outbox,
-    settings: loadConfig({ SUMMARY_CHANNELS: "none" }).process,
+    settings: config.process,
+    proactive: config.proactive,
     logger: on.log.log,
     now: () => on.clock.now,
   });
@@ -311,7 +313,8 @@ describe("createOutbox", () => {
     const store = memoryStore();
     const recorder = new RecordingNotifier();
     const staff = new StaffDirectory([...STAFF]);
-    const { outbox, notifier } = createOutbox({ store, staff, platforms: ["sandbox"], settings: loadConfig({}).process, log: captureLog("debug").log, quietHours: false, now: () => new Date("2026-11-26T20:00:00Z") });
+    const config = loadConfig({});
+    const { outbox, notifier } = createOutbox({ store, staff, platforms: ["sandbox"], settings: config.process, proactive: config.proactive, log: captureLog("debug").log, quietHours: false, now: () => new Date("2026-11-26T20:00:00Z") });
     outbox.attach("sandbox", recorder);
     outbox.recover();
     await notifier.direct(staff.find("bob")!, { text: "late, but not held in the sandbox" });

@@ -83,6 +83,7 @@ export async function startBotUnderTest(options: BotUnderTestOptions): Promise<B
       staff,
       platforms: platforms.map((entry) => entry.platform),
       settings: config.process,
+      proactive: config.proactive,
       log: log.log,
       now: () => clock.now,
       quietHours: true,
