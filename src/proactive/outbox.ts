@@ -190,10 +190,13 @@ export class Outbox {
       });
       return this.running;
     }
-    this.queued ??= this.running.then(() => {
-      this.queued = undefined;
-      return this.deliver();
-    });
+    // After the running one, whatever its outcome: a failed run must not leave this waiting forever.
+    this.queued ??= this.running
+      .catch(() => undefined)
+      .then(() => {
+        this.queued = undefined;
+        return this.deliver();
+      });
     return this.queued;
   }
 
@@ -214,9 +217,7 @@ export class Outbox {
       if (failed.length > 0) throw new NotificationDelayedError(failed.map((route) => route.platform), failed[0]!.lastError);
     };
     return {
-      direct: (member, message) => {
-        return send("direct", member.name, message, options.quietTimeEnd?.(member, this.deps.now()));
-      },
+      direct: (member, message) => send("direct", member.name, message, options.quietTimeEnd?.(member, this.deps.now())),
       channel: (channel: ChannelKey, message) => send("channel", channelRecipient(channel), message),
     };
   }
