@@ -30,8 +30,8 @@ export async function runLive(config: AppConfig, logger: Logger): Promise<void> 
   const targets: Notifier[] = [];
   const notifier = new FanOutNotifier(targets, logger);
   const erp = createErp(config, store, notifier, () => new Date());
-  const triggers = config.matrix ? { matrix: config.matrix.commandPrefix } : undefined;
-  const core = createBotCore({ config, logger, store, staff, tracker, notifier, erp, ...(triggers ? { triggers } : {}) });
+  // Each chat adapter's kernel tells the core its trigger (a configured Matrix prefix) with every command.
+  const core = createBotCore({ config, logger, store, staff, tracker, notifier, erp });
 
   const adapters: ChatAdapter[] = [];
   if (config.matrix) {

@@ -3,10 +3,13 @@
  * adapter with the shared bot core; every adapter feeds command lines to `core.run` and gives the
  * proactive engine and the commands a Notifier for its platform.
  */
+import type { ChatAccountPlatform } from "../identity.js";
 import type { Notifier } from "./notifier.js";
 
+/** A running chat platform: its transport and the kernel on it, as the live runner starts and stops them. */
 export interface ChatAdapter {
-  readonly platform: "mattermost" | "matrix";
+  /** One of the chat platforms of the platform list (src/identity.ts). */
+  readonly platform: ChatAccountPlatform;
   /** Sends DMs and channel posts on this platform (valid once `start` resolved). */
   readonly notifier: Notifier;
   /** Connects (HTTP endpoint, WebSocket, sync loop); resolves when the adapter is ready. */
