@@ -4,8 +4,7 @@
  */
 import type { IFilterInfo, IStorageProvider } from "matrix-bot-sdk";
 import { z } from "zod";
-import { getMatrixValue, setMatrixValue } from "../../store/matrix-repo.js";
-import type { Store } from "../../store/store.js";
+import type { ChatRepository } from "../../store/chat-repo.js";
 
 const filterSchema = z.object({ id: z.union([z.number(), z.string()]), filter: z.unknown() });
 
@@ -18,7 +17,7 @@ export class StoreStorageProvider implements IStorageProvider {
   private userId: string | undefined;
   private frozen = false;
 
-  constructor(private readonly store: Store) {}
+  constructor(private readonly chat: ChatRepository) {}
 
   /** Namespaces every value by the bot's user id; call before `client.start()`. */
   bindUser(userId: string): void {
@@ -58,12 +57,12 @@ export class StoreStorageProvider implements IStorageProvider {
   }
 
   private read(key: string): string | undefined {
-    return getMatrixValue(this.store, this.requireUser(), key);
+    return this.chat.matrixValue(this.requireUser(), key);
   }
 
   private write(key: string, value: string | undefined): void {
     if (this.frozen) return;
-    setMatrixValue(this.store, this.requireUser(), key, value);
+    this.chat.setMatrixValue(this.requireUser(), key, value);
   }
 
   private requireUser(): string {
