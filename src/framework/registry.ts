@@ -46,7 +46,7 @@ function formProblems(command: AnyCommand): string[] {
   const fields = command.form.fields.map((field) => field.name);
   return [
     ...fields.filter((name) => !known.has(name)).map((name) => `${where}: field "${name}" is no argument of the command`),
-    ...fields.filter((name, index) => fields.indexOf(name) !== index).map((name) => `${where}: field "${name}" is asked twice`),
+    ...[...new Set(fields.filter((name, index) => fields.indexOf(name) !== index))].map((name) => `${where}: field "${name}" is asked twice`),
     ...command.form.fields.filter((field) => field.kind === "choice" && !field.choices?.length).map((field) => `${where}: choice "${field.name}" has no choices`),
     ...(command.form.opensWith ?? []).filter((name) => !fields.includes(name)).map((name) => `${where}: opensWith names "${name}", which is no field`),
   ];
