@@ -1,7 +1,7 @@
 /**
- * A chat platform the bot serves (Mattermost, Matrix). The live runner starts each configured
- * adapter with the shared bot core; every adapter feeds command lines to `core.run` and gives the
- * proactive engine and the commands a Notifier for its platform.
+ * A chat platform the bot serves (Mattermost, Matrix): its transport with the chat kernel on top.
+ * The live runner starts each configured adapter with the shared bot core; the kernel hands it
+ * command lines and gives the proactive engine and the commands a Notifier for the platform.
  */
 import type { ChatAccountPlatform } from "../identity.js";
 import type { Notifier } from "./notifier.js";

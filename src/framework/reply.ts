@@ -36,8 +36,8 @@ export interface MessageLimit {
 
 /**
  * The size a reply is made to fit when the one asking did not say (a script or test calling the
- * core directly): every platform the bot serves takes 16,000 code points. Transports declare
- * their own limit, and the chat kernel passes it with each command.
+ * core directly): 16,000 code points, which Mattermost takes, and Matrix too for mostly Latin text.
+ * Transports declare their own limit, and the chat kernel passes it with each command.
  */
 export const DEFAULT_MESSAGE_LIMIT: MessageLimit = Object.freeze({ length: 16_000, measure: "code-points" });
 

@@ -132,8 +132,11 @@ export class ChatKernel {
     const text = message.text.trim();
     if (text === "") return "ignored";
     const { transport } = this;
-    const line = textAfterTrigger(text, transport.triggers) ?? (message.isDirect && transport.triggerOptionalInDirect ? text : undefined);
-    if (line === undefined) return (await this.forms.answer({ ...message, text })) ? "answer" : "ignored";
+    const triggered = textAfterTrigger(text, transport.triggers);
+    // Without a trigger it answers the sender's form, if one is open there (even where DMs need no trigger).
+    if (triggered === undefined && (await this.forms.answer({ ...message, text }))) return "answer";
+    const line = triggered ?? (message.isDirect && transport.triggerOptionalInDirect ? text : undefined);
+    if (line === undefined) return "ignored";
 
     const member = this.options.staff.findByPlatformUser(transport.platform, message.sender);
     const refusal = transport.refusesPlace?.(message);
@@ -155,7 +158,9 @@ export class ChatKernel {
     }
     const result = await this.run(message.sender, commandLine);
     let reply = result.reply;
-    if (form && result.kind === "refused" && transport.dialogHint) reply = { ...reply, text: `${reply.text}\n\n${transport.dialogHint(commandLine)}` };
+    if (form && result.kind === "refused" && transport.capabilities.dialogs && transport.dialogHint) {
+      reply = { ...reply, text: `${reply.text}\n\n${transport.dialogHint(commandLine)}` };
+    }
     const command = this.commandOf(commandLine);
     if (holdsPersonalData(command, "arguments") && transport.deleteMessages && !(await transport.deleteMessages(message.place, [message.id]))) {
       reply = { ...reply, text: `${reply.text}\nPlease delete your message with the command: it holds the customer's personal data, which belongs only in the bot's store.` };

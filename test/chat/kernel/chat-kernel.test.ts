@@ -144,6 +144,16 @@ describe("forms", () => {
     expect(deleted).toEqual([`e${ids}`]);
   });
 
+  it("takes an answer as the answer, not a command, where DMs need no trigger", async () => {
+    const transport = new RecordingTransport({ triggerOptionalInDirect: true });
+    const kernel = kernelOn(transport);
+    await say(kernel, "bob", dm("bob"), "remember");
+    await say(kernel, "bob", dm("bob"), "show");
+    expect(transport.sent.at(-1)).toMatchObject({ place: dm("bob"), text: "Remembered." });
+    await say(kernel, "bob", dm("bob"), "show 12");
+    expect(transport.sent.at(-1)?.text).toContain("#12");
+  });
+
   it("runs the line as typed where the platform opens forms as dialogs, and says how to get one", async () => {
     const transport = new RecordingTransport({ capabilities: { dialogs: true } });
     transport.dialogHint = (line) => `Type /${line} to get a form.`;
