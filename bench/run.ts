@@ -94,7 +94,7 @@ function setup(url: string, token: string): { store: Store; engine: ProactiveEng
   const config = loadConfig({});
   const store = new Store(":memory:");
   const tracker = createMantisTracker({ url, token, project: 1, impersonate: false, timeoutMs: 60_000, category: "General", log: silent, fetch: countingFetch });
-  const engine = createProactiveEngine({ tracker, store, staff: new StaffDirectory([...SANDBOX_STAFF]), notifier: quietNotifier, settings: config.process, logger: silent });
+  const engine = createProactiveEngine({ tracker, store, staff: new StaffDirectory([...SANDBOX_STAFF]), notifier: quietNotifier, settings: config.process, proactive: config.proactive, logger: silent });
   return { store, engine, requests: () => requests, trackerFor: () => tracker };
 }
 

@@ -20,7 +20,7 @@ import { ephemeral } from "../src/framework/reply.js";
 import { addBugNote, changeBug } from "../src/process/bug-actions.js";
 import { bugLink, escapeMarkdown } from "../src/process/bug-format.js";
 import { notifyAfterChange } from "../src/process/notify.js";
-import { requireHandlerOrManagement } from "../src/process/require-handler.js";
+import { handlerMember, requireHandlerOrManagement } from "../src/process/require-handler.js";
 import { loadBug, requireTransition } from "../src/process/situation.js";
 import { readDeadline, readEstimate, timelineWarning } from "../src/process/timeline-input.js";
 import { recordEstimate } from "../src/store/analysis-repo.js";
@@ -88,7 +88,7 @@ export const etaCommand = defineCommand({
       }
       if (problem) lines.push(problem);
     }
-    const warning = timelineWarning(ctx, estimateMinutes, deadline);
+    const warning = timelineWarning(ctx, { developer: handlerMember(ctx, bug) ?? ctx.caller, estimateMinutes, deadline });
     if (warning) lines.push(warning);
     return ephemeral(lines.join("\n"), { bugId: bug.id });
   },

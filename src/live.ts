@@ -6,7 +6,7 @@
 import { join } from "node:path";
 import type { Logger } from "pino";
 import { createBotCore } from "./app.js";
-import type { ChatAdapter } from "./chat/chat-adapter.js";
+import type { ChatAdapter } from "./chat/kernel/chat-adapter.js";
 import { FanOutNotifier } from "./chat/fan-out-notifier.js";
 import type { Notifier } from "./chat/notifier.js";
 import type { AppConfig } from "./config.js";
@@ -15,6 +15,7 @@ import { startProactiveEngine, type ProactiveEngine } from "./proactive/engine.j
 import { ConfigError } from "./errors.js";
 import { CHAT_ACCOUNT_PLATFORMS } from "./identity.js";
 import { loadStaffFile } from "./staff-file.js";
+import { ChatRepository } from "./store/chat-repo.js";
 import { Store } from "./store/store.js";
 import { createMantisTracker } from "./tracker/mantis-client.js";
 
@@ -33,14 +34,16 @@ export async function runLive(config: AppConfig, logger: Logger): Promise<void> 
   // Each chat adapter's kernel tells the core its trigger (a configured Matrix prefix) with every command.
   const core = createBotCore({ config, logger, store, staff, tracker, notifier, erp });
 
+  // What the chat platforms keep between restarts (threads, processed events, notices, DM channels).
+  const chat = new ChatRepository(store);
   const adapters: ChatAdapter[] = [];
   if (config.matrix) {
     const { createMatrixAdapter } = await import("./chat/matrix/matrix-adapter.js");
-    adapters.push(createMatrixAdapter({ settings: config.matrix, core, staff, store, logger: logger.child({ platform: "matrix" }) }));
+    adapters.push(createMatrixAdapter({ settings: config.matrix, core, staff, chat, logger: logger.child({ platform: "matrix" }) }));
   }
   if (config.mattermost) {
     const { createMattermostAdapter } = await import("./chat/mattermost/mattermost-adapter.js");
-    adapters.push(createMattermostAdapter({ settings: config.mattermost, core, staff, store, logger, http: { port: config.httpPort } }));
+    adapters.push(createMattermostAdapter({ settings: config.mattermost, core, staff, chat, logger, http: { port: config.httpPort } }));
   }
   for (const adapter of adapters) {
     await adapter.start();
@@ -50,8 +53,8 @@ export async function runLive(config: AppConfig, logger: Logger): Promise<void> 
 
   // Pings, reminders and summaries; PROACTIVE=off leaves only the commands (auto means on when live).
   let engine: ProactiveEngine | undefined;
-  if ((config.process.proactive?.enabled ?? "auto") !== "off") {
-    engine = startProactiveEngine({ tracker, store, staff, notifier, settings: config.process, logger: logger.child({ component: "proactive" }) });
+  if (config.proactive.enabled !== "off") {
+    engine = startProactiveEngine({ tracker, store, staff, notifier, settings: config.process, proactive: config.proactive, logger: logger.child({ component: "proactive" }) });
   }
 
   await waitForStopSignal(logger);

@@ -4,19 +4,18 @@
  * first over each developer's bugs), and what the journal says changed in the last day. Only bug
  * fields and journal facts go in, never call records, so the result may be posted in a channel.
  */
-import { assessDeadlineRisk, type OpenBugWork, type RiskState } from "../core/deadline-risk.js";
+import type { OpenBugWork, RiskState } from "../core/deadline-risk.js";
 import { resolveStage } from "../core/stages.js";
 import { parseSubject } from "../core/subject-tag.js";
 import { composeSummaryMessages, type SummaryBug, type SummaryChange } from "../core/summary.js";
 import type { CommandContext } from "../framework/command.js";
-import type { MessageLimit } from "../framework/reply.js";
-import { DEFAULT_PROACTIVE_CONFIG, defaultCalendar, resolveUserSettings } from "../proactive/preferences.js";
-import { isActionPhase } from "../proactive/team-risk.js";
-import { getUserPreferences, latestEstimateUpdate } from "../store/proactive-repo.js";
+import { latestEstimateUpdate } from "../store/proactive-repo.js";
 import type { JournalEntry } from "../store/store.js";
 import type { Bug } from "../tracker/tracker.js";
 import { isCustomerBug } from "./bug-format.js";
+import { assessDeveloperRisk, isActionPhase } from "./developer-risk.js";
 import { isOpen, readQueue } from "./queue.js";
+import { settingsFor } from "./settings-for.js";
 import { describeBug, subBugIds } from "./situation.js";
 
 type SummaryContext = Pick<CommandContext, "tracker" | "store" | "staff" | "settings" | "now">;
@@ -31,7 +30,7 @@ export interface QueueSummary {
 }
 
 /** Reads the queue and composes the summary, split to fit the place's message limit. */
-export async function buildQueueSummary(ctx: SummaryContext, options: { limit: MessageLimit; title?: string }): Promise<QueueSummary> {
+export async function buildQueueSummary(ctx: SummaryContext, options: { limit: CommandContext["messageLimit"]; title?: string }): Promise<QueueSummary> {
   const { bugs, truncated } = await readQueue(ctx.tracker, isOpen);
   const now = ctx.now();
   const summaryBugs = toSummaryBugs(ctx, bugs, now);
@@ -40,7 +39,7 @@ export async function buildQueueSummary(ctx: SummaryContext, options: { limit: M
     bugs: summaryBugs,
     changes,
     now,
-    timeZone: ctx.settings.timezone,
+    timeZone: ctx.settings.timeZone,
     bugUrl: (id) => ctx.tracker.bugUrl(id),
     ...(options.title ? { title: options.title } : {}),
     // Headroom for a line the caller may add (e.g. that the list was cut).
@@ -93,7 +92,6 @@ export function toSummaryBugs(ctx: Pick<SummaryContext, "store" | "staff" | "set
  * last update stands in when no estimate was recorded).
  */
 function assessRisks(ctx: Pick<SummaryContext, "store" | "staff" | "settings">, prepared: readonly { bug: Bug; summaryBug: SummaryBug }[], now: Date): Map<number, RiskState> {
-  const config = ctx.settings.proactive ?? { ...DEFAULT_PROACTIVE_CONFIG, timeZone: ctx.settings.timezone };
   const byHandler = new Map<string, OpenBugWork[]>();
   for (const { bug, summaryBug } of prepared) {
     if (!bug.handler || summaryBug.workLeftMinutes === undefined || summaryBug.deadline === undefined) continue;
@@ -105,9 +103,8 @@ function assessRisks(ctx: Pick<SummaryContext, "store" | "staff" | "settings">, 
   }
   const risks = new Map<number, RiskState>();
   for (const [handler, work] of byHandler) {
-    const member = ctx.staff.byTrackerUser(handler);
-    const calendar = member ? resolveUserSettings(member, getUserPreferences(ctx.store, member.name), config).calendar : defaultCalendar(config);
-    for (const risk of assessDeadlineRisk({ bugs: work, calendar, now, staleAfterWorkingDays: config.staleAfterDays })) risks.set(risk.bugId, risk.state);
+    const developer = settingsFor(ctx, ctx.staff.byTrackerUser(handler));
+    for (const risk of assessDeveloperRisk({ settings: ctx.settings, developer, bugs: work, now })) risks.set(risk.bugId, risk.state);
   }
   return risks;
 }

@@ -42,6 +42,8 @@ interface DmChannelRow {
 }
 
 const MATRIX_KEY_PREFIX = "matrix.";
+/** The moment before which every DM to the bot on Mattermost has been read (bot clock, ms). */
+const MATTERMOST_DMS_READ_UNTIL_KEY = "mattermost.dms_read_until";
 
 /** The chat tables as typed methods; one per store. */
 export class ChatRepository {
@@ -121,6 +123,16 @@ export class ChatRepository {
     this.store.db
       .prepare("UPDATE mattermost_dm_channels SET last_post_at = MAX(last_post_at, ?), updated_at = ? WHERE channel_id = ?")
       .run(postAt, at.toISOString(), channelId);
+  }
+
+  /** The moment (ms) before which every Mattermost DM to the bot has been read, if any. */
+  mattermostDmsReadUntil(): number | undefined {
+    const value = Number(this.store.getValue(MATTERMOST_DMS_READ_UNTIL_KEY));
+    return Number.isFinite(value) && value > 0 ? value : undefined;
+  }
+
+  setMattermostDmsReadUntil(at: number): void {
+    this.store.setValue(MATTERMOST_DMS_READ_UNTIL_KEY, String(at));
   }
 
   // --- Matrix: the SDK's values -------------------------------------------------------------------

@@ -6,7 +6,7 @@ import type Database from "better-sqlite3";
 import { z } from "zod";
 import type { NotificationKey } from "../core/reminder-policy.js";
 import type { Message } from "../framework/reply.js";
-import { userPreferencesSchema, type UserPreferences } from "../proactive/preferences.js";
+import { userPreferencesSchema, type UserPreferences } from "../core/people-settings.js";
 import { PRIORITY_NAMES, STATUS_NAMES, type PriorityName, type StatusName } from "../tracker/tracker.js";
 import type { Store } from "./store.js";
 

@@ -5,13 +5,14 @@
 import type { Logger } from "pino";
 import { ChannelErp } from "../../src/erp/channel-erp.js";
 import type { ChannelKey, Notifier } from "../../src/chat/notifier.js";
-import type { ProcessSettings } from "../../src/config.js";
+import type { ProcessSettings } from "../../src/core/process-settings.js";
 import { NotFoundError } from "../../src/errors.js";
 import type { DispatchServices } from "../../src/framework/dispatcher.js";
 import type { CommandRegistry } from "../../src/framework/registry.js";
 import type { Message } from "../../src/framework/reply.js";
 import { StaffDirectory, type StaffMember, type StaffMemberInput } from "../../src/identity.js";
 import { Store } from "../../src/store/store.js";
+import { testProcessSettings } from "../support/settings.js";
 import type {
   Actor,
   Bug,
@@ -176,15 +177,7 @@ export const TEST_STAFF: readonly StaffMemberInput[] = [
   { name: "bob", role: "staff", displayName: "Bob Developer", accounts: { mantis: "bob", mattermost: "bob" } },
 ];
 
-export const TEST_SETTINGS: ProcessSettings = {
-  customerTag: "Customer",
-  customerDataTag: "customer-data",
-  category: "General",
-  docsRepeatThreshold: 3,
-  docsRepeatWindowDays: 90,
-  workdayHours: 8,
-  timezone: "Europe/Zurich",
-};
+export const TEST_SETTINGS: ProcessSettings = testProcessSettings({ timeZone: "Europe/Zurich" });
 
 export const TEST_NOW = new Date("2034-03-14T10:00:00Z");
 

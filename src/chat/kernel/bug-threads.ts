@@ -5,7 +5,7 @@
  */
 import type { Logger } from "pino";
 import type { Message } from "../../framework/reply.js";
-import type { ChatRepository } from "../../store/chat-repo.js";
+import type { ChatMemory } from "./chat-memory.js";
 import { KeyedQueue } from "./keyed-queue.js";
 import type { ChatTransport } from "./transport.js";
 
@@ -14,7 +14,7 @@ export class BugThreads {
   /** One writer per place and bug, so two updates at once cannot start two threads. */
   private readonly queue = new KeyedQueue();
 
-  constructor(private readonly options: { transport: ChatTransport; chat: ChatRepository; clock: () => number; log: Logger }) {}
+  constructor(private readonly options: { transport: ChatTransport; chat: ChatMemory; clock: () => number; log: Logger }) {}
 
   /** Posts the parts of one message about a bug in a place, into the bug's thread there. */
   post(place: string, bugId: number, parts: readonly Message[]): Promise<void> {

@@ -13,7 +13,7 @@ import { canRun } from "../../framework/help.js";
 import type { AnyCommand, CommandCatalog } from "../../framework/registry.js";
 import { ephemeral, type MessageLimit, type Reply } from "../../framework/reply.js";
 import type { Platform, StaffDirectory } from "../../identity.js";
-import type { ChatRepository } from "../../store/chat-repo.js";
+import type { ChatMemory } from "./chat-memory.js";
 import { ChatOutbound } from "./chat-outbound.js";
 import { formForLine, holdsPersonalData } from "./forms.js";
 import { GuidedForms, scheduleWithTimeout, type Schedule } from "./guided-forms.js";
@@ -33,7 +33,7 @@ export interface ChatKernelOptions {
   transport: ChatTransport;
   core: CommandCore;
   staff: StaffDirectory;
-  chat: ChatRepository;
+  chat: ChatMemory;
   logger: Logger;
   /** The outgoing side, when it had to exist before the core (the sandbox); made here otherwise. */
   outbound?: ChatOutbound;

@@ -7,7 +7,7 @@
 import type { Logger } from "pino";
 import type { Message } from "../../framework/reply.js";
 import { platformUserOf, type StaffMember } from "../../identity.js";
-import type { ChatRepository } from "../../store/chat-repo.js";
+import type { ChatMemory } from "./chat-memory.js";
 import type { ChannelKey, Notifier } from "../notifier.js";
 import { BugThreads } from "./bug-threads.js";
 import { fitMessage, typedButtonsLine } from "./outbound.js";
@@ -16,7 +16,7 @@ import type { ChatTransport } from "./transport.js";
 /** What the outgoing side needs. */
 export interface ChatOutboundOptions {
   transport: ChatTransport;
-  chat: ChatRepository;
+  chat: ChatMemory;
   logger: Logger;
   /** Wall clock in ms; default Date.now. */
   clock?: () => number;

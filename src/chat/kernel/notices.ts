@@ -5,12 +5,12 @@
  */
 import type { Logger } from "pino";
 import type { Platform } from "../../identity.js";
-import type { ChatRepository } from "../../store/chat-repo.js";
+import type { ChatMemory } from "./chat-memory.js";
 
 /** One-time notices of one platform. */
 export class OnceNotices {
   constructor(
-    private readonly options: { platform: Platform; chat: ChatRepository; clock: () => number; log: Logger },
+    private readonly options: { platform: Platform; chat: ChatMemory; clock: () => number; log: Logger },
   ) {}
 
   /** Claims a notice; false when it was given before. */

@@ -9,9 +9,8 @@ import { MatrixClient, MatrixError } from "matrix-bot-sdk";
 import type { Logger } from "pino";
 import { ConfigError, UpstreamUnavailableError } from "../../errors.js";
 import type { StaffDirectory } from "../../identity.js";
-import { ChatRepository } from "../../store/chat-repo.js";
-import type { Store } from "../../store/store.js";
-import type { ChatAdapter } from "../chat-adapter.js";
+import type { ChatAdapter } from "../kernel/chat-adapter.js";
+import type { ChatMemory } from "../kernel/chat-memory.js";
 import { ChatKernel, type CommandCore } from "../kernel/chat-kernel.js";
 import type { Schedule } from "../kernel/guided-forms.js";
 import type { Notifier } from "../notifier.js";
@@ -22,7 +21,7 @@ import { DEFAULT_RETRY, withRateLimitRetry, type RetryPolicy } from "./rate-limi
 import { ConfiguredRooms } from "./rooms.js";
 import { routeSdkLogs } from "./sdk-logs.js";
 import type { MatrixSettings } from "./settings.js";
-import { StoreStorageProvider } from "./store-storage-provider.js";
+import { StoreStorageProvider, type MatrixValues } from "./store-storage-provider.js";
 import { abortSyncRequests, trackSyncRequests } from "./sync-requests.js";
 
 /** What the adapter needs; built once at start-up by the live runner. */
@@ -31,7 +30,8 @@ export interface MatrixAdapterOptions {
   /** The bot core every command line goes to (its registry also holds the forms). */
   core: CommandCore;
   staff: StaffDirectory;
-  store: Store;
+  /** The kernel's memory and the SDK's values, kept in the store. */
+  chat: ChatMemory & MatrixValues;
   logger: Logger;
   /** Wall clock in ms, to tell events sent before the start from new ones; default Date.now. */
   clock?: () => number;
@@ -69,7 +69,7 @@ class MatrixAdapter implements ChatAdapter {
     this.log = options.logger.child({ component: "matrix" });
     this.clock = options.clock ?? Date.now;
     this.retryPolicy = { ...DEFAULT_RETRY, ...options.retry, log: this.log, signal: this.abort.signal };
-    const chat = new ChatRepository(options.store);
+    const { chat } = options;
     this.storage = new StoreStorageProvider(chat);
     this.client = new MatrixClient(this.settings.homeserverUrl, this.settings.accessToken, this.storage);
     this.disableSdkDirectTracking();

@@ -15,10 +15,9 @@ import type { WebSocketMessage } from "@mattermost/client";
 import type { Logger } from "pino";
 import WebSocket from "ws";
 import { z } from "zod";
-import type { ChatRepository } from "../../store/chat-repo.js";
-import type { Store } from "../../store/store.js";
 import { installWebSocketGlobals, type BotClient } from "./bot-client.js";
 import { channelSchema } from "./channels.js";
+import type { MattermostMemory } from "./memory.js";
 import { KeyedQueue } from "../kernel/keyed-queue.js";
 
 const { WebSocketClient } = mattermostClient;
@@ -65,10 +64,8 @@ export interface DmListenerOptions {
   websocketUrl: string;
   token: string;
   botUserId: string;
-  /** For the moment up to which every DM was read. */
-  store: Store;
-  /** The bot's DM channels. */
-  chat: ChatRepository;
+  /** The bot's DM channels and up to when it has read them. */
+  chat: MattermostMemory;
   /** Marks a post as processed; false when it was before (the kernel's de-duplication). */
   claim(postId: string, channelId: string): boolean;
   log: Logger;
@@ -79,12 +76,6 @@ export interface DmListenerOptions {
   /** Called when the bot learns of a DM channel (a person opened one with it). */
   onDirectChannel(channelId: string, userId: string, seenAt: number): void;
 }
-
-/**
- * Store key of the moment before which every DM to the bot has been read (live or by a catch-up):
- * a DM channel the bot has never seen is read from there. Bot clock, in ms.
- */
-const DMS_READ_UNTIL_KEY = "mattermost.dms_read_until";
 
 /**
  * How far before that moment a new channel is read: the server stamps posts with its own clock.
@@ -159,7 +150,7 @@ export class DirectMessageListener {
     if (this.readUntil() === undefined) {
       // The very first start: what people wrote to the bot before it ran is conversation, not commands.
       this.firstStartAt = this.options.now();
-      this.options.store.setValue(DMS_READ_UNTIL_KEY, String(this.firstStartAt));
+      this.options.chat.setMattermostDmsReadUntil(this.firstStartAt);
     }
     const { timing, token } = this.options;
     const client = new WebSocketClient({
@@ -393,12 +384,11 @@ export class DirectMessageListener {
   }
 
   private readUntil(): number | undefined {
-    const value = Number(this.options.store.getValue(DMS_READ_UNTIL_KEY));
-    return Number.isFinite(value) && value > 0 ? value : undefined;
+    return this.options.chat.mattermostDmsReadUntil();
   }
 
   private markReadUntil(at: number): void {
-    if (at > (this.readUntil() ?? 0)) this.options.store.setValue(DMS_READ_UNTIL_KEY, String(at));
+    if (at > (this.readUntil() ?? 0)) this.options.chat.setMattermostDmsReadUntil(at);
   }
 }
 

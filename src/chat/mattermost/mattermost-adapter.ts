@@ -10,9 +10,8 @@ import { BotError, ConfigError } from "../../errors.js";
 import type { DispatchResult } from "../../framework/dispatcher.js";
 import { HttpServer } from "../../http/http-server.js";
 import type { StaffDirectory } from "../../identity.js";
-import { ChatRepository } from "../../store/chat-repo.js";
-import type { Store } from "../../store/store.js";
-import type { ChatAdapter } from "../chat-adapter.js";
+import type { ChatAdapter } from "../kernel/chat-adapter.js";
+import type { ChatMemory } from "../kernel/chat-memory.js";
 import { ChatKernel, type CommandCore } from "../kernel/chat-kernel.js";
 import { commandWord } from "../kernel/trigger.js";
 import type { Notifier } from "../notifier.js";
@@ -21,6 +20,7 @@ import { ChannelDirectory } from "./channels.js";
 import { DEFAULT_LISTENER_TIMING, DirectMessageListener, websocketUrlFor, type DirectMessage, type ListenerTiming } from "./dm-listener.js";
 import { MattermostEndpoints, PATHS } from "./endpoints.js";
 import { MattermostTransport } from "./mattermost-transport.js";
+import type { MattermostMemory } from "./memory.js";
 import { MattermostPoster } from "./poster.js";
 import { registerSlashCommand } from "./registration.js";
 import type { MattermostSettings } from "./settings.js";
@@ -44,7 +44,8 @@ export interface MattermostAdapterOptions {
   /** The bot core every command line goes to (its registry also holds the forms). */
   core: CommandCore;
   staff: StaffDirectory;
-  store: Store;
+  /** The kernel's memory and the transport's own (DM channels), kept in the store. */
+  chat: ChatMemory & MattermostMemory;
   logger: Logger;
   /**
    * Where Mattermost's requests arrive: a shared server (started and stopped by the caller), or a
@@ -84,7 +85,7 @@ class MattermostAdapter implements ChatAdapter {
   private readonly client: BotClient;
   private readonly signer: Signer;
   private readonly poster: MattermostPoster;
-  private readonly chat: ChatRepository;
+  private readonly chat: ChatMemory & MattermostMemory;
   private readonly kernel: ChatKernel;
   private channels: ChannelDirectory | undefined;
   private readonly server: HttpServer;
@@ -109,7 +110,7 @@ class MattermostAdapter implements ChatAdapter {
     this.commandTokens = [...this.settings.commandTokens];
     this.client = new BotClient({ url: this.settings.url, token: this.settings.botToken, timeoutMs: this.timing.requestTimeoutMs, signal: this.abort.signal });
     this.signer = new Signer(this.settings.actionSecret, this.clock);
-    this.chat = new ChatRepository(options.store);
+    this.chat = options.chat;
     this.poster = new MattermostPoster({
       client: this.client,
       chat: this.chat,
@@ -203,7 +204,6 @@ class MattermostAdapter implements ChatAdapter {
       websocketUrl: websocketUrlFor(this.settings.url),
       token: this.settings.botToken,
       botUserId: me.id,
-      store: this.options.store,
       chat: this.chat,
       claim: (postId, channelId) => this.kernel.claim(postId, channelId),
       log: this.log,

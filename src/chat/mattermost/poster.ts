@@ -8,15 +8,15 @@ import type { Post } from "@mattermost/types/posts";
 import type { Logger } from "pino";
 import { NotFoundError } from "../../errors.js";
 import type { Message } from "../../framework/reply.js";
-import type { ChatRepository } from "../../store/chat-repo.js";
 import { KeyedQueue } from "../kernel/keyed-queue.js";
 import { mattermostStatus, toBotError, type BotClient } from "./bot-client.js";
+import type { MattermostMemory } from "./memory.js";
 import { fitForMattermost, renderPlainReply, renderPost, type PostBody } from "./render.js";
 import type { Signer } from "./signing.js";
 
 export interface PosterOptions {
   client: BotClient;
-  chat: ChatRepository;
+  chat: MattermostMemory;
   signer: Signer;
   /** Where buttons lead; undefined: buttons become commands to type. */
   actionUrl: string | undefined;

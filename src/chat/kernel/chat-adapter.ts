@@ -3,8 +3,8 @@
  * The live runner starts each configured adapter with the shared bot core; the kernel hands it
  * command lines and gives the proactive engine and the commands a Notifier for the platform.
  */
-import type { ChatAccountPlatform } from "../identity.js";
-import type { Notifier } from "./notifier.js";
+import type { ChatAccountPlatform } from "../../identity.js";
+import type { Notifier } from "../notifier.js";
 
 /** A running chat platform: its transport and the kernel on it, as the live runner starts and stops them. */
 export interface ChatAdapter {
