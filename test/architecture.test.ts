@@ -37,7 +37,7 @@ interface Rule {
 const REPO = fileURLToPath(new URL("..", import.meta.url));
 
 /** The files that wire everything together; anything may be imported here. */
-const COMPOSITION_ROOT = new Set(["src/main.ts", "src/live.ts", "src/sandbox.ts", "src/app.ts", "src/config.ts"]);
+const COMPOSITION_ROOT = new Set(["src/main.ts", "src/live.ts", "src/sandbox.ts", "src/app.ts", "src/config.ts", "src/ops/cli.ts", "src/ops/support-bot.ts"]);
 
 const under = (...folders: string[]) => (path: string) => folders.some((folder) => path.startsWith(folder));
 const oneOf = (...paths: string[]) => (path: string) => paths.includes(path);
