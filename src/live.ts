@@ -6,7 +6,7 @@
 import { join } from "node:path";
 import type { Logger } from "pino";
 import { createBotCore } from "./app.js";
-import type { ChatAdapter } from "./chat/chat-adapter.js";
+import type { ChatAdapter } from "./chat/kernel/chat-adapter.js";
 import type { AppConfig } from "./config.js";
 import { createErp } from "./erp/create-erp.js";
 import { startProactiveEngine, type ProactiveEngine } from "./proactive/engine.js";
@@ -31,21 +31,23 @@ export async function runLive(config: AppConfig, logger: Logger): Promise<void> 
   const { outbox, notifier } = createOutbox({ store, staff, platforms, settings: config.process, proactive: config.proactive, log: logger.child({ component: "outbox" }), quietHours: true });
   outbox.start();
   const erp = createErp(config, store, notifier, () => new Date());
-  const triggers = config.matrix ? { matrix: config.matrix.commandPrefix } : undefined;
+  // Each chat adapter's kernel tells the core its trigger (a configured Matrix prefix) with every command.
   // Pings, reminders and summaries; PROACTIVE=off leaves only the commands (auto means on when live).
   // While the engine runs, `mine` and `summary` read its mirror instead of paging through MantisBT.
   const engineOn = config.proactive.enabled !== "off";
   const queueSource = engineOn ? { kind: "mirror" as const, pollIntervalMs: config.proactive.pollIntervalMs } : undefined;
-  const core = createBotCore({ config, logger, store, staff, tracker, notifier, erp, ...(triggers ? { triggers } : {}), ...(queueSource ? { queueSource } : {}) });
+  const core = createBotCore({ config, logger, store, staff, tracker, notifier, erp, ...(queueSource ? { queueSource } : {}) });
 
+  // What the chat platforms keep between restarts (threads, processed events, notices, DM channels).
+  const chat = store.chat;
   const adapters: ChatAdapter[] = [];
   if (config.matrix) {
     const { createMatrixAdapter } = await import("./chat/matrix/matrix-adapter.js");
-    adapters.push(createMatrixAdapter({ settings: config.matrix, core, staff, store, logger: logger.child({ platform: "matrix" }) }));
+    adapters.push(createMatrixAdapter({ settings: config.matrix, core, staff, chat, logger: logger.child({ platform: "matrix" }) }));
   }
   if (config.mattermost) {
     const { createMattermostAdapter } = await import("./chat/mattermost/mattermost-adapter.js");
-    adapters.push(createMattermostAdapter({ settings: config.mattermost, core, staff, store, logger, http: { port: config.httpPort } }));
+    adapters.push(createMattermostAdapter({ settings: config.mattermost, core, staff, chat, logger, http: { port: config.httpPort } }));
   }
   for (const adapter of adapters) {
     await adapter.start();

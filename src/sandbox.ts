@@ -5,7 +5,10 @@
 import type { Readable, Writable } from "node:stream";
 import type { Logger } from "pino";
 import { createBotCore } from "./app.js";
-import { runTerminalChat, TerminalNotifier } from "./chat/terminal/terminal-chat.js";
+import { ChatKernel } from "./chat/kernel/chat-kernel.js";
+import { ChatOutbound } from "./chat/kernel/chat-outbound.js";
+import { runTerminalChat } from "./chat/terminal/terminal-chat.js";
+import { TerminalTransport } from "./chat/terminal/terminal-transport.js";
 import type { AppConfig } from "./config.js";
 import { createErp } from "./erp/create-erp.js";
 import { StaffDirectory } from "./identity.js";
@@ -41,12 +44,16 @@ export async function runSandbox({ config, logger, input, output, interactive }:
       category: config.process.category,
       log: logger,
     });
-    // The terminal is the one platform and shows everyone's DMs at once: one person plays every account,
-    // so a DM held for quiet hours would never show in a scripted run.
+    // The terminal is the sandbox's chat platform: its transport under the chat kernel. Every message
+    // goes through the outbox to the transport's outgoing side; nothing waits for quiet hours, because
+    // one person plays every account at the terminal and a held DM would never show in a scripted run.
+    const chat = store.chat;
+    const transport = new TerminalTransport(output);
+    const outbound = new ChatOutbound({ transport, chat, logger });
     const created = createOutbox({ store, staff, platforms: ["sandbox"], settings: config.process, proactive: config.proactive, log: logger, quietHours: false });
     outbox = created.outbox;
     const notifier = created.notifier;
-    outbox.attach("sandbox", new TerminalNotifier(output));
+    outbox.attach("sandbox", outbound);
     outbox.start();
     const erp = createErp(config, store, notifier, () => new Date());
     // The proactive engine prints its pings, reminders and summaries as they come due. Off for piped
@@ -57,6 +64,7 @@ export async function runSandbox({ config, logger, input, output, interactive }:
     const engineOn = enabled === "on" || (enabled === "auto" && interactive);
     const queueSource = engineOn ? { kind: "mirror" as const, pollIntervalMs: config.proactive.pollIntervalMs } : undefined;
     const core = createBotCore({ config, logger, store, staff, tracker, notifier, erp, ...(queueSource ? { queueSource } : {}) });
+    const kernel = new ChatKernel({ transport, core, staff, chat, logger, outbound });
     if (engineOn) {
       engine = startProactiveEngine({ tracker, store, staff, outbox, settings: config.process, proactive: config.proactive, logger });
     }
@@ -68,8 +76,9 @@ export async function runSandbox({ config, logger, input, output, interactive }:
       accounts,
       startAs: "manager",
       banner: sandboxBanner(simulator.url, accounts, interactive),
-      runCommand: async (account, line) => (await core.run("sandbox", account, line)).reply,
+      kernel,
     });
+    await kernel.stop();
   } finally {
     await engine?.stop();
     await outbox?.stop();

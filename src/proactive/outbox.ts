@@ -19,7 +19,7 @@ import { NotificationDelayedError, type ChannelKey, type Notifier } from "../cha
 import { buildNotificationKey, endOfQuietTime, type NotificationKey } from "../core/reminder-policy.js";
 import { splitMarkdown } from "../core/summary.js";
 import type { Message, MessageButton } from "../framework/reply.js";
-import type { ChatAccountPlatform, Platform, StaffDirectory, StaffMember } from "../identity.js";
+import { platformUserOf, type Platform, type StaffDirectory, type StaffMember } from "../identity.js";
 import type { DueRoute, NotificationRow, NotificationTarget, RouteRef } from "../store/outbox-repo.js";
 import type { Store } from "../store/store.js";
 import type { ProcessSettings } from "../core/process-settings.js";
@@ -50,9 +50,7 @@ export function channelRecipient(channel: string): string {
 
 /** Whether a platform reaches a person: the terminal reaches everyone, a chat platform those with an account there. */
 export function reaches(member: StaffMember, platform: Platform): boolean {
-  if (platform === "sandbox") return true;
-  const account: string | null | undefined = member.accounts[platform satisfies ChatAccountPlatform];
-  return typeof account === "string";
+  return platformUserOf(member, platform) !== undefined;
 }
 
 const messageSchema = z.object({

@@ -11,12 +11,11 @@ import { dirname } from "node:path";
 import Database from "better-sqlite3";
 import { BugProcessRepository } from "./bug-process-repo.js";
 import { CallsRepository } from "./calls-repo.js";
+import { ChatRepository } from "./chat-repo.js";
 import { DocsRepository } from "./docs-repo.js";
 import { EstimatesRepository } from "./estimates-repo.js";
 import { JournalRepository } from "./journal-repo.js";
 import { KeyValueRepository } from "./kv-repo.js";
-import { MatrixRepository } from "./matrix-repo.js";
-import { MattermostRepository } from "./mattermost-repo.js";
 import { MIGRATIONS, type Migration } from "./migrations.js";
 import { MirrorRepository } from "./mirror-repo.js";
 import { OutboxRepository } from "./outbox-repo.js";
@@ -61,10 +60,8 @@ export class Store {
   readonly snoozes: SnoozesRepository;
   /** Deadline-risk reports. */
   readonly risk: RiskRepository;
-  /** What the Mattermost adapter keeps. */
-  readonly mattermost: MattermostRepository;
-  /** What the Matrix adapter keeps. */
-  readonly matrix: MatrixRepository;
+  /** What the chat platforms keep: bug threads, processed events, one-time notices, per-transport values. */
+  readonly chat: ChatRepository;
 
   /** Opens (creating if needed) the database file and applies pending migrations. `:memory:` for tests. */
   constructor(path: string, migrations: readonly Migration[] = MIGRATIONS) {
@@ -88,8 +85,7 @@ export class Store {
     this.preferences = new PreferencesRepository(sql);
     this.snoozes = new SnoozesRepository(sql);
     this.risk = new RiskRepository(sql, this.kv);
-    this.mattermost = new MattermostRepository(sql);
-    this.matrix = new MatrixRepository(sql, this.kv);
+    this.chat = new ChatRepository(sql, this.kv);
   }
 
   /** The schema version after migrations. */

@@ -5,7 +5,7 @@
  * room (created by manager, alice and bob joined, the bot invited) is configured as MATRIX_ROOMS.
  */
 import type { BotCore } from "../../../src/app.js";
-import type { ChatAdapter } from "../../../src/chat/chat-adapter.js";
+import type { ChatAdapter } from "../../../src/chat/kernel/chat-adapter.js";
 import { createMatrixAdapter, type MatrixAdapterOptions } from "../../../src/chat/matrix/matrix-adapter.js";
 import type { MatrixSettings } from "../../../src/chat/matrix/settings.js";
 import type { StaffDirectory } from "../../../src/identity.js";
@@ -99,7 +99,7 @@ export async function startMatrixHarness(options: MatrixHarnessOptions = {}): Pr
     ...options.settings,
   };
 
-  const makeAdapter = () => createMatrixAdapter({ settings, core, staff, store, logger: log.log, ...options.adapter });
+  const makeAdapter = () => createMatrixAdapter({ settings, core, staff, chat: store.chat, logger: log.log, ...options.adapter });
   adapter = makeAdapter();
 
   const isBotNotice = (event: ClientEvent) => event.sender === matrix.bot.userId && event.type === "m.room.message" && event.content["msgtype"] === "m.notice";

@@ -10,7 +10,7 @@
  */
 import { vi } from "vitest";
 import type { BotCore } from "../../../src/app.js";
-import type { ChatAdapter } from "../../../src/chat/chat-adapter.js";
+import type { ChatAdapter } from "../../../src/chat/kernel/chat-adapter.js";
 import { createMattermostAdapter, type MattermostTiming } from "../../../src/chat/mattermost/mattermost-adapter.js";
 import { deriveActionSecret, type MattermostSettings } from "../../../src/chat/mattermost/settings.js";
 import { HttpServer } from "../../../src/http/http-server.js";
@@ -106,7 +106,7 @@ export async function startMattermostHarness(options: MattermostHarnessOptions =
   };
   // Every adapter registers its routes; a restarted one gets a fresh server on the same port's role.
   let server = http;
-  const makeAdapter = () => createMattermostAdapter({ settings, core, staff, store, logger: log.log, http: { server }, clock: options.clock, timing: { ...TEST_TIMING, ...options.timing } });
+  const makeAdapter = () => createMattermostAdapter({ settings, core, staff, chat: store.chat, logger: log.log, http: { server }, clock: options.clock, timing: { ...TEST_TIMING, ...options.timing } });
 
   const harness: MattermostHarness = {
     mm,
