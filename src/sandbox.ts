@@ -13,7 +13,8 @@ import { startProactiveEngine, type ProactiveEngine } from "./proactive/engine.j
 import { startMantisSimulator } from "./simulators/mantis/server.js";
 import { SANDBOX_STAFF } from "./staff-file.js";
 import { Store } from "./store/store.js";
-import { createMantisTracker } from "./tracker/mantis-client.js";
+import { createMantisClient } from "./tracker/mantis/mantis-client.js";
+import { createMantisTracker } from "./tracker/mantis/mantis-tracker.js";
 
 export interface SandboxOptions {
   config: AppConfig;
@@ -29,7 +30,7 @@ export async function runSandbox({ config, logger, input, output, interactive }:
   let engine: ProactiveEngine | undefined;
   try {
     const staff = new StaffDirectory([...SANDBOX_STAFF]);
-    const tracker = createMantisTracker({
+    const client = createMantisClient({
       url: simulator.url,
       token: simulator.tokens.administrator!,
       project: 1,
@@ -39,6 +40,7 @@ export async function runSandbox({ config, logger, input, output, interactive }:
       category: config.process.category,
       log: logger,
     });
+    const tracker = createMantisTracker({ client, staff });
     const notifier = new TerminalNotifier(output);
     const erp = createErp(config, store, notifier, () => new Date());
     const core = createBotCore({ config, logger, store, staff, tracker, notifier, erp });

@@ -8,7 +8,7 @@ import type { ProcessSettings } from "../config.js";
 import type { StaffDirectory, StaffMember } from "../identity.js";
 import { getUserPreferences, loadProcessFacts, type ProcessFacts } from "../store/proactive-repo.js";
 import type { Store } from "../store/store.js";
-import type { TrackerPort } from "../tracker/tracker.js";
+import type { TrackerPort } from "../process/tracker-port.js";
 import { Outbox } from "./outbox.js";
 import { DEFAULT_PROACTIVE_CONFIG, resolveUserSettings, type ProactiveConfig, type UserSettings } from "./preferences.js";
 
@@ -63,7 +63,7 @@ export function createEngineContext(deps: ProactiveEngineDeps): EngineContext {
     userSettings: (member) => resolveUserSettings(member, getUserPreferences(deps.store, member.name), config),
     processFacts: (bugId) => loadProcessFacts(deps.store).get(bugId),
     staffByTrackerUser: (trackerUser) => (trackerUser ? deps.staff.byTrackerUser(trackerUser) : undefined),
-    bugUrl: (id) => deps.tracker.bugUrl(id),
+    bugUrl: (id) => deps.tracker.ticketUrl(id),
   };
 }
 

@@ -6,7 +6,6 @@
 import { assessDeadlineRisk, type BugRisk, type OpenBugWork } from "../core/deadline-risk.js";
 import { parseSubject } from "../core/subject-tag.js";
 import type { StaffMember } from "../identity.js";
-import type { StatusName } from "../tracker/tracker.js";
 import { latestEstimateUpdate, type MirrorRow } from "../store/proactive-repo.js";
 import type { EngineContext } from "./context.js";
 import { defaultCalendar } from "./preferences.js";
@@ -36,7 +35,7 @@ export function isInAction(ctx: Pick<EngineContext, "processFacts">, row: Pick<M
 }
 
 /** The same test on a status and a stored stage: CONFIRMED or ASSIGNED, and not in review or resolution. */
-export function isActionPhase(status: StatusName, stage: string | undefined): boolean {
+export function isActionPhase(status: string, stage: string | undefined): boolean {
   if (status !== "confirmed" && status !== "assigned") return false;
   return stage === undefined || !DONE_STAGES.has(stage);
 }
