@@ -42,7 +42,10 @@ export interface NewTicket {
   tags?: readonly string[];
   private?: boolean;
   priority?: Priority;
-  /** Who handles it from the start. A tracker may then put it in a state of its own choosing. */
+  /**
+   * Who handles it from the start. A tracker may then put it in a state of its own choosing (and
+   * refuse `stage` with it): to have it in a stage, file it and then change it.
+   */
   assignee?: Person;
   /** The stage it starts in (the tracker's state for it); the tracker's default when left out. */
   stage?: Stage;

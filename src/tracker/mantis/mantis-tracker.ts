@@ -19,7 +19,7 @@ import type { StaffDirectory } from "../../identity.js";
 import type { Person, PersonRef } from "../../core/person.js";
 import { STAGES, type Stage, type StageLabels } from "../../core/stages.js";
 import type { NewNote, Ticket, TicketNote, TicketState } from "../../core/ticket.js";
-import type { NewTicket, ProjectVersion, TicketChange, TrackerLimits, TrackerPort } from "../../process/tracker-port.js";
+import { TrackerRejectedError, type NewTicket, type ProjectVersion, type TicketChange, type TrackerLimits, type TrackerPort } from "../../process/tracker-port.js";
 import { MAX_SUMMARY_LENGTH, STATUS_NAMES, type Bug, type BugChange, type BugNote, type MantisClient, type StatusName, type TrackerUser } from "./mantis-types.js";
 
 /** How replies name the tracker. */
@@ -128,6 +128,10 @@ class MantisTicketTracker implements TrackerPort {
   }
 
   async fileTicket(ticket: NewTicket): Promise<Ticket> {
+    if (ticket.assignee && ticket.stage && STAGE_STATUSES[ticket.stage][0] !== "assigned") {
+      // MantisBT would make it ASSIGNED anyway (auto_set_status_to_assigned), and the client would then refuse the answer.
+      throw new TrackerRejectedError(`${MANTIS_NAME} files a bug with a handler as ASSIGNED: file it, then change it to ${ticket.stage}`);
+    }
     const created = await this.client.createBug({
       summary: ticket.summary,
       description: ticket.description,
