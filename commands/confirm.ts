@@ -186,9 +186,9 @@ async function applyTimeline(
   const updated = await applyTransition(ctx, bug, transition, {
     ...(summary !== bug.summary ? { fields: { summary } } : {}),
     processState: { estimateMinutes, deadline, confirmedBy: ctx.caller.name, communicator: extra.communicator },
+    alsoRecord: () => recordEstimate(ctx.store, { bugId: bug.id, at: ctx.now(), actor: ctx.caller.name, source: "confirm", estimateMinutes, deadline }),
     record: { action: "confirm", details: { estimateMinutes, deadline, ...extra.details } },
   });
-  recordEstimate(ctx.store, { bugId: bug.id, at: ctx.now(), actor: ctx.caller.name, source: "confirm", estimateMinutes, deadline });
   return updated;
 }
 

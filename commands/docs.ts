@@ -75,7 +75,7 @@ export const docsCommand = defineCommand({
           },
           DOCS_CATEGORY,
           { action: "file", command: "docs", details: { origin: "docs", count } },
-          { processState: { origin: "docs", stage: "triage" } },
+          { processState: { origin: "docs" } },
         );
         setDocsBug(ctx.store, questionKey, bug.id);
         return `People keep asking this (${count} times in ${windowDays} days), so I filed ${bugLink(bug, ctx.tracker.ticketUrl(bug.id))} to make the answer easier to find. The customer need not be pointed to that bug.`;

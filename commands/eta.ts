@@ -64,9 +64,9 @@ export const etaCommand = defineCommand({
       ...(summary !== bug.summary ? { fields: { summary } } : {}),
       notes: note ? [note] : [],
       processState: { estimateMinutes, deadline },
+      alsoRecord: () => recordEstimate(ctx.store, { bugId: bug.id, at: ctx.now(), actor: ctx.caller.name, source: "eta", estimateMinutes, deadline }),
       record: { action: "eta", details },
     });
-    recordEstimate(ctx.store, { bugId: bug.id, at: ctx.now(), actor: ctx.caller.name, source: "eta", estimateMinutes, deadline });
 
     const link = bugLink(updated, ctx.tracker.ticketUrl(bug.id));
     const lines = [`${link} now reads "${escapeMarkdown(updated.summary)}".`];

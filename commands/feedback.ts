@@ -92,9 +92,9 @@ export const feedbackCommand = defineCommand({
       ...(version ? { fields: { fixedInVersion: version } } : {}),
       notes: [{ text: noteLines.join("\n"), private: false, record: { ...record, command: "feedback" } }],
       processState: { estimateMinutes, deadline, developer, ...(fixedIn ? { fixedIn: formatFixedIn(fixedIn) } : {}) },
+      alsoRecord: () => recordEstimate(ctx.store, { bugId: bug.id, at: ctx.now(), actor: ctx.caller.name, source: "feedback", estimateMinutes, deadline }),
       record,
     });
-    recordEstimate(ctx.store, { bugId: bug.id, at: ctx.now(), actor: ctx.caller.name, source: "feedback", estimateMinutes, deadline });
 
     const url = ctx.tracker.ticketUrl(bug.id);
     const link = bugLink(updated, url);

@@ -70,14 +70,26 @@ export async function changeTicket(
   return updated;
 }
 
-/** Adds a note and journals it (the journal keeps only whether it was private, not the text). */
-export async function addTicketNote(ctx: ActionContext, ticketId: number, note: NewNote, record: JournalRecord): Promise<TicketNote> {
+/**
+ * Adds a note and journals it (the journal keeps only whether it was private, not the text);
+ * `alsoRecord` stores what the bot keeps about the note in the same store transaction.
+ */
+export async function addTicketNote(
+  ctx: ActionContext,
+  ticketId: number,
+  note: NewNote,
+  record: JournalRecord,
+  options: { alsoRecord?: (note: TicketNote) => void } = {},
+): Promise<TicketNote> {
   const added = await ctx.tracker.addNote(ticketId, note);
-  journalNote(ctx, ticketId, added, note, record);
+  inOneTransaction(ctx.store, () => {
+    journalNote(ctx, ticketId, added, note, record);
+    options.alsoRecord?.(added);
+  });
   return added;
 }
 
-/** Files a ticket and journals its creation; `notes` are filed with it in the same request. */
+/** Files a ticket and journals its creation (and its stage, when given); `notes` are filed with it in the same request. */
 export async function fileTicket(ctx: ActionContext, ticket: Omit<NewTicket, "notes">, record: JournalRecord, options: WriteOptions = {}): Promise<Ticket> {
   const notes = options.notes ?? [];
   const created = await ctx.tracker.fileTicket({ ...ticket, ...(notes.length > 0 ? { notes: notes.map(toNewNote) } : {}) });
@@ -89,7 +101,8 @@ export async function fileTicket(ctx: ActionContext, ticket: Omit<NewTicket, "no
       ...(ticket.assignee ? { assignee: ticket.assignee.name } : {}),
     });
     journalNotes(ctx, created, notes, new Set());
-    if (options.processState) ctx.store.updateBugProcess(created.id, options.processState, ctx.now());
+    const processState = { ...(ticket.stage !== undefined ? { stage: ticket.stage } : {}), ...options.processState };
+    if (Object.keys(processState).length > 0) ctx.store.updateBugProcess(created.id, processState, ctx.now());
     options.alsoRecord?.(created);
   });
   return created;

@@ -110,7 +110,7 @@ export async function fileCustomerBug(ctx: CommandContext, options: CustomerBugO
     { summary: options.summary, description: options.description, stage: "triage", tags: [ctx.settings.customerTag], private: options.private },
     { action: "file", command: options.command, details: { origin: options.origin } },
     {
-      processState: { origin: options.origin, stage: "triage" },
+      processState: { origin: options.origin },
       ...(contact === undefined ? {} : { notes: [{ text: contact, private: true, record: { action: "customer-contact", command: options.command } }] }),
     },
   );

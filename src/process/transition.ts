@@ -27,6 +27,8 @@ export interface TransitionOptions {
   fields?: Pick<TicketChange, "summary" | "fixedInVersion" | "priority">;
   /** What the bot records next to the ticket besides its stage. */
   processState?: Omit<ProcessStateChange, "stage">;
+  /** Further store writes about the moved ticket (an estimate's history), in the journal's transaction. */
+  alsoRecord?: (ticket: Ticket) => void;
   /** The journal entry: action and details; the command is the transition's. */
   record: Omit<JournalRecord, "command">;
 }
@@ -73,12 +75,14 @@ async function moveTicket(
   };
   const notes = options.notes ?? [];
   const processState: ProcessStateChange = { stage: stored, ...options.processState };
-  if (Object.keys(change).length > 0) return changeTicket(ctx, ticket, change, options.record, { notes, processState });
+  const alsoRecord = options.alsoRecord;
+  if (Object.keys(change).length > 0) return changeTicket(ctx, ticket, change, options.record, { notes, processState, ...(alsoRecord ? { alsoRecord } : {}) });
 
   // Nothing for the tracker to change: the journal still says the command ran (saying "still right" is an update).
   inOneTransaction(ctx.store, () => {
     appendEntry(ctx, ticket.id, options.record, { unchanged: true });
     ctx.store.updateBugProcess(ticket.id, processState, ctx.now());
+    alsoRecord?.(ticket);
   });
   for (const note of notes) await addTicketNote(ctx, ticket.id, note, note.record);
   return ticket;
