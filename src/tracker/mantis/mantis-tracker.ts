@@ -15,7 +15,7 @@
  * - Sub-tickets: a parent is `parent-of` its sub-tickets (MantisBT shows the sub-ticket `child-of`).
  */
 import { NotFoundError } from "../../errors.js";
-import type { StaffDirectory } from "../../identity.js";
+import type { StaffDirectory, StaffMember } from "../../identity.js";
 import type { Person, PersonRef } from "../../core/person.js";
 import { STAGES, type Stage, type StageLabels } from "../../core/stages.js";
 import type { NewNote, Ticket, TicketNote, TicketState } from "../../core/ticket.js";
@@ -171,7 +171,7 @@ class MantisTicketTracker implements TrackerPort {
   async mayHandle(people: readonly Person[], options: { fresh?: boolean } = {}): Promise<Person[]> {
     const handlers = new Set((await this.client.listHandlers(options)).map((user) => user.name.toLowerCase()));
     return people.filter((person) => {
-      const account = this.staff.all().find((member) => member.name === person.name)?.accounts.mantis;
+      const account = this.memberOf(person)?.accounts.mantis;
       return account !== undefined && handlers.has(account.toLowerCase());
     });
   }
@@ -196,9 +196,14 @@ class MantisTicketTracker implements TrackerPort {
     return new MantisTicketTracker(this.client.actingAs({ trackerUser: this.accountOf(person), displayName: person.displayName }), this.staff);
   }
 
+  /** The staff member behind a person, by handle. */
+  private memberOf(person: Person): StaffMember | undefined {
+    return this.staff.all().find((member) => member.name === person.name);
+  }
+
   /** The person's MantisBT user name, from the staff directory. */
   private accountOf(person: Person): string {
-    const member = this.staff.all().find((candidate) => candidate.name === person.name);
+    const member = this.memberOf(person);
     if (!member) throw new NotFoundError(`@${person.name} has no ${MANTIS_NAME} account in the staff file`);
     return member.accounts.mantis;
   }
