@@ -97,7 +97,7 @@ function setup(url: string, token: string): { store: Store; engine: ProactiveEng
   const staff = new StaffDirectory([...SANDBOX_STAFF]);
   const client = createMantisClient({ url, token, project: 1, impersonate: false, timeoutMs: 60_000, category: "General", log: silent, fetch: countingFetch });
   const tracker = createMantisTracker({ client, staff });
-  const engine = createProactiveEngine({ tracker, store, staff, notifier: quietNotifier, settings: config.process, logger: silent });
+  const engine = createProactiveEngine({ tracker, store, staff, notifier: quietNotifier, settings: config.process, proactive: config.proactive, logger: silent });
   return { store, engine, requests: () => requests, trackerFor: () => tracker };
 }
 

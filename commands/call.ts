@@ -48,7 +48,7 @@ export const callCommand = defineCommand({
   positional: ["issue"],
   args: callArgs,
   async run(ctx, args) {
-    const today = todayIn(ctx.settings.timezone, ctx.now());
+    const today = todayIn(ctx.settings.timeZone, ctx.now());
     const callDate = args.date ? resolveDateInput(args.date, today) : today;
     if (compareDates(callDate, today) > 0) {
       throw new UsageError(`date: ${formatDate(callDate)} is in the future; give the day the call took place (default: today).`);

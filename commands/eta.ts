@@ -19,7 +19,7 @@ import { defineCommand } from "../src/framework/command.js";
 import { ephemeral } from "../src/framework/reply.js";
 import { bugLink, escapeMarkdown } from "../src/process/bug-format.js";
 import { notifyAfterChange } from "../src/process/notify.js";
-import { requireHandlerOrManagement } from "../src/process/require-handler.js";
+import { handlerMember, requireHandlerOrManagement } from "../src/process/require-handler.js";
 import { loadBug, requireTransition } from "../src/process/situation.js";
 import { readDeadline, readEstimate, timelineWarning } from "../src/process/timeline-input.js";
 import { applyTransition } from "../src/process/transition.js";
@@ -87,7 +87,7 @@ export const etaCommand = defineCommand({
       }
       if (problem) lines.push(problem);
     }
-    const warning = timelineWarning(ctx, estimateMinutes, deadline);
+    const warning = timelineWarning(ctx, { developer: handlerMember(ctx, bug) ?? ctx.caller, estimateMinutes, deadline });
     if (warning) lines.push(warning);
     return ephemeral(lines.join("\n"), { bugId: bug.id });
   },

@@ -126,7 +126,7 @@ export const feedbackCommand = defineCommand({
       [
         `Thanks: your feedback on ${link} is a public note, the bug is ${updated.state.label} again and waits for management's timeline${parentNote}. Management has been told.`,
         `Recorded: ${timeline}${fixedText}.`,
-        timelineWarning(ctx, estimateMinutes, deadline),
+        timelineWarning(ctx, { developer: handlerMember(ctx, updated) ?? ctx.caller, estimateMinutes, deadline }),
         ...problems,
       ]
         .filter(Boolean)

@@ -50,14 +50,14 @@ export const leadCommand = defineCommand({
   async run(ctx, args) {
     const record = getSalesRecord(ctx.store, args.reference);
     if (!record) throw new NotFoundError(`There is no sales record ${args.reference.toUpperCase()}.`);
-    return ephemeral(formatRecord(record, ctx.settings.timezone));
+    return ephemeral(formatRecord(record, ctx.settings.timeZone));
   },
 });
 
 const showDate = (date: string): string => (isIsoDate(date) ? formatDate(date) : escapeMarkdown(date));
 
-function formatRecord(record: SalesRecord, timezone: string): string {
-  const recorded = formatDate(todayIn(timezone, record.at));
+function formatRecord(record: SalesRecord, timeZone: string): string {
+  const recorded = formatDate(todayIn(timeZone, record.at));
   const footer = "_Personal data: only you see this. Do not paste it into channels or public bug notes._";
   if (record.kind === "contact") {
     const parsed = contactPayload.safeParse(record.payload);

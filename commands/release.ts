@@ -30,7 +30,7 @@ import { bugLink, escapeMarkdown } from "../src/process/bug-format.js";
 import { parseFixedIn } from "../src/process/fixed-in.js";
 import { readQueue } from "../src/process/queue.js";
 import { describeBug, loadSubBugs, subBugIds } from "../src/process/situation.js";
-import { callerToday } from "../src/process/timeline-input.js";
+import { callerTimeZone, callerToday } from "../src/process/timeline-input.js";
 import type { ProjectVersion } from "../src/process/tracker-port.js";
 import { applyTransition, type Transition } from "../src/process/transition.js";
 import { PartialChangeError } from "../src/process/write-steps.js";
@@ -52,7 +52,7 @@ export const releaseCommand = defineCommand({
     const versions = await ctx.tracker.listVersions();
     const known = versions.find((candidate) => candidate.name === args.version) ?? versions.find((candidate) => candidate.name.toLowerCase() === args.version.toLowerCase());
     if (known?.released) {
-      const on = known.date ? ` on ${formatDate(todayIn(ctx.caller.timezone ?? ctx.settings.timezone, known.date))}` : "";
+      const on = known.date ? ` on ${formatDate(todayIn(callerTimeZone(ctx), known.date))}` : "";
       return ephemeral(`${escapeMarkdown(known.name)} was already released${on}; nothing changed. Bugs resolved since then go with the next release.`);
     }
     const version = known ?? (await ctx.tracker.createVersion(args.version));

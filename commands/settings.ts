@@ -7,35 +7,22 @@ import { z } from "zod";
 import { flagArg } from "../src/framework/arg-types.js";
 import { defineCommand, type CommandContext } from "../src/framework/command.js";
 import { ephemeral } from "../src/framework/reply.js";
-import { isTimeZone } from "../src/core/calendar.js";
-import { formatLocalTime } from "../src/proactive/messages.js";
+import { formatLocalTime } from "../src/core/calendar.js";
+import { parsedSetting } from "../src/core/parse-result.js";
 import {
-  DEFAULT_PROACTIVE_CONFIG,
   formatRemindersMode,
+  formatTimeRange,
   formatWeekdays,
-  parsedSetting,
   parseHolidays,
+  parseQuietHours,
   parseRemindersMode,
-  parseTimeRange,
+  parseTimeZone,
   parseWeekdays,
-  resolveUserSettings,
+  parseWorkHours,
   type UserPreferences,
-} from "../src/proactive/preferences.js";
+} from "../src/core/people-settings.js";
+import { settingsFor } from "../src/process/settings-for.js";
 import { getUserPreferences, listSnoozes, setUserPreferences } from "../src/store/proactive-repo.js";
-
-const quietArg = z.string().transform((text, ctx): string => {
-  if (/^(off|none|no)$/i.test(text.trim())) return "off";
-  const parsed = parseTimeRange(text, { spanMidnight: true });
-  if (parsed.ok) return `${parsed.value.start}-${parsed.value.end}`;
-  ctx.addIssue({ code: "custom", message: `${parsed.error} Or write off for none.`, input: text });
-  return z.NEVER;
-});
-
-const timeZoneArg = z.string().transform((text, ctx): string => {
-  if (isTimeZone(text.trim())) return text.trim();
-  ctx.addIssue({ code: "custom", message: `"${text.trim()}" is not an IANA time zone such as Europe/Zurich or America/New_York.`, input: text });
-  return z.NEVER;
-});
 
 export const settingsCommand = defineCommand({
   name: "settings",
@@ -46,10 +33,10 @@ export const settingsCommand = defineCommand({
   flags: ["reset"],
   args: z.object({
     reminders: parsedSetting(parseRemindersMode).optional(),
-    quiet: quietArg.optional(),
-    tz: timeZoneArg.optional(),
+    quiet: parsedSetting(parseQuietHours).optional(),
+    tz: parsedSetting(parseTimeZone).optional(),
     days: parsedSetting(parseWeekdays).optional(),
-    hours: parsedSetting((text) => parseTimeRange(text, { spanMidnight: false })).optional(),
+    hours: parsedSetting(parseWorkHours).optional(),
     holidays: parsedSetting(parseHolidays).optional(),
     reset: flagArg,
   }),
@@ -57,10 +44,10 @@ export const settingsCommand = defineCommand({
     const before = args.reset ? {} : getUserPreferences(ctx.store, ctx.caller.name);
     const changes: UserPreferences = {
       ...(args.reminders ? { reminders: formatRemindersMode(args.reminders) } : {}),
-      ...(args.quiet ? { quiet: args.quiet } : {}),
+      ...(args.quiet !== undefined ? { quiet: formatTimeRange(args.quiet) } : {}),
       ...(args.tz ? { tz: args.tz } : {}),
       ...(args.days ? { days: formatWeekdays(args.days) } : {}),
-      ...(args.hours ? { hours: `${args.hours.start}-${args.hours.end}` } : {}),
+      ...(args.hours ? { hours: formatTimeRange(args.hours) } : {}),
       ...(args.holidays ? { holidays: args.holidays } : {}),
     };
     const changed = Object.keys(changes);
@@ -76,9 +63,8 @@ export const settingsCommand = defineCommand({
 });
 
 function describeSettings(ctx: CommandContext, heading: string): string {
-  const config = ctx.settings.proactive ?? { ...DEFAULT_PROACTIVE_CONFIG, timeZone: ctx.settings.timezone };
   const preferences = getUserPreferences(ctx.store, ctx.caller.name);
-  const settings = resolveUserSettings(ctx.caller, preferences, config);
+  const settings = settingsFor(ctx, ctx.caller);
   const source = (key: keyof typeof settings.sources): string => settings.sources[key];
   const mode = settings.mode;
   const modeText =
@@ -89,16 +75,16 @@ function describeSettings(ctx: CommandContext, heading: string): string {
         : "each reminder as it comes due";
   const calendar = settings.calendar;
   const pad = (minutes: number): string => `${String(Math.floor(minutes / 60)).padStart(2, "0")}:${String(minutes % 60).padStart(2, "0")}`;
-  const quiet = settings.reminders.quietHours;
+  const quiet = settings.quietHours;
   const personal = preferences.holidays ?? [];
   const lines = [
     `**${heading}:**`,
     `- reminders: \`${formatRemindersMode(mode)}\` (${source("reminders")}): ${modeText}`,
-    `- quiet: \`${quiet ? `${quiet.start}-${quiet.end}` : "off"}\` (${source("quiet")}), and your days off`,
+    `- quiet: \`${formatTimeRange(quiet)}\` (${source("quiet")}), and your days off`,
     `- tz: \`${settings.timeZone}\` (${source("tz")})`,
     `- days: \`${formatWeekdays([...calendar.workingWeekdays])}\` (${source("days")})`,
     `- hours: \`${pad(calendar.dayStartMinute)}-${pad(calendar.dayEndMinute)}\` (${source("hours")})`,
-    `- holidays: ${personal.length > 0 ? `\`${personal.join(",")}\` (yours)` : "none of your own"}${config.holidays.length > 0 ? `, plus the company's ${config.holidays.join(", ")}` : ""}`,
+    `- holidays: ${personal.length > 0 ? `\`${personal.join(",")}\` (yours)` : "none of your own"}${ctx.settings.holidays.length > 0 ? `, plus the company's ${ctx.settings.holidays.join(", ")}` : ""}`,
   ];
   const snoozes = listSnoozes(ctx.store, ctx.caller.name, ctx.now());
   if (snoozes.length > 0) {

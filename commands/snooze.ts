@@ -4,17 +4,16 @@
  * safety net for feedback that stays overdue.
  */
 import { z } from "zod";
-import { addIsoDays, toLocalDateTime, zonedInstant } from "../src/core/calendar.js";
+import { addIsoDays, formatLocalTime, toLocalDateTime, zonedInstant } from "../src/core/calendar.js";
 import { parseDate } from "../src/core/dates.js";
 import { parseDuration } from "../src/core/duration.js";
 import { parseFailure, parsedValue, unwrapParsed, type Parsed } from "../src/core/parse-result.js";
 import { bugIdArg, nonEmptyArg } from "../src/framework/arg-types.js";
 import { defineCommand } from "../src/framework/command.js";
 import { ephemeral } from "../src/framework/reply.js";
-import { formatLocalTime } from "../src/proactive/messages.js";
-import { DEFAULT_PROACTIVE_CONFIG, resolveUserSettings } from "../src/proactive/preferences.js";
 import { bugLink, escapeMarkdown } from "../src/process/bug-format.js";
-import { clearSnooze, getUserPreferences, setSnooze } from "../src/store/proactive-repo.js";
+import { settingsFor } from "../src/process/settings-for.js";
+import { clearSnooze, setSnooze } from "../src/store/proactive-repo.js";
 
 /** The longest snooze: beyond this a reminder is not snoozed but ignored, and that needs a word with management. */
 const MAX_SNOOZE_DAYS = 30;
@@ -53,8 +52,7 @@ export const snoozeCommand = defineCommand({
       const had = clearSnooze(ctx.store, args.bug, ctx.caller.name);
       return ephemeral(had ? `Reminders about #${args.bug} are on again.` : `Reminders about #${args.bug} were not snoozed.`);
     }
-    const config = ctx.settings.proactive ?? { ...DEFAULT_PROACTIVE_CONFIG, timeZone: ctx.settings.timezone };
-    const settings = resolveUserSettings(ctx.caller, getUserPreferences(ctx.store, ctx.caller.name), config);
+    const settings = settingsFor(ctx, ctx.caller);
     const now = ctx.now();
     const until = unwrapParsed(parseSnoozeEnd(args.length, { now, timeZone: settings.timeZone, dayStartMinute: settings.calendar.dayStartMinute }));
     const latest = zonedInstant(settings.timeZone, addIsoDays(toLocalDateTime(now, settings.timeZone).date, MAX_SNOOZE_DAYS + 1), 0);

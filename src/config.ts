@@ -6,19 +6,13 @@ import { existsSync, readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { parseEnv } from "node:util";
 import { z } from "zod";
-import { isTimeZone } from "./core/calendar.js";
+import { parsedSetting } from "./core/parse-result.js";
+import { processEnvSchema, processSettingsFromEnv, type ProcessSettings } from "./core/process-settings.js";
 import { ConfigError } from "./errors.js";
-import { deriveActionSecret, parseChannelMap, parseTokenList, type MattermostSettings, type ParseOutcome as MattermostParseOutcome } from "./chat/mattermost/settings.js";
-import { parseInviterList, parseRoomMap, type MatrixSettings, type ParseOutcome } from "./chat/matrix/settings.js";
-import {
-  buildProactiveConfig,
-  parsedSetting,
-  parseHolidays,
-  parseRemindersMode,
-  parseTimeRange,
-  parseWeekdays,
-  type ProactiveConfig,
-} from "./proactive/preferences.js";
+import { erpEnvSchema, erpSettingsFromEnv, type ErpWebhookSettings } from "./erp/settings.js";
+import { deriveActionSecret, parseChannelMap, parseTokenList, type MattermostSettings } from "./chat/mattermost/settings.js";
+import { parseInviterList, parseRoomMap, type MatrixSettings } from "./chat/matrix/settings.js";
+import { proactiveEnvSchema, proactiveSettingsFromEnv, type ProactiveSettings } from "./proactive/settings.js";
 
 const booleanSetting = z
   .enum(["true", "false", "1", "0", "yes", "no", "on", "off"], { error: "must be true or false" })
@@ -27,7 +21,11 @@ const booleanSetting = z
 const optionalUrl = z.url({ error: "must be a URL such as https://host/path" }).optional();
 const optionalSecret = z.string().min(1, "must not be empty").optional();
 
-/** Every variable the bot reads. Keep `.env.example` and README's table in step with this. */
+/**
+ * Every variable the bot reads: the bot's own and the tracker's and chat platforms' here, the
+ * process's, the engine's and the ERP's from their modules. Keep `.env.example` and README's table
+ * in step with this (test/readme.test.ts checks).
+ */
 export const envSchema = z.object({
   MANTIS_URL: optionalUrl,
   MANTIS_TOKEN: optionalSecret,
@@ -40,98 +38,32 @@ export const envSchema = z.object({
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   LOG_FORMAT: z.enum(["json", "pretty"]).optional(),
   USERS_FILE: z.string().min(1).optional(),
-  TIMEZONE: z
-    .string()
-    .refine(isTimeZone, "must be an IANA time zone such as Europe/Zurich")
-    .default("UTC"),
-  CUSTOMER_TAG: z.string().min(1).default("Customer"),
-  CUSTOMER_DATA_TAG: z.string().min(1).default("customer-data"),
-  DOCS_REPEAT_THRESHOLD: z.coerce.number().int().min(1).max(100).default(3),
-  DOCS_REPEAT_WINDOW_DAYS: z.coerce.number({ error: "must be a number of days" }).int("must be whole days").min(1, "must be at least 1 day").max(3650, "must be at most 3650 days").default(90),
-  WORKDAY_HOURS: z.coerce.number().min(1).max(24).default(8),
-  ERP_WEBHOOK_URL: optionalUrl,
-  ERP_WEBHOOK_SECRET: z.string().min(16, "must be at least 16 characters (a long random string shared with the ERP)").optional(),
-  ERP_WEBHOOK_TIMEOUT_MS: z.coerce.number({ error: "must be a number of milliseconds" }).int().min(100).max(120_000).default(10_000),
+  ...processEnvSchema.shape,
+  ...erpEnvSchema.shape,
   MATTERMOST_URL: optionalUrl,
   MATTERMOST_BOT_TOKEN: optionalSecret,
   MATTERMOST_COMMAND_TOKEN: optionalSecret,
   MATTERMOST_TEAM: z.string().regex(/^[a-z0-9][a-z0-9_-]*$/i, "must be the team's name from its URL, such as taler").optional(),
-  MATTERMOST_CHANNELS: mattermostListSetting(parseChannelMap).default({}),
+  MATTERMOST_CHANNELS: parsedSetting(parseChannelMap).default({}),
   MATTERMOST_PUBLIC_URL: optionalUrl,
   MATTERMOST_REGISTER_COMMAND: booleanSetting.default(false),
   MATTERMOST_ACTION_SECRET: z.string().min(16, "must be at least 16 characters (a long random string, e.g. openssl rand -hex 32)").optional(),
   MATRIX_HOMESERVER_URL: optionalUrl,
   MATRIX_ACCESS_TOKEN: optionalSecret,
   MATRIX_COMMAND_PREFIX: z.string().regex(/^\S+$/, "must be one word without spaces, such as !support").default("!support"),
-  MATRIX_ROOMS: matrixListSetting(parseRoomMap).default({}),
-  MATRIX_ALLOWED_INVITERS: matrixListSetting(parseInviterList).default([]),
+  MATRIX_ROOMS: parsedSetting(parseRoomMap).default({}),
+  MATRIX_ALLOWED_INVITERS: parsedSetting(parseInviterList).default([]),
   MATRIX_CONVERSATION_TIMEOUT_MINUTES: z.coerce.number({ error: "must be a number of minutes" }).min(1).max(1440).default(10),
-  // Proactive engine (docs/proactive.md). Hours are working hours of the person's calendar.
-  PROACTIVE: z.enum(["on", "off", "auto"], { error: "must be on, off or auto" }).default("auto"),
-  POLL_INTERVAL: z.coerce.number({ error: "must be a number of seconds" }).min(1).max(3600).default(60),
-  CHECK_INTERVAL: z.coerce.number({ error: "must be a number of seconds" }).min(1).max(3600).default(60),
-  WATCH_PAGE_SIZE: z.coerce.number({ error: "must be a number of bugs" }).int().min(1).max(1000).default(50),
-  NEW_REMIND_AFTER: z.coerce.number({ error: "must be a number of working hours" }).positive().max(1000).default(4),
-  FEEDBACK_REMIND_AFTER: z.coerce.number({ error: "must be a number of working hours" }).positive().max(1000).default(4),
-  FEEDBACK_REMIND_EVERY: z.coerce.number({ error: "must be a number of working hours" }).positive().max(1000).default(4),
-  FEEDBACK_ESCALATE_AFTER: z.coerce.number({ error: "must be a number of working hours" }).positive().max(1000).default(16),
-  STALE_AFTER_DAYS: z.coerce.number({ error: "must be a number of working days" }).positive().max(365).default(3),
-  WORK_DAYS: parsedSetting(parseWeekdays).optional(),
-  WORK_HOURS: parsedSetting((text) => parseTimeRange(text, { spanMidnight: false })).optional(),
-  HOLIDAYS: parsedSetting(parseHolidays).optional(),
-  QUIET_HOURS: z.string().optional(),
-  SUMMARY_CHANNELS: z.string().optional(),
-  REMINDERS_DEFAULT: parsedSetting(parseRemindersMode).optional(),
-  NOTIFY_MAX_ATTEMPTS: z.coerce.number({ error: "must be a number" }).int().min(1).max(100).default(5),
+  ...proactiveEnvSchema.shape,
 });
 export type Env = z.infer<typeof envSchema>;
 
-/** A list-valued Matrix setting checked by its parser (src/chat/matrix/settings.ts). */
-function matrixListSetting<T>(parse: (text: string) => ParseOutcome<T>) {
-  return z.string().transform((text, ctx): T => {
-    const parsed = parse(text);
-    if (parsed.ok) return parsed.value;
-    ctx.addIssue({ code: "custom", message: parsed.error });
-    return z.NEVER;
-  });
-}
-
-/** A list-valued Mattermost setting checked by its parser (src/chat/mattermost/settings.ts). */
-function mattermostListSetting<T>(parse: (text: string) => MattermostParseOutcome<T>) {
-  return z.string().transform((text, ctx): T => {
-    const parsed = parse(text);
-    if (parsed.ok) return parsed.value;
-    ctx.addIssue({ code: "custom", message: parsed.error });
-    return z.NEVER;
-  });
-}
-
-
-/** Settings of the support process itself, handed to commands and jobs. */
-export interface ProcessSettings {
-  customerTag: string;
-  customerDataTag: string;
-  category: string;
-  docsRepeatThreshold: number;
-  docsRepeatWindowDays: number;
-  workdayHours: number;
-  timezone: string;
-  /** The proactive engine's settings; filled by loadConfig, absent in hand-built test settings. */
-  proactive?: ProactiveConfig;
-}
-
+/** How the bot reaches MantisBT (the adapter's settings). */
 export interface MantisSettings {
   url: string;
   token: string;
   project: string;
   impersonate: boolean;
-  timeoutMs: number;
-}
-
-/** The ERP webhook (src/erp/webhook-erp.ts); absent: sales records go to the store and the sales channel. */
-export interface ErpWebhookSettings {
-  url: string;
-  secret: string;
   timeoutMs: number;
 }
 
@@ -150,7 +82,10 @@ export interface AppConfig {
   erp?: ErpWebhookSettings;
   /** The Mattermost adapter's settings, when MATTERMOST_URL is set. */
   mattermost?: MattermostSettings;
+  /** The support process's settings, handed to commands and the engine. */
   process: ProcessSettings;
+  /** The proactive engine's settings. */
+  proactive: ProactiveSettings;
   env: Env;
 }
 
@@ -197,10 +132,11 @@ export function loadConfig(environment: Record<string, string | undefined>, opti
   if (live && !env.USERS_FILE) {
     problems.push("USERS_FILE: missing (a JSON file listing staff, their roles and chat names; see users.example.json)");
   }
-  const proactive = buildProactiveConfig(env);
+  const processSettings = processSettingsFromEnv(env, { category: env.MANTIS_CATEGORY });
+  const proactive = proactiveSettingsFromEnv(env, processSettings);
   problems.push(...proactive.problems);
-  if (env.ERP_WEBHOOK_URL && !env.ERP_WEBHOOK_SECRET) problems.push("ERP_WEBHOOK_SECRET: missing (the shared secret the ERP checks the signature with)");
-  if (!env.ERP_WEBHOOK_URL && env.ERP_WEBHOOK_SECRET) problems.push("ERP_WEBHOOK_URL: missing (where the ERP receives the bot's sales events)");
+  const erp = erpSettingsFromEnv(env);
+  problems.push(...erp.problems);
   const commandTokens = env.MATTERMOST_COMMAND_TOKEN === undefined ? { ok: true as const, value: [] } : parseTokenList(env.MATTERMOST_COMMAND_TOKEN);
   if (!commandTokens.ok) problems.push(`MATTERMOST_COMMAND_TOKEN: ${commandTokens.error}`);
   if (env.MATTERMOST_REGISTER_COMMAND && !env.MATTERMOST_PUBLIC_URL) {
@@ -224,16 +160,8 @@ export function loadConfig(environment: Record<string, string | undefined>, opti
     logLevel: env.LOG_LEVEL,
     logFormat: env.LOG_FORMAT ?? (options.isTTY ? "pretty" : "json"),
     usersFile: env.USERS_FILE,
-    process: {
-      customerTag: env.CUSTOMER_TAG,
-      customerDataTag: env.CUSTOMER_DATA_TAG,
-      category: env.MANTIS_CATEGORY,
-      docsRepeatThreshold: env.DOCS_REPEAT_THRESHOLD,
-      docsRepeatWindowDays: env.DOCS_REPEAT_WINDOW_DAYS,
-      workdayHours: env.WORKDAY_HOURS,
-      timezone: env.TIMEZONE,
-      proactive: proactive.config,
-    },
+    process: processSettings,
+    proactive: proactive.settings,
     matrix:
       env.MATRIX_HOMESERVER_URL && env.MATRIX_ACCESS_TOKEN
         ? {
@@ -245,10 +173,7 @@ export function loadConfig(environment: Record<string, string | undefined>, opti
             conversationTimeoutMs: env.MATRIX_CONVERSATION_TIMEOUT_MINUTES * 60_000,
           }
         : undefined,
-    erp:
-      env.ERP_WEBHOOK_URL && env.ERP_WEBHOOK_SECRET
-        ? { url: env.ERP_WEBHOOK_URL, secret: env.ERP_WEBHOOK_SECRET, timeoutMs: env.ERP_WEBHOOK_TIMEOUT_MS }
-        : undefined,
+    erp: erp.settings,
     mattermost:
       env.MATTERMOST_URL && env.MATTERMOST_BOT_TOKEN
         ? {

@@ -45,11 +45,13 @@ export const staffMemberSchema = z
     matrix: matrixAccount.optional(),
     /** Display name used in notes and messages. */
     displayName: z.string().min(1).optional(),
-    /** IANA time zone for reminders and the working calendar. */
+    /** IANA time zone for reminders and the working calendar (`settings tz=` overrides it). */
+    timeZone: z.string().min(1).optional(),
+    /** The same, as older users files spell it; still read, `timeZone` wins. */
     timezone: z.string().min(1).optional(),
   })
   .transform((input, ctx) => {
-    const { accounts, mantis, mattermost, matrix, ...rest } = input;
+    const { accounts, mantis, mattermost, matrix, timezone, ...rest } = input;
     const merged = {
       ...(mantis !== undefined ? { mantis } : {}),
       ...(mattermost !== undefined ? { mattermost } : {}),
@@ -60,7 +62,8 @@ export const staffMemberSchema = z
       ctx.addIssue({ code: "custom", path: ["accounts", "mantis"], message: `give ${input.name}'s MantisBT user name (accounts.mantis)` });
       return z.NEVER;
     }
-    return { ...rest, accounts: { ...merged, mantis: merged.mantis } };
+    const timeZone = rest.timeZone ?? timezone;
+    return { ...rest, ...(timeZone !== undefined ? { timeZone } : {}), accounts: { ...merged, mantis: merged.mantis } };
   });
 export type StaffMemberInput = z.input<typeof staffMemberSchema>;
 
@@ -69,7 +72,8 @@ export interface StaffMember {
   role: Role;
   accounts: StaffAccounts;
   displayName: string;
-  timezone?: string;
+  /** IANA time zone from the users file; unset: TIMEZONE (each person's `settings tz=` wins over both). */
+  timeZone?: string;
 }
 
 export const usersFileSchema = z.object({ users: z.array(staffMemberSchema).min(1) });
@@ -85,7 +89,7 @@ export class StaffDirectory {
       role: input.role,
       accounts: input.accounts,
       displayName: input.displayName ?? input.name,
-      ...(input.timezone !== undefined ? { timezone: input.timezone } : {}),
+      ...(input.timeZone !== undefined ? { timeZone: input.timeZone } : {}),
     }));
     const seen = new Set<string>();
     for (const member of this.members) {

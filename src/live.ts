@@ -54,8 +54,8 @@ export async function runLive(config: AppConfig, logger: Logger): Promise<void> 
 
   // Pings, reminders and summaries; PROACTIVE=off leaves only the commands (auto means on when live).
   let engine: ProactiveEngine | undefined;
-  if ((config.process.proactive?.enabled ?? "auto") !== "off") {
-    engine = startProactiveEngine({ tracker, store, staff, notifier, settings: config.process, logger: logger.child({ component: "proactive" }) });
+  if (config.proactive.enabled !== "off") {
+    engine = startProactiveEngine({ tracker, store, staff, notifier, settings: config.process, proactive: config.proactive, logger: logger.child({ component: "proactive" }) });
   }
 
   await waitForStopSignal(logger);

@@ -47,9 +47,9 @@ export async function runSandbox({ config, logger, input, output, interactive }:
     // The proactive engine prints its pings, reminders and summaries as they come due. Off for piped
     // input unless PROACTIVE=on, so scripted runs stay deterministic; POLL_INTERVAL=5 and small
     // FEEDBACK_REMIND_AFTER etc. make a quick demo (docs/proactive.md).
-    const proactive = config.process.proactive?.enabled ?? "auto";
+    const proactive = config.proactive.enabled;
     if (proactive === "on" || (proactive === "auto" && interactive)) {
-      engine = startProactiveEngine({ tracker, store, staff, notifier, settings: config.process, logger });
+      engine = startProactiveEngine({ tracker, store, staff, notifier, settings: config.process, proactive: config.proactive, logger });
     }
     const accounts = staff.all().map((member) => member.name);
     await runTerminalChat({

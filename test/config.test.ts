@@ -130,9 +130,25 @@ describe("Matrix settings", () => {
   });
 });
 
-describe("loadConfig: proactive engine", () => {
+describe("loadConfig: people's working time and the proactive engine", () => {
   it("has documented defaults", () => {
-    expect(loadConfig({}).process.proactive).toEqual({
+    const config = loadConfig({});
+    expect(config.process).toEqual({
+      customerTag: "Customer",
+      customerDataTag: "customer-data",
+      category: "General",
+      docsRepeatThreshold: 3,
+      docsRepeatWindowDays: 90,
+      workdayHours: 8,
+      staleAfterDays: 3,
+      timeZone: "UTC",
+      workDays: ["mon", "tue", "wed", "thu", "fri"],
+      workHours: { start: "09:00", end: "17:00" },
+      holidays: [],
+      quietHours: { start: "18:00", end: "08:00" },
+      remindersDefault: { kind: "on-change" },
+    });
+    expect(config.proactive).toEqual({
       enabled: "auto",
       pollIntervalMs: 60_000,
       checkIntervalMs: 60_000,
@@ -141,20 +157,13 @@ describe("loadConfig: proactive engine", () => {
       feedbackRemindAfterHours: 4,
       feedbackRemindEveryHours: 4,
       feedbackEscalateAfterHours: 16,
-      staleAfterDays: 3,
-      timeZone: "UTC",
-      workDays: ["mon", "tue", "wed", "thu", "fri"],
-      workHours: { start: "09:00", end: "17:00" },
-      holidays: [],
-      quietHours: { start: "18:00", end: "08:00" },
       summaryChannels: [{ channel: "management", time: "09:00", timeZone: "UTC" }],
-      remindersDefault: { kind: "on-change" },
       notifyMaxAttempts: 5,
     });
   });
 
   it("reads every setting", () => {
-    const proactive = loadConfig({
+    const config = loadConfig({
       PROACTIVE: "on",
       POLL_INTERVAL: "5",
       CHECK_INTERVAL: "2.5",
@@ -172,8 +181,19 @@ describe("loadConfig: proactive engine", () => {
       SUMMARY_CHANNELS: "management@08:45,support@09:30/Europe/Zurich",
       REMINDERS_DEFAULT: "daily@08:00",
       NOTIFY_MAX_ATTEMPTS: "3",
-    }).process.proactive;
-    expect(proactive).toEqual({
+      WORKDAY_HOURS: "7.5",
+    });
+    expect(config.process).toMatchObject({
+      workdayHours: 7.5,
+      staleAfterDays: 5,
+      timeZone: "Asia/Jerusalem",
+      workDays: ["mon", "tue", "wed", "thu", "sun"],
+      workHours: { start: "08:30", end: "16:30" },
+      holidays: ["2026-12-24", "2026-12-31"],
+      quietHours: undefined,
+      remindersDefault: { kind: "daily", time: "08:00" },
+    });
+    expect(config.proactive).toEqual({
       enabled: "on",
       pollIntervalMs: 5_000,
       checkIntervalMs: 2_500,
@@ -182,22 +202,15 @@ describe("loadConfig: proactive engine", () => {
       feedbackRemindAfterHours: 0.5,
       feedbackRemindEveryHours: 1,
       feedbackEscalateAfterHours: 8,
-      staleAfterDays: 5,
-      timeZone: "Asia/Jerusalem",
-      workDays: ["mon", "tue", "wed", "thu", "sun"],
-      workHours: { start: "08:30", end: "16:30" },
-      holidays: ["2026-12-24", "2026-12-31"],
-      quietHours: undefined,
       summaryChannels: [
         { channel: "management", time: "08:45", timeZone: "Asia/Jerusalem" },
         { channel: "support", time: "09:30", timeZone: "Europe/Zurich" },
       ],
-      remindersDefault: { kind: "daily", time: "08:00" },
       notifyMaxAttempts: 3,
     });
   });
 
-  it("names each invalid proactive setting and what is wrong, one line each", () => {
+  it("names each invalid setting and what is wrong, one line each", () => {
     const problems = problemsOf({
       POLL_INTERVAL: "often",
       WORK_DAYS: "weekdays",
@@ -213,13 +226,11 @@ describe("loadConfig: proactive engine", () => {
     expect(find("WORK_DAYS")).toMatch(/not a weekday or range/);
     expect(find("WORK_HOURS")).toMatch(/must end after they start/);
     expect(find("HOLIDAYS")).toBeDefined();
+    expect(find("QUIET_HOURS")).toMatch(/"evenings" is not a time range; write it like 18:00-08:00\. Or write off for none\./);
     expect(find("REMINDERS_DEFAULT")).toMatch(/on-change, daily@09:00 or off/);
     expect(find("PROACTIVE")).toMatch(/on, off or auto/);
-    // Checked after the schema (they depend on TIMEZONE): reported once the others are fixed.
-    expect(problemsOf({ QUIET_HOURS: "evenings", SUMMARY_CHANNELS: "management at nine" })).toEqual([
-      expect.stringMatching(/^QUIET_HOURS: "evenings" is not a time range/),
-      expect.stringMatching(/^SUMMARY_CHANNELS: "management at nine" is not channel@HH:MM/),
-    ]);
+    // Checked after the schema (a channel without a zone is in TIMEZONE): reported once the others are fixed.
+    expect(problemsOf({ SUMMARY_CHANNELS: "management at nine" })).toEqual([expect.stringMatching(/^SUMMARY_CHANNELS: "management at nine" is not channel@HH:MM/)]);
   });
 
   it("refuses an escalation before the first reminder", () => {

@@ -13,6 +13,18 @@ describe("README and .env.example", () => {
     expect(readGeneratedSection(readme, "commands-table")).toBe(renderCommandTable(buildCommandRegistry()));
   });
 
+  it("documents no setting the bot does not read (a renamed variable leaves no stale line)", () => {
+    const known = new Set(Object.keys(envSchema.shape));
+    const tableNames = (readGeneratedSection(readme, "config-table") ?? "")
+      .split("\n")
+      .filter((line) => line.startsWith("| `"))
+      .flatMap((line) => [...line.split("|")[1]!.matchAll(/`([A-Z][A-Z0-9_]+)`/g)].map((match) => match[1]!));
+    const exampleNames = [...envExample.matchAll(/^#?\s*([A-Z][A-Z0-9_]+)=/gm)].map((match) => match[1]!);
+    expect(tableNames.length).toBeGreaterThan(40);
+    expect(tableNames.filter((name) => !known.has(name))).toEqual([]);
+    expect(exampleNames.filter((name) => !known.has(name))).toEqual([]);
+  });
+
   it("documents every setting in README and .env.example", () => {
     for (const variable of Object.keys(envSchema.shape)) {
       expect(readme, `README lacks ${variable}`).toContain(variable);

@@ -42,6 +42,19 @@ describe("loadStaffFile", () => {
     expect(loadStaffFile(file).find("maria")).toMatchObject({ accounts: { mantis: "mmuster", mattermost: "maria" } });
   });
 
+  it("reads each person's time zone as timeZone, and as timezone in older files", () => {
+    expect(loadStaffFile(join(import.meta.dirname, "..", "users.example.json")).find("maria")?.timeZone).toBe("Europe/Zurich");
+    const file = writeUsers(JSON.stringify({ users: [
+      { name: "ann", role: "staff", timezone: "Asia/Tokyo", accounts: { mantis: "ann" } },
+      { name: "ben", role: "staff", timeZone: "America/New_York", timezone: "Asia/Tokyo", accounts: { mantis: "ben" } },
+      { name: "cat", role: "staff", accounts: { mantis: "cat" } },
+    ] }));
+    const staff = loadStaffFile(file);
+    expect(staff.find("ann")?.timeZone).toBe("Asia/Tokyo");
+    expect(staff.find("ben")?.timeZone).toBe("America/New_York");
+    expect(staff.find("cat")).not.toHaveProperty("timeZone");
+  });
+
   it("needs everyone's MantisBT account, and for each configured chat platform an account or null", () => {
     expect(problemsOf(writeUsers(JSON.stringify({ users: [{ name: "x", role: "staff" }] })))).toEqual([
       expect.stringMatching(/users\.0\.accounts\.mantis: give x's MantisBT user name/),

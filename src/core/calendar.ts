@@ -193,6 +193,15 @@ export function toLocalDateTime(at: Date, timeZone: string): LocalDateTime {
   };
 }
 
+const WEEKDAY_NAMES: Readonly<Record<Weekday, string>> = { mon: "Mon", tue: "Tue", wed: "Wed", thu: "Thu", fri: "Fri", sat: "Sat", sun: "Sun" };
+
+/** An instant as people read it in a time zone: `Thu 26.11. 10:00`. */
+export function formatLocalTime(at: Date, timeZone: string): string {
+  const local = toLocalDateTime(at, timeZone);
+  const [, month, day] = local.date.split("-");
+  return `${WEEKDAY_NAMES[local.weekday]} ${Number(day)}.${Number(month)}. ${local.time}`;
+}
+
 /**
  * The first instant at which the local clock in `timeZone` shows at least `minuteOfDay` on `isoDate`:
  * a time skipped by a spring-forward change maps to the change itself, a repeated one to its first pass.

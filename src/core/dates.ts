@@ -4,8 +4,7 @@
  * an ISO string (`yyyy-mm-dd`): it sorts and compares as text and is what the store keeps.
  * Dates have no time zone; `todayIn` turns "now" into a date in a given zone.
  */
-import { z } from "zod";
-import { parseFailure, parsedValue, type Parsed } from "./parse-result.js";
+import { parsedSetting, parseFailure, parsedValue, type Parsed } from "./parse-result.js";
 import { quoteInput } from "./text.js";
 
 /** A valid calendar date written `yyyy-mm-dd`. */
@@ -179,9 +178,4 @@ export function todayIn(timeZone: string, now: Date): IsoDate {
 }
 
 /** Zod schema for a date argument: a string in, a DateInput out (resolve it with `resolveDateInput`). */
-export const dateInputSchema = z.string().transform((text, ctx) => {
-  const parsed = parseDateInput(text);
-  if (parsed.ok) return parsed.value;
-  ctx.addIssue({ code: "custom", message: parsed.error });
-  return z.NEVER;
-});
+export const dateInputSchema = parsedSetting(parseDateInput);

@@ -7,8 +7,7 @@
  * schema can run it when a command is defined), `durationToMinutes` applies the length of a
  * working day from the settings.
  */
-import { z } from "zod";
-import { parseFailure, parsedValue, type Parsed } from "./parse-result.js";
+import { parsedSetting, parseFailure, parsedValue, type Parsed } from "./parse-result.js";
 import { quoteInput } from "./text.js";
 
 /** Hours in a working day unless the settings say otherwise (config WORKDAY_HOURS). */
@@ -161,9 +160,4 @@ export function formatDuration(minutes: number, options: WorkdayOptions = {}): s
 }
 
 /** Zod schema for an estimate argument: a string in, a Duration out, a usage message on bad input. */
-export const durationSchema = z.string().transform((text, ctx) => {
-  const parsed = parseDuration(text);
-  if (parsed.ok) return parsed.value;
-  ctx.addIssue({ code: "custom", message: parsed.error });
-  return z.NEVER;
-});
+export const durationSchema = parsedSetting(parseDuration);

@@ -3,6 +3,7 @@
  * and what is accepted. Parsers return this instead of throwing so commands, zod schemas and
  * tag readers can each decide what a bad input means for them.
  */
+import { z } from "zod";
 import { UsageError } from "../errors.js";
 
 /** A parsed value, or a message fit to show the person who typed the input. */
@@ -22,4 +23,19 @@ export function parseFailure<T = never>(error: string): Parsed<T> {
 export function unwrapParsed<T>(parsed: Parsed<T>, usage?: string): T {
   if (parsed.ok) return parsed.value;
   throw new UsageError(parsed.error, usage);
+}
+
+/**
+ * A zod schema for text read by `parse`: the parser's message becomes the zod issue, so an
+ * environment variable, a command argument and a stored value are accepted and refused alike.
+ */
+export function parsedSetting<T>(parse: (text: string) => Parsed<T>) {
+  return z.string().transform((text, ctx): T => {
+    const parsed = parse(text);
+    if (!parsed.ok) {
+      ctx.addIssue({ code: "custom", message: parsed.error, input: text });
+      return z.NEVER;
+    }
+    return parsed.value;
+  });
 }

@@ -4,7 +4,7 @@
  */
 import type { z } from "zod";
 import type { Logger } from "pino";
-import type { ProcessSettings } from "../config.js";
+import type { ProcessSettings } from "../core/process-settings.js";
 import type { Notifier } from "../chat/notifier.js";
 import type { ErpPort } from "../erp/erp.js";
 import type { Platform, Role, StaffDirectory, StaffMember } from "../identity.js";

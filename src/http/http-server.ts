@@ -150,7 +150,15 @@ export class HttpServer {
 
   private async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const started = performance.now();
-    const url = new URL(request.url ?? "/", "http://localhost");
+    let url: URL;
+    try {
+      url = new URL(request.url ?? "/", "http://localhost");
+    } catch {
+      // A target such as `//` or `//[` reads as a URL with a broken host: the client's mistake, not a crash.
+      request.resume();
+      this.send(response, { status: 400, json: { error: "malformed request target: send a path such as /healthz" } });
+      return;
+    }
     const method = (request.method ?? "GET").toUpperCase();
     const handler = this.routes.get(`${method} ${url.pathname}`);
     const finish = (answer: HttpAnswer): void => {

@@ -4,13 +4,15 @@
  */
 import type { Logger } from "pino";
 import type { Notifier } from "../chat/notifier.js";
-import type { ProcessSettings } from "../config.js";
+import type { PersonSettings } from "../core/people-settings.js";
+import type { ProcessSettings } from "../core/process-settings.js";
 import type { StaffDirectory, StaffMember } from "../identity.js";
-import { getUserPreferences, loadProcessFacts, type ProcessFacts } from "../store/proactive-repo.js";
+import { settingsFor } from "../process/settings-for.js";
+import { loadProcessFacts, type ProcessFacts } from "../store/proactive-repo.js";
 import type { Store } from "../store/store.js";
 import type { TrackerPort } from "../process/tracker-port.js";
 import { Outbox } from "./outbox.js";
-import { DEFAULT_PROACTIVE_CONFIG, resolveUserSettings, type ProactiveConfig, type UserSettings } from "./preferences.js";
+import type { ProactiveSettings } from "./settings.js";
 
 /** What the engine needs from the rest of the bot. */
 export interface ProactiveEngineDeps {
@@ -20,8 +22,7 @@ export interface ProactiveEngineDeps {
   staff: StaffDirectory;
   notifier: Notifier;
   settings: ProcessSettings;
-  /** Defaults to `settings.proactive`, then to the documented defaults. */
-  proactive?: ProactiveConfig;
+  proactive: ProactiveSettings;
   logger: Logger;
   now?: () => Date;
 }
@@ -31,13 +32,18 @@ export interface EngineContext {
   tracker: TrackerPort;
   store: Store;
   staff: StaffDirectory;
+  /** The process's settings, everyone's default working time included. */
   settings: ProcessSettings;
-  config: ProactiveConfig;
+  /** The engine's own settings (intervals, reminder thresholds, summary channels). */
+  config: ProactiveSettings;
   now: () => Date;
   log: Logger;
   outbox: Outbox;
-  /** A person's effective settings (their overrides over the defaults), read fresh each time. */
-  userSettings(member: StaffMember): UserSettings;
+  /**
+   * A person's effective settings (src/process/settings-for.ts), read fresh each time; `undefined`
+   * (a handler who is no staff member) gets the company's.
+   */
+  settingsFor(member: StaffMember | undefined): PersonSettings;
   /** The bot's process state of a bug (stage, estimate, deadline, developer), read once per job run. */
   processFacts(bugId: number): ProcessFacts | undefined;
   /** The staff member behind a MantisBT user name, if any. */
@@ -47,7 +53,7 @@ export interface EngineContext {
 
 /** Builds the job context from the engine's dependencies. */
 export function createEngineContext(deps: ProactiveEngineDeps): EngineContext {
-  const config = deps.proactive ?? deps.settings.proactive ?? { ...DEFAULT_PROACTIVE_CONFIG, timeZone: deps.settings.timezone };
+  const config = deps.proactive;
   const now = deps.now ?? (() => new Date());
   const log = deps.logger.child({ component: "proactive" });
   const outbox = new Outbox({ store: deps.store, staff: deps.staff, notifier: deps.notifier, now, log, maxAttempts: config.notifyMaxAttempts });
@@ -60,7 +66,7 @@ export function createEngineContext(deps: ProactiveEngineDeps): EngineContext {
     now,
     log,
     outbox,
-    userSettings: (member) => resolveUserSettings(member, getUserPreferences(deps.store, member.name), config),
+    settingsFor: (member) => settingsFor(deps, member),
     processFacts: (bugId) => loadProcessFacts(deps.store).get(bugId),
     staffByTrackerUser: (trackerUser) => (trackerUser ? deps.staff.byTrackerUser(trackerUser) : undefined),
     bugUrl: (id) => deps.tracker.ticketUrl(id),
@@ -72,16 +78,16 @@ export function createEngineContext(deps: ProactiveEngineDeps): EngineContext {
  * remembered until the run ends (a check over thousands of bugs would otherwise query per bug).
  */
 export function contextForRun(ctx: EngineContext, log: Logger): EngineContext {
-  const settings = new Map<string, UserSettings>();
+  const settings = new Map<string | undefined, PersonSettings>();
   let facts: Map<number, ProcessFacts> | undefined;
   return {
     ...ctx,
     log,
-    userSettings(member) {
-      let known = settings.get(member.name);
+    settingsFor(member) {
+      let known = settings.get(member?.name);
       if (!known) {
-        known = ctx.userSettings(member);
-        settings.set(member.name, known);
+        known = ctx.settingsFor(member);
+        settings.set(member?.name, known);
       }
       return known;
     },

@@ -7,7 +7,7 @@ import { randomUUID } from "node:crypto";
 import schedule from "node-schedule";
 import type { Logger } from "pino";
 import { contextForRun, type EngineContext } from "./context.js";
-import type { ProactiveConfig } from "./preferences.js";
+import type { ProactiveSettings } from "./settings.js";
 
 /** When a job runs: every so many milliseconds (a timer), or daily at a local time (node-schedule, time-zone aware). */
 export type JobSchedule = { every: number } | { daily: string; timeZone: string };
@@ -16,7 +16,7 @@ export type JobSchedule = { every: number } | { daily: string; timeZone: string 
 export interface ProactiveJob {
   name: string;
   /** The job's schedules under the given settings. */
-  schedules(config: ProactiveConfig): JobSchedule[];
+  schedules(config: ProactiveSettings): JobSchedule[];
   run(ctx: EngineContext): Promise<void>;
 }
 
@@ -64,7 +64,7 @@ export class JobRunner {
   }
 
   /** Starts the job's timers and node-schedule jobs. */
-  schedule(config: ProactiveConfig): schedule.Job[] {
+  schedule(config: ProactiveSettings): schedule.Job[] {
     for (const plan of this.job.schedules(config)) {
       if ("every" in plan) {
         // One slot per schedule, re-armed after each run: runs never pile up behind a slow one.

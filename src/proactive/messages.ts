@@ -3,7 +3,7 @@
  * handler, tags): by the process, subjects carry no personal data, and nothing else is read.
  * Every message says what to do next, with the command to type.
  */
-import { toLocalDateTime } from "../core/calendar.js";
+import { formatLocalTime } from "../core/calendar.js";
 import { formatDate } from "../core/dates.js";
 import type { BugRisk } from "../core/deadline-risk.js";
 import { formatDuration } from "../core/duration.js";
@@ -11,15 +11,6 @@ import type { Message, MessageButton } from "../framework/reply.js";
 import { bugLink, escapeMarkdown } from "../process/bug-format.js";
 import type { MirrorRow } from "../store/proactive-repo.js";
 import type { WorkFacts } from "./team-risk.js";
-
-const WEEKDAY_NAMES = { mon: "Mon", tue: "Tue", wed: "Wed", thu: "Thu", fri: "Fri", sat: "Sat", sun: "Sun" } as const;
-
-/** `Thu 26.11. 10:00` in a time zone. */
-export function formatLocalTime(at: Date, timeZone: string): string {
-  const local = toLocalDateTime(at, timeZone);
-  const [, month, day] = local.date.split("-");
-  return `${WEEKDAY_NAMES[local.weekday]} ${Number(day)}.${Number(month)}. ${local.time}`;
-}
 
 /** Working time as people say it: `4 working hours`, `1.5 working hours`, `36 working minutes`. */
 function workingTime(hours: number): string {

@@ -1,17 +1,14 @@
 /**
  * Deadline risk across the team, from the mirror: each developer's bugs in action (CONFIRMED or being
  * worked on) with work left and a deadline, assessed together by earliest deadline first in that
- * developer's working calendar (src/core/deadline-risk.ts does the deciding).
+ * developer's working calendar (src/process/developer-risk.ts, as commands judge deadlines too).
  */
-import { assessDeadlineRisk, type BugRisk, type OpenBugWork } from "../core/deadline-risk.js";
+import type { BugRisk, OpenBugWork } from "../core/deadline-risk.js";
 import { parseSubject } from "../core/subject-tag.js";
 import type { StaffMember } from "../identity.js";
+import { assessDeveloperRisk, isActionPhase } from "../process/developer-risk.js";
 import { latestEstimateUpdate, type MirrorRow } from "../store/proactive-repo.js";
 import type { EngineContext } from "./context.js";
-import { defaultCalendar } from "./preferences.js";
-
-/** Stages whose work is done: their handler reviews or tells the customer, no deadline to meet. */
-const DONE_STAGES = new Set(["review", "resolution"]);
 
 /** Work left and deadline of a bug: the subject tag first, else what the bot stored. */
 export interface WorkFacts {
@@ -32,12 +29,6 @@ export function workFacts(ctx: Pick<EngineContext, "processFacts" | "settings">,
 /** Whether a bug is in the action phase (confirmed or in work), where deadlines are kept. */
 export function isInAction(ctx: Pick<EngineContext, "processFacts">, row: Pick<MirrorRow, "id" | "status">): boolean {
   return isActionPhase(row.status, ctx.processFacts(row.id)?.stage);
-}
-
-/** The same test on a status and a stored stage: CONFIRMED or ASSIGNED, and not in review or resolution. */
-export function isActionPhase(status: string, stage: string | undefined): boolean {
-  if (status !== "confirmed" && status !== "assigned") return false;
-  return stage === undefined || !DONE_STAGES.has(stage);
 }
 
 /** One assessed bug with the developer it belongs to. */
@@ -68,12 +59,11 @@ export function assessTeamRisk(ctx: EngineContext, rows: readonly MirrorRow[], n
   for (const list of byHandler.values()) {
     const handler = list[0]!.row.handler!;
     const member = ctx.staffByTrackerUser(handler);
-    const settings = member ? ctx.userSettings(member) : undefined;
-    const calendar = settings?.calendar ?? defaultCalendar(ctx.config);
-    const risks = assessDeadlineRisk({ bugs: list.map((item) => item.work), calendar, now, staleAfterWorkingDays: ctx.config.staleAfterDays });
+    const developer = ctx.settingsFor(member);
+    const risks = assessDeveloperRisk({ settings: ctx.settings, developer, bugs: list.map((item) => item.work), now });
     for (const risk of risks) {
       const row = list.find((item) => item.row.id === risk.bugId)!.row;
-      result.set(risk.bugId, { risk, row, handler, member, timeZone: calendar.timeZone });
+      result.set(risk.bugId, { risk, row, handler, member, timeZone: developer.timeZone });
     }
   }
   return result;

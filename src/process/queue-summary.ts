@@ -4,18 +4,19 @@
  * first over each developer's bugs), and what the journal says changed in the last day. Only bug
  * fields and journal facts go in, never call records, so the result may be posted in a channel.
  */
-import { assessDeadlineRisk, type OpenBugWork, type RiskState } from "../core/deadline-risk.js";
+import type { OpenBugWork, RiskState } from "../core/deadline-risk.js";
 import { isStage, resolveStage, STAGE_INFO } from "../core/stages.js";
 import { parseSubject } from "../core/subject-tag.js";
 import { composeSummaryMessages, MESSAGE_LIMITS, type SummaryBug, type SummaryChange } from "../core/summary.js";
 import type { CommandContext } from "../framework/command.js";
 import type { Platform, StaffMember } from "../identity.js";
-import { DEFAULT_PROACTIVE_CONFIG, defaultCalendar, resolveUserSettings } from "../proactive/preferences.js";
-import { getUserPreferences, latestEstimateUpdate } from "../store/proactive-repo.js";
+import { latestEstimateUpdate } from "../store/proactive-repo.js";
 import type { JournalEntry } from "../store/store.js";
 import type { Ticket } from "../core/ticket.js";
 import { isCustomerBug } from "./bug-format.js";
+import { assessDeveloperRisk } from "./developer-risk.js";
 import { isOpen, readQueue } from "./queue.js";
+import { settingsFor } from "./settings-for.js";
 import { describeBug, subBugIds } from "./situation.js";
 
 type SummaryContext = Pick<CommandContext, "tracker" | "store" | "staff" | "settings" | "now">;
@@ -40,7 +41,7 @@ export async function buildQueueSummary(ctx: SummaryContext, options: { platform
     bugs: summaryBugs,
     changes,
     now,
-    timeZone: ctx.settings.timezone,
+    timeZone: ctx.settings.timeZone,
     bugUrl: (id) => ctx.tracker.ticketUrl(id),
     ...(options.title ? { title: options.title } : {}),
     // Headroom for a line the caller may add (e.g. that the list was cut).
@@ -93,7 +94,6 @@ export function toSummaryBugs(ctx: Pick<SummaryContext, "store" | "staff" | "set
  * update stands in when no estimate was recorded).
  */
 function assessRisks(ctx: Pick<SummaryContext, "store" | "staff" | "settings">, prepared: readonly { bug: Ticket; summaryBug: SummaryBug }[], now: Date): Map<number, RiskState> {
-  const config = ctx.settings.proactive ?? { ...DEFAULT_PROACTIVE_CONFIG, timeZone: ctx.settings.timezone };
   // Each handler's bugs together: a staff member by handle, anyone else by the tracker's name.
   const byHandler = new Map<string, { member: StaffMember | undefined; work: OpenBugWork[] }>();
   for (const { bug, summaryBug } of prepared) {
@@ -110,8 +110,8 @@ function assessRisks(ctx: Pick<SummaryContext, "store" | "staff" | "settings">, 
   }
   const risks = new Map<number, RiskState>();
   for (const { member, work } of byHandler.values()) {
-    const calendar = member ? resolveUserSettings(member, getUserPreferences(ctx.store, member.name), config).calendar : defaultCalendar(config);
-    for (const risk of assessDeadlineRisk({ bugs: work, calendar, now, staleAfterWorkingDays: config.staleAfterDays })) risks.set(risk.bugId, risk.state);
+    const developer = settingsFor(ctx, member);
+    for (const risk of assessDeveloperRisk({ settings: ctx.settings, developer, bugs: work, now })) risks.set(risk.bugId, risk.state);
   }
   return risks;
 }

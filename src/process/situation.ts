@@ -7,7 +7,7 @@ import { NotFoundError, ProcessRuleError } from "../errors.js";
 import type { CommandContext } from "../framework/command.js";
 import type { BugProcessState } from "../store/store.js";
 import { hasTag, type Ticket } from "../core/ticket.js";
-import type { ProcessSettings } from "../config.js";
+import type { ProcessSettings } from "../core/process-settings.js";
 import { isCustomerBug } from "./bug-format.js";
 import { listPendingSubFeedback } from "../store/analysis-repo.js";
 

@@ -1,19 +1,27 @@
 /**
  * Reading the estimates and deadlines people type into `feedback`, `confirm` and `eta`: the work
- * left (`4h`, `2d`) and a deadline (`14.3.2034`, `2034-03-14`, `tomorrow`) that is not in the past.
+ * left (`4h`, `2d`) and a deadline (`14.3.2034`, `2034-03-14`, `tomorrow`) that is not in the past,
+ * both in the person's own time zone and working calendar (src/process/settings-for.ts), the one
+ * the deadline-risk job judges the bug in later.
  */
-import { createWorkingCalendar, deadlineEnd, workingMinutesBetween } from "../core/calendar.js";
 import { compareDates, formatDate, parseDate, todayIn, type IsoDate } from "../core/dates.js";
 import { formatDuration, parseDurationMinutes } from "../core/duration.js";
 import { unwrapParsed } from "../core/parse-result.js";
 import { UsageError } from "../errors.js";
 import type { CommandContext } from "../framework/command.js";
+import { assessDeveloperRisk } from "./developer-risk.js";
+import { settingsFor, type SettingsPerson } from "./settings-for.js";
 
-type TimelineContext = Pick<CommandContext, "caller" | "settings" | "now">;
+type TimelineContext = Pick<CommandContext, "caller" | "settings" | "store" | "now">;
 
-/** Today in the caller's time zone (the process time zone when they have none). */
+/** The caller's own time zone: their `settings tz=`, the staff file's, or TIMEZONE. */
+export function callerTimeZone(ctx: TimelineContext): string {
+  return settingsFor(ctx, ctx.caller).timeZone;
+}
+
+/** Today in the caller's own time zone. */
 export function callerToday(ctx: TimelineContext): IsoDate {
-  return todayIn(ctx.caller.timezone ?? ctx.settings.timezone, ctx.now());
+  return todayIn(callerTimeZone(ctx), ctx.now());
 }
 
 /** Working minutes from an estimate such as `4h`; a usage error naming `label` otherwise. */
@@ -22,7 +30,7 @@ export function readEstimate(ctx: Pick<CommandContext, "settings">, text: string
   return unwrapParsed(parsed.ok ? parsed : { ok: false, error: `${label}: ${parsed.error}` });
 }
 
-/** An ISO deadline that is today or later; a usage error naming `label` otherwise. */
+/** An ISO deadline that is today or later for the caller; a usage error naming `label` otherwise. */
 export function readDeadline(ctx: TimelineContext, text: string, label = "deadline"): IsoDate {
   const today = callerToday(ctx);
   const parsed = parseDate(text, { today });
@@ -34,17 +42,24 @@ export function readDeadline(ctx: TimelineContext, text: string, label = "deadli
 }
 
 /**
- * A reminder when the estimate does not fit into the working time left before the deadline (a
- * standard working week in the caller's time zone); undefined when it fits. The seed asks for a
+ * A reminder when the estimate does not fit into the working time the developer has left before the
+ * deadline, judged as the deadline-risk job judges it (their working calendar, the deadline running
+ * out at the close of that day's working window); undefined when it fits. The seed asks for a
  * realistic and conservative timeline, so this warns and does not refuse.
  */
-export function timelineWarning(ctx: TimelineContext, estimateMinutes: number, deadline: IsoDate): string | undefined {
-  const calendar = createWorkingCalendar({ timeZone: ctx.caller.timezone ?? ctx.settings.timezone, hoursPerDay: ctx.settings.workdayHours });
-  const available = Math.max(0, Math.floor(workingMinutesBetween(calendar, ctx.now(), deadlineEnd(calendar, deadline))));
-  if (estimateMinutes <= available) return undefined;
+export function timelineWarning(ctx: TimelineContext, work: { developer: SettingsPerson; estimateMinutes: number; deadline: IsoDate }): string | undefined {
+  const now = ctx.now();
+  const [risk] = assessDeveloperRisk({
+    settings: ctx.settings,
+    developer: settingsFor(ctx, work.developer),
+    bugs: [{ bugId: 0, workLeftMinutes: work.estimateMinutes, deadline: work.deadline, lastEstimateUpdate: now }],
+    now,
+  });
+  if (!risk || risk.shortfallMinutes <= 0) return undefined;
   const options = { workdayHours: ctx.settings.workdayHours };
+  const whose = work.developer.name === ctx.caller.name ? "the" : `@${work.developer.name}'s`;
   return (
-    `Note: ${formatDuration(estimateMinutes, options)} of work does not fit into the working time left before ${formatDate(deadline)} ` +
-    `(about ${formatDuration(available, options)}); the seed asks for a realistic, conservative timeline.`
+    `Note: ${formatDuration(work.estimateMinutes, options)} of work does not fit into ${whose} working time left before ${formatDate(work.deadline)} ` +
+    `(about ${formatDuration(Math.floor(risk.workingMinutesLeft), options)}); the seed asks for a realistic, conservative timeline.`
   );
 }

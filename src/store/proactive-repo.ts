@@ -6,7 +6,7 @@ import type Database from "better-sqlite3";
 import { z } from "zod";
 import type { NotificationKey } from "../core/reminder-policy.js";
 import type { Message } from "../framework/reply.js";
-import { userPreferencesSchema, type UserPreferences } from "../proactive/preferences.js";
+import { userPreferencesSchema, type UserPreferences } from "../core/people-settings.js";
 import { isPriority, type Priority } from "../core/ticket.js";
 import type { Store } from "./store.js";
 

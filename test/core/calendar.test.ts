@@ -4,6 +4,7 @@ import {
   addWorkingMinutes,
   createWorkingCalendar,
   deadlineEnd,
+  formatLocalTime,
   isWorkingDay,
   isWorkingTime,
   nextWorkingStart,
@@ -174,6 +175,11 @@ describe("local time helpers", () => {
 
   it("reads the local date, time and weekday", () => {
     expect(toLocalDateTime(at("2034-03-13T23:30Z"), "Europe/Zurich")).toMatchObject({ date: "2034-03-14", time: "00:30", weekday: "tue" });
+  });
+
+  it("writes an instant as people read it in their time zone", () => {
+    expect(formatLocalTime(at("2034-03-13T23:30Z"), "Europe/Zurich")).toBe("Tue 14.3. 00:30");
+    expect(formatLocalTime(at("2034-03-13T23:30Z"), "America/New_York")).toBe("Mon 13.3. 19:30");
   });
 
   it("knows weekends and holidays are not working days", () => {

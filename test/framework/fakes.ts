@@ -5,7 +5,7 @@
 import type { Logger } from "pino";
 import { ChannelErp } from "../../src/erp/channel-erp.js";
 import type { ChannelKey, Notifier } from "../../src/chat/notifier.js";
-import type { ProcessSettings } from "../../src/config.js";
+import type { ProcessSettings } from "../../src/core/process-settings.js";
 import { NotFoundError } from "../../src/errors.js";
 import type { DispatchServices } from "../../src/framework/dispatcher.js";
 import type { CommandRegistry } from "../../src/framework/registry.js";
@@ -16,6 +16,7 @@ import type { Person } from "../../src/core/person.js";
 import type { NewNote, Ticket, TicketNote } from "../../src/core/ticket.js";
 import type { NewTicket, ProjectVersion, TicketChange, TrackerPort } from "../../src/process/tracker-port.js";
 import { MANTIS_LIMITS, MANTIS_STAGE_LABELS, parseMantisReference, ticketState } from "../../src/tracker/mantis/mantis-tracker.js";
+import { testProcessSettings } from "../support/settings.js";
 
 export interface TrackerCall {
   method: keyof TrackerPort;
@@ -166,15 +167,7 @@ export const TEST_STAFF: readonly StaffMemberInput[] = [
   { name: "bob", role: "staff", displayName: "Bob Developer", accounts: { mantis: "bob", mattermost: "bob" } },
 ];
 
-export const TEST_SETTINGS: ProcessSettings = {
-  customerTag: "Customer",
-  customerDataTag: "customer-data",
-  category: "General",
-  docsRepeatThreshold: 3,
-  docsRepeatWindowDays: 90,
-  workdayHours: 8,
-  timezone: "Europe/Zurich",
-};
+export const TEST_SETTINGS: ProcessSettings = testProcessSettings({ timeZone: "Europe/Zurich" });
 
 export const TEST_NOW = new Date("2034-03-14T10:00:00Z");
 

@@ -30,6 +30,7 @@ export async function startEngineHarness(options: HarnessOptions = {}): Promise<
       staff: h.staff,
       notifier: h.notifier,
       settings: config.process,
+      proactive: config.proactive,
       logger: h.log.log,
       now: () => h.clock.now,
     });

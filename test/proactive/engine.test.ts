@@ -41,6 +41,7 @@ function engineWith(jobs: ProactiveJob[], env: Record<string, string> = {}): { e
       staff: new StaffDirectory([...SANDBOX_STAFF]),
       notifier: new RecordingNotifier(),
       settings: config.process,
+      proactive: config.proactive,
       logger: log.log,
     },
     jobs,
@@ -141,7 +142,7 @@ describe("job runner", () => {
 
 describe("production schedules", () => {
   it("watches every POLL_INTERVAL, checks every CHECK_INTERVAL and summarizes at each channel's time", () => {
-    const config = loadConfig({ POLL_INTERVAL: "30", CHECK_INTERVAL: "120", SUMMARY_CHANNELS: "management@09:00,support@09:30/America/New_York", TIMEZONE: "Europe/Zurich" }).process.proactive!;
+    const config = loadConfig({ POLL_INTERVAL: "30", CHECK_INTERVAL: "120", SUMMARY_CHANNELS: "management@09:00,support@09:30/America/New_York", TIMEZONE: "Europe/Zurich" }).proactive;
     const plans = Object.fromEntries(PROACTIVE_JOBS.map((job) => [job.name, job.schedules(config)]));
     expect(plans).toEqual({
       "watch-tracker": [{ every: 30_000 }],
@@ -158,7 +159,7 @@ describe("production schedules", () => {
     h = await startEngineHarness();
     await h.engine.stop();
     const config = loadConfig({});
-    const started = startProactiveEngine({ tracker: h.port, store: h.store, staff: h.staff, notifier: h.notifier, settings: config.process, logger: h.log.log, now: () => h!.clock.now });
+    const started = startProactiveEngine({ tracker: h.port, store: h.store, staff: h.staff, notifier: h.notifier, settings: config.process, proactive: config.proactive, logger: h.log.log, now: () => h!.clock.now });
     await vi.waitFor(() => expect(h!.notifier.postsIn("management")).toHaveLength(1), { timeout: 10_000 });
     expect(h.notifier.postsIn("management")[0]!.text).toMatch(/^I am now watching MantisBT/);
     await started.stop();

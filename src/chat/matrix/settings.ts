@@ -3,6 +3,7 @@
  * (MATRIX_ROOMS, MATRIX_ALLOWED_INVITERS). Pure: config.ts calls them inside its zod schema, so a
  * malformed value stops the bot at start-up with a line naming the variable.
  */
+import type { Parsed } from "../../core/parse-result.js";
 
 /** Everything the Matrix adapter reads from the configuration. */
 export interface MatrixSettings {
@@ -25,10 +26,8 @@ const USER_ID = /^@[^:\s]+:\S+$/;
 /** A server name: host name or IP literal with an optional port (spec: appendices, server names). */
 const SERVER_NAME = /^(?:\[[0-9a-f:.]+\]|[a-z0-9.-]+)(?::\d{1,5})?$/i;
 
-export type ParseOutcome<T> = { ok: true; value: T } | { ok: false; error: string };
-
 /** `management=!abc:example.org,support=#support:example.org` as a map from channel key to room. */
-export function parseRoomMap(text: string): ParseOutcome<Record<string, string>> {
+export function parseRoomMap(text: string): Parsed<Record<string, string>> {
   const rooms: Record<string, string> = {};
   for (const entry of splitList(text, /[,\n]+/)) {
     const separator = entry.indexOf("=");
@@ -46,7 +45,7 @@ export function parseRoomMap(text: string): ParseOutcome<Record<string, string>>
 }
 
 /** `@alice:example.org,example.org` as a list of user ids and server names. */
-export function parseInviterList(text: string): ParseOutcome<string[]> {
+export function parseInviterList(text: string): Parsed<string[]> {
   const entries = splitList(text, /[,\s]+/);
   for (const entry of entries) {
     if (!USER_ID.test(entry) && !SERVER_NAME.test(entry)) {

@@ -4,6 +4,7 @@
  * schema, so a malformed value stops the bot at start-up with a line naming the variable.
  */
 import { createHmac } from "node:crypto";
+import type { Parsed } from "../../core/parse-result.js";
 
 /** Everything the Mattermost adapter reads from the configuration. */
 export interface MattermostSettings {
@@ -25,8 +26,6 @@ export interface MattermostSettings {
   actionSecret: string;
 }
 
-export type ParseOutcome<T> = { ok: true; value: T } | { ok: false; error: string };
-
 const CHANNEL_KEY = /^[a-z][a-z0-9_-]*$/;
 /**
  * Mattermost channel names (the URL part), as `IsValidChannelIdentifier` (server/public/model/utils.go)
@@ -35,7 +34,7 @@ const CHANNEL_KEY = /^[a-z][a-z0-9_-]*$/;
 const CHANNEL_NAME = /^[a-z0-9][a-z0-9_-]{0,63}$/;
 
 /** `management=support-mgmt,sales=~sales` as a map from channel key to channel name. */
-export function parseChannelMap(text: string): ParseOutcome<Record<string, string>> {
+export function parseChannelMap(text: string): Parsed<Record<string, string>> {
   const channels: Record<string, string> = {};
   for (const entry of splitList(text, /[,\n]+/)) {
     const separator = entry.indexOf("=");
@@ -53,7 +52,7 @@ export function parseChannelMap(text: string): ParseOutcome<Record<string, strin
 }
 
 /** One token or several, comma-separated (the old and the new one while rotating). */
-export function parseTokenList(text: string): ParseOutcome<string[]> {
+export function parseTokenList(text: string): Parsed<string[]> {
   const tokens = splitList(text, /[,\s]+/);
   if (tokens.length === 0) return { ok: false, error: "must hold at least one token" };
   return { ok: true, value: [...new Set(tokens)] };

@@ -5,7 +5,8 @@
  * summary. Built from the mirror with src/core/summary.ts; only bug fields, never call records.
  * A summary missed while the bot was down goes out late the same day; a day is never summarized twice.
  */
-import { isWorkingDay, parseTimeOfDay, toLocalDateTime, zonedInstant } from "../../core/calendar.js";
+import { formatLocalTime, isWorkingDay, parseTimeOfDay, toLocalDateTime, zonedInstant } from "../../core/calendar.js";
+import { companyCalendar } from "../../core/people-settings.js";
 import { buildNotificationKey } from "../../core/reminder-policy.js";
 import { composeSummary, splitMarkdown, type SummaryBug, type SummaryChange } from "../../core/summary.js";
 import { isCustomerBug } from "../../process/bug-format.js";
@@ -13,9 +14,8 @@ import { listSubBugLinks } from "../../store/analysis-repo.js";
 import { getInstalledAt, getLastPoll, listMirror, listNotifications, listTrackerChangesSince } from "../../store/proactive-repo.js";
 import type { EngineContext } from "../context.js";
 import type { ProactiveJob } from "../job.js";
-import { formatLocalTime } from "../messages.js";
 import { channelRecipient, MAX_MESSAGE_BYTES } from "../outbox.js";
-import { calendarFor, type SummaryChannel } from "../preferences.js";
+import type { SummaryChannel } from "../settings.js";
 import { assessTeamRisk, workFacts } from "../team-risk.js";
 
 const DAY_MS = 86_400_000;
@@ -36,7 +36,7 @@ export const channelSummaryJob: ProactiveJob = {
     if (!lastPoll) return;
     for (const channel of ctx.config.summaryChannels) {
       const local = toLocalDateTime(now, channel.timeZone);
-      const calendar = calendarFor(channel.timeZone, ctx.config.workDays, ctx.config.workHours, ctx.config.holidays);
+      const calendar = companyCalendar(ctx.settings, channel.timeZone);
       if (!isWorkingDay(calendar, local.date) || local.time < channel.time) continue;
       // A summary due before the bot was installed was not missed: the first one comes the next day.
       if (zonedInstant(channel.timeZone, local.date, parseTimeOfDay(channel.time)).getTime() < (getInstalledAt(ctx.store)?.getTime() ?? 0)) continue;

@@ -7,6 +7,7 @@
  */
 import { isWorkingTime, toLocalDateTime } from "../../core/calendar.js";
 import { hasRiskWorsened, RISK_STATES, type RiskState } from "../../core/deadline-risk.js";
+import { companyCalendar } from "../../core/people-settings.js";
 import { buildNotificationKey } from "../../core/reminder-policy.js";
 import {
   clearRiskReports,
@@ -24,7 +25,6 @@ import type { EngineContext } from "../context.js";
 import type { ProactiveJob } from "../job.js";
 import { riskDirectMessage, riskReportMessage } from "../messages.js";
 import { channelRecipient } from "../outbox.js";
-import { defaultCalendar } from "../preferences.js";
 import { assessTeamRisk, type TeamRisk } from "../team-risk.js";
 import { reminderDueAt } from "./dm-digest.js";
 import { MANAGEMENT_CHANNEL, messageBug } from "./watch-tracker.js";
@@ -48,9 +48,9 @@ export const deadlineRiskJob: ProactiveJob = {
     const now = ctx.now();
     const team = assessTeamRisk(ctx, listMirror(ctx.store, { statuses: ["confirmed", "assigned"] }), now);
     const management = channelRecipient(MANAGEMENT_CHANNEL);
-    const companyCalendar = defaultCalendar(ctx.config);
-    const managementToday = toLocalDateTime(now, companyCalendar.timeZone).date;
-    const managementAtWork = isWorkingTime(companyCalendar, now);
+    const company = companyCalendar(ctx.settings);
+    const managementToday = toLocalDateTime(now, company.timeZone).date;
+    const managementAtWork = isWorkingTime(company, now);
 
     if (!isRiskBaselined(ctx.store)) {
       if (getInstalledAt(ctx.store)) baseline(ctx, team.values(), now);
@@ -62,7 +62,7 @@ export const deadlineRiskJob: ProactiveJob = {
     for (const entry of team.values()) {
       if (entry.risk.state === "ok") continue;
       if (entry.member) {
-        const settings = ctx.userSettings(entry.member);
+        const settings = ctx.settingsFor(entry.member);
         const today = toLocalDateTime(now, settings.timeZone).date;
         const snoozed = getSnooze(ctx.store, entry.risk.bugId, entry.member.name, now) !== undefined;
         if (settings.mode.kind !== "off" && !snoozed && isWorkingTime(settings.calendar, now) && shouldReport(getRiskReport(ctx.store, entry.risk.bugId, entry.member.name), entry.risk.state, today)) {
@@ -80,7 +80,7 @@ export const deadlineRiskJob: ProactiveJob = {
       }
       for (const items of perDeveloper.values()) {
         const member = items[0]!.member!;
-        const settings = ctx.userSettings(member);
+        const settings = ctx.settingsFor(member);
         const today = toLocalDateTime(now, settings.timeZone).date;
         ctx.outbox.enqueue({
           key: buildNotificationKey({ kind: "deadline-risk", recipient: member.name, period: reportPeriod(today, items) }),
@@ -109,13 +109,13 @@ export const deadlineRiskJob: ProactiveJob = {
  */
 function baseline(ctx: EngineContext, entries: Iterable<TeamRisk>, now: Date): void {
   const management = channelRecipient(MANAGEMENT_CHANNEL);
-  const companyToday = toLocalDateTime(now, ctx.config.timeZone).date;
+  const companyToday = toLocalDateTime(now, ctx.settings.timeZone).date;
   ctx.store.db.transaction(() => {
     for (const entry of entries) {
       if (entry.risk.state === "ok") continue;
       const report = { state: entry.risk.state, reportedAt: now };
       if (entry.member) {
-        const today = toLocalDateTime(now, ctx.userSettings(entry.member).timeZone).date;
+        const today = toLocalDateTime(now, ctx.settingsFor(entry.member).timeZone).date;
         setRiskReport(ctx.store, entry.risk.bugId, entry.member.name, { ...report, reportedOn: today });
       }
       setRiskReport(ctx.store, entry.risk.bugId, management, { ...report, reportedOn: companyToday });

@@ -7,6 +7,7 @@
 import { isWorkingDay, parseTimeOfDay, toLocalDateTime, workingMinutesBetween, zonedInstant } from "../../core/calendar.js";
 import { formatDate } from "../../core/dates.js";
 import { formatDuration } from "../../core/duration.js";
+import type { PersonSettings } from "../../core/people-settings.js";
 import { buildNotificationKey, type NotificationKey } from "../../core/reminder-policy.js";
 import type { StaffMember } from "../../identity.js";
 import { absorbIntoDigest, enqueueNotification, getInstalledAt, getLastPoll, getNotification, listMirror, markNotificationSent } from "../../store/proactive-repo.js";
@@ -14,7 +15,6 @@ import type { EngineContext } from "../context.js";
 import { nextDailyTime } from "../daily-time.js";
 import type { ProactiveJob } from "../job.js";
 import { bugTitle, digestMessage } from "../messages.js";
-import type { UserSettings } from "../preferences.js";
 import { assessTeamRisk, isInAction, workFacts } from "../team-risk.js";
 import { messageBug } from "./watch-tracker.js";
 
@@ -24,7 +24,7 @@ export function digestKey(member: Pick<StaffMember, "name">, date: string): Noti
 }
 
 /** When a reminder DM to this person may go out: now, or (daily mode) with their next digest. */
-export function reminderDueAt(ctx: Pick<EngineContext, "store">, member: StaffMember, settings: UserSettings, now: Date): Date {
+export function reminderDueAt(ctx: Pick<EngineContext, "store">, member: StaffMember, settings: PersonSettings, now: Date): Date {
   const mode = settings.mode;
   if (mode.kind !== "daily") return now;
   const today = toLocalDateTime(now, settings.timeZone).date;
@@ -44,7 +44,7 @@ export const dmDigestJob: ProactiveJob = {
     const now = ctx.now();
     if (!getLastPoll(ctx.store)) return;
     for (const member of ctx.staff.all()) {
-      const settings = ctx.userSettings(member);
+      const settings = ctx.settingsFor(member);
       if (settings.mode.kind !== "daily") continue;
       const local = toLocalDateTime(now, settings.timeZone);
       if (!isWorkingDay(settings.calendar, local.date) || local.time < settings.mode.time) continue;
@@ -66,7 +66,7 @@ export const dmDigestJob: ProactiveJob = {
   },
 };
 
-function composeDigest(ctx: EngineContext, member: StaffMember, settings: UserSettings, now: Date): { title: string; lines: string[] }[] {
+function composeDigest(ctx: EngineContext, member: StaffMember, settings: PersonSettings, now: Date): { title: string; lines: string[] }[] {
   const mine = listMirror(ctx.store, { openOnly: true }).filter((row) => row.handler && ctx.staffByTrackerUser(row.handler)?.name === member.name);
   const stageOf = (id: number): string | undefined => ctx.processFacts(id)?.stage;
   const feedback: string[] = [];

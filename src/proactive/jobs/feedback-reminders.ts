@@ -6,12 +6,12 @@
  * and the summary list them. The cadence itself is src/core/reminder-policy.ts.
  */
 import { workingMinutesBetween } from "../../core/calendar.js";
-import { DEFAULT_REMINDER_SETTINGS, feedbackReminderKey, planFeedbackReminders, type SentReminder } from "../../core/reminder-policy.js";
+import { feedbackReminderKey, planFeedbackReminders, type SentReminder } from "../../core/reminder-policy.js";
 import { cancelPendingNotifications, getSnooze, listMirror, listNotifications } from "../../store/proactive-repo.js";
 import type { ProactiveJob } from "../job.js";
 import { feedbackEscalationMessage, feedbackReminderMessage } from "../messages.js";
 import { channelRecipient } from "../outbox.js";
-import { defaultCalendar } from "../preferences.js";
+import { reminderSettingsFor } from "../settings.js";
 import { reminderDueAt } from "./dm-digest.js";
 import { FEEDBACK_REMINDER_KINDS, MANAGEMENT_CHANNEL, messageBug } from "./watch-tracker.js";
 
@@ -31,15 +31,8 @@ export const feedbackRemindersJob: ProactiveJob = {
         continue;
       }
       const member = ctx.staffByTrackerUser(row.handler);
-      const settings = member ? ctx.userSettings(member) : undefined;
-      const calendar = settings?.calendar ?? defaultCalendar(ctx.config);
-      const reminderSettings = settings?.reminders ?? {
-        ...DEFAULT_REMINDER_SETTINGS,
-        remindAfterHours: ctx.config.feedbackRemindAfterHours,
-        repeatEveryHours: ctx.config.feedbackRemindEveryHours,
-        escalateAfterHours: ctx.config.feedbackEscalateAfterHours,
-        quietHours: ctx.config.quietHours,
-      };
+      const settings = ctx.settingsFor(member);
+      const calendar = settings.calendar;
       const round = listNotifications(ctx.store, { bugId: row.id, periodPrefix: `${feedbackSince.toISOString()}#` });
       const sent: SentReminder[] = round
         .filter((item) => item.state === "sent" && item.sentAt && (FEEDBACK_REMINDER_KINDS as readonly string[]).includes(item.kind))
@@ -48,7 +41,7 @@ export const feedbackRemindersJob: ProactiveJob = {
         feedbackSince,
         feedbackGiven,
         sent,
-        settings: reminderSettings,
+        settings: reminderSettingsFor(ctx.config, settings),
         calendar,
         snoozedUntil: member ? getSnooze(ctx.store, row.id, member.name, now) : undefined,
         now,
@@ -57,7 +50,7 @@ export const feedbackRemindersJob: ProactiveJob = {
       const bug = messageBug(ctx, row);
       for (const item of plan.due) {
         if (item.kind === "remind") {
-          if (!member || !settings || settings.mode.kind === "off") continue;
+          if (!member || settings.mode.kind === "off") continue;
           // The plan's own time, not now: after downtime the outbox sees the reminder is late and merges it.
           const dueAt = settings.mode.kind === "daily" ? reminderDueAt(ctx, member, settings, now) : item.at;
           ctx.outbox.enqueue({

@@ -4,12 +4,12 @@
  * Bugs the first run found were not announced one by one, so they are not raised again either.
  */
 import { addWorkingMinutes } from "../../core/calendar.js";
+import { companyCalendar } from "../../core/people-settings.js";
 import { buildNotificationKey } from "../../core/reminder-policy.js";
 import { listMirror } from "../../store/proactive-repo.js";
 import type { ProactiveJob } from "../job.js";
 import { newBugReminderMessage } from "../messages.js";
 import { channelRecipient } from "../outbox.js";
-import { defaultCalendar } from "../preferences.js";
 import { feedbackRecorded, MANAGEMENT_CHANNEL, messageBug } from "./watch-tracker.js";
 
 /** Raises untriaged NEW bugs once more. */
@@ -18,7 +18,7 @@ export const newBugRemindersJob: ProactiveJob = {
   schedules: (config) => [{ every: config.checkIntervalMs }],
   async run(ctx) {
     const now = ctx.now();
-    const calendar = defaultCalendar(ctx.config);
+    const calendar = companyCalendar(ctx.settings);
     for (const row of listMirror(ctx.store, { statuses: ["new"] })) {
       if (row.status !== "new" || row.handler || !row.announced) continue;
       const dueAt = addWorkingMinutes(calendar, row.statusSince, ctx.config.newRemindAfterHours * 60);

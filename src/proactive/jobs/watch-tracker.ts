@@ -28,7 +28,7 @@ export const watchTrackerJob: ProactiveJob = {
   name: "watch-tracker",
   schedules: (config) => [{ every: config.pollIntervalMs }],
   async run(ctx) {
-    const today = toLocalDateTime(ctx.now(), ctx.config.timeZone);
+    const today = toLocalDateTime(ctx.now(), ctx.settings.timeZone);
     const reconcile = getReconciledOn(ctx.store) !== undefined && getReconciledOn(ctx.store) !== today.date && today.time >= RECONCILE_AFTER;
     const result = await watchTracker(
       {
