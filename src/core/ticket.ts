@@ -15,6 +15,7 @@ import type { Stage } from "./stages.js";
 
 /** The priorities a ticket can have, lowest first (the seed: management "will assign a priority"). */
 export const PRIORITIES = ["none", "low", "normal", "high", "urgent", "immediate"] as const;
+/** One of the priorities. */
 export type Priority = (typeof PRIORITIES)[number];
 
 /** Orders priorities: a higher rank is more urgent. */

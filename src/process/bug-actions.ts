@@ -11,6 +11,7 @@ import { TrackerRejectedError, type NewTicket, type TicketChange } from "./track
 /** What the journalled operations need of the command's context. */
 export type ActionContext = Pick<CommandContext, "tracker" | "store" | "caller" | "now">;
 
+/** What a journal entry says besides who and when. */
 export interface JournalRecord {
   /** What happened, in process terms: `grab`, `triage`, `feedback`, ... */
   action: string;
