@@ -27,7 +27,8 @@ import { createOutbox } from "../src/proactive/outbox.js";
 import { FULL_SCAN_PAGE_SIZE, watchTracker } from "../src/proactive/watcher.js";
 import { SANDBOX_STAFF } from "../src/staff-file.js";
 import { Store } from "../src/store/store.js";
-import { createMantisTracker } from "../src/tracker/mantis-client.js";
+import { createMantisClient } from "../src/tracker/mantis/mantis-client.js";
+import { createMantisTracker } from "../src/tracker/mantis/mantis-tracker.js";
 
 const BUGS = Number(process.env.BENCH_BUGS ?? "10000");
 const QUIET_CYCLES = 30;
@@ -93,8 +94,9 @@ function setup(url: string, token: string): { store: Store; engine: ProactiveEng
   };
   const config = loadConfig({});
   const store = new Store(":memory:");
-  const tracker = createMantisTracker({ url, token, project: 1, impersonate: false, timeoutMs: 60_000, category: "General", log: silent, fetch: countingFetch });
   const staff = new StaffDirectory([...SANDBOX_STAFF]);
+  const client = createMantisClient({ url, token, project: 1, impersonate: false, timeoutMs: 60_000, category: "General", log: silent, fetch: countingFetch });
+  const tracker = createMantisTracker({ client, staff });
   const { outbox } = createOutbox({ store, staff, platforms: ["sandbox"], settings: config.process, proactive: config.proactive, log: silent, quietHours: true });
   outbox.attach("sandbox", quietNotifier);
   const engine = createProactiveEngine({ tracker, store, staff, outbox, settings: config.process, proactive: config.proactive, logger: silent });

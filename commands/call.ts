@@ -15,7 +15,6 @@ import { bugLink } from "../src/process/bug-format.js";
 import { boundedTextArg, customerNameArg, customerTypeArg, emailArg, fileCustomerBug, phoneArg } from "../src/process/incoming.js";
 import { describeRedaction, redactPersonalData } from "../src/process/personal-data.js";
 import { CUSTOMER_TYPES, type CallRecord } from "../src/store/store.js";
-import { MAX_SUMMARY_LENGTH } from "../src/tracker/tracker.js";
 
 const ROUTES = ["bug", "sales"] as const;
 
@@ -147,7 +146,7 @@ async function routeToBug(ctx: CommandContext, args: CallArgs, call: CallRecord)
     `- Call on ${formatDate(call.callDate)}, taken by ${ctx.caller.displayName} (support call ${call.id})`,
   ].join("\n");
   const { bug, noteProblem } = await fileCustomerBug(ctx, {
-    summary: truncateText(oneLine, MAX_SUMMARY_LENGTH),
+    summary: truncateText(oneLine, ctx.tracker.limits.summaryLength),
     description,
     private: false,
     origin: "call",
@@ -156,7 +155,7 @@ async function routeToBug(ctx: CommandContext, args: CallArgs, call: CallRecord)
   });
   ctx.store.calls.setBug(call.id, bug.id);
   const lines = [
-    `Filed ${bugLink(bug, ctx.tracker.bugUrl(bug.id))} for the call from a ${args.type} on ${formatDate(call.callDate)}: NEW, unassigned, tagged ${ctx.settings.customerTag}. Management triages it next.`,
+    `Filed ${bugLink(bug, ctx.tracker.ticketUrl(bug.id))} for the call from a ${args.type} on ${formatDate(call.callDate)}: NEW, unassigned, tagged ${ctx.settings.customerTag}. Management triages it next.`,
     noteProblem ?? "The customer's name and contact are in a private note on the bug, not in its public text.",
   ];
   if (redacted.replaced.length > 0) {

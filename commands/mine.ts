@@ -15,8 +15,7 @@ export const mineCommand = defineCommand({
   roles: ["management", "staff"],
   args: z.object({}),
   async run(ctx) {
-    const me = ctx.caller.accounts.mantis.toLowerCase();
-    const { bugs, truncated, staleNote } = await readOpenQueue(ctx, (bug) => bug.handler?.name.toLowerCase() === me);
+    const { bugs, truncated, staleNote } = await readOpenQueue(ctx, (bug) => bug.handler?.handle === ctx.caller.name);
     if (bugs.length === 0) return ephemeral(["You handle no open bugs right now.", staleNote].filter(Boolean).join("\n"));
     const byStage = new Map<Stage, QueueBug[]>();
     for (const bug of bugs) {
@@ -28,7 +27,7 @@ export const mineCommand = defineCommand({
       const group = byStage.get(stage);
       if (!group) continue;
       lines.push(`${capitalize(STAGE_INFO[stage].waitsFor)} (${group.length}):`);
-      for (const bug of group) lines.push(`- ${formatBugLine(bug, ctx.tracker.bugUrl(bug.id), ctx.settings.customerTag)}`);
+      for (const bug of group) lines.push(`- ${formatBugLine(bug, ctx.tracker.ticketUrl(bug.id), ctx.settings.customerTag)}`);
     }
     if (truncated) lines.push("_(Only the most recently updated bugs were read.)_");
     if (staleNote) lines.push(staleNote);

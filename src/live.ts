@@ -15,7 +15,8 @@ import { ConfigError } from "./errors.js";
 import { CHAT_ACCOUNT_PLATFORMS } from "./identity.js";
 import { loadStaffFile } from "./staff-file.js";
 import { Store } from "./store/store.js";
-import { createMantisTracker } from "./tracker/mantis-client.js";
+import { createMantisClient } from "./tracker/mantis/mantis-client.js";
+import { createMantisTracker } from "./tracker/mantis/mantis-tracker.js";
 
 export async function runLive(config: AppConfig, logger: Logger): Promise<void> {
   // loadConfig guarantees both in live mode; checked again so the types say so.
@@ -25,7 +26,10 @@ export async function runLive(config: AppConfig, logger: Logger): Promise<void> 
   const undeclared = staff.undeclaredAccounts(platforms);
   if (undeclared.length > 0) throw new ConfigError(undeclared);
   const store = new Store(join(config.dataDir, "support-bot.sqlite"));
-  const tracker = createMantisTracker({ ...config.mantis, category: config.process.category, log: logger.child({ component: "mantis" }) });
+  const tracker = createMantisTracker({
+    client: createMantisClient({ ...config.mantis, category: config.process.category, log: logger.child({ component: "mantis" }) }),
+    staff,
+  });
   // Every notification goes through the outbox, one route per configured platform; a platform's routes
   // wait until its adapter is connected. The outbox retries on its own timer, with the engine on or off.
   const { outbox, notifier } = createOutbox({ store, staff, platforms, settings: config.process, proactive: config.proactive, log: logger.child({ component: "outbox" }), quietHours: true });

@@ -17,7 +17,8 @@ import { createOutbox, type Outbox } from "./proactive/outbox.js";
 import { startMantisSimulator } from "./simulators/mantis/server.js";
 import { SANDBOX_STAFF } from "./staff-file.js";
 import { Store } from "./store/store.js";
-import { createMantisTracker } from "./tracker/mantis-client.js";
+import { createMantisClient } from "./tracker/mantis/mantis-client.js";
+import { createMantisTracker } from "./tracker/mantis/mantis-tracker.js";
 
 export interface SandboxOptions {
   config: AppConfig;
@@ -34,7 +35,7 @@ export async function runSandbox({ config, logger, input, output, interactive }:
   let outbox: Outbox | undefined;
   try {
     const staff = new StaffDirectory([...SANDBOX_STAFF]);
-    const tracker = createMantisTracker({
+    const client = createMantisClient({
       url: simulator.url,
       token: simulator.tokens.administrator!,
       project: 1,
@@ -44,6 +45,7 @@ export async function runSandbox({ config, logger, input, output, interactive }:
       category: config.process.category,
       log: logger,
     });
+    const tracker = createMantisTracker({ client, staff });
     // The terminal is the sandbox's chat platform: its transport under the chat kernel. Every message
     // goes through the outbox to the transport's outgoing side; nothing waits for quiet hours, because
     // one person plays every account at the terminal and a held DM would never show in a scripted run.

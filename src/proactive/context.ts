@@ -9,7 +9,7 @@ import type { StaffDirectory, StaffMember } from "../identity.js";
 import { settingsFor } from "../process/settings-for.js";
 import type { ProcessFacts } from "../store/bug-process-repo.js";
 import type { Store } from "../store/store.js";
-import type { TrackerPort } from "../tracker/tracker.js";
+import type { TrackerPort } from "../process/tracker-port.js";
 import type { Outbox } from "./outbox.js";
 import type { ProactiveSettings } from "./settings.js";
 
@@ -68,7 +68,7 @@ export function createEngineContext(deps: ProactiveEngineDeps): EngineContext {
     settingsFor: (member) => settingsFor(deps, member),
     processFacts: (bugId) => deps.store.bugProcess.facts().get(bugId),
     staffByTrackerUser: (trackerUser) => (trackerUser ? deps.staff.byTrackerUser(trackerUser) : undefined),
-    bugUrl: (id) => deps.tracker.bugUrl(id),
+    bugUrl: (id) => deps.tracker.ticketUrl(id),
   };
 }
 

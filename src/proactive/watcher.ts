@@ -12,7 +12,7 @@ import type { Logger } from "pino";
 import { NotFoundError } from "../errors.js";
 import type { MirrorBug, MirrorRow } from "../store/mirror-repo.js";
 import type { Store } from "../store/store.js";
-import type { TrackerPort } from "../tracker/tracker.js";
+import type { TrackerPort } from "../process/tracker-port.js";
 import { initialRow, observeBug, toMirrorBug, type ObserveFacts, type WatchEvent } from "./transitions.js";
 
 /**
@@ -62,7 +62,7 @@ async function firstRun(deps: WatcherDeps, handlers: WatchHandlers): Promise<Wat
   let requests = 0;
   const openNew: MirrorRow[] = [];
   for (let page = 1; ; page++) {
-    const bugs = await tracker.listBugs({ page, pageSize, filter: "any" });
+    const bugs = await tracker.listTickets({ page, pageSize });
     requests++;
     // One transaction per page: a 10,000-bug first run never holds the whole tracker in memory.
     store.transaction(() => {
@@ -92,7 +92,7 @@ async function incremental(deps: WatcherDeps, handlers: WatchHandlers, cursor: D
   let requests = 0;
   let newest = cursor;
   for (let page = 1; ; page++) {
-    const bugs = await tracker.listBugs({ page, pageSize: deps.pageSize, filter: "any" });
+    const bugs = await tracker.listTickets({ page, pageSize: deps.pageSize });
     requests++;
     let reachedOld = false;
     for (const bug of bugs) {
@@ -129,7 +129,7 @@ async function reconcile(deps: WatcherDeps, handlers: WatchHandlers, cursor: Dat
   let changed = 0;
   let requests = 0;
   for (let page = 1; ; page++) {
-    const bugs = await tracker.listBugs({ page, pageSize, filter: "any" });
+    const bugs = await tracker.listTickets({ page, pageSize });
     requests++;
     store.transaction(() => {
       const unchanged: number[] = [];
@@ -151,7 +151,7 @@ async function reconcile(deps: WatcherDeps, handlers: WatchHandlers, cursor: Dat
   const gone: number[] = [];
   for (const id of store.mirror.notSeenSince(started)) {
     try {
-      const bug = await deps.tracker.getBug(id);
+      const bug = await deps.tracker.getTicket(id);
       requests++;
       store.transaction(() => applyObservations(deps, handlers, [toMirrorBug(bug)]));
     } catch (error) {

@@ -364,7 +364,7 @@ export const MIGRATIONS: readonly Migration[] = [
   },
   {
     version: 11,
-    description: "notification outbox: delivery state per route (chat platform), so one platform's failure is retried alone",
+    description: "notification outbox: delivery state per route (chat platform), so one platform's failure is retried alone; the tracker mirror keeps what listings need",
     sql: `
       -- A notification is delivered per route: one chat platform, reaching the recipient there. Each
       -- route is retried on its own; one that delivered is never sent again. Rows queued before this
@@ -381,6 +381,15 @@ export const MIGRATIONS: readonly Migration[] = [
         PRIMARY KEY (key, platform)
       );
       CREATE INDEX notification_routes_open ON notification_routes (state, attempt_at);
+
+      -- The tracker mirror keeps the ticket's state in the process's terms, its handler's staff handle
+      -- and its sub-tickets, so \`mine\` and \`summary\` can list from it while the engine runs. Rows
+      -- written before lose their fingerprint, so the watcher's next full scan writes them again
+      -- (until then the listings read the tracker).
+      ALTER TABLE tracker_mirror ADD COLUMN ticket_state TEXT;
+      ALTER TABLE tracker_mirror ADD COLUMN handler_handle TEXT;
+      ALTER TABLE tracker_mirror ADD COLUMN sub_tickets TEXT;
+      UPDATE tracker_mirror SET fingerprint = NULL;
     `,
   },
 ];

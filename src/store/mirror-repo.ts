@@ -5,17 +5,19 @@
  * reminders and (while the engine runs) `mine` and `summary` read it instead of MantisBT.
  */
 import { z } from "zod";
-import { PRIORITY_NAMES, STATUS_NAMES, type PriorityName, type StatusName } from "../tracker/tracker.js";
+import { isStage } from "../core/stages.js";
+import { isPriority, type Priority, type TicketState } from "../core/ticket.js";
 import type { KeyValueRepository } from "./kv-repo.js";
 import { isoOrNull, optionalDate, type Sql } from "./sql.js";
 
 /** What the watcher keeps of a bug: enough to detect transitions and to write summaries. */
 export interface MirrorBug {
   id: number;
-  status: StatusName;
+  /** The tracker's state key (`TicketState.key`). */
+  status: string;
   /** MantisBT user name of the handler. */
   handler?: string;
-  priority: PriorityName;
+  priority: Priority;
   summary: string;
   tags: string[];
   private: boolean;
@@ -28,12 +30,20 @@ export interface MirrorBug {
    * second of the last read keeps its `updatedAt` but not this. Absent on rows from before migration 9.
    */
   fingerprint?: string;
+  /**
+   * The ticket's state in the process's terms (stages it can mean, open or not, its label), its
+   * handler's staff handle and its sub-tickets, so listings can be made from the mirror. Absent on
+   * rows from before migration 11 until the watcher reads them again.
+   */
+  state?: TicketState;
+  handlerHandle?: string;
+  subTicketIds?: readonly number[];
 }
 
 /** A mirror row: the bug plus what the watcher derived over time. */
 export interface MirrorRow extends MirrorBug {
   statusSince: Date;
-  previousStatus?: StatusName;
+  previousStatus?: string;
   previousHandler?: string;
   feedbackSince?: Date;
   tagChangedAt: Date;
@@ -67,13 +77,15 @@ interface MirrorDbRow {
   seen_at: string;
   announced: number;
   fingerprint: string | null;
+  ticket_state: string | null;
+  handler_handle: string | null;
+  sub_tickets: string | null;
 }
 
 // Rows are the engine's own writes, so plain checks suffice (a zod parse per row per minute over a
 // 10,000-bug mirror showed in the benchmark); an unknown value still falls back instead of passing.
-const isStatus = (value: string): value is StatusName => (STATUS_NAMES as readonly string[]).includes(value);
-const isPriority = (value: string): value is PriorityName => (PRIORITY_NAMES as readonly string[]).includes(value);
 const tagsSchema = z.array(z.string());
+const subTicketsSchema = z.array(z.number().int());
 
 const CURSOR_KEY = "proactive.watch.cursor";
 const INSTALLED_KEY = "proactive.installed-at";
@@ -94,9 +106,9 @@ export class MirrorRepository {
   }
 
   /** Mirror rows by bug id: all, only open ones (not resolved or closed), or only some statuses. */
-  list(options: { openOnly?: boolean; statuses?: readonly StatusName[] } = {}): MirrorRow[] {
+  list(options: { openOnly?: boolean; statuses?: readonly string[] } = {}): MirrorRow[] {
     if (options.statuses) {
-      const statuses = options.statuses.filter(isStatus);
+      const statuses = options.statuses;
       const sql = `SELECT * FROM tracker_mirror WHERE status IN (${statuses.map(() => "?").join(", ") || "NULL"}) ORDER BY bug_id`;
       return (this.sql.statement(sql).all(...statuses) as MirrorDbRow[]).map(toMirrorRow);
     }
@@ -116,15 +128,18 @@ export class MirrorRepository {
     this.sql
       .statement(
         `INSERT INTO tracker_mirror (bug_id, status, handler, priority, summary, tags, private, created_at, updated_at, status_since,
-            previous_status, previous_handler, feedback_since, handler_note_at, tag_changed_at, seen_at, announced, fingerprint)
+            previous_status, previous_handler, feedback_since, handler_note_at, tag_changed_at, seen_at, announced, fingerprint,
+            ticket_state, handler_handle, sub_tickets)
           VALUES (@id, @status, @handler, @priority, @summary, @tags, @private, @createdAt, @updatedAt, @statusSince,
-            @previousStatus, @previousHandler, @feedbackSince, @handlerNoteAt, @tagChangedAt, @seenAt, @announced, @fingerprint)
+            @previousStatus, @previousHandler, @feedbackSince, @handlerNoteAt, @tagChangedAt, @seenAt, @announced, @fingerprint,
+            @ticketState, @handlerHandle, @subTickets)
           ON CONFLICT (bug_id) DO UPDATE SET status = excluded.status, handler = excluded.handler, priority = excluded.priority,
             summary = excluded.summary, tags = excluded.tags, private = excluded.private, created_at = excluded.created_at,
             updated_at = excluded.updated_at, status_since = excluded.status_since, previous_status = excluded.previous_status,
             previous_handler = excluded.previous_handler, feedback_since = excluded.feedback_since,
             handler_note_at = excluded.handler_note_at, tag_changed_at = excluded.tag_changed_at, seen_at = excluded.seen_at,
-            announced = excluded.announced, fingerprint = excluded.fingerprint`,
+            announced = excluded.announced, fingerprint = excluded.fingerprint, ticket_state = excluded.ticket_state,
+            handler_handle = excluded.handler_handle, sub_tickets = excluded.sub_tickets`,
       )
       .run({
         id: row.id,
@@ -145,6 +160,9 @@ export class MirrorRepository {
         seenAt: row.seenAt.toISOString(),
         announced: row.announced ? 1 : 0,
         fingerprint: row.fingerprint ?? null,
+        ticketState: row.state ? JSON.stringify(row.state) : null,
+        handlerHandle: row.handlerHandle ?? null,
+        subTickets: row.subTicketIds ? JSON.stringify(row.subTicketIds) : null,
       });
   }
 
@@ -229,7 +247,7 @@ function toMirrorRow(row: MirrorDbRow): MirrorRow {
   const tags = row.tags === "[]" ? [] : tagsSchema.catch([]).parse(JSON.parse(row.tags));
   return {
     id: row.bug_id,
-    status: isStatus(row.status) ? row.status : "new",
+    status: row.status,
     handler: row.handler ?? undefined,
     priority: isPriority(row.priority) ? row.priority : "normal",
     summary: row.summary,
@@ -238,7 +256,7 @@ function toMirrorRow(row: MirrorDbRow): MirrorRow {
     createdAt: new Date(row.created_at),
     updatedAt: new Date(row.updated_at),
     statusSince: new Date(row.status_since),
-    previousStatus: row.previous_status !== null && isStatus(row.previous_status) ? row.previous_status : undefined,
+    previousStatus: row.previous_status ?? undefined,
     previousHandler: row.previous_handler ?? undefined,
     feedbackSince: optionalDate(row.feedback_since),
     handlerNoteAt: optionalDate(row.handler_note_at),
@@ -246,5 +264,18 @@ function toMirrorRow(row: MirrorDbRow): MirrorRow {
     seenAt: new Date(row.seen_at),
     announced: row.announced === 1,
     fingerprint: row.fingerprint ?? undefined,
+    ...(row.ticket_state !== null ? { state: toTicketState(row.ticket_state) } : {}),
+    ...(row.handler_handle !== null ? { handlerHandle: row.handler_handle } : {}),
+    ...(row.sub_tickets !== null ? { subTicketIds: row.sub_tickets === "[]" ? [] : subTicketsSchema.catch([]).parse(JSON.parse(row.sub_tickets)) } : {}),
   };
+}
+
+/** A stored state, checked by hand (see above); one that no longer reads is absent, as on an old row. */
+function toTicketState(text: string): TicketState | undefined {
+  const value: unknown = JSON.parse(text);
+  if (typeof value !== "object" || value === null) return undefined;
+  const state = value as Partial<TicketState>;
+  const stages = Array.isArray(state.stages) ? state.stages.filter(isStage) : [];
+  if (typeof state.key !== "string" || typeof state.label !== "string" || typeof state.open !== "boolean" || stages.length === 0) return undefined;
+  return { ...state, key: state.key, label: state.label, open: state.open, stages: [stages[0]!, ...stages.slice(1)] };
 }

@@ -54,7 +54,7 @@ async function startOnTwoPlatforms(options: { seed?: boolean } = {}): Promise<{ 
 function startEngine(on: BotUnderTest): ProactiveEngine {
   const config = loadConfig({ SUMMARY_CHANNELS: "none" });
   engine = createProactiveEngine({
-    tracker: on.tracker,
+    tracker: on.port,
     store: on.store,
     staff: on.staff,
     outbox: on.outbox,

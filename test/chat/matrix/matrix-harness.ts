@@ -13,14 +13,14 @@ import type { MantisSimulator } from "../../../src/simulators/mantis/server.js";
 import { startMatrixSimulator, type ClientEvent, type MatrixSimulator } from "../../../src/simulators/matrix/server.js";
 import { SANDBOX_STAFF } from "../../../src/staff-file.js";
 import type { Store } from "../../../src/store/store.js";
-import type { TrackerPort } from "../../../src/tracker/tracker.js";
+import type { MantisClient } from "../../../src/tracker/mantis/mantis-types.js";
 import { relayNotifier, startBotUnderTest } from "../../support/bot-under-test.js";
 import type { CapturedLog } from "../../support/capture-log.js";
 
 export interface MatrixHarness {
   matrix: MatrixSimulator;
   mantis: MantisSimulator;
-  tracker: TrackerPort;
+  tracker: MantisClient;
   store: Store;
   staff: StaffDirectory;
   core: BotCore;
