@@ -7,6 +7,7 @@ import type { Notifier } from "../chat/notifier.js";
 import type { PersonSettings } from "../core/people-settings.js";
 import type { ProcessSettings } from "../core/process-settings.js";
 import type { StaffDirectory, StaffMember } from "../identity.js";
+import { NO_METRICS, type Metrics } from "../metrics.js";
 import { settingsFor } from "../process/settings-for.js";
 import { loadProcessFacts, type ProcessFacts } from "../store/proactive-repo.js";
 import type { Store } from "../store/store.js";
@@ -23,8 +24,11 @@ export interface ProactiveEngineDeps {
   notifier: Notifier;
   settings: ProcessSettings;
   proactive: ProactiveSettings;
+  /** The root logger; the engine's lines carry `component: "proactive"`. */
   logger: Logger;
   now?: () => Date;
+  /** Counts watcher cycles, the queue's levels and the outbox's notifications; default: nothing counted. */
+  metrics?: Metrics;
 }
 
 /** The services a job runs with. */
@@ -39,6 +43,7 @@ export interface EngineContext {
   now: () => Date;
   log: Logger;
   outbox: Outbox;
+  metrics: Metrics;
   /**
    * A person's effective settings (src/process/settings-for.ts), read fresh each time; `undefined`
    * (a handler who is no staff member) gets the company's.
@@ -56,7 +61,8 @@ export function createEngineContext(deps: ProactiveEngineDeps): EngineContext {
   const config = deps.proactive;
   const now = deps.now ?? (() => new Date());
   const log = deps.logger.child({ component: "proactive" });
-  const outbox = new Outbox({ store: deps.store, staff: deps.staff, notifier: deps.notifier, now, log, maxAttempts: config.notifyMaxAttempts });
+  const metrics = deps.metrics ?? NO_METRICS;
+  const outbox = new Outbox({ store: deps.store, staff: deps.staff, notifier: deps.notifier, now, log, maxAttempts: config.notifyMaxAttempts, metrics });
   return {
     tracker: deps.tracker,
     store: deps.store,
@@ -66,6 +72,7 @@ export function createEngineContext(deps: ProactiveEngineDeps): EngineContext {
     now,
     log,
     outbox,
+    metrics,
     settingsFor: (member) => settingsFor(deps, member),
     processFacts: (bugId) => loadProcessFacts(deps.store).get(bugId),
     staffByTrackerUser: (trackerUser) => (trackerUser ? deps.staff.byTrackerUser(trackerUser) : undefined),

@@ -12,7 +12,9 @@ import type { Notifier } from "../chat/notifier.js";
 import { splitMarkdown } from "../core/summary.js";
 import type { Message, MessageButton } from "../framework/reply.js";
 import type { StaffDirectory } from "../identity.js";
+import { NO_METRICS, type Metrics } from "../metrics.js";
 import {
+  countWaitingNotifications,
   enqueueNotification,
   listDueNotifications,
   markNotificationAttempt,
@@ -52,6 +54,8 @@ export interface OutboxDeps {
   now: () => Date;
   log: Logger;
   maxAttempts: number;
+  /** Counts notifications queued, sent, failed and given up, and the outbox's depth; default: nothing counted. */
+  metrics?: Metrics;
 }
 
 /** What one delivery run did. */
@@ -69,7 +73,13 @@ export class Outbox {
   /** Queues a notification; false when its key was already queued (or sent) before. */
   enqueue(item: Omit<OutboxItem, "dueAt" | "combinable"> & Partial<Pick<OutboxItem, "dueAt" | "combinable">>): boolean {
     const now = this.deps.now();
-    return enqueueNotification(this.deps.store, { dueAt: now, combinable: true, ...item }, now);
+    const queued = enqueueNotification(this.deps.store, { dueAt: now, combinable: true, ...item }, now);
+    if (queued) this.metrics.notification("queued", 1);
+    return queued;
+  }
+
+  private get metrics(): Metrics {
+    return this.deps.metrics ?? NO_METRICS;
   }
 
   /** Settles sends cut off by a stop of the process; call once before the first delivery. */
@@ -107,6 +117,7 @@ export class Outbox {
       }
     }
     if (report.sent + report.failed > 0) log.debug({ ...report }, "outbox delivered");
+    this.metrics.outboxDepth(countWaitingNotifications(store, this.deps.maxAttempts));
     return report;
   }
 
@@ -121,6 +132,7 @@ export class Outbox {
         markNotificationFailed(store, row.key, `no staff member "${row.recipient}" to send to`);
       }
       log.warn({ recipient: first.recipient, keys: batch.map((row) => row.key) }, "notification recipient is not in the staff directory");
+      this.metrics.notification("given_up", batch.length);
       return false;
     }
     const messages = batch.length === 1 ? splitMessage(first.message!) : combineMessages(batch.map((row) => row.message!));
@@ -137,12 +149,15 @@ export class Outbox {
       const exhausted = batch.filter((row) => row.attempts + 1 >= this.deps.maxAttempts).map((row) => row.key);
       if (exhausted.length > 0) log.error({ err, keys: exhausted }, "notification given up after the last attempt");
       else log.warn({ err, keys: batch.map((row) => row.key) }, "notification failed; retrying on the next run");
+      this.metrics.notification("failed", batch.length - exhausted.length);
+      this.metrics.notification("given_up", exhausted.length);
       return false;
     }
     const sentAt = this.deps.now();
     store.db.transaction(() => {
       for (const row of batch) markNotificationSent(store, row.key, sentAt, batch.length > 1 ? `combined with ${batch.length - 1} more` : undefined);
     })();
+    this.metrics.notification("sent", batch.length);
     return true;
   }
 

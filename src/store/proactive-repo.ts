@@ -454,6 +454,12 @@ export function listDueNotifications(store: Store, now: Date, maxAttempts: numbe
   return rows.map(toNotificationRow);
 }
 
+/** How many notifications wait to be sent: pending, or failed with attempts left; not cancelled. */
+export function countWaitingNotifications(store: Store, maxAttempts: number): number {
+  const row = statement(store, "SELECT COUNT(*) AS n FROM notifications WHERE state IN ('pending', 'failed') AND attempts < ? AND cancelled_at IS NULL").get(maxAttempts) as { n: number };
+  return row.n;
+}
+
 /** Records that a send starts now (before it is made, so a crash during it is noticed at start-up). */
 export function markNotificationAttempt(store: Store, key: string, at: Date): void {
   statement(store, "UPDATE notifications SET attempts = attempts + 1, attempt_at = ? WHERE key = ?").run(at.toISOString(), key);

@@ -129,6 +129,11 @@ export class Store {
     }
   }
 
+  /** Whether the database is open (for `/readyz`). */
+  get isOpen(): boolean {
+    return this.db.open;
+  }
+
   close(): void {
     this.db.close();
   }
