@@ -10,6 +10,7 @@ import type { ErpPort } from "./erp/erp.js";
 import { dispatch, type DispatchRequest, type DispatchResult, type DispatchServices } from "./framework/dispatcher.js";
 import type { Platform, StaffDirectory } from "./identity.js";
 import type { Metrics } from "./metrics.js";
+import type { QueueSource } from "./process/queue.js";
 import type { Store } from "./store/store.js";
 import type { TrackerPort } from "./process/tracker-port.js";
 
@@ -20,11 +21,14 @@ export interface BotCoreOptions {
   staff: StaffDirectory;
   /** The tracker with the bot's own credentials; commands get it acting as their caller. */
   tracker: TrackerPort;
+  /** How commands notify: the outbox's notifier (src/proactive/outbox.ts), so every message is queued and retried. */
   notifier: Notifier;
   erp: ErpPort;
   now?: () => Date;
   /** Counts commands by name and outcome; default: nothing counted. */
   metrics?: Metrics;
+  /** Where `mine` and `summary` read open bugs: the engine's mirror when the engine runs; default the tracker. */
+  queueSource?: QueueSource;
 }
 
 /** What a transport tells about the place of a command: its trigger and message limit. */
@@ -48,6 +52,7 @@ export function createBotCore(options: BotCoreOptions): BotCore {
     now: options.now ?? (() => new Date()),
     logger: options.logger,
     ...(options.metrics ? { metrics: options.metrics } : {}),
+    ...(options.queueSource ? { queueSource: options.queueSource } : {}),
   };
   return {
     services,
