@@ -37,7 +37,7 @@ interface Rule {
 const REPO = fileURLToPath(new URL("..", import.meta.url));
 
 /** The files that wire everything together; anything may be imported here. */
-const COMPOSITION_ROOT = new Set(["src/main.ts", "src/live.ts", "src/sandbox.ts", "src/app.ts", "src/config.ts", "src/ops/cli.ts", "src/ops/support-bot.ts"]);
+const COMPOSITION_ROOT = new Set(["src/main.ts", "src/live.ts", "src/sandbox.ts", "src/app.ts", "src/config.ts", "src/ops/cli.ts", "src/ops/support-bot.ts", "src/ops/doctor.ts"]);
 
 const under = (...folders: string[]) => (path: string) => folders.some((folder) => path.startsWith(folder));
 const oneOf = (...paths: string[]) => (path: string) => paths.includes(path);
@@ -45,8 +45,11 @@ const isPackage = (target: string) => !target.startsWith("src/") && !target.star
 const nodeBuiltin = (target: string) => target.startsWith("node:");
 const any = (...tests: ((target: string) => boolean)[]) => (target: string) => tests.some((test) => test(target));
 
-/** Shared by every layer above core: the error vocabulary and the staff directory. */
-const SHARED = oneOf("src/errors.ts", "src/identity.ts");
+/**
+ * Shared by every layer above core: the error vocabulary, the staff directory, the metrics port and
+ * the results of the doctor's checks.
+ */
+const SHARED = oneOf("src/errors.ts", "src/identity.ts", "src/metrics.ts", "src/checks.ts");
 /** The ports adapters implement: the tracker, chat notifications, the ERP. */
 const PORTS = oneOf("src/process/tracker-port.ts", "src/chat/notifier.ts", "src/erp/erp.ts");
 /**
@@ -125,12 +128,13 @@ const RULES: readonly Rule[] = [
     allows: (target, from) => !CHAT_TRANSPORT.test(target) || CHAT_TRANSPORT.exec(target)![1] === CHAT_TRANSPORT.exec(from)![1],
   },
   {
-    name: "a chat transport imports the chat kernel, framework types, core, http and its own folder only",
+    name: "a chat transport imports the chat kernel, framework types, core, http, the shared modules and its own folder only",
     appliesTo: (file) => CHAT_TRANSPORT.test(file),
     allows: (target, from) =>
       target.startsWith(`src/chat/${CHAT_TRANSPORT.exec(from)![1]}/`) ||
       under("src/chat/kernel/", "src/framework/", "src/core/", "src/http/")(target) ||
-      oneOf("src/chat/notifier.ts", "src/errors.ts", "src/identity.ts")(target) ||
+      oneOf("src/chat/notifier.ts")(target) ||
+      SHARED(target) ||
       isPackage(target),
   },
 ];
