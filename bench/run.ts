@@ -28,11 +28,12 @@ import { loadConfig } from "../src/config.js";
 import { StaffDirectory } from "../src/identity.js";
 import { createProactiveEngine, type ProactiveEngine } from "../src/proactive/engine.js";
 import { buildSummary } from "../src/proactive/jobs/channel-summary.js";
+import { createOutbox } from "../src/proactive/outbox.js";
 import { FULL_SCAN_PAGE_SIZE, watchTracker } from "../src/proactive/watcher.js";
 import { SANDBOX_STAFF } from "../src/staff-file.js";
-import { countMirror } from "../src/store/proactive-repo.js";
 import { Store } from "../src/store/store.js";
-import { createMantisTracker } from "../src/tracker/mantis-client.js";
+import { createMantisClient } from "../src/tracker/mantis/mantis-client.js";
+import { createMantisTracker } from "../src/tracker/mantis/mantis-tracker.js";
 import { BUILT_MAIN, startBot, type BotProcess } from "./bot-process.js";
 import { startBareServer, startSimulators, type Simulators } from "./children.js";
 import { helpAnswerBytes, measureGrabs, measureHelp, measureHelpP99, measureMix } from "./commands.js";
@@ -90,8 +91,12 @@ function setup(url: string, token: string): { store: Store; engine: ProactiveEng
   };
   const config = loadConfig({});
   const store = new Store(":memory:");
-  const tracker = createMantisTracker({ url, token, project: 1, impersonate: false, timeoutMs: 60_000, category: "General", log: silent, fetch: countingFetch });
-  const engine = createProactiveEngine({ tracker, store, staff: new StaffDirectory([...SANDBOX_STAFF]), notifier: quietNotifier, settings: config.process, proactive: config.proactive, logger: silent });
+  const staff = new StaffDirectory([...SANDBOX_STAFF]);
+  const client = createMantisClient({ url, token, project: 1, impersonate: false, timeoutMs: 60_000, category: "General", log: silent, fetch: countingFetch });
+  const tracker = createMantisTracker({ client, staff });
+  const { outbox } = createOutbox({ store, staff, platforms: ["sandbox"], settings: config.process, proactive: config.proactive, log: silent, quietHours: true });
+  outbox.attach("sandbox", quietNotifier);
+  const engine = createProactiveEngine({ tracker, store, staff, outbox, settings: config.process, proactive: config.proactive, logger: silent });
   return { store, engine, requests: () => requests, trackerFor: () => tracker };
 }
 
@@ -156,7 +161,7 @@ async function engineInThisProcess(simulator: Simulators): Promise<void> {
 
   const first = await measure(() => bot.engine.runJob("watch-tracker"));
   const firstRequests = bot.requests();
-  record(`first full scan, ${countMirror(bot.store)} bugs, page size ${FULL_SCAN_PAGE_SIZE}`, `${first.ms.toFixed(0)} ms, ${firstRequests} requests, peak heap +${first.peakHeapMb.toFixed(1)} MB, retained +${first.retainedHeapMb.toFixed(1)} MB`);
+  record(`first full scan, ${bot.store.mirror.count()} bugs, page size ${FULL_SCAN_PAGE_SIZE}`, `${first.ms.toFixed(0)} ms, ${firstRequests} requests, peak heap +${first.peakHeapMb.toFixed(1)} MB, retained +${first.retainedHeapMb.toFixed(1)} MB`);
 
   expectAtMost("first full scan", first.ms, TARGETS.firstScanMs, "ms");
   expectAtMost("first full scan, retained heap", first.retainedHeapMb, TARGETS.firstScanRetainedMb, "MB");
@@ -201,7 +206,7 @@ async function engineInThisProcess(simulator: Simulators): Promise<void> {
   for (let run = 0; run <= REPEAT; run++) {
     const summary = await measure(async () => buildSummary(bot.engine.context, { channel: "management", time: "09:00", timeZone: "UTC" }, new Date(), new Date()));
     if (run === 0) {
-      record(`composing the daily summary (${countMirror(bot.store)} bugs)`, `${summary.result.length} messages, peak heap +${summary.peakHeapMb.toFixed(1)} MB`);
+      record(`composing the daily summary (${bot.store.mirror.count()} bugs)`, `${summary.result.length} messages, peak heap +${summary.peakHeapMb.toFixed(1)} MB`);
     } else {
       figures.summary_10k_ms.push(summary.ms);
     }

@@ -9,15 +9,12 @@ import { z } from "zod";
 import { compareDates, dateInputSchema, formatDate, resolveDateInput, todayIn } from "../src/core/dates.js";
 import { truncateText } from "../src/core/text.js";
 import { UsageError } from "../src/errors.js";
-import { defineCommand, type CommandContext } from "../src/framework/command.js";
+import { defineCommand, type CommandContext, type CommandForm } from "../src/framework/command.js";
 import { ephemeral, type Reply } from "../src/framework/reply.js";
 import { bugLink } from "../src/process/bug-format.js";
 import { boundedTextArg, customerNameArg, customerTypeArg, emailArg, fileCustomerBug, phoneArg } from "../src/process/incoming.js";
 import { describeRedaction, redactPersonalData } from "../src/process/personal-data.js";
-import { deleteCall, setCallSalesRef } from "../src/store/incoming-repo.js";
-import { getSalesRecord } from "../src/store/sales-repo.js";
-import type { CallRecord } from "../src/store/store.js";
-import { MAX_SUMMARY_LENGTH } from "../src/tracker/tracker.js";
+import { CUSTOMER_TYPES, type CallRecord } from "../src/core/customer-call.js";
 
 const ROUTES = ["bug", "sales"] as const;
 
@@ -36,6 +33,59 @@ const callArgs = z.object({
 });
 type CallArgs = z.infer<typeof callArgs>;
 
+/** The call as a form: a dialog on Mattermost, one question at a time on Matrix and in the terminal. */
+const callForm: CommandForm = {
+  title: "Log a customer call",
+  introduction:
+    "A problem becomes a NEW bug tagged Customer; the name and contact go into a private note only. Onboarding or commercial requests go to sales.",
+  submitLabel: "Log the call",
+  fields: [
+    { name: "name", label: "Customer name", kind: "text", placeholder: "Jane Doe", prompt: "What is the customer's **name**?" },
+    {
+      name: "type",
+      label: "Type of customer",
+      kind: "choice",
+      choices: CUSTOMER_TYPES.map((type) => ({ value: type, label: type[0]!.toUpperCase() + type.slice(1) })),
+      prompt: `What **type** of customer? ${CUSTOMER_TYPES.map((type) => `\`${type}\``).join(", ")}`,
+    },
+    { name: "phone", label: "Phone", kind: "text", input: "tel", placeholder: "+41 79 555 01 23", maxLength: 40, prompt: "Their **phone number**, to call them back? For example `+41 79 555 01 23`." },
+    {
+      name: "email",
+      label: "E-mail",
+      kind: "text",
+      input: "email",
+      optional: true,
+      placeholder: "jane@example.com",
+      prompt: "Their **e-mail address**? Send `skip` if they gave none.",
+      skipWords: ["skip", "-", "none", "no"],
+    },
+    { name: "issue", label: "Issue", kind: "textarea", help: "What the call was about.", prompt: "What is the **issue**? Describe it in one message." },
+    {
+      name: "date",
+      label: "Date of the call",
+      kind: "text",
+      optional: true,
+      placeholder: "today, or 25.11.2026",
+      maxLength: 40,
+      prompt: "When did the call take place? Send `today`, or a **date** such as `25.11.2026`.",
+      skipWords: ["today", "skip", "-"],
+    },
+    {
+      name: "route",
+      label: "Route",
+      kind: "choice",
+      showAllChoices: true,
+      default: "bug",
+      choices: [
+        { value: "bug", label: "Bug: a problem for the tracker" },
+        { value: "sales", label: "Sales: onboarding or commercial" },
+      ],
+      prompt: "Is it a problem for the tracker (`bug`) or about onboarding or sales (`sales`)? Send `skip` for `bug`.",
+      skipWords: ["skip", "-"],
+    },
+  ],
+};
+
 export const callCommand = defineCommand({
   name: "call",
   summary: "Log a customer's phone call: a Customer bug (contact in a private note) or, with route=sales, an ERP record",
@@ -48,13 +98,15 @@ export const callCommand = defineCommand({
   roles: ["staff", "management"],
   positional: ["issue"],
   args: callArgs,
+  form: callForm,
+  privacy: { personalData: ["arguments"] },
   async run(ctx, args) {
     const today = todayIn(ctx.settings.timeZone, ctx.now());
     const callDate = args.date ? resolveDateInput(args.date, today) : today;
     if (compareDates(callDate, today) > 0) {
       throw new UsageError(`date: ${formatDate(callDate)} is in the future; give the day the call took place (default: today).`);
     }
-    const call = ctx.store.addCall({
+    const call = ctx.store.calls.add({
       recordedAt: ctx.now(),
       recordedBy: ctx.caller.name,
       customerName: args.name,
@@ -69,7 +121,7 @@ export const callCommand = defineCommand({
       return args.route === "sales" ? await routeToSales(ctx, args, call) : await routeToBug(ctx, args, call);
     } catch (error) {
       // Nothing was created for the call, so it is not kept either: a retry must not log it twice.
-      deleteCall(ctx.store, call.id);
+      ctx.store.calls.delete(call.id);
       throw error;
     }
   },
@@ -94,16 +146,16 @@ async function routeToBug(ctx: CommandContext, args: CallArgs, call: CallRecord)
     `- Call on ${formatDate(call.callDate)}, taken by ${ctx.caller.displayName} (support call ${call.id})`,
   ].join("\n");
   const { bug, noteProblem } = await fileCustomerBug(ctx, {
-    summary: truncateText(oneLine, MAX_SUMMARY_LENGTH),
+    summary: truncateText(oneLine, ctx.tracker.limits.summaryLength),
     description,
     private: false,
     origin: "call",
     privateNote,
     command: "call",
   });
-  ctx.store.setCallBug(call.id, bug.id);
+  ctx.store.calls.setBug(call.id, bug.id);
   const lines = [
-    `Filed ${bugLink(bug, ctx.tracker.bugUrl(bug.id))} for the call from a ${args.type} on ${formatDate(call.callDate)}: NEW, unassigned, tagged ${ctx.settings.customerTag}. Management triages it next.`,
+    `Filed ${bugLink(bug, ctx.tracker.ticketUrl(bug.id))} for the call from a ${args.type} on ${formatDate(call.callDate)}: NEW, unassigned, tagged ${ctx.settings.customerTag}. Management triages it next.`,
     noteProblem ?? "The customer's name and contact are in a private note on the bug, not in its public text.",
   ];
   if (redacted.replaced.length > 0) {
@@ -124,8 +176,8 @@ async function routeToSales(ctx: CommandContext, args: CallArgs, call: CallRecor
     date: call.callDate,
     recordedBy: ctx.caller.name,
   });
-  setCallSalesRef(ctx.store, call.id, reference);
-  const erpReference = getSalesRecord(ctx.store, reference)?.payload["erpReference"];
+  ctx.store.calls.setSalesRef(call.id, reference);
+  const erpReference = ctx.store.sales.get(reference)?.payload["erpReference"];
   const inErp = typeof erpReference === "string" ? ` (ERP reference ${erpReference})` : "";
   return ephemeral(
     [

@@ -9,8 +9,8 @@ import { NotFoundError } from "../src/errors.js";
 import { defineCommand } from "../src/framework/command.js";
 import { ephemeral } from "../src/framework/reply.js";
 import { escapeMarkdown } from "../src/process/bug-format.js";
-import { getSalesRecord, parseSalesReference, type SalesRecord } from "../src/store/sales-repo.js";
-import { CUSTOMER_TYPES } from "../src/store/store.js";
+import { CUSTOMER_TYPES } from "../src/core/customer-call.js";
+import { parseSalesReference, type SalesRecord } from "../src/core/sales.js";
 
 // The payloads are JSON written by the ERP adapters; read them as loosely as they may have been written.
 const contactPayload = z.object({
@@ -47,8 +47,9 @@ export const leadCommand = defineCommand({
       .transform((text) => text.trim())
       .refine((text) => parseSalesReference(text) !== undefined, { error: "must be a sales reference such as S-3" }),
   }),
+  privacy: { personalData: ["reply"] },
   async run(ctx, args) {
-    const record = getSalesRecord(ctx.store, args.reference);
+    const record = ctx.store.sales.get(args.reference);
     if (!record) throw new NotFoundError(`There is no sales record ${args.reference.toUpperCase()}.`);
     return ephemeral(formatRecord(record, ctx.settings.timeZone));
   },

@@ -9,12 +9,12 @@ import { ProcessRuleError } from "../src/errors.js";
 import { bugIdArg, flagArg } from "../src/framework/arg-types.js";
 import { defineCommand } from "../src/framework/command.js";
 import { ephemeral } from "../src/framework/reply.js";
-import { changeBug } from "../src/process/bug-actions.js";
 import { bugLink } from "../src/process/bug-format.js";
 import { requireParticipant, staffNamed } from "../src/process/participants.js";
 import { handlerMember } from "../src/process/require-handler.js";
 import { loadBug, requireTransition } from "../src/process/situation.js";
-import { findSalesLink } from "../src/store/review-repo.js";
+import { applyTransition } from "../src/process/transition.js";
+
 
 export const notifyCommand = defineCommand({
   name: "notify",
@@ -27,24 +27,20 @@ export const notifyCommand = defineCommand({
   args: z.object({ bug: bugIdArg, gratis: flagArg }),
   async run(ctx, args) {
     const { bug, state, situation } = await loadBug(ctx, args.bug);
-    const to = requireTransition("notify", situation).to;
+    const transition = requireTransition("notify", situation);
     const communicator = staffNamed(ctx, state?.communicator);
     requireParticipant(ctx, { people: [communicator, handlerMember(ctx, bug)], who: "the staff member telling the customer", bugId: bug.id, action: "notify" });
-    const sales = findSalesLink(ctx.store, bug.id);
+    const sales = ctx.store.sales.linkOf(bug.id);
     if (args.gratis && !sales) {
       throw new ProcessRuleError(`Bug #${bug.id} did not come from a sales process, so there is no billing to skip; run \`notify ${bug.id}\`.`);
     }
 
-    const updated = await changeBug(
-      ctx,
-      bug,
-      { status: to.status, resolution: "fixed" },
-      { action: "notify", command: "notify", details: { sales: Boolean(sales), billing: Boolean(sales) && !args.gratis } },
-    );
-    ctx.store.updateBugProcess(bug.id, { stage: to.stage }, ctx.now());
+    const updated = await applyTransition(ctx, bug, transition, {
+      record: { action: "notify", details: { sales: Boolean(sales), billing: Boolean(sales) && !args.gratis } },
+    });
 
-    const url = ctx.tracker.bugUrl(bug.id);
-    const lines = [`${bugLink(updated, url)} is RESOLVED; management closes it with the next release.`];
+    const url = ctx.tracker.ticketUrl(bug.id);
+    const lines = [`${bugLink(updated, url)} is ${updated.state.label}; management closes it with the next release.`];
     if (state?.draftText) {
       const text = updated.private ? state.draftText : `${state.draftText.trimEnd()}\n\nDetails: ${url}`;
       lines.push(`Send the customer this (based on the developer's draft; adjust the technical detail to what they want to know):`, fence(text));
@@ -52,7 +48,7 @@ export const notifyCommand = defineCommand({
       lines.push(`No draft response was stored: write the customer a brief note that we fixed the problem${updated.private ? "" : `, with the link ${url}`}.`);
     }
     if (updated.private) lines.push("The bug is private, so its link is left out: the customer could not open it.");
-    const calls = ctx.store.listCalls().filter((call) => call.bugId === bug.id);
+    const calls = ctx.store.calls.list().filter((call) => call.bugId === bug.id);
     if (calls.length > 0) {
       lines.push(`The customer's name and contact are in the private note on the bug (support call ${calls.map((call) => call.id).join(", ")}).`);
     }

@@ -7,10 +7,12 @@ import { buildCommandRegistry } from "../commands/index.js";
 import type { AppConfig } from "./config.js";
 import type { Notifier } from "./chat/notifier.js";
 import type { ErpPort } from "./erp/erp.js";
-import { dispatch, type DispatchResult, type DispatchServices } from "./framework/dispatcher.js";
+import { dispatch, type DispatchRequest, type DispatchResult, type DispatchServices } from "./framework/dispatcher.js";
 import type { Platform, StaffDirectory } from "./identity.js";
+import type { Metrics } from "./metrics.js";
+import type { QueueSource } from "./process/queue.js";
 import type { Store } from "./store/store.js";
-import type { TrackerPort } from "./tracker/tracker.js";
+import type { TrackerPort } from "./process/tracker-port.js";
 
 export interface BotCoreOptions {
   config: Pick<AppConfig, "process">;
@@ -19,23 +21,29 @@ export interface BotCoreOptions {
   staff: StaffDirectory;
   /** The tracker with the bot's own credentials; commands get it acting as their caller. */
   tracker: TrackerPort;
+  /** How commands notify: the outbox's notifier (src/proactive/outbox.ts), so every message is queued and retried. */
   notifier: Notifier;
   erp: ErpPort;
   now?: () => Date;
-  /** Command triggers that differ from the defaults, e.g. `{ matrix: "!help-desk" }`. */
-  triggers?: Partial<Record<Platform, string>>;
+  /** Counts commands by name and outcome; default: nothing counted. */
+  metrics?: Metrics;
+  /** Where `mine` and `summary` read open bugs: the engine's mirror when the engine runs; default the tracker. */
+  queueSource?: QueueSource;
 }
+
+/** What a transport tells about the place of a command: its trigger and message limit. */
+export type RunPlace = Pick<DispatchRequest, "trigger" | "messageLimit">;
 
 export interface BotCore {
   services: DispatchServices;
   /** Runs one command line (without the trigger) for a chat user; never throws. */
-  run(platform: Platform, platformUser: string, line: string): Promise<DispatchResult>;
+  run(platform: Platform, platformUser: string, line: string, where?: RunPlace): Promise<DispatchResult>;
 }
 
 export function createBotCore(options: BotCoreOptions): BotCore {
   const services: DispatchServices = {
     commands: buildCommandRegistry(),
-    trackerFor: (member) => options.tracker.actingAs({ trackerUser: member.accounts.mantis, displayName: member.displayName }),
+    trackerFor: (member) => options.tracker.actingAs(member),
     staff: options.staff,
     store: options.store,
     notifier: options.notifier,
@@ -43,10 +51,11 @@ export function createBotCore(options: BotCoreOptions): BotCore {
     settings: options.config.process,
     now: options.now ?? (() => new Date()),
     logger: options.logger,
-    ...(options.triggers ? { triggers: options.triggers } : {}),
+    ...(options.metrics ? { metrics: options.metrics } : {}),
+    ...(options.queueSource ? { queueSource: options.queueSource } : {}),
   };
   return {
     services,
-    run: (platform, platformUser, line) => dispatch({ platform, platformUser, line }, services),
+    run: (platform, platformUser, line, where = {}) => dispatch({ platform, platformUser, line, ...where }, services),
   };
 }

@@ -5,6 +5,7 @@
  */
 import { z } from "zod";
 import { UsageError } from "../errors.js";
+import { resolveBugReferences } from "./arg-types.js";
 import type { CommandDefinition } from "./command.js";
 import type { Token } from "./tokenizer.js";
 
@@ -37,6 +38,12 @@ function schemaKeys(schema: z.ZodType): string[] {
   return [];
 }
 
+/** Every argument name a command takes: positional names, flags and the schema's keys. */
+export function argumentNames(command: CommandDefinition): string[] {
+  const { fixed, rest } = positionalNames(command);
+  return [...new Set([...fixed, ...(rest ? [rest] : []), ...(command.flags ?? []), ...schemaKeys(command.args)])];
+}
+
 /**
  * Builds the plain object the schema validates: positional tokens fill the positional names not
  * already given as `name=value`, a `...rest` name collects the remaining ones as an array, bare
@@ -47,7 +54,7 @@ export function mapTokens(command: CommandDefinition, tokens: readonly Token[]):
   const { fixed, rest } = positionalNames(command);
   const flags = command.flags ?? [];
   const known = new Map<string, string>();
-  for (const key of [...fixed, ...(rest ? [rest] : []), ...flags, ...schemaKeys(command.args)]) known.set(canonicalKey(key), key);
+  for (const key of argumentNames(command)) known.set(canonicalKey(key), key);
   const flagByWord = new Map(flags.map((flag) => [flag.toLowerCase(), flag]));
 
   const values = new Map<string, unknown>();
@@ -135,9 +142,14 @@ function issueLabel(path: readonly PropertyKey[]): string {
 /**
  * Maps the tokens (after the command name) onto the command's arguments and validates them.
  * Throws UsageError with one line per problem, e.g. "priority: must be one of none, low, ...",
- * carrying the command's usage line.
+ * carrying the command's usage line. `parseReference` is the tracker's reader of bug references
+ * (links to its web UI); without it only `#1234` and `1234` are bug references.
  */
-export function parseArguments<Schema extends z.ZodType>(command: CommandDefinition<Schema>, tokens: readonly Token[]): z.output<Schema> {
+export function parseArguments<Schema extends z.ZodType>(
+  command: CommandDefinition<Schema>,
+  tokens: readonly Token[],
+  options: { parseReference?: (text: string) => number | undefined } = {},
+): z.output<Schema> {
   const usage = formatUsage(command);
   let raw: Record<string, unknown>;
   try {
@@ -146,6 +158,7 @@ export function parseArguments<Schema extends z.ZodType>(command: CommandDefinit
     if (error instanceof UsageError) throw new UsageError(error.userMessage, usage);
     throw error;
   }
+  if (options.parseReference) raw = resolveBugReferences(command.args, raw, options.parseReference);
   const parsed = command.args.safeParse(raw, { error: describeIssue });
   if (parsed.success) return parsed.data;
   const lines = parsed.error.issues.map((issue) => {

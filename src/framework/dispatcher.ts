@@ -1,7 +1,7 @@
 /**
  * The one way a command line becomes an action: tokenize, find the command, resolve the caller,
  * check roles (once, here, never in handlers), parse arguments, run, and turn errors into replies.
- * Adapters (Mattermost, Matrix, terminal) call `dispatch` and render the reply they get back.
+ * The chat kernel (src/chat/kernel) calls it for every transport and routes the reply it gets back.
  */
 import { randomUUID } from "node:crypto";
 import { performance } from "node:perf_hooks";
@@ -11,13 +11,15 @@ import type { ProcessSettings } from "../core/process-settings.js";
 import type { ErpPort } from "../erp/erp.js";
 import { BotError, PermissionError, UsageError } from "../errors.js";
 import type { Platform, StaffDirectory, StaffMember } from "../identity.js";
+import { NO_METRICS, type Metrics } from "../metrics.js";
 import type { Store } from "../store/store.js";
-import type { TrackerPort } from "../tracker/tracker.js";
+import type { QueueSource } from "../process/queue.js";
+import type { TrackerPort } from "../process/tracker-port.js";
 import { formatUsage, parseArguments } from "./args.js";
 import type { CommandContext } from "./command.js";
 import { canRun, describeRoles, TRIGGERS } from "./help.js";
 import { suggestionCandidates, type AnyCommand, type CommandRegistry } from "./registry.js";
-import { ephemeral, type Reply } from "./reply.js";
+import { DEFAULT_MESSAGE_LIMIT, ephemeral, type MessageLimit, type Reply } from "./reply.js";
 import { formatSuggestions, suggestCommands } from "./suggest.js";
 import { tokenize } from "./tokenizer.js";
 
@@ -26,8 +28,12 @@ export interface DispatchRequest {
   platform: Platform;
   /** The sender on that platform: Mattermost user name, Matrix user id, or sandbox account. */
   platformUser: string;
-  /** The text after the trigger (`/support`, `!support`), which the adapter has stripped. */
+  /** The text after the trigger (`/support`, `!support`), which the transport has stripped. */
   line: string;
+  /** The trigger people type there, for help texts (the transport's; default: the platform list's). */
+  trigger?: string;
+  /** The largest message the place takes (default DEFAULT_MESSAGE_LIMIT); commands fit long answers into it. */
+  messageLimit?: MessageLimit;
 }
 
 /**
@@ -53,10 +59,12 @@ export interface DispatchServices {
   now: () => Date;
   /** The root logger; each run gets a child with requestId, platform, user and command. */
   logger: Logger;
-  /** Triggers that differ from the defaults in TRIGGERS (e.g. a configured Matrix prefix). */
-  triggers?: Partial<Record<Platform, string>>;
+  /** Where listings read open bugs (the engine's mirror while it runs); the tracker when absent. */
+  queueSource?: QueueSource;
   /** Makes the id that ties a reply to its log lines; random by default, fixed in tests. */
   newRequestId?: () => string;
+  /** Counts each command by name and outcome with its duration; default: nothing counted. */
+  metrics?: Metrics;
 }
 
 /** Error codes that mean "you cannot do this now": nothing broke, so no request id is shown. */
@@ -72,9 +80,17 @@ function makeRequestId(): string {
  * line nor the arguments are logged: they may hold customers' names, phone numbers or e-mail.
  */
 export async function dispatch(request: DispatchRequest, services: DispatchServices): Promise<DispatchResult> {
-  const requestId = (services.newRequestId ?? makeRequestId)();
-  const trigger = services.triggers?.[request.platform] ?? TRIGGERS[request.platform];
   const started = performance.now();
+  const seen: { command?: string } = {};
+  const result = await runLine(request, services, seen, started);
+  // By the command's name only ("unknown" otherwise): what people typed never becomes a label.
+  (services.metrics ?? NO_METRICS).commandRan(seen.command ?? "unknown", result.kind, (performance.now() - started) / 1000);
+  return result;
+}
+
+async function runLine(request: DispatchRequest, services: DispatchServices, seen: { command?: string }, started: number): Promise<DispatchResult> {
+  const requestId = (services.newRequestId ?? makeRequestId)();
+  const trigger = request.trigger ?? TRIGGERS[request.platform];
   let log = services.logger.child({ requestId, platform: request.platform, user: request.platformUser });
   let command: AnyCommand | undefined;
   try {
@@ -86,17 +102,20 @@ export async function dispatch(request: DispatchRequest, services: DispatchServi
       return { kind: "refused", reply: ephemeral(unknownCommandText(first.text, request, services, trigger)) };
     }
     log = log.child({ command: command.name });
+    seen.command = command.name;
 
     const caller = services.staff.requireByPlatformUser(request.platform, request.platformUser);
     if (!canRun(command, caller.role)) {
       throw new PermissionError(`Only ${describeRoles(command.roles)} can run \`${command.name}\`; you are linked as ${caller.role}.`);
     }
-    const args: unknown = parseArguments(command, tokens.slice(1));
+    const tracker = services.trackerFor(caller);
+    const args: unknown = parseArguments(command, tokens.slice(1), { parseReference: (text) => tracker.parseReference(text) });
     const context: CommandContext = {
       caller,
       platform: request.platform,
       trigger,
-      tracker: services.trackerFor(caller),
+      messageLimit: request.messageLimit ?? DEFAULT_MESSAGE_LIMIT,
+      tracker,
       staff: services.staff,
       store: services.store,
       notifier: services.notifier,
@@ -104,6 +123,7 @@ export async function dispatch(request: DispatchRequest, services: DispatchServi
       settings: services.settings,
       now: services.now,
       log,
+      ...(services.queueSource ? { queueSource: services.queueSource } : {}),
     };
     const reply = await command.run(context, args);
     log.info({ durationMs: Math.round(performance.now() - started) }, "command done");

@@ -11,6 +11,7 @@ export interface MessageButton {
   style?: "primary" | "danger" | "default";
 }
 
+/** Something the bot says: Markdown text, optional buttons, and the bug it is about. */
 export interface Message {
   /** Markdown (CommonMark subset: **bold**, `code`, [links](url), lists). */
   text: string;
@@ -25,10 +26,14 @@ export interface Reply extends Message {
   visibility: "ephemeral" | "channel";
 }
 
+export { DEFAULT_MESSAGE_LIMIT, type MessageLimit } from "../core/message-limit.js";
+
+/** A reply only the caller sees (where the platform can show one; else in their thread or DM). */
 export function ephemeral(text: string, extra: Omit<Message, "text"> = {}): Reply {
   return { text, visibility: "ephemeral", ...extra };
 }
 
+/** A reply for everyone in the place where the command was given. */
 export function inChannel(text: string, extra: Omit<Message, "text"> = {}): Reply {
   return { text, visibility: "channel", ...extra };
 }

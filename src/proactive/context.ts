@@ -3,15 +3,15 @@
  * the engine; jobs never reach for globals, so tests drive them with a fake clock and the simulator.
  */
 import type { Logger } from "pino";
-import type { Notifier } from "../chat/notifier.js";
 import type { PersonSettings } from "../core/people-settings.js";
 import type { ProcessSettings } from "../core/process-settings.js";
 import type { StaffDirectory, StaffMember } from "../identity.js";
+import { NO_METRICS, type Metrics } from "../metrics.js";
 import { settingsFor } from "../process/settings-for.js";
-import { loadProcessFacts, type ProcessFacts } from "../store/proactive-repo.js";
+import type { ProcessFacts } from "../store/bug-process-repo.js";
 import type { Store } from "../store/store.js";
-import type { TrackerPort } from "../tracker/tracker.js";
-import { Outbox } from "./outbox.js";
+import type { TrackerPort } from "../process/tracker-port.js";
+import type { Outbox } from "./outbox.js";
 import type { ProactiveSettings } from "./settings.js";
 
 /** What the engine needs from the rest of the bot. */
@@ -20,11 +20,15 @@ export interface ProactiveEngineDeps {
   tracker: TrackerPort;
   store: Store;
   staff: StaffDirectory;
-  notifier: Notifier;
+  /** Where jobs queue what they send; its owner recovers it at start and retries on its timer. */
+  outbox: Outbox;
   settings: ProcessSettings;
   proactive: ProactiveSettings;
+  /** The root logger; the engine's lines carry `component: "proactive"`. */
   logger: Logger;
   now?: () => Date;
+  /** Counts watcher cycles and the queue's levels; default: nothing counted. */
+  metrics?: Metrics;
 }
 
 /** The services a job runs with. */
@@ -39,6 +43,7 @@ export interface EngineContext {
   now: () => Date;
   log: Logger;
   outbox: Outbox;
+  metrics: Metrics;
   /**
    * A person's effective settings (src/process/settings-for.ts), read fresh each time; `undefined`
    * (a handler who is no staff member) gets the company's.
@@ -56,7 +61,7 @@ export function createEngineContext(deps: ProactiveEngineDeps): EngineContext {
   const config = deps.proactive;
   const now = deps.now ?? (() => new Date());
   const log = deps.logger.child({ component: "proactive" });
-  const outbox = new Outbox({ store: deps.store, staff: deps.staff, notifier: deps.notifier, now, log, maxAttempts: config.notifyMaxAttempts });
+  const metrics = deps.metrics ?? NO_METRICS;
   return {
     tracker: deps.tracker,
     store: deps.store,
@@ -65,11 +70,12 @@ export function createEngineContext(deps: ProactiveEngineDeps): EngineContext {
     config,
     now,
     log,
-    outbox,
+    outbox: deps.outbox,
+    metrics,
     settingsFor: (member) => settingsFor(deps, member),
-    processFacts: (bugId) => loadProcessFacts(deps.store).get(bugId),
+    processFacts: (bugId) => deps.store.bugProcess.facts().get(bugId),
     staffByTrackerUser: (trackerUser) => (trackerUser ? deps.staff.byTrackerUser(trackerUser) : undefined),
-    bugUrl: (id) => deps.tracker.bugUrl(id),
+    bugUrl: (id) => deps.tracker.ticketUrl(id),
   };
 }
 
@@ -92,7 +98,7 @@ export function contextForRun(ctx: EngineContext, log: Logger): EngineContext {
       return known;
     },
     processFacts(bugId) {
-      facts ??= loadProcessFacts(ctx.store);
+      facts ??= ctx.store.bugProcess.facts();
       return facts.get(bugId);
     },
   };

@@ -1,9 +1,8 @@
 /**
  * Versioned schema migrations, applied in order at start-up inside one transaction each.
  * Never edit a migration that has shipped: add a new one with the next version number. Each
- * feature keeps its repository functions in its own file under src/store/ (calls and process state
- * in store.ts, then sales, incoming, analysis, review, proactive, mattermost, matrix). Version 5 was
- * reserved for review and never needed.
+ * concern keeps its repository in its own file under src/store/ (`<concern>-repo.ts`, one class,
+ * registered in store.ts). Version 5 was reserved for review and never needed.
  */
 export interface Migration {
   version: number;
@@ -306,6 +305,91 @@ export const MIGRATIONS: readonly Migration[] = [
       -- keeps its updated_at, so the watcher also compares this (status, handler, priority, summary,
       -- notes count, tags, relationships). NULL for rows written before: such a row is read once more.
       ALTER TABLE tracker_mirror ADD COLUMN fingerprint TEXT;
+    `,
+  },
+  {
+    version: 10,
+    description: "chat: one table of bug threads, of processed events and of one-time notices for every platform, rows moved from the per-platform ones",
+    sql: `
+      -- The thread that holds a bug's updates in one place (channel, room) of one platform: its root
+      -- and the newest post the bot made in it (Matrix's reply fallback points there).
+      CREATE TABLE chat_threads (
+        platform    TEXT NOT NULL,
+        place       TEXT NOT NULL,
+        bug_id      INTEGER NOT NULL,
+        root_id     TEXT NOT NULL,
+        last_id     TEXT NOT NULL,
+        created_at  TEXT NOT NULL,
+        updated_at  TEXT NOT NULL,
+        PRIMARY KEY (platform, place, bug_id)
+      );
+      -- Mattermost answers in a thread by its root, so the root is also its newest known post.
+      INSERT INTO chat_threads (platform, place, bug_id, root_id, last_id, created_at, updated_at)
+        SELECT 'mattermost', channel_id, bug_id, root_post_id, root_post_id, created_at, updated_at FROM mattermost_threads;
+      INSERT INTO chat_threads (platform, place, bug_id, root_id, last_id, created_at, updated_at)
+        SELECT 'matrix', room_id, bug_id, root_event_id, last_event_id, created_at, updated_at FROM matrix_threads;
+
+      -- Incoming events (DM posts, room events) the bot has acted on, so a replay never runs a command twice.
+      CREATE TABLE chat_processed_events (
+        platform      TEXT NOT NULL,
+        event_id      TEXT NOT NULL,
+        place         TEXT NOT NULL,
+        processed_at  TEXT NOT NULL,
+        PRIMARY KEY (platform, event_id)
+      );
+      CREATE INDEX chat_processed_events_at ON chat_processed_events (platform, processed_at);
+      INSERT INTO chat_processed_events (platform, event_id, place, processed_at)
+        SELECT 'mattermost', post_id, channel_id, handled_at FROM mattermost_handled_posts;
+      INSERT INTO chat_processed_events (platform, event_id, place, processed_at)
+        SELECT 'matrix', event_id, room_id, handled_at FROM matrix_handled_events;
+
+      -- Notices given only once: the not-linked notice per person, others per place.
+      CREATE TABLE chat_notices (
+        platform  TEXT NOT NULL,
+        kind      TEXT NOT NULL,
+        target    TEXT NOT NULL,
+        sent_at   TEXT NOT NULL,
+        PRIMARY KEY (platform, kind, target)
+      );
+      -- The kernel gives "no commands here" for every platform, so Matrix's room notice gets the general name.
+      INSERT INTO chat_notices (platform, kind, target, sent_at)
+        SELECT 'matrix', CASE kind WHEN 'room-not-allowed' THEN 'place-not-allowed' ELSE kind END, target, sent_at FROM matrix_notices;
+
+      DROP TABLE mattermost_threads;
+      DROP TABLE mattermost_handled_posts;
+      DROP TABLE matrix_threads;
+      DROP TABLE matrix_handled_events;
+      DROP TABLE matrix_notices;
+    `,
+  },
+  {
+    version: 11,
+    description: "notification outbox: delivery state per route (chat platform), so one platform's failure is retried alone; the tracker mirror keeps what listings need",
+    sql: `
+      -- A notification is delivered per route: one chat platform, reaching the recipient there. Each
+      -- route is retried on its own; one that delivered is never sent again. Rows queued before this
+      -- migration get their routes at the next start (src/proactive/outbox.ts, recover).
+      CREATE TABLE notification_routes (
+        key         TEXT NOT NULL REFERENCES notifications (key) ON DELETE CASCADE,
+        platform    TEXT NOT NULL,
+        state       TEXT NOT NULL CHECK (state IN ('pending', 'sent', 'failed')),
+        attempts    INTEGER NOT NULL DEFAULT 0,
+        -- Set just before a send; still set at start-up means the process died during the send.
+        attempt_at  TEXT,
+        sent_at     TEXT,
+        last_error  TEXT,
+        PRIMARY KEY (key, platform)
+      );
+      CREATE INDEX notification_routes_open ON notification_routes (state, attempt_at);
+
+      -- The tracker mirror keeps the ticket's state in the process's terms, its handler's staff handle
+      -- and its sub-tickets, so \`mine\` and \`summary\` can list from it while the engine runs. Rows
+      -- written before lose their fingerprint, so the watcher's next full scan writes them again
+      -- (until then the listings read the tracker).
+      ALTER TABLE tracker_mirror ADD COLUMN ticket_state TEXT;
+      ALTER TABLE tracker_mirror ADD COLUMN handler_handle TEXT;
+      ALTER TABLE tracker_mirror ADD COLUMN sub_tickets TEXT;
+      UPDATE tracker_mirror SET fingerprint = NULL;
     `,
   },
 ];

@@ -40,6 +40,15 @@ describe("show", () => {
     expect(child.reply.text).not.toContain("Sub-bugs (");
   });
 
+  it("takes a link to the bug as the tracker shows it, and only the tracker's own links", async () => {
+    const result = await h.run("manager", `show ${h.sim.url}view.php?id=1`);
+    expect(result.kind).toBe("ok");
+    expect(result.reply.text).toContain(`[#1](${h.sim.url}view.php?id=1)`);
+    const other = await h.run("manager", "show https://example.com/issues/1");
+    expect(other.kind).toBe("refused");
+    expect(other.reply.text).toMatch(/bug: must be a bug number such as #1234/);
+  });
+
   it("says clearly when the bug does not exist", async () => {
     const result = await h.run("alice", "show 99999");
     expect(result).toMatchObject({ kind: "refused", reply: { text: expect.stringMatching(/#99999 does not exist/) } });
@@ -78,8 +87,8 @@ describe("grab", () => {
     const bug = await h.bug(1);
     expect(bug.status).toBe("feedback");
     expect(bug.handler?.name).toBe("alice");
-    expect(h.store.getBugProcess(1)).toMatchObject({ stage: "feedback", developer: "alice" });
-    expect(h.store.listJournal(1)).toEqual([expect.objectContaining({ actor: "alice", action: "grab", command: "grab" })]);
+    expect(h.store.bugProcess.get(1)).toMatchObject({ stage: "feedback", developer: "alice" });
+    expect(h.store.journal.list(1)).toEqual([expect.objectContaining({ actor: "alice", action: "grab", command: "grab" })]);
     expect(h.notifier.postsIn("management")).toEqual([expect.objectContaining({ bugId: 1, text: expect.stringMatching(/@alice grabbed \[#1\]/) })]);
   });
 
@@ -95,7 +104,7 @@ describe("grab", () => {
     expect(result.kind).toBe("refused");
     expect(result.reply.text).toMatch(/#1/);
     expect((await h.bug(1)).handler?.name).toBe("alice");
-    expect(h.store.listJournal(1)).toHaveLength(1);
+    expect(h.store.journal.list(1)).toHaveLength(1);
   });
 
   it("refuses a closed bug with what it needs", async () => {

@@ -5,7 +5,8 @@
  */
 import { afterEach, describe, expect, it } from "vitest";
 import { watchTracker } from "../../src/proactive/watcher.js";
-import { getMirrorBug } from "../../src/store/proactive-repo.js";
+
+import { createMantisTracker } from "../../src/tracker/mantis/mantis-tracker.js";
 import { MINUTE, startEngineHarness, trackerAs, type EngineHarness } from "./engine-harness.js";
 
 let h: EngineHarness;
@@ -33,7 +34,7 @@ describe("watcher: bugs a real MantisBT answers oddly", () => {
     h.advance(MINUTE);
     await h.engine.runOnce();
 
-    expect(getMirrorBug(h.store, released.id)?.status).toBe("closed");
+    expect(h.store.mirror.get(released.id)?.status).toBe("closed");
     expect(newBugAnnouncements(h)).toEqual([filed.id]);
     expect(h.log.records().filter((record) => record.level === 50)).toEqual([]);
   });
@@ -49,7 +50,7 @@ describe("watcher: bugs a real MantisBT answers oddly", () => {
     h.advance(MINUTE);
     await h.engine.runOnce();
 
-    expect(getMirrorBug(h.store, testing.id)).toMatchObject({ status: "assigned", handler: "alice" });
+    expect(h.store.mirror.get(testing.id)).toMatchObject({ status: "assigned", handler: "alice" });
     expect(newBugAnnouncements(h)).toEqual([filed.id]);
   });
 
@@ -65,13 +66,13 @@ describe("watcher: bugs a real MantisBT answers oddly", () => {
       for (const issue of body.issues) if (issue.id === odd.id) issue.created_at = "yesterday";
       return Response.json(body, { status: response.status, headers: response.headers });
     };
-    const tracker = trackerAs(h, "administrator", { fetch: spoil });
+    const tracker = createMantisTracker({ client: trackerAs(h, "administrator", { fetch: spoil }), staff: h.staff });
     const deps = { tracker, store: h.store, now: () => h.clock.now, log: h.log.log, pageSize: 10, feedbackRecorded: () => false };
 
     await watchTracker(deps, { onEvents: () => {}, onFirstRun: () => {} });
 
-    expect(getMirrorBug(h.store, fine.id)).toBeDefined();
-    expect(getMirrorBug(h.store, odd.id)).toBeUndefined();
+    expect(h.store.mirror.get(fine.id)).toBeDefined();
+    expect(h.store.mirror.get(odd.id)).toBeUndefined();
     const warnings = h.log.records().filter((record) => record.level === 40);
     expect(warnings).toEqual([expect.objectContaining({ bugId: odd.id, fields: ["created_at: custom"] })]);
     expect(h.log.text()).not.toContain("Mustermann");

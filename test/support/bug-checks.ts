@@ -1,7 +1,7 @@
 /** Checks of a bug that several process tests make: its MantisBT state, its public text, its journal. */
 import { expect } from "vitest";
 import type { Store } from "../../src/store/store.js";
-import type { Bug } from "../../src/tracker/tracker.js";
+import type { Bug } from "../../src/tracker/mantis/mantis-types.js";
 
 /** Asserts the bug's status and handler as MantisBT has them (administrator's view). */
 export async function expectBugState(source: { bug(id: number): Promise<Bug> }, bugId: number, expected: { status: string; handler?: string }): Promise<void> {
@@ -17,6 +17,6 @@ export function publicFieldsText(bug: Bug): string {
 
 /** The bug's journal as [actor, command] steps, the several entries one command wrote folded into one. */
 export function journalSteps(store: Store, bugId: number): [string, string | undefined][] {
-  const journal = store.listJournal(bugId).map((entry): [string, string | undefined] => [entry.actor, entry.command]);
+  const journal = store.journal.list(bugId).map((entry): [string, string | undefined] => [entry.actor, entry.command]);
   return journal.filter(([, command], index) => index === 0 || journal[index - 1]![1] !== command);
 }
