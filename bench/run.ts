@@ -25,6 +25,7 @@ import vm from "node:vm";
 import pino from "pino";
 import type { Notifier } from "../src/chat/notifier.js";
 import { loadConfig } from "../src/config.js";
+import { httpClient, type HttpFetch } from "../src/http/http-client.js";
 import { StaffDirectory } from "../src/identity.js";
 import { createProactiveEngine, type ProactiveEngine } from "../src/proactive/engine.js";
 import { buildSummary } from "../src/proactive/jobs/channel-summary.js";
@@ -85,9 +86,9 @@ async function measure<T>(work: () => Promise<T>): Promise<Measured<T>> {
 
 function setup(url: string, token: string): { store: Store; engine: ProactiveEngine; requests: () => number; trackerFor: () => ReturnType<typeof createMantisTracker> } {
   let requests = 0;
-  const countingFetch: typeof fetch = (input, init) => {
+  const countingFetch: HttpFetch = (input, init) => {
     requests++;
-    return fetch(input, init);
+    return httpClient(input, init);
   };
   const config = loadConfig({});
   const store = new Store(":memory:");

@@ -34,6 +34,11 @@ export interface HttpClientOptions {
   maxSockets?: number;
 }
 
+/** An idle kept connection is closed after this long (or earlier when the server says so). */
+const IDLE_TIMEOUT_MS = 4_000;
+/** Requests that may be sent again when a kept connection turns out closed: they change nothing. */
+const IDEMPOTENT: ReadonlySet<string> = new Set(["GET", "HEAD"]);
+
 /** The answer's body as text, decompressed when the server compressed it. */
 function readBody(response: IncomingMessage): Promise<string> {
   const encoding = String(response.headers["content-encoding"] ?? "").trim().toLowerCase();
@@ -64,46 +69,57 @@ function toResponse(response: IncomingMessage, body: string): HttpResponse {
   };
 }
 
+/** What one try of a request came to: an answer, or an error and whether a retry is safe. */
+type Attempt = { response: HttpResponse } | { error: unknown; retry: boolean };
+
 /**
  * A fetch-like function over kept-alive connections. A failure to connect or read rejects like
  * fetch does (`TypeError("fetch failed")` with the socket error as `cause`); an aborted signal
  * rejects with its reason (a TimeoutError for AbortSignal.timeout).
+ *
+ * A kept connection the server closes just as a request goes out fails that request; a GET (which
+ * changes nothing) is then sent once more on a new connection. To make that rare, an idle
+ * connection is closed after 4 s or a second before the server's own `Keep-Alive: timeout=`
+ * (Apache and Node close theirs after 5 s).
  */
 export function createHttpClient(options: HttpClientOptions = {}): HttpFetch {
   const maxSockets = options.maxSockets ?? 50;
-  const agents = { http: new HttpAgent({ keepAlive: true, maxSockets }), https: new HttpsAgent({ keepAlive: true, maxSockets }) };
-  return (url, init = {}) =>
-    new Promise<HttpResponse>((resolve, reject) => {
-      const target = typeof url === "string" ? new URL(url) : url;
+  const settings = { keepAlive: true, maxSockets, timeout: IDLE_TIMEOUT_MS };
+  const agents = { http: new HttpAgent(settings), https: new HttpsAgent(settings) };
+
+  const attempt = (target: URL, init: HttpRequestInit): Promise<Attempt> =>
+    new Promise<Attempt>((resolve) => {
       const secure = target.protocol === "https:";
       const signal = init.signal;
-      if (signal?.aborted) {
-        reject(signal.reason);
-        return;
-      }
       const headers: Record<string, string> = { "Accept-Encoding": "gzip, deflate", ...init.headers };
       if (init.body !== undefined) headers["Content-Length"] = String(Buffer.byteLength(init.body));
+      let answered = false;
+      const fail = (error: unknown) => {
+        signal?.removeEventListener("abort", onAbort);
+        if (signal?.aborted) resolve({ error: signal.reason, retry: false });
+        else resolve({ error: new TypeError("fetch failed", { cause: error }), retry: !answered && outgoing.reusedSocket && IDEMPOTENT.has(outgoing.method) });
+      };
       const onAbort = () => outgoing.destroy(signal?.reason instanceof Error ? signal.reason : new Error("aborted"));
-      const settle = () => signal?.removeEventListener("abort", onAbort);
       const outgoing = (secure ? httpsRequest : httpRequest)(target, { method: init.method ?? "GET", headers, agent: secure ? agents.https : agents.http }, (response) => {
-        readBody(response).then(
-          (body) => {
-            settle();
-            resolve(toResponse(response, body));
-          },
-          (error: unknown) => {
-            settle();
-            reject(signal?.aborted ? signal.reason : new TypeError("fetch failed", { cause: error }));
-          },
-        );
+        answered = true;
+        readBody(response).then((body) => {
+          signal?.removeEventListener("abort", onAbort);
+          resolve({ response: toResponse(response, body) });
+        }, fail);
       });
-      outgoing.on("error", (error) => {
-        settle();
-        reject(signal?.aborted ? signal.reason : new TypeError("fetch failed", { cause: error }));
-      });
+      outgoing.on("error", fail);
       signal?.addEventListener("abort", onAbort, { once: true });
       outgoing.end(init.body);
     });
+
+  return async (url, init = {}) => {
+    if (init.signal?.aborted) throw init.signal.reason;
+    const target = typeof url === "string" ? new URL(url) : url;
+    let result = await attempt(target, init);
+    if ("error" in result && result.retry) result = await attempt(target, init);
+    if ("error" in result) throw result.error;
+    return result.response;
+  };
 }
 
 /** The process's one client: connections are shared by every adapter. */

@@ -48,6 +48,21 @@ describe("the bot's HTTP client", () => {
     expect(connections()).toBe(1);
   });
 
+  it("sends a GET again on a new connection when the server closed the kept one, never a POST", async () => {
+    // The second request on each connection finds it closed, as when a server's keep-alive time ends just then.
+    const { url, connections } = await serve((request, response) => {
+      const socket = request.socket as typeof request.socket & { served?: number };
+      socket.served = (socket.served ?? 0) + 1;
+      if (socket.served > 1) socket.destroy();
+      else response.end(request.method);
+    });
+    const client = createHttpClient();
+    expect(await (await client(`${url}/`)).text()).toBe("GET");
+    expect(await (await client(`${url}/`)).text()).toBe("GET");
+    expect(connections()).toBe(2);
+    await expect(client(`${url}/`, { method: "POST", body: "{}" })).rejects.toThrow("fetch failed");
+  });
+
   it("decompresses a gzip answer", async () => {
     const { url } = await serve((_request, response) => {
       response.writeHead(200, { "Content-Encoding": "gzip", "Content-Type": "application/json" });
