@@ -6,7 +6,6 @@
 import { loadConfig, readEnvironment } from "./config.js";
 import { ConfigError } from "./errors.js";
 import { createLogger } from "./logger.js";
-import { runSandbox } from "./sandbox.js";
 
 function exitWithConfigProblems(error: ConfigError): never {
   process.stderr.write(`support-bot: invalid configuration\n${error.problems.map((line) => `  ${line}`).join("\n")}\n`);
@@ -21,6 +20,8 @@ async function main(): Promise<void> {
     const level = environment.LOG_LEVEL ? config.logLevel : "warn";
     const logger = createLogger({ level, format: config.logFormat, fd: 2 });
     const interactive = Boolean(process.stdin.isTTY);
+    // Each mode loads only its own modules (the sandbox its simulator and terminal chat): a live start is faster.
+    const { runSandbox } = await import("./sandbox.js");
     await runSandbox({ config, logger, input: process.stdin, output: process.stdout, interactive });
     return;
   }
