@@ -128,38 +128,54 @@ export function splitMarkdown(markdown: string, options: SplitOptions): string[]
   if (!Number.isInteger(maxLength) || maxLength < 16) throw new RangeError(`maxLength must be a whole number of at least 16, got ${maxLength}`);
   const size = options.measure === "utf8-bytes" ? utf8Length : codePointLength;
   const fits = (text: string): boolean => size(text) <= maxLength;
+  // Sizes add up over concatenation, so each piece is measured once: measuring the whole message
+  // again for every line took ~100 ms for a 10,000-bug summary (docs/benchmarks.md).
   const messages: string[] = [];
   let current = "";
+  let currentSize = 0;
   const flush = (): void => {
     if (current !== "") messages.push(current);
     current = "";
+    currentSize = 0;
+  };
+  const start = (text: string, textSize: number): void => {
+    current = text;
+    currentSize = textSize;
+  };
+  const append = (separator: string, text: string, textSize: number): void => {
+    current = `${current}${separator}${text}`;
+    currentSize += separator.length + textSize;
   };
 
   for (const block of markdown.split(/\n{2,}/).filter((part) => part.trim() !== "")) {
-    const joined = current === "" ? block : `${current}\n\n${block}`;
-    if (fits(joined)) {
-      current = joined;
+    const blockSize = size(block);
+    if (current === "" ? blockSize <= maxLength : currentSize + 2 + blockSize <= maxLength) {
+      if (current === "") start(block, blockSize);
+      else append("\n\n", block, blockSize);
       continue;
     }
-    if (fits(block)) {
+    if (blockSize <= maxLength) {
       flush();
-      current = block;
+      start(block, blockSize);
       continue;
     }
     // A block too long for any message: fill line by line, starting in the current message.
     const lines = block.split("\n").map((line) => (fits(line) ? line : truncateToFit(line, fits)));
+    const sizes = lines.map(size);
     const heading = isHeading(lines[0] ?? "") ? lines[0] : undefined;
     for (const [index, line] of lines.entries()) {
       const separator = index === 0 ? "\n\n" : "\n";
       // A heading goes where its first line fits too; never alone at the end of a message.
-      const probe = index === 0 && heading !== undefined && lines.length > 1 ? `${line}\n${lines[1]}` : line;
-      if (current !== "" && fits(`${current}${separator}${probe}`)) {
-        current = `${current}${separator}${line}`;
+      const probeSize = index === 0 && heading !== undefined && lines.length > 1 ? sizes[0]! + 1 + sizes[1]! : sizes[index]!;
+      if (current !== "" && currentSize + separator.length + probeSize <= maxLength) {
+        append(separator, line, sizes[index]!);
         continue;
       }
       flush();
       const continued = heading !== undefined && index > 0 ? `${heading} (continued)\n${line}` : line;
-      current = fits(continued) ? continued : line;
+      const continuedSize = continued === line ? sizes[index]! : size(continued);
+      if (continuedSize <= maxLength) start(continued, continuedSize);
+      else start(line, sizes[index]!);
     }
   }
   flush();

@@ -1,3 +1,4 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
   composeSummary,
@@ -179,4 +180,58 @@ describe("splitMarkdown", () => {
   it("refuses a limit too small for any message", () => {
     expect(() => splitMarkdown("text", { maxLength: 10 })).toThrow(RangeError);
   });
+
+  it("splits exactly where measuring each whole message would (it measures each piece once)", () => {
+    const line = fc.oneof(fc.string({ maxLength: 30 }), fc.constantFrom("**Head**", "**Other (3)**", "- ä€😀 item", "- item"));
+    const markdown = fc.array(fc.array(line, { minLength: 1, maxLength: 8 }).map((lines) => lines.join("\n")), { maxLength: 8 }).map((blocks) => blocks.join("\n\n"));
+    fc.assert(
+      fc.property(markdown, fc.integer({ min: 16, max: 80 }), fc.constantFrom("code-points" as const, "utf8-bytes" as const), (text, maxLength, measure) => {
+        expect(splitMarkdown(text, { maxLength, measure })).toEqual(splitByWholeMessages(text, maxLength, measure));
+      }),
+    );
+  });
 });
+
+/** splitMarkdown's rules written plainly, measuring the whole message at every step: the reference. */
+function splitByWholeMessages(markdown: string, maxLength: number, measure: "code-points" | "utf8-bytes"): string[] {
+  const size = (text: string) => (measure === "utf8-bytes" ? new TextEncoder().encode(text).length : [...text].length);
+  const fits = (text: string) => size(text) <= maxLength;
+  const shorten = (text: string) => {
+    const points = [...text];
+    while (points.length > 0 && !fits(`${points.join("")}…`)) points.pop();
+    return `${points.join("")}…`;
+  };
+  const messages: string[] = [];
+  let current = "";
+  const flush = () => {
+    if (current !== "") messages.push(current);
+    current = "";
+  };
+  for (const block of markdown.split(/\n{2,}/).filter((part) => part.trim() !== "")) {
+    const joined = current === "" ? block : `${current}\n\n${block}`;
+    if (fits(joined)) {
+      current = joined;
+      continue;
+    }
+    if (fits(block)) {
+      flush();
+      current = block;
+      continue;
+    }
+    const lines = block.split("\n").map((one) => (fits(one) ? one : shorten(one)));
+    const heading = /^#{1,6} /.test(lines[0] ?? "") || /^\*\*.+\*\*$/.test(lines[0] ?? "") ? lines[0] : undefined;
+    for (const [index, one] of lines.entries()) {
+      const separator = index === 0 ? "\n\n" : "\n";
+      const probe = index === 0 && heading !== undefined && lines.length > 1 ? `${one}\n${lines[1]}` : one;
+      if (current !== "" && fits(`${current}${separator}${probe}`)) {
+        current = `${current}${separator}${one}`;
+        continue;
+      }
+      flush();
+      const continued = heading !== undefined && index > 0 ? `${heading} (continued)\n${one}` : one;
+      current = fits(continued) ? continued : one;
+    }
+  }
+  flush();
+  return messages;
+}
