@@ -118,6 +118,14 @@ export class MirrorRepository {
     return (this.sql.statement(sql).all() as MirrorDbRow[]).map(toMirrorRow);
   }
 
+  /** Ids of the bugs with one of these statuses (only those nobody handles, if asked), without reading whole rows. */
+  ids(options: { statuses: readonly string[]; unassigned?: boolean }): number[] {
+    const statuses = options.statuses;
+    const unassigned = options.unassigned ? " AND (handler IS NULL OR handler = '')" : "";
+    const sql = `SELECT bug_id FROM tracker_mirror WHERE status IN (${statuses.map(() => "?").join(", ") || "NULL"})${unassigned} ORDER BY bug_id`;
+    return this.sql.statement(sql).pluck().all(...statuses) as number[];
+  }
+
   /** How many bugs the mirror holds. */
   count(): number {
     return this.sql.statement("SELECT COUNT(*) FROM tracker_mirror").pluck().get() as number;

@@ -36,6 +36,32 @@ describe("Store", () => {
     raw.close();
   });
 
+  it("lists the ids of mirror rows with some statuses, only those nobody handles when asked", () => {
+    const store = new Store(":memory:");
+    const at = new Date("2026-11-26T10:00:00Z");
+    const row = (id: number, status: string, handler?: string) => ({
+      id,
+      status,
+      ...(handler !== undefined ? { handler } : {}),
+      priority: "normal" as const,
+      summary: `Bug ${id}`,
+      tags: [],
+      private: false,
+      createdAt: at,
+      updatedAt: at,
+      statusSince: at,
+      tagChangedAt: at,
+      seenAt: at,
+      announced: false,
+    });
+    for (const one of [row(4, "new"), row(1, "new"), row(2, "new", "alice"), row(3, "feedback", "bob"), row(5, "closed"), row(6, "new", "")]) store.mirror.save(one);
+    expect(store.mirror.ids({ statuses: ["new"] })).toEqual([1, 2, 4, 6]);
+    expect(store.mirror.ids({ statuses: ["new"], unassigned: true })).toEqual([1, 4, 6]);
+    expect(store.mirror.ids({ statuses: ["feedback", "closed"] })).toEqual([3, 5]);
+    expect(store.mirror.ids({ statuses: [] })).toEqual([]);
+    store.close();
+  });
+
   it("keeps a call with its personal data and links it to a bug", () => {
     const store = new Store(":memory:");
     const call = store.calls.add({

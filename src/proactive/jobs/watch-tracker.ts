@@ -39,12 +39,14 @@ export const watchTrackerJob: ProactiveJob = {
   },
 };
 
-/** The queue's levels after a cycle: NEW bugs nobody took yet, and bugs whose feedback a developer owes. */
+/**
+ * The queue's levels after a cycle: NEW bugs nobody took yet, and bugs whose feedback a developer
+ * owes. From ids, not whole rows: reading every open row took ~150 ms per cycle over 10,000 bugs.
+ */
 function queueLevels(ctx: EngineContext): { newWaiting: number; feedbackOwed: number } {
-  const open = ctx.store.mirror.list({ openOnly: true });
   return {
-    newWaiting: open.filter((row) => row.status === "new" && !row.handler).length,
-    feedbackOwed: open.filter((row) => row.status === "feedback" && ctx.processFacts(row.id)?.stage !== "review").length,
+    newWaiting: ctx.store.mirror.ids({ statuses: ["new"], unassigned: true }).length,
+    feedbackOwed: ctx.store.mirror.ids({ statuses: ["feedback"] }).filter((id) => ctx.processFacts(id)?.stage !== "review").length,
   };
 }
 
