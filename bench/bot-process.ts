@@ -26,8 +26,10 @@ export interface BotProcess {
   /** `http://127.0.0.1:<HTTP_PORT>`. */
   url: string;
   pid: number;
-  /** From spawning the process to the first `200` of `/healthz`, in milliseconds. */
+  /** From spawning the process to `/healthz` answering with Mattermost connected, in milliseconds. */
   startupMs: number;
+  /** From spawning the process to the first answer of `/healthz` (the HTTP server listens). */
+  listeningMs: number;
   /** Resident memory of the process now (VmRSS), in MB. */
   rssMb(): number;
   /** The most resident memory the process has had (VmHWM), in MB. */
@@ -58,6 +60,13 @@ async function freePort(): Promise<number> {
   const port = typeof address === "object" && address ? address.port : 0;
   await new Promise((resolve) => server.close(resolve));
   return port;
+}
+
+/** CPU time a process has used so far (user + system, /proc/<pid>/stat on Linux), in ms. */
+export function cpuTimeMs(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+  // utime and stime, fields 14 and 15 of stat, in clock ticks (100 per second on Linux).
+  return (Number(fields[11]) + Number(fields[12])) * 10;
 }
 
 /** A memory figure of /proc/<pid>/status (Linux), in MB. */
@@ -104,14 +113,18 @@ export async function startBot(options: BotOptions): Promise<BotProcess> {
   child.once("exit", () => (exited = true));
   const log = () => readFileSync(logFile, "utf8");
 
+  // /healthz answers as soon as the HTTP server listens; the bot is up for Mattermost once the
+  // answer names Mattermost connected (the adapter's check, added when it has started).
+  let listeningMs: number | undefined;
   let startupMs = 0;
   for (;;) {
     if (exited) throw new Error(`the bot exited before answering /healthz:\n${log()}`);
-    const ok = await fetch(`${url}/healthz`).then(
-      (response) => response.status === 200,
-      () => false,
+    const checks = await fetch(`${url}/healthz`).then(
+      async (response) => (response.status === 200 ? ((await response.json()) as { checks?: Record<string, string> }).checks : undefined),
+      () => undefined,
     );
-    if (ok) {
+    if (checks) listeningMs ??= performance.now() - started;
+    if (checks?.["mattermost"] === "connected") {
       startupMs = performance.now() - started;
       break;
     }
@@ -124,6 +137,7 @@ export async function startBot(options: BotOptions): Promise<BotProcess> {
     url,
     pid,
     startupMs,
+    listeningMs: listeningMs ?? startupMs,
     rssMb: () => procStatusMb(pid, "VmRSS"),
     peakRssMb: () => procStatusMb(pid, "VmHWM"),
     log,

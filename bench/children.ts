@@ -17,8 +17,8 @@ export interface Simulators {
   info: SimulatorInfo;
   /** The simulators' process. */
   pid: number;
-  /** MantisBT requests answered from index `since` on, and the index to ask from next time. */
-  served(since: number): Promise<{ next: number; requests: Served[] }>;
+  /** Requests answered from index `since` on (of one server, if named), and the index to ask from next time. */
+  served(since: number, server?: "mantis" | "mattermost"): Promise<{ next: number; requests: Served[] }>;
   /** Adds NEW unassigned bugs (for `grab`); their ids. */
   addNewBugs(count: number): Promise<number[]>;
   /** Changes bugs as a person in MantisBT would (newer updated_at). */
@@ -53,7 +53,7 @@ export async function startSimulators(bulkBugs: number): Promise<Simulators> {
   return {
     info,
     pid: child.pid!,
-    served: (since) => call({ op: "served", since }),
+    served: (since, server) => call({ op: "served", since, ...(server ? { server } : {}) }),
     addNewBugs: (count) => call({ op: "add-new-bugs", count }),
     changeBugs: async (ids) => {
       await call({ op: "change-bugs", ids });

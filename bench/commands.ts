@@ -20,10 +20,11 @@ export interface HelpFigures {
 }
 
 export interface GrabFigures {
-  /** Per grab: the client's latency, MantisBT's serving time of its requests, their number. */
+  /** Per grab: the client's latency, MantisBT's serving time of its requests, their number, Mattermost's serving time. */
   latencyMs: number[];
   trackerMs: number[];
   requests: number[];
+  chatMs: number[];
 }
 
 export interface MixFigures {
@@ -87,10 +88,18 @@ async function helpLatencies(url: string, sim: Simulators, concurrency: number, 
   return result.latencies;
 }
 
-/** help_p50_ratio's two p50s, the bare server first, then the bot, with the same client. */
+/**
+ * help_p50_ratio's two p50s with the same client: the bare server and the bot in turn, in blocks of
+ * 250 requests, so that both see the same moments of a shared machine.
+ */
 export async function measureHelp(bot: BotProcess, bareUrl: string, sim: Simulators, count: number): Promise<HelpFigures> {
-  const bare = await helpLatencies(bareUrl, sim, 10, count, false);
-  const ofBot = await helpLatencies(bot.url, sim, 10, count, true);
+  const bare: number[] = [];
+  const ofBot: number[] = [];
+  const block = 250;
+  for (let done = 0; done < count; done += block) {
+    bare.push(...(await helpLatencies(bareUrl, sim, 10, block, false)));
+    ofBot.push(...(await helpLatencies(bot.url, sim, 10, block, true)));
+  }
   return { bareP50Ms: percentile(bare, 50), botP50Ms: percentile(ofBot, 50) };
 }
 
@@ -101,11 +110,12 @@ export async function measureHelpP99(bot: BotProcess, sim: Simulators, count: nu
 
 /**
  * Grabs one after another (nothing else running), each of a NEW bug: the latency the client sees,
- * and the MantisBT requests made between sending it and its answer with the simulator's time for them.
+ * the MantisBT requests made between sending it and its answer with the simulator's time for them,
+ * and Mattermost's time for what the bot asked of it meanwhile (the note to management).
  */
 export async function measureGrabs(bot: BotProcess, sim: Simulators, count: number): Promise<GrabFigures> {
   const ids = await sim.addNewBugs(count);
-  const figures: GrabFigures = { latencyMs: [], trackerMs: [], requests: [] };
+  const figures: GrabFigures = { latencyMs: [], trackerMs: [], requests: [], chatMs: [] };
   let cursor = (await sim.served(0)).next;
   for (const [index, id] of ids.entries()) {
     const request = slashRequest(sim, USERS[index % 3]!, `grab ${id}`, isGrab(id), "grab");
@@ -114,8 +124,10 @@ export async function measureGrabs(bot: BotProcess, sim: Simulators, count: numb
     const served = await sim.served(cursor);
     cursor = served.next;
     figures.latencyMs.push(result.latencies[0]!);
-    figures.trackerMs.push(served.requests.reduce((sum, one) => sum + one.ms, 0));
-    figures.requests.push(served.requests.length);
+    const tracker = served.requests.filter((one) => one.server === "mantis");
+    figures.trackerMs.push(tracker.reduce((sum, one) => sum + one.ms, 0));
+    figures.requests.push(tracker.length);
+    figures.chatMs.push(served.requests.filter((one) => one.server === "mattermost").reduce((sum, one) => sum + one.ms, 0));
   }
   return figures;
 }

@@ -4,8 +4,8 @@
  * JSON line ({@link SimulatorInfo}) once both listen, then answers one JSON line per request line
  * on standard input ({@link ControlRequest}); it exits when its standard input closes.
  *
- * MantisBT reports how long it served each request (`onServed`), so the benchmark can take the
- * tracker's own time out of a command's latency and count each command's requests.
+ * Both report how long they served each request (`onServed`), so the benchmark can take their own
+ * time out of a command's latency and count each command's MantisBT requests.
  */
 import { createInterface } from "node:readline";
 import { performance } from "node:perf_hooks";
@@ -25,14 +25,15 @@ export interface SimulatorInfo {
   teamId: string;
 }
 
-/** A MantisBT request as answered, with when it arrived (ms on the machine's clock, sub-ms precision). */
+/** A request as answered, with when it arrived (ms on the machine's clock, sub-ms precision) and by which server. */
 export interface Served extends ServedRequest {
   at: number;
+  server: "mantis" | "mattermost";
 }
 
 /** One request on the control channel. */
 export type ControlRequest =
-  | { id: number; op: "served"; since: number }
+  | { id: number; op: "served"; since: number; server?: "mantis" | "mattermost" }
   | { id: number; op: "add-new-bugs"; count: number }
   | { id: number; op: "change-bugs"; ids: number[] };
 
@@ -44,10 +45,10 @@ const mantis = await startMantisSimulator({
   seed: true,
   bulkBugs,
   recordRequests: false,
-  onServed: (request) => served.push({ ...request, at: clock() - request.ms }),
+  onServed: (request) => served.push({ ...request, at: clock() - request.ms, server: "mantis" }),
 });
 // Rate limits off: a real server's default (RateLimitSettings.Enable is false); the bot's posts are measured, not throttled.
-const mattermost = await startMattermostSimulator({ rateLimit: false });
+const mattermost = await startMattermostSimulator({ rateLimit: false, onServed: (request) => served.push({ ...request, at: clock() - request.ms, server: "mattermost" }) });
 
 const staff = ["manager", "alice", "bob", "carol"];
 const info: SimulatorInfo = {
@@ -64,7 +65,7 @@ process.stdout.write(`${JSON.stringify(info)}\n`);
 function answer(request: ControlRequest): unknown {
   switch (request.op) {
     case "served":
-      return { next: served.length, requests: served.slice(request.since) };
+      return { next: served.length, requests: served.slice(request.since).filter((one) => request.server === undefined || one.server === request.server) };
     case "add-new-bugs":
       return mantis.addBulkBugs(request.count, { onlyNew: true });
     case "change-bugs": {

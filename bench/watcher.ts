@@ -34,7 +34,7 @@ export async function measureWatcher(sim: Simulators, changedIds: () => number[]
     while (starts.length < count) {
       if (Date.now() > deadline) throw new Error(`no watcher cycle ${count} within 2 minutes (${seen.length} requests seen)`);
       await new Promise((resolve) => setTimeout(resolve, 20));
-      const served = await sim.served(cursor);
+      const served = await sim.served(cursor, "mantis");
       cursor = served.next;
       for (const request of served.requests) {
         if (isFirstPage(request)) starts.push(seen.length);
