@@ -8,6 +8,7 @@ import { text as readText } from "node:stream/consumers";
 import { EventEmitter } from "node:events";
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from "node:http";
 import type { AddressInfo } from "node:net";
+import { performance } from "node:perf_hooks";
 import { isValidId, newId } from "./ids.js";
 import {
   type DialogSubmitResult,
@@ -64,6 +65,8 @@ export interface MattermostSimulatorOptions {
   wsAuthTimeoutMs?: number;
   /** Token bucket per token; `false` turns the X-Ratelimit headers off. Default 100/s, burst 1000. */
   rateLimit?: { perSec: number; maxBurst: number } | false;
+  /** Called as each HTTP answer is sent, with how long serving it took (benchmarks subtract the server's own time). */
+  onServed?: (served: { method: string; url: string; status: number; ms: number }) => void;
   /** Team, users and channels to start with (default: team `taler`, six users, four channels). */
   seed?: SeedOptions;
 }
@@ -332,7 +335,12 @@ export async function startMattermostSimulator(options: MattermostSimulatorOptio
     }
   };
 
+  const onServed = options.onServed;
   const server: Server = createServer((request, response) => {
+    if (onServed) {
+      const started = performance.now();
+      response.once("finish", () => onServed({ method: request.method ?? "GET", url: request.url ?? "/", status: response.statusCode, ms: performance.now() - started }));
+    }
     handle(request, response).catch((error: unknown) => {
       response.destroy(error instanceof Error ? error : new Error(String(error)));
     });
