@@ -1,9 +1,10 @@
 import { describe, expect, it } from "vitest";
 import {
+  composeSection,
   composeSummary,
-  composeSummaryMessages,
-  MESSAGE_LIMITS,
+  fitsLimit,
   splitMarkdown,
+  SUMMARY_SECTIONS,
   type ComposeSummaryOptions,
   type SummaryBug,
 } from "../../src/core/summary.js";
@@ -49,6 +50,7 @@ const options: ComposeSummaryOptions = {
   now,
   timeZone: "Europe/Zurich",
   bugUrl,
+  itemsPerSection: 10,
 };
 
 const expectedSummary = [
@@ -77,8 +79,8 @@ const expectedSummary = [
   `- ${link(110)} Bank import stalls · frank to notify the customer · for 1h`,
   "",
   "**Changed since yesterday (2)**",
-  `- 13.3. 10:00 ${link(105)} new → confirmed`,
   `- 13.3. 14:05 ${link(111)} assigned → resolved`,
+  `- 13.3. 10:00 ${link(105)} new → confirmed`,
 ].join("\n");
 
 describe("composeSummary", () => {
@@ -91,11 +93,11 @@ describe("composeSummary", () => {
   });
 
   it("says all clear when nothing needs anyone", () => {
-    expect(composeSummary({ bugs: [], now, bugUrl })).toBe("#### Support queue, Tue 14.3.2034\n\nAll clear: no bug needs anyone right now.");
+    expect(composeSummary({ bugs: [], now, bugUrl, itemsPerSection: 10 })).toBe("#### Support queue, Tue 14.3.2034\n\nAll clear: no bug needs anyone right now.");
   });
 
   it("still reports yesterday's changes when all is clear", () => {
-    const text = composeSummary({ bugs: [queue[10]!], changes: [options.changes![0]!], now, timeZone: "Europe/Zurich", bugUrl });
+    const text = composeSummary({ bugs: [queue[10]!], changes: [options.changes![0]!], now, timeZone: "Europe/Zurich", bugUrl, itemsPerSection: 10 });
     expect(text).toBe(
       [
         "#### Support queue, Tue 14.3.2034",
@@ -111,26 +113,26 @@ describe("composeSummary", () => {
   it("says which open sub-bugs a bug waits for", () => {
     const parent = bug(120, { summary: "Refund flow", status: "feedback", stage: "review", handler: "carol", statusSince: now, openSubBugs: [131, 130] });
     const single = bug(121, { summary: "Fee table", status: "assigned", handler: "bob", workLeftMinutes: 60, deadline: "2034-03-20", openSubBugs: [132] });
-    const lines = composeSummary({ bugs: [parent, single], now, bugUrl }).split("\n");
+    const lines = composeSummary({ bugs: [parent, single], now, bugUrl, itemsPerSection: 10 }).split("\n");
     expect(lines).toContain(`- ${link(120)} Refund flow · carol reviewing · for 0m · waits for sub-bugs ${link(130)}, ${link(131)}`);
     expect(lines).toContain(`- ${link(121)} Fee table · bob · 1h left · due 20.3.2034 · waits for sub-bug ${link(132)}`);
   });
 
   it("keeps a hostile subject on one line, escaped, and unable to ping the channel", () => {
     const hostile = bug(666, { summary: "Pay **now** @channel\nsee [this](http://evil.example) <b>", status: "new", createdAt: now });
-    const line = composeSummary({ bugs: [hostile], now, bugUrl }).split("\n").find((text) => text.includes("#666"));
+    const line = composeSummary({ bugs: [hostile], now, bugUrl, itemsPerSection: 10 }).split("\n").find((text) => text.includes("#666"));
     expect(line).toBe(`- ${link(666)} Pay \\*\\*now\\*\\* @\u200Bchannel see \\[this\\](http://evil.example) \\<b\\> · waiting 0m`);
   });
 
   it("shows only bug fields, even when a caller hands over more", () => {
     const withContact = { ...bug(5, { summary: "Card declined", status: "new" }), reporterEmail: "jane@example.com", phone: "+41 79 000 00 00" };
-    const text = composeSummary({ bugs: [withContact], now, bugUrl });
+    const text = composeSummary({ bugs: [withContact], now, bugUrl, itemsPerSection: 10 });
     expect(text).not.toContain("jane@example.com");
     expect(text).not.toContain("+41");
   });
 
-  it("fits into one Mattermost message when the queue is small", () => {
-    expect(composeSummaryMessages({ ...options, maxLength: MESSAGE_LIMITS.mattermost })).toEqual([expectedSummary]);
+  it("leaves nothing out when the queue is small and fits", () => {
+    expect(composeSummary({ ...options, limit: { length: 16_000, measure: "code-points" } })).toBe(expectedSummary);
   });
 });
 
