@@ -25,11 +25,11 @@ function bigQueue(count: number): SummaryBug[] {
       summary: `Zahlungsabwicklung für Händler *${index}* schlägt fehl, wenn der Betrag [EUR] über Grenzwert <${index % 97}> liegt; Übersetzung prüfen `.repeat(2),
       status,
       handler: status === "new" ? undefined : `developer-${index % 40}`,
-      priority: (["normal", "high", "urgent", "low"] as const)[index % 4],
+      priority: (["normal", "high", "urgent", "low"] as const)[index % 4]!,
       customer: index % 3 === 0,
       createdAt: new Date(now.getTime() - (index + 1) * 3_600_000),
       updatedAt: new Date(now.getTime() - index * 60_000),
-      ...(status === "assigned" ? { workLeftMinutes: 240, deadline: `2034-03-${String(10 + (index % 18)).padStart(2, "0")}`, risk: (["ok", "at-risk", "overdue", "stale"] as const)[index % 4] } : {}),
+      ...(status === "assigned" ? { workLeftMinutes: 240, deadline: `2034-03-${String(10 + (index % 18)).padStart(2, "0")}`, risk: (["ok", "at-risk", "overdue", "stale"] as const)[index % 4]! } : {}),
       ...(index % 7 === 0 ? { stage: index % 2 === 0 ? "review" : "resolution" } : {}),
       ...(index % 50 === 0 ? { openSubBugs: Array.from({ length: 30 }, (_, sub) => 30_000 + index + sub) } : {}),
     };
