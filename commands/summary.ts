@@ -13,7 +13,7 @@ import { defineCommand } from "../src/framework/command.js";
 import { ephemeral, inChannel } from "../src/framework/reply.js";
 import { composeQueueSection, composeQueueSummary, readQueueSummary } from "../src/process/queue-summary.js";
 
-/** The sections as a list: `new` (NEW, awaiting triage), ... */
+/** The sections as a Markdown list, one per line: `new`: NEW, awaiting triage. */
 function sectionList(): string {
   return SUMMARY_SECTIONS.map((key) => `- \`${key}\`: ${SUMMARY_SECTION_TITLES[key]}`).join("\n");
 }
