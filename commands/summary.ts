@@ -33,7 +33,7 @@ export const summaryCommand = defineCommand({
       throw new UsageError(`There is no section \`${section.replace(/`/g, "")}\` in the summary. The sections are:\n${sectionList()}`);
     }
     const queue = await readQueueSummary(ctx);
-    if (section === undefined) return inChannel(composeQueueSummary(ctx, queue));
+    if (section === undefined) return inChannel(composeQueueSummary(ctx, queue, { limit: ctx.messageLimit, trigger: ctx.trigger }));
     const text = composeQueueSection(queue, section);
     if (fitsLimit(text, ctx.messageLimit)) return inChannel(text);
     // A long list would bury the channel: it goes to the caller alone, in as many messages as it takes.

@@ -22,6 +22,7 @@ import { formatWorkHours } from "./duration.js";
 import { priorityRank, type Priority } from "./ticket.js";
 import { toLocalDateTime } from "./calendar.js";
 import { RISK_SEVERITY, type RiskState } from "./deadline-risk.js";
+import type { MessageLimit } from "./message-limit.js";
 
 /** One bug as the summary sees it: tracker fields plus what the bot derived (risk, stage). */
 export interface SummaryBug {
@@ -78,12 +79,6 @@ export function isSummarySection(word: string): word is SummarySection {
   return (SUMMARY_SECTIONS as readonly string[]).includes(word);
 }
 
-/** The largest message and how the platform counts it (MessageLimit's shape, kept in core). */
-export interface SummaryLimit {
-  length: number;
-  measure: "code-points" | "utf8-bytes";
-}
-
 /** What the summary and its sections are composed from. */
 export interface SummaryInput {
   bugs: readonly SummaryBug[];
@@ -104,7 +99,7 @@ export interface ComposeSummaryOptions extends SummaryInput {
    * The message it must fit in: fewer items per section are shown until it does (counts and "more"
    * lines always stay). Without it nothing is left out for size.
    */
-  limit?: SummaryLimit;
+  limit?: MessageLimit;
   /** What people type before a command where it is read (e.g. `/support`), for the "more" lines; none: the bare command. */
   trigger?: string;
   /** Short lines after the sections (e.g. that the tracker did not answer), inside the limit. */
@@ -153,7 +148,7 @@ export function composeSummary(options: ComposeSummaryOptions): string {
 }
 
 /** Whether a text fits in one message of this size, counted as the platform counts. */
-export function fitsLimit(text: string, limit: SummaryLimit): boolean {
+export function fitsLimit(text: string, limit: MessageLimit): boolean {
   return (limit.measure === "utf8-bytes" ? utf8Length(text) : codePointLength(text)) <= limit.length;
 }
 

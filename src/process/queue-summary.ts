@@ -10,7 +10,8 @@ import type { OpenBugWork, RiskState } from "../core/deadline-risk.js";
 import { isStage, resolveStage, STAGE_INFO } from "../core/stages.js";
 import { parseSubject } from "../core/subject-tag.js";
 import { composeSection, composeSummary, type SummaryBug, type SummaryChange, type SummaryInput, type SummarySection } from "../core/summary.js";
-import type { CommandContext } from "../framework/command.js";
+import type { MessageLimit } from "../core/message-limit.js";
+import type { ProcessContext } from "./context.js";
 import type { StaffMember } from "../identity.js";
 import type { JournalEntry } from "../store/store.js";
 import { isCustomerBug } from "./bug-format.js";
@@ -19,7 +20,7 @@ import { isOpen, readOpenQueue, type QueueBug } from "./queue.js";
 import { settingsFor } from "./settings-for.js";
 import { describeBug, subBugIds } from "./situation.js";
 
-type SummaryContext = Pick<CommandContext, "tracker" | "store" | "staff" | "settings" | "now" | "queueSource">;
+type SummaryContext = Pick<ProcessContext, "tracker" | "store" | "staff" | "settings" | "now" | "queueSource">;
 
 const DAY_MS = 86_400_000;
 
@@ -51,19 +52,19 @@ export async function readQueueSummary(ctx: SummaryContext): Promise<QueueSummar
 
 /**
  * The capped summary (SUMMARY_ITEMS_PER_SECTION items per section, the rest counted with the
- * command that lists them) in one message of the place's size, with `notes` at its end.
+ * command that lists them) in one message of the place's size, notes on the reading at its end.
  */
 export function composeQueueSummary(
-  ctx: Pick<CommandContext, "settings" | "messageLimit" | "trigger">,
+  ctx: Pick<ProcessContext, "settings">,
   queue: QueueSummaryInput,
-  notes: readonly string[] = [],
+  place: { limit: MessageLimit; trigger: string },
 ): string {
   return composeSummary({
     ...queue.input,
     itemsPerSection: ctx.settings.summaryItemsPerSection,
-    limit: ctx.messageLimit,
-    trigger: ctx.trigger,
-    notes: [...notes, ...readingNotes(queue)],
+    limit: place.limit,
+    trigger: place.trigger,
+    notes: readingNotes(queue),
   });
 }
 
