@@ -12,6 +12,7 @@ import { ENUMS, MANTIS_VERSION, THRESHOLDS } from "./constants.js";
 import { MantisDatabase, type UserRow } from "./database.js";
 import {
   addNote,
+  deleteNote,
   addRelationship,
   attachTags,
   createIssue,
@@ -103,6 +104,7 @@ const ROUTES: readonly [string, string, Handler][] = [
   ["PATCH", "issues/:id", updateIssue],
   ["DELETE", "issues/:id", deleteIssue],
   ["POST", "issues/:id/notes", addNote],
+  ["DELETE", "issues/:id/notes/:note_id", deleteNote],
   ["POST", "issues/:id/tags", attachTags],
   ["POST", "issues/:id/relationships", addRelationship],
   ["GET", "users/me", getMe],

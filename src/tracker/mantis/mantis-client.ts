@@ -69,7 +69,7 @@ export interface MantisClientOptions {
   botName?: string;
 }
 
-type HttpMethod = "GET" | "POST" | "PATCH";
+type HttpMethod = "GET" | "POST" | "PATCH" | "DELETE";
 
 interface Call<T> {
   method: HttpMethod;
@@ -493,6 +493,13 @@ class MantisRestClient implements MantisClient {
     const impersonate = await this.impersonation();
     const [sent] = await this.notesToSend([note], impersonate);
     return this.postNote(id, sent!, impersonate);
+  }
+
+  async deleteNote(id: number, noteId: number): Promise<void> {
+    checkBugId(id);
+    checkBugId(noteId);
+    // 2.28.4 answers 200 with `{issue}`; the bug is not needed, so any JSON (or none) will do.
+    await this.send({ method: "DELETE", path: `issues/${id}/notes/${noteId}`, bugId: id, notFound: `Bug #${id} has no note ${noteId}`, schema: z.unknown() });
   }
 
   /** `POST /issues/{id}/notes` with a note as it is sent (see `notesToSend`). */
