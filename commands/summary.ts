@@ -6,6 +6,7 @@
 import { z } from "zod";
 import { defineCommand } from "../src/framework/command.js";
 import { inChannel } from "../src/framework/reply.js";
+import { isTransientFailure, describeWaitingFilings } from "../src/process/pending-filings.js";
 import { buildQueueSummary } from "../src/process/queue-summary.js";
 
 export const summaryCommand = defineCommand({
@@ -16,8 +17,17 @@ export const summaryCommand = defineCommand({
   roles: ["staff", "management"],
   args: z.object({}),
   async run(ctx) {
-    const { messages, truncated } = await buildQueueSummary(ctx, { limit: ctx.messageLimit });
-    const notes: string[] = [];
+    const waiting = describeWaitingFilings(ctx.store, ctx.tracker.name).join("\n");
+    let summary;
+    try {
+      summary = await buildQueueSummary(ctx, { limit: ctx.messageLimit });
+    } catch (error) {
+      // What waits for the tracker is known without it: shown even while it is down.
+      if (!isTransientFailure(error) || waiting === "") throw error;
+      return inChannel(`${error.userMessage}: the queue cannot be read now.\n\n${waiting}`);
+    }
+    const { messages, truncated } = summary;
+    const notes: string[] = waiting === "" ? [] : [waiting];
     if (messages.length > 1) {
       notes.push(`_(The queue is longer than one message: this is the first of ${messages.length} parts.)_`);
     }

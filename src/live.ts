@@ -16,6 +16,7 @@ import { ConfigError } from "./errors.js";
 import { CHAT_ACCOUNT_PLATFORMS } from "./identity.js";
 import { loadStaffFile } from "./staff-file.js";
 import { ChatRepository } from "./store/chat-repo.js";
+import { startFilingRetries } from "./process/pending-filings.js";
 import { Store } from "./store/store.js";
 import { createMantisClient } from "./tracker/mantis/mantis-client.js";
 import { createMantisTracker } from "./tracker/mantis/mantis-tracker.js";
@@ -55,6 +56,10 @@ export async function runLive(config: AppConfig, logger: Logger): Promise<void> 
     logger.info({ platform: adapter.platform }, "chat platform connected");
   }
 
+  // Customers' filings MantisBT could not take are filed when it answers again, with the engine on or
+  // off; started once the chat platforms are connected, so the DMs with the bug numbers reach people.
+  const filingRetries = startFilingRetries({ tracker, store, staff, notifier, now: () => new Date(), log: logger.child({ component: "filings" }) });
+
   // Pings, reminders and summaries; PROACTIVE=off leaves only the commands (auto means on when live).
   let engine: ProactiveEngine | undefined;
   if (config.proactive.enabled !== "off") {
@@ -63,6 +68,7 @@ export async function runLive(config: AppConfig, logger: Logger): Promise<void> 
 
   await waitForStopSignal(logger);
   await engine?.stop();
+  await filingRetries.stop();
   for (const adapter of adapters.reverse()) await adapter.stop();
   store.close();
   logger.info("stopped");

@@ -16,6 +16,7 @@ import { startProactiveEngine, type ProactiveEngine } from "./proactive/engine.j
 import { startMantisSimulator } from "./simulators/mantis/server.js";
 import { SANDBOX_STAFF } from "./staff-file.js";
 import { ChatRepository } from "./store/chat-repo.js";
+import { startFilingRetries, type FilingRetries } from "./process/pending-filings.js";
 import { Store } from "./store/store.js";
 import { createMantisClient } from "./tracker/mantis/mantis-client.js";
 import { createMantisTracker } from "./tracker/mantis/mantis-tracker.js";
@@ -32,6 +33,7 @@ export async function runSandbox({ config, logger, input, output, interactive }:
   const simulator = await startMantisSimulator({ seed: true });
   const store = new Store(":memory:");
   let engine: ProactiveEngine | undefined;
+  let filingRetries: FilingRetries | undefined;
   try {
     const staff = new StaffDirectory([...SANDBOX_STAFF]);
     const client = createMantisClient({
@@ -53,6 +55,8 @@ export async function runSandbox({ config, logger, input, output, interactive }:
     const erp = createErp(config, store, notifier, () => new Date());
     const core = createBotCore({ config, logger, store, staff, tracker, notifier, erp });
     const kernel = new ChatKernel({ transport, core, staff, chat, logger, outbound: notifier });
+    // Customers' filings the simulator could not take are filed when it answers, engine on or off.
+    filingRetries = startFilingRetries({ tracker, store, staff, notifier, now: () => new Date(), log: logger });
     // The proactive engine prints its pings, reminders and summaries as they come due. Off for piped
     // input unless PROACTIVE=on, so scripted runs stay deterministic; POLL_INTERVAL=5 and small
     // FEEDBACK_REMIND_AFTER etc. make a quick demo (docs/proactive.md).
@@ -73,6 +77,7 @@ export async function runSandbox({ config, logger, input, output, interactive }:
     await kernel.stop();
   } finally {
     await engine?.stop();
+    await filingRetries?.stop();
     store.close();
     await simulator.close();
   }

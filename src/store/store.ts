@@ -3,10 +3,11 @@
  * the call log with its personal data, the process state and journal of each bug, links between
  * chat users and staff, and notification records. Repositories are small typed methods over it.
  */
-import { mkdirSync } from "node:fs";
+import { chmodSync, closeSync, mkdirSync, openSync } from "node:fs";
 import { dirname } from "node:path";
 import Database from "better-sqlite3";
 import { MIGRATIONS, type Migration } from "./migrations.js";
+import { PendingFilingsRepository } from "./pending-filings-repo.js";
 
 export type CallRoute = "bug" | "sales";
 export const CUSTOMER_TYPES = ["user", "merchant", "bank", "other"] as const;
@@ -98,19 +99,32 @@ interface JournalRow {
   details: string;
 }
 
+/** The store file's mode: read and write for the bot's user, nothing for anyone else. */
+const OWNER_ONLY = 0o600;
+
 const orUndefined = <T>(value: T | null): T | undefined => (value === null ? undefined : value);
 
 export class Store {
   readonly db: Database.Database;
+  /** Customers' bugs waiting for the tracker (calls and e-mails are never lost). */
+  readonly pendingFilings: PendingFilingsRepository;
 
   /** Opens (creating if needed) the database file and applies pending migrations. `:memory:` for tests. */
   constructor(path: string, migrations: readonly Migration[] = MIGRATIONS) {
-    if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
+    if (path !== ":memory:") {
+      mkdirSync(dirname(path), { recursive: true });
+      // Customers' personal data is in here: readable by the bot's user only, created so (no window
+      // in which it is world-readable) and tightened when an older bot left it wider. SQLite gives
+      // the -wal and -shm files the database file's mode.
+      closeSync(openSync(path, "a", OWNER_ONLY));
+      chmodSync(path, OWNER_ONLY);
+    }
     this.db = new Database(path);
     this.db.pragma("journal_mode = WAL");
     this.db.pragma("foreign_keys = ON");
     this.db.pragma("busy_timeout = 5000");
     this.migrate(migrations);
+    this.pendingFilings = new PendingFilingsRepository(this.db);
   }
 
   /** The schema version after migrations. */

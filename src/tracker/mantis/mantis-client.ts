@@ -183,6 +183,8 @@ class MantisConnection {
         throw new UpstreamUnavailableError("MantisBT answered with something that is not JSON", {
           cause: error,
           hint: URL_HINT,
+          // A success status on a write: MantisBT probably made the change before printing garbage.
+          mayHaveApplied: call.method !== "GET",
           logMessage: `${call.method} ${url.pathname}: HTTP ${response.status} with a body that is not JSON (${response.headers.get("content-type") ?? "no content type"})`,
         });
       }
@@ -205,6 +207,8 @@ class MantisConnection {
         cause: error,
         hint: "check that MantisBT is up; MANTIS_TIMEOUT_MS sets how long the bot waits",
         logMessage: `${call.method} ${call.path}: timed out after ${this.options.timeoutMs} ms`,
+        // A write may have been made before the answer got lost.
+        mayHaveApplied: call.method !== "GET",
       });
     }
     return new UpstreamUnavailableError("MantisBT is unreachable", {
@@ -478,7 +482,7 @@ class MantisRestClient implements MantisClient {
       updated = await this.readBackAfter(error, () => id);
     }
     const { issue, etag } = updated;
-    if (!issue) throw new UpstreamUnavailableError(`MantisBT answered the update of bug #${id} without the bug`);
+    if (!issue) throw new UpstreamUnavailableError(`MantisBT answered the update of bug #${id} without the bug`, { mayHaveApplied: true });
     verifyApplied(issue, {
       ...(change.status ? { status: change.status } : {}),
       ...(handlerId !== undefined ? { handlerId } : {}),
@@ -609,7 +613,7 @@ class MantisRestClient implements MantisClient {
     }
     throw new UpstreamUnavailableError(
       `MantisBT accepted the change to bug #${id}, but neither its answer nor the bug could be read: check bug #${id} in MantisBT`,
-      { cause: error },
+      { cause: error, mayHaveApplied: true },
     );
   }
 
