@@ -14,8 +14,6 @@ import { ephemeral, type Reply } from "../src/framework/reply.js";
 import { bugLink } from "../src/process/bug-format.js";
 import { boundedTextArg, customerNameArg, customerTypeArg, emailArg, fileCustomerBug, pendingFilingText, phoneArg } from "../src/process/incoming.js";
 import { describeRedaction, redactPersonalData } from "../src/process/personal-data.js";
-import { deleteCall, setCallSalesRef } from "../src/store/incoming-repo.js";
-import { getSalesRecord } from "../src/store/sales-repo.js";
 import { CUSTOMER_TYPES, type CallRecord } from "../src/store/store.js";
 
 const ROUTES = ["bug", "sales"] as const;
@@ -108,7 +106,7 @@ export const callCommand = defineCommand({
     if (compareDates(callDate, today) > 0) {
       throw new UsageError(`date: ${formatDate(callDate)} is in the future; give the day the call took place (default: today).`);
     }
-    const call = ctx.store.addCall({
+    const call = ctx.store.calls.add({
       recordedAt: ctx.now(),
       recordedBy: ctx.caller.name,
       customerName: args.name,
@@ -123,7 +121,7 @@ export const callCommand = defineCommand({
       return args.route === "sales" ? await routeToSales(ctx, args, call) : await routeToBug(ctx, args, call);
     } catch (error) {
       // Nothing was created for the call, so it is not kept either: a retry must not log it twice.
-      deleteCall(ctx.store, call.id);
+      ctx.store.calls.delete(call.id);
       throw error;
     }
   },
@@ -185,8 +183,8 @@ async function routeToSales(ctx: CommandContext, args: CallArgs, call: CallRecor
     date: call.callDate,
     recordedBy: ctx.caller.name,
   });
-  setCallSalesRef(ctx.store, call.id, reference);
-  const erpReference = getSalesRecord(ctx.store, reference)?.payload["erpReference"];
+  ctx.store.calls.setSalesRef(call.id, reference);
+  const erpReference = ctx.store.sales.get(reference)?.payload["erpReference"];
   const inErp = typeof erpReference === "string" ? ` (ERP reference ${erpReference})` : "";
   return ephemeral(
     [

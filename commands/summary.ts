@@ -26,12 +26,13 @@ export const summaryCommand = defineCommand({
       if (!isTransientFailure(error) || waiting === "") throw error;
       return inChannel(`${error.userMessage}: the queue cannot be read now.\n\n${waiting}`);
     }
-    const { messages, truncated } = summary;
+    const { messages, truncated, staleNote } = summary;
     const notes: string[] = waiting === "" ? [] : [waiting];
     if (messages.length > 1) {
       notes.push(`_(The queue is longer than one message: this is the first of ${messages.length} parts.)_`);
     }
     if (truncated) notes.push("_(Only the most recently updated bugs were read.)_");
+    if (staleNote) notes.push(staleNote);
     return inChannel([messages[0] ?? "", ...notes].filter(Boolean).join("\n\n"));
   },
 });

@@ -163,7 +163,7 @@ async function attempt(ctx: ActionContext, filing: PendingFiling, ticket: Custom
       : { notes: [{ text: ticket.privateNote, private: true, record: { action: "customer-contact", command: ticket.command } }] }),
     alsoRecord: (created) => {
       ctx.store.pendingFilings.markFiled(filing.id, created.id, ctx.now());
-      if (filing.callId !== undefined) ctx.store.setCallBug(filing.callId, created.id);
+      if (filing.callId !== undefined) ctx.store.calls.setBug(filing.callId, created.id);
     },
   };
   if (how.lookFirst) {

@@ -128,7 +128,7 @@ describe("a call while MantisBT is down", () => {
     expect(pending.kind).toBe("ok");
     expect(pending.reply.text).toContain("MantisBT cannot take it right now (MantisBT is unreachable)");
     expect(pending.reply.text).toContain("I keep it as **pending** (support filing 1) and file it as soon as MantisBT answers");
-    expect(w.store.listCalls()).toMatchObject([{ customerName: JANE.name, bugId: undefined }]);
+    expect(w.store.calls.list()).toMatchObject([{ customerName: JANE.name, bugId: undefined }]);
 
     // The bot restarts while MantisBT is still down: the filing is still there and still waits.
     w.restartBot();
@@ -157,11 +157,11 @@ describe("a call while MantisBT is down", () => {
     expect(bug.notes).toHaveLength(1);
     expect(bug.notes[0]).toMatchObject({ private: true });
     expect(bug.notes[0]!.text).toContain(`- Name: ${JANE.name}`);
-    expect(w.store.listCalls()).toMatchObject([{ bugId: bug.id }]);
+    expect(w.store.calls.list()).toMatchObject([{ bugId: bug.id }]);
     expect(w.store.pendingFilings.listWaiting()).toEqual([]);
     expect(w.store.pendingFilings.get(1)).toMatchObject({ status: "filed", bugId: bug.id });
     expect(w.store.pendingFilings.get(1)?.ticket, "what was filed, with the contact, is dropped").toBeUndefined();
-    expect(w.store.listJournal(bug.id).map((entry) => entry.action)).toEqual(["file", "customer-contact"]);
+    expect(w.store.journal.list(bug.id).map((entry) => entry.action)).toEqual(["file", "customer-contact"]);
 
     const dms = w.notifier.directsTo("alice");
     expect(dms).toHaveLength(1);
@@ -208,8 +208,8 @@ describe("a call whose request times out after MantisBT created the bug", () => 
     expect(w.sim.requests.filter((request) => request.method === "POST" && request.path === "/api/rest/issues")).toHaveLength(1);
     const bug = await w.client.getBug(filed!);
     expect(bug.notes.filter((note) => note.private)).toHaveLength(1);
-    expect(w.store.listCalls()).toMatchObject([{ bugId: bug.id }]);
-    expect(w.store.listJournal(bug.id).map((entry) => entry.action)).toEqual(["file", "customer-contact"]);
+    expect(w.store.calls.list()).toMatchObject([{ bugId: bug.id }]);
+    expect(w.store.journal.list(bug.id).map((entry) => entry.action)).toEqual(["file", "customer-contact"]);
     expect(w.notifier.directsTo("alice")[0]!.text).toContain(`I filed [#${bug.id}](`);
   });
 });
