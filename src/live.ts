@@ -14,6 +14,7 @@ import { createOutbox } from "./proactive/outbox.js";
 import { ConfigError } from "./errors.js";
 import { CHAT_ACCOUNT_PLATFORMS } from "./identity.js";
 import { loadStaffFile } from "./staff-file.js";
+import { startRetentionJob } from "./process/customer-data.js";
 import { startFilingRetries } from "./process/pending-filings.js";
 import { Store } from "./store/store.js";
 import { createMantisClient } from "./tracker/mantis/mantis-client.js";
@@ -63,6 +64,8 @@ export async function runLive(config: AppConfig, logger: Logger): Promise<void> 
   // Customers' filings MantisBT could not take are filed when it answers again, with the engine on or
   // off; started once the chat platforms are connected, so the DMs with the bug numbers reach people.
   const filingRetries = startFilingRetries({ tracker, store, staff, notifier, now: () => new Date(), log: logger.child({ component: "filings" }) });
+  // Customers' personal data past PII_RETENTION_DAYS is erased at start and daily.
+  const retention = startRetentionJob({ tracker, store, retentionDays: config.process.piiRetentionDays, now: () => new Date(), log: logger.child({ component: "retention" }) });
 
   let engine: ProactiveEngine | undefined;
   if (engineOn) {
@@ -72,6 +75,7 @@ export async function runLive(config: AppConfig, logger: Logger): Promise<void> 
   await waitForStopSignal(logger);
   await engine?.stop();
   await filingRetries.stop();
+  await retention.stop();
   await outbox.stop();
   for (const adapter of adapters.reverse()) await adapter.stop();
   store.close();

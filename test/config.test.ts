@@ -141,6 +141,7 @@ describe("loadConfig: people's working time and the proactive engine", () => {
       docsRepeatWindowDays: 90,
       workdayHours: 8,
       staleAfterDays: 3,
+      piiRetentionDays: 365,
       timeZone: "UTC",
       workDays: ["mon", "tue", "wed", "thu", "fri"],
       workHours: { start: "09:00", end: "17:00" },

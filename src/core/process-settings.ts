@@ -20,6 +20,12 @@ export const processEnvSchema = z.object({
     .default(90),
   WORKDAY_HOURS: z.coerce.number().min(1).max(24).default(8),
   STALE_AFTER_DAYS: z.coerce.number({ error: "must be a number of working days" }).positive().max(365).default(3),
+  PII_RETENTION_DAYS: z.coerce
+    .number({ error: "must be a number of days" })
+    .int("must be whole days")
+    .min(1, "must be at least 1 day")
+    .max(3650, "must be at most 3650 days")
+    .default(365),
   ...peopleEnvSchema.shape,
 });
 /** The process's variables as the schema returns them. */
@@ -42,6 +48,8 @@ export interface ProcessSettings extends PeopleDefaults {
   workdayHours: number;
   /** STALE_AFTER_DAYS: an estimate not updated for this many working days is stale. */
   staleAfterDays: number;
+  /** PII_RETENTION_DAYS: calls and e-mails older than this, of closed bugs, lose the customer's name, phone and e-mail. */
+  piiRetentionDays: number;
 }
 
 /** The process settings from the parsed environment and the tracker's category. */
@@ -55,5 +63,6 @@ export function processSettingsFromEnv(env: ProcessEnv, tracker: { category: str
     docsRepeatWindowDays: env.DOCS_REPEAT_WINDOW_DAYS,
     workdayHours: env.WORKDAY_HOURS,
     staleAfterDays: env.STALE_AFTER_DAYS,
+    piiRetentionDays: env.PII_RETENTION_DAYS,
   };
 }
