@@ -17,7 +17,7 @@
  */
 import type { Ticket } from "../core/ticket.js";
 import { NotFoundError } from "../errors.js";
-import type { CommandContext } from "../framework/command.js";
+import type { ProcessContext } from "./context.js";
 import type { CallRecord } from "../store/calls-repo.js";
 import type { Store } from "../store/store.js";
 import { appendEntry, inOneTransaction, type ActionContext } from "./bug-actions.js";
@@ -41,7 +41,7 @@ export interface RetentionContext {
   /** PII_RETENTION_DAYS. */
   retentionDays: number;
   now: () => Date;
-  log: CommandContext["log"];
+  log: ProcessContext["log"];
 }
 
 /** What one run of the retention job erased: ids only. */
@@ -135,7 +135,7 @@ const SALES_PERSONAL_FIELDS = { customerName: "[erased]", phone: null, email: nu
  * Erases a customer's data at once (see the module's decisions): the store first, then the private
  * contact notes in the tracker; journals it on the bug without any of the data.
  */
-export async function forgetCustomer(ctx: ActionContext & Pick<CommandContext, "log">, target: ForgetTarget): Promise<ForgetReport> {
+export async function forgetCustomer(ctx: ActionContext & Pick<ProcessContext, "log">, target: ForgetTarget): Promise<ForgetReport> {
   const report: ForgetReport = { calls: [], filings: [], salesRecords: [], notesDeleted: [], notesLeft: [] };
   const at = ctx.now();
   const bugIds = new Set<number>();

@@ -5,8 +5,9 @@
  */
 import { z } from "zod";
 import { NotFoundError, UsageError } from "../errors.js";
-import type { CommandContext } from "../framework/command.js";
-import { CUSTOMER_TYPES, type BugOrigin, type CustomerType } from "../store/store.js";
+import type { ProcessContext } from "./context.js";
+import type { BugOrigin } from "../core/bug-process.js";
+import { CUSTOMER_TYPES, type CustomerType } from "../core/customer-call.js";
 import type { Ticket } from "../core/ticket.js";
 import { codePointLength } from "../core/text.js";
 import { fileTicket, type JournalRecord, type WriteOptions } from "./bug-actions.js";
@@ -36,7 +37,7 @@ export function boundedTextArg(options: { example: string; max: number; missing?
 export const summaryArg = boundedTextArg({ example: '"Wallet shows withdrawal as pending"', max: 5_000 });
 
 /** Refuses a summary longer than the tracker takes, as the argument check would: "summary: must be at most 128 characters". */
-export function requireSummaryFits(ctx: Pick<CommandContext, "tracker">, summary: string): void {
+export function requireSummaryFits(ctx: Pick<ProcessContext, "tracker">, summary: string): void {
   const max = ctx.tracker.limits.summaryLength;
   if (codePointLength(summary) > max) throw new UsageError(`summary: must be at most ${max} characters`);
 }
@@ -105,7 +106,7 @@ export interface CustomerBugOptions {
  * leave the note out or make it public, the bug stays (its public text holds no personal data) and
  * the caller is told what to fix by hand.
  */
-export async function fileCustomerBug(ctx: CommandContext, options: CustomerBugOptions): Promise<CustomerBugOutcome> {
+export async function fileCustomerBug(ctx: ProcessContext, options: CustomerBugOptions): Promise<CustomerBugOutcome> {
   const outcome = await fileOrKeepPending(
     ctx,
     {
@@ -129,7 +130,7 @@ export async function fileCustomerBug(ctx: CommandContext, options: CustomerBugO
 }
 
 /** The reply's sentence for a customer's bug kept as pending: the record is safe, the number comes by DM. */
-export function pendingFilingText(ctx: Pick<CommandContext, "tracker">, outcome: { filingId: number; reason: string }): string {
+export function pendingFilingText(ctx: Pick<ProcessContext, "tracker">, outcome: { filingId: number; reason: string }): string {
   const tracker = ctx.tracker.name;
   return [
     `${tracker} cannot take it right now (${outcome.reason}). Nothing is lost: I keep it as **pending** (support filing ${outcome.filingId}) and file it as soon as ${tracker} answers; I will send you the bug number then.`,
@@ -142,7 +143,7 @@ export function pendingFilingText(ctx: Pick<CommandContext, "tracker">, outcome:
  * (a tracker answers NotFoundError naming the category for an unknown one).
  */
 export async function fileBugPreferringCategory(
-  ctx: CommandContext,
+  ctx: ProcessContext,
   bug: Omit<NewTicket, "notes">,
   category: string,
   record: JournalRecord,

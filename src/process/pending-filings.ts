@@ -13,7 +13,7 @@ import { z } from "zod";
 import { filingMarker, isRetryDue, mustLookBeforeFiling } from "../core/pending-filing.js";
 import type { Ticket } from "../core/ticket.js";
 import { BotError, UpstreamUnavailableError } from "../errors.js";
-import type { CommandContext } from "../framework/command.js";
+import type { ProcessContext } from "./context.js";
 import type { StaffDirectory, StaffMember } from "../identity.js";
 import type { Notifier } from "../chat/notifier.js";
 import type { PendingFiling } from "../store/pending-filings-repo.js";
@@ -49,7 +49,7 @@ export function isTransientFailure(error: unknown): error is UpstreamUnavailable
  * other refusal (a rejected summary, a forbidden token) keeps nothing and is thrown: the command
  * then changed nothing.
  */
-export async function fileOrKeepPending(ctx: CommandContext, ticket: CustomerTicket, options: { callId?: number } = {}): Promise<FilingOutcome> {
+export async function fileOrKeepPending(ctx: ProcessContext, ticket: CustomerTicket, options: { callId?: number } = {}): Promise<FilingOutcome> {
   const filing = ctx.store.pendingFilings.add({
     origin: ticket.origin,
     command: ticket.command,
@@ -80,7 +80,7 @@ export interface FilingRetryContext {
   staff: StaffDirectory;
   notifier: Notifier;
   now: () => Date;
-  log: CommandContext["log"];
+  log: ProcessContext["log"];
 }
 
 /** What one round of retries did. */
