@@ -8,7 +8,7 @@ import { UsageError } from "../src/errors.js";
 import { defineCommand } from "../src/framework/command.js";
 import { ephemeral } from "../src/framework/reply.js";
 import { forgetCustomer, type ForgetReport, type ForgetTarget } from "../src/process/customer-data.js";
-import { parseSalesReference, salesReference } from "../src/store/sales-repo.js";
+import { parseSalesReference, salesReference } from "../src/core/sales.js";
 
 export const forgetCommand = defineCommand({
   name: "forget",
