@@ -26,7 +26,18 @@ import {
 } from "../store/proactive-repo.js";
 import type { Store } from "../store/store.js";
 import type { TrackerPort } from "../process/tracker-port.js";
-import { initialRow, observeBug, toMirrorBug, type ObserveFacts, type WatchEvent } from "./transitions.js";
+import type { Ticket } from "../core/ticket.js";
+import { initialRow, observeBug, toMirrorBug, type ObserveFacts, type ObservedNotes, type WatchEvent } from "./transitions.js";
+
+/** A bug as observed: its mirror form, and its notes and reporter (to find customers' new notes). */
+interface Observed {
+  bug: MirrorBug;
+  read: ObservedNotes;
+}
+
+function observed(ticket: Ticket): Observed {
+  return { bug: toMirrorBug(ticket), read: { notes: ticket.notes, ...(ticket.reporter ? { reporter: ticket.reporter } : {}) } };
+}
 
 /**
  * Page size of full scans (first run, daily reconcile). Larger than the incremental page size
@@ -101,7 +112,7 @@ async function firstRun(deps: WatcherDeps, handlers: WatchHandlers): Promise<Wat
 
 async function incremental(deps: WatcherDeps, handlers: WatchHandlers, cursor: Date): Promise<WatchResult> {
   const { store, tracker } = deps;
-  const seen = new Map<number, MirrorBug>();
+  const seen = new Map<number, Observed>();
   let requests = 0;
   let newest = cursor;
   for (let page = 1; ; page++) {
@@ -114,17 +125,17 @@ async function incremental(deps: WatcherDeps, handlers: WatchHandlers, cursor: D
         reachedOld = true;
         break;
       }
-      const observed = toMirrorBug(bug);
+      const now = observed(bug);
       // MantisBT times are whole seconds: a bug updated in the cursor's second may be new, known, or
       // changed again since it was read in that same second.
-      if (updated === cursor.getTime() && isUnchanged(getMirrorBug(store, bug.id), observed)) continue;
+      if (updated === cursor.getTime() && isUnchanged(getMirrorBug(store, bug.id), now.bug)) continue;
       const known = seen.get(bug.id);
-      if (!known || known.updatedAt.getTime() < updated) seen.set(bug.id, observed);
+      if (!known || known.bug.updatedAt.getTime() < updated) seen.set(bug.id, now);
       if (updated > newest.getTime()) newest = bug.updatedAt;
     }
     if (reachedOld || bugs.length < deps.pageSize) break;
   }
-  const changed = [...seen.values()].sort((a, b) => a.updatedAt.getTime() - b.updatedAt.getTime() || a.id - b.id);
+  const changed = [...seen.values()].sort((a, b) => a.bug.updatedAt.getTime() - b.bug.updatedAt.getTime() || a.bug.id - b.bug.id);
   store.db.transaction(() => {
     applyObservations(deps, handlers, changed);
     setWatchCursor(store, newest);
@@ -146,11 +157,11 @@ async function reconcile(deps: WatcherDeps, handlers: WatchHandlers, cursor: Dat
     requests++;
     store.db.transaction(() => {
       const unchanged: number[] = [];
-      const different: MirrorBug[] = [];
+      const different: Observed[] = [];
       for (const bug of bugs) {
-        const observed = toMirrorBug(bug);
-        if (isUnchanged(getMirrorBug(store, bug.id), observed)) unchanged.push(bug.id);
-        else different.push(observed);
+        const now = observed(bug);
+        if (isUnchanged(getMirrorBug(store, bug.id), now.bug)) unchanged.push(bug.id);
+        else different.push(now);
         if (bug.updatedAt.getTime() > newest.getTime()) newest = bug.updatedAt;
       }
       touchMirrorBugs(store, unchanged, started);
@@ -166,7 +177,7 @@ async function reconcile(deps: WatcherDeps, handlers: WatchHandlers, cursor: Dat
     try {
       const bug = await deps.tracker.getTicket(id);
       requests++;
-      store.db.transaction(() => applyObservations(deps, handlers, [toMirrorBug(bug)]))();
+      store.db.transaction(() => applyObservations(deps, handlers, [observed(bug)]))();
     } catch (error) {
       requests++;
       if (!(error instanceof NotFoundError)) throw error;
@@ -194,12 +205,12 @@ function isUnchanged(mirror: MirrorBug | undefined, observed: MirrorBug): boolea
 }
 
 /** Writes observed bugs into the mirror and change log and hands their events over (inside a transaction). */
-function applyObservations(deps: WatcherDeps, handlers: WatchHandlers, bugs: readonly MirrorBug[]): void {
+function applyObservations(deps: WatcherDeps, handlers: WatchHandlers, bugs: readonly Observed[]): void {
   const events: WatchEvent[] = [];
   const facts: ObserveFacts = { now: deps.now(), feedbackRecorded: deps.feedbackRecorded };
-  for (const bug of bugs) {
+  for (const { bug, read } of bugs) {
     const previous = getMirrorBug(deps.store, bug.id);
-    const observation = observeBug(previous, bug, facts);
+    const observation = observeBug(previous, bug, facts, read);
     saveMirrorBug(deps.store, observation.row);
     if (observation.change) addTrackerChange(deps.store, { bugId: bug.id, at: bug.updatedAt, change: observation.change });
     events.push(...observation.events);
