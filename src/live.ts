@@ -43,11 +43,11 @@ export async function runLive(config: AppConfig, logger: Logger): Promise<void> 
   const adapters: ChatAdapter[] = [];
   if (config.matrix) {
     const { createMatrixAdapter } = await import("./chat/matrix/matrix-adapter.js");
-    adapters.push(createMatrixAdapter({ settings: config.matrix, core, staff, chat, logger: logger.child({ platform: "matrix" }) }));
+    adapters.push(createMatrixAdapter({ settings: config.matrix, chatSettings: config.chat, core, staff, chat, logger: logger.child({ platform: "matrix" }) }));
   }
   if (config.mattermost) {
     const { createMattermostAdapter } = await import("./chat/mattermost/mattermost-adapter.js");
-    adapters.push(createMattermostAdapter({ settings: config.mattermost, core, staff, chat, logger, http: { port: config.httpPort } }));
+    adapters.push(createMattermostAdapter({ settings: config.mattermost, chatSettings: config.chat, core, staff, chat, logger, http: { port: config.httpPort } }));
   }
   for (const adapter of adapters) {
     await adapter.start();
