@@ -147,7 +147,7 @@ export function describeRedaction(replaced: readonly PersonalDataKind[]): string
  * A national number as people write it in chat (`079 555 01 23`, `0049-30-1234567`): a leading 0,
  * digits and spaces, dashes, slashes or brackets (no dots, so versions and dates are not taken).
  */
-const NATIONAL_PHONE_IN_TEXT = /(?<![\p{L}\p{N}.])0\d[\d \u00a0\-/()]{5,}\d(?![\p{N}.])/gu;
+const NATIONAL_PHONE_IN_TEXT = /(?<![\p{L}\p{N}.])0\d[\d \u00a0\-/()]{5,}\d(?!\p{N})/gu;
 
 /** The kinds of contact data (phone numbers, e-mail addresses) the text seems to carry, for refusing it where the public would read it. */
 export function findContactData(text: string): PersonalDataKind[] {
