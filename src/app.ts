@@ -9,6 +9,7 @@ import type { Notifier } from "./chat/notifier.js";
 import type { ErpPort } from "./erp/erp.js";
 import { dispatch, type DispatchRequest, type DispatchResult, type DispatchServices } from "./framework/dispatcher.js";
 import type { Platform, StaffDirectory } from "./identity.js";
+import type { Metrics } from "./metrics.js";
 import type { QueueSource } from "./process/queue.js";
 import type { Store } from "./store/store.js";
 import type { TrackerPort } from "./process/tracker-port.js";
@@ -24,6 +25,8 @@ export interface BotCoreOptions {
   notifier: Notifier;
   erp: ErpPort;
   now?: () => Date;
+  /** Counts commands by name and outcome; default: nothing counted. */
+  metrics?: Metrics;
   /** Where `mine` and `summary` read open bugs: the engine's mirror when the engine runs; default the tracker. */
   queueSource?: QueueSource;
 }
@@ -48,6 +51,7 @@ export function createBotCore(options: BotCoreOptions): BotCore {
     settings: options.config.process,
     now: options.now ?? (() => new Date()),
     logger: options.logger,
+    ...(options.metrics ? { metrics: options.metrics } : {}),
     ...(options.queueSource ? { queueSource: options.queueSource } : {}),
   };
   return {
