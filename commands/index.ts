@@ -17,6 +17,7 @@ import { createHelpCommand } from "./help.js";
 import { leadCommand } from "./lead.js";
 import { mineCommand } from "./mine.js";
 import { newCommand } from "./new.js";
+import { noteCommand } from "./note.js";
 import { settingsCommand } from "./settings.js";
 import { showCommand } from "./show.js";
 import { snoozeCommand } from "./snooze.js";
@@ -42,6 +43,7 @@ export const COMMANDS: readonly AnyCommand[] = [
   startCommand,
   etaCommand,
   draftCommand,
+  noteCommand,
   callCommand,
   fileCommand,
   docsCommand,

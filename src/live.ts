@@ -66,11 +66,11 @@ export async function runLive(config: AppConfig, logger: Logger): Promise<void> 
   const adapters: ChatAdapter[] = [];
   if (config.matrix) {
     const { createMatrixAdapter } = await import("./chat/matrix/matrix-adapter.js");
-    adapters.push(createMatrixAdapter({ settings: config.matrix, core, staff, chat, logger, metrics, http: { server: http } }));
+    adapters.push(createMatrixAdapter({ settings: config.matrix, chatSettings: config.chat, core, staff, chat, logger, metrics, http: { server: http } }));
   }
   if (config.mattermost) {
     const { createMattermostAdapter } = await import("./chat/mattermost/mattermost-adapter.js");
-    adapters.push(createMattermostAdapter({ settings: config.mattermost, core, staff, chat, logger, metrics, http: { server: http } }));
+    adapters.push(createMattermostAdapter({ settings: config.mattermost, chatSettings: config.chat, core, staff, chat, logger, metrics, http: { server: http } }));
   }
   for (const adapter of adapters) {
     await adapter.start();

@@ -83,6 +83,11 @@ export interface TrackerPort {
   readonly limits: TrackerLimits;
   /** The tracker's state labels per stage, for help and the docs' tables. */
   readonly stageLabels: StageLabels;
+  /**
+   * Whether the tracker itself moves a ticket waiting for feedback back to work when its reporter
+   * adds a note (a rule of the tracker, not of the process): the watcher then explains the change.
+   */
+  readonly reporterNoteEndsFeedback: boolean;
 
   /** Link to the ticket in the tracker's web UI. */
   ticketUrl(id: number): string;

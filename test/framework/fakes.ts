@@ -30,6 +30,7 @@ export class FakeTracker implements TrackerPort {
   readonly name = "MantisBT";
   readonly limits = MANTIS_LIMITS;
   readonly stageLabels = MANTIS_STAGE_LABELS;
+  readonly reporterNoteEndsFeedback = false;
 
   constructor(
     readonly bugs = new Map<number, Ticket>(),

@@ -92,6 +92,9 @@ const PORT_METHODS = {
   markVersionReleased: "requests",
   bugUrl: "local",
   actingAs: "local",
+  botAccount: "local",
+  // Usually no request: every answer names the bot's account; `GET /users/me` is covered by the steps that impersonate.
+  readBotAccount: "local",
 } as const satisfies Record<PortMethod, "requests" | "local">;
 
 interface Clients {

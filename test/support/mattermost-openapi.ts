@@ -125,6 +125,18 @@ export const SPEC_CORRECTIONS: readonly SpecCorrection[] = [
       };
     },
   },
+  {
+    reason:
+      "SaveReaction documents 201, but saveReaction (server/channels/api4/reaction.go) encodes the reaction " +
+      "without WriteHeader, so the server answers 200.",
+    isNeeded: (published) => published.paths["/api/v4/reactions"]?.["post"]?.responses?.["200"] === undefined,
+    apply: (spec) => {
+      const responses = spec.paths["/api/v4/reactions"]?.["post"]?.responses;
+      if (!responses?.["201"]) throw new Error("spec changed: no 201 answer for POST /api/v4/reactions");
+      responses["200"] = responses["201"];
+      delete responses["201"];
+    },
+  },
 ];
 
 /** The bundle as published, before any conversion or correction. */

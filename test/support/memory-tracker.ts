@@ -89,6 +89,7 @@ export class MemoryTracker implements TrackerPort {
   readonly name = "Memory Tracker";
   readonly limits: TrackerLimits = { summaryLength: 80, versionNameBytes: 32 };
   readonly stageLabels = STATE_LABELS;
+  readonly reporterNoteEndsFeedback = false;
 
   constructor(
     private readonly data: MemoryData,

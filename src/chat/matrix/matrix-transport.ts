@@ -9,7 +9,7 @@ import { MatrixError, type MatrixClient } from "matrix-bot-sdk";
 import type { Logger } from "pino";
 import { z } from "zod";
 import type { Message, MessageButton, MessageLimit, Reply } from "../../framework/reply.js";
-import type { ChatTransport, MessageOrigin, Posted, PostPlacement, TransportCapabilities } from "../kernel/transport.js";
+import type { ChatTransport, MessageOrigin, Posted, PostPlacement, Reaction, TransportCapabilities } from "../kernel/transport.js";
 import type { ChannelKey } from "../notifier.js";
 import type { DirectRooms } from "./direct-rooms.js";
 import { renderNotice, typedButtonLines, type NoticeContent } from "./render.js";
@@ -49,6 +49,9 @@ export interface MatrixTransportOptions {
   /** Tells transaction ids of this run from those of earlier runs (the adapter's start time). */
   runId: () => string;
 }
+
+/** The key of each reaction's annotation: the emoji itself, as clients send it. */
+const REACTION_KEYS: Readonly<Record<Reaction, string>> = { done: "✅" };
 
 /** A thread relation: in the thread of `rootId`, the reply fallback pointing at `inReplyTo`. */
 function threadRelation(rootId: string, inReplyTo: string, isFallingBack: boolean): Record<string, unknown> {
@@ -148,14 +151,24 @@ export class MatrixTransport implements ChatTransport {
     return { "m.in_reply_to": { event_id: origin.id } };
   }
 
+  /** An `m.reaction` annotating the message (client-server spec, m.annotation relations). */
+  async react(origin: MessageOrigin, reaction: Reaction): Promise<void> {
+    const content = { "m.relates_to": { rel_type: "m.annotation", event_id: origin.id, key: REACTION_KEYS[reaction] } };
+    await this.sendEvent(origin.place, "m.reaction", content, "react to a message");
+  }
+
   /**
    * Sends an `m.room.message` with one transaction id for every retry, so the homeserver drops a
    * duplicate if an earlier try did arrive (room_send.yaml: idempotency per access token and txnId).
    */
-  private async sendNotice(roomId: string, content: NoticeContent): Promise<string> {
+  private sendNotice(roomId: string, content: NoticeContent): Promise<string> {
+    return this.sendEvent(roomId, "m.room.message", content, "send a message");
+  }
+
+  private async sendEvent(roomId: string, type: string, content: object, what: string): Promise<string> {
     const txnId = `sb.${this.options.runId()}.${++this.txnCounter}`;
-    const path = `/_matrix/client/v3/rooms/${encodeURIComponent(roomId)}/send/m.room.message/${encodeURIComponent(txnId)}`;
-    const response = await this.options.retry("send a message", () => this.options.client.doRequest("PUT", path, null, content));
+    const path = `/_matrix/client/v3/rooms/${encodeURIComponent(roomId)}/send/${encodeURIComponent(type)}/${encodeURIComponent(txnId)}`;
+    const response = await this.options.retry(what, () => this.options.client.doRequest("PUT", path, null, content));
     return sendResponseSchema.parse(response).event_id;
   }
 }

@@ -155,6 +155,15 @@ export class MattermostPoster {
     this.usernames.set(userId, username);
   }
 
+  /** Reacts to a post as the bot (`POST /reactions`), e.g. `white_check_mark` for ✅. */
+  async react(postId: string, emojiName: string): Promise<void> {
+    try {
+      await this.options.client.addReaction(this.botUserId, postId, emojiName);
+    } catch (error) {
+      throw toBotError(error, "react to a post");
+    }
+  }
+
   private async create(channelId: string, body: PostBody, rootId: string): Promise<Post> {
     try {
       return await this.options.client.createPost({ channel_id: channelId, message: body.message, root_id: rootId, ...(body.props ? { props: body.props } : {}) } as NewPost);

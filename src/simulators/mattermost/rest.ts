@@ -5,7 +5,7 @@
  */
 import { isValidId, newId } from "./ids.js";
 import type { Integrations } from "./integrations.js";
-import { CHANNEL_NAME, type MattermostState } from "./state.js";
+import { CHANNEL_NAME, toWireReaction, type MattermostState } from "./state.js";
 import {
   type JsonObject,
   type JsonValue,
@@ -65,6 +65,11 @@ const BUILT_IN_TRIGGERS = new Set([
   "join", "kick", "leave", "logout", "me", "msg", "mute", "offline", "online", "open", "purpose", "remove", "rename", "search",
   "settings", "shortcuts", "shrug", "status",
 ]);
+
+/** `model.EmojiNameMaxLength`. */
+const EMOJI_NAME_MAX_LENGTH = 64;
+/** `model.IsValidEmojiName`'s pattern. */
+const EMOJI_NAME = /^[a-zA-Z0-9\-+_]+$/;
 
 /** `SetPermissionError`: the detail names the permission that was missing, as the server's does. */
 const forbidden = (permission = ""): SimAppError =>
@@ -295,6 +300,32 @@ export function createRoutes(state: MattermostState, integrations: Integrations)
     return { status: 201, json: { channel_id: channel.id, user_id: userId, roles: "channel_user", last_viewed_at: 0, msg_count: 0, mention_count: 0, notify_props: { desktop: "default", email: "default", mark_unread: "all", push: "default" }, last_update_at: state.now() } };
   });
   add("GET", "/api/v4/channels/{channel_id}", "required", (context) => ({ status: 200, json: toWireChannel(findChannelParam(context)) }));
+
+  // --- reactions (api4/reaction.go) ------------------------------------------------------------
+  add("POST", "/api/v4/reactions", "required", (context) => {
+    const caller = me(context);
+    const body = jsonBody(context, "reaction");
+    if (!isJsonObject(body)) throw invalidBodyParam("reaction");
+    const field = (name: string): string => (typeof body[name] === "string" ? (body[name] as string) : "");
+    const userId = field("user_id");
+    const postId = field("post_id");
+    const emojiName = field("emoji_name");
+    if (!isValidId(userId) || !isValidId(postId) || emojiName === "" || emojiName.length > EMOJI_NAME_MAX_LENGTH) {
+      throw new SimAppError(400, "api.reaction.save_reaction.invalid.app_error", "Reaction is not valid.");
+    }
+    if (userId !== caller.id) throw new SimAppError(403, "api.reaction.save_reaction.user_id.app_error", "You cannot save reaction for the other user.");
+    const post = state.posts.get(postId);
+    const channel = post ? state.channels.get(post.channelId) : undefined;
+    // SessionHasPermissionToChannelByPost: an unknown post is a permission error too; add_reaction comes with channel_user.
+    if (!post || post.deleteAt !== 0 || !channel || !state.canPost(channel, caller.id)) throw forbidden("add_reaction");
+    // model.IsValidEmojiName: what the emoji picker names, without colons.
+    if (!EMOJI_NAME.test(emojiName)) throw new SimAppError(400, "model.reaction.is_valid.emoji_name.app_error", "Invalid emoji name.");
+    return { status: 200, json: toWireReaction(state.addReaction(post, caller.id, emojiName)) };
+  });
+  add("GET", "/api/v4/posts/{post_id}/reactions", "required", (context) => {
+    const post = findPostParam(context);
+    return { status: 200, json: state.reactions.filter((reaction) => reaction.postId === post.id).map(toWireReaction) };
+  });
 
   // --- posts ------------------------------------------------------------------------------------
   add("POST", "/api/v4/posts/ephemeral", "required", (context) => {

@@ -19,7 +19,7 @@ import {
   withUntouchedDefaults,
 } from "./integrations.js";
 import { type RestResult, createRoutes, matchRoute } from "./rest.js";
-import { type EphemeralRecord, type SeedOptions, MattermostState } from "./state.js";
+import { type EphemeralRecord, type SeedOptions, MattermostState, toWireReaction } from "./state.js";
 import { type RecordedWsMessage, SERVER_VERSION, WebSocketHub, serverVersionId, tokenFromRequest } from "./websocket-hub.js";
 import { type AppErrorBody, type JsonObject, type JsonValue, type WirePost, SimAppError, toWireChannel, toWireCommand } from "./wire.js";
 
@@ -139,6 +139,8 @@ export interface MattermostSimulator {
   posts(channel?: ChannelRef): WirePost[];
   /** A root post and its replies, oldest first. */
   thread(rootId: string): WirePost[];
+  /** Reactions to a post, oldest first, as `GET /posts/{post_id}/reactions` answers them. */
+  reactions(postId: string): Array<Record<string, unknown>>;
   /** Ephemeral messages shown to one user. */
   ephemeralFor(user: UserRef): EphemeralRecord[];
   /** Registered slash commands (tokens included). */
@@ -420,6 +422,7 @@ export async function startMattermostSimulator(options: MattermostSimulatorOptio
       const channelId = channel === undefined ? undefined : resolveChannel(channel);
       return [...state.posts.values()].filter((post) => post.deleteAt === 0 && (channelId === undefined || post.channelId === channelId)).map((post) => state.wirePost(post, false));
     },
+    reactions: (postId) => state.reactions.filter((reaction) => reaction.postId === postId).map(toWireReaction),
     thread: (rootId) =>
       [...state.posts.values()].filter((post) => post.deleteAt === 0 && (post.id === rootId || post.rootId === rootId)).map((post) => state.wirePost(post, false)),
     ephemeralFor: (user) => {

@@ -138,6 +138,8 @@ export class MattermostState {
   readonly users = new Map<string, SimUser>();
   readonly channels = new Map<string, SimChannel>();
   readonly posts = new Map<string, SimPost>();
+  /** Reactions to posts, oldest first (`model.Reaction`). */
+  readonly reactions: SimReaction[] = [];
   readonly commands = new Map<string, SimCommand>();
   readonly ephemeral: EphemeralRecord[] = [];
   /** Things a real server accepts but only logs ("will be an error in a future version"). */
@@ -444,6 +446,22 @@ export class MattermostState {
   }
 
   /**
+   * `App.SaveReactionForPost`: one reaction per user, post and emoji (saving it again changes
+   * nothing); the post gets `has_reactions`, the channel a `reaction_added` event.
+   */
+  addReaction(post: SimPost, userId: string, emojiName: string): SimReaction {
+    const known = this.reactions.find((reaction) => reaction.postId === post.id && reaction.userId === userId && reaction.emojiName === emojiName);
+    if (known) return known;
+    const at = this.now();
+    const reaction: SimReaction = { userId, postId: post.id, emojiName, createAt: at, updateAt: at, deleteAt: 0, remoteId: "", channelId: post.channelId };
+    this.reactions.push(reaction);
+    post.hasReactions = true;
+    this.publish({ event: "reaction_added", data: { reaction: JSON.stringify(toWireReaction(reaction)) }, broadcast: broadcastTo({ channel_id: post.channelId }) });
+    this.changed();
+    return reaction;
+  }
+
+  /**
    * `App.UpdatePost`: replaces message, props and file ids (what a patch or an action update
    * asks for), stamps edit_at when the message changes, and broadcasts `post_edited`.
    */
@@ -524,4 +542,30 @@ export function parseHashtags(message: string): string {
     if (/^#[A-Za-z][A-Za-z0-9._-]*[A-Za-z0-9]$/.test(tag) && tag.length >= 3 && !tags.includes(tag)) tags.push(tag);
   }
   return tags.join(" ");
+}
+
+/** A reaction to a post as the simulator keeps it. */
+export interface SimReaction {
+  userId: string;
+  postId: string;
+  emojiName: string;
+  createAt: number;
+  updateAt: number;
+  deleteAt: number;
+  remoteId: string;
+  channelId: string;
+}
+
+/** A reaction as the API answers it (`model.Reaction`'s JSON). */
+export function toWireReaction(reaction: SimReaction): Record<string, unknown> {
+  return {
+    user_id: reaction.userId,
+    post_id: reaction.postId,
+    emoji_name: reaction.emojiName,
+    create_at: reaction.createAt,
+    update_at: reaction.updateAt,
+    delete_at: reaction.deleteAt,
+    remote_id: reaction.remoteId,
+    channel_id: reaction.channelId,
+  };
 }

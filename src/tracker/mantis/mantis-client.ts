@@ -132,6 +132,8 @@ class MantisConnection {
   private readonly metrics: Metrics;
   private projectId: Promise<number> | undefined;
   private selfName: Promise<string> | undefined;
+  /** The bot's own user name once an answer said it (`X-Mantis-Username`) or `GET /users/me` was read. */
+  private knownSelf: string | undefined;
   private readonly users = new Map<string, TrackerUser>();
   private handlers: Promise<TrackerUser[]> | undefined;
   private versionNames: string[] | undefined;
@@ -183,6 +185,10 @@ class MantisConnection {
     this.options.log.debug({ ...logged, status: response.status, durationMs }, "mantis request");
 
     if (response.status >= 300) throw this.failure(call, response, text);
+    // MantisBT names the user a request ran as; without impersonation that is the bot's own account,
+    // learnt here for free (the watcher tells the bot's notes from customers' by it).
+    const runAs = response.headers.get("x-mantis-username");
+    if (!call.impersonate && runAs && this.knownSelf === undefined) this.knownSelf = runAs;
 
     let json: unknown;
     if (text.trim() !== "") {
@@ -309,11 +315,17 @@ class MantisConnection {
     if (!this.selfName) {
       this.selfName = this.send({ method: "GET", path: "users/me", schema: currentUserResponseSchema }).then(({ data }) => {
         if (!data.name) throw new UpstreamUnavailableError("MantisBT did not say which user the API token belongs to");
+        this.knownSelf = data.name;
         return data.name;
       });
       this.selfName.catch(() => (this.selfName = undefined));
     }
     return this.selfName;
+  }
+
+  /** The bot's own user name if an answer has said it already (no request). */
+  ownNameIfKnown(): string | undefined {
+    return this.knownSelf;
   }
 
   cachedUser(name: string): TrackerUser | undefined {
@@ -360,6 +372,14 @@ class MantisRestClient implements MantisClient {
 
   bugUrl(id: number): string {
     return `${this.connection.root}view.php?id=${id}`;
+  }
+
+  botAccount(): string | undefined {
+    return this.connection.ownNameIfKnown();
+  }
+
+  readBotAccount(): Promise<string> {
+    return this.connection.ownName();
   }
 
   async getBug(id: number): Promise<Bug> {

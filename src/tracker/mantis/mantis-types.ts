@@ -200,6 +200,10 @@ export interface MantisClient {
   markVersionReleased(versionId: number, on: Date): Promise<ProjectVersion>;
   /** Link to the bug in the tracker's web UI. */
   bugUrl(id: number): string;
+  /** The bot's own user name when an answer has said it already (no request); undefined before. */
+  botAccount(): string | undefined;
+  /** The bot's own user name, read once (`GET /users/me`) when no answer has said it yet. */
+  readBotAccount(): Promise<string>;
   /** The same client, acting on behalf of a chat user (impersonation, or notes naming them). */
   actingAs(actor: Actor): MantisClient;
 }
