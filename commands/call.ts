@@ -9,14 +9,14 @@ import { z } from "zod";
 import { compareDates, dateInputSchema, formatDate, resolveDateInput, todayIn } from "../src/core/dates.js";
 import { truncateText } from "../src/core/text.js";
 import { UsageError } from "../src/errors.js";
-import { defineCommand, type CommandContext } from "../src/framework/command.js";
+import { defineCommand, type CommandContext, type CommandForm } from "../src/framework/command.js";
 import { ephemeral, type Reply } from "../src/framework/reply.js";
 import { bugLink } from "../src/process/bug-format.js";
 import { boundedTextArg, customerNameArg, customerTypeArg, emailArg, fileCustomerBug, phoneArg } from "../src/process/incoming.js";
 import { describeRedaction, redactPersonalData } from "../src/process/personal-data.js";
 import { deleteCall, setCallSalesRef } from "../src/store/incoming-repo.js";
 import { getSalesRecord } from "../src/store/sales-repo.js";
-import type { CallRecord } from "../src/store/store.js";
+import { CUSTOMER_TYPES, type CallRecord } from "../src/store/store.js";
 import { MAX_SUMMARY_LENGTH } from "../src/tracker/tracker.js";
 
 const ROUTES = ["bug", "sales"] as const;
@@ -36,6 +36,59 @@ const callArgs = z.object({
 });
 type CallArgs = z.infer<typeof callArgs>;
 
+/** The call as a form: a dialog on Mattermost, one question at a time on Matrix and in the terminal. */
+const callForm: CommandForm = {
+  title: "Log a customer call",
+  introduction:
+    "A problem becomes a NEW bug tagged Customer; the name and contact go into a private note only. Onboarding or commercial requests go to sales.",
+  submitLabel: "Log the call",
+  fields: [
+    { name: "name", label: "Customer name", kind: "text", placeholder: "Jane Doe", prompt: "What is the customer's **name**?" },
+    {
+      name: "type",
+      label: "Type of customer",
+      kind: "choice",
+      choices: CUSTOMER_TYPES.map((type) => ({ value: type, label: type[0]!.toUpperCase() + type.slice(1) })),
+      prompt: `What **type** of customer? ${CUSTOMER_TYPES.map((type) => `\`${type}\``).join(", ")}`,
+    },
+    { name: "phone", label: "Phone", kind: "text", input: "tel", placeholder: "+41 79 555 01 23", maxLength: 40, prompt: "Their **phone number**, to call them back? For example `+41 79 555 01 23`." },
+    {
+      name: "email",
+      label: "E-mail",
+      kind: "text",
+      input: "email",
+      optional: true,
+      placeholder: "jane@example.com",
+      prompt: "Their **e-mail address**? Send `skip` if they gave none.",
+      skipWords: ["skip", "-", "none", "no"],
+    },
+    { name: "issue", label: "Issue", kind: "textarea", help: "What the call was about.", prompt: "What is the **issue**? Describe it in one message." },
+    {
+      name: "date",
+      label: "Date of the call",
+      kind: "text",
+      optional: true,
+      placeholder: "today, or 25.11.2026",
+      maxLength: 40,
+      prompt: "When did the call take place? Send `today`, or a **date** such as `25.11.2026`.",
+      skipWords: ["today", "skip", "-"],
+    },
+    {
+      name: "route",
+      label: "Route",
+      kind: "choice",
+      showAllChoices: true,
+      default: "bug",
+      choices: [
+        { value: "bug", label: "Bug: a problem for the tracker" },
+        { value: "sales", label: "Sales: onboarding or commercial" },
+      ],
+      prompt: "Is it a problem for the tracker (`bug`) or about onboarding or sales (`sales`)? Send `skip` for `bug`.",
+      skipWords: ["skip", "-"],
+    },
+  ],
+};
+
 export const callCommand = defineCommand({
   name: "call",
   summary: "Log a customer's phone call: a Customer bug (contact in a private note) or, with route=sales, an ERP record",
@@ -48,6 +101,8 @@ export const callCommand = defineCommand({
   roles: ["staff", "management"],
   positional: ["issue"],
   args: callArgs,
+  form: callForm,
+  privacy: { personalData: ["arguments"] },
   async run(ctx, args) {
     const today = todayIn(ctx.settings.timeZone, ctx.now());
     const callDate = args.date ? resolveDateInput(args.date, today) : today;

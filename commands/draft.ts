@@ -35,6 +35,25 @@ export const draftCommand = defineCommand({
   positional: ["bug", "...text"],
   flags: ["force"],
   args: z.object({ bug: bugIdArg, text: textArg, force: flagArg }),
+  form: {
+    title: "Draft the response",
+    introduction: 'The text the customer will get. It is checked for tone ("we fixed", no blame) and saved as a private note on the bug.',
+    submitLabel: "Save the draft",
+    opensWith: ["bug"],
+    fields: [
+      { name: "bug", label: "Bug", kind: "text", input: "number", placeholder: "1234", maxLength: 20, prompt: "Which **bug** is it for? For example `1234`." },
+      { name: "text", label: "Response to customer", kind: "textarea", prompt: "The **response** to the customer, in one message?" },
+      {
+        name: "force",
+        label: "Keep as written",
+        kind: "flag",
+        optional: true,
+        placeholder: "Save even if the tone check objects",
+        prompt: "Keep it as written even if the tone check objects? Send `yes` or `no`.",
+        skipWords: ["skip", "-"],
+      },
+    ],
+  },
   async run(ctx, args) {
     const { bug, situation } = await loadBug(ctx, args.bug);
     requireTransition("draft", situation);

@@ -47,6 +47,7 @@ export const leadCommand = defineCommand({
       .transform((text) => text.trim())
       .refine((text) => parseSalesReference(text) !== undefined, { error: "must be a sales reference such as S-3" }),
   }),
+  privacy: { personalData: ["reply"] },
   async run(ctx, args) {
     const record = getSalesRecord(ctx.store, args.reference);
     if (!record) throw new NotFoundError(`There is no sales record ${args.reference.toUpperCase()}.`);

@@ -16,7 +16,7 @@ export const summaryCommand = defineCommand({
   roles: ["staff", "management"],
   args: z.object({}),
   async run(ctx) {
-    const { messages, truncated } = await buildQueueSummary(ctx, { platform: ctx.platform });
+    const { messages, truncated } = await buildQueueSummary(ctx, { limit: ctx.messageLimit });
     const notes: string[] = [];
     if (messages.length > 1) {
       notes.push(`_(The queue is longer than one message: this is the first of ${messages.length} parts.)_`);

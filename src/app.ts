@@ -7,7 +7,7 @@ import { buildCommandRegistry } from "../commands/index.js";
 import type { AppConfig } from "./config.js";
 import type { Notifier } from "./chat/notifier.js";
 import type { ErpPort } from "./erp/erp.js";
-import { dispatch, type DispatchResult, type DispatchServices } from "./framework/dispatcher.js";
+import { dispatch, type DispatchRequest, type DispatchResult, type DispatchServices } from "./framework/dispatcher.js";
 import type { Platform, StaffDirectory } from "./identity.js";
 import type { Store } from "./store/store.js";
 import type { TrackerPort } from "./tracker/tracker.js";
@@ -22,14 +22,15 @@ export interface BotCoreOptions {
   notifier: Notifier;
   erp: ErpPort;
   now?: () => Date;
-  /** Command triggers that differ from the defaults, e.g. `{ matrix: "!help-desk" }`. */
-  triggers?: Partial<Record<Platform, string>>;
 }
+
+/** What a transport tells about the place of a command: its trigger and message limit. */
+export type RunPlace = Pick<DispatchRequest, "trigger" | "messageLimit">;
 
 export interface BotCore {
   services: DispatchServices;
   /** Runs one command line (without the trigger) for a chat user; never throws. */
-  run(platform: Platform, platformUser: string, line: string): Promise<DispatchResult>;
+  run(platform: Platform, platformUser: string, line: string, where?: RunPlace): Promise<DispatchResult>;
 }
 
 export function createBotCore(options: BotCoreOptions): BotCore {
@@ -43,10 +44,9 @@ export function createBotCore(options: BotCoreOptions): BotCore {
     settings: options.config.process,
     now: options.now ?? (() => new Date()),
     logger: options.logger,
-    ...(options.triggers ? { triggers: options.triggers } : {}),
   };
   return {
     services,
-    run: (platform, platformUser, line) => dispatch({ platform, platformUser, line }, services),
+    run: (platform, platformUser, line, where = {}) => dispatch({ platform, platformUser, line, ...where }, services),
   };
 }

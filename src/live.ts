@@ -6,7 +6,7 @@
 import { join } from "node:path";
 import type { Logger } from "pino";
 import { createBotCore } from "./app.js";
-import type { ChatAdapter } from "./chat/chat-adapter.js";
+import type { ChatAdapter } from "./chat/kernel/chat-adapter.js";
 import { FanOutNotifier } from "./chat/fan-out-notifier.js";
 import type { Notifier } from "./chat/notifier.js";
 import type { AppConfig } from "./config.js";
@@ -15,6 +15,7 @@ import { startProactiveEngine, type ProactiveEngine } from "./proactive/engine.j
 import { ConfigError } from "./errors.js";
 import { CHAT_ACCOUNT_PLATFORMS } from "./identity.js";
 import { loadStaffFile } from "./staff-file.js";
+import { ChatRepository } from "./store/chat-repo.js";
 import { Store } from "./store/store.js";
 import { createMantisTracker } from "./tracker/mantis-client.js";
 
@@ -30,17 +31,19 @@ export async function runLive(config: AppConfig, logger: Logger): Promise<void> 
   const targets: Notifier[] = [];
   const notifier = new FanOutNotifier(targets, logger);
   const erp = createErp(config, store, notifier, () => new Date());
-  const triggers = config.matrix ? { matrix: config.matrix.commandPrefix } : undefined;
-  const core = createBotCore({ config, logger, store, staff, tracker, notifier, erp, ...(triggers ? { triggers } : {}) });
+  // Each chat adapter's kernel tells the core its trigger (a configured Matrix prefix) with every command.
+  const core = createBotCore({ config, logger, store, staff, tracker, notifier, erp });
 
+  // What the chat platforms keep between restarts (threads, processed events, notices, DM channels).
+  const chat = new ChatRepository(store);
   const adapters: ChatAdapter[] = [];
   if (config.matrix) {
     const { createMatrixAdapter } = await import("./chat/matrix/matrix-adapter.js");
-    adapters.push(createMatrixAdapter({ settings: config.matrix, core, staff, store, logger: logger.child({ platform: "matrix" }) }));
+    adapters.push(createMatrixAdapter({ settings: config.matrix, core, staff, chat, logger: logger.child({ platform: "matrix" }) }));
   }
   if (config.mattermost) {
     const { createMattermostAdapter } = await import("./chat/mattermost/mattermost-adapter.js");
-    adapters.push(createMattermostAdapter({ settings: config.mattermost, core, staff, store, logger, http: { port: config.httpPort } }));
+    adapters.push(createMattermostAdapter({ settings: config.mattermost, core, staff, chat, logger, http: { port: config.httpPort } }));
   }
   for (const adapter of adapters) {
     await adapter.start();

@@ -5,13 +5,17 @@
 import type { Readable, Writable } from "node:stream";
 import type { Logger } from "pino";
 import { createBotCore } from "./app.js";
-import { runTerminalChat, TerminalNotifier } from "./chat/terminal/terminal-chat.js";
+import { ChatKernel } from "./chat/kernel/chat-kernel.js";
+import { ChatOutbound } from "./chat/kernel/chat-outbound.js";
+import { runTerminalChat } from "./chat/terminal/terminal-chat.js";
+import { TerminalTransport } from "./chat/terminal/terminal-transport.js";
 import type { AppConfig } from "./config.js";
 import { createErp } from "./erp/create-erp.js";
 import { StaffDirectory } from "./identity.js";
 import { startProactiveEngine, type ProactiveEngine } from "./proactive/engine.js";
 import { startMantisSimulator } from "./simulators/mantis/server.js";
 import { SANDBOX_STAFF } from "./staff-file.js";
+import { ChatRepository } from "./store/chat-repo.js";
 import { Store } from "./store/store.js";
 import { createMantisTracker } from "./tracker/mantis-client.js";
 
@@ -39,9 +43,14 @@ export async function runSandbox({ config, logger, input, output, interactive }:
       category: config.process.category,
       log: logger,
     });
-    const notifier = new TerminalNotifier(output);
+    // The terminal is the sandbox's chat platform: its transport under the chat kernel, whose
+    // outgoing side exists first because the core sends through it.
+    const chat = new ChatRepository(store);
+    const transport = new TerminalTransport(output);
+    const notifier = new ChatOutbound({ transport, chat, logger });
     const erp = createErp(config, store, notifier, () => new Date());
     const core = createBotCore({ config, logger, store, staff, tracker, notifier, erp });
+    const kernel = new ChatKernel({ transport, core, staff, chat, logger, outbound: notifier });
     // The proactive engine prints its pings, reminders and summaries as they come due. Off for piped
     // input unless PROACTIVE=on, so scripted runs stay deterministic; POLL_INTERVAL=5 and small
     // FEEDBACK_REMIND_AFTER etc. make a quick demo (docs/proactive.md).
@@ -57,8 +66,9 @@ export async function runSandbox({ config, logger, input, output, interactive }:
       accounts,
       startAs: "manager",
       banner: sandboxBanner(simulator.url, accounts, interactive),
-      runCommand: async (account, line) => (await core.run("sandbox", account, line)).reply,
+      kernel,
     });
+    await kernel.stop();
   } finally {
     await engine?.stop();
     store.close();

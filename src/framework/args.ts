@@ -37,6 +37,12 @@ function schemaKeys(schema: z.ZodType): string[] {
   return [];
 }
 
+/** Every argument name a command takes: positional names, flags and the schema's keys. */
+export function argumentNames(command: CommandDefinition): string[] {
+  const { fixed, rest } = positionalNames(command);
+  return [...new Set([...fixed, ...(rest ? [rest] : []), ...(command.flags ?? []), ...schemaKeys(command.args)])];
+}
+
 /**
  * Builds the plain object the schema validates: positional tokens fill the positional names not
  * already given as `name=value`, a `...rest` name collects the remaining ones as an array, bare
@@ -47,7 +53,7 @@ export function mapTokens(command: CommandDefinition, tokens: readonly Token[]):
   const { fixed, rest } = positionalNames(command);
   const flags = command.flags ?? [];
   const known = new Map<string, string>();
-  for (const key of [...fixed, ...(rest ? [rest] : []), ...flags, ...schemaKeys(command.args)]) known.set(canonicalKey(key), key);
+  for (const key of argumentNames(command)) known.set(canonicalKey(key), key);
   const flagByWord = new Map(flags.map((flag) => [flag.toLowerCase(), flag]));
 
   const values = new Map<string, unknown>();

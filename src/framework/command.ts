@@ -10,7 +10,7 @@ import type { ErpPort } from "../erp/erp.js";
 import type { Platform, Role, StaffDirectory, StaffMember } from "../identity.js";
 import type { Store } from "../store/store.js";
 import type { TrackerPort } from "../tracker/tracker.js";
-import type { Reply } from "./reply.js";
+import type { MessageLimit, Reply } from "./reply.js";
 
 /** Everything a command may use; handlers receive it and never reach for globals. */
 export interface CommandContext {
@@ -19,6 +19,8 @@ export interface CommandContext {
   platform: Platform;
   /** What people type before a command here (`/support`, `!support` or a configured prefix), for help texts. */
   trigger: string;
+  /** The largest message the place of the command takes; replies longer than this are split by the chat kernel. */
+  messageLimit: MessageLimit;
   /** The tracker, acting on behalf of the caller. */
   tracker: TrackerPort;
   staff: StaffDirectory;
@@ -31,6 +33,66 @@ export interface CommandContext {
   log: Logger;
 }
 
+/** One field of a command's form: an argument of the command, with how to ask for it. */
+export interface FormField {
+  /** The argument it fills (a positional name without `...`, a flag or an option key). */
+  name: string;
+  /** Short label for a dialog (Mattermost allows 24 bytes). */
+  label: string;
+  /** The question of a guided conversation (Markdown), e.g. "What is the customer's **name**?". */
+  prompt: string;
+  /** `text`: one line; `textarea`: a longer text; `choice`: one of `choices`; `flag`: yes or no. */
+  kind: "text" | "textarea" | "choice" | "flag";
+  /** What a one-line text holds, for platforms whose dialogs offer a fitting keyboard. */
+  input?: "text" | "email" | "number" | "tel";
+  /** The values of a choice; `label` is what a dialog shows. */
+  choices?: readonly { value: string; label: string }[];
+  /** Few choices shown all at once (radio buttons) instead of a list. */
+  showAllChoices?: boolean;
+  /** May be left out; the command's default applies. */
+  optional?: boolean;
+  /** Preselected value in a dialog. */
+  default?: string;
+  placeholder?: string;
+  /** A line under the field in a dialog. */
+  help?: string;
+  /** Longest value the field itself allows (the command's schema checks again). */
+  maxLength?: number;
+  /** Answers that leave the field out in a conversation (the command's default applies), e.g. `skip`. */
+  skipWords?: readonly string[];
+}
+
+/**
+ * A form that fills in a command: a dialog where the platform has them, a guided conversation
+ * (one question at a time) elsewhere. Each value is checked with the command's own argument
+ * schema, so a form accepts exactly what a typed line would.
+ */
+export interface CommandForm {
+  /** Dialog title (24 bytes at most), e.g. "Log a customer call". */
+  title: string;
+  /** What the form does, shown at its top. */
+  introduction: string;
+  /** The dialog's submit button. */
+  submitLabel: string;
+  fields: readonly FormField[];
+  /**
+   * Fields a command line may give before the form opens, in order (`draft 1234` opens the draft
+   * form with the bug filled in). Without it only the bare command opens the form.
+   */
+  opensWith?: readonly string[];
+}
+
+/** What in a command's input or output is customers' personal data (see CONTRIBUTING.md). */
+export interface CommandPrivacy {
+  /**
+   * `arguments`: what the caller types or answers holds it, so platforms that keep typed text
+   * delete it afterwards, and forms are filled in private. `reply`: the reply shows it, so only the
+   * caller gets it, in a place nobody else sees.
+   */
+  personalData: readonly ("arguments" | "reply")[];
+}
+
+/** A command: its name, help texts, argument schema, who may run it, and what it does. */
 export interface CommandDefinition<Schema extends z.ZodType = z.ZodType> {
   name: string;
   aliases?: readonly string[];
@@ -47,6 +109,10 @@ export interface CommandDefinition<Schema extends z.ZodType = z.ZodType> {
   flags?: readonly string[];
   /** Validates the arguments object built from the tokens (positional names, key=value, flags). */
   args: Schema;
+  /** A form for the arguments, for people who would rather not type a long line. */
+  form?: CommandForm;
+  /** Where personal data is involved; the chat kernel routes input and replies accordingly. */
+  privacy?: CommandPrivacy;
   run(ctx: CommandContext, args: z.infer<Schema>): Promise<Reply>;
 }
 

@@ -1,7 +1,7 @@
 /**
  * The one way a command line becomes an action: tokenize, find the command, resolve the caller,
  * check roles (once, here, never in handlers), parse arguments, run, and turn errors into replies.
- * Adapters (Mattermost, Matrix, terminal) call `dispatch` and render the reply they get back.
+ * The chat kernel (src/chat/kernel) calls it for every transport and routes the reply it gets back.
  */
 import { randomUUID } from "node:crypto";
 import { performance } from "node:perf_hooks";
@@ -17,7 +17,7 @@ import { formatUsage, parseArguments } from "./args.js";
 import type { CommandContext } from "./command.js";
 import { canRun, describeRoles, TRIGGERS } from "./help.js";
 import { suggestionCandidates, type AnyCommand, type CommandRegistry } from "./registry.js";
-import { ephemeral, type Reply } from "./reply.js";
+import { DEFAULT_MESSAGE_LIMIT, ephemeral, type MessageLimit, type Reply } from "./reply.js";
 import { formatSuggestions, suggestCommands } from "./suggest.js";
 import { tokenize } from "./tokenizer.js";
 
@@ -26,8 +26,12 @@ export interface DispatchRequest {
   platform: Platform;
   /** The sender on that platform: Mattermost user name, Matrix user id, or sandbox account. */
   platformUser: string;
-  /** The text after the trigger (`/support`, `!support`), which the adapter has stripped. */
+  /** The text after the trigger (`/support`, `!support`), which the transport has stripped. */
   line: string;
+  /** The trigger people type there, for help texts (the transport's; default: the platform list's). */
+  trigger?: string;
+  /** The largest message the place takes (default DEFAULT_MESSAGE_LIMIT); commands fit long answers into it. */
+  messageLimit?: MessageLimit;
 }
 
 /**
@@ -53,8 +57,6 @@ export interface DispatchServices {
   now: () => Date;
   /** The root logger; each run gets a child with requestId, platform, user and command. */
   logger: Logger;
-  /** Triggers that differ from the defaults in TRIGGERS (e.g. a configured Matrix prefix). */
-  triggers?: Partial<Record<Platform, string>>;
   /** Makes the id that ties a reply to its log lines; random by default, fixed in tests. */
   newRequestId?: () => string;
 }
@@ -73,7 +75,7 @@ function makeRequestId(): string {
  */
 export async function dispatch(request: DispatchRequest, services: DispatchServices): Promise<DispatchResult> {
   const requestId = (services.newRequestId ?? makeRequestId)();
-  const trigger = services.triggers?.[request.platform] ?? TRIGGERS[request.platform];
+  const trigger = request.trigger ?? TRIGGERS[request.platform];
   const started = performance.now();
   let log = services.logger.child({ requestId, platform: request.platform, user: request.platformUser });
   let command: AnyCommand | undefined;
@@ -96,6 +98,7 @@ export async function dispatch(request: DispatchRequest, services: DispatchServi
       caller,
       platform: request.platform,
       trigger,
+      messageLimit: request.messageLimit ?? DEFAULT_MESSAGE_LIMIT,
       tracker: services.trackerFor(caller),
       staff: services.staff,
       store: services.store,

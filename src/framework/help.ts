@@ -2,16 +2,12 @@
  * Help text and autocomplete data, generated from the command definitions so they cannot drift
  * from what the dispatcher accepts.
  */
-import { ROLES, type Platform, type Role } from "../identity.js";
+import { PLATFORMS, ROLES, type Platform, type Role } from "../identity.js";
 import { formatUsage } from "./args.js";
 import type { AnyCommand, CommandCatalog } from "./registry.js";
 
-/** What users type before a command on each platform; the adapters strip it before dispatch. */
-export const TRIGGERS: Readonly<Record<Platform, string>> = {
-  mattermost: "/support",
-  matrix: "!support",
-  sandbox: "/support",
-};
+/** What users type before a command on each platform (from the platform list); transports strip it before dispatch. */
+export const TRIGGERS = Object.fromEntries(Object.entries(PLATFORMS).map(([platform, entry]) => [platform, entry.trigger])) as Readonly<Record<Platform, string>>;
 
 /** Whether someone with this role may run the command. */
 export function canRun(command: AnyCommand, role: Role): boolean {

@@ -2,6 +2,7 @@
  * The table of commands, built once at start-up from the explicit list in `commands/index.ts`.
  * A duplicate name or alias, or a malformed definition, stops the bot before it answers anyone.
  */
+import { argumentNames } from "./args.js";
 import type { CommandDefinition } from "./command.js";
 import type { SuggestionCandidate } from "./suggest.js";
 
@@ -34,7 +35,21 @@ function checkDefinition(command: AnyCommand): string[] {
   const names = [...positional.map((name) => name.replace(/^\.\.\./, "")), ...(command.flags ?? [])].map((name) => name.toLowerCase());
   const repeated = names.filter((name, index) => names.indexOf(name) !== index);
   for (const name of new Set(repeated)) problems.push(`${where}: argument "${name}" is declared twice (positional names and flags share one namespace)`);
-  return problems;
+  return [...problems, ...formProblems(command)];
+}
+
+/** A form may only ask for the command's own arguments, each once, and a choice needs its values. */
+function formProblems(command: AnyCommand): string[] {
+  if (command.form === undefined) return [];
+  const where = `command "${command.name}", form`;
+  const known = new Set(argumentNames(command));
+  const fields = command.form.fields.map((field) => field.name);
+  return [
+    ...fields.filter((name) => !known.has(name)).map((name) => `${where}: field "${name}" is no argument of the command`),
+    ...[...new Set(fields.filter((name, index) => fields.indexOf(name) !== index))].map((name) => `${where}: field "${name}" is asked twice`),
+    ...command.form.fields.filter((field) => field.kind === "choice" && !field.choices?.length).map((field) => `${where}: choice "${field.name}" has no choices`),
+    ...(command.form.opensWith ?? []).filter((name) => !fields.includes(name)).map((name) => `${where}: opensWith names "${name}", which is no field`),
+  ];
 }
 
 /** The commands the dispatcher routes to, by name and alias. */

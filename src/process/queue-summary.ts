@@ -7,9 +7,8 @@
 import type { OpenBugWork, RiskState } from "../core/deadline-risk.js";
 import { resolveStage } from "../core/stages.js";
 import { parseSubject } from "../core/subject-tag.js";
-import { composeSummaryMessages, MESSAGE_LIMITS, type SummaryBug, type SummaryChange } from "../core/summary.js";
+import { composeSummaryMessages, type SummaryBug, type SummaryChange } from "../core/summary.js";
 import type { CommandContext } from "../framework/command.js";
-import type { Platform } from "../identity.js";
 import { latestEstimateUpdate } from "../store/proactive-repo.js";
 import type { JournalEntry } from "../store/store.js";
 import type { Bug } from "../tracker/tracker.js";
@@ -30,13 +29,12 @@ export interface QueueSummary {
   truncated: boolean;
 }
 
-/** Reads the queue and composes the summary, split to fit the platform's message limit. */
-export async function buildQueueSummary(ctx: SummaryContext, options: { platform: Platform; title?: string }): Promise<QueueSummary> {
+/** Reads the queue and composes the summary, split to fit the place's message limit. */
+export async function buildQueueSummary(ctx: SummaryContext, options: { limit: CommandContext["messageLimit"]; title?: string }): Promise<QueueSummary> {
   const { bugs, truncated } = await readQueue(ctx.tracker, isOpen);
   const now = ctx.now();
   const summaryBugs = toSummaryBugs(ctx, bugs, now);
   const changes = ctx.store.listJournalSince(new Date(now.getTime() - DAY_MS)).map(describeJournalEntry);
-  const matrix = options.platform === "matrix";
   const messages = composeSummaryMessages({
     bugs: summaryBugs,
     changes,
@@ -45,8 +43,8 @@ export async function buildQueueSummary(ctx: SummaryContext, options: { platform
     bugUrl: (id) => ctx.tracker.bugUrl(id),
     ...(options.title ? { title: options.title } : {}),
     // Headroom for a line the caller may add (e.g. that the list was cut).
-    maxLength: (matrix ? MESSAGE_LIMITS.matrix : MESSAGE_LIMITS.mattermost) - 300,
-    measure: matrix ? "utf8-bytes" : "code-points",
+    maxLength: options.limit.length - 300,
+    measure: options.limit.measure,
   });
   return { messages, truncated };
 }

@@ -2,8 +2,8 @@
  * Versioned schema migrations, applied in order at start-up inside one transaction each.
  * Never edit a migration that has shipped: add a new one with the next version number. Each
  * feature keeps its repository functions in its own file under src/store/ (calls and process state
- * in store.ts, then sales, incoming, analysis, review, proactive, mattermost, matrix). Version 5 was
- * reserved for review and never needed.
+ * in store.ts, then sales, incoming, analysis, review, proactive, chat). Version 5 was reserved for
+ * review and never needed.
  */
 export interface Migration {
   version: number;
@@ -306,6 +306,61 @@ export const MIGRATIONS: readonly Migration[] = [
       -- keeps its updated_at, so the watcher also compares this (status, handler, priority, summary,
       -- notes count, tags, relationships). NULL for rows written before: such a row is read once more.
       ALTER TABLE tracker_mirror ADD COLUMN fingerprint TEXT;
+    `,
+  },
+  {
+    version: 10,
+    description: "chat: one table of bug threads, of processed events and of one-time notices for every platform, rows moved from the per-platform ones",
+    sql: `
+      -- The thread that holds a bug's updates in one place (channel, room) of one platform: its root
+      -- and the newest post the bot made in it (Matrix's reply fallback points there).
+      CREATE TABLE chat_threads (
+        platform    TEXT NOT NULL,
+        place       TEXT NOT NULL,
+        bug_id      INTEGER NOT NULL,
+        root_id     TEXT NOT NULL,
+        last_id     TEXT NOT NULL,
+        created_at  TEXT NOT NULL,
+        updated_at  TEXT NOT NULL,
+        PRIMARY KEY (platform, place, bug_id)
+      );
+      -- Mattermost answers in a thread by its root, so the root is also its newest known post.
+      INSERT INTO chat_threads (platform, place, bug_id, root_id, last_id, created_at, updated_at)
+        SELECT 'mattermost', channel_id, bug_id, root_post_id, root_post_id, created_at, updated_at FROM mattermost_threads;
+      INSERT INTO chat_threads (platform, place, bug_id, root_id, last_id, created_at, updated_at)
+        SELECT 'matrix', room_id, bug_id, root_event_id, last_event_id, created_at, updated_at FROM matrix_threads;
+
+      -- Incoming events (DM posts, room events) the bot has acted on, so a replay never runs a command twice.
+      CREATE TABLE chat_processed_events (
+        platform      TEXT NOT NULL,
+        event_id      TEXT NOT NULL,
+        place         TEXT NOT NULL,
+        processed_at  TEXT NOT NULL,
+        PRIMARY KEY (platform, event_id)
+      );
+      CREATE INDEX chat_processed_events_at ON chat_processed_events (platform, processed_at);
+      INSERT INTO chat_processed_events (platform, event_id, place, processed_at)
+        SELECT 'mattermost', post_id, channel_id, handled_at FROM mattermost_handled_posts;
+      INSERT INTO chat_processed_events (platform, event_id, place, processed_at)
+        SELECT 'matrix', event_id, room_id, handled_at FROM matrix_handled_events;
+
+      -- Notices given only once: the not-linked notice per person, others per place.
+      CREATE TABLE chat_notices (
+        platform  TEXT NOT NULL,
+        kind      TEXT NOT NULL,
+        target    TEXT NOT NULL,
+        sent_at   TEXT NOT NULL,
+        PRIMARY KEY (platform, kind, target)
+      );
+      -- The kernel gives "no commands here" for every platform, so Matrix's room notice gets the general name.
+      INSERT INTO chat_notices (platform, kind, target, sent_at)
+        SELECT 'matrix', CASE kind WHEN 'room-not-allowed' THEN 'place-not-allowed' ELSE kind END, target, sent_at FROM matrix_notices;
+
+      DROP TABLE mattermost_threads;
+      DROP TABLE mattermost_handled_posts;
+      DROP TABLE matrix_threads;
+      DROP TABLE matrix_handled_events;
+      DROP TABLE matrix_notices;
     `,
   },
 ];

@@ -29,8 +29,7 @@ describe("help", () => {
 
   it("uses a configured trigger instead of the platform's default", async () => {
     services = makeServices(buildCommandRegistry(TEST_COMMANDS), captureLog().log);
-    services.triggers = { matrix: "!helpdesk" };
-    const result = await dispatch({ platform: "matrix", platformUser: "@alice:example.org", line: "help" }, services);
+    const result = await dispatch({ platform: "matrix", platformUser: "@alice:example.org", line: "help", trigger: "!helpdesk" }, services);
     expect(result.reply.text).toContain("- `!helpdesk show <bug>`: Show a bug");
     expect(result.reply.text).not.toContain("!support");
   });

@@ -64,6 +64,31 @@ describe("CommandRegistry", () => {
     );
   });
 
+  it("fails at start-up on a form that asks for what the command does not take", () => {
+    const field = { label: "Bug", prompt: "Which bug?", kind: "text" } as const;
+    const bad = command({
+      name: "draft",
+      positional: ["bug"],
+      args: z.object({ bug: z.string() }),
+      form: {
+        title: "Draft",
+        introduction: "A draft.",
+        submitLabel: "Save",
+        opensWith: ["text"],
+        fields: [{ ...field, name: "bug" }, { ...field, name: "bugs" }, { ...field, name: "bug" }, { ...field, name: "bug", kind: "choice" }],
+      },
+    });
+    expect(() => new CommandRegistry([bad])).toThrow(
+      [
+        "Invalid command definitions:",
+        `- command "draft", form: field "bugs" is no argument of the command`,
+        `- command "draft", form: field "bug" is asked twice`,
+        `- command "draft", form: choice "bug" has no choices`,
+        `- command "draft", form: opensWith names "text", which is no field`,
+      ].join("\n"),
+    );
+  });
+
   it("builds the real registry of commands/index.ts without errors", () => {
     expect(buildCommandRegistry().find("help")?.name).toBe("help");
   });

@@ -5,7 +5,7 @@
  * (harness.ts) and the chat harnesses (Matrix, Mattermost) build on it and add their platform.
  */
 import { createBotCore, type BotCore } from "../../src/app.js";
-import type { ChatAdapter } from "../../src/chat/chat-adapter.js";
+import type { ChatAdapter } from "../../src/chat/kernel/chat-adapter.js";
 import type { Notifier } from "../../src/chat/notifier.js";
 import { loadConfig } from "../../src/config.js";
 import { ChannelErp } from "../../src/erp/channel-erp.js";

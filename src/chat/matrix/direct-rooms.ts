@@ -8,7 +8,7 @@ import type { MatrixClient } from "matrix-bot-sdk";
 import { MatrixError } from "matrix-bot-sdk";
 import type { Logger } from "pino";
 import { z } from "zod";
-import { KeyedQueue } from "../keyed-queue.js";
+import { KeyedQueue } from "../kernel/keyed-queue.js";
 
 const directContentSchema = z.record(z.string(), z.array(z.string()).catch([]));
 const membershipSchema = z.looseObject({ membership: z.string() });

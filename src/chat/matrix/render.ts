@@ -6,8 +6,8 @@
  * attributes the spec lists for `m.room.message` (client-server API, "HTML message formatting").
  */
 import { Marked, type Tokens } from "marked";
-import type { Message } from "../../framework/reply.js";
-import { markdownToPlain } from "../terminal/render.js";
+import type { Message, MessageButton } from "../../framework/reply.js";
+import { markdownToPlain } from "../kernel/plain-text.js";
 
 /** Content of an `m.room.message` with msgtype `m.notice` (relations are added by the sender). */
 export interface NoticeContent {
@@ -115,9 +115,9 @@ export function markdownToMatrixHtml(text: string): string {
   return sanitizeMatrixHtml((markdown.parse(text, { async: false }) as string).trim());
 }
 
-/** One line per button: what to send to do what the button would have done. */
-function buttonLines(message: Message, commandPrefix: string): string[] {
-  return (message.buttons ?? []).map((button) => `**${escapeMarkdownText(button.label)}**: send \`${commandPrefix} ${button.command.replace(/`/g, "")}\``);
+/** Matrix has no buttons: one line per button, naming what to send to do what it would have done. */
+export function typedButtonLines(buttons: readonly MessageButton[], commandPrefix: string): string {
+  return buttons.map((button) => `**${escapeMarkdownText(button.label)}**: send \`${commandPrefix} ${button.command.replace(/`/g, "")}\``).join("\n");
 }
 
 function escapeMarkdownText(text: string): string {
@@ -126,17 +126,12 @@ function escapeMarkdownText(text: string): string {
 
 /** A message as `m.notice` content with a plain body and the HTML rendering of its Markdown. */
 export function renderNotice(message: Message, commandPrefix: string): NoticeContent {
-  const buttons = buttonLines(message, commandPrefix);
-  const text = buttons.length > 0 ? `${message.text}\n\n${buttons.join("\n")}` : message.text;
+  const buttons = message.buttons ?? [];
+  const text = buttons.length > 0 ? `${message.text}\n\n${typedButtonLines(buttons, commandPrefix)}` : message.text;
   return {
     msgtype: "m.notice",
     body: markdownToPlain(text),
     format: "org.matrix.custom.html",
     formatted_body: markdownToMatrixHtml(text),
   };
-}
-
-/** Plain text as `m.notice` content (questions of the guided conversation, one-time notices). */
-export function plainNotice(text: string, commandPrefix: string): NoticeContent {
-  return renderNotice({ text }, commandPrefix);
 }

@@ -4,8 +4,13 @@
  */
 import type { IFilterInfo, IStorageProvider } from "matrix-bot-sdk";
 import { z } from "zod";
-import { getMatrixValue, setMatrixValue } from "../../store/matrix-repo.js";
-import type { Store } from "../../store/store.js";
+
+/** Where the SDK's values are kept, namespaced by the bot's user id (the store implements it). */
+export interface MatrixValues {
+  matrixValue(userId: string, key: string): string | undefined;
+  /** Sets a value, or deletes it with undefined. */
+  setMatrixValue(userId: string, key: string, value: string | undefined): void;
+}
 
 const filterSchema = z.object({ id: z.union([z.number(), z.string()]), filter: z.unknown() });
 
@@ -18,7 +23,7 @@ export class StoreStorageProvider implements IStorageProvider {
   private userId: string | undefined;
   private frozen = false;
 
-  constructor(private readonly store: Store) {}
+  constructor(private readonly chat: MatrixValues) {}
 
   /** Namespaces every value by the bot's user id; call before `client.start()`. */
   bindUser(userId: string): void {
@@ -58,12 +63,12 @@ export class StoreStorageProvider implements IStorageProvider {
   }
 
   private read(key: string): string | undefined {
-    return getMatrixValue(this.store, this.requireUser(), key);
+    return this.chat.matrixValue(this.requireUser(), key);
   }
 
   private write(key: string, value: string | undefined): void {
     if (this.frozen) return;
-    setMatrixValue(this.store, this.requireUser(), key, value);
+    this.chat.setMatrixValue(this.requireUser(), key, value);
   }
 
   private requireUser(): string {

@@ -6,19 +6,19 @@
  * outage longer than it keeps a dropped connection: 0 to 5 minutes, or more than 128 missed events:
  * a new `hello`, "missed messages"), and once after every start, the listener reads over REST every
  * DM channel the bot has (the server lists them), those it has never seen included: a known one since
- * the newest post it saw there, a new one since the bot last ran. Each post is claimed in the store
- * before it is acted on, so a replay or an overlapping catch-up never runs a command twice.
+ * the newest post it saw there, a new one since the bot last ran. Each post is claimed in the
+ * kernel's table of processed events before it is acted on, so a replay or an overlapping catch-up
+ * never runs a command twice.
  */
 import mattermostClient from "@mattermost/client";
 import type { WebSocketMessage } from "@mattermost/client";
 import type { Logger } from "pino";
 import WebSocket from "ws";
 import { z } from "zod";
-import { advanceMattermostDm, claimMattermostPost, listMattermostDms, pruneMattermostHandledPosts } from "../../store/mattermost-repo.js";
-import type { Store } from "../../store/store.js";
 import { installWebSocketGlobals, type BotClient } from "./bot-client.js";
 import { channelSchema } from "./channels.js";
-import { KeyedQueue } from "../keyed-queue.js";
+import type { MattermostMemory } from "./memory.js";
+import { KeyedQueue } from "../kernel/keyed-queue.js";
 
 const { WebSocketClient } = mattermostClient;
 type SocketClient = InstanceType<typeof WebSocketClient>;
@@ -64,7 +64,10 @@ export interface DmListenerOptions {
   websocketUrl: string;
   token: string;
   botUserId: string;
-  store: Store;
+  /** The bot's DM channels and up to when it has read them. */
+  chat: MattermostMemory;
+  /** Marks a post as processed; false when it was before (the kernel's de-duplication). */
+  claim(postId: string, channelId: string): boolean;
   log: Logger;
   now: () => number;
   timing: ListenerTiming;
@@ -73,15 +76,6 @@ export interface DmListenerOptions {
   /** Called when the bot learns of a DM channel (a person opened one with it). */
   onDirectChannel(channelId: string, userId: string, seenAt: number): void;
 }
-
-/** Handled-post marks are kept this long; catch-ups never reach back further than the window. */
-const HANDLED_KEPT_MS = 7 * 24 * 3_600_000;
-
-/**
- * Store key of the moment before which every DM to the bot has been read (live or by a catch-up):
- * a DM channel the bot has never seen is read from there. Bot clock, in ms.
- */
-const DMS_READ_UNTIL_KEY = "mattermost.dms_read_until";
 
 /**
  * How far before that moment a new channel is read: the server stamps posts with its own clock.
@@ -152,12 +146,11 @@ export class DirectMessageListener {
   /** Connects (and keeps reconnecting until `stop`). */
   start(): void {
     installWebSocketGlobals();
-    pruneMattermostHandledPosts(this.options.store, new Date(this.options.now() - HANDLED_KEPT_MS));
     this.disconnectedSince = this.options.now();
     if (this.readUntil() === undefined) {
       // The very first start: what people wrote to the bot before it ran is conversation, not commands.
       this.firstStartAt = this.options.now();
-      this.options.store.setValue(DMS_READ_UNTIL_KEY, String(this.firstStartAt));
+      this.options.chat.setMattermostDmsReadUntil(this.firstStartAt);
     }
     const { timing, token } = this.options;
     const client = new WebSocketClient({
@@ -292,13 +285,13 @@ export class DirectMessageListener {
     if (post.props?.["from_bot"] === "true" || post.props?.["from_webhook"] === "true") return;
     if (this.seen.has(post.id)) return;
     const now = this.options.now();
-    if (!claimMattermostPost(this.options.store, post.id, post.channel_id, new Date(now))) {
+    if (!this.options.claim(post.id, post.channel_id)) {
       this.seen.add(post.id);
       return;
     }
     this.seen.add(post.id);
     this.options.onDirectChannel(post.channel_id, post.user_id, 0);
-    advanceMattermostDm(this.options.store, post.channel_id, post.create_at, new Date(now));
+    this.options.chat.advanceMattermostDm(post.channel_id, post.create_at, new Date(now));
     const message: DirectMessage = {
       postId: post.id,
       channelId: post.channel_id,
@@ -340,7 +333,7 @@ export class DirectMessageListener {
     const startedAt = this.options.now();
     const connection = this.closes;
     let complete = await this.learnDirectChannels();
-    for (const dm of listMattermostDms(this.options.store)) {
+    for (const dm of this.options.chat.mattermostDms()) {
       if (this.stopped) return;
       try {
         const list = postListSchema.parse(await this.options.client.getPostsSince(dm.channelId, dm.lastPostAt));
@@ -376,7 +369,7 @@ export class DirectMessageListener {
       this.options.log.warn({ err: error }, "could not list the bot's direct message channels; only those it knows are read");
       return false;
     }
-    const known = new Set(listMattermostDms(this.options.store).map((dm) => dm.channelId));
+    const known = new Set(this.options.chat.mattermostDms().map((dm) => dm.channelId));
     const readUntil = this.readUntil() ?? this.options.now();
     const since = readUntil === this.firstStartAt ? readUntil : Math.max(0, readUntil - CLOCK_SKEW_MS);
     for (const entry of listed) {
@@ -391,12 +384,11 @@ export class DirectMessageListener {
   }
 
   private readUntil(): number | undefined {
-    const value = Number(this.options.store.getValue(DMS_READ_UNTIL_KEY));
-    return Number.isFinite(value) && value > 0 ? value : undefined;
+    return this.options.chat.mattermostDmsReadUntil();
   }
 
   private markReadUntil(at: number): void {
-    if (at > (this.readUntil() ?? 0)) this.options.store.setValue(DMS_READ_UNTIL_KEY, String(at));
+    if (at > (this.readUntil() ?? 0)) this.options.chat.setMattermostDmsReadUntil(at);
   }
 }
 

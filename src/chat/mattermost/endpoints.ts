@@ -9,14 +9,16 @@
  */
 import type { Logger } from "pino";
 import { z } from "zod";
-import type { BotCore } from "../../app.js";
 import type { DispatchResult } from "../../framework/dispatcher.js";
 import { canRun } from "../../framework/help.js";
+import type { CommandCatalog } from "../../framework/registry.js";
 import type { Reply } from "../../framework/reply.js";
 import type { HttpAnswer, HttpRequest, HttpServer } from "../../http/http-server.js";
 import type { StaffDirectory } from "../../identity.js";
 import { mattermostStatus, type BotClient } from "./bot-client.js";
-import { buildDialog, checkSubmission, commandLine, formByCommand, formForLine, problemsByField, submissionTokens, type DialogForm } from "./dialogs.js";
+import { checkSubmission, commandLine, formForLine, problemsByField, submissionTokens, type FormRequest } from "../kernel/forms.js";
+import { commandWord } from "../kernel/trigger.js";
+import { buildDialog } from "./dialogs.js";
 import type { MattermostPoster, PrivateTarget } from "./poster.js";
 import { renderCommandResponse, renderPlainReply, typedCommand, type ButtonTarget } from "./render.js";
 import { sameSecret, type Signer } from "./signing.js";
@@ -25,9 +27,9 @@ import { sameSecret, type Signer } from "./signing.js";
 export const PATHS = { command: "/mattermost/command", dialog: "/mattermost/dialog", action: "/mattermost/action" } as const;
 
 export interface EndpointOptions {
-  /** The registry (for forms and who may use them); commands themselves go through `run`. */
-  core: BotCore;
-  /** Runs a command line as a Mattermost user (through the core, once the adapter is ready). */
+  /** The commands (for forms and who may use them); commands themselves go through `run`. */
+  commands: CommandCatalog;
+  /** Runs a command line as a Mattermost user (through the kernel, once the adapter is ready). */
   run(username: string, line: string): Promise<DispatchResult>;
   staff: StaffDirectory;
   client: BotClient;
@@ -116,9 +118,8 @@ function json(value: unknown, status = 200): HttpAnswer {
 }
 
 /** The command word of a line, for "working on `grab`" (the rest may be customers' data). */
-function commandWord(line: string): string {
-  const word = line.trim().split(/\s+/)[0] ?? "";
-  return /^[a-z][a-z0-9-]{0,30}$/i.test(word) ? word.toLowerCase() : "that";
+function workingOn(line: string): string {
+  return commandWord(line) ?? "that";
 }
 
 /** The slash command, dialog and button endpoints; `register` puts them on the HTTP server. */
@@ -146,9 +147,9 @@ export class MattermostEndpoints {
     const receivedAt = this.options.now();
     const place: PrivateTarget = { userId: command.user_id, channelId: command.channel_id, rootId: command.root_id };
 
-    const wanted = this.options.publicUrl && command.trigger_id ? formForLine(line, this.options.core.services.commands) : undefined;
-    if (wanted && this.mayUseForm(command.user_name, wanted.form)) {
-      const opened = await this.openDialog(wanted.form, wanted.prefill, command);
+    const wanted = this.options.publicUrl && command.trigger_id ? formForLine(line, this.options.commands) : undefined;
+    if (wanted && this.mayUseForm(command.user_name, wanted)) {
+      const opened = await this.openDialog(wanted, command);
       if (opened) return json({ response_type: "ephemeral", text: "", skip_slack_parsing: true });
     }
 
@@ -156,7 +157,7 @@ export class MattermostEndpoints {
     const race = await within(work, this.options.ackAfterMs);
     if (race.done) return json(renderCommandResponse(race.result.reply, this.buttonTarget(command.channel_id)));
     this.options.track(work.then((result) => this.deliverLater(result.reply, { responseUrl: command.response_url, issuedAt: receivedAt, place })));
-    return json({ response_type: "ephemeral", text: `Working on \`${commandWord(line)}\`… the answer follows here.`, skip_slack_parsing: true });
+    return json({ response_type: "ephemeral", text: `Working on \`${workingOn(line)}\`… the answer follows here.`, skip_slack_parsing: true });
   }
 
   /**
@@ -172,15 +173,14 @@ export class MattermostEndpoints {
   }
 
   /** Whether the person could run the form's command at all; if not, the typed line gives the refusal. */
-  private mayUseForm(username: string, form: DialogForm): boolean {
+  private mayUseForm(username: string, request: FormRequest): boolean {
     const member = this.options.staff.findByPlatformUser("mattermost", username);
-    const command = this.options.core.services.commands.find(form.command);
-    return member !== undefined && command !== undefined && canRun(command, member.role);
+    return member !== undefined && canRun(request.command, member.role);
   }
 
-  private async openDialog(form: DialogForm, prefill: Record<string, string>, command: SlashCommand): Promise<boolean> {
+  private async openDialog(request: FormRequest, command: SlashCommand): Promise<boolean> {
     const state = this.options.signer.signDialogState({
-      form: form.command,
+      form: request.command.name,
       userId: command.user_id,
       channelId: command.channel_id,
       rootId: command.root_id,
@@ -190,11 +190,11 @@ export class MattermostEndpoints {
       await this.options.client.openInteractiveDialog({
         trigger_id: command.trigger_id ?? "",
         url: `${this.options.publicUrl}${PATHS.dialog}`,
-        dialog: buildDialog(form, prefill, state),
+        dialog: buildDialog(request, state),
       });
       return true;
     } catch (error) {
-      this.options.log.warn({ err: error, form: form.command }, "could not open a dialog; running the command as typed");
+      this.options.log.warn({ err: error, form: request.command.name }, "could not open a dialog; running the command as typed");
       return false;
     }
   }
@@ -213,8 +213,8 @@ export class MattermostEndpoints {
     if (submission.cancelled) return { status: 200 };
     if (!verified.ok) return json({ error: `This form is too old; start again with ${typedCommand(verified.value.form)}.` });
     const state = verified.value;
-    const form = formByCommand(state.form);
-    const command = this.options.core.services.commands.find(state.form);
+    const command = this.options.commands.find(state.form);
+    const form = command?.form;
     if (!form || !command) return json({ error: `${typedCommand(state.form)} is not available any more.` });
 
     const tokens = submissionTokens(form, submission.submission ?? {});
@@ -222,7 +222,7 @@ export class MattermostEndpoints {
     if (problems) return json(problemsAnswer(problems));
 
     const username = await this.options.poster.usernameFor(submission.user_id);
-    const work = this.options.run(username, commandLine(form.command, tokens));
+    const work = this.options.run(username, commandLine(command.name, tokens));
     const race = await within(work, this.options.ackAfterMs);
     const place: PrivateTarget = { userId: state.userId, channelId: state.channelId, rootId: state.rootId };
     if (race.done && race.result.kind === "refused") {
@@ -269,7 +269,7 @@ export class MattermostEndpoints {
         else await this.options.poster.privately({ userId: click.user_id, channelId: click.channel_id, rootId: await this.rootOf(click.post_id) }, result.reply);
       }),
     );
-    return json({ ephemeral_text: `Working on \`${commandWord(line)}\`… the answer follows.`, skip_slack_parsing: true });
+    return json({ ephemeral_text: `Working on \`${workingOn(line)}\`… the answer follows.`, skip_slack_parsing: true });
   }
 
   /** A channel reply to a click goes into the clicked post's thread, posted by the bot. */

@@ -1,26 +1,28 @@
 /**
- * The Mattermost chat adapter on the official driver (@mattermost/client): the `/support` slash
- * command, dialogs and buttons over the bot's HTTP endpoint; DMs to the bot over the WebSocket;
- * posts, DMs and one thread per bug as the bot account. README.md, section Mattermost, has the set-up.
+ * The Mattermost chat platform on the official driver (@mattermost/client), with the chat kernel
+ * on top: the `/support` slash command, dialogs and buttons over the bot's HTTP endpoint
+ * (endpoints.ts); DMs to the bot over the WebSocket (dm-listener.ts), handled by the kernel; posts,
+ * DMs and one thread per bug as the bot account (mattermost-transport.ts). README.md, section
+ * Mattermost, has the set-up.
  */
 import type { Logger } from "pino";
-import type { BotCore } from "../../app.js";
 import { BotError, ConfigError } from "../../errors.js";
 import type { DispatchResult } from "../../framework/dispatcher.js";
-import type { Message } from "../../framework/reply.js";
 import { HttpServer } from "../../http/http-server.js";
-import type { StaffDirectory, StaffMember } from "../../identity.js";
-import type { Store } from "../../store/store.js";
-import type { ChatAdapter } from "../chat-adapter.js";
-import type { ChannelKey, Notifier } from "../notifier.js";
+import type { StaffDirectory } from "../../identity.js";
+import type { ChatAdapter } from "../kernel/chat-adapter.js";
+import type { ChatMemory } from "../kernel/chat-memory.js";
+import { ChatKernel, type CommandCore } from "../kernel/chat-kernel.js";
+import { commandWord } from "../kernel/trigger.js";
+import type { Notifier } from "../notifier.js";
 import { BotClient, mattermostStatus, toBotError } from "./bot-client.js";
 import { ChannelDirectory } from "./channels.js";
 import { DEFAULT_LISTENER_TIMING, DirectMessageListener, websocketUrlFor, type DirectMessage, type ListenerTiming } from "./dm-listener.js";
-import { formForLine } from "./dialogs.js";
 import { MattermostEndpoints, PATHS } from "./endpoints.js";
+import { MattermostTransport } from "./mattermost-transport.js";
+import type { MattermostMemory } from "./memory.js";
 import { MattermostPoster } from "./poster.js";
 import { registerSlashCommand } from "./registration.js";
-import { typedCommand } from "./render.js";
 import type { MattermostSettings } from "./settings.js";
 import { Signer } from "./signing.js";
 
@@ -39,10 +41,11 @@ export interface MattermostTiming extends ListenerTiming {
 /** What the adapter needs; built once at start-up by the live runner. */
 export interface MattermostAdapterOptions {
   settings: MattermostSettings;
-  /** The bot core every command line goes to. */
-  core: BotCore;
+  /** The bot core every command line goes to (its registry also holds the forms). */
+  core: CommandCore;
   staff: StaffDirectory;
-  store: Store;
+  /** The kernel's memory and the transport's own (DM channels), kept in the store. */
+  chat: ChatMemory & MattermostMemory;
   logger: Logger;
   /**
    * Where Mattermost's requests arrive: a shared server (started and stopped by the caller), or a
@@ -82,6 +85,9 @@ class MattermostAdapter implements ChatAdapter {
   private readonly client: BotClient;
   private readonly signer: Signer;
   private readonly poster: MattermostPoster;
+  private readonly chat: ChatMemory & MattermostMemory;
+  private readonly kernel: ChatKernel;
+  private channels: ChannelDirectory | undefined;
   private readonly server: HttpServer;
   private readonly ownServer: { port: number; host?: string } | undefined;
   private listener: DirectMessageListener | undefined;
@@ -104,9 +110,10 @@ class MattermostAdapter implements ChatAdapter {
     this.commandTokens = [...this.settings.commandTokens];
     this.client = new BotClient({ url: this.settings.url, token: this.settings.botToken, timeoutMs: this.timing.requestTimeoutMs, signal: this.abort.signal });
     this.signer = new Signer(this.settings.actionSecret, this.clock);
+    this.chat = options.chat;
     this.poster = new MattermostPoster({
       client: this.client,
-      store: options.store,
+      chat: this.chat,
       signer: this.signer,
       actionUrl: this.settings.publicUrl ? `${this.settings.publicUrl}${PATHS.action}` : undefined,
       log: this.log,
@@ -122,10 +129,14 @@ class MattermostAdapter implements ChatAdapter {
     this.ready = new Promise((resolve) => {
       this.openGate = resolve;
     });
-    this.notifier = {
-      direct: (recipient: StaffMember, message: Message) => this.running().direct(recipient, message),
-      channel: (channel: ChannelKey, message: Message) => this.running().channel(channel, message),
-    };
+    const transport = new MattermostTransport({
+      poster: this.poster,
+      channels: () => this.channels,
+      publicUrl: this.settings.publicUrl,
+      requireRunning: () => this.requireRunning(),
+    });
+    this.kernel = new ChatKernel({ transport, core: options.core, staff: options.staff, chat: this.chat, logger: this.log, clock: this.clock });
+    this.notifier = this.kernel.notifier;
   }
 
   async start(): Promise<void> {
@@ -150,14 +161,15 @@ class MattermostAdapter implements ChatAdapter {
     const channels = new ChannelDirectory({ client: this.client, teamId, channels: this.settings.channels, bot: { id: me.id, username: me.username }, log: this.log });
     await channels.prepare();
     if (this.settings.channels["management"] === undefined) this.log.warn("MATTERMOST_CHANNELS has no management channel: NEW-bug pings and reports for management fail");
-    this.poster.configure({ botUserId: me.id, channels });
+    this.poster.configure({ botUserId: me.id });
+    this.channels = channels;
 
     if (this.settings.registerCommand && this.settings.publicUrl) {
       const registered = await registerSlashCommand(this.client, {
         teamId,
         teamName,
         url: `${this.settings.publicUrl}${PATHS.command}`,
-        catalog: this.options.core.services.commands,
+        catalog: this.kernel.commands,
         log: this.log,
         botUsername: me.username,
         hasCommandTokens: this.commandTokens.length > 0,
@@ -170,7 +182,7 @@ class MattermostAdapter implements ChatAdapter {
     if (!this.settings.publicUrl) this.log.warn("MATTERMOST_PUBLIC_URL is not set: no buttons (commands to type instead) and no dialogs");
 
     const endpoints = new MattermostEndpoints({
-      core: this.options.core,
+      commands: this.kernel.commands,
       staff: this.options.staff,
       client: this.client,
       poster: this.poster,
@@ -192,7 +204,8 @@ class MattermostAdapter implements ChatAdapter {
       websocketUrl: websocketUrlFor(this.settings.url),
       token: this.settings.botToken,
       botUserId: me.id,
-      store: this.options.store,
+      chat: this.chat,
+      claim: (postId, channelId) => this.kernel.claim(postId, channelId),
       log: this.log,
       now: this.clock,
       timing: this.timing,
@@ -213,6 +226,7 @@ class MattermostAdapter implements ChatAdapter {
     // Commands still waiting for the start run now (and answer), rather than hang the shutdown.
     this.openGate();
     await this.listener?.stop();
+    await this.kernel.stop();
     // Commands already running finish (their tracker changes must be reported), within a grace period.
     const grace = new Promise<void>((resolve) => setTimeout(resolve, this.timing.stopGraceMs).unref());
     await Promise.race([Promise.allSettled([...this.tasks]), grace]);
@@ -224,14 +238,13 @@ class MattermostAdapter implements ChatAdapter {
   /** Runs a command line for a Mattermost user once the adapter is ready. */
   private async run(username: string, line: string): Promise<DispatchResult> {
     await this.ready;
-    return this.options.core.run("mattermost", username, line);
+    return this.kernel.run(username, line);
   }
 
-  /** The poster, once the adapter runs (notifications before that are the caller's to retry). */
-  private running(): MattermostPoster {
+  /** Posting works once the adapter runs (notifications before that are the caller's to retry). */
+  private requireRunning(): void {
     if (this.state === "new") throw new BotError("upstream-unavailable", "The Mattermost connection is not started yet.");
     if (this.state === "stopped") throw new BotError("upstream-unavailable", "The Mattermost connection is stopped.");
-    return this.poster;
   }
 
   private track(task: Promise<unknown>): void {
@@ -248,27 +261,30 @@ class MattermostAdapter implements ChatAdapter {
     return { ok: this.clock() - since < UNHEALTHY_AFTER_MS, detail: `websocket reconnecting since ${new Date(since).toISOString()}` };
   }
 
-  /** A DM to the bot: `grab 1234`, `/support grab 1234` or `support grab 1234`, answered in the DM. */
+  /** A DM to the bot: `grab 1234`, `/support grab 1234` or `support grab 1234`, answered in the DM by the kernel. */
   private async onDirectMessage(message: DirectMessage): Promise<void> {
-    const line = message.message
-      .trim()
-      .replace(/^\/?support(?:\s+|$)/i, "")
-      .trim();
-    if (line === "") return;
     if (message.late) {
+      const line = message.message.trim().replace(/^\/?support(?:\s+|$)/i, "");
+      if (line === "") return;
+      const word = commandWord(line) ?? "your message";
       await this.poster.post(
         message.channelId,
-        { text: `I was offline when you sent \`${commandWordOf(line)}\` at ${new Date(message.createAt).toISOString()}, so I did not run it. Send it again if it is still needed.` },
+        { text: `I was offline when you sent \`${word}\` at ${new Date(message.createAt).toISOString()}, so I did not run it. Send it again if it is still needed.` },
         { rootId: message.rootId },
       );
       return;
     }
     const username = await this.poster.usernameFor(message.userId);
-    const result = await this.run(username, line);
-    // A DM cannot open a form (Mattermost gives trigger ids to slash commands and buttons only).
-    const form = result.kind === "refused" && this.settings.publicUrl ? formForLine(line, this.options.core.services.commands) : undefined;
-    const reply = form ? { ...result.reply, text: `${result.reply.text}\n\nOr type \`${typedCommand(line.trim())}\` with the slash: it opens a form.` } : result.reply;
-    await this.poster.post(message.channelId, reply, { rootId: message.rootId });
+    // Commands that arrive before the start returned wait, so their notifications find this adapter in the fan-out.
+    await this.ready;
+    await this.kernel.handle({
+      place: message.channelId,
+      id: message.postId,
+      sender: username,
+      isDirect: true,
+      ...(message.rootId !== "" ? { threadId: message.rootId } : {}),
+      text: message.message,
+    });
   }
 
   private async resolveTeam(): Promise<{ id: string; name: string }> {
@@ -305,10 +321,4 @@ class MattermostAdapter implements ChatAdapter {
       throw toBotError(error, what);
     }
   }
-}
-
-/** The first word of a line, if it looks like a command; the rest may be personal data. */
-function commandWordOf(line: string): string {
-  const word = line.split(/\s+/)[0] ?? "";
-  return /^[a-z][a-z0-9-]{0,30}$/i.test(word) ? word.toLowerCase() : "your message";
 }

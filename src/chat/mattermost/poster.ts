@@ -1,32 +1,22 @@
 /**
- * The bot's outgoing side in Mattermost, as the bot account: posts in the configured channels
- * (one thread per bug and channel: the first post about a bug is the root, later ones reply to
- * it), DMs (`POST /channels/direct` with the bot and the person, then a post), and private answers
- * to one person in a channel (an ephemeral post where the bot may send one, else a DM).
+ * Posting in Mattermost as the bot account: posts (a long message split, its later parts in the
+ * first part's thread where asked), DMs (`POST /channels/direct` with the bot and the person, then
+ * a post), private answers to one person in a channel (an ephemeral post where the bot may send
+ * one, else a DM), and the user ids and names behind them.
  */
 import type { Post } from "@mattermost/types/posts";
 import type { Logger } from "pino";
-import { BotError, NotFoundError } from "../../errors.js";
+import { NotFoundError } from "../../errors.js";
 import type { Message } from "../../framework/reply.js";
-import type { StaffMember } from "../../identity.js";
-import {
-  advanceMattermostDm,
-  findMattermostDmByUser,
-  getMattermostThread,
-  rememberMattermostDm,
-  saveMattermostThread,
-} from "../../store/mattermost-repo.js";
-import type { Store } from "../../store/store.js";
-import type { ChannelKey } from "../notifier.js";
-import type { ChannelDirectory } from "./channels.js";
-import { mattermostErrorId, mattermostStatus, toBotError, type BotClient } from "./bot-client.js";
-import { KeyedQueue } from "../keyed-queue.js";
-import { renderPlainReply, renderPosts, type PostBody } from "./render.js";
+import { KeyedQueue } from "../kernel/keyed-queue.js";
+import { mattermostStatus, toBotError, type BotClient } from "./bot-client.js";
+import type { MattermostMemory } from "./memory.js";
+import { fitForMattermost, renderPlainReply, renderPost, type PostBody } from "./render.js";
 import type { Signer } from "./signing.js";
 
 export interface PosterOptions {
   client: BotClient;
-  store: Store;
+  chat: MattermostMemory;
   signer: Signer;
   /** Where buttons lead; undefined: buttons become commands to type. */
   actionUrl: string | undefined;
@@ -44,63 +34,42 @@ export interface PrivateTarget {
 
 type NewPost = Parameters<BotClient["createPost"]>[0];
 
-/** Root ids the server refuses when the root was deleted or moved: start a new thread then. */
-const STALE_ROOT_ERRORS = new Set(["api.post.create_post.root_id.app_error", "api.post.create_post.channel_root_id.app_error", "model.post.is_valid.root_id.app_error"]);
+/** How to place the posts of one message. */
+export interface PostOptions {
+  /** The thread to post in ("" or none: the channel itself). */
+  rootId?: string;
+  /** The later parts of a long message reply to the first (which starts a thread). */
+  threadParts?: boolean;
+}
 
-/** Posts, DMs and threads as the bot account; `configure` once the bot knows its ids. */
+/** Posts, DMs and private answers as the bot account; `configure` once the bot knows its id. */
 export class MattermostPoster {
   private botUserId = "";
-  private channels: Pick<ChannelDirectory, "idFor"> | undefined;
   private readonly userIds = new Map<string, string>();
   private readonly usernames = new Map<string, string>();
-  private readonly threads = new KeyedQueue();
   private readonly dmCreation = new KeyedQueue();
   /** `POST /posts/ephemeral` needs a permission bots rarely have; after a 403 the bot uses DMs. */
   private ephemeralAllowed = true;
 
   constructor(private readonly options: PosterOptions) {}
 
-  /** The bot's own user id and where the configured channels (by key) are. */
-  configure(settings: { botUserId: string; channels: Pick<ChannelDirectory, "idFor"> }): void {
+  /** The bot's own user id (for DM channels). */
+  configure(settings: { botUserId: string }): void {
     this.botUserId = settings.botUserId;
-    this.channels = settings.channels;
   }
 
-  /** A post in a named channel; with a `bugId`, in that bug's thread there. */
-  async channel(key: ChannelKey, message: Message): Promise<void> {
-    if (!this.channels) throw new BotError("upstream-unavailable", "The Mattermost connection is not started yet.");
-    const channelId = await this.channels.idFor(key);
-    if (message.bugId === undefined) {
-      await this.post(channelId, message);
-      return;
-    }
-    const bugId = message.bugId;
-    await this.threads.run(`${channelId}:${bugId}`, () => this.postInBugThread(channelId, bugId, message));
+  /** Posts a message (split if long; buttons on the last part) in a channel or thread; resolves with the posts made. */
+  post(channelId: string, message: Message, options: PostOptions = {}): Promise<Post[]> {
+    return this.postParts(channelId, fitForMattermost(message, { actionUrl: this.options.actionUrl }), options);
   }
 
-  /** A DM from the bot to a staff member. */
-  async direct(recipient: StaffMember, message: Message): Promise<void> {
-    const account = recipient.accounts.mattermost;
-    if (!account) {
-      // Someone who does not use Mattermost: never guess a user by their handle.
-      this.options.log.debug({ staff: recipient.name }, "no Mattermost account; direct message not sent on Mattermost");
-      return;
-    }
-    const userId = await this.userIdFor(account);
-    const channelId = await this.directChannelFor(userId);
-    await this.post(channelId, message);
-  }
-
-  /**
-   * Posts a message (split if long; buttons on the last part) in a channel or thread; resolves
-   * with the posts made. `threadParts`: the parts of a long message after the first reply to it.
-   */
-  async post(channelId: string, message: Message, options: { rootId?: string; threadParts?: boolean } = {}): Promise<Post[]> {
-    const bodies = renderPosts(message, { actionUrl: this.options.actionUrl, signer: this.options.signer, channelId });
+  /** Posts the parts of a message, each already within the post size. */
+  async postParts(channelId: string, parts: readonly Message[], options: PostOptions = {}): Promise<Post[]> {
+    const target = { actionUrl: this.options.actionUrl, signer: this.options.signer, channelId };
     const posts: Post[] = [];
-    for (const body of bodies) {
+    for (const part of parts) {
       const rootId = options.rootId || (options.threadParts && posts[0] ? posts[0].id : "");
-      posts.push(await this.create(channelId, body, rootId));
+      posts.push(await this.create(channelId, renderPost(part, target), rootId));
     }
     return posts;
   }
@@ -157,10 +126,10 @@ export class MattermostPoster {
 
   /** The DM channel between the bot and a person, created on first use and kept in the store. */
   async directChannelFor(userId: string): Promise<string> {
-    const stored = findMattermostDmByUser(this.options.store, userId);
+    const stored = this.options.chat.mattermostDmWith(userId);
     if (stored) return stored.channelId;
     return this.dmCreation.run(userId, async () => {
-      const again = findMattermostDmByUser(this.options.store, userId);
+      const again = this.options.chat.mattermostDmWith(userId);
       if (again) return again.channelId;
       let channel;
       try {
@@ -176,30 +145,14 @@ export class MattermostPoster {
   /** Records a DM channel the bot learned about (from an event or by creating it). */
   rememberDirectChannel(channelId: string, userId: string, seenAt: number): void {
     const at = this.options.now();
-    rememberMattermostDm(this.options.store, { channelId, userId }, at);
+    this.options.chat.rememberMattermostDm({ channelId, userId }, at);
     // What was there before the bot knew the channel is history, not commands to catch up on.
-    advanceMattermostDm(this.options.store, channelId, seenAt, at);
+    this.options.chat.advanceMattermostDm(channelId, seenAt, at);
   }
 
   private remember(userId: string, username: string): void {
     this.userIds.set(username.toLowerCase(), userId);
     this.usernames.set(userId, username);
-  }
-
-  private async postInBugThread(channelId: string, bugId: number, message: Message): Promise<void> {
-    const rootId = getMattermostThread(this.options.store, channelId, bugId);
-    if (rootId !== undefined) {
-      try {
-        await this.post(channelId, message, { rootId });
-        return;
-      } catch (error) {
-        const cause = error instanceof BotError ? error.cause : error;
-        if (!STALE_ROOT_ERRORS.has(mattermostErrorId(cause) ?? "")) throw error;
-        this.options.log.info({ channelId, bugId }, "the thread root of a bug is gone; starting a new thread");
-      }
-    }
-    const [root] = await this.post(channelId, message, { threadParts: true });
-    if (root) saveMattermostThread(this.options.store, { channelId, bugId, rootPostId: root.id }, this.options.now());
   }
 
   private async create(channelId: string, body: PostBody, rootId: string): Promise<Post> {

@@ -5,11 +5,12 @@
  * (server/public/model/command_response.go; the OpenAPI schema's PascalCase is not the wire).
  */
 import { TRIGGERS } from "../../framework/help.js";
-import type { Message, MessageButton, Reply } from "../../framework/reply.js";
+import type { Message, MessageButton, MessageLimit, Reply } from "../../framework/reply.js";
+import { fitMessage, typedButtonsLine } from "../kernel/outbound.js";
 import type { ActionContext, Signer } from "./signing.js";
 
 /** Mattermost cuts posts at 16 383 characters (PostMessageMaxRunesV2); stay clearly below. */
-export const MAX_POST_LENGTH = 16_000;
+export const MATTERMOST_MESSAGE_LIMIT: MessageLimit = Object.freeze({ length: 16_000, measure: "code-points" });
 
 /** Where buttons of one post lead: the bot's action URL (none: buttons become typed hints). */
 export interface ButtonTarget {
@@ -58,7 +59,7 @@ export function typedCommand(line: string): string {
 
 /** The buttons as a line of commands to type, for places buttons cannot go. */
 export function buttonHint(buttons: readonly MessageButton[]): string {
-  return `Next: ${buttons.map((button) => `\`${typedCommand(button.command)}\``).join(" · ")}`;
+  return typedButtonsLine(buttons, TRIGGERS.mattermost);
 }
 
 /** The attachment with one action per button, or undefined when there is nothing to attach. */
@@ -78,48 +79,20 @@ export function renderButtons(buttons: readonly MessageButton[] | undefined, tar
   };
 }
 
-/** The text, with the buttons as typed commands when they cannot be attached. */
-function textWithHint(message: Message, attachment: Attachment | undefined): string {
-  if (attachment || !message.buttons || message.buttons.length === 0) return message.text;
-  return `${message.text}\n\n${buttonHint(message.buttons)}`;
+/** The parts of a message as Mattermost takes them: split below the post size, buttons typed where they cannot be attached. */
+export function fitForMattermost<M extends Message>(message: M, target: Pick<ButtonTarget, "actionUrl">): M[] {
+  return fitMessage(message, { limit: MATTERMOST_MESSAGE_LIMIT, buttons: target.actionUrl !== undefined, typedButtons: buttonHint });
 }
 
-/**
- * Cuts a text into parts of at most `max` characters, at line breaks where it can; a code fence
- * open at a cut is closed and reopened so the next part still renders as code.
- */
-export function splitText(text: string, max = MAX_POST_LENGTH): string[] {
-  if (text.length <= max) return [text];
-  // Room for the fence closed at the end of a part and reopened at the start of the next.
-  const room = max - 8;
-  const lines = text.split("\n").flatMap((line) => {
-    const pieces: string[] = [];
-    for (let at = 0; at < line.length; at += room) pieces.push(line.slice(at, at + room));
-    return pieces.length > 0 ? pieces : [""];
-  });
-  const parts: string[] = [];
-  let current: string[] = [];
-  let length = 0;
-  let inFence = false;
-  for (const line of lines) {
-    if (current.length > 0 && length + line.length + 1 > room) {
-      parts.push([...current, ...(inFence ? ["```"] : [])].join("\n"));
-      current = inFence ? ["```"] : [];
-      length = inFence ? 4 : 0;
-    }
-    current.push(line);
-    length += line.length + 1;
-    if (/^\s*```/.test(line)) inFence = !inFence;
-  }
-  parts.push(current.join("\n"));
-  return parts;
+/** One part (already within the post size) as a post: its text, and its buttons as an attachment. */
+export function renderPost(part: Message, target: ButtonTarget): PostBody {
+  const attachment = renderButtons(part.buttons, target);
+  return attachment ? { message: part.text, props: { attachments: [attachment] } } : { message: part.text };
 }
 
 /** The posts for one message: the text split where needed, the buttons on the last post. */
 export function renderPosts(message: Message, target: ButtonTarget): PostBody[] {
-  const attachment = renderButtons(message.buttons, target);
-  const parts = splitText(textWithHint(message, attachment));
-  return parts.map((part, index) => (index === parts.length - 1 && attachment ? { message: part, props: { attachments: [attachment] } } : { message: part }));
+  return fitForMattermost(message, target).map((part) => renderPost(part, target));
 }
 
 /** A reply as a slash-command answer: `in_channel` for channel replies, `ephemeral` otherwise. */
@@ -139,6 +112,5 @@ export function renderCommandResponse(reply: Reply, target: ButtonTarget): Comma
 
 /** A reply as the text of an `ephemeral_text` (no attachments possible there: buttons become hints). */
 export function renderPlainReply(message: Message): string {
-  const text = message.buttons && message.buttons.length > 0 ? `${message.text}\n\n${buttonHint(message.buttons)}` : message.text;
-  return splitText(text)[0] ?? "";
+  return fitForMattermost(message, { actionUrl: undefined })[0]?.text ?? "";
 }

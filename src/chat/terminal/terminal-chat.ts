@@ -1,14 +1,14 @@
 /**
  * The sandbox's chat: a terminal where you type `/support ...` lines as one of the sandbox accounts
- * and read the bot's replies, DMs and channel posts. With a pipe instead of a terminal it reads one
- * command per line and ends at end of input, so scripts can drive it.
+ * and read the bot's replies, DMs and channel posts (terminal-transport.ts prints them). With a
+ * pipe instead of a terminal it reads one command per line and ends at end of input, so scripts can
+ * drive it.
  */
 import { createInterface } from "node:readline";
 import type { Readable, Writable } from "node:stream";
-import type { Message, Reply } from "../../framework/reply.js";
-import type { StaffMember } from "../../identity.js";
-import type { ChannelKey, Notifier } from "../notifier.js";
-import { renderMessage } from "./render.js";
+import { TRIGGERS } from "../../framework/help.js";
+import type { ChatKernel } from "../kernel/chat-kernel.js";
+import { TERMINAL_PLACE } from "./terminal-transport.js";
 
 export interface TerminalChatOptions {
   input: Readable;
@@ -19,37 +19,17 @@ export interface TerminalChatOptions {
   accounts: readonly string[];
   startAs: string;
   banner: string;
-  /** Runs one command line (without `/support`) as the given account and answers with a reply. */
-  runCommand(account: string, line: string): Promise<Reply>;
+  /** The kernel on the terminal's transport: every other line goes to it, as the current account. */
+  kernel: Pick<ChatKernel, "handle">;
 }
 
-const TRIGGER = "/support";
-
-/** The terminal's side of notifications: printed inline, marked with where they would go. */
-export class TerminalNotifier implements Notifier {
-  constructor(private readonly output: Writable) {}
-
-  async direct(recipient: StaffMember, message: Message): Promise<void> {
-    this.output.write(indent(`[DM to ${recipient.name}] ${renderMessage(message, TRIGGER)}`) + "\n");
-  }
-
-  async channel(channel: ChannelKey, message: Message): Promise<void> {
-    const thread = message.bugId === undefined ? "" : ` (thread of #${message.bugId})`;
-    this.output.write(indent(`[#${channel}${thread}] ${renderMessage(message, TRIGGER)}`) + "\n");
-  }
-}
-
-function indent(text: string): string {
-  return text
-    .split("\n")
-    .map((line, index) => (index === 0 ? `  ${line}` : `    ${line}`))
-    .join("\n");
-}
+const TRIGGER = TRIGGERS.sandbox;
 
 /** Runs the chat until end of input or `/quit`. Resolves when it has finished every command. */
 export async function runTerminalChat(options: TerminalChatOptions): Promise<void> {
   const { output } = options;
   let account = options.startAs;
+  let lines = 0;
   const reader = createInterface({ input: options.input, output: options.interactive ? output : undefined, terminal: options.interactive });
   const prompt = () => {
     if (options.interactive) {
@@ -84,13 +64,10 @@ export async function runTerminalChat(options: TerminalChatOptions): Promise<voi
       }
       return;
     }
-    const commandMatch = /^\/support(?:\s+([\s\S]*))?$/.exec(line);
-    if (!commandMatch) {
+    // A command, or the answer to a form being filled in; anything else gets the hint.
+    const handled = await options.kernel.handle({ place: TERMINAL_PLACE, id: String(++lines), sender: account, isDirect: true, text: line });
+    if (handled === "ignored") {
       say(`Type "${TRIGGER} help" for the commands, "/as <account>" to switch account (${options.accounts.join(", ")}), "/quit" to leave.`);
-      return;
     }
-    const reply = await options.runCommand(account, commandMatch[1] ?? "");
-    const where = reply.visibility === "channel" ? "bot (to the channel)" : "bot";
-    say(`${where}: ${renderMessage(reply, TRIGGER).replace(/\n/g, "\n  ")}`);
   }
 }

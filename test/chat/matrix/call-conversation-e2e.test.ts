@@ -3,7 +3,7 @@
  * command's own rules, run through the dispatcher, and the answers deleted from the room afterwards.
  */
 import { afterEach, describe, expect, it } from "vitest";
-import type { ScheduledTimer } from "../../../src/chat/matrix/matrix-adapter.js";
+import type { ScheduledTimer } from "../../../src/chat/kernel/guided-forms.js";
 import type { ClientEvent } from "../../../src/simulators/matrix/server.js";
 import { startMatrixHarness, type MatrixHarness } from "./matrix-harness.js";
 

@@ -5,13 +5,14 @@
  * room (created by manager, alice and bob joined, the bot invited) is configured as MATRIX_ROOMS.
  */
 import type { BotCore } from "../../../src/app.js";
-import type { ChatAdapter } from "../../../src/chat/chat-adapter.js";
+import type { ChatAdapter } from "../../../src/chat/kernel/chat-adapter.js";
 import { createMatrixAdapter, type MatrixAdapterOptions } from "../../../src/chat/matrix/matrix-adapter.js";
 import type { MatrixSettings } from "../../../src/chat/matrix/settings.js";
 import type { StaffDirectory } from "../../../src/identity.js";
 import type { MantisSimulator } from "../../../src/simulators/mantis/server.js";
 import { startMatrixSimulator, type ClientEvent, type MatrixSimulator } from "../../../src/simulators/matrix/server.js";
 import { SANDBOX_STAFF } from "../../../src/staff-file.js";
+import { ChatRepository } from "../../../src/store/chat-repo.js";
 import type { Store } from "../../../src/store/store.js";
 import type { TrackerPort } from "../../../src/tracker/tracker.js";
 import { relayNotifier, startBotUnderTest } from "../../support/bot-under-test.js";
@@ -99,7 +100,7 @@ export async function startMatrixHarness(options: MatrixHarnessOptions = {}): Pr
     ...options.settings,
   };
 
-  const makeAdapter = () => createMatrixAdapter({ settings, core, staff, store, logger: log.log, ...options.adapter });
+  const makeAdapter = () => createMatrixAdapter({ settings, core, staff, chat: new ChatRepository(store), logger: log.log, ...options.adapter });
   adapter = makeAdapter();
 
   const isBotNotice = (event: ClientEvent) => event.sender === matrix.bot.userId && event.type === "m.room.message" && event.content["msgtype"] === "m.notice";

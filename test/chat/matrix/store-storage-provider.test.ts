@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { StoreStorageProvider } from "../../../src/chat/matrix/store-storage-provider.js";
 import { Store } from "../../../src/store/store.js";
-import { claimMatrixNotice, getMatrixThread, markMatrixEventHandled, pruneMatrixHandledEvents, releaseMatrixNotice, saveMatrixThread } from "../../../src/store/matrix-repo.js";
+import { ChatRepository } from "../../../src/store/chat-repo.js";
 
 let store: Store;
 afterEach(() => store.close());
@@ -9,7 +9,7 @@ afterEach(() => store.close());
 describe("StoreStorageProvider", () => {
   it("keeps the sync token, filter and values per bot user", () => {
     store = new Store(":memory:");
-    const first = new StoreStorageProvider(store);
+    const first = new StoreStorageProvider(new ChatRepository(store));
     first.bindUser("@bot:example.org");
     expect(first.getSyncToken()).toBeNull();
     expect(first.getFilter()).toBeNull();
@@ -17,20 +17,20 @@ describe("StoreStorageProvider", () => {
     first.setFilter({ id: 3, filter: { room: { timeline: { limit: 5 } } } });
     first.storeValue("k", "v");
 
-    const again = new StoreStorageProvider(store);
+    const again = new StoreStorageProvider(new ChatRepository(store));
     again.bindUser("@bot:example.org");
     expect(again.getSyncToken()).toBe("s42_1");
     expect(again.getFilter()).toEqual({ id: 3, filter: { room: { timeline: { limit: 5 } } } });
     expect(again.readValue("k")).toBe("v");
 
-    const other = new StoreStorageProvider(store);
+    const other = new StoreStorageProvider(new ChatRepository(store));
     other.bindUser("@other:example.org");
     expect(other.getSyncToken()).toBeNull();
   });
 
   it("stops writing once frozen, so a stopped client cannot move the sync position", () => {
     store = new Store(":memory:");
-    const provider = new StoreStorageProvider(store);
+    const provider = new StoreStorageProvider(new ChatRepository(store));
     provider.bindUser("@bot:example.org");
     provider.setSyncToken("s1");
     provider.freeze();
@@ -40,35 +40,6 @@ describe("StoreStorageProvider", () => {
 
   it("refuses to work before it knows the bot's user id", () => {
     store = new Store(":memory:");
-    expect(() => new StoreStorageProvider(store).getSyncToken()).toThrow(/bindUser/);
-  });
-});
-
-describe("matrix repository", () => {
-  it("keeps one thread per room and bug with its newest event", () => {
-    store = new Store(":memory:");
-    const at = new Date("2026-11-26T10:00:00Z");
-    saveMatrixThread(store, { roomId: "!r:x", bugId: 1, rootEventId: "$root", lastEventId: "$root" }, at);
-    saveMatrixThread(store, { roomId: "!r:x", bugId: 1, rootEventId: "$ignored", lastEventId: "$two" }, at);
-    expect(getMatrixThread(store, "!r:x", 1)).toEqual({ roomId: "!r:x", bugId: 1, rootEventId: "$root", lastEventId: "$two" });
-    expect(getMatrixThread(store, "!other:x", 1)).toBeUndefined();
-  });
-
-  it("marks an event handled once and forgets old marks", () => {
-    store = new Store(":memory:");
-    expect(markMatrixEventHandled(store, "$e", "!r:x", new Date("2026-11-01T00:00:00Z"))).toBe(true);
-    expect(markMatrixEventHandled(store, "$e", "!r:x", new Date("2026-11-01T00:00:00Z"))).toBe(false);
-    expect(pruneMatrixHandledEvents(store, new Date("2026-11-20T00:00:00Z"))).toBe(1);
-    expect(markMatrixEventHandled(store, "$e", "!r:x", new Date("2026-11-26T00:00:00Z"))).toBe(true);
-  });
-
-  it("gives a notice once unless it was given back", () => {
-    store = new Store(":memory:");
-    const at = new Date();
-    expect(claimMatrixNotice(store, "unlinked", "@m:x", at)).toBe(true);
-    expect(claimMatrixNotice(store, "unlinked", "@m:x", at)).toBe(false);
-    expect(claimMatrixNotice(store, "encrypted", "@m:x", at)).toBe(true);
-    releaseMatrixNotice(store, "unlinked", "@m:x");
-    expect(claimMatrixNotice(store, "unlinked", "@m:x", at)).toBe(true);
+    expect(() => new StoreStorageProvider(new ChatRepository(store)).getSyncToken()).toThrow(/bindUser/);
   });
 });

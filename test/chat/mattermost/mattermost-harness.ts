@@ -10,7 +10,7 @@
  */
 import { vi } from "vitest";
 import type { BotCore } from "../../../src/app.js";
-import type { ChatAdapter } from "../../../src/chat/chat-adapter.js";
+import type { ChatAdapter } from "../../../src/chat/kernel/chat-adapter.js";
 import { createMattermostAdapter, type MattermostTiming } from "../../../src/chat/mattermost/mattermost-adapter.js";
 import { deriveActionSecret, type MattermostSettings } from "../../../src/chat/mattermost/settings.js";
 import { HttpServer } from "../../../src/http/http-server.js";
@@ -23,6 +23,7 @@ import {
   type SlashCommandResult,
   type WirePost,
 } from "../../../src/simulators/mattermost/server.js";
+import { ChatRepository } from "../../../src/store/chat-repo.js";
 import type { Store } from "../../../src/store/store.js";
 import type { Bug, TrackerPort } from "../../../src/tracker/tracker.js";
 import { relayNotifier, startBotUnderTest } from "../../support/bot-under-test.js";
@@ -106,7 +107,7 @@ export async function startMattermostHarness(options: MattermostHarnessOptions =
   };
   // Every adapter registers its routes; a restarted one gets a fresh server on the same port's role.
   let server = http;
-  const makeAdapter = () => createMattermostAdapter({ settings, core, staff, store, logger: log.log, http: { server }, clock: options.clock, timing: { ...TEST_TIMING, ...options.timing } });
+  const makeAdapter = () => createMattermostAdapter({ settings, core, staff, chat: new ChatRepository(store), logger: log.log, http: { server }, clock: options.clock, timing: { ...TEST_TIMING, ...options.timing } });
 
   const harness: MattermostHarness = {
     mm,

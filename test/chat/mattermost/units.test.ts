@@ -4,8 +4,10 @@
  */
 import { describe, expect, it } from "vitest";
 import { buildCommandRegistry } from "../../../commands/index.js";
-import { buildDialog, checkSubmission, commandLine, formForLine, problemsByField, submissionTokens } from "../../../src/chat/mattermost/dialogs.js";
-import { renderCommandResponse, renderPlainReply, renderPosts, splitText, type ButtonTarget } from "../../../src/chat/mattermost/render.js";
+import { checkSubmission, commandLine, formForLine, problemsByField, submissionTokens } from "../../../src/chat/kernel/forms.js";
+import { splitText } from "../../../src/chat/kernel/outbound.js";
+import { buildDialog } from "../../../src/chat/mattermost/dialogs.js";
+import { MATTERMOST_MESSAGE_LIMIT, renderCommandResponse, renderPlainReply, renderPosts, type ButtonTarget } from "../../../src/chat/mattermost/render.js";
 import { deriveActionSecret, parseChannelMap, parseTokenList } from "../../../src/chat/mattermost/settings.js";
 import { ACTION_MAX_AGE_MS, sameSecret, Signer } from "../../../src/chat/mattermost/signing.js";
 import { ephemeral, inChannel } from "../../../src/framework/reply.js";
@@ -44,7 +46,7 @@ describe("rendering", () => {
   it("splits long texts at line breaks below the post limit, and puts the rest into extra responses", () => {
     const line = "x".repeat(99);
     const text = Array.from({ length: 400 }, () => line).join("\n");
-    const parts = splitText(text);
+    const parts = splitText(text, MATTERMOST_MESSAGE_LIMIT);
     expect(parts.length).toBe(3);
     expect(parts.every((part) => part.length <= 16_000)).toBe(true);
     expect(parts.join("\n")).toBe(text);
@@ -56,14 +58,14 @@ describe("rendering", () => {
 
   it("closes and reopens a code block cut in two", () => {
     const text = ["```text", ...Array.from({ length: 30 }, (_, index) => `line ${index}`), "```"].join("\n");
-    const parts = splitText(text, 120);
+    const parts = splitText(text, { length: 120, measure: "code-points" });
     expect(parts.length).toBeGreaterThan(1);
     for (const part of parts) expect((part.match(/```/g) ?? []).length % 2).toBe(0);
     expect(parts.every((part) => part.length <= 120)).toBe(true);
   });
 
   it("cuts a single line longer than a post", () => {
-    const parts = splitText("y".repeat(40_000));
+    const parts = splitText("y".repeat(40_000), MATTERMOST_MESSAGE_LIMIT);
     expect(parts.join("")).toBe("y".repeat(40_000));
     expect(parts.every((part) => part.length <= 16_000)).toBe(true);
   });
@@ -115,9 +117,9 @@ describe("signatures", () => {
 
 describe("dialog forms", () => {
   it("are asked for by `call` alone and `draft` with at most a bug, not by full command lines", () => {
-    expect(formForLine("call", registry)?.form.command).toBe("call");
-    expect(formForLine("draft", registry)).toMatchObject({ form: { command: "draft" }, prefill: {} });
-    expect(formForLine("draft #13", registry)).toMatchObject({ form: { command: "draft" }, prefill: { bug: "13" } });
+    expect(formForLine("call", registry)?.command.name).toBe("call");
+    expect(formForLine("draft", registry)).toMatchObject({ command: { name: "draft" }, prefill: {} });
+    expect(formForLine("draft #13", registry)).toMatchObject({ command: { name: "draft" }, prefill: { bug: "13" } });
     expect(formForLine('call name="Jane"', registry)).toBeUndefined();
     expect(formForLine('draft 13 "We fixed it."', registry)).toBeUndefined();
     expect(formForLine("show 1", registry)).toBeUndefined();
@@ -160,7 +162,7 @@ describe("dialog forms", () => {
   it("are valid Mattermost dialogs: labels and titles within 24 bytes, string defaults", () => {
     for (const line of ["call", "draft 13"]) {
       const wanted = formForLine(line, registry)!;
-      const dialog = buildDialog(wanted.form, wanted.prefill, "state") as { title: string; elements: Array<{ display_name: string; default?: unknown }> };
+      const dialog = buildDialog(wanted, "state") as { title: string; elements: Array<{ display_name: string; default?: unknown }> };
       expect(Buffer.byteLength(dialog.title)).toBeLessThanOrEqual(24);
       for (const element of dialog.elements) {
         expect(Buffer.byteLength(element.display_name)).toBeLessThanOrEqual(24);

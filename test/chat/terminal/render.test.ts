@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { markdownToPlain, renderMessage } from "../../../src/chat/terminal/render.js";
+import { markdownToPlain } from "../../../src/chat/kernel/plain-text.js";
+import { renderMessage } from "../../../src/chat/terminal/render.js";
 
 describe("terminal rendering", () => {
   it.each([

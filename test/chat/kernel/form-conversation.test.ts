@@ -1,17 +1,26 @@
 import { describe, expect, it } from "vitest";
+/**
+ * Forms as guided conversations (platforms without dialogs): the `call` form asked field by field,
+ * each answer checked with the command's own rules; the draft form after `draft 12`.
+ */
 import { buildCommandRegistry } from "../../../commands/index.js";
-import { CallConversation, validatorFromCatalog } from "../../../src/chat/matrix/call-conversation.js";
+import { FormConversation } from "../../../src/chat/kernel/form-conversation.js";
+import { formForLine } from "../../../src/chat/kernel/forms.js";
 import { tokenize } from "../../../src/framework/tokenizer.js";
 
-const validate = validatorFromCatalog(buildCommandRegistry());
+const registry = buildCommandRegistry();
 
-function fill(form: CallConversation, answers: string[]) {
+function callForm(trigger = "!support"): FormConversation {
+  return new FormConversation(formForLine("call", registry)!, { trigger });
+}
+
+function fill(form: FormConversation, answers: string[]) {
   return answers.map((text) => form.answer(text));
 }
 
-describe("CallConversation", () => {
+describe("FormConversation", () => {
   it("builds the call command line with every value quoted, skipping optional fields", () => {
-    const form = new CallConversation(validate, "!support");
+    const form = callForm();
     const steps = fill(form, ['Jane "JD" Doe \\ Co', "Merchant", "+41 44 123 45 67", "skip", "Refund\nbutton missing", "today", "skip"]);
     expect(steps.slice(0, -1).map((step) => step.kind)).toEqual(["ask", "ask", "ask", "ask", "ask", "ask"]);
     const done = steps.at(-1)!;
@@ -28,7 +37,7 @@ describe("CallConversation", () => {
   });
 
   it("refuses an invalid answer with the call command's own message and asks again", () => {
-    const form = new CallConversation(validate, "!support");
+    const form = callForm();
     form.answer("Jane Doe");
     const step = form.answer("alien");
     expect(step).toEqual({ kind: "invalid", text: expect.stringMatching(/^The type must be one of user, merchant, bank, other\. What \*\*type\*\*/) });
@@ -38,7 +47,7 @@ describe("CallConversation", () => {
   });
 
   it("never repeats the answer in its messages", () => {
-    const form = new CallConversation(validate, "!support");
+    const form = callForm();
     form.answer("Jane Doe");
     form.answer("user");
     const step = form.answer("call me maybe");
@@ -47,12 +56,12 @@ describe("CallConversation", () => {
   });
 
   it("cancels on cancel", () => {
-    const form = new CallConversation(validate, "!bot");
+    const form = callForm("!bot");
     expect(form.answer(" Cancel ")).toEqual({ kind: "cancelled", text: "Cancelled; nothing was logged. Start again with `!bot call`." });
   });
 
   it("goes back to a refused field and keeps the others", () => {
-    const form = new CallConversation(validate, "!support");
+    const form = callForm();
     fill(form, ["Jane Doe", "user", "+41 44 123 45 67", "jane@example.com", "Refund", "1.1.2099", "bug"]);
     expect(form.reopen("date")).toBe(true);
     expect(form.reopen("colour")).toBe(false);
@@ -61,9 +70,16 @@ describe("CallConversation", () => {
     expect(done).toEqual({ kind: "done", line: 'call name="Jane Doe" type="user" phone="+41 44 123 45 67" email="jane@example.com" issue="Refund" route="bug"' });
   });
 
-  it("accepts every answer when no call command is registered", () => {
-    const form = new CallConversation(validatorFromCatalog({ all: () => [], find: () => undefined }), "!support");
-    form.answer("x");
-    expect(form.answer("alien").kind).toBe("ask");
+  it("does not ask again for what the command line gave, and takes yes or no for a switch", () => {
+    const form = new FormConversation(formForLine("draft #12", registry)!, { trigger: "!support" });
+    expect(form.start()).toMatch(/\*\*Draft the response\*\*: I ask for one detail at a time[\s\S]*The \*\*response\*\* to the customer/);
+    expect(form.answer("We fixed it.").kind).toBe("ask");
+    expect(form.answer("maybe")).toEqual({ kind: "invalid", text: expect.stringMatching(/^The force is a switch/) });
+    expect(form.answer("yes")).toEqual({ kind: "done", line: 'draft bug="12" text="We fixed it." force="yes"' });
+  });
+
+  it("says it deletes the answers only where it does", () => {
+    expect(callForm().start()).not.toContain("I delete your answers");
+    expect(new FormConversation(formForLine("call", registry)!, { trigger: "!support", deletesAnswers: true }).start()).toContain("I delete your answers");
   });
 });

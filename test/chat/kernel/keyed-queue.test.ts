@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { KeyedQueue } from "../../src/chat/keyed-queue.js";
+import { KeyedQueue } from "../../../src/chat/kernel/keyed-queue.js";
 
 describe("KeyedQueue", () => {
   it("runs tasks of one key in order and other keys alongside", async () => {

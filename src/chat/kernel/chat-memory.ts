@@ -1,0 +1,33 @@
+/**
+ * What the chat kernel keeps between restarts, for every platform alike: the thread of each bug per
+ * place, the incoming events already processed, the notices given only once. The store implements
+ * it (src/store/chat-repo.ts); the composition root hands it over.
+ */
+
+/** The thread that carries one bug's updates in one place of one platform. */
+export interface ChatThread {
+  platform: string;
+  /** The channel or room. */
+  place: string;
+  bugId: number;
+  /** The post that started the thread. */
+  rootId: string;
+  /** The newest post the bot made in it. */
+  lastId: string;
+}
+
+/** The kernel's memory, shared by all platforms (each row names its platform). */
+export interface ChatMemory {
+  /** The bug's thread in a place, if the bot started one there. */
+  thread(platform: string, place: string, bugId: number): ChatThread | undefined;
+  /** Records a new thread (or a new root) and the newest post in it. */
+  saveThread(thread: ChatThread, at: Date): void;
+  /** Marks an incoming event as processed; false when it already was. */
+  claimEvent(platform: string, eventId: string, place: string, at: Date): boolean;
+  /** Forgets a platform's processed events from before `before`. */
+  pruneEvents(platform: string, before: Date): number;
+  /** Records a one-time notice; false when it was given before. */
+  claimNotice(platform: string, kind: string, target: string, at: Date): boolean;
+  /** Gives a claimed notice back (sending it failed). */
+  releaseNotice(platform: string, kind: string, target: string): void;
+}

@@ -1,0 +1,157 @@
+/**
+ * Matrix as a transport of the chat kernel: every message an `m.notice` (the spec's message type
+ * for bots, which no bot answers) with a plain body and HTML; answers to a command in a thread
+ * under it in rooms (Matrix has no ephemeral messages), directly in DMs; a bug's posts in one
+ * thread per room; DMs through `m.direct`; personal data deleted by redaction. Sends keep one
+ * transaction id across rate-limit retries, so the homeserver drops a duplicate (room_send.yaml).
+ */
+import { MatrixError, type MatrixClient } from "matrix-bot-sdk";
+import type { Logger } from "pino";
+import { z } from "zod";
+import type { Message, MessageButton, Reply } from "../../framework/reply.js";
+import type { ChatTransport, MessageOrigin, Posted, PostPlacement, TransportCapabilities } from "../kernel/transport.js";
+import type { ChannelKey } from "../notifier.js";
+import type { DirectRooms } from "./direct-rooms.js";
+import { renderNotice, typedButtonLines, type NoticeContent } from "./render.js";
+import type { ConfiguredRooms } from "./rooms.js";
+
+const sendResponseSchema = z.looseObject({ event_id: z.string() });
+
+type Retry = <T>(what: string, action: () => Promise<T>) => Promise<T>;
+
+/**
+ * Matrix limits a whole event to 65,536 bytes and carries the text twice (plain and HTML), so a
+ * message's Markdown stays within 32,000 bytes.
+ */
+const MATRIX_CAPABILITIES: TransportCapabilities = {
+  maxMessage: { length: 32_000, measure: "utf8-bytes" },
+  buttons: false,
+  ephemeral: false,
+  dialogs: false,
+  threads: true,
+  // A matrix.to link is how clients write a mention ("pill").
+  mention: (user) => `[${user}](https://matrix.to/#/${user})`,
+};
+
+/** What the transport is built from; the adapter owns the client and the timing. */
+export interface MatrixTransportOptions {
+  client: MatrixClient;
+  directRooms: DirectRooms;
+  rooms: ConfiguredRooms;
+  /** What starts a command, e.g. `!support`. */
+  commandPrefix: string;
+  retry: Retry;
+  log: Logger;
+  /** Tells transaction ids of this run from those of earlier runs (the adapter's start time). */
+  runId: () => string;
+}
+
+/** A thread relation: in the thread of `rootId`, the reply fallback pointing at `inReplyTo`. */
+function threadRelation(rootId: string, inReplyTo: string, isFallingBack: boolean): Record<string, unknown> {
+  return { rel_type: "m.thread", event_id: rootId, is_falling_back: isFallingBack, "m.in_reply_to": { event_id: inReplyTo } };
+}
+
+/** Matrix, as the kernel drives it. */
+export class MatrixTransport implements ChatTransport {
+  readonly platform = "matrix" as const;
+  readonly capabilities = MATRIX_CAPABILITIES;
+  readonly triggers: readonly string[];
+  readonly triggerOptionalInDirect = false;
+  private txnCounter = 0;
+
+  constructor(private readonly options: MatrixTransportOptions) {
+    this.triggers = [options.commandPrefix];
+  }
+
+  async reply(origin: MessageOrigin, parts: readonly Reply[]): Promise<void> {
+    for (const part of parts) await this.sendNotice(origin.place, { ...this.render(part), "m.relates_to": this.replyRelation(origin, part.visibility) });
+  }
+
+  async sendDirect(user: string, parts: readonly Message[]): Promise<void> {
+    const { directRooms } = this.options;
+    const roomId = await directRooms.roomFor(user);
+    try {
+      await this.post(roomId, parts);
+    } catch (error) {
+      // Removed from the DM since it was chosen: find or create another one, once.
+      if (!(error instanceof MatrixError && error.errcode === "M_FORBIDDEN")) throw error;
+      directRooms.forget(roomId);
+      await this.post(await directRooms.roomFor(user), parts);
+    }
+  }
+
+  directPlace(user: string): Promise<string> {
+    return this.options.directRooms.roomFor(user);
+  }
+
+  async post(place: string, parts: readonly Message[], placement: PostPlacement = {}): Promise<Posted> {
+    let firstId: string | undefined;
+    let lastId: string | undefined;
+    for (const part of parts) {
+      const root = placement.thread?.rootId ?? (placement.startThread ? firstId : undefined);
+      const previous = lastId ?? placement.thread?.lastId;
+      const content: NoticeContent = root !== undefined && previous !== undefined ? { ...this.render(part), "m.relates_to": threadRelation(root, previous, true) } : this.render(part);
+      const eventId = await this.sendNotice(place, content);
+      firstId ??= eventId;
+      lastId = eventId;
+    }
+    if (firstId === undefined || lastId === undefined) throw new Error("nothing to post");
+    return { firstId, lastId };
+  }
+
+  async placeFor(channel: ChannelKey): Promise<string | undefined> {
+    return this.options.rooms.roomFor(channel);
+  }
+
+  /** Redacts messages (best effort); false when any could not be deleted (the bot may lack the power). */
+  async deleteMessages(place: string, ids: readonly string[]): Promise<boolean> {
+    let allDone = true;
+    for (const eventId of ids) {
+      try {
+        await this.options.retry("redact a message", () => this.options.client.redactEvent(place, eventId, "customer's personal data: kept in the support bot's store"));
+      } catch (error) {
+        allDone = false;
+        this.options.log.warn({ err: error, roomId: place, eventId }, "could not delete a message holding personal data");
+      }
+    }
+    return allDone;
+  }
+
+  typedButtons(buttons: readonly MessageButton[]): string {
+    return typedButtonLines(buttons, this.options.commandPrefix);
+  }
+
+  refusesPlace(origin: MessageOrigin): string | undefined {
+    if (origin.isDirect || this.options.rooms.isConfigured(origin.place)) return undefined;
+    return [
+      `I take commands only in the rooms configured for me and in direct messages, so I ignore them here.`,
+      `An administrator can add this room to MATRIX_ROOMS, or send me \`${this.options.commandPrefix} help\` in a direct message.`,
+    ].join(" ");
+  }
+
+  private render(message: Message): NoticeContent {
+    return renderNotice(message, this.options.commandPrefix);
+  }
+
+  /**
+   * Replies for the caller go into a thread under the command in rooms, replies for everyone
+   * answer the command in the room; a command typed in a thread is answered in that thread.
+   */
+  private replyRelation(origin: MessageOrigin, visibility: Reply["visibility"]): Record<string, unknown> {
+    if (origin.threadId !== undefined) return threadRelation(origin.threadId, origin.id, false);
+    // A new thread rooted at the command; the reply fallback points at the root.
+    if (!origin.isDirect && visibility === "ephemeral") return threadRelation(origin.id, origin.id, true);
+    return { "m.in_reply_to": { event_id: origin.id } };
+  }
+
+  /**
+   * Sends an `m.room.message` with one transaction id for every retry, so the homeserver drops a
+   * duplicate if an earlier try did arrive (room_send.yaml: idempotency per access token and txnId).
+   */
+  private async sendNotice(roomId: string, content: NoticeContent): Promise<string> {
+    const txnId = `sb.${this.options.runId()}.${++this.txnCounter}`;
+    const path = `/_matrix/client/v3/rooms/${encodeURIComponent(roomId)}/send/m.room.message/${encodeURIComponent(txnId)}`;
+    const response = await this.options.retry("send a message", () => this.options.client.doRequest("PUT", path, null, content));
+    return sendResponseSchema.parse(response).event_id;
+  }
+}

@@ -1,0 +1,151 @@
+/**
+ * What the chat platforms keep between restarts, in one repository for all of them: the thread of
+ * each bug per place (channel or room), the incoming events already processed (so a replay never
+ * runs a command twice), the notices given only once; and what one transport keeps of its own
+ * (Mattermost's DM channels for catching up, the Matrix SDK's sync token and values).
+ */
+import type { Store } from "./store.js";
+
+/** The thread that carries one bug's updates in one place of one platform. */
+export interface ChatThread {
+  platform: string;
+  /** The channel or room. */
+  place: string;
+  bugId: number;
+  /** The post that started the thread. */
+  rootId: string;
+  /** The newest post the bot made in it (replies of clients without threads point there). */
+  lastId: string;
+}
+
+/** A DM channel between the bot and one person on Mattermost. */
+export interface MattermostDmChannel {
+  channelId: string;
+  /** The other member's Mattermost user id. */
+  userId: string;
+  /** `create_at` (ms) of the newest post the bot saw in it; 0 when none yet. */
+  lastPostAt: number;
+}
+
+interface ThreadRow {
+  platform: string;
+  place: string;
+  bug_id: number;
+  root_id: string;
+  last_id: string;
+}
+
+interface DmChannelRow {
+  channel_id: string;
+  user_id: string;
+  last_post_at: number;
+}
+
+const MATRIX_KEY_PREFIX = "matrix.";
+/** The moment before which every DM to the bot on Mattermost has been read (bot clock, ms). */
+const MATTERMOST_DMS_READ_UNTIL_KEY = "mattermost.dms_read_until";
+
+/** The chat tables as typed methods; one per store. */
+export class ChatRepository {
+  constructor(private readonly store: Store) {}
+
+  /** The bug's thread in a place, if the bot started one there. */
+  thread(platform: string, place: string, bugId: number): ChatThread | undefined {
+    const row = this.store.db.prepare("SELECT * FROM chat_threads WHERE platform = ? AND place = ? AND bug_id = ?").get(platform, place, bugId) as ThreadRow | undefined;
+    return row && { platform: row.platform, place: row.place, bugId: row.bug_id, rootId: row.root_id, lastId: row.last_id };
+  }
+
+  /** Records a new thread (or a new root, when the old one was deleted) and the newest post in it. */
+  saveThread(thread: ChatThread, at: Date): void {
+    this.store.db
+      .prepare(
+        `INSERT INTO chat_threads (platform, place, bug_id, root_id, last_id, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (platform, place, bug_id) DO UPDATE SET root_id = excluded.root_id, last_id = excluded.last_id, updated_at = excluded.updated_at`,
+      )
+      .run(thread.platform, thread.place, thread.bugId, thread.rootId, thread.lastId, at.toISOString(), at.toISOString());
+  }
+
+  /**
+   * Marks an incoming event as processed; false when it already was (a replayed sync or event, an
+   * overlapping catch-up). Synchronous, so the check and the mark cannot interleave.
+   */
+  claimEvent(platform: string, eventId: string, place: string, at: Date): boolean {
+    const result = this.store.db
+      .prepare("INSERT OR IGNORE INTO chat_processed_events (platform, event_id, place, processed_at) VALUES (?, ?, ?, ?)")
+      .run(platform, eventId, place, at.toISOString());
+    return result.changes > 0;
+  }
+
+  /** Forgets a platform's processed events from before `before`; nothing reaches back that far. */
+  pruneEvents(platform: string, before: Date): number {
+    return this.store.db.prepare("DELETE FROM chat_processed_events WHERE platform = ? AND processed_at < ?").run(platform, before.toISOString()).changes;
+  }
+
+  /** Records a one-time notice; false when it was given before (then it must not be given again). */
+  claimNotice(platform: string, kind: string, target: string, at: Date): boolean {
+    const result = this.store.db
+      .prepare("INSERT OR IGNORE INTO chat_notices (platform, kind, target, sent_at) VALUES (?, ?, ?, ?)")
+      .run(platform, kind, target, at.toISOString());
+    return result.changes > 0;
+  }
+
+  /** Gives a claimed notice back, when sending it failed, so a later event may try again. */
+  releaseNotice(platform: string, kind: string, target: string): void {
+    this.store.db.prepare("DELETE FROM chat_notices WHERE platform = ? AND kind = ? AND target = ?").run(platform, kind, target);
+  }
+
+  // --- Mattermost: the bot's DM channels --------------------------------------------------------
+
+  /** Remembers a DM channel; an existing one keeps its newest post time. */
+  rememberMattermostDm(channel: { channelId: string; userId: string }, at: Date): void {
+    this.store.db
+      .prepare(
+        `INSERT INTO mattermost_dm_channels (channel_id, user_id, last_post_at, updated_at) VALUES (?, ?, 0, ?)
+         ON CONFLICT (channel_id) DO NOTHING`,
+      )
+      .run(channel.channelId, channel.userId, at.toISOString());
+  }
+
+  /** Every DM channel the bot knows of. */
+  mattermostDms(): MattermostDmChannel[] {
+    const rows = this.store.db.prepare("SELECT channel_id, user_id, last_post_at FROM mattermost_dm_channels ORDER BY channel_id").all() as DmChannelRow[];
+    return rows.map((row) => ({ channelId: row.channel_id, userId: row.user_id, lastPostAt: row.last_post_at }));
+  }
+
+  /** The DM channel with a person, if known. */
+  mattermostDmWith(userId: string): MattermostDmChannel | undefined {
+    const row = this.store.db.prepare("SELECT channel_id, user_id, last_post_at FROM mattermost_dm_channels WHERE user_id = ?").get(userId) as DmChannelRow | undefined;
+    return row && { channelId: row.channel_id, userId: row.user_id, lastPostAt: row.last_post_at };
+  }
+
+  /** Moves a DM channel's newest post time forward (never back). */
+  advanceMattermostDm(channelId: string, postAt: number, at: Date): void {
+    this.store.db
+      .prepare("UPDATE mattermost_dm_channels SET last_post_at = MAX(last_post_at, ?), updated_at = ? WHERE channel_id = ?")
+      .run(postAt, at.toISOString(), channelId);
+  }
+
+  /** The moment (ms) before which every Mattermost DM to the bot has been read, if any. */
+  mattermostDmsReadUntil(): number | undefined {
+    const value = Number(this.store.getValue(MATTERMOST_DMS_READ_UNTIL_KEY));
+    return Number.isFinite(value) && value > 0 ? value : undefined;
+  }
+
+  setMattermostDmsReadUntil(at: number): void {
+    this.store.setValue(MATTERMOST_DMS_READ_UNTIL_KEY, String(at));
+  }
+
+  // --- Matrix: the SDK's values -------------------------------------------------------------------
+
+  /** A value the Matrix SDK keeps (sync token, filter), namespaced by the bot's user id. */
+  matrixValue(userId: string, key: string): string | undefined {
+    return this.store.getValue(`${MATRIX_KEY_PREFIX}${userId}.${key}`);
+  }
+
+  /** Sets (or, with undefined, deletes) a value of the Matrix SDK. */
+  setMatrixValue(userId: string, key: string, value: string | undefined): void {
+    const fullKey = `${MATRIX_KEY_PREFIX}${userId}.${key}`;
+    if (value === undefined) this.store.db.prepare("DELETE FROM kv WHERE key = ?").run(fullKey);
+    else this.store.setValue(fullKey, value);
+  }
+}
