@@ -27,7 +27,8 @@ import { FULL_SCAN_PAGE_SIZE, watchTracker } from "../src/proactive/watcher.js";
 import { SANDBOX_STAFF } from "../src/staff-file.js";
 import { countMirror } from "../src/store/proactive-repo.js";
 import { Store } from "../src/store/store.js";
-import { createMantisTracker } from "../src/tracker/mantis-client.js";
+import { createMantisClient } from "../src/tracker/mantis/mantis-client.js";
+import { createMantisTracker } from "../src/tracker/mantis/mantis-tracker.js";
 
 const BUGS = Number(process.env.BENCH_BUGS ?? "10000");
 const QUIET_CYCLES = 30;
@@ -93,8 +94,10 @@ function setup(url: string, token: string): { store: Store; engine: ProactiveEng
   };
   const config = loadConfig({});
   const store = new Store(":memory:");
-  const tracker = createMantisTracker({ url, token, project: 1, impersonate: false, timeoutMs: 60_000, category: "General", log: silent, fetch: countingFetch });
-  const engine = createProactiveEngine({ tracker, store, staff: new StaffDirectory([...SANDBOX_STAFF]), notifier: quietNotifier, settings: config.process, proactive: config.proactive, logger: silent });
+  const staff = new StaffDirectory([...SANDBOX_STAFF]);
+  const client = createMantisClient({ url, token, project: 1, impersonate: false, timeoutMs: 60_000, category: "General", log: silent, fetch: countingFetch });
+  const tracker = createMantisTracker({ client, staff });
+  const engine = createProactiveEngine({ tracker, store, staff, notifier: quietNotifier, settings: config.process, proactive: config.proactive, logger: silent });
   return { store, engine, requests: () => requests, trackerFor: () => tracker };
 }
 

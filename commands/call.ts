@@ -17,7 +17,6 @@ import { describeRedaction, redactPersonalData } from "../src/process/personal-d
 import { deleteCall, setCallSalesRef } from "../src/store/incoming-repo.js";
 import { getSalesRecord } from "../src/store/sales-repo.js";
 import { CUSTOMER_TYPES, type CallRecord } from "../src/store/store.js";
-import { MAX_SUMMARY_LENGTH } from "../src/tracker/tracker.js";
 
 const ROUTES = ["bug", "sales"] as const;
 
@@ -149,7 +148,7 @@ async function routeToBug(ctx: CommandContext, args: CallArgs, call: CallRecord)
     `- Call on ${formatDate(call.callDate)}, taken by ${ctx.caller.displayName} (support call ${call.id})`,
   ].join("\n");
   const { bug, noteProblem } = await fileCustomerBug(ctx, {
-    summary: truncateText(oneLine, MAX_SUMMARY_LENGTH),
+    summary: truncateText(oneLine, ctx.tracker.limits.summaryLength),
     description,
     private: false,
     origin: "call",
@@ -158,7 +157,7 @@ async function routeToBug(ctx: CommandContext, args: CallArgs, call: CallRecord)
   });
   ctx.store.setCallBug(call.id, bug.id);
   const lines = [
-    `Filed ${bugLink(bug, ctx.tracker.bugUrl(bug.id))} for the call from a ${args.type} on ${formatDate(call.callDate)}: NEW, unassigned, tagged ${ctx.settings.customerTag}. Management triages it next.`,
+    `Filed ${bugLink(bug, ctx.tracker.ticketUrl(bug.id))} for the call from a ${args.type} on ${formatDate(call.callDate)}: NEW, unassigned, tagged ${ctx.settings.customerTag}. Management triages it next.`,
     noteProblem ?? "The customer's name and contact are in a private note on the bug, not in its public text.",
   ];
   if (redacted.replaced.length > 0) {

@@ -19,13 +19,12 @@
 import { z } from "zod";
 import { addDays, compareDates, formatDate, type IsoDate } from "../src/core/dates.js";
 import { formatDuration } from "../src/core/duration.js";
-import { checkTransition, type Position } from "../src/core/stages.js";
+import { checkTransition } from "../src/core/stages.js";
 import { removeSubjectTag, setSubjectTag } from "../src/core/subject-tag.js";
 import { ConflictError, ProcessRuleError, UsageError } from "../src/errors.js";
 import { bugIdArg, deadlineArg, estimateArg, flagArg, staffHandleArg } from "../src/framework/arg-types.js";
 import { defineCommand, type CommandContext } from "../src/framework/command.js";
 import { ephemeral, type MessageButton } from "../src/framework/reply.js";
-import { changeBug } from "../src/process/bug-actions.js";
 import { WriteSteps } from "../src/process/write-steps.js";
 import { bugLink, escapeMarkdown } from "../src/process/bug-format.js";
 import { formatInvestigatingReply } from "../src/process/customer-reply.js";
@@ -33,9 +32,10 @@ import { notifyAfterChange } from "../src/process/notify.js";
 import { handlerMember } from "../src/process/require-handler.js";
 import { loadBug, requireTransition, type SubBug } from "../src/process/situation.js";
 import { callerToday, readDeadline, readEstimate } from "../src/process/timeline-input.js";
+import { applyTransition, type Transition } from "../src/process/transition.js";
 import { recordEstimate } from "../src/store/analysis-repo.js";
 import type { BugProcessState } from "../src/store/store.js";
-import type { Bug } from "../src/tracker/tracker.js";
+import type { Ticket } from "../src/core/ticket.js";
 
 /** The work left and deadline a bug is confirmed with. */
 interface Timeline {
@@ -91,24 +91,24 @@ export const confirmCommand = defineCommand({
     // One PATCH per bug; when one fails, the reply says which were confirmed and the same command finishes the rest.
     const steps = new WriteSteps("the bugs confirmed already are left as they are, the rest is confirmed");
     const confirmParent = `confirm #${bug.id} and give you the text for its reporter`;
-    for (const [index, { sub, to, timeline: subTimeline }] of withSubBugs.entries()) {
+    for (const [index, { sub, transition: subTransition, timeline: subTimeline }] of withSubBugs.entries()) {
       const later = [...withSubBugs.slice(index + 1).map((next) => `confirm sub-bug #${next.sub.bug.id}`), confirmParent];
       const updated = await steps.run(
         { todo: `confirm sub-bug #${sub.bug.id}`, done: `confirmed sub-bug #${sub.bug.id}: ${describeTimeline(ctx, subTimeline)}` },
-        () => applyTimeline(ctx, sub.bug, to, subTimeline, { communicator: communicator.name, details: { parentBugId: bug.id } }),
+        () => applyTimeline(ctx, sub.bug, subTransition, subTimeline, { communicator: communicator.name, details: { parentBugId: bug.id } }),
         later,
       );
       problems.push(await tellDeveloper(ctx, updated, subTimeline));
-      confirmedSubs.push(`- ${bugLink(updated, ctx.tracker.bugUrl(updated.id))} ${escapeMarkdown(removeSubjectTag(updated.summary))}: ${describeTimeline(ctx, subTimeline)}`);
+      confirmedSubs.push(`- ${bugLink(updated, ctx.tracker.ticketUrl(updated.id))} ${escapeMarkdown(removeSubjectTag(updated.summary))}: ${describeTimeline(ctx, subTimeline)}`);
     }
 
     const updated = await steps.run({ todo: confirmParent, done: `confirmed #${bug.id}` }, async () => {
       const current = withSubBugs.length > 0 ? await rereadAfterSubBugs(ctx, bug) : bug;
-      return applyTimeline(ctx, current, transition.to, timeline, { communicator: communicator.name, details: { communicator: communicator.name } });
+      return applyTimeline(ctx, current, transition, timeline, { communicator: communicator.name, details: { communicator: communicator.name } });
     });
-    const url = ctx.tracker.bugUrl(bug.id);
+    const url = ctx.tracker.ticketUrl(bug.id);
     const link = bugLink(updated, url);
-    const answer = formatInvestigatingReply(updated, url);
+    const answer = formatInvestigatingReply(updated, url, ctx.tracker.name);
     const answerBlock = ["```text", answer.text, "```", ...(answer.noLinkReason ? [answer.noLinkReason] : [])];
 
     problems.push(await tellDeveloper(ctx, updated, timeline));
@@ -126,7 +126,7 @@ export const confirmCommand = defineCommand({
     const waiting = args["with-sub-bugs"] ? [] : answered;
     const buttons: MessageButton[] = waiting.map((sub) => ({ label: `Confirm #${sub.bug.id}`, command: `confirm ${sub.bug.id}` }));
     const lines = [
-      `${link} is CONFIRMED: ${describeTimeline(ctx, timeline)}; the subject now reads "${escapeMarkdown(updated.summary)}".`,
+      `${link} is ${updated.state.label}: ${describeTimeline(ctx, timeline)}; the subject now reads "${escapeMarkdown(updated.summary)}".`,
       communicator.name === ctx.caller.name
         ? `Tell the reporter we are investigating the issue; text to send:`
         : `@${communicator.name} will tell the reporter we are investigating the issue; they got this text:`,
@@ -151,7 +151,7 @@ function readTimeline(ctx: CommandContext, state: BugProcessState | undefined, o
 }
 
 /** Where a sub-bug goes and with which timeline; nothing is confirmed when one of them cannot be. */
-function subBugPlan(ctx: CommandContext, sub: SubBug, parentId: number): { to: Position; timeline: Timeline } {
+function subBugPlan(ctx: CommandContext, sub: SubBug, parentId: number): { transition: Transition; timeline: Timeline } {
   const read = readTimeline(ctx, sub.state, {});
   if (!read.ok) {
     const problem = "missing" in read ? `the feedback on sub-bug #${sub.bug.id} has no ${read.missing}` : `the deadline from the feedback on sub-bug #${sub.bug.id}, ${formatDate(read.passed)}, has passed`;
@@ -159,7 +159,7 @@ function subBugPlan(ctx: CommandContext, sub: SubBug, parentId: number): { to: P
       `Nothing was confirmed: ${problem}. Confirm #${sub.bug.id} on its own first (\`confirm ${sub.bug.id} estimate=4h deadline=14.3.2034\`), or confirm #${parentId} without \`with-sub-bugs\`.`,
     );
   }
-  return { to: requireTransition("confirm", sub.situation).to, timeline: read.timeline };
+  return { transition: requireTransition("confirm", sub.situation), timeline: read.timeline };
 }
 
 /**
@@ -167,30 +167,28 @@ function subBugPlan(ctx: CommandContext, sub: SubBug, parentId: number): { to: P
  * (they are listed in its relationships), so the one read first no longer matches. A bug someone
  * else changed meanwhile is refused as a conflict, as a stale etag would have been.
  */
-async function rereadAfterSubBugs(ctx: CommandContext, bug: Bug): Promise<Bug> {
-  const current = await ctx.tracker.getBug(bug.id);
+async function rereadAfterSubBugs(ctx: CommandContext, bug: Ticket): Promise<Ticket> {
+  const current = await ctx.tracker.getTicket(bug.id);
   if (current.updatedAt.getTime() !== bug.updatedAt.getTime()) throw new ConflictError(`Bug #${bug.id} changed meanwhile: reload and retry`);
   return current;
 }
 
-/** Sets CONFIRMED and the subject tag in MantisBT and the timeline in the store, journalled as `confirm`. */
+/** Confirms the bug with the subject tag in the tracker and the timeline in the store, journalled as `confirm`. */
 async function applyTimeline(
   ctx: CommandContext,
-  bug: Bug,
-  to: Position,
+  bug: Ticket,
+  transition: Transition,
   timeline: Timeline,
   extra: { communicator: string; details: Record<string, unknown> },
-): Promise<Bug> {
+): Promise<Ticket> {
   const { estimateMinutes, deadline } = timeline;
-  const summary = setSubjectTag(bug.summary, timeline, { workdayHours: ctx.settings.workdayHours });
-  const updated = await changeBug(
-    ctx,
-    bug,
-    { status: to.status, ...(summary !== bug.summary ? { summary } : {}) },
-    { action: "confirm", command: "confirm", details: { estimateMinutes, deadline, ...extra.details } },
-  );
-  ctx.store.updateBugProcess(bug.id, { stage: to.stage, estimateMinutes, deadline, confirmedBy: ctx.caller.name, communicator: extra.communicator }, ctx.now());
-  recordEstimate(ctx.store, { bugId: bug.id, at: ctx.now(), actor: ctx.caller.name, source: "confirm", estimateMinutes, deadline });
+  const summary = setSubjectTag(bug.summary, timeline, { workdayHours: ctx.settings.workdayHours, maxLength: ctx.tracker.limits.summaryLength });
+  const updated = await applyTransition(ctx, bug, transition, {
+    ...(summary !== bug.summary ? { fields: { summary } } : {}),
+    processState: { estimateMinutes, deadline, confirmedBy: ctx.caller.name, communicator: extra.communicator },
+    alsoRecord: () => recordEstimate(ctx.store, { bugId: bug.id, at: ctx.now(), actor: ctx.caller.name, source: "confirm", estimateMinutes, deadline }),
+    record: { action: "confirm", details: { estimateMinutes, deadline, ...extra.details } },
+  });
   return updated;
 }
 
@@ -200,10 +198,10 @@ function describeTimeline(ctx: CommandContext, timeline: Timeline): string {
 }
 
 /** DMs the handling developer (unless they confirmed it themselves) that work can start. */
-async function tellDeveloper(ctx: CommandContext, bug: Bug, timeline: Timeline): Promise<string | undefined> {
+async function tellDeveloper(ctx: CommandContext, bug: Ticket, timeline: Timeline): Promise<string | undefined> {
   const developer = handlerMember(ctx, bug);
   if (!developer || developer.name === ctx.caller.name) return undefined;
-  const link = bugLink(bug, ctx.tracker.bugUrl(bug.id));
+  const link = bugLink(bug, ctx.tracker.ticketUrl(bug.id));
   return notifyAfterChange(ctx, `the message to @${developer.name}`, () =>
     ctx.notifier.direct(developer, {
       text: `@${ctx.caller.name} confirmed ${link} ${escapeMarkdown(removeSubjectTag(bug.summary))}: ${describeTimeline(ctx, timeline)}. Start work when you pick it up: \`start ${bug.id}\`.`,

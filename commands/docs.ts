@@ -57,7 +57,7 @@ export const docsCommand = defineCommand({
     }
     const existing = getDocsBug(ctx.store, questionKey);
     if (existing?.bugId !== undefined) {
-      lines.push(`A documentation bug for this question is already filed: ${bugLink({ id: existing.bugId, private: false }, ctx.tracker.bugUrl(existing.bugId))}.`);
+      lines.push(`A documentation bug for this question is already filed: ${bugLink({ id: existing.bugId, private: false }, ctx.tracker.ticketUrl(existing.bugId))}.`);
     } else if (count >= ctx.settings.docsRepeatThreshold && claimDocsBug(ctx.store, questionKey, now)) {
       lines.push(await fileDocsBug());
     }
@@ -68,13 +68,17 @@ export const docsCommand = defineCommand({
         const urls = [...new Set(recent.map((entry) => entry.url))];
         const bug = await fileBugPreferringCategory(
           ctx,
-          { summary: docsBugSummary(redacted.text), description: docsBugDescription({ question: redacted.text, count, windowDays, urls }), status: "new" },
+          {
+            summary: docsBugSummary(redacted.text, ctx.tracker.limits.summaryLength),
+            description: docsBugDescription({ question: redacted.text, count, windowDays, urls }),
+            stage: "triage",
+          },
           DOCS_CATEGORY,
           { action: "file", command: "docs", details: { origin: "docs", count } },
+          { processState: { origin: "docs" } },
         );
         setDocsBug(ctx.store, questionKey, bug.id);
-        ctx.store.updateBugProcess(bug.id, { origin: "docs", stage: "triage" }, ctx.now());
-        return `People keep asking this (${count} times in ${windowDays} days), so I filed ${bugLink(bug, ctx.tracker.bugUrl(bug.id))} to make the answer easier to find. The customer need not be pointed to that bug.`;
+        return `People keep asking this (${count} times in ${windowDays} days), so I filed ${bugLink(bug, ctx.tracker.ticketUrl(bug.id))} to make the answer easier to find. The customer need not be pointed to that bug.`;
       } catch (err) {
         releaseDocsBugClaim(ctx.store, questionKey);
         ctx.log.warn({ err }, "filing the documentation bug failed");

@@ -9,8 +9,8 @@
  *   given (people decide; the check can be wrong about quoted or unusual wording).
  * - The draft is a PRIVATE note headed "Draft response to the customer:" (below the bot's "[by ...]"
  *   line when it cannot act as the developer), not yet meant for the reporter's eyes; the store keeps
- *   its text and note id for `notify`. A new draft
- *   replaces the previous one in the store; the older note stays in MantisBT's history.
+ *   its text and note id for `notify`. A new draft replaces the previous one in the store; the older
+ *   note stays in the tracker's history.
  */
 import { z } from "zod";
 import { applyToneReplacements, checkTone, formatToneFindings } from "../src/core/tone.js";
@@ -18,12 +18,12 @@ import { ProcessRuleError } from "../src/errors.js";
 import { bugIdArg, flagArg, textArg } from "../src/framework/arg-types.js";
 import { defineCommand } from "../src/framework/command.js";
 import { ephemeral } from "../src/framework/reply.js";
-import { addBugNote } from "../src/process/bug-actions.js";
+import { addTicketNote } from "../src/process/bug-actions.js";
 import { bugLink } from "../src/process/bug-format.js";
 import { requireHandlerOrManagement } from "../src/process/require-handler.js";
 import { loadBug, requireTransition } from "../src/process/situation.js";
 
-/** Heading of every draft note; `notify` and people reading MantisBT recognise drafts by it. */
+/** Heading of every draft note; `notify` and people reading the tracker recognise drafts by it. */
 export const DRAFT_NOTE_HEADING = "Draft response to the customer:";
 
 export const draftCommand = defineCommand({
@@ -73,15 +73,15 @@ export const draftCommand = defineCommand({
       );
     }
 
-    const note = await addBugNote(
+    const note = await addTicketNote(
       ctx,
       bug.id,
       { text: `${DRAFT_NOTE_HEADING}\n\n${args.text}`, private: true },
       { action: "draft", command: "draft", details: { forced: findings.length > 0, toneFindings: findings.map((finding) => finding.rule) } },
+      { alsoRecord: (added) => ctx.store.updateBugProcess(bug.id, { draftText: args.text, draftNoteId: added.id }, ctx.now()) },
     );
-    ctx.store.updateBugProcess(bug.id, { draftText: args.text, draftNoteId: note.id }, ctx.now());
 
-    const link = bugLink(bug, ctx.tracker.bugUrl(bug.id));
+    const link = bugLink(bug, ctx.tracker.ticketUrl(bug.id));
     return ephemeral(
       [
         `Saved the draft for ${link} as private note ${note.id}; it is what the customer will be told once the fix passes review.`,

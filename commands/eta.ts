@@ -17,12 +17,12 @@ import { parseSubject, removeSubjectTag, setSubjectTag } from "../src/core/subje
 import { bugIdArg, deadlineArg, estimateArg } from "../src/framework/arg-types.js";
 import { defineCommand } from "../src/framework/command.js";
 import { ephemeral } from "../src/framework/reply.js";
-import { addBugNote, changeBug } from "../src/process/bug-actions.js";
 import { bugLink, escapeMarkdown } from "../src/process/bug-format.js";
 import { notifyAfterChange } from "../src/process/notify.js";
 import { handlerMember, requireHandlerOrManagement } from "../src/process/require-handler.js";
 import { loadBug, requireTransition } from "../src/process/situation.js";
 import { readDeadline, readEstimate, timelineWarning } from "../src/process/timeline-input.js";
+import { applyTransition } from "../src/process/transition.js";
 import { recordEstimate } from "../src/store/analysis-repo.js";
 
 export const etaCommand = defineCommand({
@@ -40,7 +40,7 @@ export const etaCommand = defineCommand({
   }),
   async run(ctx, args) {
     const { bug, state, situation } = await loadBug(ctx, args.bug);
-    requireTransition("eta", situation);
+    const transition = requireTransition("eta", situation);
     requireHandlerOrManagement(ctx, bug, "eta");
     const estimateMinutes = readEstimate(ctx, args.estimate);
     const deadline = readDeadline(ctx, args.deadline);
@@ -48,7 +48,7 @@ export const etaCommand = defineCommand({
     const workdayHours = ctx.settings.workdayHours;
     const previous = parseSubject(bug.summary, { workdayHours }).tag;
     const previousDeadline = previous?.deadline ?? state?.deadline;
-    const summary = setSubjectTag(bug.summary, { estimateMinutes, deadline }, { workdayHours });
+    const summary = setSubjectTag(bug.summary, { estimateMinutes, deadline }, { workdayHours, maxLength: ctx.tracker.limits.summaryLength });
     const details = { estimateMinutes, deadline, previousDeadline: previousDeadline ?? null };
     const left = formatDuration(estimateMinutes, { workdayHours });
     const movedLater = previousDeadline !== undefined && compareDates(deadline, previousDeadline) > 0;
@@ -58,18 +58,17 @@ export const etaCommand = defineCommand({
       private: false,
       record: { action: "deadline-moved", command: "eta", details: { from: previousDeadline, to: deadline } },
     };
-    let updated = bug;
-    if (summary !== bug.summary) {
-      // The subject and the note putting a later deadline in writing go in one PATCH: all or nothing.
-      updated = await changeBug(ctx, bug, { summary }, { action: "eta", command: "eta", details }, { notes: note ? [note] : [] });
-    } else {
-      ctx.store.appendJournal({ bugId: bug.id, at: ctx.now(), actor: ctx.caller.name, action: "eta", command: "eta", details: { ...details, unchanged: true } });
-      if (note) await addBugNote(ctx, bug.id, note, note.record);
-    }
-    ctx.store.updateBugProcess(bug.id, { estimateMinutes, deadline }, ctx.now());
-    recordEstimate(ctx.store, { bugId: bug.id, at: ctx.now(), actor: ctx.caller.name, source: "eta", estimateMinutes, deadline });
+    // The subject and the note putting a later deadline in writing go in one change: all or nothing.
+    // An unchanged subject changes nothing in the tracker; the journal still records the update.
+    const updated = await applyTransition(ctx, bug, transition, {
+      ...(summary !== bug.summary ? { fields: { summary } } : {}),
+      notes: note ? [note] : [],
+      processState: { estimateMinutes, deadline },
+      alsoRecord: () => recordEstimate(ctx.store, { bugId: bug.id, at: ctx.now(), actor: ctx.caller.name, source: "eta", estimateMinutes, deadline }),
+      record: { action: "eta", details },
+    });
 
-    const link = bugLink(updated, ctx.tracker.bugUrl(bug.id));
+    const link = bugLink(updated, ctx.tracker.ticketUrl(bug.id));
     const lines = [`${link} now reads "${escapeMarkdown(updated.summary)}".`];
     if (movedLater) {
       const reason = args.reason ? ` Reason: ${escapeMarkdown(args.reason)}` : "";

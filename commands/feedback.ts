@@ -6,8 +6,8 @@
  * Decisions:
  * - The feedback is a public note (the reporter may follow the analysis); estimate and deadline also
  *   go to the store, where `confirm` picks them up for the subject tag.
- * - Note and status go in one PATCH: all or nothing, and MantisBT keeps the status sent, where a
- *   separate note by the bug's reporter would move the FEEDBACK bug to ASSIGNED (OBSERVED.md).
+ * - Note and move go in one change: all or nothing, and the tracker keeps the state sent, where a
+ *   separate note by the bug's reporter may move a FEEDBACK bug on by itself.
  * - On a sub-bug (opened with `ask`) the same command is the answer: the wait on the parent ends and
  *   the parent's handler is told.
  */
@@ -20,7 +20,6 @@ import { UsageError } from "../src/errors.js";
 import { bugIdArg, deadlineArg, estimateArg, nonEmptyArg, textArg } from "../src/framework/arg-types.js";
 import { defineCommand, type CommandContext } from "../src/framework/command.js";
 import { ephemeral } from "../src/framework/reply.js";
-import { changeBug } from "../src/process/bug-actions.js";
 import { bugLink, escapeMarkdown } from "../src/process/bug-format.js";
 import { describeFixedIn, formatFixedIn, parseFixedIn, type FixedIn } from "../src/process/fixed-in.js";
 import { notifyAfterChange } from "../src/process/notify.js";
@@ -28,6 +27,7 @@ import { handlerMember, requireHandlerOrManagement } from "../src/process/requir
 import { loadBug, requireTransition } from "../src/process/situation.js";
 import { refreshPendingSubFeedback } from "../src/process/sub-feedback.js";
 import { readDeadline, readEstimate, timelineWarning } from "../src/process/timeline-input.js";
+import { applyTransition } from "../src/process/transition.js";
 import { getSubFeedback, listPendingSubFeedback, markSubFeedbackAnswered, recordEstimate } from "../src/store/analysis-repo.js";
 
 /** Longest excerpt of the path quoted in chat messages; the full text is in the note. */
@@ -35,18 +35,19 @@ const EXCERPT = 300;
 
 const excerpt = (text: string): string => escapeMarkdown(text.length > EXCERPT ? `${text.slice(0, EXCERPT)}…` : text);
 
-/** Checks the version of a production fix against the project's versions; MantisBT refuses others. */
+/** Checks the version of a production fix against the project's versions; the tracker refuses others. */
 async function checkVersion(ctx: CommandContext, fixedIn: FixedIn): Promise<string | undefined> {
   if (fixedIn.place !== "production" || fixedIn.detail === undefined) return undefined;
   const named = (names: readonly string[]) => names.find((name) => name.toLowerCase() === fixedIn.detail!.toLowerCase());
-  // The names are kept for the process's lifetime; one added in MantisBT since is found by reading them again.
-  let versions = await ctx.tracker.listVersions();
-  if (!named(versions)) versions = await ctx.tracker.listVersions({ fresh: true });
+  // The names are kept for the process's lifetime; one added in the tracker since is found by reading them again.
+  let versions = await ctx.tracker.listVersionNames();
+  if (!named(versions)) versions = await ctx.tracker.listVersionNames({ fresh: true });
   const version = named(versions);
   if (!version) {
+    const tracker = ctx.tracker.name;
     throw new UsageError(
-      `fixed-in: MantisBT knows no version "${fixedIn.detail}" in this project (known: ${versions.join(", ") || "none"}). ` +
-        `Check the number, or ask management to add the version in MantisBT first.`,
+      `fixed-in: ${tracker} knows no version "${fixedIn.detail}" in this project (known: ${versions.join(", ") || "none"}). ` +
+        `Check the number, or ask management to add the version in ${tracker} first.`,
     );
   }
   return version;
@@ -84,19 +85,18 @@ export const feedbackCommand = defineCommand({
       ...(fixedIn ? [`Already fixed ${describeFixedIn(fixedIn)}.`] : []),
     ];
     const details = { estimateMinutes, deadline, ...(fixedIn ? { fixedIn: formatFixedIn(fixedIn) } : {}) };
-    const record = { action: "feedback", command: "feedback", details };
-    const updated = await changeBug(ctx, bug, { status: transition.to.status, ...(version ? { fixedInVersion: version } : {}) }, record, {
-      notes: [{ text: noteLines.join("\n"), private: false, record }],
+    const record = { action: "feedback", details };
+    // The handler stays: the one who analysed it is the developer (the caller, when management answers for nobody).
+    const developer = handlerMember(ctx, bug)?.name ?? ctx.caller.name;
+    const updated = await applyTransition(ctx, bug, transition, {
+      ...(version ? { fields: { fixedInVersion: version } } : {}),
+      notes: [{ text: noteLines.join("\n"), private: false, record: { ...record, command: "feedback" } }],
+      processState: { estimateMinutes, deadline, developer, ...(fixedIn ? { fixedIn: formatFixedIn(fixedIn) } : {}) },
+      alsoRecord: () => recordEstimate(ctx.store, { bugId: bug.id, at: ctx.now(), actor: ctx.caller.name, source: "feedback", estimateMinutes, deadline }),
+      record,
     });
-    const developer = handlerMember(ctx, updated)?.name ?? ctx.caller.name;
-    ctx.store.updateBugProcess(
-      bug.id,
-      { stage: transition.to.stage, estimateMinutes, deadline, developer, ...(fixedIn ? { fixedIn: formatFixedIn(fixedIn) } : {}) },
-      ctx.now(),
-    );
-    recordEstimate(ctx.store, { bugId: bug.id, at: ctx.now(), actor: ctx.caller.name, source: "feedback", estimateMinutes, deadline });
 
-    const url = ctx.tracker.bugUrl(bug.id);
+    const url = ctx.tracker.ticketUrl(bug.id);
     const link = bugLink(updated, url);
     const title = escapeMarkdown(removeSubjectTag(updated.summary));
     const problems: (string | undefined)[] = [];
@@ -124,7 +124,7 @@ export const feedbackCommand = defineCommand({
 
     return ephemeral(
       [
-        `Thanks: your feedback on ${link} is a public note, the bug is NEW again and waits for management's timeline${parentNote}. Management has been told.`,
+        `Thanks: your feedback on ${link} is a public note, the bug is ${updated.state.label} again and waits for management's timeline${parentNote}. Management has been told.`,
         `Recorded: ${timeline}${fixedText}.`,
         timelineWarning(ctx, { developer: handlerMember(ctx, updated) ?? ctx.caller, estimateMinutes, deadline }),
         ...problems,
@@ -147,7 +147,7 @@ async function tellParentHandler(
 ): Promise<string | undefined> {
   let recipient = ctx.staff.find(answer.askedBy);
   try {
-    const parent = await ctx.tracker.getBug(answer.parentId);
+    const parent = await ctx.tracker.getTicket(answer.parentId);
     recipient = handlerMember(ctx, parent) ?? recipient;
   } catch (error) {
     ctx.log.warn({ err: error, bugId: answer.parentId }, "could not read the parent of a sub-bug");

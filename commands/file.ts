@@ -10,7 +10,7 @@ import { defineCommand } from "../src/framework/command.js";
 import { flagArg } from "../src/framework/arg-types.js";
 import { ephemeral } from "../src/framework/reply.js";
 import { bugLink } from "../src/process/bug-format.js";
-import { boundedTextArg, contactArg, fileCustomerBug, summaryArg } from "../src/process/incoming.js";
+import { boundedTextArg, contactArg, fileCustomerBug, requireSummaryFits, summaryArg } from "../src/process/incoming.js";
 import { describeRedaction, redactPersonalData, type PersonalDataKind } from "../src/process/personal-data.js";
 
 export const fileCommand = defineCommand({
@@ -32,6 +32,7 @@ export const fileCommand = defineCommand({
     private: flagArg,
   }),
   async run(ctx, args) {
+    requireSummaryFits(ctx, args.summary);
     const known = { name: args.customer, contact: args.contact };
     const summary = redactPersonalData(args.summary, known);
     const details = args.details === undefined ? undefined : redactPersonalData(args.details, known);
@@ -58,7 +59,7 @@ export const fileCommand = defineCommand({
       command: "file",
     });
     const lines = [
-      `Filed ${bugLink(bug, ctx.tracker.bugUrl(bug.id))}: NEW, unassigned, tagged ${ctx.settings.customerTag}. Management triages it next.`,
+      `Filed ${bugLink(bug, ctx.tracker.ticketUrl(bug.id))}: NEW, unassigned, tagged ${ctx.settings.customerTag}. Management triages it next.`,
     ];
     if (args.private) lines.push("The bug is private: the customer cannot see it, so do not send them the link.");
     if (noteProblem) lines.push(noteProblem);

@@ -6,10 +6,10 @@ import { z } from "zod";
 import { bugIdArg } from "../src/framework/arg-types.js";
 import { defineCommand } from "../src/framework/command.js";
 import { ephemeral } from "../src/framework/reply.js";
-import { changeBug } from "../src/process/bug-actions.js";
 import { bugLink, escapeMarkdown } from "../src/process/bug-format.js";
 import { notifyAfterChange } from "../src/process/notify.js";
 import { loadBug, requireTransition } from "../src/process/situation.js";
+import { applyTransition } from "../src/process/transition.js";
 
 export const grabCommand = defineCommand({
   name: "grab",
@@ -21,27 +21,23 @@ export const grabCommand = defineCommand({
   positional: ["bug"],
   args: z.object({ bug: bugIdArg }),
   async run(ctx, args) {
-    const { bug } = await loadBug(ctx, args.bug).then((loaded) => {
-      requireTransition("grab", loaded.situation);
-      return loaded;
+    const { bug, situation } = await loadBug(ctx, args.bug);
+    const transition = requireTransition("grab", situation);
+    const updated = await applyTransition(ctx, bug, transition, {
+      assignee: ctx.caller,
+      processState: { developer: ctx.caller.name },
+      record: { action: "grab" },
     });
-    const updated = await changeBug(
-      ctx,
-      bug,
-      { handler: ctx.caller.accounts.mantis, status: "feedback" },
-      { action: "grab", command: "grab" },
-    );
-    ctx.store.updateBugProcess(bug.id, { stage: "feedback", developer: ctx.caller.name }, ctx.now());
-    const link = bugLink(updated, ctx.tracker.bugUrl(bug.id));
+    const link = bugLink(updated, ctx.tracker.ticketUrl(bug.id));
     const problem = await notifyAfterChange(ctx, "the note to management", () =>
       ctx.notifier.channel("management", {
-        text: `@${ctx.caller.name} grabbed ${link} ${escapeMarkdown(updated.summary)} (FEEDBACK, priority ${updated.priority}).`,
+        text: `@${ctx.caller.name} grabbed ${link} ${escapeMarkdown(updated.summary)} (${updated.state.label}, priority ${updated.priority}).`,
         bugId: bug.id,
       }),
     );
     return ephemeral(
       [
-        `You now handle ${link} (status FEEDBACK). Management has been told.`,
+        `You now handle ${link} (status ${updated.state.label}). Management has been told.`,
         `Your feedback is urgent: is the path to a fix clear, and what is a conservative timeline?`,
         `Answer with \`feedback ${bug.id} <work left, e.g. 4h> <deadline, e.g. 14.3.2034> "path to resolution"\`.`,
         problem,

@@ -6,7 +6,7 @@ import { ephemeral } from "../src/framework/reply.js";
 import { formatBugLine } from "../src/process/bug-format.js";
 import { isOpen, readQueue } from "../src/process/queue.js";
 import { describeBug } from "../src/process/situation.js";
-import type { Bug } from "../src/tracker/tracker.js";
+import type { Ticket } from "../src/core/ticket.js";
 
 export const mineCommand = defineCommand({
   name: "mine",
@@ -16,10 +16,9 @@ export const mineCommand = defineCommand({
   roles: ["management", "staff"],
   args: z.object({}),
   async run(ctx) {
-    const me = ctx.caller.accounts.mantis.toLowerCase();
-    const { bugs, truncated } = await readQueue(ctx.tracker, (bug) => isOpen(bug) && bug.handler?.name.toLowerCase() === me);
+    const { bugs, truncated } = await readQueue(ctx.tracker, (bug) => isOpen(bug) && bug.handler?.handle === ctx.caller.name);
     if (bugs.length === 0) return ephemeral("You handle no open bugs right now.");
-    const byStage = new Map<Stage, Bug[]>();
+    const byStage = new Map<Stage, Ticket[]>();
     for (const bug of bugs) {
       const stage = resolveStage(describeBug(bug, ctx.store.getBugProcess(bug.id), ctx.settings));
       byStage.set(stage, [...(byStage.get(stage) ?? []), bug]);
@@ -29,7 +28,7 @@ export const mineCommand = defineCommand({
       const group = byStage.get(stage);
       if (!group) continue;
       lines.push(`${capitalize(STAGE_INFO[stage].waitsFor)} (${group.length}):`);
-      for (const bug of group) lines.push(`- ${formatBugLine(bug, ctx.tracker.bugUrl(bug.id), ctx.settings.customerTag)}`);
+      for (const bug of group) lines.push(`- ${formatBugLine(bug, ctx.tracker.ticketUrl(bug.id), ctx.settings.customerTag)}`);
     }
     if (truncated) lines.push("_(Only the most recently updated bugs were read.)_");
     return ephemeral(lines.join("\n"));

@@ -1,4 +1,4 @@
-/** `new`: the NEW bugs waiting for management, untriaged first, then those with feedback in. */
+/** `new`: the bugs waiting for management, untriaged first, then those with feedback in. */
 import { z } from "zod";
 import { resolveStage } from "../src/core/stages.js";
 import { defineCommand } from "../src/framework/command.js";
@@ -19,8 +19,9 @@ export const newCommand = defineCommand({
   roles: ["management", "staff"],
   args: z.object({}),
   async run(ctx) {
-    const { bugs, truncated } = await readQueue(ctx.tracker, (bug) => bug.status === "new");
-    const url = (id: number) => ctx.tracker.bugUrl(id);
+    // Those whose state can mean waiting for management (for triage or for a timeline); the stage decides.
+    const { bugs, truncated } = await readQueue(ctx.tracker, (bug) => bug.state.stages.some((stage) => stage === "triage" || stage === "timeline"));
+    const url = (id: number) => ctx.tracker.ticketUrl(id);
     const staged = bugs
       .map((bug) => ({ bug, stage: resolveStage(describeBug(bug, ctx.store.getBugProcess(bug.id), ctx.settings)) }))
       .sort((a, b) => a.bug.createdAt.getTime() - b.bug.createdAt.getTime());

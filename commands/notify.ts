@@ -9,11 +9,11 @@ import { ProcessRuleError } from "../src/errors.js";
 import { bugIdArg, flagArg } from "../src/framework/arg-types.js";
 import { defineCommand } from "../src/framework/command.js";
 import { ephemeral } from "../src/framework/reply.js";
-import { changeBug } from "../src/process/bug-actions.js";
 import { bugLink } from "../src/process/bug-format.js";
 import { requireParticipant, staffNamed } from "../src/process/participants.js";
 import { handlerMember } from "../src/process/require-handler.js";
 import { loadBug, requireTransition } from "../src/process/situation.js";
+import { applyTransition } from "../src/process/transition.js";
 import { findSalesLink } from "../src/store/review-repo.js";
 
 export const notifyCommand = defineCommand({
@@ -27,7 +27,7 @@ export const notifyCommand = defineCommand({
   args: z.object({ bug: bugIdArg, gratis: flagArg }),
   async run(ctx, args) {
     const { bug, state, situation } = await loadBug(ctx, args.bug);
-    const to = requireTransition("notify", situation).to;
+    const transition = requireTransition("notify", situation);
     const communicator = staffNamed(ctx, state?.communicator);
     requireParticipant(ctx, { people: [communicator, handlerMember(ctx, bug)], who: "the staff member telling the customer", bugId: bug.id, action: "notify" });
     const sales = findSalesLink(ctx.store, bug.id);
@@ -35,16 +35,12 @@ export const notifyCommand = defineCommand({
       throw new ProcessRuleError(`Bug #${bug.id} did not come from a sales process, so there is no billing to skip; run \`notify ${bug.id}\`.`);
     }
 
-    const updated = await changeBug(
-      ctx,
-      bug,
-      { status: to.status, resolution: "fixed" },
-      { action: "notify", command: "notify", details: { sales: Boolean(sales), billing: Boolean(sales) && !args.gratis } },
-    );
-    ctx.store.updateBugProcess(bug.id, { stage: to.stage }, ctx.now());
+    const updated = await applyTransition(ctx, bug, transition, {
+      record: { action: "notify", details: { sales: Boolean(sales), billing: Boolean(sales) && !args.gratis } },
+    });
 
-    const url = ctx.tracker.bugUrl(bug.id);
-    const lines = [`${bugLink(updated, url)} is RESOLVED; management closes it with the next release.`];
+    const url = ctx.tracker.ticketUrl(bug.id);
+    const lines = [`${bugLink(updated, url)} is ${updated.state.label}; management closes it with the next release.`];
     if (state?.draftText) {
       const text = updated.private ? state.draftText : `${state.draftText.trimEnd()}\n\nDetails: ${url}`;
       lines.push(`Send the customer this (based on the developer's draft; adjust the technical detail to what they want to know):`, fence(text));

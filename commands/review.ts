@@ -9,13 +9,13 @@ import { defineCommand } from "../src/framework/command.js";
 import type { Message } from "../src/framework/reply.js";
 import { ephemeral } from "../src/framework/reply.js";
 import { ProcessRuleError } from "../src/errors.js";
-import { changeBug } from "../src/process/bug-actions.js";
 import { bugLink, escapeMarkdown } from "../src/process/bug-format.js";
 import { describeFixedIn, parseFixedIn } from "../src/process/fixed-in.js";
 import { notifyAfterChange } from "../src/process/notify.js";
 import { developerOf, requireParticipant } from "../src/process/participants.js";
 import { handlerMember, requireAssignableStaff } from "../src/process/require-handler.js";
 import { loadBug, requireTransition } from "../src/process/situation.js";
+import { applyTransition } from "../src/process/transition.js";
 
 export const reviewCommand = defineCommand({
   name: "review",
@@ -31,13 +31,13 @@ export const reviewCommand = defineCommand({
   }),
   async run(ctx, args) {
     const { bug, state, situation } = await loadBug(ctx, args.bug);
-    requireTransition("review", situation);
+    const transition = requireTransition("review", situation);
     const handler = handlerMember(ctx, bug);
     requireParticipant(ctx, { people: [handler], who: "the developer", bugId: bug.id, action: "send it to review" });
     // While in work the handler is the one fixing it; the stored developer only fills a gap.
     const developer = handler ?? developerOf(ctx, bug, state);
     if (!developer) {
-      throw new ProcessRuleError(`Nobody handles bug #${bug.id}, so I cannot tell whose fix is to be reviewed; set its handler in MantisBT first.`);
+      throw new ProcessRuleError(`Nobody handles bug #${bug.id}, so I cannot tell whose fix is to be reviewed; set its handler in ${ctx.tracker.name} first.`);
     }
     const reviewer = await requireAssignableStaff(ctx, args.reviewer);
     if (reviewer.name === developer.name) {
@@ -49,15 +49,13 @@ export const reviewCommand = defineCommand({
       throw new ProcessRuleError(`@${developer.name} made the fix for #${bug.id}; the review needs another staff member (${others}).`);
     }
 
-    const updated = await changeBug(
-      ctx,
-      bug,
-      { handler: reviewer.accounts.mantis, status: "feedback" },
-      { action: "review", command: "review", details: { reviewer: reviewer.name, developer: developer.name } },
-    );
-    ctx.store.updateBugProcess(bug.id, { stage: "review", reviewer: reviewer.name, developer: developer.name }, ctx.now());
+    const updated = await applyTransition(ctx, bug, transition, {
+      assignee: reviewer,
+      processState: { reviewer: reviewer.name, developer: developer.name },
+      record: { action: "review", details: { reviewer: reviewer.name, developer: developer.name } },
+    });
 
-    const link = bugLink(updated, ctx.tracker.bugUrl(bug.id));
+    const link = bugLink(updated, ctx.tracker.ticketUrl(bug.id));
     const request = reviewRequest({
       bugId: bug.id,
       link,
@@ -70,7 +68,7 @@ export const reviewCommand = defineCommand({
     });
     const problem = await notifyAfterChange(ctx, `the review request to @${reviewer.name}`, () => ctx.notifier.direct(reviewer, request));
     return ephemeral(
-      [`${link} is now with @${reviewer.name} for review (status FEEDBACK). They have been sent what to check.`, problem].filter(Boolean).join("\n"),
+      [`${link} is now with @${reviewer.name} for review (status ${updated.state.label}). They have been sent what to check.`, problem].filter(Boolean).join("\n"),
       { bugId: bug.id },
     );
   },
@@ -99,7 +97,7 @@ function reviewRequest(facts: {
   return { text: lines.join("\n"), bugId: facts.bugId, buttons: [{ label: "Pass", command: `verdict ${facts.bugId} pass`, style: "primary" }] };
 }
 
-/** "in Git (1a2b3c)" for what `feedback ... fixed-in=` stored; a MantisBT version or hand-written text as it is. */
+/** "in Git (1a2b3c)" for what `feedback ... fixed-in=` stored; a tracker's version or hand-written text as it is. */
 function describeWhereFixed(text: string): string {
   const parsed = parseFixedIn(text);
   return parsed.ok ? describeFixedIn(parsed.value) : text;

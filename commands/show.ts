@@ -7,7 +7,8 @@ import { parseSubject } from "../src/core/subject-tag.js";
 import { bugIdArg } from "../src/framework/arg-types.js";
 import { defineCommand } from "../src/framework/command.js";
 import { ephemeral } from "../src/framework/reply.js";
-import { bugLink, escapeMarkdown, STATUS_LABELS } from "../src/process/bug-format.js";
+import { mentionOf } from "../src/core/person.js";
+import { bugLink, escapeMarkdown } from "../src/process/bug-format.js";
 import { loadBug } from "../src/process/situation.js";
 
 export const showCommand = defineCommand({
@@ -23,11 +24,11 @@ export const showCommand = defineCommand({
     const { bug, state, situation, stage, subBugs } = await loadBug(ctx, args.bug);
     const workdayHours = ctx.settings.workdayHours;
     const subject = parseSubject(bug.summary, { workdayHours });
-    const url = ctx.tracker.bugUrl(bug.id);
+    const url = ctx.tracker.ticketUrl(bug.id);
     const lines = [
       `${bugLink(bug, url)} ${escapeMarkdown(subject.rest || bug.summary)}`,
-      `- Status: **${STATUS_LABELS[bug.status]}**, ${STAGE_INFO[stage].waitsFor}`,
-      `- Handler: ${bug.handler ? `@${bug.handler.name}` : "nobody yet"}`,
+      `- Status: **${escapeMarkdown(bug.state.label)}**, ${STAGE_INFO[stage].waitsFor}`,
+      `- Handler: ${bug.handler ? mentionOf(bug.handler) : "nobody yet"}`,
       `- Priority: ${bug.priority}`,
     ];
     const estimate = subject.tag?.estimateMinutes ?? state?.estimateMinutes;
@@ -41,14 +42,14 @@ export const showCommand = defineCommand({
     }
     if (bug.tags.length > 0) lines.push(`- Tags: ${bug.tags.map(escapeMarkdown).join(", ")}`);
     if (state?.fixedIn) lines.push(`- Fixed in: ${escapeMarkdown(state.fixedIn)}`);
-    const parents = bug.relationships.filter((relationship) => relationship.type === "child-of").map((relationship) => `#${relationship.otherBugId}`);
+    const parents = bug.parentTicketIds.map((id) => `#${id}`);
     if (parents.length > 0) lines.push(`- Sub-bug of ${parents.join(", ")}`);
     if (subBugs.length > 0) {
       lines.push(`- Sub-bugs (${subBugs.length}):`);
       for (const sub of subBugs) {
-        const handler = sub.bug.handler ? `, @${sub.bug.handler.name}` : "";
+        const handler = sub.bug.handler ? `, ${mentionOf(sub.bug.handler)}` : "";
         const waits = STAGE_INFO[resolveStage(sub.situation)].waitsFor;
-        lines.push(`  - ${bugLink(sub.bug, ctx.tracker.bugUrl(sub.bug.id))} **${STATUS_LABELS[sub.bug.status]}**${handler}, ${waits}`);
+        lines.push(`  - ${bugLink(sub.bug, ctx.tracker.ticketUrl(sub.bug.id))} **${escapeMarkdown(sub.bug.state.label)}**${handler}, ${waits}`);
       }
     }
     lines.push(`- Next: ${describeNextStep(situation)}`);

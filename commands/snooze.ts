@@ -60,10 +60,10 @@ export const snoozeCommand = defineCommand({
       return ephemeral(`A snooze lasts at most ${MAX_SNOOZE_DAYS} days. If the bug should wait longer, tell management (it may need a new timeline).`);
     }
     // Reading the bug checks that it exists and gives the reply its subject.
-    const bug = await ctx.tracker.getBug(args.bug);
+    const bug = await ctx.tracker.getTicket(args.bug);
     setSnooze(ctx.store, bug.id, ctx.caller.name, until, now);
     return ephemeral(
-      `Reminders to you about ${bugLink(bug, ctx.tracker.bugUrl(bug.id))} ${escapeMarkdown(bug.summary)} are snoozed until ` +
+      `Reminders to you about ${bugLink(bug, ctx.tracker.ticketUrl(bug.id))} ${escapeMarkdown(bug.summary)} are snoozed until ` +
         `${formatLocalTime(until, settings.timeZone)} (${settings.timeZone}). Management is still told if feedback stays overdue. ` +
         `\`snooze ${bug.id} off\` ends it early.`,
       { bugId: bug.id },

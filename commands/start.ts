@@ -10,10 +10,10 @@ import { parseSubject } from "../src/core/subject-tag.js";
 import { bugIdArg } from "../src/framework/arg-types.js";
 import { defineCommand } from "../src/framework/command.js";
 import { ephemeral } from "../src/framework/reply.js";
-import { changeBug } from "../src/process/bug-actions.js";
 import { bugLink } from "../src/process/bug-format.js";
 import { handlerMember, requireHandlerOrManagement } from "../src/process/require-handler.js";
 import { loadBug, requireTransition } from "../src/process/situation.js";
+import { applyTransition } from "../src/process/transition.js";
 
 export const startCommand = defineCommand({
   name: "start",
@@ -29,14 +29,13 @@ export const startCommand = defineCommand({
     requireHandlerOrManagement(ctx, bug, "start");
 
     const takeOver = bug.handler === undefined;
-    const updated = await changeBug(
-      ctx,
-      bug,
-      { status: transition.to.status, ...(takeOver ? { handler: ctx.caller.accounts.mantis } : {}) },
-      { action: "start", command: "start" },
-    );
-    const developer = handlerMember(ctx, updated)?.name ?? ctx.caller.name;
-    ctx.store.updateBugProcess(bug.id, { stage: transition.to.stage, developer }, ctx.now());
+    // The one who works on it: its handler (the caller, taking over a bug nobody handles).
+    const developer = takeOver ? ctx.caller.name : (handlerMember(ctx, bug)?.name ?? ctx.caller.name);
+    const updated = await applyTransition(ctx, bug, transition, {
+      ...(takeOver ? { assignee: ctx.caller } : {}),
+      processState: { developer },
+      record: { action: "start" },
+    });
 
     const workdayHours = ctx.settings.workdayHours;
     const tag = parseSubject(updated.summary, { workdayHours }).tag;
@@ -44,10 +43,10 @@ export const startCommand = defineCommand({
       tag?.estimateMinutes !== undefined && tag.deadline !== undefined
         ? `The subject says ${formatDuration(tag.estimateMinutes, { workdayHours })} of work left, deadline ${formatDate(tag.deadline)}.`
         : "The subject has no complete [work left, deadline] tag yet.";
-    const link = bugLink(updated, ctx.tracker.bugUrl(bug.id));
+    const link = bugLink(updated, ctx.tracker.ticketUrl(bug.id));
     return ephemeral(
       [
-        `${link} is ASSIGNED${takeOver ? " to you" : developer !== ctx.caller.name ? ` (handled by @${developer})` : ""}: work has started.`,
+        `${link} is ${updated.state.label}${takeOver ? " to you" : developer !== ctx.caller.name ? ` (handled by @${developer})` : ""}: work has started.`,
         `${plan} Keep it current as work progresses or predictions change: \`eta ${bug.id} <work left> <deadline>\`.`,
         `When it is fixed: draft the customer response (\`draft ${bug.id} "..."\`) and ask for review (\`review ${bug.id} @reviewer\`).`,
       ].join("\n"),

@@ -8,12 +8,12 @@ import { bugIdArg, priorityArg, staffHandleArg } from "../src/framework/arg-type
 import { defineCommand } from "../src/framework/command.js";
 import type { CommandContext } from "../src/framework/command.js";
 import { ephemeral, type Reply } from "../src/framework/reply.js";
-import type { Bug, PriorityName } from "../src/tracker/tracker.js";
-import { changeBug } from "../src/process/bug-actions.js";
+import type { Priority, Ticket } from "../src/core/ticket.js";
 import { bugLink, escapeMarkdown } from "../src/process/bug-format.js";
 import { notifyAfterChange } from "../src/process/notify.js";
 import { handlerMention, requireAssignableStaff } from "../src/process/require-handler.js";
 import { loadBug, requireTransition } from "../src/process/situation.js";
+import { applyTransition } from "../src/process/transition.js";
 import { removeSubjectTag } from "../src/core/subject-tag.js";
 
 export const triageCommand = defineCommand({
@@ -30,17 +30,16 @@ export const triageCommand = defineCommand({
     // Without a developer (the *Triage…* button on a NEW-bug ping): offer one button per developer.
     if (args.developer === undefined) return offerDevelopers(ctx, bug, args.priority);
     const developer = await requireAssignableStaff(ctx, args.developer);
-    const previousHandler = handlerMention(ctx, bug);
+    const previousHandler = handlerMention(bug);
 
-    const updated = await changeBug(
-      ctx,
-      bug,
-      { handler: developer.accounts.mantis, status: transition.to.status, ...(args.priority ? { priority: args.priority } : {}) },
-      { action: "triage", command: "triage", details: { developer: developer.name } },
-    );
-    ctx.store.updateBugProcess(bug.id, { stage: transition.to.stage, developer: developer.name }, ctx.now());
+    const updated = await applyTransition(ctx, bug, transition, {
+      assignee: developer,
+      ...(args.priority ? { fields: { priority: args.priority } } : {}),
+      processState: { developer: developer.name },
+      record: { action: "triage", details: { developer: developer.name } },
+    });
 
-    const link = bugLink(updated, ctx.tracker.bugUrl(bug.id));
+    const link = bugLink(updated, ctx.tracker.ticketUrl(bug.id));
     const title = escapeMarkdown(removeSubjectTag(updated.summary));
     const problem = await notifyAfterChange(ctx, `the message to @${developer.name}`, () =>
       ctx.notifier.direct(developer, {
@@ -57,7 +56,7 @@ export const triageCommand = defineCommand({
     const takenFrom = previousHandler && previousHandler !== `@${developer.name}` ? ` (it was handled by ${previousHandler})` : "";
     return ephemeral(
       [
-        `${link} is now handled by @${developer.name}${takenFrom}, status FEEDBACK, priority ${updated.priority}. @${developer.name} was asked for urgent feedback.`,
+        `${link} is now handled by @${developer.name}${takenFrom}, status ${updated.state.label}, priority ${updated.priority}. @${developer.name} was asked for urgent feedback.`,
         problem,
       ]
         .filter(Boolean)
@@ -67,12 +66,11 @@ export const triageCommand = defineCommand({
   },
 });
 
-/** Staff MantisBT lets handle bugs, as buttons that complete the triage; management picks one. */
-async function offerDevelopers(ctx: CommandContext, bug: Bug, priority: PriorityName | undefined): Promise<Reply> {
-  const handlers = new Set((await ctx.tracker.listHandlers()).map((user) => user.name.toLowerCase()));
-  const developers = ctx.staff.all().filter((member) => member.role === "staff" && handlers.has(member.accounts.mantis.toLowerCase()));
+/** Staff the tracker lets handle bugs, as buttons that complete the triage; management picks one. */
+async function offerDevelopers(ctx: CommandContext, bug: Ticket, priority: Priority | undefined): Promise<Reply> {
+  const developers = await ctx.tracker.mayHandle(ctx.staff.all().filter((member) => member.role === "staff"));
   const withPriority = priority ? ` priority=${priority}` : "";
-  const link = bugLink(bug, ctx.tracker.bugUrl(bug.id));
+  const link = bugLink(bug, ctx.tracker.ticketUrl(bug.id));
   if (developers.length === 0) {
     return ephemeral(`Who should look into ${link}? Name them: \`triage ${bug.id} @developer${withPriority}\`.`, { bugId: bug.id });
   }

@@ -5,17 +5,17 @@
  * the customer. [...] if no customer is involved the bug may simply be marked as 'resolved' directly."
  */
 import { z } from "zod";
-import { VERDICT_OUTCOMES, type Position } from "../src/core/stages.js";
+import { VERDICT_OUTCOMES } from "../src/core/stages.js";
 import { ProcessRuleError } from "../src/errors.js";
 import { bugIdArg, staffHandleArg } from "../src/framework/arg-types.js";
 import { defineCommand, type CommandContext } from "../src/framework/command.js";
 import { ephemeral, type Message, type Reply } from "../src/framework/reply.js";
-import { changeBug } from "../src/process/bug-actions.js";
 import { bugLink, escapeMarkdown } from "../src/process/bug-format.js";
 import { notifyAfterChange } from "../src/process/notify.js";
 import { developerOf, pickCommunicator, requireParticipant, staffNamed } from "../src/process/participants.js";
 import { handlerMember, requireAssignableStaff } from "../src/process/require-handler.js";
 import { loadBug, requireTransition, type LoadedBug } from "../src/process/situation.js";
+import { applyTransition, type Transition } from "../src/process/transition.js";
 
 const outcomeArg = z
   .string()
@@ -73,60 +73,57 @@ export const verdictCommand = defineCommand({
   async run(ctx, args) {
     const loaded = await loadBug(ctx, args.bug);
     const { bug, state, situation } = loaded;
-    const { to } = requireTransition("verdict", situation, args.outcome);
+    const transition = requireTransition("verdict", situation, args.outcome);
     const reviewer = staffNamed(ctx, state?.reviewer);
     requireParticipant(ctx, { people: [reviewer, handlerMember(ctx, bug)], who: "the reviewer", bugId: bug.id, action: "give its verdict" });
-    return args.outcome === "fail" ? fail(ctx, loaded, to, args) : pass(ctx, loaded, to, args);
+    return args.outcome === "fail" ? fail(ctx, loaded, transition, args) : pass(ctx, loaded, transition, args);
   },
 });
 
-async function fail(ctx: CommandContext, loaded: LoadedBug, to: Position, args: Fail): Promise<Reply> {
+async function fail(ctx: CommandContext, loaded: LoadedBug, transition: Transition, args: Fail): Promise<Reply> {
   const { bug, state } = loaded;
   const developer = developerOf(ctx, { handler: undefined }, state);
   if (!developer) {
-    throw new ProcessRuleError(`I do not know who made the fix for #${bug.id}, so I cannot hand it back; set the developer as handler in MantisBT.`);
+    throw new ProcessRuleError(`I do not know who made the fix for #${bug.id}, so I cannot hand it back; set the developer as handler in ${ctx.tracker.name}.`);
   }
-  // Handler, status and the reason in one PATCH: all or nothing, and MantisBT keeps the status sent.
-  const updated = await changeBug(
-    ctx,
-    bug,
-    { handler: developer.accounts.mantis, status: to.status },
-    { action: "verdict-fail", command: "verdict", details: { outcome: "fail", developer: developer.name } },
-    { notes: [{ text: `Review: not fixed yet. ${args.reason}`, private: false, record: { action: "verdict-fail-note", command: "verdict" } }] },
-  );
-  ctx.store.updateBugProcess(bug.id, { stage: to.stage, developer: developer.name }, ctx.now());
+  // Handler, state and the reason in one change: all or nothing, and the tracker keeps the state sent.
+  const updated = await applyTransition(ctx, bug, transition, {
+    assignee: developer,
+    notes: [{ text: `Review: not fixed yet. ${args.reason}`, private: false, record: { action: "verdict-fail-note", command: "verdict" } }],
+    processState: { developer: developer.name },
+    record: { action: "verdict-fail", details: { outcome: "fail", developer: developer.name } },
+  });
 
-  const link = bugLink(updated, ctx.tracker.bugUrl(bug.id));
+  const link = bugLink(updated, ctx.tracker.ticketUrl(bug.id));
   const problem = await notifyAfterChange(ctx, `the message to @${developer.name}`, () =>
     ctx.notifier.direct(developer, {
       text: [
         `@${ctx.caller.name} reviewed your fix for ${link} ${escapeMarkdown(updated.summary)}: **not fixed yet**.`,
         `> ${escapeMarkdown(args.reason)}`,
-        `The bug is back with you (ASSIGNED). Fix it, update the draft if needed (\`draft ${bug.id} ...\`), then send it to review again (\`review ${bug.id} @${ctx.caller.name}\`).`,
+        `The bug is back with you (${updated.state.label}). Fix it, update the draft if needed (\`draft ${bug.id} ...\`), then send it to review again (\`review ${bug.id} @${ctx.caller.name}\`).`,
       ].join("\n"),
       bugId: bug.id,
     }),
   );
   return ephemeral(
-    [`${link} goes back to @${developer.name} (ASSIGNED, in work); your reason is a note on the bug and they have been told.`, problem]
+    [`${link} goes back to @${developer.name} (${updated.state.label}, in work); your reason is a note on the bug and they have been told.`, problem]
       .filter(Boolean)
       .join("\n"),
     { bugId: bug.id },
   );
 }
 
-async function pass(ctx: CommandContext, loaded: LoadedBug, to: Position, args: Pass): Promise<Reply> {
+async function pass(ctx: CommandContext, loaded: LoadedBug, transition: Transition, args: Pass): Promise<Reply> {
   const { bug, state, situation } = loaded;
-  const link = bugLink(bug, ctx.tracker.bugUrl(bug.id));
+  const link = bugLink(bug, ctx.tracker.ticketUrl(bug.id));
   if (!situation.customer) {
     if (args.communicator !== undefined) {
       throw new ProcessRuleError(
         `Bug #${bug.id} is not a customer's bug (no ${ctx.settings.customerTag} tag), so nobody needs to tell a customer and it goes straight to RESOLVED. ` +
-          `Leave out @${args.communicator}, or tag the bug ${ctx.settings.customerTag} in MantisBT first.`,
+          `Leave out @${args.communicator}, or tag the bug ${ctx.settings.customerTag} in ${ctx.tracker.name} first.`,
       );
     }
-    await changeBug(ctx, bug, { status: to.status, resolution: "fixed" }, { action: "verdict-pass", command: "verdict", details: { outcome: "pass", customer: false } });
-    ctx.store.updateBugProcess(bug.id, { stage: to.stage }, ctx.now());
+    await applyTransition(ctx, bug, transition, { record: { action: "verdict-pass", details: { outcome: "pass", customer: false } } });
     const developer = developerOf(ctx, { handler: undefined }, state);
     const problem = developer
       ? await notifyAfterChange(ctx, `the message to @${developer.name}`, () =>
@@ -147,19 +144,17 @@ async function pass(ctx: CommandContext, loaded: LoadedBug, to: Position, args: 
   if (!communicator) {
     throw new ProcessRuleError(`Nobody is set to tell the customer about #${bug.id}: name someone, e.g. \`verdict ${bug.id} pass @carol\`.`);
   }
-  const updated = await changeBug(
-    ctx,
-    bug,
-    { handler: communicator.accounts.mantis, status: to.status },
-    { action: "verdict-pass", command: "verdict", details: { outcome: "pass", customer: true, communicator: communicator.name } },
-  );
-  ctx.store.updateBugProcess(bug.id, { stage: to.stage, communicator: communicator.name }, ctx.now());
+  const updated = await applyTransition(ctx, bug, transition, {
+    assignee: communicator,
+    processState: { communicator: communicator.name },
+    record: { action: "verdict-pass", details: { outcome: "pass", customer: true, communicator: communicator.name } },
+  });
   const problem = await notifyAfterChange(ctx, `the message to @${communicator.name}`, () =>
     ctx.notifier.direct(communicator, resolutionRequest(ctx, { bugId: bug.id, link, summary: updated.summary, draft: state?.draftText })),
   );
   const who = communicator.name === ctx.caller.name ? "you" : `@${communicator.name}`;
   return ephemeral(
-    [`${link} passed review. It is now with ${who} to tell the customer (ASSIGNED, resolution), with the developer's draft.`, problem]
+    [`${link} passed review. It is now with ${who} to tell the customer (${updated.state.label}, resolution), with the developer's draft.`, problem]
       .filter(Boolean)
       .join("\n"),
     { bugId: bug.id },

@@ -10,7 +10,7 @@ import type { ErpPort } from "./erp/erp.js";
 import { dispatch, type DispatchRequest, type DispatchResult, type DispatchServices } from "./framework/dispatcher.js";
 import type { Platform, StaffDirectory } from "./identity.js";
 import type { Store } from "./store/store.js";
-import type { TrackerPort } from "./tracker/tracker.js";
+import type { TrackerPort } from "./process/tracker-port.js";
 
 export interface BotCoreOptions {
   config: Pick<AppConfig, "process">;
@@ -36,7 +36,7 @@ export interface BotCore {
 export function createBotCore(options: BotCoreOptions): BotCore {
   const services: DispatchServices = {
     commands: buildCommandRegistry(),
-    trackerFor: (member) => options.tracker.actingAs({ trackerUser: member.accounts.mantis, displayName: member.displayName }),
+    trackerFor: (member) => options.tracker.actingAs(member),
     staff: options.staff,
     store: options.store,
     notifier: options.notifier,

@@ -17,7 +17,8 @@ import { CHAT_ACCOUNT_PLATFORMS } from "./identity.js";
 import { loadStaffFile } from "./staff-file.js";
 import { ChatRepository } from "./store/chat-repo.js";
 import { Store } from "./store/store.js";
-import { createMantisTracker } from "./tracker/mantis-client.js";
+import { createMantisClient } from "./tracker/mantis/mantis-client.js";
+import { createMantisTracker } from "./tracker/mantis/mantis-tracker.js";
 
 export async function runLive(config: AppConfig, logger: Logger): Promise<void> {
   // loadConfig guarantees both in live mode; checked again so the types say so.
@@ -26,7 +27,10 @@ export async function runLive(config: AppConfig, logger: Logger): Promise<void> 
   const undeclared = staff.undeclaredAccounts(CHAT_ACCOUNT_PLATFORMS.filter((platform) => config[platform] !== undefined));
   if (undeclared.length > 0) throw new ConfigError(undeclared);
   const store = new Store(join(config.dataDir, "support-bot.sqlite"));
-  const tracker = createMantisTracker({ ...config.mantis, category: config.process.category, log: logger.child({ component: "mantis" }) });
+  const tracker = createMantisTracker({
+    client: createMantisClient({ ...config.mantis, category: config.process.category, log: logger.child({ component: "mantis" }) }),
+    staff,
+  });
   // Adapters join the fan-out as they start; notifications before that go nowhere and are retried by their senders.
   const targets: Notifier[] = [];
   const notifier = new FanOutNotifier(targets, logger);

@@ -17,7 +17,8 @@ import { startMantisSimulator } from "./simulators/mantis/server.js";
 import { SANDBOX_STAFF } from "./staff-file.js";
 import { ChatRepository } from "./store/chat-repo.js";
 import { Store } from "./store/store.js";
-import { createMantisTracker } from "./tracker/mantis-client.js";
+import { createMantisClient } from "./tracker/mantis/mantis-client.js";
+import { createMantisTracker } from "./tracker/mantis/mantis-tracker.js";
 
 export interface SandboxOptions {
   config: AppConfig;
@@ -33,7 +34,7 @@ export async function runSandbox({ config, logger, input, output, interactive }:
   let engine: ProactiveEngine | undefined;
   try {
     const staff = new StaffDirectory([...SANDBOX_STAFF]);
-    const tracker = createMantisTracker({
+    const client = createMantisClient({
       url: simulator.url,
       token: simulator.tokens.administrator!,
       project: 1,
@@ -43,6 +44,7 @@ export async function runSandbox({ config, logger, input, output, interactive }:
       category: config.process.category,
       log: logger,
     });
+    const tracker = createMantisTracker({ client, staff });
     // The terminal is the sandbox's chat platform: its transport under the chat kernel, whose
     // outgoing side exists first because the core sends through it.
     const chat = new ChatRepository(store);

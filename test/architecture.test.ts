@@ -48,7 +48,7 @@ const any = (...tests: ((target: string) => boolean)[]) => (target: string) => t
 /** Shared by every layer above core: the error vocabulary and the staff directory. */
 const SHARED = oneOf("src/errors.ts", "src/identity.ts");
 /** The ports adapters implement: the tracker, chat notifications, the ERP. */
-const PORTS = oneOf("src/tracker/tracker.ts", "src/chat/notifier.ts", "src/erp/erp.ts");
+const PORTS = oneOf("src/process/tracker-port.ts", "src/chat/notifier.ts", "src/erp/erp.ts");
 /**
  * Adapter areas: a file inside one may import the rest of its area; everything else but the
  * composition root stays out. (Chat transports are one area until part 2 separates them.)
@@ -80,15 +80,9 @@ const RULES: readonly Rule[] = [
     allows: (target, from) => ADAPTER_AREAS.every(({ area, owns }) => !owns(target) || from.startsWith(area)),
   },
   {
-    name: "core is pure: it imports core, src/errors.ts and zod (and, until part 1 lands, the tracker port)",
-    appliesTo: under("src/core/"),
-    allows: any(under("src/core/"), oneOf("src/errors.ts", "zod", "src/tracker/tracker.ts")),
-  },
-  {
     name: "core imports only core, src/errors.ts and zod",
     appliesTo: under("src/core/"),
     allows: any(under("src/core/"), oneOf("src/errors.ts", "zod")),
-    pending: "TODO(part 1): src/core/stages.ts, subject-tag.ts and summary.ts still import src/tracker/tracker.ts",
   },
   {
     name: "process imports core, process, store repositories, the ports and the shared modules; never proactive/, commands/ or an adapter",
@@ -104,14 +98,14 @@ const RULES: readonly Rule[] = [
   {
     name: "store imports store and core types only (not proactive/, process/, framework/ or the tracker)",
     appliesTo: under("src/store/"),
-    allows: any(under("src/store/", "src/core/"), oneOf("src/framework/reply.ts", "src/tracker/tracker.ts", "better-sqlite3", "zod"), nodeBuiltin),
+    allows: any(under("src/store/", "src/core/"), oneOf("src/framework/reply.ts", "better-sqlite3", "zod"), nodeBuiltin),
   },
   {
     name: "store imports store, core and its packages only",
     appliesTo: under("src/store/"),
     allows: any(under("src/store/", "src/core/"), oneOf("better-sqlite3", "zod"), nodeBuiltin),
     pending:
-      "TODO(part 1, part 4): store/proactive-repo.ts imports Message from src/framework/reply.ts (the outbox's rows) and status names from src/tracker/tracker.ts",
+      "TODO(part 4): store/proactive-repo.ts imports Message from src/framework/reply.ts (the outbox's rows)",
   },
   {
     name: "framework imports core, process, the store, the ports and the shared modules",
@@ -119,15 +113,15 @@ const RULES: readonly Rule[] = [
     allows: any(under("src/framework/", "src/core/", "src/process/", "src/store/"), PORTS, SHARED, oneOf("zod", "pino"), nodeBuiltin),
   },
   {
-    name: "commands import framework, process, core and the shared modules (and, until parts 1 and 4 land, the store and the tracker port)",
+    name: "commands import framework, process, core and the shared modules (and, until part 4 lands, the store)",
     appliesTo: under("commands/"),
-    allows: any(under("commands/", "src/framework/", "src/process/", "src/core/", "src/store/"), SHARED, oneOf("src/tracker/tracker.ts", "zod")),
+    allows: any(under("commands/", "src/framework/", "src/process/", "src/core/", "src/store/"), SHARED, oneOf("zod")),
   },
   {
     name: "commands import framework, process, core and the shared modules only",
     appliesTo: under("commands/"),
     allows: any(under("commands/", "src/framework/", "src/process/", "src/core/"), SHARED, oneOf("zod")),
-    pending: "TODO(part 1, part 4): commands still read the store's repositories and the tracker port's types directly",
+    pending: "TODO(part 4): commands still read the store's repositories directly",
   },
   {
     name: "proactive imports core, process, store repositories, the notification and tracker ports, message types and the shared modules",

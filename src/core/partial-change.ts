@@ -5,7 +5,7 @@
 
 /** What a command that stopped half-way did and did not do. */
 export interface PartialChange {
-  /** Why it stopped, as the user may read it ("MantisBT failed (HTTP 503)"). */
+  /** Why it stopped, as the user may read it ("the tracker failed (HTTP 503)"). */
   reason: string;
   /** What was done, in the past tense ("opened sub-bug #33 for @bob"). */
   done: readonly string[];

@@ -1,19 +1,19 @@
 /**
- * The support process (seed: Analysis, Action, Review, Resolution) as a state machine over
- * MantisBT statuses and the bot's own stages. MantisBT's status alone is ambiguous: `feedback`
- * means "developer owes analysis" or "fix is in review", `new` means "waits for triage" or "has
- * feedback, waits for a timeline", `assigned` means "in work" or "fixed, customer not told yet".
- * The stage the bot stores next to each bug tells these apart.
+ * The support process (seed: Analysis, Action, Review, Resolution) as a state machine over the
+ * bot's stages. A tracker's state alone can be ambiguous (one status for "developer owes analysis"
+ * and "fix is in review", another for "waits for triage" and "has feedback, waits for a
+ * timeline"): a ticket says which stages its state can mean, and the stage the bot stores next to
+ * each bug picks among them. Which tracker states a stage has is the tracker adapter's business.
  *
  * Everything here is data plus pure functions over it, so the help text, the docs and the
  * dispatcher's refusals all read from the same tables.
  *
  * Decisions:
- * - A stored stage that does not fit the bug's status (someone changed the bug in MantisBT) is
- *   ignored and the stage is derived from the status; a NEW bug known to have had feedback is in
- *   `timeline`. `acknowledged` (not used by the seed) counts as waiting for triage.
+ * - A stored stage that does not fit the bug's state (someone changed the bug in the tracker) is
+ *   ignored and the stage is the first the state can mean; a bug whose state can mean `timeline`
+ *   and that is known to have had feedback is in `timeline`.
  * - `triage` does not require the bug to be unhandled: management's decision overrides a handler
- *   set in MantisBT by hand. `grab` does: a developer never takes over someone else's bug, and
+ *   set in the tracker by hand. `grab` does: a developer never takes over someone else's bug, and
  *   never a bug that touches customer accounts or data ("always requires prior assignment of the
  *   issue to the staff member by management").
  * - `feedback` waits until every sub-bug asked with `ask` has answered ("after the feedback has
@@ -22,12 +22,11 @@
  *   response is owed.
  * - `ask` works in analysis and in review (review "may again require sub-tasks").
  * - `eta` works while the bug is confirmed or in work; once reviewed, no work is left to estimate.
- * - `verdict pass`, `notify` and `release` wait until every sub-bug (each bug this one is `parent-of`)
- *   is resolved or closed: MantisBT refuses to resolve a parent before its children (default
- *   `allow_parent_of_unresolved_to_close = OFF`), and the customer hears "we fixed it" only once all
- *   of it is fixed. A failed review goes back to work, which open sub-bugs do not hold up.
+ * - `verdict pass`, `notify` and `release` wait until every sub-bug is resolved or closed: a tracker
+ *   may refuse to resolve a parent before its children, and the customer hears "we fixed it" only
+ *   once all of it is fixed. A failed review goes back to work, which open sub-bugs do not hold up.
  */
-import { STATUS_NAMES, type StatusName } from "../tracker/tracker.js";
+import type { TicketState, UnknownState } from "./ticket.js";
 
 /** The seed's chapters a bug moves through once it is in the tracker. */
 export const PHASES = ["analysis", "action", "review", "resolution", "done"] as const;
@@ -46,92 +45,72 @@ export type VerdictOutcome = (typeof VERDICT_OUTCOMES)[number];
 
 export interface StageInfo {
   phase: Phase;
-  /** MantisBT statuses a bug in this stage has. */
-  statuses: readonly StatusName[];
   /** Completes "Bug #12 is NEW and ...". */
   waitsFor: string;
   /** What the bug needs next; `{bug}` is the bug id, `{handler}` the handler's @handle or "the handler". */
   next: string;
 }
 
-/** Every stage: its phase, statuses, and what it waits for. */
+/** Every stage: its phase and what it waits for. */
 export const STAGE_INFO: Readonly<Record<Stage, StageInfo>> = {
   triage: {
     phase: "analysis",
-    statuses: ["new", "acknowledged"],
     waitsFor: "waits for triage",
     next: "management triages it first (`triage {bug} @developer`), or a developer grabs it (`grab {bug}`)",
   },
   feedback: {
     phase: "analysis",
-    statuses: ["feedback"],
     waitsFor: "waits for developer feedback",
     next: "{handler} urgently gives feedback: is the problem clear, what is the path to a fix, and a realistic, conservative timeline (`feedback {bug} ...`); other developers can be asked with `ask {bug} @developer`",
   },
   timeline: {
     phase: "analysis",
-    statuses: ["new"],
     waitsFor: "waits for a timeline (the developer's feedback is in)",
     next: "management sets the timeline, tells the reporter we are investigating, and confirms it (`confirm {bug} ...`)",
   },
   confirmed: {
     phase: "action",
-    statuses: ["confirmed"],
     waitsFor: "waits for work to start",
     next: "a developer starts work on it (`start {bug}`)",
   },
   "in-work": {
     phase: "action",
-    statuses: ["assigned"],
     waitsFor: "is being worked on",
     next: "{handler} fixes it, drafts the customer response (`draft {bug} ...`) and sends it to review (`review {bug} @reviewer`)",
   },
   review: {
     phase: "review",
-    statuses: ["feedback"],
     waitsFor: "is in review",
     next: "{handler} tries to reproduce the original issue and gives a verdict (`verdict {bug} pass` or `verdict {bug} fail`)",
   },
   resolution: {
     phase: "resolution",
-    statuses: ["assigned"],
     waitsFor: "is fixed and waits for the customer to be told",
     next: "{handler} notifies the customer, based on the developer's draft (`notify {bug}`)",
   },
   resolved: {
     phase: "done",
-    statuses: ["resolved"],
     waitsFor: "waits to be closed with the next release",
     next: "management closes it with the next release (`release <version>`)",
   },
   closed: {
     phase: "done",
-    statuses: ["closed"],
     waitsFor: "is done",
-    next: "nothing is left to do; if the problem is back, reopen it in MantisBT",
+    next: "nothing is left to do; if the problem is back, reopen it in the tracker",
   },
 };
 
-/** The stage a bug is in when the bot has no (fitting) stage stored for it. */
-export const DEFAULT_STAGE_BY_STATUS: Readonly<Record<StatusName, Stage>> = {
-  new: "triage",
-  feedback: "feedback",
-  acknowledged: "triage",
-  confirmed: "confirmed",
-  assigned: "in-work",
-  resolved: "resolved",
-  closed: "closed",
-};
+/** Which tracker states a bug in each stage has, as replies name them; the first is the one a move sets. */
+export type StageLabels = Readonly<Record<Stage, readonly [string, ...string[]]>>;
 
-/** What the rules know about a bug besides its status. Unknown facts count as false / empty. */
+/** What the rules know about a bug besides its tracker state. Unknown facts count as false / empty. */
 export interface BugSituation {
   id: number;
-  status: StatusName;
-  /** MantisBT's name of a status outside the process (a custom one); `status` is then only the nearest default. */
-  customStatus?: string;
-  /** The stage as stored by the bot; absent or unknown values are derived from the status. */
+  /** The ticket's state: its label, the stages it can mean, whether it is open, whether the process knows it. */
+  state: Pick<TicketState, "label" | "stages" | "open"> & { unknown?: UnknownState };
+  /** The stage as stored by the bot; absent or unfitting values are derived from the state. */
   stage?: string;
-  /** Handle or tracker user name of the current handler. */
+  /** Staff handle (or the tracker's name) of the current handler. */
   handler?: string;
   /** Reported by or for a customer (tagged Customer): a response is owed. */
   customer?: boolean;
@@ -143,7 +122,7 @@ export interface BugSituation {
   draftWritten?: boolean;
   /** Sub-bugs opened with `ask` that still wait for feedback. */
   pendingSubFeedback?: readonly number[];
-  /** The bugs this one is `parent-of` in the tracker (its sub-bugs), each with its own facts. */
+  /** The bug's sub-bugs in the tracker, each with its own facts. */
   subBugs?: readonly BugSituation[];
 }
 
@@ -160,7 +139,6 @@ export type Guard = keyof typeof GUARDS;
 
 /** Where a command moves a bug; `when` picks among several (the verdict). */
 export interface Target {
-  status: StatusName;
   stage: Stage;
   when?: { outcome?: VerdictOutcome; customer?: boolean };
 }
@@ -174,7 +152,7 @@ export interface CommandRule {
   needs: string;
   /** Stages it may run in. */
   from: readonly Stage[];
-  /** Where the bug goes: the first target whose `when` fits; none means status and stage stay. */
+  /** Where the bug goes: the first target whose `when` fits; none means the bug stays where it is. */
   to: readonly Target[];
   guards: readonly Guard[];
 }
@@ -186,7 +164,7 @@ export const COMMAND_RULES: Readonly<Record<ProcessCommand, CommandRule>> = {
     effect: "sets priority and a developer, who then owes feedback",
     needs: "a NEW bug that has not been analysed yet",
     from: ["triage"],
-    to: [{ status: "feedback", stage: "feedback" }],
+    to: [{ stage: "feedback" }],
     guards: [],
   },
   grab: {
@@ -194,7 +172,7 @@ export const COMMAND_RULES: Readonly<Record<ProcessCommand, CommandRule>> = {
     effect: "self-assigns a clearly urgent bug in the developer's domain, who then owes feedback",
     needs: "a NEW bug that nobody handles yet and that does not touch customer data",
     from: ["triage"],
-    to: [{ status: "feedback", stage: "feedback" }],
+    to: [{ stage: "feedback" }],
     guards: ["unhandled", "no-customer-data"],
   },
   feedback: {
@@ -202,7 +180,7 @@ export const COMMAND_RULES: Readonly<Record<ProcessCommand, CommandRule>> = {
     effect: "records whether the path to a fix is clear and a conservative timeline, and hands the bug back to management (NEW)",
     needs: "a bug in FEEDBACK waiting for the developer's analysis",
     from: ["feedback"],
-    to: [{ status: "new", stage: "timeline" }],
+    to: [{ stage: "timeline" }],
     guards: ["sub-feedback-collected"],
   },
   ask: {
@@ -218,7 +196,7 @@ export const COMMAND_RULES: Readonly<Record<ProcessCommand, CommandRule>> = {
     effect: "sets the timeline, the reporter is told we are investigating, and the bug goes to action (CONFIRMED)",
     needs: "a NEW bug that has had developer feedback",
     from: ["timeline"],
-    to: [{ status: "confirmed", stage: "confirmed" }],
+    to: [{ stage: "confirmed" }],
     guards: [],
   },
   start: {
@@ -226,7 +204,7 @@ export const COMMAND_RULES: Readonly<Record<ProcessCommand, CommandRule>> = {
     effect: "starts work (ASSIGNED)",
     needs: "a CONFIRMED bug",
     from: ["confirmed"],
-    to: [{ status: "assigned", stage: "in-work" }],
+    to: [{ stage: "in-work" }],
     guards: [],
   },
   eta: {
@@ -250,7 +228,7 @@ export const COMMAND_RULES: Readonly<Record<ProcessCommand, CommandRule>> = {
     effect: "asks another staff member to review the fix (FEEDBACK)",
     needs: "a bug being worked on (ASSIGNED)",
     from: ["in-work"],
-    to: [{ status: "feedback", stage: "review" }],
+    to: [{ stage: "review" }],
     guards: ["draft-for-customer"],
   },
   verdict: {
@@ -259,9 +237,9 @@ export const COMMAND_RULES: Readonly<Record<ProcessCommand, CommandRule>> = {
     needs: "a bug in review (FEEDBACK)",
     from: ["review"],
     to: [
-      { status: "assigned", stage: "in-work", when: { outcome: "fail" } },
-      { status: "assigned", stage: "resolution", when: { outcome: "pass", customer: true } },
-      { status: "resolved", stage: "resolved", when: { outcome: "pass", customer: false } },
+      { stage: "in-work", when: { outcome: "fail" } },
+      { stage: "resolution", when: { outcome: "pass", customer: true } },
+      { stage: "resolved", when: { outcome: "pass", customer: false } },
     ],
     guards: ["verdict-outcome", "sub-bugs-resolved"],
   },
@@ -270,7 +248,7 @@ export const COMMAND_RULES: Readonly<Record<ProcessCommand, CommandRule>> = {
     effect: "records that the customer was told about the fix (RESOLVED)",
     needs: "a reviewed bug waiting for the customer to be told (ASSIGNED)",
     from: ["resolution"],
-    to: [{ status: "resolved", stage: "resolved" }],
+    to: [{ stage: "resolved" }],
     guards: ["sub-bugs-resolved"],
   },
   release: {
@@ -278,7 +256,7 @@ export const COMMAND_RULES: Readonly<Record<ProcessCommand, CommandRule>> = {
     effect: "closes the bug with the release cycle (CLOSED)",
     needs: "a RESOLVED bug",
     from: ["resolved"],
-    to: [{ status: "closed", stage: "closed" }],
+    to: [{ stage: "closed" }],
     guards: ["sub-bugs-resolved"],
   },
 };
@@ -288,21 +266,12 @@ export function isStage(value: unknown): value is Stage {
   return typeof value === "string" && (STAGES as readonly string[]).includes(value);
 }
 
-/** A status as the seed writes it in prose: NEW, FEEDBACK, ... */
-export function statusLabel(status: StatusName): string {
-  return status.toUpperCase();
-}
-
-/** The MantisBT statuses a command accepts (from the stages it may run in). */
-export function statusesFor(command: ProcessCommand): StatusName[] {
-  return [...new Set(COMMAND_RULES[command].from.flatMap((stage) => STAGE_INFO[stage].statuses))];
-}
-
-/** The bug's stage: the stored one when it fits the status, else derived from status and facts. */
-export function resolveStage(bug: BugSituation): Stage {
-  if (bug.status === "new" && bug.feedbackGiven) return "timeline";
-  if (isStage(bug.stage) && STAGE_INFO[bug.stage].statuses.includes(bug.status)) return bug.stage;
-  return DEFAULT_STAGE_BY_STATUS[bug.status];
+/** The bug's stage: the stored one when its state can mean it, else the first stage the state can mean. */
+export function resolveStage(bug: Pick<BugSituation, "state" | "stage" | "feedbackGiven">): Stage {
+  const { stages } = bug.state;
+  if (bug.feedbackGiven && stages.includes("timeline")) return "timeline";
+  if (isStage(bug.stage) && stages.includes(bug.stage)) return bug.stage;
+  return stages[0];
 }
 
 const mention = (handle: string): string => `@${handle.replace(/^@/, "")}`;
@@ -316,9 +285,9 @@ export function describeNextStep(bug: BugSituation): string {
   return fillTemplate(STAGE_INFO[resolveStage(bug)].next, bug);
 }
 
-/** Whether the bug is still open in MantisBT's sense (below `bug_resolved_status_threshold`). */
-export function isUnresolved(bug: Pick<BugSituation, "status">): boolean {
-  return bug.status !== "resolved" && bug.status !== "closed";
+/** Whether the bug is still open (not resolved or closed) in the tracker's sense. */
+export function isUnresolved(bug: { state: Pick<TicketState, "open"> }): boolean {
+  return bug.state.open;
 }
 
 /** The bug's sub-bugs that are not resolved yet, in id order. */
@@ -333,7 +302,7 @@ export function describeSubBug(bug: BugSituation): string {
 }
 
 /**
- * Bug ids in the order a release closes them: every sub-bug before its parent (MantisBT will not
+ * Bug ids in the order a release closes them: every sub-bug before its parent (a tracker may not
  * resolve a parent before its children), otherwise by id. `subBugs` maps each bug to close to its
  * sub-bug ids; sub-bugs not among the keys are left out, and a cycle (made by hand) cannot loop.
  */
@@ -353,11 +322,11 @@ export function closingOrder(subBugs: ReadonlyMap<number, readonly number[]>): n
 /** Where the bug stands and what it needs next: "Bug #12 is NEW and waits for triage: management ...". */
 export function describeSituation(bug: BugSituation): string {
   const stage = resolveStage(bug);
-  return `Bug #${bug.id} is ${statusLabel(bug.status)} and ${STAGE_INFO[stage].waitsFor}: ${describeNextStep(bug)}.`;
+  return `Bug #${bug.id} is ${bug.state.label} and ${STAGE_INFO[stage].waitsFor}: ${describeNextStep(bug)}.`;
 }
 
+/** Where a bug stands in the process, or where a command moves it. */
 export interface Position {
-  status: StatusName;
   stage: Stage;
 }
 
@@ -401,7 +370,7 @@ const GUARD_CHECKS: Readonly<Record<Guard, (bug: BugSituation, outcome: VerdictO
     if (open.length === 0) return undefined;
     return [
       `Bug #${bug.id} waits for its ${open.length === 1 ? "sub-bug" : "sub-bugs"} ${joinIds(open.map((sub) => sub.id))} to be resolved first ` +
-        `(MantisBT resolves a bug only after its sub-bugs); nothing was changed.`,
+        `(the tracker resolves a bug only after its sub-bugs); nothing was changed.`,
       ...open.map((sub) => `- ${describeSubBug(sub)}`),
     ].join("\n");
   },
@@ -424,11 +393,12 @@ function pickTarget(rule: CommandRule, bug: BugSituation, outcome: VerdictOutcom
 export function checkTransition(command: ProcessCommand, bug: BugSituation, outcome?: VerdictOutcome): TransitionCheck {
   const rule = COMMAND_RULES[command];
   const stage = resolveStage(bug);
-  // Moving a bug out of a status the process does not know would overwrite someone's deliberate choice.
-  if (bug.customStatus !== undefined) {
+  // Moving a bug out of a state the process does not know would overwrite someone's deliberate choice.
+  const unknown = bug.state.unknown;
+  if (unknown !== undefined) {
     const message =
-      `Bug #${bug.id} has the MantisBT status '${bug.customStatus}', which the support process does not know: ` +
-      `give it one of ${STATUS_NAMES.map(statusLabel).join(", ")} in MantisBT first.`;
+      `Bug #${bug.id} has the ${unknown.tracker} status '${bug.state.label}', which the support process does not know: ` +
+      `give it one of ${unknown.known.join(", ")} in ${unknown.tracker} first.`;
     return { ok: false, command, reason: "custom-status", stage, message };
   }
   if (!rule.from.includes(stage)) {
@@ -438,10 +408,10 @@ export function checkTransition(command: ProcessCommand, bug: BugSituation, outc
     const refusal = GUARD_CHECKS[guard](bug, outcome);
     if (refusal) return { ok: false, command, reason: guard, stage, message: refusal };
   }
-  const from: Position = { status: bug.status, stage };
+  const from: Position = { stage };
   const target = pickTarget(rule, bug, outcome);
-  const to: Position = target ? { status: target.status, stage: target.stage } : from;
-  return { ok: true, command, from, to, changes: to.status !== from.status || to.stage !== from.stage };
+  const to: Position = target ? { stage: target.stage } : from;
+  return { ok: true, command, from, to, changes: to.stage !== from.stage };
 }
 
 /** The commands that may run on the bug now, in process order (for buttons and hints). */
@@ -453,7 +423,7 @@ export function availableCommands(bug: BugSituation): ProcessCommand[] {
   );
 }
 
-function describeTargets(rule: CommandRule): string {
+function describeTargets(rule: CommandRule, labels: StageLabels): string {
   if (rule.to.length === 0) return "unchanged";
   return rule.to
     .map((target) => {
@@ -461,19 +431,19 @@ function describeTargets(rule: CommandRule): string {
         target.when?.outcome,
         target.when?.customer === undefined ? undefined : target.when.customer ? "customer" : "no customer",
       ].filter(Boolean);
-      const place = `${statusLabel(target.status)} (${target.stage})`;
+      const place = `${labels[target.stage][0]} (${target.stage})`;
       return conditions.length > 0 ? `${conditions.join(", ")}: ${place}` : place;
     })
     .join("; ");
 }
 
-/** The process as a Markdown table (command, who, from, to, checks) for help and docs. */
-export function formatProcessTable(): string {
+/** The process as a Markdown table (command, who, from, to, checks) for help and docs, in a tracker's state labels. */
+export function formatProcessTable(labels: StageLabels): string {
   const rows = PROCESS_COMMANDS.map((command) => {
     const rule = COMMAND_RULES[command];
-    const from = rule.from.map((stage) => `${STAGE_INFO[stage].statuses.map(statusLabel).join("/")} (${stage})`).join(", ");
+    const from = rule.from.map((stage) => `${labels[stage].join("/")} (${stage})`).join(", ");
     const checks = rule.guards.map((guard) => GUARDS[guard]).join("; ") || "-";
-    return `| \`${command}\` | ${rule.actor} | ${from} | ${describeTargets(rule)} | ${checks} |`;
+    return `| \`${command}\` | ${rule.actor} | ${from} | ${describeTargets(rule, labels)} | ${checks} |`;
   });
   return ["| command | who | from | to | also checks |", "| --- | --- | --- | --- | --- |", ...rows].join("\n");
 }

@@ -12,21 +12,12 @@
  *   (`[4x, 14.3.2034]`, `[4h, 31.2.2034]`, `[31.2.2034]`) is reported as malformed and is replaced
  *   when a tag is written, so a bad tag never ends up next to a good one.
  * - Only the first bracket group is looked at; the rest of the subject is never changed except
- *   for shortening it to MantisBT's limit.
+ *   for shortening it to the tracker's limit.
  * - Write: `[4h, 14.3.2034] <rest>`, `[4h] <rest>` or `[14.3.2034] <rest>`.
  */
 import { formatDate, parseDate, type IsoDate } from "./dates.js";
 import { formatDuration, parseDurationMinutes, type WorkdayOptions } from "./duration.js";
 import { codePointLength, quoteInput, truncateText } from "./text.js";
-
-import { MAX_SUMMARY_LENGTH } from "../tracker/tracker.js";
-
-/**
- * MantisBT's summary column is `varchar(128)`; a longer summary makes 2.28.4 answer 500 with an
- * empty body (specs/mantisbt/OBSERVED.md, Limits). Counted in code points. One value with the
- * tracker adapter's guard.
- */
-export const SUMMARY_MAX_LENGTH = MAX_SUMMARY_LENGTH;
 
 /** What the tag says; at least one of the two is present in a tag read from a subject. */
 export interface SubjectTag {
@@ -48,8 +39,8 @@ export interface ParsedSubject {
 }
 
 export interface SummaryOptions {
-  /** Longest summary allowed, in code points; default 128. */
-  maxLength?: number;
+  /** Longest summary the tracker takes, in code points (its `limits.summaryLength`). */
+  maxLength: number;
   /** Appended where the rest was cut; default `…`. */
   ellipsis?: string;
 }
@@ -121,9 +112,9 @@ export function formatSubjectTag(tag: SubjectTag, options: WorkdayOptions = {}):
   return parts.length === 0 ? "" : `[${parts.join(", ")}]`;
 }
 
-/** Shortens a summary to MantisBT's limit (default 128 code points), ending in `…` when cut. */
-export function fitSummary(summary: string, options: SummaryOptions = {}): string {
-  return truncateText(summary, options.maxLength ?? SUMMARY_MAX_LENGTH, options.ellipsis);
+/** Shortens a summary to the tracker's limit, ending in `…` when cut. */
+export function fitSummary(summary: string, options: SummaryOptions): string {
+  return truncateText(summary, options.maxLength, options.ellipsis);
 }
 
 /**
@@ -131,8 +122,8 @@ export function fitSummary(summary: string, options: SummaryOptions = {}): strin
  * leaving the rest as it was; an undefined or empty tag removes it. When tag and rest exceed the
  * limit, the rest is shortened with an ellipsis, never the tag.
  */
-export function setSubjectTag(summary: string, tag: SubjectTag | undefined, options: SubjectTagOptions = {}): string {
-  const maxLength = options.maxLength ?? SUMMARY_MAX_LENGTH;
+export function setSubjectTag(summary: string, tag: SubjectTag | undefined, options: SubjectTagOptions): string {
+  const maxLength = options.maxLength;
   const { rest } = parseSubject(summary, options);
   const tagText = tag ? formatSubjectTag(tag, options) : "";
   if (tagText === "") return fitSummary(rest, options);

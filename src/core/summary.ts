@@ -7,7 +7,7 @@
  */
 import { formatDate } from "./dates.js";
 import { formatWorkHours } from "./duration.js";
-import { PRIORITY_IDS, type PriorityName, type StatusName } from "../tracker/tracker.js";
+import { priorityRank, type Priority } from "./ticket.js";
 import { toLocalDateTime } from "./calendar.js";
 import { RISK_SEVERITY, type RiskState } from "./deadline-risk.js";
 
@@ -19,10 +19,11 @@ export interface SummaryBug {
   id: number;
   /** The bug's subject; by the process it holds no personal data, and it is escaped before use. */
   summary: string;
-  status: StatusName;
+  /** The tracker's state key (`TicketState.key`), as the watcher's mirror keeps it. */
+  status: string;
   /** Name to show for the handler; shown as plain text, so nobody gets pinged daily. */
   handler?: string;
-  priority: PriorityName;
+  priority: Priority;
   /** Filed on behalf of a customer (the Customer tag). */
   customer: boolean;
   createdAt: Date;
@@ -180,6 +181,8 @@ function sectionOf(bug: SummaryBug): SectionKey | undefined {
       return "confirmed";
     case "assigned":
       return "work";
+    default:
+      return undefined;
   }
 }
 
@@ -192,7 +195,7 @@ function sectionComparator(key: SectionKey): (a: SummaryBug, b: SummaryBug) => n
   switch (key) {
     case "triage":
     case "confirmed":
-      return (a, b) => PRIORITY_IDS[b.priority] - PRIORITY_IDS[a.priority] || oldestFirst(a, b);
+      return (a, b) => priorityRank(b.priority) - priorityRank(a.priority) || oldestFirst(a, b);
     case "work":
       return (a, b) =>
         RISK_SEVERITY[b.risk ?? "ok"] - RISK_SEVERITY[a.risk ?? "ok"] ||
@@ -208,7 +211,7 @@ function describe(key: SectionKey, bug: SummaryBug, now: number, bugUrl: (id: nu
   const age = formatAge(now - since(bug));
   const handler = bug.handler ? cleanText(bug.handler, 60) : "nobody";
   const flags = [
-    PRIORITY_IDS[bug.priority] >= PRIORITY_IDS.high ? `**${bug.priority}**` : undefined,
+    priorityRank(bug.priority) >= priorityRank("high") ? `**${bug.priority}**` : undefined,
     bug.customer ? "customer" : undefined,
   ].filter((flag): flag is string => flag !== undefined);
   switch (key) {

@@ -1,10 +1,10 @@
 /**
- * Small text helpers shared by the process rules: length as MantisBT counts it, shortening
+ * Small text helpers shared by the process rules: length as trackers count it, shortening
  * without splitting a character, and quoting user input back into chat safely.
  */
 
 /**
- * Length in Unicode code points. MantisBT stores summaries in a `varchar(128)`, and both
+ * Length in Unicode code points. Trackers store summaries in SQL text columns, and both
  * PostgreSQL and MySQL (utf8mb4) count characters there, not UTF-16 units or bytes.
  */
 export function codePointLength(text: string): number {

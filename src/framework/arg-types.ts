@@ -4,23 +4,25 @@
  * what a valid value looks like; the dispatcher puts the argument name in front.
  */
 import { z } from "zod";
-import { PRIORITY_NAMES, STATUS_NAMES, type PriorityName, type StatusName } from "../tracker/tracker.js";
+import { PRIORITIES, type Priority } from "../core/ticket.js";
 
 const BUG_REFERENCE = /^#?(\d+)$/;
-/** A link to the bug in MantisBT's web UI, as people paste it from the browser. */
-const BUG_LINK = /^https?:\/\/\S+\/view\.php\?id=(\d+)(?:[&#]\S*)?$/;
 const HANDLE = /^[a-z0-9._-]+$/i;
 const MATRIX_ID = /^@[^:\s]+:\S+$/;
 
-/** The bug id in `#1234`, `1234` or a `.../view.php?id=1234` link; undefined if the text is none of them. */
+/** The bug id in `#1234` or `1234`; undefined if the text is neither. */
 export function parseBugReference(text: string): number | undefined {
-  const match = BUG_REFERENCE.exec(text.trim()) ?? BUG_LINK.exec(text.trim());
+  const match = BUG_REFERENCE.exec(text.trim());
   if (!match) return undefined;
   const id = Number(match[1]);
   return id > 0 && Number.isSafeInteger(id) ? id : undefined;
 }
 
-/** A bug reference (`#1234`, `1234`, or a link to the bug) as its numeric id. */
+/**
+ * A bug reference (`#1234` or `1234`) as its numeric id. Other forms of a reference (a link to the
+ * bug in the tracker's web UI) are the tracker's to read: `parseArguments` turns them into `#1234`
+ * with the tracker's `parseReference` before this schema sees them.
+ */
 export const bugIdArg = z.string().transform((text, ctx): number => {
   const id = parseBugReference(text);
   if (id === undefined) {
@@ -29,6 +31,30 @@ export const bugIdArg = z.string().transform((text, ctx): number => {
   }
   return id;
 });
+
+/** The keys of the schema's object shape whose value is a bug reference (`bugIdArg`, optional or not). */
+function referenceKeys(schema: z.ZodType): string[] {
+  if (schema instanceof z.ZodPipe) return referenceKeys(schema.in as z.ZodType);
+  if (!(schema instanceof z.ZodObject)) return [];
+  return Object.entries(schema.shape as Record<string, z.ZodType>)
+    .filter(([, field]) => field === bugIdArg || (field instanceof z.ZodOptional && field.unwrap() === bugIdArg))
+    .map(([key]) => key);
+}
+
+/**
+ * The arguments with each bug reference the tracker reads (a link to the bug in its web UI) turned
+ * into `#1234`, so that `bugIdArg` takes it; other values are left as they are.
+ */
+export function resolveBugReferences(schema: z.ZodType, raw: Record<string, unknown>, parseReference: (text: string) => number | undefined): Record<string, unknown> {
+  const resolved = { ...raw };
+  for (const key of referenceKeys(schema)) {
+    const value = resolved[key];
+    if (typeof value !== "string" || parseBugReference(value) !== undefined) continue;
+    const id = parseReference(value);
+    if (id !== undefined) resolved[key] = `#${id}`;
+  }
+  return resolved;
+}
 
 /**
  * A staff handle as typed in a mention: `@alice` or `alice` becomes `alice`; a Matrix id keeps its
@@ -53,11 +79,8 @@ function namedChoice<Name extends string>(names: readonly Name[]) {
     .pipe(z.enum(names as [Name, ...Name[]], { error: `must be one of ${names.join(", ")}` }));
 }
 
-/** A MantisBT priority name: none, low, normal, high, urgent, immediate. */
-export const priorityArg: z.ZodType<PriorityName, string> = namedChoice(PRIORITY_NAMES);
-
-/** A MantisBT status name: new, feedback, acknowledged, confirmed, assigned, resolved, closed. */
-export const statusArg: z.ZodType<StatusName, string> = namedChoice(STATUS_NAMES);
+/** A priority: none, low, normal, high, urgent, immediate. */
+export const priorityArg: z.ZodType<Priority, string> = namedChoice(PRIORITIES);
 
 /** Non-empty trimmed text; `example` completes "must not be empty, e.g. ..." in the error. */
 export function nonEmptyArg(example: string) {
@@ -73,10 +96,8 @@ export const estimateArg = nonEmptyArg("4h or 2d");
 /** A deadline such as `2034-03-14` or `14.3.2034`; src/core validates the date. */
 export const deadlineArg = nonEmptyArg("2034-03-14 or 14.3.2034");
 
-/** A product version such as `0.14.2`, as long as MantisBT takes one (64 bytes). */
-export const versionArg = nonEmptyArg("0.14.2").pipe(
-  z.string().refine((name) => Buffer.byteLength(name) <= 64, { error: "is too long: MantisBT takes at most 64 bytes for a version name" }),
-);
+/** A product version such as `0.14.2`; its length is checked against the tracker's limit by the command. */
+export const versionArg = nonEmptyArg("0.14.2");
 
 /** The words a `...rest` positional collected, joined by single spaces into one text. */
 export const textArg = z

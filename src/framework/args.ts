@@ -5,6 +5,7 @@
  */
 import { z } from "zod";
 import { UsageError } from "../errors.js";
+import { resolveBugReferences } from "./arg-types.js";
 import type { CommandDefinition } from "./command.js";
 import type { Token } from "./tokenizer.js";
 
@@ -141,9 +142,14 @@ function issueLabel(path: readonly PropertyKey[]): string {
 /**
  * Maps the tokens (after the command name) onto the command's arguments and validates them.
  * Throws UsageError with one line per problem, e.g. "priority: must be one of none, low, ...",
- * carrying the command's usage line.
+ * carrying the command's usage line. `parseReference` is the tracker's reader of bug references
+ * (links to its web UI); without it only `#1234` and `1234` are bug references.
  */
-export function parseArguments<Schema extends z.ZodType>(command: CommandDefinition<Schema>, tokens: readonly Token[]): z.output<Schema> {
+export function parseArguments<Schema extends z.ZodType>(
+  command: CommandDefinition<Schema>,
+  tokens: readonly Token[],
+  options: { parseReference?: (text: string) => number | undefined } = {},
+): z.output<Schema> {
   const usage = formatUsage(command);
   let raw: Record<string, unknown>;
   try {
@@ -152,6 +158,7 @@ export function parseArguments<Schema extends z.ZodType>(command: CommandDefinit
     if (error instanceof UsageError) throw new UsageError(error.userMessage, usage);
     throw error;
   }
+  if (options.parseReference) raw = resolveBugReferences(command.args, raw, options.parseReference);
   const parsed = command.args.safeParse(raw, { error: describeIssue });
   if (parsed.success) return parsed.data;
   const lines = parsed.error.issues.map((issue) => {

@@ -9,7 +9,7 @@ import type { Notifier } from "../chat/notifier.js";
 import type { ErpPort } from "../erp/erp.js";
 import type { Platform, Role, StaffDirectory, StaffMember } from "../identity.js";
 import type { Store } from "../store/store.js";
-import type { TrackerPort } from "../tracker/tracker.js";
+import type { TrackerPort } from "../process/tracker-port.js";
 import type { MessageLimit, Reply } from "./reply.js";
 
 /** Everything a command may use; handlers receive it and never reach for globals. */

@@ -12,7 +12,7 @@ import type { ErpPort } from "../erp/erp.js";
 import { BotError, PermissionError, UsageError } from "../errors.js";
 import type { Platform, StaffDirectory, StaffMember } from "../identity.js";
 import type { Store } from "../store/store.js";
-import type { TrackerPort } from "../tracker/tracker.js";
+import type { TrackerPort } from "../process/tracker-port.js";
 import { formatUsage, parseArguments } from "./args.js";
 import type { CommandContext } from "./command.js";
 import { canRun, describeRoles, TRIGGERS } from "./help.js";
@@ -93,13 +93,14 @@ export async function dispatch(request: DispatchRequest, services: DispatchServi
     if (!canRun(command, caller.role)) {
       throw new PermissionError(`Only ${describeRoles(command.roles)} can run \`${command.name}\`; you are linked as ${caller.role}.`);
     }
-    const args: unknown = parseArguments(command, tokens.slice(1));
+    const tracker = services.trackerFor(caller);
+    const args: unknown = parseArguments(command, tokens.slice(1), { parseReference: (text) => tracker.parseReference(text) });
     const context: CommandContext = {
       caller,
       platform: request.platform,
       trigger,
       messageLimit: request.messageLimit ?? DEFAULT_MESSAGE_LIMIT,
-      tracker: services.trackerFor(caller),
+      tracker,
       staff: services.staff,
       store: services.store,
       notifier: services.notifier,

@@ -10,7 +10,7 @@ import type { StaffDirectory, StaffMember } from "../identity.js";
 import { settingsFor } from "../process/settings-for.js";
 import { loadProcessFacts, type ProcessFacts } from "../store/proactive-repo.js";
 import type { Store } from "../store/store.js";
-import type { TrackerPort } from "../tracker/tracker.js";
+import type { TrackerPort } from "../process/tracker-port.js";
 import { Outbox } from "./outbox.js";
 import type { ProactiveSettings } from "./settings.js";
 
@@ -69,7 +69,7 @@ export function createEngineContext(deps: ProactiveEngineDeps): EngineContext {
     settingsFor: (member) => settingsFor(deps, member),
     processFacts: (bugId) => loadProcessFacts(deps.store).get(bugId),
     staffByTrackerUser: (trackerUser) => (trackerUser ? deps.staff.byTrackerUser(trackerUser) : undefined),
-    bugUrl: (id) => deps.tracker.bugUrl(id),
+    bugUrl: (id) => deps.tracker.ticketUrl(id),
   };
 }
 

@@ -6,9 +6,11 @@
  */
 import { createHash } from "node:crypto";
 import { parseSubject } from "../core/subject-tag.js";
-import { statusLabel } from "../core/stages.js";
+import type { Ticket } from "../core/ticket.js";
 import type { MirrorBug, MirrorRow } from "../store/proactive-repo.js";
-import type { Bug } from "../tracker/tracker.js";
+
+/** A state key as messages write it: NEW, FEEDBACK, ... */
+const statusLabel = (status: string): string => status.toUpperCase();
 
 /** Something the engine reacts to. */
 export type WatchEventKind =
@@ -45,34 +47,34 @@ export interface ObserveFacts {
  * tags and relationships. Two reads of a bug with the same `updated_at` second differ here when the bug
  * changed in between (MantisBT's times have whole seconds).
  */
-export function watchedFingerprint(bug: Bug): string {
+export function watchedFingerprint(bug: Ticket): string {
   const followed = [
-    bug.customStatus ? `${bug.status}/${bug.customStatus.id}` : bug.status,
+    bug.state.unknown ? `${bug.state.key}/${bug.state.label}` : bug.state.key,
     bug.handler?.name ?? "",
     bug.priority,
     bug.summary,
     bug.notes.length,
     [...bug.tags].sort(),
-    bug.relationships.map((relationship) => `${relationship.type} ${relationship.otherBugId}`).sort(),
+    [...bug.subTicketIds.map((id) => `parent-of ${id}`), ...bug.parentTicketIds.map((id) => `child-of ${id}`)].sort(),
   ];
   // A digest keeps summaries and tags out of the column, which only ever needs comparing.
   return createHash("sha256").update(JSON.stringify(followed)).digest("base64url");
 }
 
 /** The compact form of a bug the mirror keeps; notes are reduced to the newest one by the handler. */
-export function toMirrorBug(bug: Bug): MirrorBug {
+export function toMirrorBug(bug: Ticket): MirrorBug {
   const handler = bug.handler?.name;
   let handlerNoteAt: Date | undefined;
   if (handler) {
     const wanted = handler.toLowerCase();
     for (const note of bug.notes) {
-      if (note.reporter.name.toLowerCase() !== wanted) continue;
+      if (note.author.name.toLowerCase() !== wanted) continue;
       if (!handlerNoteAt || note.createdAt.getTime() > handlerNoteAt.getTime()) handlerNoteAt = note.createdAt;
     }
   }
   return {
     id: bug.id,
-    status: bug.status,
+    status: bug.state.key,
     handler,
     priority: bug.priority,
     summary: bug.summary,

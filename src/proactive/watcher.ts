@@ -25,7 +25,7 @@ import {
   type MirrorRow,
 } from "../store/proactive-repo.js";
 import type { Store } from "../store/store.js";
-import type { TrackerPort } from "../tracker/tracker.js";
+import type { TrackerPort } from "../process/tracker-port.js";
 import { initialRow, observeBug, toMirrorBug, type ObserveFacts, type WatchEvent } from "./transitions.js";
 
 /**
@@ -75,7 +75,7 @@ async function firstRun(deps: WatcherDeps, handlers: WatchHandlers): Promise<Wat
   let requests = 0;
   const openNew: MirrorRow[] = [];
   for (let page = 1; ; page++) {
-    const bugs = await tracker.listBugs({ page, pageSize, filter: "any" });
+    const bugs = await tracker.listTickets({ page, pageSize });
     requests++;
     // One transaction per page: a 10,000-bug first run never holds the whole tracker in memory.
     store.db.transaction(() => {
@@ -105,7 +105,7 @@ async function incremental(deps: WatcherDeps, handlers: WatchHandlers, cursor: D
   let requests = 0;
   let newest = cursor;
   for (let page = 1; ; page++) {
-    const bugs = await tracker.listBugs({ page, pageSize: deps.pageSize, filter: "any" });
+    const bugs = await tracker.listTickets({ page, pageSize: deps.pageSize });
     requests++;
     let reachedOld = false;
     for (const bug of bugs) {
@@ -142,7 +142,7 @@ async function reconcile(deps: WatcherDeps, handlers: WatchHandlers, cursor: Dat
   let changed = 0;
   let requests = 0;
   for (let page = 1; ; page++) {
-    const bugs = await tracker.listBugs({ page, pageSize, filter: "any" });
+    const bugs = await tracker.listTickets({ page, pageSize });
     requests++;
     store.db.transaction(() => {
       const unchanged: number[] = [];
@@ -164,7 +164,7 @@ async function reconcile(deps: WatcherDeps, handlers: WatchHandlers, cursor: Dat
   const gone: number[] = [];
   for (const id of listMirrorNotSeenSince(store, started)) {
     try {
-      const bug = await deps.tracker.getBug(id);
+      const bug = await deps.tracker.getTicket(id);
       requests++;
       store.db.transaction(() => applyObservations(deps, handlers, [toMirrorBug(bug)]))();
     } catch (error) {

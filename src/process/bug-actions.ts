@@ -1,12 +1,17 @@
 /**
  * Changes the bot makes in the tracker, each written to the bug's journal in the store
- * (who, what, when, from which command), which summaries and metrics read later.
+ * (who, what, when, from which command), which summaries and metrics read later. Commands change
+ * tickets only through these (and `applyTransition`, built on them).
  */
+import type { NewNote, Ticket, TicketNote } from "../core/ticket.js";
 import type { CommandContext } from "../framework/command.js";
-import type { Bug, BugChange, BugNote, NewBug, NewNote, RelationshipType } from "../tracker/tracker.js";
+import type { BugProcessState, Store } from "../store/store.js";
+import { TrackerRejectedError, type NewTicket, type TicketChange } from "./tracker-port.js";
 
-type ActionContext = Pick<CommandContext, "tracker" | "store" | "caller" | "now">;
+/** What the journalled operations need of the command's context. */
+export type ActionContext = Pick<CommandContext, "tracker" | "store" | "caller" | "now">;
 
+/** What a journal entry says besides who and when. */
 export interface JournalRecord {
   /** What happened, in process terms: `grab`, `triage`, `feedback`, ... */
   action: string;
@@ -21,102 +26,143 @@ export interface NoteWithRecord extends NewNote {
   record: JournalRecord;
 }
 
+/** What the bot keeps next to a ticket that the tracker has no field for (stage, estimate, people...). */
+export type ProcessStateChange = Partial<Omit<BugProcessState, "bugId" | "updatedAt">>;
+
+/** Options of the journalled writes: notes sent in the same request, what the store records with the journal. */
+export interface WriteOptions {
+  notes?: readonly NoteWithRecord[];
+  /** Stored with the journal entries, in the same store transaction, once the tracker took the change. */
+  processState?: ProcessStateChange;
+  /** Further store writes about the written ticket, in that same transaction. */
+  alsoRecord?: (ticket: Ticket) => void;
+}
+
 /**
- * Updates the bug (guarded by its etag when known) and journals the change; `notes` go in the same
- * request (one PATCH), each journalled after the change as `addBugNote` would.
+ * Changes the ticket (refused when it changed since it was read) and journals the change with the
+ * state before and after; `notes` go in the same request, each journalled after the change as
+ * `addTicketNote` would. Nothing is journalled or stored unless the tracker took the change; then
+ * journal and process state are written together. A tracker that answers a move without making it
+ * is reported, not hidden.
  */
-export async function changeBug(
+export async function changeTicket(
   ctx: ActionContext,
-  bug: Bug,
-  change: Omit<BugChange, "notes">,
+  ticket: Ticket,
+  change: Omit<TicketChange, "notes">,
   record: JournalRecord,
-  options: { notes?: readonly NoteWithRecord[] } = {},
-): Promise<Bug> {
+  options: WriteOptions = {},
+): Promise<Ticket> {
   const notes = options.notes ?? [];
-  const updated = await ctx.tracker.updateBug(
-    bug.id,
-    { ...change, ...(notes.length > 0 ? { notes: notes.map(toNewNote) } : {}) },
-    bug.etag ? { ifMatch: bug.etag } : {},
-  );
-  ctx.store.appendJournal({
-    bugId: bug.id,
-    at: ctx.now(),
-    actor: ctx.caller.name,
-    action: record.action,
-    command: record.command,
-    details: { ...record.details, change, previousStatus: bug.status, previousHandler: bug.handler?.name ?? null },
+  const updated = await ctx.tracker.changeTicket(ticket, { ...change, ...(notes.length > 0 ? { notes: notes.map(toNewNote) } : {}) });
+  inOneTransaction(ctx.store, () => {
+    appendEntry(ctx, ticket.id, record, {
+      change: journalChange(change),
+      previousState: ticket.state.label,
+      state: updated.state.label,
+      previousHandler: ticket.handler ? (ticket.handler.handle ?? ticket.handler.name) : null,
+    });
+    journalNotes(ctx, updated, notes, new Set(ticket.notes.map((note) => note.id)));
+    if (options.processState) ctx.store.updateBugProcess(ticket.id, options.processState, ctx.now());
+    options.alsoRecord?.(updated);
   });
-  journalNotes(ctx, updated, notes, new Set(bug.notes.map((note) => note.id)));
+  if (change.stage !== undefined && !updated.state.stages.includes(change.stage)) {
+    throw new TrackerRejectedError(`${ctx.tracker.name} left bug #${updated.id} in ${updated.state.label}, which is not ${change.stage}: change it by hand`);
+  }
   return updated;
 }
 
-/** Adds a note and journals it (the journal keeps only whether it was private, not the text). */
-export async function addBugNote(ctx: ActionContext, bugId: number, note: NewNote, record: JournalRecord): Promise<BugNote> {
-  const added = await ctx.tracker.addNote(bugId, note);
-  journalNote(ctx, bugId, added, note, record);
+/**
+ * Adds a note and journals it (the journal keeps only whether it was private, not the text);
+ * `alsoRecord` stores what the bot keeps about the note in the same store transaction.
+ */
+export async function addTicketNote(
+  ctx: ActionContext,
+  ticketId: number,
+  note: NewNote,
+  record: JournalRecord,
+  options: { alsoRecord?: (note: TicketNote) => void } = {},
+): Promise<TicketNote> {
+  const added = await ctx.tracker.addNote(ticketId, note);
+  inOneTransaction(ctx.store, () => {
+    journalNote(ctx, ticketId, added, note, record);
+    options.alsoRecord?.(added);
+  });
   return added;
 }
 
-/** Files a bug and journals its creation; `notes` are created with it in the same request. */
-export async function fileBug(
-  ctx: ActionContext,
-  bug: Omit<NewBug, "notes">,
-  record: JournalRecord,
-  options: { notes?: readonly NoteWithRecord[] } = {},
-): Promise<Bug> {
+/** Files a ticket and journals its creation (and its stage, when given); `notes` are filed with it in the same request. */
+export async function fileTicket(ctx: ActionContext, ticket: Omit<NewTicket, "notes">, record: JournalRecord, options: WriteOptions = {}): Promise<Ticket> {
   const notes = options.notes ?? [];
-  const created = await ctx.tracker.createBug({ ...bug, ...(notes.length > 0 ? { notes: notes.map(toNewNote) } : {}) });
-  ctx.store.appendJournal({
-    bugId: created.id,
-    at: ctx.now(),
-    actor: ctx.caller.name,
-    action: record.action,
-    command: record.command,
-    details: { ...record.details, private: Boolean(bug.private), tags: bug.tags ?? [] },
+  const created = await ctx.tracker.fileTicket({ ...ticket, ...(notes.length > 0 ? { notes: notes.map(toNewNote) } : {}) });
+  inOneTransaction(ctx.store, () => {
+    appendEntry(ctx, created.id, record, {
+      private: Boolean(ticket.private),
+      tags: ticket.tags ?? [],
+      state: created.state.label,
+      ...(ticket.assignee ? { assignee: ticket.assignee.name } : {}),
+    });
+    journalNotes(ctx, created, notes, new Set());
+    const processState = { ...(ticket.stage !== undefined ? { stage: ticket.stage } : {}), ...options.processState };
+    if (Object.keys(processState).length > 0) ctx.store.updateBugProcess(created.id, processState, ctx.now());
+    options.alsoRecord?.(created);
   });
-  journalNotes(ctx, created, notes, new Set());
   return created;
 }
 
-/** Links `bugId` to another bug (e.g. `parent-of` a sub-bug) and journals it on `bugId`. */
-export async function linkBugs(
-  ctx: ActionContext,
-  bugId: number,
-  relationship: { type: RelationshipType; otherBugId: number },
-  record: JournalRecord,
-): Promise<void> {
-  await ctx.tracker.addRelationship(bugId, relationship);
+/**
+ * Makes `childId` a sub-ticket of `parentId` and journals the link on both: the parent's journal
+ * names its new sub-ticket, the sub-ticket's names its parent.
+ */
+export async function linkSubTicket(ctx: ActionContext, parentId: number, childId: number, record: JournalRecord): Promise<void> {
+  await ctx.tracker.linkSubTicket(parentId, childId);
+  inOneTransaction(ctx.store, () => {
+    appendEntry(ctx, parentId, record, { subBugId: childId });
+    appendEntry(ctx, childId, record, { parentBugId: parentId });
+  });
+}
+
+/** Runs the store writes that follow one tracker change as one: all of them or none. */
+export function inOneTransaction(store: Store, write: () => void): void {
+  store.db.transaction(write)();
+}
+
+/** Writes one journal entry about the ticket: the caller, now, the record and the facts of this write. */
+export function appendEntry(ctx: ActionContext, ticketId: number, record: JournalRecord, facts: Record<string, unknown>): void {
   ctx.store.appendJournal({
-    bugId,
+    bugId: ticketId,
     at: ctx.now(),
     actor: ctx.caller.name,
     action: record.action,
     command: record.command,
-    details: { ...record.details, relationship: relationship.type, otherBugId: relationship.otherBugId },
+    details: { ...record.details, ...facts },
   });
+}
+
+/** The change as the journal keeps it: persons by handle, never text beyond the summary. */
+function journalChange(change: Omit<TicketChange, "notes">): Record<string, unknown> {
+  return {
+    ...(change.stage !== undefined ? { stage: change.stage } : {}),
+    ...(change.assignee !== undefined ? { assignee: change.assignee === null ? null : change.assignee.name } : {}),
+    ...(change.priority !== undefined ? { priority: change.priority } : {}),
+    ...(change.summary !== undefined ? { summary: change.summary } : {}),
+    ...(change.fixedInVersion !== undefined ? { fixedInVersion: change.fixedInVersion } : {}),
+  };
 }
 
 function toNewNote(note: NoteWithRecord): NewNote {
   return { text: note.text, private: note.private };
 }
 
-/** Journals the notes sent with a request, each with the id MantisBT gave it (a note not in `before`). */
-function journalNotes(ctx: ActionContext, bug: Bug, notes: readonly NoteWithRecord[], before: ReadonlySet<number>): void {
-  const added = bug.notes.filter((note) => !before.has(note.id));
+/** Journals the notes sent with a request, each with the id the tracker gave it (a note not in `before`). */
+function journalNotes(ctx: ActionContext, ticket: Ticket, notes: readonly NoteWithRecord[], before: ReadonlySet<number>): void {
+  const added = ticket.notes.filter((note) => !before.has(note.id));
   for (const note of notes) {
-    // The bot may have put a "[by ...]" line above the text.
+    // The tracker may have put a "[by ...]" line above the text.
     const found = added.find((candidate) => candidate.text.trim().endsWith(note.text.trim()));
-    journalNote(ctx, bug.id, found, note, note.record);
+    journalNote(ctx, ticket.id, found, note, note.record);
   }
 }
 
-function journalNote(ctx: ActionContext, bugId: number, added: BugNote | undefined, note: NewNote, record: JournalRecord): void {
-  ctx.store.appendJournal({
-    bugId,
-    at: ctx.now(),
-    actor: ctx.caller.name,
-    action: record.action,
-    command: record.command,
-    details: { ...record.details, ...(added ? { noteId: added.id } : {}), private: note.private },
-  });
+function journalNote(ctx: ActionContext, ticketId: number, added: TicketNote | undefined, note: NewNote, record: JournalRecord): void {
+  appendEntry(ctx, ticketId, record, { ...(added ? { noteId: added.id } : {}), private: note.private });
 }

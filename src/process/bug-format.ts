@@ -1,31 +1,22 @@
 /** How bugs are shown in chat: one consistent line per bug, never with customer personal data. */
-import type { Bug } from "../tracker/tracker.js";
-
-export const STATUS_LABELS: Record<Bug["status"], string> = {
-  new: "NEW",
-  feedback: "feedback",
-  acknowledged: "acknowledged",
-  confirmed: "confirmed",
-  assigned: "assigned",
-  resolved: "resolved",
-  closed: "closed",
-};
+import { mentionOf } from "../core/person.js";
+import type { Ticket } from "../core/ticket.js";
 
 /** `[#12](url)`; private bugs get a lock so nobody pastes the link to a customer by mistake. */
-export function bugLink(bug: Pick<Bug, "id" | "private">, url: string): string {
+export function bugLink(bug: Pick<Ticket, "id" | "private">, url: string): string {
   return `[#${bug.id}](${url})${bug.private ? " (private)" : ""}`;
 }
 
 /** Whether the bug was filed for a customer (tagged with the configured customer tag). */
-export function isCustomerBug(bug: Pick<Bug, "tags">, customerTag: string): boolean {
+export function isCustomerBug(bug: Pick<Ticket, "tags">, customerTag: string): boolean {
   return bug.tags.some((tag) => tag.toLowerCase() === customerTag.toLowerCase());
 }
 
-/** One line: link, status, summary, handler and priority. */
-export function formatBugLine(bug: Bug, url: string, customerTag: string): string {
-  const parts = [`${bugLink(bug, url)} **${STATUS_LABELS[bug.status]}** ${escapeMarkdown(bug.summary)}`];
+/** One line: link, state, summary, handler and priority. */
+export function formatBugLine(bug: Ticket, url: string, customerTag: string): string {
+  const parts = [`${bugLink(bug, url)} **${escapeMarkdown(bug.state.label)}** ${escapeMarkdown(bug.summary)}`];
   const facts: string[] = [];
-  if (bug.handler) facts.push(`@${bug.handler.name}`);
+  if (bug.handler) facts.push(mentionOf(bug.handler));
   else facts.push("unassigned");
   if (bug.priority !== "normal" && bug.priority !== "none") facts.push(`priority ${bug.priority}`);
   if (isCustomerBug(bug, customerTag)) facts.push("customer");

@@ -5,7 +5,7 @@
  * the bot only writes the text; it names no customer and promises no date (the seed warns against
  * promising timelines to customers).
  */
-import type { Bug } from "../tracker/tracker.js";
+import type { Ticket } from "../core/ticket.js";
 
 export interface InvestigatingReply {
   /** The text to send, ready to copy. */
@@ -14,13 +14,13 @@ export interface InvestigatingReply {
   noLinkReason?: string;
 }
 
-/** The "we are investigating the issue" text for the bug's reporter. */
-export function formatInvestigatingReply(bug: Pick<Bug, "id" | "private">, url: string): InvestigatingReply {
+/** The "we are investigating the issue" text for the bug's reporter; `tracker` names the tracker in the reason for a missing link. */
+export function formatInvestigatingReply(bug: Pick<Ticket, "id" | "private">, url: string, tracker: string): InvestigatingReply {
   const opening = "Hello,\n\nthank you for reporting this problem. We are investigating the issue";
   if (bug.private) {
     return {
       text: `${opening} and will get back to you as soon as we know more.\n\nBest regards`,
-      noLinkReason: `#${bug.id} is private in MantisBT, so the reporter could not open a link to it; the text has none.`,
+      noLinkReason: `#${bug.id} is private in ${tracker}, so the reporter could not open a link to it; the text has none.`,
     };
   }
   return {

@@ -7,13 +7,16 @@
 import { assessDeadlineRisk, type BugRisk, type OpenBugWork } from "../core/deadline-risk.js";
 import type { PersonSettings } from "../core/people-settings.js";
 import type { ProcessSettings } from "../core/process-settings.js";
-import type { StatusName } from "../tracker/tracker.js";
 
 /** Stages whose work is done: their handler reviews or tells the customer, no deadline to meet. */
 const DONE_STAGES = new Set(["review", "resolution"]);
 
-/** Whether a bug is in the action phase, where deadlines are kept: CONFIRMED or ASSIGNED, and not in review or resolution. */
-export function isActionPhase(status: StatusName, stage: string | undefined): boolean {
+/**
+ * Whether a mirrored bug is in the action phase, where deadlines are kept: CONFIRMED or ASSIGNED, and
+ * not in review or resolution. `status` is the tracker's state key as the watcher's mirror keeps it
+ * (`TicketState.key`); commands judge by the bug's resolved stage instead.
+ */
+export function isActionPhase(status: string, stage: string | undefined): boolean {
   if (status !== "confirmed" && status !== "assigned") return false;
   return stage === undefined || !DONE_STAGES.has(stage);
 }

@@ -12,7 +12,6 @@
  * - The answer thanks the customer, gives the link, asks whether it answers the question and
  *   offers more help; it never says or implies the customer should have found it.
  */
-import { MAX_SUMMARY_LENGTH } from "../tracker/tracker.js";
 import { truncateText } from "../core/text.js";
 
 /** Filler words that do not change which question is asked. */
@@ -43,12 +42,12 @@ export function docsReplyText(url: string): string {
   ].join("\n");
 }
 
-/** `Docs: make the answer to '<question>' easier to find`, shortened to fit MantisBT's summary. */
-export function docsBugSummary(question: string): string {
+/** `Docs: make the answer to '<question>' easier to find`, shortened to fit the tracker's summary (`maxLength` code points). */
+export function docsBugSummary(question: string, maxLength: number): string {
   const before = "Docs: make the answer to '";
   const after = "' easier to find";
   const oneLine = question.replace(/\s+/g, " ").trim();
-  const room = MAX_SUMMARY_LENGTH - Array.from(before).length - Array.from(after).length;
+  const room = maxLength - Array.from(before).length - Array.from(after).length;
   return `${before}${truncateText(oneLine, room)}${after}`;
 }
 

@@ -4,13 +4,14 @@
  * personal data only in a private note (seed: Support E-mail).
  */
 import { z } from "zod";
-import { NotFoundError } from "../errors.js";
+import { NotFoundError, UsageError } from "../errors.js";
 import type { CommandContext } from "../framework/command.js";
 import { CUSTOMER_TYPES, type BugOrigin, type CustomerType } from "../store/store.js";
-import { MAX_SUMMARY_LENGTH, type Bug, type NewBug } from "../tracker/tracker.js";
+import type { Ticket } from "../core/ticket.js";
 import { codePointLength } from "../core/text.js";
-import { fileBug, type JournalRecord } from "./bug-actions.js";
+import { fileTicket, type JournalRecord, type WriteOptions } from "./bug-actions.js";
 import { isEmailAddress, isPhoneNumber, PHONE_EXAMPLE } from "./personal-data.js";
+import type { NewTicket } from "./tracker-port.js";
 
 /** A zod error option: `missing` when the argument was not given, the default wording otherwise. */
 function whenMissing(missing: string) {
@@ -30,8 +31,14 @@ export function boundedTextArg(options: { example: string; max: number; missing?
     );
 }
 
-/** A MantisBT summary: non-empty, at most 128 characters as MantisBT counts them. */
-export const summaryArg = boundedTextArg({ example: '"Wallet shows withdrawal as pending"', max: MAX_SUMMARY_LENGTH });
+/** A bug summary: non-empty; its length is checked against the tracker's limit by `requireSummaryFits`. */
+export const summaryArg = boundedTextArg({ example: '"Wallet shows withdrawal as pending"', max: 5_000 });
+
+/** Refuses a summary longer than the tracker takes, as the argument check would: "summary: must be at most 128 characters". */
+export function requireSummaryFits(ctx: Pick<CommandContext, "tracker">, summary: string): void {
+  const max = ctx.tracker.limits.summaryLength;
+  if (codePointLength(summary) > max) throw new UsageError(`summary: must be at most ${max} characters`);
+}
 
 /** The customer's name as told. */
 export const customerNameArg = boundedTextArg({
@@ -75,7 +82,7 @@ export const docsUrlArg = z
 
 /** A bug filed for a customer, and a sentence for the reply when the private note could not be added. */
 export interface FiledCustomerBug {
-  bug: Bug;
+  bug: Ticket;
   noteProblem?: string;
 }
 
@@ -92,42 +99,51 @@ export interface CustomerBugOptions {
 
 /**
  * Files a customer's bug as the seed asks: NEW, unassigned, tagged with the customer tag, with the
- * personal data as a private note created in the same request (one `POST /issues`: all or nothing,
- * so a retry never makes a second bug). Should MantisBT still leave the note out or make it public,
+ * personal data as a private note filed in the same request (all or nothing, so a retry never
+ * makes a second bug). Should the tracker still leave the note out or make it public,
  * the bug stays (its public text holds no personal data) and the caller is told what to fix by hand.
  */
 export async function fileCustomerBug(ctx: CommandContext, options: CustomerBugOptions): Promise<FiledCustomerBug> {
   const contact = options.privateNote;
-  const bug = await fileBug(
+  const bug = await fileTicket(
     ctx,
-    { summary: options.summary, description: options.description, status: "new", tags: [ctx.settings.customerTag], private: options.private },
+    { summary: options.summary, description: options.description, stage: "triage", tags: [ctx.settings.customerTag], private: options.private },
     { action: "file", command: options.command, details: { origin: options.origin } },
-    contact === undefined ? {} : { notes: [{ text: contact, private: true, record: { action: "customer-contact", command: options.command } }] },
+    {
+      processState: { origin: options.origin },
+      ...(contact === undefined ? {} : { notes: [{ text: contact, private: true, record: { action: "customer-contact", command: options.command } }] }),
+    },
   );
-  ctx.store.updateBugProcess(bug.id, { origin: options.origin, stage: "triage" }, ctx.now());
   if (contact === undefined) return { bug };
   const note = bug.notes.find((candidate) => candidate.text.trim().endsWith(contact.trim()));
   if (note?.private) return { bug };
   // Names the bug, never the note's text.
-  ctx.log.warn({ bugId: bug.id, noteId: note?.id }, note ? "MantisBT stored the customer's contact as a public note" : "MantisBT left out the private note with the customer's contact");
+  ctx.log.warn({ bugId: bug.id, noteId: note?.id }, note ? "the tracker stored the customer's contact as a public note" : "the tracker left out the private note with the customer's contact");
+  const tracker = ctx.tracker.name;
   return {
     bug,
     noteProblem: note
-      ? `MantisBT stored the note with the customer's name and contact on #${bug.id} as PUBLIC: make note ${note.id} private in MantisBT now.`
-      : `I could not add the private note with the customer's name and contact to #${bug.id}: please add it in MantisBT yourself, as a PRIVATE note.`,
+      ? `${tracker} stored the note with the customer's name and contact on #${bug.id} as PUBLIC: make note ${note.id} private in ${tracker} now.`
+      : `I could not add the private note with the customer's name and contact to #${bug.id}: please add it in ${tracker} yourself, as a PRIVATE note.`,
   };
 }
 
 /**
  * Files a bug in the preferred category when the project has it, else in the default category
- * (MantisBT answers 404 "Category ... not found" for an unknown one).
+ * (a tracker answers NotFoundError naming the category for an unknown one).
  */
-export async function fileBugPreferringCategory(ctx: CommandContext, bug: Omit<NewBug, "notes">, category: string, record: JournalRecord): Promise<Bug> {
+export async function fileBugPreferringCategory(
+  ctx: CommandContext,
+  bug: Omit<NewTicket, "notes">,
+  category: string,
+  record: JournalRecord,
+  options: WriteOptions = {},
+): Promise<Ticket> {
   try {
-    return await fileBug(ctx, { ...bug, category }, record);
+    return await fileTicket(ctx, { ...bug, category }, record, options);
   } catch (error) {
     if (!(error instanceof NotFoundError) || !/category/i.test(error.message)) throw error;
     ctx.log.info({ category }, "category missing in the project; filing in the default category");
-    return fileBug(ctx, bug, record);
+    return fileTicket(ctx, bug, record, options);
   }
 }

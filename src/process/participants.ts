@@ -8,18 +8,18 @@ import { PermissionError } from "../errors.js";
 import type { CommandContext } from "../framework/command.js";
 import type { StaffMember } from "../identity.js";
 import type { BugProcessState } from "../store/store.js";
-import type { Bug } from "../tracker/tracker.js";
+import type { Ticket } from "../core/ticket.js";
 import { handlerMember } from "./require-handler.js";
 
 type PeopleContext = Pick<CommandContext, "staff" | "caller">;
 
-/** A staff member by handle as stored in the process state (handles, or MantisBT names set by hand). */
+/** A staff member by handle as stored in the process state (handles, or tracker names set by hand). */
 export function staffNamed(ctx: Pick<CommandContext, "staff">, name: string | undefined): StaffMember | undefined {
   return name === undefined ? undefined : ctx.staff.find(name);
 }
 
 /** The developer whose fix this is: as recorded when work started or review began, else the handler. */
-export function developerOf(ctx: Pick<CommandContext, "staff">, bug: Pick<Bug, "handler">, state: BugProcessState | undefined): StaffMember | undefined {
+export function developerOf(ctx: Pick<CommandContext, "staff">, bug: Pick<Ticket, "handler">, state: BugProcessState | undefined): StaffMember | undefined {
   return staffNamed(ctx, state?.developer) ?? handlerMember(ctx, bug);
 }
 

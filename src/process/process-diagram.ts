@@ -1,12 +1,14 @@
 /**
  * The support process as a Mermaid state diagram, generated from the rule table in
- * src/core/stages.ts (STAGE_INFO, COMMAND_RULES). docs/process.md embeds the output and a test
- * compares the two, so the documented state machine cannot drift from the one the bot enforces.
+ * src/core/stages.ts (STAGE_INFO, COMMAND_RULES) and a tracker's state labels. docs/process.md
+ * embeds the output for the tracker the bot runs on, and a test compares the two, so the documented
+ * state machine cannot drift from the one the bot enforces.
  */
-import { COMMAND_RULES, PROCESS_COMMANDS, STAGE_INFO, STAGES, statusLabel, type Stage, type Target } from "../core/stages.js";
+import { COMMAND_RULES, PROCESS_COMMANDS, STAGE_INFO, STAGES, type Stage, type Target } from "../core/stages.js";
+import type { TrackerPort } from "./tracker-port.js";
 
-/** Where a bug enters the process; not a rule of the table (bugs are filed, not moved there). */
-const ENTRY_LABEL = "filed (call, file, docs, or in MantisBT)";
+/** What the diagram and tables need of a tracker: its name and the state labels of each stage. */
+export type TrackerVocabulary = Pick<TrackerPort, "name" | "stageLabels">;
 
 /** Mermaid ids allow no hyphen. */
 function stateId(stage: Stage): string {
@@ -23,16 +25,17 @@ function edgeLabel(command: string, target: Target | undefined): string {
 }
 
 /**
- * `stateDiagram-v2` text: one state per stage, labelled with its MantisBT statuses; one edge per
- * pair of stages a command moves a bug between (several commands on one edge share it); commands
- * that leave stage and status alone (`ask`, `eta`, `draft`) are loops.
+ * `stateDiagram-v2` text: one state per stage, labelled with the tracker's states for it; one edge
+ * per pair of stages a command moves a bug between (several commands on one edge share it);
+ * commands that leave the stage alone (`ask`, `eta`, `draft`) are loops.
  */
-export function formatProcessDiagram(): string {
+export function formatProcessDiagram(tracker: TrackerVocabulary): string {
   const lines = ["stateDiagram-v2"];
   for (const stage of STAGES) {
-    lines.push(`    state "${stage}: ${STAGE_INFO[stage].statuses.map(statusLabel).join(" or ")}" as ${stateId(stage)}`);
+    lines.push(`    state "${stage}: ${tracker.stageLabels[stage].join(" or ")}" as ${stateId(stage)}`);
   }
-  lines.push(`    [*] --> ${stateId("triage")}: ${ENTRY_LABEL}`);
+  // Where a bug enters the process; not a rule of the table (bugs are filed, not moved there).
+  lines.push(`    [*] --> ${stateId("triage")}: filed (call, file, docs, or in ${tracker.name})`);
   const edges = new Map<string, string[]>();
   const addEdge = (from: Stage, to: Stage, label: string): void => {
     const key = `${stateId(from)} --> ${stateId(to)}`;
@@ -51,15 +54,15 @@ export function formatProcessDiagram(): string {
 }
 
 /** The diagram as a fenced Mermaid block, as docs/process.md carries it. */
-export function formatProcessDiagramBlock(): string {
-  return ["```mermaid", formatProcessDiagram(), "```"].join("\n");
+export function formatProcessDiagramBlock(tracker: TrackerVocabulary): string {
+  return ["```mermaid", formatProcessDiagram(tracker), "```"].join("\n");
 }
 
-/** The stages as a Markdown table: MantisBT statuses, the seed's chapter, what the bug waits for. */
-export function formatStageTable(): string {
+/** The stages as a Markdown table: the tracker's states, the seed's chapter, what the bug waits for. */
+export function formatStageTable(tracker: TrackerVocabulary): string {
   const rows = STAGES.map((stage) => {
     const info = STAGE_INFO[stage];
-    return `| ${stage} | ${info.statuses.map(statusLabel).join(", ")} | ${info.phase} | ${info.waitsFor} |`;
+    return `| ${stage} | ${tracker.stageLabels[stage].join(", ")} | ${info.phase} | ${info.waitsFor} |`;
   });
-  return ["| stage | MantisBT status | chapter | the bug ... |", "| --- | --- | --- | --- |", ...rows].join("\n");
+  return [`| stage | ${tracker.name} status | chapter | the bug ... |`, "| --- | --- | --- | --- |", ...rows].join("\n");
 }

@@ -5,15 +5,16 @@
  * fields and journal facts go in, never call records, so the result may be posted in a channel.
  */
 import type { OpenBugWork, RiskState } from "../core/deadline-risk.js";
-import { resolveStage } from "../core/stages.js";
+import { isStage, resolveStage, STAGE_INFO } from "../core/stages.js";
 import { parseSubject } from "../core/subject-tag.js";
 import { composeSummaryMessages, type SummaryBug, type SummaryChange } from "../core/summary.js";
 import type { CommandContext } from "../framework/command.js";
+import type { StaffMember } from "../identity.js";
 import { latestEstimateUpdate } from "../store/proactive-repo.js";
 import type { JournalEntry } from "../store/store.js";
-import type { Bug } from "../tracker/tracker.js";
+import type { Ticket } from "../core/ticket.js";
 import { isCustomerBug } from "./bug-format.js";
-import { assessDeveloperRisk, isActionPhase } from "./developer-risk.js";
+import { assessDeveloperRisk } from "./developer-risk.js";
 import { isOpen, readQueue } from "./queue.js";
 import { settingsFor } from "./settings-for.js";
 import { describeBug, subBugIds } from "./situation.js";
@@ -40,7 +41,7 @@ export async function buildQueueSummary(ctx: SummaryContext, options: { limit: C
     changes,
     now,
     timeZone: ctx.settings.timeZone,
-    bugUrl: (id) => ctx.tracker.bugUrl(id),
+    bugUrl: (id) => ctx.tracker.ticketUrl(id),
     ...(options.title ? { title: options.title } : {}),
     // Headroom for a line the caller may add (e.g. that the list was cut).
     maxLength: options.limit.length - 300,
@@ -50,7 +51,7 @@ export async function buildQueueSummary(ctx: SummaryContext, options: { limit: C
 }
 
 /** Bug fields plus stage, subject tag and deadline risk, as the summary composer wants them. */
-export function toSummaryBugs(ctx: Pick<SummaryContext, "store" | "staff" | "settings">, bugs: readonly Bug[], now: Date): SummaryBug[] {
+export function toSummaryBugs(ctx: Pick<SummaryContext, "store" | "staff" | "settings">, bugs: readonly Ticket[], now: Date): SummaryBug[] {
   const workdayHours = ctx.settings.workdayHours;
   // A sub-bug among the open bugs is unresolved; one missing from them is resolved, closed or not visible.
   const open = new Set(bugs.filter(isOpen).map((bug) => bug.id));
@@ -64,13 +65,13 @@ export function toSummaryBugs(ctx: Pick<SummaryContext, "store" | "staff" | "set
     const summaryBug: SummaryBug = {
       id: bug.id,
       summary: tag.tag ? tag.rest : bug.summary,
-      status: bug.status,
+      status: bug.state.key,
       priority: bug.priority,
       customer: Boolean(situation.customer) || isCustomerBug(bug, ctx.settings.customerTag),
       createdAt: bug.createdAt,
       updatedAt: bug.updatedAt,
       stage: resolveStage(situation),
-      ...(bug.handler ? { handler: ctx.staff.byTrackerUser(bug.handler.name)?.name ?? bug.handler.name } : {}),
+      ...(bug.handler ? { handler: bug.handler.handle ?? bug.handler.name } : {}),
       // The subject tag first, else what the bot stored (as the daily summary reads them).
       ...(workLeft !== undefined ? { workLeftMinutes: workLeft } : {}),
       ...(deadline !== undefined ? { deadline } : {}),
@@ -88,32 +89,43 @@ export function toSummaryBugs(ctx: Pick<SummaryContext, "store" | "staff" | "set
 /**
  * Deadline risk per handler, judged as the daily summary judges it: bugs in action only, each
  * developer's own working calendar (their `settings` over the company's), and the last recorded
- * estimate update (MantisBT keeps no time of the last subject change in a list answer, so the bug's
- * last update stands in when no estimate was recorded).
+ * estimate update (a tracker's list need not say when the subject last changed, so the bug's last
+ * update stands in when no estimate was recorded).
  */
-function assessRisks(ctx: Pick<SummaryContext, "store" | "staff" | "settings">, prepared: readonly { bug: Bug; summaryBug: SummaryBug }[], now: Date): Map<number, RiskState> {
-  const byHandler = new Map<string, OpenBugWork[]>();
+function assessRisks(ctx: Pick<SummaryContext, "store" | "staff" | "settings">, prepared: readonly { bug: Ticket; summaryBug: SummaryBug }[], now: Date): Map<number, RiskState> {
+  // Each handler's bugs together: a staff member by handle, anyone else by the tracker's name.
+  const byHandler = new Map<string, { member: StaffMember | undefined; work: OpenBugWork[] }>();
   for (const { bug, summaryBug } of prepared) {
     if (!bug.handler || summaryBug.workLeftMinutes === undefined || summaryBug.deadline === undefined) continue;
-    if (!isActionPhase(bug.status, ctx.store.getBugProcess(bug.id)?.stage)) continue;
+    if (summaryBug.stage === undefined || !isStage(summaryBug.stage) || STAGE_INFO[summaryBug.stage].phase !== "action") continue;
     const recorded = latestEstimateUpdate(ctx.store, bug.id);
     const lastEstimateUpdate = recorded && recorded.getTime() > bug.updatedAt.getTime() ? recorded : bug.updatedAt;
     const work: OpenBugWork = { bugId: bug.id, workLeftMinutes: summaryBug.workLeftMinutes, deadline: summaryBug.deadline, lastEstimateUpdate };
-    byHandler.set(bug.handler.name, [...(byHandler.get(bug.handler.name) ?? []), work]);
+    const handle = bug.handler.handle;
+    const key = handle === undefined ? `tracker:${bug.handler.name}` : `staff:${handle}`;
+    const group = byHandler.get(key) ?? { member: handle === undefined ? undefined : ctx.staff.all().find((candidate) => candidate.name === handle), work: [] };
+    group.work.push(work);
+    byHandler.set(key, group);
   }
   const risks = new Map<number, RiskState>();
-  for (const [handler, work] of byHandler) {
-    const developer = settingsFor(ctx, ctx.staff.byTrackerUser(handler));
+  for (const { member, work } of byHandler.values()) {
+    const developer = settingsFor(ctx, member);
     for (const risk of assessDeveloperRisk({ settings: ctx.settings, developer, bugs: work, now })) risks.set(risk.bugId, risk.state);
   }
   return risks;
 }
 
-/** One line of "what changed": the action, who did it, and the status move if there was one. */
+/**
+ * One line of "what changed": the action, who did it, and the state move if there was one (entries
+ * written before the tracker port name the tracker's status in `change.status` and `previousStatus`).
+ */
 export function describeJournalEntry(entry: JournalEntry): SummaryChange {
   const change = entry.details["change"];
-  const to = typeof change === "object" && change !== null && "status" in change && typeof change.status === "string" ? change.status : undefined;
-  const from = typeof entry.details["previousStatus"] === "string" ? entry.details["previousStatus"] : undefined;
+  const text = (value: unknown): string | undefined => (typeof value === "string" ? value : undefined);
+  const stage = typeof change === "object" && change !== null && "stage" in change ? text(change.stage) : undefined;
+  const oldStatus = typeof change === "object" && change !== null && "status" in change ? text(change.status) : undefined;
+  const to = stage !== undefined ? text(entry.details["state"]) : oldStatus;
+  const from = text(entry.details["previousState"]) ?? text(entry.details["previousStatus"]);
   const move = to && to !== from ? `: ${from ? `${from.toUpperCase()} ` : ""}→ ${to.toUpperCase()}` : "";
   return { bugId: entry.bugId, at: entry.at, change: `${entry.action} by ${entry.actor}${move}` };
 }

@@ -6,37 +6,32 @@ import { checkTransition, resolveStage, type BugSituation, type ProcessCommand, 
 import { NotFoundError, ProcessRuleError } from "../errors.js";
 import type { CommandContext } from "../framework/command.js";
 import type { BugProcessState } from "../store/store.js";
-import type { Bug } from "../tracker/tracker.js";
+import { hasTag, type Ticket } from "../core/ticket.js";
 import type { ProcessSettings } from "../core/process-settings.js";
 import { isCustomerBug } from "./bug-format.js";
 import { listPendingSubFeedback } from "../store/analysis-repo.js";
 
-/** A sub-bug as the process sees it: the tracker's bug, the bot's state, the facts the rules need. */
+/** A sub-bug as the process sees it: the tracker's ticket, the bot's state, the facts the rules need. */
 export interface SubBug {
-  bug: Bug;
+  bug: Ticket;
   state: BugProcessState | undefined;
   situation: BugSituation;
 }
 
+/** A bug with its stage and sub-bugs, as commands check and change it. */
 export interface LoadedBug extends SubBug {
   stage: Stage;
-  /** The bugs this one is `parent-of` in the tracker, in id order. */
+  /** Its sub-bugs in the tracker, in id order. */
   subBugs: SubBug[];
 }
 
-/** Whether the bug carries the tag (case-insensitive, as MantisBT tag names are). */
-export function hasTag(bug: Pick<Bug, "tags">, tag: string): boolean {
-  return bug.tags.some((name) => name.toLowerCase() === tag.toLowerCase());
-}
-
 /** The facts the process rules need about a bug. */
-export function describeBug(bug: Bug, state: BugProcessState | undefined, settings: ProcessSettings, pendingSubFeedback: readonly number[] = []): BugSituation {
+export function describeBug(bug: Ticket, state: BugProcessState | undefined, settings: ProcessSettings, pendingSubFeedback: readonly number[] = []): BugSituation {
   return {
     id: bug.id,
-    status: bug.status,
-    ...(bug.customStatus ? { customStatus: bug.customStatus.name } : {}),
+    state: bug.state,
     stage: state?.stage,
-    handler: bug.handler?.name,
+    handler: bug.handler ? (bug.handler.handle ?? bug.handler.name) : undefined,
     customer: isCustomerBug(bug, settings.customerTag) || state?.origin === "call" || state?.origin === "email" || state?.origin === "sales",
     customerData: hasTag(bug, settings.customerDataTag),
     feedbackGiven: state?.stage === "timeline",
@@ -45,25 +40,22 @@ export function describeBug(bug: Bug, state: BugProcessState | undefined, settin
   };
 }
 
-/** Ids of the bugs this one is `parent-of` (its sub-bugs, e.g. opened with `ask`), in id order. */
-export function subBugIds(bug: Pick<Bug, "relationships">): number[] {
-  return bug.relationships
-    .filter((relationship) => relationship.type === "parent-of")
-    .map((relationship) => relationship.otherBugId)
-    .sort((a, b) => a - b);
+/** Ids of the bug's sub-bugs (e.g. opened with `ask`), in id order. */
+export function subBugIds(bug: Pick<Ticket, "subTicketIds">): number[] {
+  return [...bug.subTicketIds].sort((a, b) => a - b);
 }
 
 /**
  * The bug's sub-bugs with their process state: taken from `known` when there (a list already read),
  * else read one by one. A sub-bug deleted meanwhile is left out.
  */
-export async function loadSubBugs(ctx: Pick<CommandContext, "tracker" | "store" | "settings">, bug: Bug, known?: ReadonlyMap<number, Bug>): Promise<SubBug[]> {
+export async function loadSubBugs(ctx: Pick<CommandContext, "tracker" | "store" | "settings">, bug: Ticket, known?: ReadonlyMap<number, Ticket>): Promise<SubBug[]> {
   const subBugs: SubBug[] = [];
   for (const id of subBugIds(bug)) {
     let sub = known?.get(id);
     if (!sub) {
       try {
-        sub = await ctx.tracker.getBug(id);
+        sub = await ctx.tracker.getTicket(id);
       } catch (error) {
         if (error instanceof NotFoundError) continue;
         throw error;
@@ -77,7 +69,7 @@ export async function loadSubBugs(ctx: Pick<CommandContext, "tracker" | "store" 
 
 /** Reads the bug and its sub-bugs from the tracker and their process state from the store. */
 export async function loadBug(ctx: Pick<CommandContext, "tracker" | "store" | "settings">, bugId: number): Promise<LoadedBug> {
-  const bug = await ctx.tracker.getBug(bugId);
+  const bug = await ctx.tracker.getTicket(bugId);
   const state = ctx.store.getBugProcess(bugId);
   const subBugs = await loadSubBugs(ctx, bug);
   const situation: BugSituation = {

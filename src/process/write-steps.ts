@@ -1,5 +1,5 @@
 /**
- * Commands that change MantisBT with several requests (`ask`, `confirm ... with-sub-bugs`) run each
+ * Commands that change the tracker with several requests (`ask`, `confirm ... with-sub-bugs`) run each
  * write as a step: when one fails after others were made, the reply lists what was done and what was
  * not, and the command is written so that running it again finishes the rest without doing any step
  * twice. A failure before the first write is reported as it is: nothing was changed.

@@ -7,7 +7,7 @@ import { z } from "zod";
 import type { NotificationKey } from "../core/reminder-policy.js";
 import type { Message } from "../framework/reply.js";
 import { userPreferencesSchema, type UserPreferences } from "../core/people-settings.js";
-import { PRIORITY_NAMES, STATUS_NAMES, type PriorityName, type StatusName } from "../tracker/tracker.js";
+import { isPriority, type Priority } from "../core/ticket.js";
 import type { Store } from "./store.js";
 
 // --- tracker mirror ----------------------------------------------------------------------------
@@ -15,10 +15,11 @@ import type { Store } from "./store.js";
 /** What the watcher keeps of a bug: enough to detect transitions and to write summaries. */
 export interface MirrorBug {
   id: number;
-  status: StatusName;
+  /** The tracker's state key (`TicketState.key`). */
+  status: string;
   /** MantisBT user name of the handler. */
   handler?: string;
-  priority: PriorityName;
+  priority: Priority;
   summary: string;
   tags: string[];
   private: boolean;
@@ -36,7 +37,7 @@ export interface MirrorBug {
 /** A mirror row: the bug plus what the watcher derived over time. */
 export interface MirrorRow extends MirrorBug {
   statusSince: Date;
-  previousStatus?: StatusName;
+  previousStatus?: string;
   previousHandler?: string;
   feedbackSince?: Date;
   tagChangedAt: Date;
@@ -84,8 +85,6 @@ function statement(store: Store, sql: string): Database.Statement {
 
 // Rows are the engine's own writes, so plain checks suffice (a zod parse per row per minute over a
 // 10,000-bug mirror showed in the benchmark); an unknown value still falls back instead of passing.
-const isStatus = (value: string): value is StatusName => (STATUS_NAMES as readonly string[]).includes(value);
-const isPriority = (value: string): value is PriorityName => (PRIORITY_NAMES as readonly string[]).includes(value);
 const tagsSchema = z.array(z.string());
 
 const optionalDate = (value: string | null): Date | undefined => (value === null ? undefined : new Date(value));
@@ -95,7 +94,7 @@ function toMirrorRow(row: MirrorDbRow): MirrorRow {
   const tags = row.tags === "[]" ? [] : tagsSchema.catch([]).parse(JSON.parse(row.tags));
   return {
     id: row.bug_id,
-    status: isStatus(row.status) ? row.status : "new",
+    status: row.status,
     handler: row.handler ?? undefined,
     priority: isPriority(row.priority) ? row.priority : "normal",
     summary: row.summary,
@@ -104,7 +103,7 @@ function toMirrorRow(row: MirrorDbRow): MirrorRow {
     createdAt: new Date(row.created_at),
     updatedAt: new Date(row.updated_at),
     statusSince: new Date(row.status_since),
-    previousStatus: row.previous_status !== null && isStatus(row.previous_status) ? row.previous_status : undefined,
+    previousStatus: row.previous_status ?? undefined,
     previousHandler: row.previous_handler ?? undefined,
     feedbackSince: optionalDate(row.feedback_since),
     handlerNoteAt: optionalDate(row.handler_note_at),
@@ -122,9 +121,9 @@ export function getMirrorBug(store: Store, bugId: number): MirrorRow | undefined
 }
 
 /** Mirror rows by bug id: all, only open ones (not resolved or closed), or only some statuses. */
-export function listMirror(store: Store, options: { openOnly?: boolean; statuses?: readonly StatusName[] } = {}): MirrorRow[] {
+export function listMirror(store: Store, options: { openOnly?: boolean; statuses?: readonly string[] } = {}): MirrorRow[] {
   if (options.statuses) {
-    const statuses = options.statuses.filter(isStatus);
+    const statuses = options.statuses;
     const sql = `SELECT * FROM tracker_mirror WHERE status IN (${statuses.map(() => "?").join(", ") || "NULL"}) ORDER BY bug_id`;
     return (statement(store, sql).all(...statuses) as MirrorDbRow[]).map(toMirrorRow);
   }

@@ -41,7 +41,7 @@ describe("ask", () => {
     expect(getSubFeedback(h.store, subId)).toMatchObject({ parentBugId: 1, askedBy: "alice", askedOf: "bob" });
     expect(listPendingSubFeedback(h.store, 1)).toEqual([subId]);
     expect(h.store.getBugProcess(subId)).toMatchObject({ origin: "sub-feedback", stage: "feedback", developer: "bob" });
-    expect(h.store.listJournal(subId).map((entry) => entry.action)).toEqual(["ask", "ask"]);
+    expect(h.store.listJournal(subId).map((entry) => entry.action)).toEqual(["ask", "ask", "ask"]);
     expect(h.store.listJournal(1).at(-1)).toMatchObject({ actor: "alice", action: "ask", details: { subBugId: subId, developer: "bob" } });
 
     const [dm] = h.notifier.directsTo("bob");
@@ -50,17 +50,19 @@ describe("ask", () => {
     expect(dm!.text).toContain(`\`feedback ${subId} <work left, e.g. 4h> <deadline, e.g. 14.3.2034> "path to resolution"\``);
   });
 
-  it("creates the sub-bug as ASSIGNED (MantisBT's rule for a handler at creation), then sets FEEDBACK", async () => {
+  it("journals every write on the sub-bug like any other change: filed, sent to feedback, linked to its parent", async () => {
     const subId = await askBob(h);
-    const statusChanges = h.sim.database
-      .historyOf(subId)
-      .filter((row) => row.kind === "field-updated")
-      .map((row) => JSON.parse(row.details) as { field: string; old: number; new: number })
-      .filter((details) => details.field === "status");
-    expect(statusChanges).toEqual([
-      { field: "status", old: 10, new: 50 },
-      { field: "status", old: 50, new: 20 },
+    const journal = h.store.listJournal(subId);
+    expect(journal.map((entry) => [entry.actor, entry.action, entry.command])).toEqual([
+      ["alice", "ask", "ask"],
+      ["alice", "ask", "ask"],
+      ["alice", "ask", "ask"],
     ]);
+    expect(journal[0]!.details).toMatchObject({ parentBugId: 1, developer: "bob" });
+    expect(journal[1]!.details).toMatchObject({ parentBugId: 1, change: { stage: "feedback" }, state: "FEEDBACK" });
+    // The link to the parent is on the sub-bug's own journal, not only on the parent's.
+    expect(journal[2]!.details).toMatchObject({ parentBugId: 1, developer: "bob" });
+    expect(h.store.listJournal(1).filter((entry) => entry.details["subBugId"] === subId)).toHaveLength(1);
   });
 
   it("keeps a private parent's sub-bug private", async () => {

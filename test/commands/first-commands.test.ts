@@ -40,6 +40,15 @@ describe("show", () => {
     expect(child.reply.text).not.toContain("Sub-bugs (");
   });
 
+  it("takes a link to the bug as the tracker shows it, and only the tracker's own links", async () => {
+    const result = await h.run("manager", `show ${h.sim.url}view.php?id=1`);
+    expect(result.kind).toBe("ok");
+    expect(result.reply.text).toContain(`[#1](${h.sim.url}view.php?id=1)`);
+    const other = await h.run("manager", "show https://example.com/issues/1");
+    expect(other.kind).toBe("refused");
+    expect(other.reply.text).toMatch(/bug: must be a bug number such as #1234/);
+  });
+
   it("says clearly when the bug does not exist", async () => {
     const result = await h.run("alice", "show 99999");
     expect(result).toMatchObject({ kind: "refused", reply: { text: expect.stringMatching(/#99999 does not exist/) } });

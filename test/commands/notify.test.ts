@@ -46,7 +46,7 @@ describe("notify", () => {
     await h.tracker.addRelationship(1, { type: "parent-of", otherBugId: 9 });
     const result = await h.run("carol", "notify 1");
     expect(result.kind).toBe("refused");
-    expect(result.reply.text).toMatch(/^Bug #1 waits for its sub-bug #9 to be resolved first \(MantisBT resolves a bug only after its sub-bugs\); nothing was changed\.\n- #9 .*waits for triage: management triages it first \(`triage 9 @developer`\)/);
+    expect(result.reply.text).toMatch(/^Bug #1 waits for its sub-bug #9 to be resolved first \(the tracker resolves a bug only after its sub-bugs\); nothing was changed\.\n- #9 .*waits for triage: management triages it first \(`triage 9 @developer`\)/);
     expect(await h.bug(1)).toMatchObject({ status: "assigned", handler: { name: "carol" } });
     expect(h.store.getBugProcess(1)?.stage).toBe("resolution");
     expect(h.store.listJournal(1)).toEqual([]);

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import type { ProjectVersion } from "../../src/tracker/tracker.js";
+import type { ProjectVersion } from "../../src/tracker/mantis/mantis-types.js";
 import { startHarness, type Harness } from "../support/harness.js";
 
 let h: Harness;

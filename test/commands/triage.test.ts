@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { UsageError } from "../../src/errors.js";
 import { StaffDirectory } from "../../src/identity.js";
 import { requireAssignableStaff } from "../../src/process/require-handler.js";
+import { createMantisTracker } from "../../src/tracker/mantis/mantis-tracker.js";
 import { startHarness, type Harness } from "../support/harness.js";
 
 let h: Harness;
@@ -83,10 +84,11 @@ describe("triage", () => {
       { name: "alice", role: "staff", accounts: { mantis: "alice" } },
       { name: "rolf", role: "staff", accounts: { mantis: "reporter" } },
     ]);
-    const refusal = requireAssignableStaff({ staff, tracker: h.tracker }, "rolf");
+    const tracker = createMantisTracker({ client: h.tracker, staff });
+    const refusal = requireAssignableStaff({ staff, tracker }, "rolf");
     await expect(refusal).rejects.toThrow(UsageError);
     await expect(refusal).rejects.toThrow(/@rolf cannot handle bugs in MantisBT .* Who can: @manager, @alice\./);
-    await expect(requireAssignableStaff({ staff, tracker: h.tracker }, "alice")).resolves.toMatchObject({ name: "alice" });
+    await expect(requireAssignableStaff({ staff, tracker }, "alice")).resolves.toMatchObject({ name: "alice" });
   });
 
   it("refuses a bad priority with the allowed names", async () => {

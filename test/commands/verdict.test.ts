@@ -106,7 +106,7 @@ describe("verdict with sub-bugs", () => {
     expect(result.kind).toBe("refused");
     expect(result.reply.text).toBe(
       [
-        `Bug #2 waits for its sub-bug #${subId} to be resolved first (MantisBT resolves a bug only after its sub-bugs); nothing was changed.`,
+        `Bug #2 waits for its sub-bug #${subId} to be resolved first (the tracker resolves a bug only after its sub-bugs); nothing was changed.`,
         `- #${subId} (@bob) waits for developer feedback: @bob urgently gives feedback: is the problem clear, what is the path to a fix, and a realistic, conservative timeline (\`feedback ${subId} ...\`); other developers can be asked with \`ask ${subId} @developer\``,
       ].join("\n"),
     );

@@ -1,7 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { codePointLength } from "../../src/core/text.js";
 import {
-  SUMMARY_MAX_LENGTH,
   fitSummary,
   formatSubjectTag,
   parseSubject,
@@ -9,6 +8,10 @@ import {
   setSubjectTag,
   type SubjectTag,
 } from "../../src/core/subject-tag.js";
+
+/** A tracker's summary limit, as MantisBT's 128-character column. */
+const SUMMARY_MAX_LENGTH = 128;
+const LIMIT = { maxLength: SUMMARY_MAX_LENGTH };
 
 const H = 60;
 const D = 8 * H;
@@ -83,7 +86,7 @@ describe("parseSubject", () => {
   });
 
   it("reads days with the configured working day", () => {
-    expect(parseSubject("[1d, 14.3.2034] x", { workdayHours: 6 }).tag?.estimateMinutes).toBe(6 * H);
+    expect(parseSubject("[1d, 14.3.2034] x", { workdayHours: 6, ...LIMIT }).tag?.estimateMinutes).toBe(6 * H);
   });
 
   it("keeps the tag text as found", () => {
@@ -120,7 +123,7 @@ describe("setSubjectTag", () => {
     ["[2h, 1.1.2034]", "[4h, 14.3.2034]"],
     ["Zahlung schlägt fehl – „Fehler 42“ 💥", "[4h, 14.3.2034] Zahlung schlägt fehl – „Fehler 42“ 💥"],
   ])("tags %j as %j", (summary, result) => {
-    expect(setSubjectTag(summary, tag)).toBe(result);
+    expect(setSubjectTag(summary, tag, LIMIT)).toBe(result);
   });
 
   it.each([
@@ -128,34 +131,34 @@ describe("setSubjectTag", () => {
     ["[4x, 31.2.2034] Wallet crashes", "Wallet crashes"],
     ["Wallet crashes", "Wallet crashes"],
   ])("removes the tag from %j when the new tag is empty", (summary, result) => {
-    expect(setSubjectTag(summary, undefined)).toBe(result);
-    expect(setSubjectTag(summary, {})).toBe(result);
+    expect(setSubjectTag(summary, undefined, LIMIT)).toBe(result);
+    expect(setSubjectTag(summary, {}, LIMIT)).toBe(result);
   });
 
   it("writes days with the configured working day", () => {
-    expect(setSubjectTag("x", { estimateMinutes: 6 * H }, { workdayHours: 6 })).toBe("[1d] x");
+    expect(setSubjectTag("x", { estimateMinutes: 6 * H }, { workdayHours: 6, ...LIMIT })).toBe("[1d] x");
   });
 
-  describe("at MantisBT's 128-character limit", () => {
+  describe("at a 128-character limit (MantisBT's)", () => {
     const prefix = "[4h, 14.3.2034] ";
     const room = SUMMARY_MAX_LENGTH - prefix.length;
 
     it("leaves a subject that fits exactly untouched", () => {
       const rest = "a".repeat(room);
-      const result = setSubjectTag(rest, tag);
+      const result = setSubjectTag(rest, tag, LIMIT);
       expect(result).toBe(prefix + rest);
       expect(codePointLength(result)).toBe(128);
     });
 
     it("shortens the rest by one character plus an ellipsis when it is one too long", () => {
       const rest = "a".repeat(room + 1);
-      const result = setSubjectTag(rest, tag);
+      const result = setSubjectTag(rest, tag, LIMIT);
       expect(result).toBe(`${prefix}${"a".repeat(room - 1)}…`);
       expect(codePointLength(result)).toBe(128);
     });
 
     it("shortens a very long rest and never the tag", () => {
-      const result = setSubjectTag(`[1h, 1.1.2030] ${"word ".repeat(200)}`, tag);
+      const result = setSubjectTag(`[1h, 1.1.2030] ${"word ".repeat(200)}`, tag, LIMIT);
       expect(result.startsWith(prefix)).toBe(true);
       expect(result.endsWith("…")).toBe(true);
       expect(codePointLength(result)).toBeLessThanOrEqual(128);
@@ -164,7 +167,7 @@ describe("setSubjectTag", () => {
 
     it("counts an emoji as one character and never cuts one in half", () => {
       const rest = "💥".repeat(room + 5);
-      const result = setSubjectTag(rest, tag);
+      const result = setSubjectTag(rest, tag, LIMIT);
       expect(codePointLength(result)).toBe(128);
       expect(result).toBe(`${prefix}${"💥".repeat(room - 1)}…`);
       expect(result).not.toMatch(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])/);
@@ -173,7 +176,7 @@ describe("setSubjectTag", () => {
     it("keeps a flag or a family emoji whole when cutting", () => {
       const family = "👨‍👩‍👧"; // 5 code points
       const rest = "a".repeat(room - 3) + family;
-      const result = setSubjectTag(rest, tag);
+      const result = setSubjectTag(rest, tag, LIMIT);
       expect(result).toBe(`${prefix}${"a".repeat(room - 3)}…`);
     });
 
@@ -190,7 +193,7 @@ describe("setSubjectTag", () => {
     });
 
     it("shortens an untagged subject when the tag is removed", () => {
-      expect(codePointLength(setSubjectTag("b".repeat(300), undefined))).toBe(128);
+      expect(codePointLength(setSubjectTag("b".repeat(300), undefined, LIMIT))).toBe(128);
     });
   });
 });
@@ -212,6 +215,6 @@ describe("fitSummary", () => {
     ["x".repeat(129), `${"x".repeat(127)}…`],
     ["", ""],
   ])("fits %j", (summary, result) => {
-    expect(fitSummary(summary)).toBe(result);
+    expect(fitSummary(summary, LIMIT)).toBe(result);
   });
 });

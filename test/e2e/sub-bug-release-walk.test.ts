@@ -69,7 +69,7 @@ describe("a bug with a sub-bug, from review to a new release", () => {
     expect(after.updatedAt).toEqual(before.updatedAt);
     expect(h.store.getBugProcess(bugId)?.stage).toBe("review");
     const show = await step("carol", `show ${bugId}`);
-    expect(show.reply.text).toContain(`- Sub-bugs (1):\n  - ${link(subId)} **feedback**, @bob, waits for developer feedback`);
+    expect(show.reply.text).toContain(`- Sub-bugs (1):\n  - ${link(subId)} **FEEDBACK**, @bob, waits for developer feedback`);
   });
 
   it("the sub-bug goes through the process to RESOLVED", async () => {

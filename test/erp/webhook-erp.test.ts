@@ -230,7 +230,7 @@ describe("call route=sales through the webhook ERP", () => {
     const h = await startHarness();
     try {
       const webhook = new WebhookErp({ url: erp.url, secret: SECRET, timeoutMs: 5_000, store: h.store, now: () => NOW });
-      const core = createBotCore({ config: loadConfig({}), logger: h.log.log, store: h.store, staff: h.staff, tracker: h.tracker, notifier: h.notifier, erp: webhook, now: () => NOW });
+      const core = createBotCore({ config: loadConfig({}), logger: h.log.log, store: h.store, staff: h.staff, tracker: h.port, notifier: h.notifier, erp: webhook, now: () => NOW });
       const line = `call name="${JANE.name}" type=bank phone="${JANE.phone}" email=${JANE.email} issue="Wants to offer Taler" route=sales`;
 
       const ok = await core.run("sandbox", "alice", line);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { UsageError } from "../../src/errors.js";
-import { bugIdArg, deadlineArg, estimateArg, flagArg, priorityArg, staffHandleArg, statusArg, textArg } from "../../src/framework/arg-types.js";
+import { bugIdArg, deadlineArg, estimateArg, flagArg, priorityArg, resolveBugReferences, staffHandleArg, textArg } from "../../src/framework/arg-types.js";
 import { formatUsage, mapTokens, parseArguments } from "../../src/framework/args.js";
 import { defineCommand, type CommandDefinition } from "../../src/framework/command.js";
 import { ephemeral } from "../../src/framework/reply.js";
@@ -140,14 +140,19 @@ describe("argument types", () => {
     ["#1234", 1234],
     ["1234", 1234],
     [" 7 ", 7],
-    ["https://bugs.taler.net/view.php?id=9876", 9876],
-    ["https://bugs.taler.net/view.php?id=9876#c123", 9876],
   ])("reads bug reference %j", (text, id) => {
     expect(bugIdArg.parse(text)).toBe(id);
   });
 
-  it.each(["", "#", "#0", "-3", "12a", "#1.5", "https://example.com/?id=3"])("refuses %j as a bug reference", (text) => {
+  it.each(["", "#", "#0", "-3", "12a", "#1.5", "https://example.com/?id=3", "https://bugs.taler.net/view.php?id=9876"])("refuses %j as a bug reference", (text) => {
     expect(bugIdArg.safeParse(text).success).toBe(false);
+  });
+
+  it("leaves links to the tracker's reader: a bug argument it reads becomes #id, other arguments stay", () => {
+    const schema = z.object({ bug: bugIdArg, other: bugIdArg.optional(), text: textArg });
+    const reader = (text: string) => (text === "tracker:9876" ? 9876 : undefined);
+    expect(resolveBugReferences(schema, { bug: "tracker:9876", other: "12", text: ["tracker:9876"] }, reader)).toEqual({ bug: "#9876", other: "12", text: ["tracker:9876"] });
+    expect(resolveBugReferences(schema, { bug: "elsewhere:1" }, reader)).toEqual({ bug: "elsewhere:1" });
   });
 
   it("strips @ from handles but keeps Matrix ids whole", () => {
@@ -158,10 +163,9 @@ describe("argument types", () => {
     expect(staffHandleArg.safeParse("Jürg Müller").success).toBe(false);
   });
 
-  it("reads priority and status names case-insensitively", () => {
+  it("reads priority names case-insensitively", () => {
     expect(priorityArg.parse(" Urgent")).toBe("urgent");
-    expect(statusArg.parse("FEEDBACK")).toBe("feedback");
-    expect(statusArg.safeParse("done").error?.issues[0]?.message).toBe("must be one of new, feedback, acknowledged, confirmed, assigned, resolved, closed");
+    expect(priorityArg.safeParse("asap").error?.issues[0]?.message).toBe("must be one of none, low, normal, high, urgent, immediate");
   });
 
   it("keeps estimate text for src/core to check, refusing only empty text", () => {

@@ -31,7 +31,7 @@ describe("dispatch", () => {
     setUp();
     const result = await run("show #12", asAlice);
     expect(result).toEqual({ kind: "ok", reply: { text: "#12: Wallet shows wrong balance", visibility: "ephemeral", bugId: 12 } });
-    expect(services.tracker.calls).toEqual([{ method: "getBug", actingAs: "alice.m", args: [12] }]);
+    expect(services.tracker.calls).toEqual([{ method: "getTicket", actingAs: "alice", args: [12] }]);
   });
 
   it("gives the command the caller, platform and clock", async () => {
@@ -51,7 +51,8 @@ describe("dispatch", () => {
     const result = await run("assign #12 @alice priority=Urgent");
     expect(result).toEqual({ kind: "ok", reply: { text: "#12 is now with @alice.", visibility: "channel" } });
     expect(services.tracker.calls).toEqual([
-      { method: "updateBug", actingAs: "manager", args: [12, { handler: "alice.m", priority: "urgent" }, undefined] },
+      { method: "getTicket", actingAs: "manager", args: [12] },
+      { method: "changeTicket", actingAs: "manager", args: [12, { priority: "urgent", assignee: "alice" }] },
     ]);
     expect(services.notifier.sent).toEqual([
       { kind: "direct", recipient: "alice", message: { text: "You got bug #12.", bugId: 12 } },

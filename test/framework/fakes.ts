@@ -12,102 +12,96 @@ import type { CommandRegistry } from "../../src/framework/registry.js";
 import type { Message } from "../../src/framework/reply.js";
 import { StaffDirectory, type StaffMember, type StaffMemberInput } from "../../src/identity.js";
 import { Store } from "../../src/store/store.js";
+import type { Person } from "../../src/core/person.js";
+import type { NewNote, Ticket, TicketNote } from "../../src/core/ticket.js";
+import type { NewTicket, ProjectVersion, TicketChange, TrackerPort } from "../../src/process/tracker-port.js";
+import { MANTIS_LIMITS, MANTIS_STAGE_LABELS, parseMantisReference, ticketState } from "../../src/tracker/mantis/mantis-tracker.js";
 import { testProcessSettings } from "../support/settings.js";
-import type {
-  Actor,
-  Bug,
-  BugChange,
-  BugNote,
-  ListBugsQuery,
-  NewBug,
-  ProjectVersion,
-  RelationshipType,
-  TrackerPort,
-  TrackerUser,
-} from "../../src/tracker/tracker.js";
 
 export interface TrackerCall {
   method: keyof TrackerPort;
-  /** Tracker user the call was made for, when made through `actingAs`. */
+  /** Staff handle of the person the call was made for, when made through `actingAs`. */
   actingAs?: string;
   args: unknown[];
 }
 
-/** A TrackerPort over an in-memory map of bugs that records every call, in order. */
+/** A TrackerPort over an in-memory map of tickets that records every call, in order (persons by handle). */
 export class FakeTracker implements TrackerPort {
+  readonly name = "MantisBT";
+  readonly limits = MANTIS_LIMITS;
+  readonly stageLabels = MANTIS_STAGE_LABELS;
+
   constructor(
-    readonly bugs = new Map<number, Bug>(),
+    readonly bugs = new Map<number, Ticket>(),
     readonly calls: TrackerCall[] = [],
-    private readonly actor?: Actor,
+    private readonly actor?: Person,
   ) {}
 
   private record(method: keyof TrackerPort, args: unknown[]): void {
-    this.calls.push({ method, actingAs: this.actor?.trackerUser, args });
+    this.calls.push({ method, actingAs: this.actor?.name, args });
   }
 
-  async getBug(id: number): Promise<Bug> {
-    this.record("getBug", [id]);
-    const bug = this.bugs.get(id);
-    if (!bug) throw new NotFoundError(`There is no bug #${id}.`);
-    return bug;
+  ticketUrl(id: number): string {
+    return `https://bugs.example.com/view.php?id=${id}`;
   }
 
-  async listBugs(query: ListBugsQuery): Promise<Bug[]> {
-    this.record("listBugs", [query]);
-    return [...this.bugs.values()].slice((query.page - 1) * query.pageSize, query.page * query.pageSize);
+  parseReference(text: string): number | undefined {
+    return parseMantisReference(text);
   }
 
-  async createBug(bug: NewBug): Promise<Bug> {
-    this.record("createBug", [bug]);
-    const created = makeBug({ id: this.bugs.size + 1, summary: bug.summary, description: bug.description });
+  async getTicket(id: number): Promise<Ticket> {
+    this.record("getTicket", [id]);
+    return this.ticketQuietly(id);
+  }
+
+  async listTickets(page: { page: number; pageSize: number }): Promise<Ticket[]> {
+    this.record("listTickets", [page]);
+    return [...this.bugs.values()].slice((page.page - 1) * page.pageSize, page.page * page.pageSize);
+  }
+
+  async fileTicket(ticket: NewTicket): Promise<Ticket> {
+    this.record("fileTicket", [ticket]);
+    const created = makeBug({ id: this.bugs.size + 1, summary: ticket.summary, description: ticket.description });
     this.bugs.set(created.id, created);
     return created;
   }
 
-  async updateBug(id: number, change: BugChange, options?: { ifMatch?: string }): Promise<Bug> {
-    this.record("updateBug", [id, change, options]);
-    const bug = await this.getBugQuietly(id);
-    const updated: Bug = {
+  async changeTicket(ticket: Ticket, change: TicketChange): Promise<Ticket> {
+    const { assignee, ...rest } = change;
+    this.record("changeTicket", [ticket.id, { ...rest, ...(assignee !== undefined ? { assignee: assignee?.name ?? null } : {}) }]);
+    const bug = this.ticketQuietly(ticket.id);
+    const updated: Ticket = {
       ...bug,
-      ...(change.status ? { status: change.status } : {}),
       ...(change.priority ? { priority: change.priority } : {}),
-      ...(change.handler ? { handler: { id: 0, name: change.handler } } : {}),
+      ...(assignee ? { handler: { name: assignee.name, handle: assignee.name } } : {}),
     };
-    this.bugs.set(id, updated);
+    this.bugs.set(ticket.id, updated);
     return updated;
   }
 
-  async addNote(id: number, note: { text: string; private: boolean }): Promise<BugNote> {
-    this.record("addNote", [id, note]);
-    await this.getBugQuietly(id);
-    return { id: 1, reporter: { id: 0, name: this.actor?.trackerUser ?? "bot" }, text: note.text, private: note.private, createdAt: new Date(0) };
+  async addNote(ticketId: number, note: NewNote): Promise<TicketNote> {
+    this.record("addNote", [ticketId, note]);
+    this.ticketQuietly(ticketId);
+    const author = this.actor?.name ?? "bot";
+    return { id: 1, author: { name: author, handle: author }, text: note.text, private: note.private, createdAt: new Date(0) };
   }
 
-  async addTags(id: number, tags: string[]): Promise<void> {
-    this.record("addTags", [id, tags]);
+  async linkSubTicket(parentId: number, childId: number): Promise<void> {
+    this.record("linkSubTicket", [parentId, childId]);
   }
 
-  async addRelationship(id: number, relationship: { type: RelationshipType; otherBugId: number }): Promise<void> {
-    this.record("addRelationship", [id, relationship]);
-  }
-
-  async getUser(name: string): Promise<TrackerUser | undefined> {
-    this.record("getUser", [name]);
-    return undefined;
-  }
-
-  async listHandlers(): Promise<TrackerUser[]> {
-    this.record("listHandlers", []);
+  async mayHandle(people: readonly Person[]): Promise<Person[]> {
+    this.record("mayHandle", [people.map((person) => person.name)]);
     return [];
   }
 
-  async listVersions(): Promise<string[]> {
+  async listVersionNames(): Promise<string[]> {
+    this.record("listVersionNames", []);
+    return [];
+  }
+
+  async listVersions(): Promise<ProjectVersion[]> {
     this.record("listVersions", []);
-    return [];
-  }
-
-  async listProjectVersions(): Promise<ProjectVersion[]> {
-    this.record("listProjectVersions", []);
     return [];
   }
 
@@ -121,33 +115,29 @@ export class FakeTracker implements TrackerPort {
     return { id: versionId, name: `version #${versionId}`, released: true, obsolete: false, date: on };
   }
 
-  bugUrl(id: number): string {
-    return `https://bugs.example.com/view.php?id=${id}`;
+  actingAs(person: Person): TrackerPort {
+    return new FakeTracker(this.bugs, this.calls, person);
   }
 
-  actingAs(actor: Actor): TrackerPort {
-    return new FakeTracker(this.bugs, this.calls, actor);
-  }
-
-  private async getBugQuietly(id: number): Promise<Bug> {
+  private ticketQuietly(id: number): Ticket {
     const bug = this.bugs.get(id);
     if (!bug) throw new NotFoundError(`There is no bug #${id}.`);
     return bug;
   }
 }
 
-/** A bug with plausible defaults; tests override what they care about. */
-export function makeBug(fields: Partial<Bug> & { id: number }): Bug {
+/** A ticket with plausible defaults; tests override what they care about. */
+export function makeBug(fields: Partial<Ticket> & { id: number }): Ticket {
   return {
     summary: `Bug ${fields.id}`,
     description: "",
-    status: "new",
+    state: ticketState({ status: "new" }),
     priority: "normal",
-    project: { id: 1, name: "Taler" },
     private: false,
     tags: [],
     notes: [],
-    relationships: [],
+    subTicketIds: [],
+    parentTicketIds: [],
     createdAt: new Date("2034-03-01T09:00:00Z"),
     updatedAt: new Date("2034-03-01T09:00:00Z"),
     ...fields,
@@ -194,7 +184,7 @@ export function makeServices(commands: CommandRegistry, logger: Logger): TestSer
   return {
     commands,
     tracker,
-    trackerFor: (member) => tracker.actingAs({ trackerUser: member.accounts.mantis, displayName: member.displayName }),
+    trackerFor: (member) => tracker.actingAs(member),
     staff: new StaffDirectory([...TEST_STAFF]),
     store,
     notifier,

@@ -26,7 +26,7 @@ export const show = defineCommand({
   positional: ["bug"],
   args: z.object({ bug: bugIdArg }),
   async run(ctx, args) {
-    const bug = await ctx.tracker.getBug(args.bug);
+    const bug = await ctx.tracker.getTicket(args.bug);
     return ephemeral(`#${bug.id}: ${bug.summary}`, { bugId: bug.id });
   },
 });
@@ -42,7 +42,8 @@ export const assign = defineCommand({
   async run(ctx, args) {
     const member = ctx.staff.find(args.to);
     if (!member) throw new NotFoundError(`Nobody called @${args.to} is on staff.`);
-    await ctx.tracker.updateBug(args.bug, { handler: member.accounts.mantis, ...(args.priority ? { priority: args.priority } : {}) });
+    const bug = await ctx.tracker.getTicket(args.bug);
+    await ctx.tracker.changeTicket(bug, { assignee: member, ...(args.priority ? { priority: args.priority } : {}) });
     await ctx.notifier.direct(member, { text: `You got bug #${args.bug}.`, bugId: args.bug });
     return inChannel(`#${args.bug} is now with @${member.name}.`);
   },

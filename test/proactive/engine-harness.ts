@@ -4,8 +4,8 @@
  */
 import { loadConfig } from "../../src/config.js";
 import { createProactiveEngine, type ProactiveEngine } from "../../src/proactive/engine.js";
-import { createMantisTracker } from "../../src/tracker/mantis-client.js";
-import type { TrackerPort } from "../../src/tracker/tracker.js";
+import { createMantisClient } from "../../src/tracker/mantis/mantis-client.js";
+import type { MantisClient } from "../../src/tracker/mantis/mantis-types.js";
 import { startHarness, type Harness, type HarnessOptions } from "../support/harness.js";
 
 export interface EngineHarness extends Harness {
@@ -25,7 +25,7 @@ export async function startEngineHarness(options: HarnessOptions = {}): Promise<
   const config = loadConfig(options.env ?? {});
   const build = (): ProactiveEngine =>
     createProactiveEngine({
-      tracker: h.tracker,
+      tracker: h.port,
       store: h.store,
       staff: h.staff,
       notifier: h.notifier,
@@ -59,8 +59,8 @@ export async function startEngineHarness(options: HarnessOptions = {}): Promise<
  * The simulated MantisBT as one of its own users, for changes made directly in MantisBT (not through
  * the bot); `fetch` stands between the client and the simulator when a test needs to alter answers.
  */
-export function trackerAs(harness: Pick<Harness, "sim" | "log">, user: string, options: { fetch?: typeof fetch } = {}): TrackerPort {
+export function trackerAs(harness: Pick<Harness, "sim" | "log">, user: string, options: { fetch?: typeof fetch } = {}): MantisClient {
   const token = harness.sim.tokens[user];
   if (token === undefined) throw new Error(`the simulator has no user named ${user}`);
-  return createMantisTracker({ url: harness.sim.url, token, project: 1, impersonate: false, timeoutMs: 5_000, category: "General", log: harness.log.log, ...options });
+  return createMantisClient({ url: harness.sim.url, token, project: 1, impersonate: false, timeoutMs: 5_000, category: "General", log: harness.log.log, ...options });
 }

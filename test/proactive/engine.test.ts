@@ -6,7 +6,8 @@ import { createProactiveEngine, PROACTIVE_JOBS, startProactiveEngine, type Proac
 import type { ProactiveJob } from "../../src/proactive/job.js";
 import { SANDBOX_STAFF } from "../../src/staff-file.js";
 import { Store } from "../../src/store/store.js";
-import { createMantisTracker } from "../../src/tracker/mantis-client.js";
+import { createMantisClient } from "../../src/tracker/mantis/mantis-client.js";
+import { createMantisTracker } from "../../src/tracker/mantis/mantis-tracker.js";
 import { captureLog, type CapturedLog } from "../support/capture-log.js";
 import { RecordingNotifier } from "../support/recording-notifier.js";
 import { startEngineHarness, type EngineHarness } from "./engine-harness.js";
@@ -32,7 +33,10 @@ function engineWith(jobs: ProactiveJob[], env: Record<string, string> = {}): { e
   const built = createProactiveEngine(
     {
       // Never called by these jobs: an unreachable address fails loudly if one tried.
-      tracker: createMantisTracker({ url: "http://127.0.0.1:9/", token: "unused", project: 1, impersonate: false, timeoutMs: 100, category: "General", log: log.log }),
+      tracker: createMantisTracker({
+        client: createMantisClient({ url: "http://127.0.0.1:9/", token: "unused", project: 1, impersonate: false, timeoutMs: 100, category: "General", log: log.log }),
+        staff: new StaffDirectory([...SANDBOX_STAFF]),
+      }),
       store,
       staff: new StaffDirectory([...SANDBOX_STAFF]),
       notifier: new RecordingNotifier(),
@@ -155,7 +159,7 @@ describe("production schedules", () => {
     h = await startEngineHarness();
     await h.engine.stop();
     const config = loadConfig({});
-    const started = startProactiveEngine({ tracker: h.tracker, store: h.store, staff: h.staff, notifier: h.notifier, settings: config.process, proactive: config.proactive, logger: h.log.log, now: () => h!.clock.now });
+    const started = startProactiveEngine({ tracker: h.port, store: h.store, staff: h.staff, notifier: h.notifier, settings: config.process, proactive: config.proactive, logger: h.log.log, now: () => h!.clock.now });
     await vi.waitFor(() => expect(h!.notifier.postsIn("management")).toHaveLength(1), { timeout: 10_000 });
     expect(h.notifier.postsIn("management")[0]!.text).toMatch(/^I am now watching MantisBT/);
     await started.stop();

@@ -6,7 +6,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { watchTracker, type WatcherDeps, type WatchHandlers } from "../../src/proactive/watcher.js";
 import { getMirrorBug, listTrackerChangesSince } from "../../src/store/proactive-repo.js";
-import type { Bug, TrackerPort } from "../../src/tracker/tracker.js";
+import type { Bug, MantisClient } from "../../src/tracker/mantis/mantis-types.js";
 import { startHarness, type Harness } from "../support/harness.js";
 import { MINUTE, startEngineHarness, trackerAs } from "./engine-harness.js";
 
@@ -17,7 +17,7 @@ afterEach(async () => {
 
 function watcher(harness: Harness): { deps: WatcherDeps; handlers: WatchHandlers } {
   return {
-    deps: { tracker: harness.tracker, store: harness.store, now: () => harness.clock.now, log: harness.log.log, pageSize: 10, feedbackRecorded: () => false },
+    deps: { tracker: harness.port, store: harness.store, now: () => harness.clock.now, log: harness.log.log, pageSize: 10, feedbackRecorded: () => false },
     handlers: { onEvents: () => {}, onFirstRun: () => {} },
   };
 }
@@ -47,7 +47,7 @@ describe("watcher: a change within the second of the last read", () => {
     expect(changes.map((change) => change.change)).toEqual(["filed: NEW", "NEW → FEEDBACK, handler nobody → bob"]);
   });
 
-  const changes: [string, (tracker: TrackerPort, bug: Bug, other: Bug) => Promise<unknown>][] = [
+  const changes: [string, (tracker: MantisClient, bug: Bug, other: Bug) => Promise<unknown>][] = [
     ["the status", (tracker, bug) => tracker.updateBug(bug.id, { status: "acknowledged" })],
     ["the handler", (tracker, bug) => tracker.updateBug(bug.id, { handler: "alice" })],
     ["the priority", (tracker, bug) => tracker.updateBug(bug.id, { priority: "urgent" })],

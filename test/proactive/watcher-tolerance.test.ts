@@ -6,6 +6,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { watchTracker } from "../../src/proactive/watcher.js";
 import { getMirrorBug } from "../../src/store/proactive-repo.js";
+import { createMantisTracker } from "../../src/tracker/mantis/mantis-tracker.js";
 import { MINUTE, startEngineHarness, trackerAs, type EngineHarness } from "./engine-harness.js";
 
 let h: EngineHarness;
@@ -65,7 +66,7 @@ describe("watcher: bugs a real MantisBT answers oddly", () => {
       for (const issue of body.issues) if (issue.id === odd.id) issue.created_at = "yesterday";
       return Response.json(body, { status: response.status, headers: response.headers });
     };
-    const tracker = trackerAs(h, "administrator", { fetch: spoil });
+    const tracker = createMantisTracker({ client: trackerAs(h, "administrator", { fetch: spoil }), staff: h.staff });
     const deps = { tracker, store: h.store, now: () => h.clock.now, log: h.log.log, pageSize: 10, feedbackRecorded: () => false };
 
     await watchTracker(deps, { onEvents: () => {}, onFirstRun: () => {} });

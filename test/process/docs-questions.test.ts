@@ -37,8 +37,8 @@ describe("docsReplyText", () => {
 
 describe("docs bug text", () => {
   it("builds the summary around the question and keeps it within 128 characters", () => {
-    expect(docsBugSummary("How do I withdraw?")).toBe("Docs: make the answer to 'How do I withdraw?' easier to find");
-    const long = docsBugSummary(`How do I ${"really ".repeat(30)}withdraw?`);
+    expect(docsBugSummary("How do I withdraw?", 128)).toBe("Docs: make the answer to 'How do I withdraw?' easier to find");
+    const long = docsBugSummary(`How do I ${"really ".repeat(30)}withdraw?`, 128);
     expect(codePointLength(long)).toBeLessThanOrEqual(128);
     expect(long).toMatch(/^Docs: make the answer to 'How do I really .*…' easier to find$/);
   });

@@ -11,8 +11,8 @@ import pino from "pino";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { z } from "zod";
 import { startMantisSimulator, type MantisSimulator } from "../../src/simulators/mantis/server.js";
-import { createMantisTracker } from "../../src/tracker/mantis-client.js";
-import type { Bug, ListBugsQuery, TrackerPort } from "../../src/tracker/tracker.js";
+import { createMantisClient } from "../../src/tracker/mantis/mantis-client.js";
+import type { Bug, ListBugsQuery, MantisClient } from "../../src/tracker/mantis/mantis-types.js";
 import { compareJsonShapes } from "../support/json-shape.js";
 import { resetRealMantis, type RealMantisInfo } from "./servers/mantis.js";
 
@@ -69,7 +69,7 @@ function describeOutcome(value: unknown): string {
 }
 
 /** The tracker port's methods, each to be called by some step. */
-type PortMethod = keyof TrackerPort;
+type PortMethod = keyof MantisClient;
 
 /**
  * Every method of the port and whether it talks to MantisBT. `satisfies` makes a new port method a
@@ -95,15 +95,15 @@ const PORT_METHODS = {
 
 interface Clients {
   /** The bot's account, acting as itself. */
-  bot: TrackerPort;
+  bot: MantisClient;
   /** The bot's account impersonating alice (a developer). */
-  alice: TrackerPort;
+  alice: MantisClient;
   /** The bot's account impersonating someone MantisBT does not know. */
-  stranger: TrackerPort;
+  stranger: MantisClient;
   /** A token MantisBT does not know. */
-  unknownToken: TrackerPort;
+  unknownToken: MantisClient;
   /** The manager's own token: a bot account below user managers (manage_user_threshold). */
-  manager: TrackerPort;
+  manager: MantisClient;
 }
 
 interface Step {
@@ -120,7 +120,7 @@ function comparable(bug: Bug): unknown {
 const RELEASE_DAY = new Date("2026-12-01T12:00:00Z");
 
 /** A page of bugs, comparable and by id: bugs changed in the same second come in no fixed order on a real server. */
-async function listed(tracker: TrackerPort, query: ListBugsQuery): Promise<unknown[]> {
+async function listed(tracker: MantisClient, query: ListBugsQuery): Promise<unknown[]> {
   return (await tracker.listBugs(query)).map(comparable).sort(byId);
 }
 
@@ -253,9 +253,9 @@ async function runSequence(url: string, tokens: Record<string, string>): Promise
   let current: Exchange[] = [];
   const called = new Set<PortMethod>();
   const make = (impersonate: boolean, token = tokens["administrator"]!) =>
-    createMantisTracker({ url, token, project: "Taler", impersonate, timeoutMs: 30_000, category: "General", log: pino({ level: "silent" }), fetch: recordingFetch(() => current, `${url}api/rest/`) });
+    createMantisClient({ url, token, project: "Taler", impersonate, timeoutMs: 30_000, category: "General", log: pino({ level: "silent" }), fetch: recordingFetch(() => current, `${url}api/rest/`) });
   // Records which port methods the steps call, so the coverage test below can demand all of them.
-  const watched = (port: TrackerPort): TrackerPort =>
+  const watched = (port: MantisClient): MantisClient =>
     new Proxy(port, {
       get(target, key, receiver) {
         const value: unknown = Reflect.get(target, key, receiver);

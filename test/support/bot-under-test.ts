@@ -13,15 +13,19 @@ import { StaffDirectory, type StaffMemberInput } from "../../src/identity.js";
 import { startMantisSimulator, type MantisSimulator, type MantisSimulatorOptions } from "../../src/simulators/mantis/server.js";
 import { SANDBOX_STAFF } from "../../src/staff-file.js";
 import { Store } from "../../src/store/store.js";
-import { createMantisTracker } from "../../src/tracker/mantis-client.js";
-import type { TrackerPort } from "../../src/tracker/tracker.js";
+import type { TrackerPort } from "../../src/process/tracker-port.js";
+import { createMantisClient } from "../../src/tracker/mantis/mantis-client.js";
+import { createMantisTracker } from "../../src/tracker/mantis/mantis-tracker.js";
+import type { MantisClient } from "../../src/tracker/mantis/mantis-types.js";
 import { captureLog, type CapturedLog } from "./capture-log.js";
 
 /** What the bot's core runs on in a test, and how to stop it. */
 export interface BotUnderTest {
   mantis: MantisSimulator;
-  /** The tracker with the bot's administrator token (not acting as anyone). */
-  tracker: TrackerPort;
+  /** The MantisBT client with the bot's administrator token (not acting as anyone), to set up and read MantisBT. */
+  tracker: MantisClient;
+  /** The tracker port the core runs on, over that client. */
+  port: TrackerPort;
   store: Store;
   staff: StaffDirectory;
   log: CapturedLog;
@@ -56,7 +60,7 @@ export async function startBotUnderTest(options: BotUnderTestOptions): Promise<B
   const config = loadConfig(options.env ?? {});
   const log = captureLog("debug");
   const staff = new StaffDirectory([...(options.staff ?? SANDBOX_STAFF)]);
-  const tracker = createMantisTracker({
+  const client = createMantisClient({
     url: mantis.url,
     token: mantis.tokens.administrator!,
     project: 1,
@@ -65,6 +69,7 @@ export async function startBotUnderTest(options: BotUnderTestOptions): Promise<B
     category: config.process.category,
     log: log.log,
   });
+  const port = createMantisTracker({ client, staff });
   const stores: Store[] = [];
   const coreOn = (store: Store): BotCore =>
     createBotCore({
@@ -72,7 +77,7 @@ export async function startBotUnderTest(options: BotUnderTestOptions): Promise<B
       logger: log.log,
       store,
       staff,
-      tracker,
+      tracker: port,
       notifier: options.notifier,
       erp: new ChannelErp(store, options.notifier, () => clock.now),
       now: () => clock.now,
@@ -85,7 +90,8 @@ export async function startBotUnderTest(options: BotUnderTestOptions): Promise<B
   const { store, core } = freshCore();
   return {
     mantis,
-    tracker,
+    tracker: client,
+    port,
     store,
     staff,
     log,

@@ -1,7 +1,7 @@
 /** Checks of a bug that several process tests make: its MantisBT state, its public text, its journal. */
 import { expect } from "vitest";
 import type { Store } from "../../src/store/store.js";
-import type { Bug } from "../../src/tracker/tracker.js";
+import type { Bug } from "../../src/tracker/mantis/mantis-types.js";
 
 /** Asserts the bug's status and handler as MantisBT has them (administrator's view). */
 export async function expectBugState(source: { bug(id: number): Promise<Bug> }, bugId: number, expected: { status: string; handler?: string }): Promise<void> {

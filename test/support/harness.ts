@@ -6,21 +6,27 @@
  *   const h = await startHarness();  afterEach(() => h.close());
  *   const result = await h.run("alice", "grab 1");
  *   expect(result.kind).toBe("ok");  expect((await h.bug(1)).status).toBe("feedback");
+ *
+ * `h.tracker` and `h.bug` speak MantisBT (statuses, user names): tests check what people see in
+ * MantisBT. The core itself runs on the tracker port (`h.port`).
  */
 import type { BotCore } from "../../src/app.js";
 import type { DispatchResult } from "../../src/framework/dispatcher.js";
 import type { StaffDirectory } from "../../src/identity.js";
 import type { MantisSimulator, MantisSimulatorOptions } from "../../src/simulators/mantis/server.js";
 import type { Store } from "../../src/store/store.js";
-import type { Bug, TrackerPort } from "../../src/tracker/tracker.js";
+import type { TrackerPort } from "../../src/process/tracker-port.js";
+import type { Bug, MantisClient } from "../../src/tracker/mantis/mantis-types.js";
 import { startBotUnderTest } from "./bot-under-test.js";
 import type { CapturedLog } from "./capture-log.js";
 import { RecordingNotifier } from "./recording-notifier.js";
 
 export interface Harness {
   sim: MantisSimulator;
-  /** The tracker with the bot's administrator token (not acting as anyone). */
-  tracker: TrackerPort;
+  /** The MantisBT client with the bot's administrator token (not acting as anyone). */
+  tracker: MantisClient;
+  /** The tracker port the core runs on (administrator token, not acting as anyone). */
+  port: TrackerPort;
   store: Store;
   staff: StaffDirectory;
   notifier: RecordingNotifier;
@@ -51,6 +57,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   return {
     sim: bot.mantis,
     tracker: bot.tracker,
+    port: bot.port,
     store: bot.store,
     staff: bot.staff,
     notifier,

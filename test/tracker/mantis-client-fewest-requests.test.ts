@@ -6,8 +6,8 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { pino } from "pino";
 import { startMantisSimulator, type MantisSimulator } from "../../src/simulators/mantis/server.js";
-import { createMantisTracker, type MantisTrackerOptions } from "../../src/tracker/mantis-client.js";
-import type { TrackerPort } from "../../src/tracker/tracker.js";
+import { createMantisClient, type MantisClientOptions } from "../../src/tracker/mantis/mantis-client.js";
+import type { MantisClient } from "../../src/tracker/mantis/mantis-types.js";
 import { createFakeFetch, issueJson, json } from "./fake-fetch.js";
 
 let sim: MantisSimulator;
@@ -20,8 +20,8 @@ afterEach(async () => {
   await sim.close();
 });
 
-function client(options: Partial<MantisTrackerOptions> = {}): TrackerPort {
-  return createMantisTracker({
+function client(options: Partial<MantisClientOptions> = {}): MantisClient {
+  return createMantisClient({
     url: sim.url,
     token: sim.tokens["administrator"]!,
     project: 1,

@@ -6,13 +6,13 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { ForbiddenError, NotFoundError, UpstreamUnavailableError, type BotError } from "../../src/errors.js";
 import { startMantisSimulator, type MantisSimulator } from "../../src/simulators/mantis/server.js";
-import { createMantisTracker, type MantisTrackerOptions } from "../../src/tracker/mantis-client.js";
+import { createMantisClient, type MantisClientOptions } from "../../src/tracker/mantis/mantis-client.js";
 import { captureLogger, createFakeFetch, issueJson, json, type FakeHandler } from "./fake-fetch.js";
 
-function tracker(handler: FakeHandler, options: Partial<MantisTrackerOptions> = {}) {
+function tracker(handler: FakeHandler, options: Partial<MantisClientOptions> = {}) {
   const fake = createFakeFetch(handler);
   const { log, lines } = captureLogger();
-  const port = createMantisTracker({
+  const port = createMantisClient({
     url: "https://bugs.example.com/",
     token: "token",
     project: 1,
@@ -250,7 +250,7 @@ describe("MantisBT client against the simulator after a release", () => {
   it("lists closed bugs with their fixed-in version", async () => {
     sim = await startMantisSimulator({ seed: false });
     const { log } = captureLogger();
-    const port = createMantisTracker({ url: sim.url, token: sim.tokens.administrator!, project: 1, impersonate: false, timeoutMs: 5_000, category: "General", log });
+    const port = createMantisClient({ url: sim.url, token: sim.tokens.administrator!, project: 1, impersonate: false, timeoutMs: 5_000, category: "General", log });
     const bug = await port.createBug({ summary: "Exchange: refund rounding", description: "See title." });
     await port.updateBug(bug.id, { status: "resolved", resolution: "fixed", fixedInVersion: "1.1.0" });
     await port.updateBug(bug.id, { status: "closed" });

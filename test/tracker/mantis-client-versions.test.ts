@@ -6,8 +6,9 @@ import { pino } from "pino";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { ForbiddenError, NotFoundError } from "../../src/errors.js";
 import { startMantisSimulator, type MantisSimulator } from "../../src/simulators/mantis/server.js";
-import { createMantisTracker } from "../../src/tracker/mantis-client.js";
-import { TrackerRejectedError, type TrackerPort } from "../../src/tracker/tracker.js";
+import { createMantisClient } from "../../src/tracker/mantis/mantis-client.js";
+import { TrackerRejectedError } from "../../src/process/tracker-port.js";
+import type { MantisClient } from "../../src/tracker/mantis/mantis-types.js";
 
 const NOW = new Date("2026-11-26T10:00:00Z");
 let sim: MantisSimulator;
@@ -19,8 +20,8 @@ afterEach(async () => {
 });
 
 /** The bot's client with the administrator token, impersonating, acting as `user`. */
-function trackerAs(user: string): TrackerPort {
-  return createMantisTracker({
+function trackerAs(user: string): MantisClient {
+  return createMantisClient({
     url: sim.url,
     token: sim.tokens["administrator"]!,
     project: "Taler",

@@ -6,8 +6,9 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { pino } from "pino";
 import { BotError, ConfigError, ConflictError, ForbiddenError, NotFoundError, UpstreamUnavailableError } from "../../src/errors.js";
 import { startMantisSimulator, type MantisSimulator, type RecordedRequest } from "../../src/simulators/mantis/server.js";
-import { createMantisTracker, type MantisTrackerOptions } from "../../src/tracker/mantis-client.js";
-import { TrackerRejectedError, type TrackerPort } from "../../src/tracker/tracker.js";
+import { createMantisClient, type MantisClientOptions } from "../../src/tracker/mantis/mantis-client.js";
+import { TrackerRejectedError } from "../../src/process/tracker-port.js";
+import type { MantisClient } from "../../src/tracker/mantis/mantis-types.js";
 
 let sim: MantisSimulator;
 
@@ -20,8 +21,8 @@ afterEach(async () => {
 });
 
 /** The bot's client, by default as the seeded `administrator` account on project "Taler". */
-function client(options: Partial<MantisTrackerOptions> = {}): TrackerPort {
-  return createMantisTracker({
+function client(options: Partial<MantisClientOptions> = {}): MantisClient {
+  return createMantisClient({
     url: sim.url,
     token: sim.tokens["administrator"]!,
     project: "Taler",

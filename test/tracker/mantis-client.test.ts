@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { pino } from "pino";
 import { BotError, ConfigError, ConflictError, ForbiddenError, NotFoundError, UpstreamUnavailableError } from "../../src/errors.js";
-import { createMantisTracker, type MantisTrackerOptions } from "../../src/tracker/mantis-client.js";
-import { TrackerRejectedError } from "../../src/tracker/tracker.js";
+import { createMantisClient, type MantisClientOptions } from "../../src/tracker/mantis/mantis-client.js";
+import { TrackerRejectedError } from "../../src/process/tracker-port.js";
 import { captureLogger, createFakeFetch, hangingFetch, issueJson, json, type FakeHandler } from "./fake-fetch.js";
 
 const TOKEN = "s3cr3t-token-value";
@@ -17,9 +17,9 @@ async function expectRejection(promise: Promise<unknown>, type: abstract new (..
   expect((error as BotError).userMessage).toBe(userMessage);
 }
 
-function tracker(handler: FakeHandler, options: Partial<MantisTrackerOptions> = {}) {
+function tracker(handler: FakeHandler, options: Partial<MantisClientOptions> = {}) {
   const fake = createFakeFetch(handler);
-  const port = createMantisTracker({
+  const port = createMantisClient({
     url: "https://bugs.example.com/mantis",
     token: TOKEN,
     project: 1,
@@ -467,7 +467,7 @@ describe("MantisBT client: errors", () => {
   });
 
   it("gives up after the timeout", async () => {
-    const port = createMantisTracker({
+    const port = createMantisClient({
       url: "https://bugs.example.com/",
       token: TOKEN,
       project: 1,

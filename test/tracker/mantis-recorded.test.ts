@@ -5,7 +5,7 @@
 import { pino } from "pino";
 import { describe, expect, it } from "vitest";
 import type { z } from "zod";
-import { createMantisTracker } from "../../src/tracker/mantis-client.js";
+import { createMantisClient } from "../../src/tracker/mantis/mantis-client.js";
 import {
   currentUserResponseSchema,
   issueCreatedResponseSchema,
@@ -19,7 +19,7 @@ import {
   projectVersionsResponseSchema,
   userListResponseSchema,
   versionResponseSchema,
-} from "../../src/tracker/mantis-schemas.js";
+} from "../../src/tracker/mantis/mantis-schemas.js";
 import { loadMantisRecordings, type RecordedExchange } from "../support/mantis-recordings.js";
 import { createFakeFetch, json } from "./fake-fetch.js";
 
@@ -91,7 +91,7 @@ describe("the client reads the recorded bugs", () => {
       );
       return exchange ? json(exchange.response.body, { status: exchange.response.status, statusText: exchange.response.reason }) : undefined;
     });
-    return createMantisTracker({
+    return createMantisClient({
       url: "https://bugs.example.com/",
       token: "token",
       project: 1,

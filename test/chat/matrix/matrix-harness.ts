@@ -14,14 +14,14 @@ import { startMatrixSimulator, type ClientEvent, type MatrixSimulator } from "..
 import { SANDBOX_STAFF } from "../../../src/staff-file.js";
 import { ChatRepository } from "../../../src/store/chat-repo.js";
 import type { Store } from "../../../src/store/store.js";
-import type { TrackerPort } from "../../../src/tracker/tracker.js";
+import type { MantisClient } from "../../../src/tracker/mantis/mantis-types.js";
 import { relayNotifier, startBotUnderTest } from "../../support/bot-under-test.js";
 import type { CapturedLog } from "../../support/capture-log.js";
 
 export interface MatrixHarness {
   matrix: MatrixSimulator;
   mantis: MantisSimulator;
-  tracker: TrackerPort;
+  tracker: MantisClient;
   store: Store;
   staff: StaffDirectory;
   core: BotCore;

@@ -25,7 +25,7 @@ import {
 } from "../../../src/simulators/mattermost/server.js";
 import { ChatRepository } from "../../../src/store/chat-repo.js";
 import type { Store } from "../../../src/store/store.js";
-import type { Bug, TrackerPort } from "../../../src/tracker/tracker.js";
+import type { Bug, MantisClient } from "../../../src/tracker/mantis/mantis-types.js";
 import { relayNotifier, startBotUnderTest } from "../../support/bot-under-test.js";
 import { SANDBOX_STAFF } from "../../../src/staff-file.js";
 import type { CapturedLog } from "../../support/capture-log.js";
@@ -33,7 +33,7 @@ import type { CapturedLog } from "../../support/capture-log.js";
 export interface MattermostHarness {
   mm: MattermostSimulator;
   mantis: MantisSimulator;
-  tracker: TrackerPort;
+  tracker: MantisClient;
   store: Store;
   staff: StaffDirectory;
   core: BotCore;

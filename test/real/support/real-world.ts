@@ -10,8 +10,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pino from "pino";
 import { expect, inject } from "vitest";
-import { createMantisTracker } from "../../../src/tracker/mantis-client.js";
-import type { TrackerPort } from "../../../src/tracker/tracker.js";
+import { createMantisClient } from "../../../src/tracker/mantis/mantis-client.js";
+import type { MantisClient } from "../../../src/tracker/mantis/mantis-types.js";
 import { callMantis, resetRealMantis, type RestAnswer } from "../servers/mantis.js";
 import type { RealServersInfo } from "../servers/real-servers.js";
 import { registerUser } from "../servers/synapse.js";
@@ -34,7 +34,7 @@ export interface RealWorld {
   people: People;
   managementRoom: string;
   /** The tracker as the bot's administrator account sees it, through the bot's own MantisBT client. */
-  tracker: TrackerPort;
+  tracker: MantisClient;
   /** Raw REST as a MantisBT user (administrator, manager, alice, bob, carol, reporter). */
   rest(user: string, method: string, path: string, body?: unknown): Promise<RestAnswer>;
   bot: LiveBot;
@@ -148,7 +148,7 @@ export async function startRealWorld(options: { env?: BotEnvironment } = {}): Pr
     ...options.env,
   });
 
-  const tracker = createMantisTracker({
+  const tracker = createMantisClient({
     url: mantis.url,
     token: mantis.tokens["administrator"]!,
     project: mantis.project.name,

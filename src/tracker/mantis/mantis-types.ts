@@ -1,19 +1,8 @@
 /**
- * The tracker port: what the support process needs from a bug tracker, in the process's own terms.
- * The MantisBT adapter (`mantis-client.ts`) is the one implementation; tests run it against the simulator.
+ * MantisBT's REST API in TypeScript: its status, priority, resolution and relationship ids, its
+ * bug as the client reads it, and the client's interface (`MantisClient`). Only the MantisBT
+ * adapter (`mantis-tracker.ts`) and its tests use these; the process sees tickets and stages.
  */
-import { BotError } from "../errors.js";
-
-/**
- * The tracker refused a request as invalid (HTTP 400), would have (a summary over its limit), or
- * answered success without applying all of the change; the caller should reload before retrying.
- */
-export class TrackerRejectedError extends BotError {
-  override readonly name = "TrackerRejectedError";
-  constructor(message: string, options: { cause?: unknown; hint?: string; logMessage?: string } = {}) {
-    super("tracker-rejected", message, options);
-  }
-}
 
 /** The longest summary MantisBT stores; a longer one makes 2.28.4 answer 500 with an empty body. */
 export const MAX_SUMMARY_LENGTH = 128;
@@ -29,6 +18,7 @@ export const STATUS_IDS = {
   closed: 90,
 } as const;
 export type StatusName = keyof typeof STATUS_IDS;
+/** The default status names, in MantisBT's order. */
 export const STATUS_NAMES = Object.keys(STATUS_IDS) as StatusName[];
 
 /** MantisBT's default priority ids. */
@@ -41,6 +31,7 @@ export const PRIORITY_IDS = {
   immediate: 60,
 } as const;
 export type PriorityName = keyof typeof PRIORITY_IDS;
+/** The default priority names, lowest first. */
 export const PRIORITY_NAMES = Object.keys(PRIORITY_IDS) as PriorityName[];
 
 /** MantisBT relationship type ids (0 duplicate-of, 1 related-to, 2 parent-of, 3 child-of, 4 has-duplicate). */
@@ -53,12 +44,14 @@ export const RELATIONSHIP_IDS = {
 } as const;
 export type RelationshipType = keyof typeof RELATIONSHIP_IDS;
 
+/** A MantisBT account as the client reads it. */
 export interface TrackerUser {
   id: number;
   name: string;
   realName?: string;
 }
 
+/** A note on a MantisBT bug. */
 export interface BugNote {
   id: number;
   reporter: TrackerUser;
@@ -67,6 +60,7 @@ export interface BugNote {
   createdAt: Date;
 }
 
+/** A relationship of a MantisBT bug to another bug. */
 export interface BugRelationship {
   id: number;
   type: RelationshipType;
@@ -80,6 +74,7 @@ export interface CustomStatus {
   name: string;
 }
 
+/** A MantisBT bug as the client reads it. */
 export interface Bug {
   id: number;
   summary: string;
@@ -111,6 +106,7 @@ export interface NewNote {
   private: boolean;
 }
 
+/** A bug to create. */
 export interface NewBug {
   summary: string;
   description: string;
@@ -147,6 +143,7 @@ export interface BugChange {
   notes?: NewNote[];
 }
 
+/** One page of `GET /issues`. */
 export interface ListBugsQuery {
   page: number;
   pageSize: number;
@@ -172,7 +169,8 @@ export interface Actor {
   displayName: string;
 }
 
-export interface TrackerPort {
+/** The MantisBT REST client: one method per kind of request it makes. */
+export interface MantisClient {
   getBug(id: number): Promise<Bug>;
   /** One page, newest update first (MantisBT's default order). An empty page means the end. */
   listBugs(query: ListBugsQuery): Promise<Bug[]>;
@@ -200,6 +198,6 @@ export interface TrackerPort {
   markVersionReleased(versionId: number, on: Date): Promise<ProjectVersion>;
   /** Link to the bug in the tracker's web UI. */
   bugUrl(id: number): string;
-  /** The same tracker, acting on behalf of a chat user (impersonation, or notes naming them). */
-  actingAs(actor: Actor): TrackerPort;
+  /** The same client, acting on behalf of a chat user (impersonation, or notes naming them). */
+  actingAs(actor: Actor): MantisClient;
 }

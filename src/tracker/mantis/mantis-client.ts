@@ -1,5 +1,6 @@
 /**
- * The MantisBT adapter of the tracker port, over the REST API of MantisBT 2.28.4.
+ * The MantisBT REST client, over the REST API of MantisBT 2.28.4 (the adapter of the tracker port,
+ * `mantis-tracker.ts`, is built on it).
  * It guards against what a real server does silently (OBSERVED.md): it sends ids rather than names,
  * checks that a change really took, refuses summaries the server would answer with an empty 500,
  * and turns every failure into one of the typed errors of `src/errors.ts`.
@@ -7,7 +8,8 @@
 import { STATUS_CODES } from "node:http";
 import type { Logger } from "pino";
 import { z } from "zod";
-import { BotError, ConfigError, ConflictError, ForbiddenError, NotFoundError, UpstreamUnavailableError } from "../errors.js";
+import { BotError, ConfigError, ConflictError, ForbiddenError, NotFoundError, UpstreamUnavailableError } from "../../errors.js";
+import { TrackerRejectedError } from "../../process/tracker-port.js";
 import { toBug, toBugNote, toTrackerUser, VIEW_STATE_PRIVATE, VIEW_STATE_PUBLIC } from "./mantis-mapping.js";
 import {
   currentUserResponseSchema,
@@ -35,7 +37,6 @@ import {
   RELATIONSHIP_IDS,
   RESOLUTION_IDS,
   STATUS_IDS,
-  TrackerRejectedError,
   type Actor,
   type Bug,
   type BugChange,
@@ -44,13 +45,13 @@ import {
   type NewBug,
   type NewNote,
   type ProjectVersion,
+  type MantisClient,
   type RelationshipType,
-  type TrackerPort,
   type TrackerUser,
-} from "./tracker.js";
+} from "./mantis-types.js";
 
-/** Settings of the MantisBT adapter; `fetch` is injectable for tests. */
-export interface MantisTrackerOptions {
+/** Settings of the MantisBT client; `fetch` is injectable for tests. */
+export interface MantisClientOptions {
   /** MantisBT root, e.g. `https://bugs.example.com/`; the API lives under `api/rest/`. */
   url: string;
   /** API token, sent bare in `Authorization` (2.28 does not understand `Bearer`). */
@@ -113,9 +114,9 @@ class UnreadableAnswerError extends UpstreamUnavailableError {
 const TOKEN_HINT = "check MANTIS_TOKEN: it must be a valid MantisBT API token (My Account > API Tokens)";
 const URL_HINT = "check MANTIS_URL: it must be the MantisBT root, the one that serves view.php";
 
-/** Creates the MantisBT tracker; nothing is sent until the first call. */
-export function createMantisTracker(options: MantisTrackerOptions): TrackerPort {
-  return new MantisTracker(new MantisConnection(options), undefined);
+/** Creates the MantisBT client; nothing is sent until the first call. */
+export function createMantisClient(options: MantisClientOptions): MantisClient {
+  return new MantisRestClient(new MantisConnection(options), undefined);
 }
 
 /** HTTP, error mapping and the caches every acting client of one tracker shares. */
@@ -131,7 +132,7 @@ class MantisConnection {
   private handlers: Promise<TrackerUser[]> | undefined;
   private versionNames: string[] | undefined;
 
-  constructor(readonly options: MantisTrackerOptions) {
+  constructor(readonly options: MantisClientOptions) {
     this.root = options.url.endsWith("/") ? options.url : `${options.url}/`;
     this.apiBase = new URL("api/rest/", this.root);
     this.fetch = options.fetch ?? globalThis.fetch;
@@ -333,15 +334,15 @@ class MantisConnection {
   }
 }
 
-/** The port itself; one instance per actor, all sharing one connection. */
-class MantisTracker implements TrackerPort {
+/** The client itself; one instance per actor, all sharing one connection. */
+class MantisRestClient implements MantisClient {
   constructor(
     private readonly connection: MantisConnection,
     private readonly actor: Actor | undefined,
   ) {}
 
-  actingAs(actor: Actor): TrackerPort {
-    return new MantisTracker(this.connection, actor);
+  actingAs(actor: Actor): MantisClient {
+    return new MantisRestClient(this.connection, actor);
   }
 
   bugUrl(id: number): string {

@@ -17,7 +17,7 @@ import {
   type RelationshipType,
   type StatusName,
   type TrackerUser,
-} from "./tracker.js";
+} from "./mantis-types.js";
 
 /** MantisBT's view_state id for private bugs and notes. */
 export const VIEW_STATE_PRIVATE = 50;
