@@ -32,7 +32,7 @@ function form(fields: Array<[string, string | { name: string; bytes: Uint8Array 
   return data;
 }
 
-async function raw(path: string, init: { body?: BodyInit; headers?: Record<string, string>; as?: string } = {}): Promise<{ status: number; body: Record<string, unknown> }> {
+async function raw(path: string, init: { body?: FormData | Uint8Array | string; headers?: Record<string, string>; as?: string } = {}): Promise<{ status: number; body: Record<string, unknown> }> {
   const response = await fetch(`${sim.url}${path}`, {
     method: "POST",
     headers: { Authorization: `Bearer ${sim.tokens[init.as ?? "support-bot"]}`, ...init.headers },
