@@ -37,6 +37,7 @@ export const TOY_CAPABILITIES: TransportCapabilities = {
   ephemeral: false,
   dialogs: false,
   threads: false,
+  images: false,
   mention: (user) => `<@${user}>`,
 };
 
