@@ -28,7 +28,7 @@ import { isHandler, requireAssignableStaff, requireHandlerOrManagement } from ".
 import { loadBug, requireTransition, subBugIds, type LoadedBug } from "../src/process/situation.js";
 import { fileSubTicket, linkSubFeedback, sendSubTicketToFeedback } from "../src/process/sub-feedback.js";
 import { WriteSteps } from "../src/process/write-steps.js";
-import { listSubFeedback } from "../src/store/analysis-repo.js";
+
 
 export const askCommand = defineCommand({
   name: "ask",
@@ -118,7 +118,7 @@ export const askCommand = defineCommand({
  */
 async function findEarlierAsk(ctx: CommandContext, parent: LoadedBug, developer: StaffMember, summary: string): Promise<Ticket | undefined> {
   const linked = new Map(parent.subBugs.map((sub) => [sub.bug.id, sub.bug]));
-  for (const asked of listSubFeedback(ctx.store, parent.bug.id)) {
+  for (const asked of ctx.store.subFeedback.list(parent.bug.id)) {
     if (asked.answeredAt !== undefined || asked.askedOf !== developer.name) continue;
     let sub = linked.get(asked.childBugId);
     if (!sub) {

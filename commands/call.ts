@@ -14,8 +14,6 @@ import { ephemeral, type Reply } from "../src/framework/reply.js";
 import { bugLink } from "../src/process/bug-format.js";
 import { boundedTextArg, customerNameArg, customerTypeArg, emailArg, fileCustomerBug, phoneArg } from "../src/process/incoming.js";
 import { describeRedaction, redactPersonalData } from "../src/process/personal-data.js";
-import { deleteCall, setCallSalesRef } from "../src/store/incoming-repo.js";
-import { getSalesRecord } from "../src/store/sales-repo.js";
 import { CUSTOMER_TYPES, type CallRecord } from "../src/store/store.js";
 
 const ROUTES = ["bug", "sales"] as const;
@@ -108,7 +106,7 @@ export const callCommand = defineCommand({
     if (compareDates(callDate, today) > 0) {
       throw new UsageError(`date: ${formatDate(callDate)} is in the future; give the day the call took place (default: today).`);
     }
-    const call = ctx.store.addCall({
+    const call = ctx.store.calls.add({
       recordedAt: ctx.now(),
       recordedBy: ctx.caller.name,
       customerName: args.name,
@@ -123,7 +121,7 @@ export const callCommand = defineCommand({
       return args.route === "sales" ? await routeToSales(ctx, args, call) : await routeToBug(ctx, args, call);
     } catch (error) {
       // Nothing was created for the call, so it is not kept either: a retry must not log it twice.
-      deleteCall(ctx.store, call.id);
+      ctx.store.calls.delete(call.id);
       throw error;
     }
   },
@@ -155,7 +153,7 @@ async function routeToBug(ctx: CommandContext, args: CallArgs, call: CallRecord)
     privateNote,
     command: "call",
   });
-  ctx.store.setCallBug(call.id, bug.id);
+  ctx.store.calls.setBug(call.id, bug.id);
   const lines = [
     `Filed ${bugLink(bug, ctx.tracker.ticketUrl(bug.id))} for the call from a ${args.type} on ${formatDate(call.callDate)}: NEW, unassigned, tagged ${ctx.settings.customerTag}. Management triages it next.`,
     noteProblem ?? "The customer's name and contact are in a private note on the bug, not in its public text.",
@@ -178,8 +176,8 @@ async function routeToSales(ctx: CommandContext, args: CallArgs, call: CallRecor
     date: call.callDate,
     recordedBy: ctx.caller.name,
   });
-  setCallSalesRef(ctx.store, call.id, reference);
-  const erpReference = getSalesRecord(ctx.store, reference)?.payload["erpReference"];
+  ctx.store.calls.setSalesRef(call.id, reference);
+  const erpReference = ctx.store.sales.get(reference)?.payload["erpReference"];
   const inErp = typeof erpReference === "string" ? ` (ERP reference ${erpReference})` : "";
   return ephemeral(
     [

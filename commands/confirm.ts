@@ -33,7 +33,7 @@ import { handlerMember } from "../src/process/require-handler.js";
 import { loadBug, requireTransition, type SubBug } from "../src/process/situation.js";
 import { callerToday, readDeadline, readEstimate } from "../src/process/timeline-input.js";
 import { applyTransition, type Transition } from "../src/process/transition.js";
-import { recordEstimate } from "../src/store/analysis-repo.js";
+
 import type { BugProcessState } from "../src/store/store.js";
 import type { Ticket } from "../src/core/ticket.js";
 
@@ -186,7 +186,7 @@ async function applyTimeline(
   const updated = await applyTransition(ctx, bug, transition, {
     ...(summary !== bug.summary ? { fields: { summary } } : {}),
     processState: { estimateMinutes, deadline, confirmedBy: ctx.caller.name, communicator: extra.communicator },
-    alsoRecord: () => recordEstimate(ctx.store, { bugId: bug.id, at: ctx.now(), actor: ctx.caller.name, source: "confirm", estimateMinutes, deadline }),
+    alsoRecord: () => ctx.store.estimates.record({ bugId: bug.id, at: ctx.now(), actor: ctx.caller.name, source: "confirm", estimateMinutes, deadline }),
     record: { action: "confirm", details: { estimateMinutes, deadline, ...extra.details } },
   });
   return updated;

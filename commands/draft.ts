@@ -78,7 +78,7 @@ export const draftCommand = defineCommand({
       bug.id,
       { text: `${DRAFT_NOTE_HEADING}\n\n${args.text}`, private: true },
       { action: "draft", command: "draft", details: { forced: findings.length > 0, toneFindings: findings.map((finding) => finding.rule) } },
-      { alsoRecord: (added) => ctx.store.updateBugProcess(bug.id, { draftText: args.text, draftNoteId: added.id }, ctx.now()) },
+      { alsoRecord: (added) => ctx.store.bugProcess.update(bug.id, { draftText: args.text, draftNoteId: added.id }, ctx.now()) },
     );
 
     const link = bugLink(bug, ctx.tracker.ticketUrl(bug.id));

@@ -23,7 +23,7 @@ import { handlerMember, requireHandlerOrManagement } from "../src/process/requir
 import { loadBug, requireTransition } from "../src/process/situation.js";
 import { readDeadline, readEstimate, timelineWarning } from "../src/process/timeline-input.js";
 import { applyTransition } from "../src/process/transition.js";
-import { recordEstimate } from "../src/store/analysis-repo.js";
+
 
 export const etaCommand = defineCommand({
   name: "eta",
@@ -64,7 +64,7 @@ export const etaCommand = defineCommand({
       ...(summary !== bug.summary ? { fields: { summary } } : {}),
       notes: note ? [note] : [],
       processState: { estimateMinutes, deadline },
-      alsoRecord: () => recordEstimate(ctx.store, { bugId: bug.id, at: ctx.now(), actor: ctx.caller.name, source: "eta", estimateMinutes, deadline }),
+      alsoRecord: () => ctx.store.estimates.record({ bugId: bug.id, at: ctx.now(), actor: ctx.caller.name, source: "eta", estimateMinutes, deadline }),
       record: { action: "eta", details },
     });
 

@@ -28,7 +28,7 @@ import { loadBug, requireTransition } from "../src/process/situation.js";
 import { refreshPendingSubFeedback } from "../src/process/sub-feedback.js";
 import { readDeadline, readEstimate, timelineWarning } from "../src/process/timeline-input.js";
 import { applyTransition } from "../src/process/transition.js";
-import { getSubFeedback, listPendingSubFeedback, markSubFeedbackAnswered, recordEstimate } from "../src/store/analysis-repo.js";
+
 
 /** Longest excerpt of the path quoted in chat messages; the full text is in the note. */
 const EXCERPT = 300;
@@ -92,7 +92,7 @@ export const feedbackCommand = defineCommand({
       ...(version ? { fields: { fixedInVersion: version } } : {}),
       notes: [{ text: noteLines.join("\n"), private: false, record: { ...record, command: "feedback" } }],
       processState: { estimateMinutes, deadline, developer, ...(fixedIn ? { fixedIn: formatFixedIn(fixedIn) } : {}) },
-      alsoRecord: () => recordEstimate(ctx.store, { bugId: bug.id, at: ctx.now(), actor: ctx.caller.name, source: "feedback", estimateMinutes, deadline }),
+      alsoRecord: () => ctx.store.estimates.record({ bugId: bug.id, at: ctx.now(), actor: ctx.caller.name, source: "feedback", estimateMinutes, deadline }),
       record,
     });
 
@@ -101,10 +101,10 @@ export const feedbackCommand = defineCommand({
     const title = escapeMarkdown(removeSubjectTag(updated.summary));
     const problems: (string | undefined)[] = [];
 
-    const sub = getSubFeedback(ctx.store, bug.id);
+    const sub = ctx.store.subFeedback.get(bug.id);
     let parentNote = "";
     if (sub) {
-      markSubFeedbackAnswered(ctx.store, bug.id, { at: ctx.now(), by: ctx.caller.name, how: "feedback" });
+      ctx.store.subFeedback.markAnswered(bug.id, { at: ctx.now(), by: ctx.caller.name, how: "feedback" });
       problems.push(await tellParentHandler(ctx, { subId: bug.id, parentId: sub.parentBugId, askedBy: sub.askedBy, path: args.path, timeline }));
       parentNote = ` (sub-bug of #${sub.parentBugId}; its handler was told the answer is in)`;
     }
@@ -153,7 +153,7 @@ async function tellParentHandler(
     ctx.log.warn({ err: error, bugId: answer.parentId }, "could not read the parent of a sub-bug");
   }
   if (!recipient || recipient.name === ctx.caller.name) return undefined;
-  const still = listPendingSubFeedback(ctx.store, answer.parentId);
+  const still = ctx.store.subFeedback.pending(answer.parentId);
   const next =
     still.length > 0
       ? `Still waiting for ${still.map((id) => `#${id}`).join(", ")}.`

@@ -9,7 +9,7 @@ import { NotFoundError } from "../src/errors.js";
 import { defineCommand } from "../src/framework/command.js";
 import { ephemeral } from "../src/framework/reply.js";
 import { escapeMarkdown } from "../src/process/bug-format.js";
-import { getSalesRecord, parseSalesReference, type SalesRecord } from "../src/store/sales-repo.js";
+import { parseSalesReference, type SalesRecord } from "../src/store/sales-repo.js";
 import { CUSTOMER_TYPES } from "../src/store/store.js";
 
 // The payloads are JSON written by the ERP adapters; read them as loosely as they may have been written.
@@ -49,7 +49,7 @@ export const leadCommand = defineCommand({
   }),
   privacy: { personalData: ["reply"] },
   async run(ctx, args) {
-    const record = getSalesRecord(ctx.store, args.reference);
+    const record = ctx.store.sales.get(args.reference);
     if (!record) throw new NotFoundError(`There is no sales record ${args.reference.toUpperCase()}.`);
     return ephemeral(formatRecord(record, ctx.settings.timeZone));
   },

@@ -4,9 +4,8 @@ import { resolveStage, STAGE_INFO, STAGES, type Stage } from "../src/core/stages
 import { defineCommand } from "../src/framework/command.js";
 import { ephemeral } from "../src/framework/reply.js";
 import { formatBugLine } from "../src/process/bug-format.js";
-import { isOpen, readQueue } from "../src/process/queue.js";
+import { readOpenQueue, type QueueBug } from "../src/process/queue.js";
 import { describeBug } from "../src/process/situation.js";
-import type { Ticket } from "../src/core/ticket.js";
 
 export const mineCommand = defineCommand({
   name: "mine",
@@ -16,11 +15,11 @@ export const mineCommand = defineCommand({
   roles: ["management", "staff"],
   args: z.object({}),
   async run(ctx) {
-    const { bugs, truncated } = await readQueue(ctx.tracker, (bug) => isOpen(bug) && bug.handler?.handle === ctx.caller.name);
-    if (bugs.length === 0) return ephemeral("You handle no open bugs right now.");
-    const byStage = new Map<Stage, Ticket[]>();
+    const { bugs, truncated, staleNote } = await readOpenQueue(ctx, (bug) => bug.handler?.handle === ctx.caller.name);
+    if (bugs.length === 0) return ephemeral(["You handle no open bugs right now.", staleNote].filter(Boolean).join("\n"));
+    const byStage = new Map<Stage, QueueBug[]>();
     for (const bug of bugs) {
-      const stage = resolveStage(describeBug(bug, ctx.store.getBugProcess(bug.id), ctx.settings));
+      const stage = resolveStage(describeBug(bug, ctx.store.bugProcess.get(bug.id), ctx.settings));
       byStage.set(stage, [...(byStage.get(stage) ?? []), bug]);
     }
     const lines = [`**Your open bugs (${bugs.length})**`];
@@ -31,6 +30,7 @@ export const mineCommand = defineCommand({
       for (const bug of group) lines.push(`- ${formatBugLine(bug, ctx.tracker.ticketUrl(bug.id), ctx.settings.customerTag)}`);
     }
     if (truncated) lines.push("_(Only the most recently updated bugs were read.)_");
+    if (staleNote) lines.push(staleNote);
     return ephemeral(lines.join("\n"));
   },
 });

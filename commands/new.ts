@@ -23,7 +23,7 @@ export const newCommand = defineCommand({
     const { bugs, truncated } = await readQueue(ctx.tracker, (bug) => bug.state.stages.some((stage) => stage === "triage" || stage === "timeline"));
     const url = (id: number) => ctx.tracker.ticketUrl(id);
     const staged = bugs
-      .map((bug) => ({ bug, stage: resolveStage(describeBug(bug, ctx.store.getBugProcess(bug.id), ctx.settings)) }))
+      .map((bug) => ({ bug, stage: resolveStage(describeBug(bug, ctx.store.bugProcess.get(bug.id), ctx.settings)) }))
       .sort((a, b) => a.bug.createdAt.getTime() - b.bug.createdAt.getTime());
     const untriaged = staged.filter((item) => item.stage === "triage");
     const timeline = staged.filter((item) => item.stage === "timeline");

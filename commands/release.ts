@@ -144,7 +144,7 @@ async function readResolved(ctx: CommandContext): Promise<ResolvedBugs> {
   const closable: ResolvedBugs["closable"] = new Map();
   const waiting: string[] = [];
   for (const bug of bugs.filter((candidate) => candidate.state.stages.includes("resolved"))) {
-    const state = ctx.store.getBugProcess(bug.id);
+    const state = ctx.store.bugProcess.get(bug.id);
     const subBugs = await loadSubBugs(ctx, bug, byId);
     const situation = { ...describeBug(bug, state, ctx.settings), subBugs: subBugs.map((sub) => sub.situation) };
     const check = checkTransition("release", situation);

@@ -22,7 +22,7 @@ import {
   type UserPreferences,
 } from "../src/core/people-settings.js";
 import { settingsFor } from "../src/process/settings-for.js";
-import { getUserPreferences, listSnoozes, setUserPreferences } from "../src/store/proactive-repo.js";
+
 
 export const settingsCommand = defineCommand({
   name: "settings",
@@ -41,7 +41,7 @@ export const settingsCommand = defineCommand({
     reset: flagArg,
   }),
   async run(ctx, args) {
-    const before = args.reset ? {} : getUserPreferences(ctx.store, ctx.caller.name);
+    const before = args.reset ? {} : ctx.store.preferences.get(ctx.caller.name);
     const changes: UserPreferences = {
       ...(args.reminders ? { reminders: formatRemindersMode(args.reminders) } : {}),
       ...(args.quiet !== undefined ? { quiet: formatTimeRange(args.quiet) } : {}),
@@ -54,7 +54,7 @@ export const settingsCommand = defineCommand({
     if (!args.reset && changed.length === 0) return ephemeral(describeSettings(ctx, "Your settings"));
     const next: UserPreferences = { ...before, ...changes };
     if (args.holidays?.length === 0) delete next.holidays;
-    setUserPreferences(ctx.store, ctx.caller.name, next, ctx.now());
+    ctx.store.preferences.set(ctx.caller.name, next, ctx.now());
     const heading = args.reset
       ? `Back to the defaults${changed.length > 0 ? `, then changed ${changed.join(", ")}` : ""}`
       : `Changed ${changed.join(", ")}`;
@@ -63,7 +63,7 @@ export const settingsCommand = defineCommand({
 });
 
 function describeSettings(ctx: CommandContext, heading: string): string {
-  const preferences = getUserPreferences(ctx.store, ctx.caller.name);
+  const preferences = ctx.store.preferences.get(ctx.caller.name);
   const settings = settingsFor(ctx, ctx.caller);
   const source = (key: keyof typeof settings.sources): string => settings.sources[key];
   const mode = settings.mode;
@@ -86,7 +86,7 @@ function describeSettings(ctx: CommandContext, heading: string): string {
     `- hours: \`${pad(calendar.dayStartMinute)}-${pad(calendar.dayEndMinute)}\` (${source("hours")})`,
     `- holidays: ${personal.length > 0 ? `\`${personal.join(",")}\` (yours)` : "none of your own"}${ctx.settings.holidays.length > 0 ? `, plus the company's ${ctx.settings.holidays.join(", ")}` : ""}`,
   ];
-  const snoozes = listSnoozes(ctx.store, ctx.caller.name, ctx.now());
+  const snoozes = ctx.store.snoozes.list(ctx.caller.name, ctx.now());
   if (snoozes.length > 0) {
     lines.push(`Snoozed: ${snoozes.map((snooze) => `#${snooze.bugId} until ${formatLocalTime(snooze.until, settings.timeZone)}`).join(", ")} (\`snooze <bug> off\` ends one).`);
   }

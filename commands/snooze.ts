@@ -13,7 +13,7 @@ import { defineCommand } from "../src/framework/command.js";
 import { ephemeral } from "../src/framework/reply.js";
 import { bugLink, escapeMarkdown } from "../src/process/bug-format.js";
 import { settingsFor } from "../src/process/settings-for.js";
-import { clearSnooze, setSnooze } from "../src/store/proactive-repo.js";
+
 
 /** The longest snooze: beyond this a reminder is not snoozed but ignored, and that needs a word with management. */
 const MAX_SNOOZE_DAYS = 30;
@@ -49,7 +49,7 @@ export const snoozeCommand = defineCommand({
   args: z.object({ bug: bugIdArg, length: nonEmptyArg("1d or 4h or off") }),
   async run(ctx, args) {
     if (/^(off|stop|end|none)$/i.test(args.length)) {
-      const had = clearSnooze(ctx.store, args.bug, ctx.caller.name);
+      const had = ctx.store.snoozes.clear(args.bug, ctx.caller.name);
       return ephemeral(had ? `Reminders about #${args.bug} are on again.` : `Reminders about #${args.bug} were not snoozed.`);
     }
     const settings = settingsFor(ctx, ctx.caller);
@@ -61,7 +61,7 @@ export const snoozeCommand = defineCommand({
     }
     // Reading the bug checks that it exists and gives the reply its subject.
     const bug = await ctx.tracker.getTicket(args.bug);
-    setSnooze(ctx.store, bug.id, ctx.caller.name, until, now);
+    ctx.store.snoozes.set(bug.id, ctx.caller.name, until, now);
     return ephemeral(
       `Reminders to you about ${bugLink(bug, ctx.tracker.ticketUrl(bug.id))} ${escapeMarkdown(bug.summary)} are snoozed until ` +
         `${formatLocalTime(until, settings.timeZone)} (${settings.timeZone}). Management is still told if feedback stays overdue. ` +

@@ -16,12 +16,13 @@ export const summaryCommand = defineCommand({
   roles: ["staff", "management"],
   args: z.object({}),
   async run(ctx) {
-    const { messages, truncated } = await buildQueueSummary(ctx, { limit: ctx.messageLimit });
+    const { messages, truncated, staleNote } = await buildQueueSummary(ctx, { limit: ctx.messageLimit });
     const notes: string[] = [];
     if (messages.length > 1) {
       notes.push(`_(The queue is longer than one message: this is the first of ${messages.length} parts.)_`);
     }
     if (truncated) notes.push("_(Only the most recently updated bugs were read.)_");
+    if (staleNote) notes.push(staleNote);
     return inChannel([messages[0] ?? "", ...notes].filter(Boolean).join("\n\n"));
   },
 });

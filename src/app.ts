@@ -9,6 +9,7 @@ import type { Notifier } from "./chat/notifier.js";
 import type { ErpPort } from "./erp/erp.js";
 import { dispatch, type DispatchRequest, type DispatchResult, type DispatchServices } from "./framework/dispatcher.js";
 import type { Platform, StaffDirectory } from "./identity.js";
+import type { QueueSource } from "./process/queue.js";
 import type { Store } from "./store/store.js";
 import type { TrackerPort } from "./process/tracker-port.js";
 
@@ -19,9 +20,12 @@ export interface BotCoreOptions {
   staff: StaffDirectory;
   /** The tracker with the bot's own credentials; commands get it acting as their caller. */
   tracker: TrackerPort;
+  /** How commands notify: the outbox's notifier (src/proactive/outbox.ts), so every message is queued and retried. */
   notifier: Notifier;
   erp: ErpPort;
   now?: () => Date;
+  /** Where `mine` and `summary` read open bugs: the engine's mirror when the engine runs; default the tracker. */
+  queueSource?: QueueSource;
 }
 
 /** What a transport tells about the place of a command: its trigger and message limit. */
@@ -44,6 +48,7 @@ export function createBotCore(options: BotCoreOptions): BotCore {
     settings: options.config.process,
     now: options.now ?? (() => new Date()),
     logger: options.logger,
+    ...(options.queueSource ? { queueSource: options.queueSource } : {}),
   };
   return {
     services,

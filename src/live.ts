@@ -7,15 +7,13 @@ import { join } from "node:path";
 import type { Logger } from "pino";
 import { createBotCore } from "./app.js";
 import type { ChatAdapter } from "./chat/kernel/chat-adapter.js";
-import { FanOutNotifier } from "./chat/fan-out-notifier.js";
-import type { Notifier } from "./chat/notifier.js";
 import type { AppConfig } from "./config.js";
 import { createErp } from "./erp/create-erp.js";
 import { startProactiveEngine, type ProactiveEngine } from "./proactive/engine.js";
+import { createOutbox } from "./proactive/outbox.js";
 import { ConfigError } from "./errors.js";
 import { CHAT_ACCOUNT_PLATFORMS } from "./identity.js";
 import { loadStaffFile } from "./staff-file.js";
-import { ChatRepository } from "./store/chat-repo.js";
 import { Store } from "./store/store.js";
 import { createMantisClient } from "./tracker/mantis/mantis-client.js";
 import { createMantisTracker } from "./tracker/mantis/mantis-tracker.js";
@@ -24,22 +22,28 @@ export async function runLive(config: AppConfig, logger: Logger): Promise<void> 
   // loadConfig guarantees both in live mode; checked again so the types say so.
   if (!config.mantis || !config.usersFile) throw new Error("live mode needs MantisBT settings and USERS_FILE");
   const staff = loadStaffFile(config.usersFile);
-  const undeclared = staff.undeclaredAccounts(CHAT_ACCOUNT_PLATFORMS.filter((platform) => config[platform] !== undefined));
+  const platforms = CHAT_ACCOUNT_PLATFORMS.filter((platform) => config[platform] !== undefined);
+  const undeclared = staff.undeclaredAccounts(platforms);
   if (undeclared.length > 0) throw new ConfigError(undeclared);
   const store = new Store(join(config.dataDir, "support-bot.sqlite"));
   const tracker = createMantisTracker({
     client: createMantisClient({ ...config.mantis, category: config.process.category, log: logger.child({ component: "mantis" }) }),
     staff,
   });
-  // Adapters join the fan-out as they start; notifications before that go nowhere and are retried by their senders.
-  const targets: Notifier[] = [];
-  const notifier = new FanOutNotifier(targets, logger);
+  // Every notification goes through the outbox, one route per configured platform; a platform's routes
+  // wait until its adapter is connected. The outbox retries on its own timer, with the engine on or off.
+  const { outbox, notifier } = createOutbox({ store, staff, platforms, settings: config.process, proactive: config.proactive, log: logger.child({ component: "outbox" }), quietHours: true });
+  outbox.start();
   const erp = createErp(config, store, notifier, () => new Date());
   // Each chat adapter's kernel tells the core its trigger (a configured Matrix prefix) with every command.
-  const core = createBotCore({ config, logger, store, staff, tracker, notifier, erp });
+  // Pings, reminders and summaries; PROACTIVE=off leaves only the commands (auto means on when live).
+  // While the engine runs, `mine` and `summary` read its mirror instead of paging through MantisBT.
+  const engineOn = config.proactive.enabled !== "off";
+  const queueSource = engineOn ? { kind: "mirror" as const, pollIntervalMs: config.proactive.pollIntervalMs } : undefined;
+  const core = createBotCore({ config, logger, store, staff, tracker, notifier, erp, ...(queueSource ? { queueSource } : {}) });
 
   // What the chat platforms keep between restarts (threads, processed events, notices, DM channels).
-  const chat = new ChatRepository(store);
+  const chat = store.chat;
   const adapters: ChatAdapter[] = [];
   if (config.matrix) {
     const { createMatrixAdapter } = await import("./chat/matrix/matrix-adapter.js");
@@ -51,18 +55,18 @@ export async function runLive(config: AppConfig, logger: Logger): Promise<void> 
   }
   for (const adapter of adapters) {
     await adapter.start();
-    targets.push(adapter.notifier);
+    outbox.attach(adapter.platform, adapter.notifier);
     logger.info({ platform: adapter.platform }, "chat platform connected");
   }
 
-  // Pings, reminders and summaries; PROACTIVE=off leaves only the commands (auto means on when live).
   let engine: ProactiveEngine | undefined;
-  if (config.proactive.enabled !== "off") {
-    engine = startProactiveEngine({ tracker, store, staff, notifier, settings: config.process, proactive: config.proactive, logger: logger.child({ component: "proactive" }) });
+  if (engineOn) {
+    engine = startProactiveEngine({ tracker, store, staff, outbox, settings: config.process, proactive: config.proactive, logger: logger.child({ component: "proactive" }) });
   }
 
   await waitForStopSignal(logger);
   await engine?.stop();
+  await outbox.stop();
   for (const adapter of adapters.reverse()) await adapter.stop();
   store.close();
   logger.info("stopped");

@@ -13,9 +13,9 @@ import type { AppConfig } from "./config.js";
 import { createErp } from "./erp/create-erp.js";
 import { StaffDirectory } from "./identity.js";
 import { startProactiveEngine, type ProactiveEngine } from "./proactive/engine.js";
+import { createOutbox, type Outbox } from "./proactive/outbox.js";
 import { startMantisSimulator } from "./simulators/mantis/server.js";
 import { SANDBOX_STAFF } from "./staff-file.js";
-import { ChatRepository } from "./store/chat-repo.js";
 import { Store } from "./store/store.js";
 import { createMantisClient } from "./tracker/mantis/mantis-client.js";
 import { createMantisTracker } from "./tracker/mantis/mantis-tracker.js";
@@ -32,6 +32,7 @@ export async function runSandbox({ config, logger, input, output, interactive }:
   const simulator = await startMantisSimulator({ seed: true });
   const store = new Store(":memory:");
   let engine: ProactiveEngine | undefined;
+  let outbox: Outbox | undefined;
   try {
     const staff = new StaffDirectory([...SANDBOX_STAFF]);
     const client = createMantisClient({
@@ -45,20 +46,29 @@ export async function runSandbox({ config, logger, input, output, interactive }:
       log: logger,
     });
     const tracker = createMantisTracker({ client, staff });
-    // The terminal is the sandbox's chat platform: its transport under the chat kernel, whose
-    // outgoing side exists first because the core sends through it.
-    const chat = new ChatRepository(store);
+    // The terminal is the sandbox's chat platform: its transport under the chat kernel. Every message
+    // goes through the outbox to the transport's outgoing side; nothing waits for quiet hours, because
+    // one person plays every account at the terminal and a held DM would never show in a scripted run.
+    const chat = store.chat;
     const transport = new TerminalTransport(output);
-    const notifier = new ChatOutbound({ transport, chat, logger });
+    const outbound = new ChatOutbound({ transport, chat, logger });
+    const created = createOutbox({ store, staff, platforms: ["sandbox"], settings: config.process, proactive: config.proactive, log: logger, quietHours: false });
+    outbox = created.outbox;
+    const notifier = created.notifier;
+    outbox.attach("sandbox", outbound);
+    outbox.start();
     const erp = createErp(config, store, notifier, () => new Date());
-    const core = createBotCore({ config, logger, store, staff, tracker, notifier, erp });
-    const kernel = new ChatKernel({ transport, core, staff, chat, logger, outbound: notifier });
     // The proactive engine prints its pings, reminders and summaries as they come due. Off for piped
     // input unless PROACTIVE=on, so scripted runs stay deterministic; POLL_INTERVAL=5 and small
-    // FEEDBACK_REMIND_AFTER etc. make a quick demo (docs/proactive.md).
-    const proactive = config.proactive.enabled;
-    if (proactive === "on" || (proactive === "auto" && interactive)) {
-      engine = startProactiveEngine({ tracker, store, staff, notifier, settings: config.process, proactive: config.proactive, logger });
+    // FEEDBACK_REMIND_AFTER etc. make a quick demo (docs/proactive.md). While it runs, `mine` and
+    // `summary` read its mirror; without it they read the simulated MantisBT.
+    const enabled = config.proactive.enabled;
+    const engineOn = enabled === "on" || (enabled === "auto" && interactive);
+    const queueSource = engineOn ? { kind: "mirror" as const, pollIntervalMs: config.proactive.pollIntervalMs } : undefined;
+    const core = createBotCore({ config, logger, store, staff, tracker, notifier, erp, ...(queueSource ? { queueSource } : {}) });
+    const kernel = new ChatKernel({ transport, core, staff, chat, logger, outbound });
+    if (engineOn) {
+      engine = startProactiveEngine({ tracker, store, staff, outbox, settings: config.process, proactive: config.proactive, logger });
     }
     const accounts = staff.all().map((member) => member.name);
     await runTerminalChat({
@@ -73,6 +83,7 @@ export async function runSandbox({ config, logger, input, output, interactive }:
     await kernel.stop();
   } finally {
     await engine?.stop();
+    await outbox?.stop();
     store.close();
     await simulator.close();
   }

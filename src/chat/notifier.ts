@@ -1,3 +1,4 @@
+import { BotError } from "../errors.js";
 import type { Message } from "../framework/reply.js";
 import type { StaffMember } from "../identity.js";
 
@@ -7,10 +8,32 @@ import type { StaffMember } from "../identity.js";
  */
 export type ChannelKey = "management" | "sales" | (string & {});
 
-/** The outgoing side of a chat platform: how the process reaches people without being asked. */
+/**
+ * The outgoing side of a chat platform: how the process reaches people without being asked. Each
+ * platform's adapter implements it; commands and jobs get the outbox's, which queues every message
+ * and delivers it on each platform (src/proactive/outbox.ts).
+ */
 export interface Notifier {
   /** A direct message to one staff member. */
   direct(recipient: StaffMember, message: Message): Promise<void>;
   /** A post in a named channel; messages with a `bugId` go into that bug's thread. */
   channel(channel: ChannelKey, message: Message): Promise<void>;
+}
+
+/**
+ * A notification is queued, but its first delivery failed on some platform; the outbox retries it
+ * there (and never sends it twice where it arrived), so the caller must not send it again.
+ */
+export class NotificationDelayedError extends BotError {
+  override readonly name = "NotificationDelayedError";
+
+  constructor(
+    /** The platforms where delivery failed. */
+    readonly platforms: readonly string[],
+    cause?: string,
+  ) {
+    super("notification-delayed", `The message could not be delivered on ${platforms.join(" and ")} yet; it is retried.`, {
+      logMessage: `delivery on ${platforms.join(", ")} failed${cause ? `: ${cause}` : ""}; queued for retry`,
+    });
+  }
 }

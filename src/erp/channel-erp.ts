@@ -2,9 +2,8 @@
  * Default ERP adapter: the record stays in the bot's store (with its personal data) and the sales
  * channel gets a post with the reference only, so no customer data reaches a channel.
  */
-import type { Notifier } from "../chat/notifier.js";
+import { NotificationDelayedError, type Notifier } from "../chat/notifier.js";
 import type { Message } from "../framework/reply.js";
-import { addSalesRecord } from "../store/sales-repo.js";
 import type { Store } from "../store/store.js";
 import type { ErpPort, ErpReceipt, SalesContact, SalesResolution } from "./erp.js";
 
@@ -16,14 +15,14 @@ export class ChannelErp implements ErpPort {
   ) {}
 
   async recordSalesContact(contact: SalesContact): Promise<ErpReceipt> {
-    const { reference } = addSalesRecord(this.store, { kind: "contact", at: this.now(), payload: contact });
+    const { reference } = this.store.sales.add({ kind: "contact", at: this.now(), payload: contact });
     return this.tellSales(reference, {
       text: `New sales contact **${reference}** (${contact.customerType}) recorded by @${contact.recordedBy}. Details: \`/support lead ${reference}\` (staff only).`,
     });
   }
 
   async recordResolution(resolution: SalesResolution): Promise<ErpReceipt> {
-    const { reference } = addSalesRecord(this.store, { kind: "resolution", at: this.now(), payload: resolution });
+    const { reference } = this.store.sales.add({ kind: "resolution", at: this.now(), payload: resolution });
     const billing = resolution.startBilling ? " Please start invoicing / billing." : "";
     return this.tellSales(reference, {
       text: `Bug [#${resolution.bugId}](${resolution.bugUrl}) from sales${resolution.salesRef ? ` (${resolution.salesRef})` : ""} is resolved by @${resolution.resolvedBy}: update the ERP record.${billing} (${reference})`,
@@ -36,7 +35,11 @@ export class ChannelErp implements ErpPort {
     try {
       await this.notifier.channel("sales", message);
       return { reference };
-    } catch {
+    } catch (error) {
+      // Queued in the outbox, which retries it: telling the sales team by hand would tell them twice.
+      if (error instanceof NotificationDelayedError) {
+        return { reference, notice: `(Recorded as ${reference}, but I could not post it to the sales channel yet; I will keep trying.)` };
+      }
       return { reference, notice: `(Recorded as ${reference}, but I could not post it to the sales channel: tell the sales team yourself.)` };
     }
   }

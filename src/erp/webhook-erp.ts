@@ -31,7 +31,6 @@
 import { createHmac, randomUUID, timingSafeEqual } from "node:crypto";
 import { z } from "zod";
 import { BotError } from "../errors.js";
-import { addSalesRecord } from "../store/sales-repo.js";
 import type { Store } from "../store/store.js";
 import type { ErpPort, SalesContact, SalesResolution } from "./erp.js";
 
@@ -140,7 +139,7 @@ export class WebhookErp implements ErpPort {
   }
 
   private keep(kind: "contact" | "resolution", payload: object): { reference: string } {
-    const { reference } = addSalesRecord(this.options.store, { kind, at: this.options.now(), payload });
+    const { reference } = this.options.store.sales.add({ kind, at: this.options.now(), payload });
     return { reference };
   }
 

@@ -9,6 +9,7 @@ import type { Notifier } from "../chat/notifier.js";
 import type { ErpPort } from "../erp/erp.js";
 import type { Platform, Role, StaffDirectory, StaffMember } from "../identity.js";
 import type { Store } from "../store/store.js";
+import type { QueueSource } from "../process/queue.js";
 import type { TrackerPort } from "../process/tracker-port.js";
 import type { MessageLimit, Reply } from "./reply.js";
 
@@ -31,6 +32,8 @@ export interface CommandContext {
   settings: ProcessSettings;
   now: () => Date;
   log: Logger;
+  /** Where listings (`mine`, `summary`) read open bugs: the engine's mirror while it runs; the tracker when absent. */
+  queueSource?: QueueSource;
 }
 
 /** One field of a command's form: an argument of the command, with how to ask for it. */

@@ -12,6 +12,7 @@ import type { ErpPort } from "../erp/erp.js";
 import { BotError, PermissionError, UsageError } from "../errors.js";
 import type { Platform, StaffDirectory, StaffMember } from "../identity.js";
 import type { Store } from "../store/store.js";
+import type { QueueSource } from "../process/queue.js";
 import type { TrackerPort } from "../process/tracker-port.js";
 import { formatUsage, parseArguments } from "./args.js";
 import type { CommandContext } from "./command.js";
@@ -57,6 +58,8 @@ export interface DispatchServices {
   now: () => Date;
   /** The root logger; each run gets a child with requestId, platform, user and command. */
   logger: Logger;
+  /** Where listings read open bugs (the engine's mirror while it runs); the tracker when absent. */
+  queueSource?: QueueSource;
   /** Makes the id that ties a reply to its log lines; random by default, fixed in tests. */
   newRequestId?: () => string;
 }
@@ -108,6 +111,7 @@ export async function dispatch(request: DispatchRequest, services: DispatchServi
       settings: services.settings,
       now: services.now,
       log,
+      ...(services.queueSource ? { queueSource: services.queueSource } : {}),
     };
     const reply = await command.run(context, args);
     log.info({ durationMs: Math.round(performance.now() - started) }, "command done");

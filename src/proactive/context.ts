@@ -3,15 +3,14 @@
  * the engine; jobs never reach for globals, so tests drive them with a fake clock and the simulator.
  */
 import type { Logger } from "pino";
-import type { Notifier } from "../chat/notifier.js";
 import type { PersonSettings } from "../core/people-settings.js";
 import type { ProcessSettings } from "../core/process-settings.js";
 import type { StaffDirectory, StaffMember } from "../identity.js";
 import { settingsFor } from "../process/settings-for.js";
-import { loadProcessFacts, type ProcessFacts } from "../store/proactive-repo.js";
+import type { ProcessFacts } from "../store/bug-process-repo.js";
 import type { Store } from "../store/store.js";
 import type { TrackerPort } from "../process/tracker-port.js";
-import { Outbox } from "./outbox.js";
+import type { Outbox } from "./outbox.js";
 import type { ProactiveSettings } from "./settings.js";
 
 /** What the engine needs from the rest of the bot. */
@@ -20,7 +19,8 @@ export interface ProactiveEngineDeps {
   tracker: TrackerPort;
   store: Store;
   staff: StaffDirectory;
-  notifier: Notifier;
+  /** Where jobs queue what they send; its owner recovers it at start and retries on its timer. */
+  outbox: Outbox;
   settings: ProcessSettings;
   proactive: ProactiveSettings;
   logger: Logger;
@@ -56,7 +56,6 @@ export function createEngineContext(deps: ProactiveEngineDeps): EngineContext {
   const config = deps.proactive;
   const now = deps.now ?? (() => new Date());
   const log = deps.logger.child({ component: "proactive" });
-  const outbox = new Outbox({ store: deps.store, staff: deps.staff, notifier: deps.notifier, now, log, maxAttempts: config.notifyMaxAttempts });
   return {
     tracker: deps.tracker,
     store: deps.store,
@@ -65,9 +64,9 @@ export function createEngineContext(deps: ProactiveEngineDeps): EngineContext {
     config,
     now,
     log,
-    outbox,
+    outbox: deps.outbox,
     settingsFor: (member) => settingsFor(deps, member),
-    processFacts: (bugId) => loadProcessFacts(deps.store).get(bugId),
+    processFacts: (bugId) => deps.store.bugProcess.facts().get(bugId),
     staffByTrackerUser: (trackerUser) => (trackerUser ? deps.staff.byTrackerUser(trackerUser) : undefined),
     bugUrl: (id) => deps.tracker.ticketUrl(id),
   };
@@ -92,7 +91,7 @@ export function contextForRun(ctx: EngineContext, log: Logger): EngineContext {
       return known;
     },
     processFacts(bugId) {
-      facts ??= loadProcessFacts(ctx.store);
+      facts ??= ctx.store.bugProcess.facts();
       return facts.get(bugId);
     },
   };

@@ -67,7 +67,6 @@ export function createProactiveEngine(deps: ProactiveEngineDeps, jobs: readonly 
     });
   };
   const runners = new Map(jobs.map((job) => [job.name, new JobRunner(job, context, afterRun)]));
-  context.outbox.settleInterrupted();
 
   return {
     context,

@@ -9,7 +9,7 @@ import type { BugRisk } from "../core/deadline-risk.js";
 import { formatDuration } from "../core/duration.js";
 import type { Message, MessageButton } from "../framework/reply.js";
 import { bugLink, escapeMarkdown } from "../process/bug-format.js";
-import type { MirrorRow } from "../store/proactive-repo.js";
+import type { MirrorRow } from "../store/mirror-repo.js";
 import type { WorkFacts } from "./team-risk.js";
 
 /** Working time as people say it: `4 working hours`, `1.5 working hours`, `36 working minutes`. */

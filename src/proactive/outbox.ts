@@ -1,35 +1,39 @@
 /**
- * Exactly-once delivery of the engine's notifications. Each has a key (kind, bug, recipient, period)
- * and a row in the store's notifications table that is written before anything is sent: queueing
- * the same key again changes nothing, so no notification goes out twice, also across restarts.
- * A send is recorded as started, made, then recorded as done; a failure is retried on later runs up
- * to NOTIFY_MAX_ATTEMPTS. When several combinable notifications are due for one recipient at once
- * they go out as one message: always for DMs, for a channel when there are many or they are late
- * (after downtime), so a catch-up never floods anyone.
+ * The one way notifications leave the bot, the engine's and the commands' alike. Each has a key
+ * (kind, bug, recipient, period) and a row in the store's outbox that is written before anything is
+ * sent: queueing the same key again changes nothing, so no notification goes out twice, also across
+ * restarts. It is delivered per route, one per chat platform that reaches the recipient (a person
+ * without an account on a platform gets no route there): a send is recorded as started, made, then
+ * recorded as done, route by route, so a platform that failed is retried up to NOTIFY_MAX_ATTEMPTS
+ * while one that delivered is never sent to again. When several combinable notifications are due for
+ * one recipient at once they go out as one message: always for DMs, for a channel when there are many
+ * or they are late (after downtime), so a catch-up never floods anyone.
+ *
+ * The outbox delivers right after a command queues something, after each engine job, when a platform
+ * becomes ready, and on its own retry timer (owned by whoever starts it), so it works without the engine.
  */
+import { randomUUID } from "node:crypto";
 import type { Logger } from "pino";
-import type { Notifier } from "../chat/notifier.js";
+import { z } from "zod";
+import { NotificationDelayedError, type ChannelKey, type Notifier } from "../chat/notifier.js";
+import { buildNotificationKey, endOfQuietTime, type NotificationKey } from "../core/reminder-policy.js";
 import { splitMarkdown } from "../core/summary.js";
 import type { Message, MessageButton } from "../framework/reply.js";
-import type { StaffDirectory } from "../identity.js";
-import {
-  enqueueNotification,
-  listDueNotifications,
-  markNotificationAttempt,
-  markNotificationFailed,
-  markNotificationSent,
-  settleInterruptedNotifications,
-  type NotificationRow,
-  type OutboxItem,
-} from "../store/proactive-repo.js";
+import { platformUserOf, type Platform, type StaffDirectory, type StaffMember } from "../identity.js";
+import type { DueRoute, NotificationRow, NotificationTarget, RouteRef } from "../store/outbox-repo.js";
 import type { Store } from "../store/store.js";
+import type { ProcessSettings } from "../core/process-settings.js";
+import { settingsFor } from "../process/settings-for.js";
+import { reminderSettingsFor, type ProactiveSettings } from "./settings.js";
 
 /**
- * Largest message the engine sends. The Notifier does not say which platform it reaches (a fan-out
- * reaches both), so this fits both: Mattermost counts 16,383 characters, Matrix 32,000 bytes; counted
- * in UTF-8 bytes, 16,000 is within both.
+ * Largest message the outbox sends. A notification may reach several platforms, so this fits them
+ * all: Mattermost counts 16,383 characters, Matrix 32,000 bytes; counted in UTF-8 bytes, 16,000 is
+ * within both.
  */
 export const MAX_MESSAGE_BYTES = 16_000;
+/** How often the owner's timer retries failed routes and sends what came due (quiet hours ended). */
+export const RETRY_EVERY_MS = 30_000;
 /** More buttons than this make a combined message unreadable; the texts still name every command. */
 const MAX_COMBINED_BUTTONS = 10;
 /** Channel posts are merged only from this many at once: a few stay separate, in their bug threads. */
@@ -44,61 +48,214 @@ export function channelRecipient(channel: string): string {
   return `#${channel}`;
 }
 
+/** Whether a platform reaches a person: the terminal reaches everyone, a chat platform those with an account there. */
+export function reaches(member: StaffMember, platform: Platform): boolean {
+  return platformUserOf(member, platform) !== undefined;
+}
+
+const messageSchema = z.object({
+  text: z.string(),
+  buttons: z
+    .array(z.object({ label: z.string(), command: z.string(), style: z.enum(["primary", "danger", "default"]).optional() }))
+    .optional(),
+  bugId: z.number().int().optional(),
+});
+
 /** What the outbox needs. */
 export interface OutboxDeps {
   store: Store;
   staff: StaffDirectory;
-  notifier: Notifier;
+  /** The chat platforms the bot runs on: each notification gets a route on those that reach its recipient. */
+  platforms: readonly Platform[];
   now: () => Date;
   log: Logger;
+  /** NOTIFY_MAX_ATTEMPTS: tries per route before it is given up (logged as an error). */
   maxAttempts: number;
+}
+
+/** A notification to queue. */
+export interface OutboxEntry {
+  key: NotificationKey;
+  target: NotificationTarget;
+  message: Message;
+  /** Not before this instant (quiet hours, digest time); default now. */
+  dueAt?: Date;
+  /** Whether it may be merged with others due for the same recipient at once (catch-up); default true. */
+  combinable?: boolean;
 }
 
 /** What one delivery run did. */
 export interface DeliveryReport {
+  /** Routes delivered. */
   sent: number;
+  /** Routes that failed (retried while attempts are left). */
   failed: number;
   /** Messages actually posted (combined ones count once). */
   messages: number;
 }
 
-/** Queues and delivers notifications exactly once. */
+/** How commands' DMs are held. */
+export interface CommandNotifierOptions {
+  /**
+   * When a DM to this person sent at `at` may go out: `at`, or the end of their quiet time. Without
+   * it, DMs go at once (the sandbox, where one person plays everyone).
+   */
+  quietTimeEnd?: (member: StaffMember, at: Date) => Date;
+}
+
+/** Queues and delivers notifications exactly once per route. */
 export class Outbox {
+  private readonly notifiers = new Map<string, Notifier>();
+  private running: Promise<DeliveryReport> | undefined;
+  private queued: Promise<DeliveryReport> | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private stopped = false;
+  private recovered = false;
+
   constructor(private readonly deps: OutboxDeps) {}
 
-  /** Queues a notification; false when its key was already queued (or sent) before. */
-  enqueue(item: Omit<OutboxItem, "dueAt" | "combinable"> & Partial<Pick<OutboxItem, "dueAt" | "combinable">>): boolean {
+  /**
+   * Hands over a platform's notifier once its adapter is connected: routes on it wait until then
+   * (without using up attempts) and go out now.
+   */
+  attach(platform: Platform, notifier: Notifier): void {
+    this.notifiers.set(platform, notifier);
+    if (this.recovered) this.deliverInBackground();
+  }
+
+  /** Queues a notification with its routes; false when its key was already queued (or sent) before. */
+  enqueue(entry: OutboxEntry): boolean {
     const now = this.deps.now();
-    return enqueueNotification(this.deps.store, { dueAt: now, combinable: true, ...item }, now);
+    const platforms = this.platformsFor(entry.target, entry.key.recipient);
+    const note = platforms.length === 0 ? `nobody to send to: ${entry.key.recipient} has no account on ${this.deps.platforms.join(" or ")}` : undefined;
+    return this.deps.store.outbox.enqueue(
+      { key: entry.key, target: entry.target, payload: entry.message, dueAt: entry.dueAt ?? now, combinable: entry.combinable ?? true },
+      platforms,
+      now,
+      note,
+    );
   }
 
-  /** Settles sends cut off by a stop of the process; call once before the first delivery. */
-  settleInterrupted(): void {
-    const keys = settleInterruptedNotifications(this.deps.store, this.deps.now());
-    if (keys.length > 0) this.deps.log.warn({ keys }, "notifications interrupted during sending were not sent again");
+  /** Records a key as handled without sending anything (a digest with nothing to say), so it is not reconsidered. */
+  recordWithoutSending(key: NotificationKey, note: string): void {
+    const now = this.deps.now();
+    this.deps.store.outbox.enqueue({ key, target: "direct", payload: { text: "" }, dueAt: now, combinable: false }, [], now, note);
   }
 
-  /** Sends everything due, merging what may be merged; never throws for a chat failure. */
-  async deliver(): Promise<DeliveryReport> {
+  /**
+   * What a start needs before the first delivery: sends cut off by a stop of the process are settled
+   * (not repeated), and notifications queued before routes existed get theirs.
+   */
+  recover(): void {
+    const { store, log } = this.deps;
+    const keys = store.outbox.settleInterrupted(this.deps.now());
+    if (keys.length > 0) log.warn({ keys }, "notifications interrupted during sending were not sent again");
+    const routed = store.outbox.routeUnrouted((row) => this.platformsFor(row.target ?? "direct", row.recipient));
+    if (routed > 0) log.info({ routed }, "notifications queued before delivery routes existed now have routes");
+    this.recovered = true;
+  }
+
+  /** Recovers, then retries and sends what came due on a timer until `stop`. */
+  start(everyMs: number = RETRY_EVERY_MS): void {
+    this.recover();
+    this.stopped = false;
+    const tick = (): void => {
+      if (this.stopped) return;
+      this.deliverInBackground().finally(() => {
+        if (!this.stopped) this.timer = setTimeout(tick, everyMs);
+      });
+    };
+    this.timer = setTimeout(tick, everyMs);
+  }
+
+  /** Stops the timer and waits for a delivery under way. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    await this.queued;
+    await this.running;
+  }
+
+  /**
+   * Sends everything due on every ready platform, merging what may be merged; never throws for a
+   * chat failure. One delivery runs at a time: a call during one waits for it and runs once more after.
+   */
+  deliver(): Promise<DeliveryReport> {
+    if (!this.running) {
+      this.running = this.deliverDue().finally(() => {
+        this.running = undefined;
+      });
+      return this.running;
+    }
+    // After the running one, whatever its outcome: a failed run must not leave this waiting forever.
+    this.queued ??= this.running
+      .catch(() => undefined)
+      .then(() => {
+        this.queued = undefined;
+        return this.deliver();
+      });
+    return this.queued;
+  }
+
+  /**
+   * The notifier commands (and the ERP's sales posts) use: each message is queued with a key of its
+   * own and delivered at once, except a DM due in the recipient's quiet time, which waits for it to
+   * end (as the engine's reminders do; channel posts are management's and never wait). Rejects with
+   * NotificationDelayedError when a platform failed: the outbox retries it there.
+   */
+  notifier(options: CommandNotifierOptions = {}): Notifier {
+    const send = async (target: NotificationTarget, recipient: string, message: Message, dueAt?: Date): Promise<void> => {
+      const now = this.deps.now();
+      const key = buildNotificationKey({ kind: `command-${target}`, bugId: message.bugId, recipient, period: `${now.toISOString()}/${randomUUID()}` });
+      this.enqueue({ key, target, message, dueAt: dueAt ?? now, combinable: false });
+      if (dueAt !== undefined && dueAt.getTime() > now.getTime()) return;
+      await this.deliver();
+      const failed = this.deps.store.outbox.routes(key.key).filter((route) => route.state === "failed");
+      if (failed.length > 0) throw new NotificationDelayedError(failed.map((route) => route.platform), failed[0]!.lastError);
+    };
+    return {
+      direct: (member, message) => send("direct", member.name, message, options.quietTimeEnd?.(member, this.deps.now())),
+      channel: (channel: ChannelKey, message) => send("channel", channelRecipient(channel), message),
+    };
+  }
+
+  /** A delivery nobody awaits (a timer, a platform coming up): a failure is logged, never unhandled. */
+  private deliverInBackground(): Promise<void> {
+    return this.deliver().then(
+      () => undefined,
+      (err: unknown) => this.deps.log.error({ err }, "outbox delivery failed"),
+    );
+  }
+
+  private platformsFor(target: NotificationTarget, recipient: string): string[] {
+    if (target === "channel") return [...this.deps.platforms];
+    const member = this.deps.staff.find(recipient);
+    // Someone who left the users file keeps their routes: delivery gives them up with a warning.
+    return this.deps.platforms.filter((platform) => !member || reaches(member, platform));
+  }
+
+  private async deliverDue(): Promise<DeliveryReport> {
     const { store, log } = this.deps;
     const report: DeliveryReport = { sent: 0, failed: 0, messages: 0 };
-    const groups = new Map<string, NotificationRow[]>();
-    for (const row of listDueNotifications(store, this.deps.now(), this.deps.maxAttempts)) {
-      const id = `${row.target}:${row.recipient}`;
-      groups.set(id, [...(groups.get(id) ?? []), row]);
+    const groups = new Map<string, DueRoute[]>();
+    for (const route of store.outbox.dueRoutes(this.deps.now(), this.deps.maxAttempts)) {
+      // A platform not connected yet: its routes wait, attempts untouched.
+      if (!this.notifiers.has(route.platform)) continue;
+      const id = `${route.platform}:${route.notification.target}:${route.notification.recipient}`;
+      groups.set(id, [...(groups.get(id) ?? []), route]);
     }
-    for (const rows of groups.values()) {
-      const target = rows[0]!.target!;
-      const combinable = rows.filter((row) => row.combinable);
+    for (const routes of groups.values()) {
+      const target = routes[0]!.notification.target;
+      const combinable = routes.filter((route) => route.notification.combinable);
       const now = this.deps.now().getTime();
-      const late = combinable.some((row) => now - (row.dueAt ?? row.createdAt).getTime() > LATE_AFTER_MS);
+      const late = combinable.some((route) => now - (route.notification.dueAt ?? route.notification.createdAt).getTime() > LATE_AFTER_MS);
       const threshold = target === "direct" || late ? DIRECT_COMBINE_FROM : CHANNEL_COMBINE_FROM;
-      const batches: NotificationRow[][] = rows.filter((row) => !row.combinable || combinable.length < threshold).map((row) => [row]);
+      const batches: DueRoute[][] = routes.filter((route) => !route.notification.combinable || combinable.length < threshold).map((route) => [route]);
       if (combinable.length >= threshold) batches.push(combinable);
-      batches.sort((a, b) => a[0]!.createdAt.getTime() - b[0]!.createdAt.getTime());
+      batches.sort((a, b) => a[0]!.notification.createdAt.getTime() - b[0]!.notification.createdAt.getTime());
       for (const batch of batches) {
-        const ok = await this.sendBatch(batch);
-        if (ok) {
+        if (await this.sendBatch(batch)) {
           report.sent += batch.length;
           report.messages++;
         } else {
@@ -110,50 +267,75 @@ export class Outbox {
     return report;
   }
 
-  private async sendBatch(batch: NotificationRow[]): Promise<boolean> {
-    const { store, log } = this.deps;
-    const first = batch[0]!;
-    const send = this.sender(first);
-    if (!send) {
-      // Not retryable: the person left the users file. Give up at once rather than try N times.
-      for (const row of batch) {
-        store.db.prepare("UPDATE notifications SET attempts = ? WHERE key = ?").run(this.deps.maxAttempts, row.key);
-        markNotificationFailed(store, row.key, `no staff member "${row.recipient}" to send to`);
-      }
-      log.warn({ recipient: first.recipient, keys: batch.map((row) => row.key) }, "notification recipient is not in the staff directory");
+  /** Sends one batch of routes of one platform and recipient as one message (or its parts). */
+  private async sendBatch(batch: readonly DueRoute[]): Promise<boolean> {
+    const { store, log, maxAttempts } = this.deps;
+    const platform = batch[0]!.platform;
+    const first = batch[0]!.notification;
+    const refs: RouteRef[] = batch.map((route) => ({ key: route.notification.key, platform }));
+    const keys = refs.map((ref) => ref.key);
+    const send = this.sender(platform, first);
+    const stored = batch.map((route) => messageSchema.safeParse(route.notification.payload));
+    if (!send || stored.some((parsed) => !parsed.success)) {
+      // Not retryable (the person left the users file; a stored message no longer reads): give up at once.
+      const reason = send ? "the stored message could not be read" : `no staff member "${first.recipient}" to send to`;
+      store.outbox.giveUp(refs, maxAttempts, reason);
+      log.warn({ recipient: first.recipient, platform, keys }, send ? "stored notification could not be read" : "notification recipient is not in the staff directory");
       return false;
     }
-    const messages = batch.length === 1 ? splitMessage(first.message!) : combineMessages(batch.map((row) => row.message!));
-    const startedAt = this.deps.now();
-    store.db.transaction(() => {
-      for (const row of batch) markNotificationAttempt(store, row.key, startedAt);
-    })();
+    const messages = stored.flatMap((parsed) => (parsed.success ? [parsed.data] : []));
+    const parts = messages.length === 1 ? splitMessage(messages[0]!) : combineMessages(messages);
+    store.outbox.markAttempt(refs, this.deps.now());
     try {
-      for (const message of messages) await send(message);
+      for (const part of parts) await send(part);
     } catch (err) {
-      store.db.transaction(() => {
-        for (const row of batch) markNotificationFailed(store, row.key, err instanceof Error ? err.message : String(err));
-      })();
-      const exhausted = batch.filter((row) => row.attempts + 1 >= this.deps.maxAttempts).map((row) => row.key);
-      if (exhausted.length > 0) log.error({ err, keys: exhausted }, "notification given up after the last attempt");
-      else log.warn({ err, keys: batch.map((row) => row.key) }, "notification failed; retrying on the next run");
+      store.outbox.markFailed(refs, err instanceof Error ? err.message : String(err));
+      const exhausted = batch.filter((route) => route.attempts + 1 >= maxAttempts).map((route) => route.notification.key);
+      if (exhausted.length > 0) log.error({ err, platform, keys: exhausted }, "notification given up after the last attempt");
+      else log.warn({ err, platform, keys }, "notification failed; retrying on the next run");
       return false;
     }
-    const sentAt = this.deps.now();
-    store.db.transaction(() => {
-      for (const row of batch) markNotificationSent(store, row.key, sentAt, batch.length > 1 ? `combined with ${batch.length - 1} more` : undefined);
-    })();
+    store.outbox.markSent(refs, this.deps.now(), batch.length > 1 ? `combined with ${batch.length - 1} more` : undefined);
     return true;
   }
 
-  private sender(row: NotificationRow): ((message: Message) => Promise<void>) | undefined {
+  private sender(platform: string, row: NotificationRow): ((message: Message) => Promise<void>) | undefined {
+    const notifier = this.notifiers.get(platform)!;
     if (row.target === "channel") {
       const channel = row.recipient.replace(/^#/, "");
-      return (message) => this.deps.notifier.channel(channel, message);
+      return (message) => notifier.channel(channel, message);
     }
     const member = this.deps.staff.find(row.recipient);
-    return member ? (message) => this.deps.notifier.direct(member, message) : undefined;
+    return member ? (message) => notifier.direct(member, message) : undefined;
   }
+}
+
+/** What the composition root needs to build the outbox. */
+export interface CreateOutboxOptions extends Omit<OutboxDeps, "maxAttempts" | "now"> {
+  settings: ProcessSettings;
+  proactive: ProactiveSettings;
+  now?: () => Date;
+  /** Whether commands' DMs wait out the recipient's quiet time (not in the sandbox: one person plays everyone at the terminal). */
+  quietHours: boolean;
+}
+
+/** The outbox over the store, and the notifier commands and the ERP send through, as live and sandbox wire them. */
+export function createOutbox(options: CreateOutboxOptions): { outbox: Outbox; notifier: Notifier } {
+  const { store } = options;
+  const outbox = new Outbox({
+    store,
+    staff: options.staff,
+    platforms: options.platforms,
+    now: options.now ?? (() => new Date()),
+    log: options.log,
+    maxAttempts: options.proactive.notifyMaxAttempts,
+  });
+  // The same quiet hours and days off as the engine's reminders to the person.
+  const quietTimeEnd = (member: StaffMember, at: Date): Date => {
+    const person = settingsFor({ store, settings: options.settings }, member);
+    return endOfQuietTime(at, reminderSettingsFor(options.proactive, person), person.calendar);
+  };
+  return { outbox, notifier: outbox.notifier(options.quietHours ? { quietTimeEnd } : {}) };
 }
 
 /** A message cut to the size limit; buttons and thread stay with the last part. */

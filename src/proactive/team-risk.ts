@@ -7,7 +7,7 @@ import type { BugRisk, OpenBugWork } from "../core/deadline-risk.js";
 import { parseSubject } from "../core/subject-tag.js";
 import type { StaffMember } from "../identity.js";
 import { assessDeveloperRisk, isActionPhase } from "../process/developer-risk.js";
-import { latestEstimateUpdate, type MirrorRow } from "../store/proactive-repo.js";
+import type { MirrorRow } from "../store/mirror-repo.js";
 import type { EngineContext } from "./context.js";
 
 /** Work left and deadline of a bug: the subject tag first, else what the bot stored. */
@@ -72,9 +72,9 @@ export function assessTeamRisk(ctx: EngineContext, rows: readonly MirrorRow[], n
 /** When the estimate was last brought up to date: the subject tag's change, or an estimate recorded by a command. */
 function lastEstimateUpdate(ctx: Pick<EngineContext, "store">, row: MirrorRow): Date {
   let latest = row.tagChangedAt.getTime();
-  const recorded = latestEstimateUpdate(ctx.store, row.id);
+  const recorded = ctx.store.estimates.latest(row.id)?.at;
   if (recorded && recorded.getTime() > latest) latest = recorded.getTime();
-  for (const entry of ctx.store.listJournal(row.id)) {
+  for (const entry of ctx.store.journal.list(row.id)) {
     if ((entry.action === "eta" || entry.command === "eta") && entry.at.getTime() > latest) latest = entry.at.getTime();
   }
   return new Date(latest);

@@ -7,7 +7,7 @@
 import { createHash } from "node:crypto";
 import { parseSubject } from "../core/subject-tag.js";
 import type { Ticket } from "../core/ticket.js";
-import type { MirrorBug, MirrorRow } from "../store/proactive-repo.js";
+import type { MirrorBug, MirrorRow } from "../store/mirror-repo.js";
 
 /** A state key as messages write it: NEW, FEEDBACK, ... */
 const statusLabel = (status: string): string => status.toUpperCase();
@@ -84,6 +84,9 @@ export function toMirrorBug(bug: Ticket): MirrorBug {
     updatedAt: bug.updatedAt,
     handlerNoteAt,
     fingerprint: watchedFingerprint(bug),
+    state: bug.state,
+    ...(bug.handler?.handle !== undefined ? { handlerHandle: bug.handler.handle } : {}),
+    subTicketIds: [...bug.subTicketIds],
   };
 }
 

@@ -10,20 +10,7 @@
  */
 import type { Logger } from "pino";
 import { NotFoundError } from "../errors.js";
-import {
-  addTrackerChange,
-  deleteMirrorBug,
-  getMirrorBug,
-  getWatchCursor,
-  listMirrorNotSeenSince,
-  saveMirrorBug,
-  setInstalledAt,
-  setLastPoll,
-  setWatchCursor,
-  touchMirrorBugs,
-  type MirrorBug,
-  type MirrorRow,
-} from "../store/proactive-repo.js";
+import type { MirrorBug, MirrorRow } from "../store/mirror-repo.js";
 import type { Store } from "../store/store.js";
 import type { TrackerPort } from "../process/tracker-port.js";
 import { initialRow, observeBug, toMirrorBug, type ObserveFacts, type WatchEvent } from "./transitions.js";
@@ -61,7 +48,7 @@ export type WatchResult =
 
 /** Runs one watcher cycle: the first run when nothing was recorded yet, else an incremental read or (when asked) a full reconciling scan. */
 export async function watchTracker(deps: WatcherDeps, handlers: WatchHandlers, options: { reconcile?: boolean } = {}): Promise<WatchResult> {
-  const cursor = getWatchCursor(deps.store);
+  const cursor = deps.store.mirror.cursor();
   if (cursor === undefined) return firstRun(deps, handlers);
   return options.reconcile ? reconcile(deps, handlers, cursor) : incremental(deps, handlers, cursor);
 }
@@ -78,23 +65,23 @@ async function firstRun(deps: WatcherDeps, handlers: WatchHandlers): Promise<Wat
     const bugs = await tracker.listTickets({ page, pageSize });
     requests++;
     // One transaction per page: a 10,000-bug first run never holds the whole tracker in memory.
-    store.db.transaction(() => {
+    store.transaction(() => {
       for (const bug of bugs) {
         const row = initialRow(toMirrorBug(bug), started);
-        saveMirrorBug(store, row);
+        store.mirror.save(row);
         if (row.status === "new" && !row.handler && !deps.feedbackRecorded(row.id, undefined)) openNew.push(row);
         if (row.updatedAt.getTime() > newest.getTime()) newest = row.updatedAt;
       }
-    })();
+    });
     total += bugs.length;
     if (bugs.length < pageSize) break;
   }
-  store.db.transaction(() => {
-    setWatchCursor(store, newest);
-    setLastPoll(store, deps.now());
-    setInstalledAt(store, started);
+  store.transaction(() => {
+    store.mirror.setCursor(newest);
+    store.mirror.setLastPoll(deps.now());
+    store.mirror.setInstalledAt(started);
     handlers.onFirstRun({ total, rows: openNew });
-  })();
+  });
   deps.log.info({ total, newUnassigned: openNew.length, requests }, "watcher first run recorded the tracker");
   return { mode: "first-run", requests, total };
 }
@@ -117,7 +104,7 @@ async function incremental(deps: WatcherDeps, handlers: WatchHandlers, cursor: D
       const observed = toMirrorBug(bug);
       // MantisBT times are whole seconds: a bug updated in the cursor's second may be new, known, or
       // changed again since it was read in that same second.
-      if (updated === cursor.getTime() && isUnchanged(getMirrorBug(store, bug.id), observed)) continue;
+      if (updated === cursor.getTime() && isUnchanged(store.mirror.get(bug.id), observed)) continue;
       const known = seen.get(bug.id);
       if (!known || known.updatedAt.getTime() < updated) seen.set(bug.id, observed);
       if (updated > newest.getTime()) newest = bug.updatedAt;
@@ -125,11 +112,11 @@ async function incremental(deps: WatcherDeps, handlers: WatchHandlers, cursor: D
     if (reachedOld || bugs.length < deps.pageSize) break;
   }
   const changed = [...seen.values()].sort((a, b) => a.updatedAt.getTime() - b.updatedAt.getTime() || a.id - b.id);
-  store.db.transaction(() => {
+  store.transaction(() => {
     applyObservations(deps, handlers, changed);
-    setWatchCursor(store, newest);
-    setLastPoll(store, deps.now());
-  })();
+    store.mirror.setCursor(newest);
+    store.mirror.setLastPoll(deps.now());
+  });
   if (changed.length > 0) deps.log.debug({ changed: changed.length, requests }, "watcher saw changes");
   return { mode: "incremental", requests, changed: changed.length, gone: [] };
 }
@@ -144,43 +131,43 @@ async function reconcile(deps: WatcherDeps, handlers: WatchHandlers, cursor: Dat
   for (let page = 1; ; page++) {
     const bugs = await tracker.listTickets({ page, pageSize });
     requests++;
-    store.db.transaction(() => {
+    store.transaction(() => {
       const unchanged: number[] = [];
       const different: MirrorBug[] = [];
       for (const bug of bugs) {
         const observed = toMirrorBug(bug);
-        if (isUnchanged(getMirrorBug(store, bug.id), observed)) unchanged.push(bug.id);
+        if (isUnchanged(store.mirror.get(bug.id), observed)) unchanged.push(bug.id);
         else different.push(observed);
         if (bug.updatedAt.getTime() > newest.getTime()) newest = bug.updatedAt;
       }
-      touchMirrorBugs(store, unchanged, started);
+      store.mirror.touch(unchanged, started);
       applyObservations(deps, handlers, different);
       changed += different.length;
-    })();
+    });
     if (bugs.length < pageSize) break;
   }
   // A bug missing from the scan is usually gone, but one updated during the scan can slip between
   // pages; ask for each one before forgetting it.
   const gone: number[] = [];
-  for (const id of listMirrorNotSeenSince(store, started)) {
+  for (const id of store.mirror.notSeenSince(started)) {
     try {
       const bug = await deps.tracker.getTicket(id);
       requests++;
-      store.db.transaction(() => applyObservations(deps, handlers, [toMirrorBug(bug)]))();
+      store.transaction(() => applyObservations(deps, handlers, [toMirrorBug(bug)]));
     } catch (error) {
       requests++;
       if (!(error instanceof NotFoundError)) throw error;
       gone.push(id);
-      store.db.transaction(() => {
-        deleteMirrorBug(store, id);
-        addTrackerChange(store, { bugId: id, at: deps.now(), change: "no longer in MantisBT (deleted, moved or hidden)" });
-      })();
+      store.transaction(() => {
+        store.mirror.delete(id);
+        store.mirror.addChange({ bugId: id, at: deps.now(), change: "no longer in MantisBT (deleted, moved or hidden)" });
+      });
     }
   }
-  store.db.transaction(() => {
-    setWatchCursor(store, newest);
-    setLastPoll(store, deps.now());
-  })();
+  store.transaction(() => {
+    store.mirror.setCursor(newest);
+    store.mirror.setLastPoll(deps.now());
+  });
   deps.log.info({ changed, gone: gone.length, requests }, "watcher reconciled the mirror with a full scan");
   return { mode: "reconcile", requests, changed, gone };
 }
@@ -198,10 +185,10 @@ function applyObservations(deps: WatcherDeps, handlers: WatchHandlers, bugs: rea
   const events: WatchEvent[] = [];
   const facts: ObserveFacts = { now: deps.now(), feedbackRecorded: deps.feedbackRecorded };
   for (const bug of bugs) {
-    const previous = getMirrorBug(deps.store, bug.id);
+    const previous = deps.store.mirror.get(bug.id);
     const observation = observeBug(previous, bug, facts);
-    saveMirrorBug(deps.store, observation.row);
-    if (observation.change) addTrackerChange(deps.store, { bugId: bug.id, at: bug.updatedAt, change: observation.change });
+    deps.store.mirror.save(observation.row);
+    if (observation.change) deps.store.mirror.addChange({ bugId: bug.id, at: bug.updatedAt, change: observation.change });
     events.push(...observation.events);
   }
   if (events.length > 0) handlers.onEvents(events);

@@ -62,7 +62,7 @@ export async function changeTicket(
       previousHandler: ticket.handler ? (ticket.handler.handle ?? ticket.handler.name) : null,
     });
     journalNotes(ctx, updated, notes, new Set(ticket.notes.map((note) => note.id)));
-    if (options.processState) ctx.store.updateBugProcess(ticket.id, options.processState, ctx.now());
+    if (options.processState) ctx.store.bugProcess.update(ticket.id, options.processState, ctx.now());
     options.alsoRecord?.(updated);
   });
   if (change.stage !== undefined && !updated.state.stages.includes(change.stage)) {
@@ -103,7 +103,7 @@ export async function fileTicket(ctx: ActionContext, ticket: Omit<NewTicket, "no
     });
     journalNotes(ctx, created, notes, new Set());
     const processState = { ...(ticket.stage !== undefined ? { stage: ticket.stage } : {}), ...options.processState };
-    if (Object.keys(processState).length > 0) ctx.store.updateBugProcess(created.id, processState, ctx.now());
+    if (Object.keys(processState).length > 0) ctx.store.bugProcess.update(created.id, processState, ctx.now());
     options.alsoRecord?.(created);
   });
   return created;
@@ -123,12 +123,12 @@ export async function linkSubTicket(ctx: ActionContext, parentId: number, childI
 
 /** Runs the store writes that follow one tracker change as one: all of them or none. */
 export function inOneTransaction(store: Store, write: () => void): void {
-  store.db.transaction(write)();
+  store.transaction(write);
 }
 
 /** Writes one journal entry about the ticket: the caller, now, the record and the facts of this write. */
 export function appendEntry(ctx: ActionContext, ticketId: number, record: JournalRecord, facts: Record<string, unknown>): void {
-  ctx.store.appendJournal({
+  ctx.store.journal.append({
     bugId: ticketId,
     at: ctx.now(),
     actor: ctx.caller.name,

@@ -1,6 +1,7 @@
 /** How bugs are shown in chat: one consistent line per bug, never with customer personal data. */
 import { mentionOf } from "../core/person.js";
 import type { Ticket } from "../core/ticket.js";
+import type { QueueBug } from "./queue.js";
 
 /** `[#12](url)`; private bugs get a lock so nobody pastes the link to a customer by mistake. */
 export function bugLink(bug: Pick<Ticket, "id" | "private">, url: string): string {
@@ -13,7 +14,7 @@ export function isCustomerBug(bug: Pick<Ticket, "tags">, customerTag: string): b
 }
 
 /** One line: link, state, summary, handler and priority. */
-export function formatBugLine(bug: Ticket, url: string, customerTag: string): string {
+export function formatBugLine(bug: QueueBug, url: string, customerTag: string): string {
   const parts = [`${bugLink(bug, url)} **${escapeMarkdown(bug.state.label)}** ${escapeMarkdown(bug.summary)}`];
   const facts: string[] = [];
   if (bug.handler) facts.push(mentionOf(bug.handler));

@@ -1,7 +1,10 @@
 /**
  * Notifications that follow a change already made in the tracker. A chat hiccup must not turn a
  * successful command into an error (the change is done), so failures are logged and reported back.
+ * Commands' notifiers queue every message in the outbox, which retries a failed delivery on its own:
+ * the reply then says it will arrive later instead of asking anyone to send it by hand.
  */
+import { NotificationDelayedError } from "../chat/notifier.js";
 import type { CommandContext } from "../framework/command.js";
 
 /** Runs the sends; resolves to a sentence for the reply when one failed, else undefined. */
@@ -10,6 +13,10 @@ export async function notifyAfterChange(ctx: Pick<CommandContext, "log">, what: 
     await send();
     return undefined;
   } catch (err) {
+    if (err instanceof NotificationDelayedError) {
+      ctx.log.warn({ err }, "notification after change delayed; the outbox retries it");
+      return `(I could not send ${what} yet; I will keep trying. The change itself is done.)`;
+    }
     ctx.log.warn({ err }, "notification after change failed");
     return `(I could not send ${what}; the change itself is done.)`;
   }

@@ -1,5 +1,5 @@
 /**
- * The queue summary from live data: open bugs from the tracker, their stage from the store, the
+ * The queue summary: open bugs (from the tracker, or the engine's mirror while it runs), their stage from the store, the
  * work left and deadline from their subject tags, deadline risk per handler (earliest deadline
  * first over each developer's bugs), and what the journal says changed in the last day. Only bug
  * fields and journal facts go in, never call records, so the result may be posted in a channel.
@@ -10,16 +10,14 @@ import { parseSubject } from "../core/subject-tag.js";
 import { composeSummaryMessages, type SummaryBug, type SummaryChange } from "../core/summary.js";
 import type { CommandContext } from "../framework/command.js";
 import type { StaffMember } from "../identity.js";
-import { latestEstimateUpdate } from "../store/proactive-repo.js";
 import type { JournalEntry } from "../store/store.js";
-import type { Ticket } from "../core/ticket.js";
 import { isCustomerBug } from "./bug-format.js";
 import { assessDeveloperRisk } from "./developer-risk.js";
-import { isOpen, readQueue } from "./queue.js";
+import { isOpen, readOpenQueue, type QueueBug } from "./queue.js";
 import { settingsFor } from "./settings-for.js";
 import { describeBug, subBugIds } from "./situation.js";
 
-type SummaryContext = Pick<CommandContext, "tracker" | "store" | "staff" | "settings" | "now">;
+type SummaryContext = Pick<CommandContext, "tracker" | "store" | "staff" | "settings" | "now" | "queueSource">;
 
 const DAY_MS = 86_400_000;
 
@@ -28,14 +26,16 @@ export interface QueueSummary {
   messages: string[];
   /** True when the tracker had more bugs than were read. */
   truncated: boolean;
+  /** Set when the engine's mirror may be older than a poll interval, saying how old. */
+  staleNote?: string;
 }
 
 /** Reads the queue and composes the summary, split to fit the place's message limit. */
 export async function buildQueueSummary(ctx: SummaryContext, options: { limit: CommandContext["messageLimit"]; title?: string }): Promise<QueueSummary> {
-  const { bugs, truncated } = await readQueue(ctx.tracker, isOpen);
+  const { bugs, truncated, staleNote } = await readOpenQueue(ctx, () => true);
   const now = ctx.now();
   const summaryBugs = toSummaryBugs(ctx, bugs, now);
-  const changes = ctx.store.listJournalSince(new Date(now.getTime() - DAY_MS)).map(describeJournalEntry);
+  const changes = ctx.store.journal.since(new Date(now.getTime() - DAY_MS)).map(describeJournalEntry);
   const messages = composeSummaryMessages({
     bugs: summaryBugs,
     changes,
@@ -47,16 +47,16 @@ export async function buildQueueSummary(ctx: SummaryContext, options: { limit: C
     maxLength: options.limit.length - 300,
     measure: options.limit.measure,
   });
-  return { messages, truncated };
+  return { messages, truncated, ...(staleNote ? { staleNote } : {}) };
 }
 
 /** Bug fields plus stage, subject tag and deadline risk, as the summary composer wants them. */
-export function toSummaryBugs(ctx: Pick<SummaryContext, "store" | "staff" | "settings">, bugs: readonly Ticket[], now: Date): SummaryBug[] {
+export function toSummaryBugs(ctx: Pick<SummaryContext, "store" | "staff" | "settings">, bugs: readonly QueueBug[], now: Date): SummaryBug[] {
   const workdayHours = ctx.settings.workdayHours;
   // A sub-bug among the open bugs is unresolved; one missing from them is resolved, closed or not visible.
   const open = new Set(bugs.filter(isOpen).map((bug) => bug.id));
   const prepared = bugs.map((bug) => {
-    const state = ctx.store.getBugProcess(bug.id);
+    const state = ctx.store.bugProcess.get(bug.id);
     const situation = describeBug(bug, state, ctx.settings);
     const tag = parseSubject(bug.summary, { workdayHours });
     const workLeft = tag.tag?.estimateMinutes ?? state?.estimateMinutes;
@@ -92,13 +92,13 @@ export function toSummaryBugs(ctx: Pick<SummaryContext, "store" | "staff" | "set
  * estimate update (a tracker's list need not say when the subject last changed, so the bug's last
  * update stands in when no estimate was recorded).
  */
-function assessRisks(ctx: Pick<SummaryContext, "store" | "staff" | "settings">, prepared: readonly { bug: Ticket; summaryBug: SummaryBug }[], now: Date): Map<number, RiskState> {
+function assessRisks(ctx: Pick<SummaryContext, "store" | "staff" | "settings">, prepared: readonly { bug: QueueBug; summaryBug: SummaryBug }[], now: Date): Map<number, RiskState> {
   // Each handler's bugs together: a staff member by handle, anyone else by the tracker's name.
   const byHandler = new Map<string, { member: StaffMember | undefined; work: OpenBugWork[] }>();
   for (const { bug, summaryBug } of prepared) {
     if (!bug.handler || summaryBug.workLeftMinutes === undefined || summaryBug.deadline === undefined) continue;
     if (summaryBug.stage === undefined || !isStage(summaryBug.stage) || STAGE_INFO[summaryBug.stage].phase !== "action") continue;
-    const recorded = latestEstimateUpdate(ctx.store, bug.id);
+    const recorded = ctx.store.estimates.latest(bug.id)?.at;
     const lastEstimateUpdate = recorded && recorded.getTime() > bug.updatedAt.getTime() ? recorded : bug.updatedAt;
     const work: OpenBugWork = { bugId: bug.id, workLeftMinutes: summaryBug.workLeftMinutes, deadline: summaryBug.deadline, lastEstimateUpdate };
     const handle = bug.handler.handle;

@@ -5,7 +5,7 @@
  */
 import { resolvePersonSettings, type PersonSettings, type PersonTimeZone } from "../core/people-settings.js";
 import type { ProcessSettings } from "../core/process-settings.js";
-import { getUserPreferences } from "../store/proactive-repo.js";
+
 import type { Store } from "../store/store.js";
 
 /** What reading a person's settings needs: the store (their overrides) and the process settings (the defaults). */
@@ -19,5 +19,5 @@ export type SettingsPerson = PersonTimeZone & { name: string };
 
 /** A person's effective settings; `undefined` (a handler the bot does not know) gets the company's. */
 export function settingsFor(source: SettingsSource, person: SettingsPerson | undefined): PersonSettings {
-  return resolvePersonSettings(person, person ? getUserPreferences(source.store, person.name) : {}, source.settings);
+  return resolvePersonSettings(person, person ? source.store.preferences.get(person.name) : {}, source.settings);
 }

@@ -9,7 +9,8 @@ import type { BugProcessState } from "../store/store.js";
 import { hasTag, type Ticket } from "../core/ticket.js";
 import type { ProcessSettings } from "../core/process-settings.js";
 import { isCustomerBug } from "./bug-format.js";
-import { listPendingSubFeedback } from "../store/analysis-repo.js";
+import type { QueueBug } from "./queue.js";
+
 
 /** A sub-bug as the process sees it: the tracker's ticket, the bot's state, the facts the rules need. */
 export interface SubBug {
@@ -26,7 +27,7 @@ export interface LoadedBug extends SubBug {
 }
 
 /** The facts the process rules need about a bug. */
-export function describeBug(bug: Ticket, state: BugProcessState | undefined, settings: ProcessSettings, pendingSubFeedback: readonly number[] = []): BugSituation {
+export function describeBug(bug: QueueBug, state: BugProcessState | undefined, settings: ProcessSettings, pendingSubFeedback: readonly number[] = []): BugSituation {
   return {
     id: bug.id,
     state: bug.state,
@@ -61,7 +62,7 @@ export async function loadSubBugs(ctx: Pick<CommandContext, "tracker" | "store" 
         throw error;
       }
     }
-    const state = ctx.store.getBugProcess(id);
+    const state = ctx.store.bugProcess.get(id);
     subBugs.push({ bug: sub, state, situation: describeBug(sub, state, ctx.settings) });
   }
   return subBugs;
@@ -70,11 +71,11 @@ export async function loadSubBugs(ctx: Pick<CommandContext, "tracker" | "store" 
 /** Reads the bug and its sub-bugs from the tracker and their process state from the store. */
 export async function loadBug(ctx: Pick<CommandContext, "tracker" | "store" | "settings">, bugId: number): Promise<LoadedBug> {
   const bug = await ctx.tracker.getTicket(bugId);
-  const state = ctx.store.getBugProcess(bugId);
+  const state = ctx.store.bugProcess.get(bugId);
   const subBugs = await loadSubBugs(ctx, bug);
   const situation: BugSituation = {
     // Sub-bugs asked with `ask` that are not answered yet hold back the bug's own feedback.
-    ...describeBug(bug, state, ctx.settings, listPendingSubFeedback(ctx.store, bugId)),
+    ...describeBug(bug, state, ctx.settings, ctx.store.subFeedback.pending(bugId)),
     subBugs: subBugs.map((sub) => sub.situation),
   };
   return { bug, state, situation, stage: resolveStage(situation), subBugs };

@@ -18,7 +18,7 @@ import type { Ticket } from "../core/ticket.js";
 import { NotFoundError } from "../errors.js";
 import type { CommandContext } from "../framework/command.js";
 import type { StaffMember } from "../identity.js";
-import { addSubFeedback, listPendingSubFeedback, markSubFeedbackAnswered } from "../store/analysis-repo.js";
+
 import { fileTicket, linkSubTicket, type ActionContext } from "./bug-actions.js";
 import { moveTicketTo } from "./transition.js";
 
@@ -35,7 +35,7 @@ export async function refreshPendingSubFeedback(
   known?: ReadonlyMap<number, Ticket>,
 ): Promise<number[]> {
   const waiting: number[] = [];
-  for (const childBugId of listPendingSubFeedback(ctx.store, parentBugId)) {
+  for (const childBugId of ctx.store.subFeedback.pending(parentBugId)) {
     let answered: boolean;
     try {
       const sub = known?.get(childBugId) ?? (await ctx.tracker.getTicket(childBugId));
@@ -44,7 +44,7 @@ export async function refreshPendingSubFeedback(
       if (!(error instanceof NotFoundError)) throw error;
       answered = true;
     }
-    if (answered) markSubFeedbackAnswered(ctx.store, childBugId, { at: ctx.now(), by: ctx.caller.name, how: "tracker" });
+    if (answered) ctx.store.subFeedback.markAnswered(childBugId, { at: ctx.now(), by: ctx.caller.name, how: "tracker" });
     else waiting.push(childBugId);
   }
   return waiting;
@@ -78,7 +78,7 @@ export async function fileSubTicket(ctx: ActionContext, parent: Ticket, request:
     { action: "ask", command: "ask", details: { parentBugId: parent.id, developer: developer.name } },
     {
       processState: { origin: "sub-feedback", developer: developer.name },
-      alsoRecord: (sub) => addSubFeedback(ctx.store, { childBugId: sub.id, parentBugId: parent.id, askedBy: ctx.caller.name, askedOf: developer.name, askedAt: ctx.now() }),
+      alsoRecord: (sub) => ctx.store.subFeedback.add({ childBugId: sub.id, parentBugId: parent.id, askedBy: ctx.caller.name, askedOf: developer.name, askedAt: ctx.now() }),
     },
   );
 }

@@ -81,7 +81,7 @@ async function moveTicket(
   // Nothing for the tracker to change: the journal still says the command ran (saying "still right" is an update).
   inOneTransaction(ctx.store, () => {
     appendEntry(ctx, ticket.id, options.record, { unchanged: true });
-    ctx.store.updateBugProcess(ticket.id, processState, ctx.now());
+    ctx.store.bugProcess.update(ticket.id, processState, ctx.now());
     alsoRecord?.(ticket);
   });
   for (const note of notes) await addTicketNote(ctx, ticket.id, note, note.record);

@@ -4,7 +4,8 @@
  * runs a command twice), the notices given only once; and what one transport keeps of its own
  * (Mattermost's DM channels for catching up, the Matrix SDK's sync token and values).
  */
-import type { Store } from "./store.js";
+import type { KeyValueRepository } from "./kv-repo.js";
+import type { Sql } from "./sql.js";
 
 /** The thread that carries one bug's updates in one place of one platform. */
 export interface ChatThread {
@@ -45,20 +46,23 @@ const MATRIX_KEY_PREFIX = "matrix.";
 /** The moment before which every DM to the bot on Mattermost has been read (bot clock, ms). */
 const MATTERMOST_DMS_READ_UNTIL_KEY = "mattermost.dms_read_until";
 
-/** The chat tables as typed methods; one per store. */
+/** The chat tables as typed methods (`store.chat`). */
 export class ChatRepository {
-  constructor(private readonly store: Store) {}
+  constructor(
+    private readonly sql: Sql,
+    private readonly kv: KeyValueRepository,
+  ) {}
 
   /** The bug's thread in a place, if the bot started one there. */
   thread(platform: string, place: string, bugId: number): ChatThread | undefined {
-    const row = this.store.db.prepare("SELECT * FROM chat_threads WHERE platform = ? AND place = ? AND bug_id = ?").get(platform, place, bugId) as ThreadRow | undefined;
+    const row = this.sql.statement("SELECT * FROM chat_threads WHERE platform = ? AND place = ? AND bug_id = ?").get(platform, place, bugId) as ThreadRow | undefined;
     return row && { platform: row.platform, place: row.place, bugId: row.bug_id, rootId: row.root_id, lastId: row.last_id };
   }
 
   /** Records a new thread (or a new root, when the old one was deleted) and the newest post in it. */
   saveThread(thread: ChatThread, at: Date): void {
-    this.store.db
-      .prepare(
+    this.sql
+      .statement(
         `INSERT INTO chat_threads (platform, place, bug_id, root_id, last_id, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT (platform, place, bug_id) DO UPDATE SET root_id = excluded.root_id, last_id = excluded.last_id, updated_at = excluded.updated_at`,
       )
@@ -70,36 +74,36 @@ export class ChatRepository {
    * overlapping catch-up). Synchronous, so the check and the mark cannot interleave.
    */
   claimEvent(platform: string, eventId: string, place: string, at: Date): boolean {
-    const result = this.store.db
-      .prepare("INSERT OR IGNORE INTO chat_processed_events (platform, event_id, place, processed_at) VALUES (?, ?, ?, ?)")
+    const result = this.sql
+      .statement("INSERT OR IGNORE INTO chat_processed_events (platform, event_id, place, processed_at) VALUES (?, ?, ?, ?)")
       .run(platform, eventId, place, at.toISOString());
     return result.changes > 0;
   }
 
   /** Forgets a platform's processed events from before `before`; nothing reaches back that far. */
   pruneEvents(platform: string, before: Date): number {
-    return this.store.db.prepare("DELETE FROM chat_processed_events WHERE platform = ? AND processed_at < ?").run(platform, before.toISOString()).changes;
+    return this.sql.statement("DELETE FROM chat_processed_events WHERE platform = ? AND processed_at < ?").run(platform, before.toISOString()).changes;
   }
 
   /** Records a one-time notice; false when it was given before (then it must not be given again). */
   claimNotice(platform: string, kind: string, target: string, at: Date): boolean {
-    const result = this.store.db
-      .prepare("INSERT OR IGNORE INTO chat_notices (platform, kind, target, sent_at) VALUES (?, ?, ?, ?)")
+    const result = this.sql
+      .statement("INSERT OR IGNORE INTO chat_notices (platform, kind, target, sent_at) VALUES (?, ?, ?, ?)")
       .run(platform, kind, target, at.toISOString());
     return result.changes > 0;
   }
 
   /** Gives a claimed notice back, when sending it failed, so a later event may try again. */
   releaseNotice(platform: string, kind: string, target: string): void {
-    this.store.db.prepare("DELETE FROM chat_notices WHERE platform = ? AND kind = ? AND target = ?").run(platform, kind, target);
+    this.sql.statement("DELETE FROM chat_notices WHERE platform = ? AND kind = ? AND target = ?").run(platform, kind, target);
   }
 
   // --- Mattermost: the bot's DM channels --------------------------------------------------------
 
   /** Remembers a DM channel; an existing one keeps its newest post time. */
   rememberMattermostDm(channel: { channelId: string; userId: string }, at: Date): void {
-    this.store.db
-      .prepare(
+    this.sql
+      .statement(
         `INSERT INTO mattermost_dm_channels (channel_id, user_id, last_post_at, updated_at) VALUES (?, ?, 0, ?)
          ON CONFLICT (channel_id) DO NOTHING`,
       )
@@ -108,44 +112,45 @@ export class ChatRepository {
 
   /** Every DM channel the bot knows of. */
   mattermostDms(): MattermostDmChannel[] {
-    const rows = this.store.db.prepare("SELECT channel_id, user_id, last_post_at FROM mattermost_dm_channels ORDER BY channel_id").all() as DmChannelRow[];
+    const rows = this.sql.statement("SELECT channel_id, user_id, last_post_at FROM mattermost_dm_channels ORDER BY channel_id").all() as DmChannelRow[];
     return rows.map((row) => ({ channelId: row.channel_id, userId: row.user_id, lastPostAt: row.last_post_at }));
   }
 
   /** The DM channel with a person, if known. */
   mattermostDmWith(userId: string): MattermostDmChannel | undefined {
-    const row = this.store.db.prepare("SELECT channel_id, user_id, last_post_at FROM mattermost_dm_channels WHERE user_id = ?").get(userId) as DmChannelRow | undefined;
+    const row = this.sql.statement("SELECT channel_id, user_id, last_post_at FROM mattermost_dm_channels WHERE user_id = ?").get(userId) as DmChannelRow | undefined;
     return row && { channelId: row.channel_id, userId: row.user_id, lastPostAt: row.last_post_at };
   }
 
   /** Moves a DM channel's newest post time forward (never back). */
   advanceMattermostDm(channelId: string, postAt: number, at: Date): void {
-    this.store.db
-      .prepare("UPDATE mattermost_dm_channels SET last_post_at = MAX(last_post_at, ?), updated_at = ? WHERE channel_id = ?")
+    this.sql
+      .statement("UPDATE mattermost_dm_channels SET last_post_at = MAX(last_post_at, ?), updated_at = ? WHERE channel_id = ?")
       .run(postAt, at.toISOString(), channelId);
   }
 
   /** The moment (ms) before which every Mattermost DM to the bot has been read, if any. */
   mattermostDmsReadUntil(): number | undefined {
-    const value = Number(this.store.getValue(MATTERMOST_DMS_READ_UNTIL_KEY));
+    const value = Number(this.kv.get(MATTERMOST_DMS_READ_UNTIL_KEY));
     return Number.isFinite(value) && value > 0 ? value : undefined;
   }
 
+  /** Records that every Mattermost DM to the bot before `at` (ms) has been read. */
   setMattermostDmsReadUntil(at: number): void {
-    this.store.setValue(MATTERMOST_DMS_READ_UNTIL_KEY, String(at));
+    this.kv.set(MATTERMOST_DMS_READ_UNTIL_KEY, String(at));
   }
 
   // --- Matrix: the SDK's values -------------------------------------------------------------------
 
   /** A value the Matrix SDK keeps (sync token, filter), namespaced by the bot's user id. */
   matrixValue(userId: string, key: string): string | undefined {
-    return this.store.getValue(`${MATRIX_KEY_PREFIX}${userId}.${key}`);
+    return this.kv.get(`${MATRIX_KEY_PREFIX}${userId}.${key}`);
   }
 
   /** Sets (or, with undefined, deletes) a value of the Matrix SDK. */
   setMatrixValue(userId: string, key: string, value: string | undefined): void {
     const fullKey = `${MATRIX_KEY_PREFIX}${userId}.${key}`;
-    if (value === undefined) this.store.db.prepare("DELETE FROM kv WHERE key = ?").run(fullKey);
-    else this.store.setValue(fullKey, value);
+    if (value === undefined) this.kv.delete(fullKey);
+    else this.kv.set(fullKey, value);
   }
 }

@@ -1,9 +1,8 @@
 /**
  * Versioned schema migrations, applied in order at start-up inside one transaction each.
  * Never edit a migration that has shipped: add a new one with the next version number. Each
- * feature keeps its repository functions in its own file under src/store/ (calls and process state
- * in store.ts, then sales, incoming, analysis, review, proactive, chat). Version 5 was reserved for
- * review and never needed.
+ * concern keeps its repository in its own file under src/store/ (`<concern>-repo.ts`, one class,
+ * registered in store.ts). Version 5 was reserved for review and never needed.
  */
 export interface Migration {
   version: number;
@@ -361,6 +360,36 @@ export const MIGRATIONS: readonly Migration[] = [
       DROP TABLE matrix_threads;
       DROP TABLE matrix_handled_events;
       DROP TABLE matrix_notices;
+    `,
+  },
+  {
+    version: 11,
+    description: "notification outbox: delivery state per route (chat platform), so one platform's failure is retried alone; the tracker mirror keeps what listings need",
+    sql: `
+      -- A notification is delivered per route: one chat platform, reaching the recipient there. Each
+      -- route is retried on its own; one that delivered is never sent again. Rows queued before this
+      -- migration get their routes at the next start (src/proactive/outbox.ts, recover).
+      CREATE TABLE notification_routes (
+        key         TEXT NOT NULL REFERENCES notifications (key) ON DELETE CASCADE,
+        platform    TEXT NOT NULL,
+        state       TEXT NOT NULL CHECK (state IN ('pending', 'sent', 'failed')),
+        attempts    INTEGER NOT NULL DEFAULT 0,
+        -- Set just before a send; still set at start-up means the process died during the send.
+        attempt_at  TEXT,
+        sent_at     TEXT,
+        last_error  TEXT,
+        PRIMARY KEY (key, platform)
+      );
+      CREATE INDEX notification_routes_open ON notification_routes (state, attempt_at);
+
+      -- The tracker mirror keeps the ticket's state in the process's terms, its handler's staff handle
+      -- and its sub-tickets, so \`mine\` and \`summary\` can list from it while the engine runs. Rows
+      -- written before lose their fingerprint, so the watcher's next full scan writes them again
+      -- (until then the listings read the tracker).
+      ALTER TABLE tracker_mirror ADD COLUMN ticket_state TEXT;
+      ALTER TABLE tracker_mirror ADD COLUMN handler_handle TEXT;
+      ALTER TABLE tracker_mirror ADD COLUMN sub_tickets TEXT;
+      UPDATE tracker_mirror SET fingerprint = NULL;
     `,
   },
 ];

@@ -1,6 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { normalizeQuestion } from "../../src/process/docs-questions.js";
-import { countDocsQuestions, getDocsBug } from "../../src/store/incoming-repo.js";
 import { startHarness, type Harness } from "../support/harness.js";
 import { bugIds, newBugIds } from "./incoming-helpers.js";
 
@@ -31,7 +30,7 @@ describe("docs", () => {
         ].join("\n"),
       },
     });
-    expect(countDocsQuestions(h.store)).toBe(1);
+    expect(h.store.docs.countQuestions()).toBe(1);
     expect(newBugIds(h, before)).toEqual([]);
   });
 
@@ -68,9 +67,9 @@ describe("docs", () => {
     expect(bug.description).toContain("https://docs.taler.net/faq.html");
     expect(third.reply.text).toContain(`so I filed [#${bug.id}](${h.sim.url}view.php?id=${bug.id}) to make the answer easier to find`);
     expect(third.reply.text).toContain("The customer need not be pointed to that bug.");
-    expect(h.store.getBugProcess(bug.id)).toMatchObject({ origin: "docs", stage: "triage" });
-    expect(h.store.listJournal(bug.id)).toEqual([expect.objectContaining({ actor: "carol", action: "file", command: "docs" })]);
-    expect(getDocsBug(h.store, normalizeQuestion("How do I withdraw"))?.bugId).toBe(bug.id);
+    expect(h.store.bugProcess.get(bug.id)).toMatchObject({ origin: "docs", stage: "triage" });
+    expect(h.store.journal.list(bug.id)).toEqual([expect.objectContaining({ actor: "carol", action: "file", command: "docs" })]);
+    expect(h.store.docs.getBug(normalizeQuestion("How do I withdraw"))?.bugId).toBe(bug.id);
 
     const fourth = await h.run("alice", `docs "How do I withdraw?" ${URL}`);
     expect(fourth.kind).toBe("ok");
@@ -125,8 +124,8 @@ describe("docs", () => {
   it("keeps e-mail addresses and phone numbers out of the recorded question", async () => {
     const result = await h.run("alice", `docs "jane.doe@example.com asks: how do I call +41 78 632 48 17?" ${URL}`);
     expect(result.reply.text).toContain("I replaced personal data (phone number and e-mail address) in the question");
-    const stored = h.store.db.prepare("SELECT question FROM docs_questions").get() as { question: string };
-    expect(stored.question).toBe("[e-mail] asks: how do I call [phone]?");
+    const stored = h.store.docs.listQuestions(normalizeQuestion("[e-mail] asks: how do I call [phone]?"), new Date(0));
+    expect(stored.map((question) => question.question)).toEqual(["[e-mail] asks: how do I call [phone]?"]);
   });
 });
 
@@ -143,7 +142,7 @@ describe("docs, refused", () => {
     const result = await h.run("alice", command);
     expect(result.kind).toBe("refused");
     expect(result.reply.text).toMatch(message);
-    expect(countDocsQuestions(h.store)).toBe(0);
+    expect(h.store.docs.countQuestions()).toBe(0);
     expect(bugIds(h)).toEqual(before);
   });
 });

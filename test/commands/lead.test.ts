@@ -1,5 +1,4 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { addSalesRecord } from "../../src/store/sales-repo.js";
 import { startHarness, type Harness } from "../support/harness.js";
 import { expectNoPersonalData, JANE } from "./incoming-helpers.js";
 
@@ -17,7 +16,7 @@ describe("lead", () => {
     const result = await h.run("bob", "lead S-1");
     expect(result.kind).toBe("ok");
     expect(result.reply.visibility).toBe("ephemeral");
-    const callId = h.store.listCalls()[0]!.id;
+    const callId = h.store.calls.list()[0]!.id;
     expect(result.reply.text).toBe(
       [
         "**S-1**: sales contact recorded 26.11.2026 by @alice",
@@ -41,7 +40,7 @@ describe("lead", () => {
   });
 
   it("shows a resolution record with the bug and the billing request", async () => {
-    addSalesRecord(h.store, {
+    h.store.sales.add({
       kind: "resolution",
       at: h.clock.now,
       payload: { bugId: 3, bugUrl: `${h.sim.url}view.php?id=3`, salesRef: "S-7", resolvedBy: "carol", startBilling: true },
@@ -57,7 +56,7 @@ describe("lead", () => {
   });
 
   it("shows a record of an unknown shape field by field", async () => {
-    addSalesRecord(h.store, { kind: "contact", at: h.clock.now, payload: { note: "imported_from_crm" } });
+    h.store.sales.add({ kind: "contact", at: h.clock.now, payload: { note: "imported_from_crm" } });
     const result = await h.run("alice", "lead S-1");
     expect(result.reply.text).toContain("**S-1**: contact recorded 26.11.2026\n- note: imported\\_from\\_crm");
   });

@@ -1,5 +1,4 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { addSalesRecord, getSalesRecord } from "../../src/store/sales-repo.js";
 import { bringBugTo } from "../support/bring-bug-to.js";
 import { startHarness, type Harness } from "../support/harness.js";
 
@@ -15,7 +14,7 @@ const DRAFT = "We fixed the wallet so that it shows confirmed withdrawals right 
 const url = (id: number): string => `${h.sim.url}view.php?id=${id}`;
 
 /** Bug #1 (tagged Customer) passed review and waits for carol to tell the customer. */
-async function awaitingNotification(state: Parameters<Harness["store"]["updateBugProcess"]>[1] = {}): Promise<void> {
+async function awaitingNotification(state: Parameters<Harness["store"]["bugProcess"]["update"]>[1] = {}): Promise<void> {
   await bringBugTo(h, 1, { status: "assigned", handler: "carol", origin: "call", stage: "resolution", developer: "alice", reviewer: "bob", communicator: "carol", draftText: DRAFT, ...state });
 }
 
@@ -35,8 +34,8 @@ describe("notify", () => {
       ].join("\n"),
     );
     expect(await h.bug(1)).toMatchObject({ status: "resolved", handler: { name: "carol" } });
-    expect(h.store.getBugProcess(1)?.stage).toBe("resolved");
-    expect(h.store.listJournal(1)).toEqual([expect.objectContaining({ actor: "carol", action: "notify", command: "notify" })]);
+    expect(h.store.bugProcess.get(1)?.stage).toBe("resolved");
+    expect(h.store.journal.list(1)).toEqual([expect.objectContaining({ actor: "carol", action: "notify", command: "notify" })]);
     expect(h.notifier.postsIn("sales")).toEqual([]);
   });
 
@@ -48,8 +47,8 @@ describe("notify", () => {
     expect(result.kind).toBe("refused");
     expect(result.reply.text).toMatch(/^Bug #1 waits for its sub-bug #9 to be resolved first \(the tracker resolves a bug only after its sub-bugs\); nothing was changed\.\n- #9 .*waits for triage: management triages it first \(`triage 9 @developer`\)/);
     expect(await h.bug(1)).toMatchObject({ status: "assigned", handler: { name: "carol" } });
-    expect(h.store.getBugProcess(1)?.stage).toBe("resolution");
-    expect(h.store.listJournal(1)).toEqual([]);
+    expect(h.store.bugProcess.get(1)?.stage).toBe("resolution");
+    expect(h.store.journal.list(1)).toEqual([]);
   });
   it("leaves the link out for a private bug", async () => {
     await awaitingNotification();
@@ -62,7 +61,7 @@ describe("notify", () => {
 
   it("points to the private note with the contact details, without showing them", async () => {
     await awaitingNotification();
-    const call = h.store.addCall({
+    const call = h.store.calls.add({
       recordedAt: h.clock.now,
       recordedBy: "alice",
       customerName: "Hedwig Sommer",
@@ -82,13 +81,13 @@ describe("notify", () => {
   });
 
   it("records the resolution in the ERP and asks for billing when the bug came from sales", async () => {
-    const contact = addSalesRecord(h.store, { kind: "contact", at: h.clock.now, payload: { bugId: 1, request: "multi-exchange refunds" } });
+    const contact = h.store.sales.add({ kind: "contact", at: h.clock.now, payload: { bugId: 1, request: "multi-exchange refunds" } });
     await awaitingNotification({ origin: "sales" });
     const result = await h.run("carol", "notify 1");
     expect(result.kind).toBe("ok");
     expect(result.reply.text).toContain(`This bug came from sales (${contact.reference}): send the response via the ERP.`);
     expect(result.reply.text).toMatch(/I recorded the resolution in the ERP \(S-2\) and asked for invoicing \/ billing to start\./);
-    expect(getSalesRecord(h.store, "S-2")?.payload).toEqual({ bugId: 1, bugUrl: url(1), salesRef: contact.reference, resolvedBy: "carol", startBilling: true });
+    expect(h.store.sales.get("S-2")?.payload).toEqual({ bugId: 1, bugUrl: url(1), salesRef: contact.reference, resolvedBy: "carol", startBilling: true });
     expect(h.notifier.postsIn("sales")[0]?.text).toContain("Please start invoicing / billing.");
     expect((await h.bug(1)).status).toBe("resolved");
   });
@@ -97,7 +96,7 @@ describe("notify", () => {
     await awaitingNotification({ origin: "sales" });
     const result = await h.run("carol", "notify 1 gratis");
     expect(result.reply.text).toContain("I recorded the resolution in the ERP (S-1) without billing (gratis).");
-    expect(getSalesRecord(h.store, "S-1")?.payload).toMatchObject({ startBilling: false });
+    expect(h.store.sales.get("S-1")?.payload).toMatchObject({ startBilling: false });
   });
 
   it("keeps the bug RESOLVED when the ERP cannot be reached, and says what to do by hand", async () => {
@@ -118,7 +117,7 @@ describe("notify", () => {
     const result = await h.run("carol", "notify 1");
     expect(result.kind).toBe("ok");
     expect(result.reply.text).toMatch(/Recorded as S-1, but I could not post it to the sales channel/);
-    expect(getSalesRecord(h.store, "S-1")?.payload).toMatchObject({ startBilling: true });
+    expect(h.store.sales.get("S-1")?.payload).toMatchObject({ startBilling: true });
     expect((await h.bug(1)).status).toBe("resolved");
   });
 
@@ -149,7 +148,7 @@ describe("notify", () => {
     expect(result.kind).toBe("refused");
     expect(result.reply.text).toMatch(/^Bug #1 is ASSIGNED and is being worked on: .* `notify` needs a reviewed bug waiting for the customer to be told \(ASSIGNED\)\.$/);
     expect((await h.bug(1)).status).toBe("assigned");
-    expect(h.store.listJournal(1)).toEqual([]);
+    expect(h.store.journal.list(1)).toEqual([]);
   });
 
   it("refuses a second notify once the bug is RESOLVED", async () => {

@@ -9,7 +9,6 @@
  */
 import { describe, expect, it } from "vitest";
 import type { DispatchResult } from "../../src/framework/dispatcher.js";
-import { listSubBugLinks } from "../../src/store/analysis-repo.js";
 import { startHarness, type Harness } from "../support/harness.js";
 import { isWrite, recordFiled, startWalk, tableRequest, walkLine, WALK, WALK_RELEASE, type WalkState, type WalkStep } from "../support/requests-per-command.js";
 
@@ -96,11 +95,11 @@ async function snapshot(h: Harness): Promise<unknown> {
       fixedIn: bug.fixedInVersion,
       // A call the bot could not file is not kept, so the retry's call record has the next number.
       notes: bug.notes.map((note) => ({ by: note.reporter.name, private: note.private, text: note.text.replace(/support call \d+/, "support call N") })),
-      stage: h.store.getBugProcess(bug.id)?.stage,
+      stage: h.store.bugProcess.get(bug.id)?.stage,
     })),
     versions: versions.map((version) => `${version.name} ${version.released ? "released" : "unreleased"}`).sort(),
-    subBugs: listSubBugLinks(h.store),
-    calls: h.store.listCalls().map((call) => call.bugId),
+    subBugs: h.store.subFeedback.links(),
+    calls: h.store.calls.list().map((call) => call.bugId),
   };
 }
 

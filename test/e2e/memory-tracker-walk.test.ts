@@ -91,7 +91,7 @@ describe("the support process on the in-memory tracker", () => {
     expect(released).toContain("2.0 is marked released in Memory Tracker");
     expect(await stagesOf(subId)).toEqual(["closed"]);
     expect(await tracker.getTicket(bugId)).toMatchObject({ state: { stages: ["closed"] }, fixedInVersion: "2.0" });
-    expect(store.getBugProcess(bugId)?.stage).toBe("closed");
+    expect(store.bugProcess.get(bugId)?.stage).toBe("closed");
 
     expect(replies.join("\n")).not.toMatch(/mantis|view\.php/i);
   });

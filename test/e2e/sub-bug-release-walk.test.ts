@@ -67,7 +67,7 @@ describe("a bug with a sub-bug, from review to a new release", () => {
     const after = await h.bug(bugId);
     expect(after).toMatchObject({ status: "feedback", handler: { name: "carol" }, summary: before.summary });
     expect(after.updatedAt).toEqual(before.updatedAt);
-    expect(h.store.getBugProcess(bugId)?.stage).toBe("review");
+    expect(h.store.bugProcess.get(bugId)?.stage).toBe("review");
     const show = await step("carol", `show ${bugId}`);
     expect(show.reply.text).toContain(`- Sub-bugs (1):\n  - ${link(subId)} **FEEDBACK**, @bob, waits for developer feedback`);
   });
@@ -101,7 +101,7 @@ describe("a bug with a sub-bug, from review to a new release", () => {
     );
     for (const id of [subId, bugId]) {
       expect(await h.bug(id)).toMatchObject({ status: "closed", fixedInVersion: "2.0" });
-      expect(h.store.getBugProcess(id)?.stage).toBe("closed");
+      expect(h.store.bugProcess.get(id)?.stage).toBe("closed");
     }
     expect((await h.tracker.listProjectVersions()).find((version) => version.name === "2.0")).toMatchObject({ released: true, date: h.clock.now });
 

@@ -1,6 +1,5 @@
 import { describe, expect, it } from "vitest";
 import { ChannelErp } from "../../src/erp/channel-erp.js";
-import { getSalesRecord } from "../../src/store/sales-repo.js";
 import { Store } from "../../src/store/store.js";
 import { RecordingNotifier } from "../support/recording-notifier.js";
 
@@ -19,7 +18,7 @@ describe("ChannelErp", () => {
     const notifier = new RecordingNotifier();
     const receipt = await new ChannelErp(store, notifier, () => new Date("2026-11-26T10:00:00Z")).recordSalesContact(contact);
     expect(receipt).toEqual({ reference: "S-1" });
-    expect(getSalesRecord(store, "S-1")?.payload).toMatchObject({ customerName: "Jane Doe", phone: "+41 79 555 01 23" });
+    expect(store.sales.get("S-1")?.payload).toMatchObject({ customerName: "Jane Doe", phone: "+41 79 555 01 23" });
     expect(notifier.postsIn("sales")).toEqual([expect.objectContaining({ text: expect.stringContaining("S-1") })]);
     expect(notifier.text()).not.toMatch(/Jane|555/);
   });
@@ -31,6 +30,6 @@ describe("ChannelErp", () => {
     const receipt = await new ChannelErp(store, notifier, () => new Date()).recordSalesContact(contact);
     expect(receipt.reference).toBe("S-1");
     expect(receipt.notice).toMatch(/could not post it to the sales channel/);
-    expect(getSalesRecord(store, "S-1")).toBeDefined();
+    expect(store.sales.get("S-1")).toBeDefined();
   });
 });

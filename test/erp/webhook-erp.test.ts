@@ -6,7 +6,6 @@ import { createBotCore } from "../../src/app.js";
 import { loadConfig } from "../../src/config.js";
 import { ErpWebhookError, signWebhookPayload, verifyWebhookSignature, WebhookErp } from "../../src/erp/webhook-erp.js";
 import type { SalesContact } from "../../src/erp/erp.js";
-import { getSalesRecord } from "../../src/store/sales-repo.js";
 import { Store } from "../../src/store/store.js";
 import { JANE } from "../commands/incoming-helpers.js";
 import { startHarness } from "../support/harness.js";
@@ -120,7 +119,7 @@ describe("WebhookErp", () => {
         call_id: 4,
       },
     });
-    expect(getSalesRecord(store, "S-1")?.payload).toMatchObject({ ...CONTACT, erpReference: "ERP-77", erpEventId: "0b7e3f5c-1d2a-4c8e-9f00-123456789abc" });
+    expect(store.sales.get("S-1")?.payload).toMatchObject({ ...CONTACT, erpReference: "ERP-77", erpEventId: "0b7e3f5c-1d2a-4c8e-9f00-123456789abc" });
   });
 
   it("sends absent values as null", async () => {
@@ -137,7 +136,7 @@ describe("WebhookErp", () => {
       event: "sales.resolution",
       data: { bug_id: 12, bug_url: "https://bugs.example/view.php?id=12", sales_ref: "S-3", resolved_by: "carol", start_billing: true },
     });
-    expect(getSalesRecord(store, "S-1")).toMatchObject({ kind: "resolution", payload: { bugId: 12, erpReference: "ERP-77" } });
+    expect(store.sales.get("S-1")).toMatchObject({ kind: "resolution", payload: { bugId: 12, erpReference: "ERP-77" } });
   });
 
   it.each([
@@ -148,13 +147,13 @@ describe("WebhookErp", () => {
     erp.answer = (response) => response.writeHead(status).end(body);
     const result = await adapter().recordSalesContact(CONTACT);
     expect(result).toEqual({ reference: "S-1" });
-    expect(getSalesRecord(store, "S-1")?.payload["erpReference"]).toBeUndefined();
+    expect(store.sales.get("S-1")?.payload["erpReference"]).toBeUndefined();
   });
 
   it("takes a numeric ERP reference as text", async () => {
     erp.answer = (response) => response.writeHead(200, { "Content-Type": "application/json" }).end('{"reference": 4711}');
     await adapter().recordSalesContact(CONTACT);
-    expect(getSalesRecord(store, "S-1")?.payload["erpReference"]).toBe("4711");
+    expect(store.sales.get("S-1")?.payload["erpReference"]).toBe("4711");
   });
 
   it("fails with a hint about the secret when the ERP refuses the signature, and records nothing", async () => {
@@ -163,7 +162,7 @@ describe("WebhookErp", () => {
     expect(error).toBeInstanceOf(ErpWebhookError);
     expect(error).toMatchObject({ code: "erp-unavailable", status: 401, userMessage: "The ERP refused the bot's signature (HTTP 401); nothing was recorded." });
     expect((error as ErpWebhookError).hint).toMatch(/ERP_WEBHOOK_SECRET/);
-    expect(getSalesRecord(store, "S-1")).toBeUndefined();
+    expect(store.sales.get("S-1")).toBeUndefined();
   });
 
   it("fails on a server error without repeating the ERP's answer or the query string", async () => {
@@ -172,7 +171,7 @@ describe("WebhookErp", () => {
     expect(error).toMatchObject({ status: 500, userMessage: "The ERP webhook failed (HTTP 500); nothing was recorded." });
     expect(error.message).toBe(`POST ${erp.url.replace(/\?.*$/, "")} (sales.contact): HTTP 500`);
     expect(error.message).not.toContain(JANE.name);
-    expect(getSalesRecord(store, "S-1")).toBeUndefined();
+    expect(store.sales.get("S-1")).toBeUndefined();
   });
 
   it("does not follow a redirect (the POST would become a GET)", async () => {
@@ -191,7 +190,7 @@ describe("WebhookErp", () => {
     expect(error).toBeInstanceOf(ErpWebhookError);
     expect(error.userMessage).toBe("The ERP did not answer within 0.2 s; nothing was recorded.");
     expect(error.hint).toMatch(/ERP_WEBHOOK_TIMEOUT_MS/);
-    expect(getSalesRecord(store, "S-1")).toBeUndefined();
+    expect(store.sales.get("S-1")).toBeUndefined();
   });
 
   it("says the ERP is unreachable when nothing listens", async () => {
@@ -237,13 +236,13 @@ describe("call route=sales through the webhook ERP", () => {
       expect(ok.kind).toBe("ok");
       expect(ok.reply.text).toContain("for sales as **S-1** (ERP reference ERP-77)");
       expect(erp.received[0]!.signatureValid).toBe(true);
-      expect(h.store.listCalls()[0]).toMatchObject({ route: "sales", salesRef: "S-1" });
+      expect(h.store.calls.list()[0]).toMatchObject({ route: "sales", salesRef: "S-1" });
 
       erp.answer = (response) => response.writeHead(503).end();
       const failed = await core.run("sandbox", "alice", line);
       expect(failed.kind).toBe("failed");
       expect(failed.reply.text).toContain("The ERP webhook failed (HTTP 503); nothing was recorded.");
-      expect(h.store.listCalls()).toHaveLength(1);
+      expect(h.store.calls.list()).toHaveLength(1);
 
       for (const value of Object.values(JANE)) {
         expect(h.log.text()).not.toContain(value);

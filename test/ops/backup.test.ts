@@ -143,7 +143,7 @@ describe("restoreStore", () => {
     const reopened = new Store(store);
     try {
       expect(reopened.schemaVersion).toBe(LATEST_SCHEMA_VERSION);
-      expect((reopened.db.prepare("SELECT count(*) AS n FROM calls").get() as { n: number }).n).toBe(copied);
+      expect(reopened.calls.list()).toHaveLength(copied);
     } finally {
       reopened.close();
     }
@@ -158,10 +158,10 @@ describe("restoreStore", () => {
     const { file } = await backupStore({ store, to: join(dir, "backup.sqlite") });
     const running = new Store(store);
     cleanups.push(() => running.close());
-    running.db.prepare("INSERT INTO calls (recorded_at, recorded_by, customer_name, customer_type, issue, call_date, route) VALUES ('2026-11-26T10:00:00Z', 'bot', 'Jane', 'user', 'x', '2026-11-26', 'bug')").run();
+    running.calls.add({ recordedAt: new Date("2026-11-26T10:00:00Z"), recordedBy: "bot", customerName: "Jane", customerType: "user", issue: "x", callDate: "2026-11-26", route: "bug" });
     await expect(restoreStore({ from: file, store })).rejects.toThrow(/is in use: stop the bot first/);
     expect(readdirSync(dir).filter((name) => name.includes("before-restore") || name.endsWith(".restoring"))).toEqual([]);
-    expect((running.db.prepare("SELECT count(*) AS n FROM calls").get() as { n: number }).n).toBe(1);
+    expect(running.calls.list()).toHaveLength(1);
   });
 
   it("refuses a file that is not a store, a damaged one and one from a newer bot", async () => {

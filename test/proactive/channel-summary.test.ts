@@ -1,6 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { MAX_MESSAGE_BYTES } from "../../src/proactive/outbox.js";
-import { listMirror, listNotifications } from "../../src/store/proactive-repo.js";
 import { SEED_USERS } from "../../src/simulators/mantis/seed.js";
 import { MINUTE, startEngineHarness, type EngineHarness } from "./engine-harness.js";
 
@@ -94,20 +93,20 @@ describe("daily channel summary", () => {
     h.sim.addBulkBugs(600);
     await h.engine.runOnce();
     await runAt("2026-11-27T09:00:00Z");
-    const count = listNotifications(h.store, { kind: "summary" }).length;
+    const count = h.store.outbox.list({ kind: "summary" }).length;
     const parts = h.notifier.postsIn("management").slice(-count);
     expect(parts[0]!.text).toMatch(/^#### Support queue/);
     expect(parts.length).toBeGreaterThan(1);
     for (const part of parts) expect(Buffer.byteLength(part.text, "utf8")).toBeLessThanOrEqual(MAX_MESSAGE_BYTES);
     const all = parts.map((part) => part.text).join("\n");
-    const open = listMirror(h.store, { openOnly: true });
+    const open = h.store.mirror.list({ openOnly: true });
     expect(open.length).toBeGreaterThan(400);
     for (const bug of open) expect(all).toContain(`[#${bug.id}](`);
   });
 
   it("never carries customer personal data: no call records, no private notes, no reporter names or e-mails", async () => {
     h = await startEngineHarness();
-    h.store.addCall({
+    h.store.calls.add({
       recordedAt: h.clock.now,
       recordedBy: "manager",
       customerName: "Erika Mustermann",

@@ -13,7 +13,7 @@ export interface EngineHarness extends Harness {
   /** Moves the clock (simulator and engine share it). */
   advance(ms: number): void;
   at(iso: string): void;
-  /** Stops the engine and builds a new one over the same store (a restart of the bot). */
+  /** Stops the engine and builds a new one over the same store, recovering the outbox as a start does (a restart of the bot). */
   restart(): Promise<void>;
 }
 
@@ -28,7 +28,7 @@ export async function startEngineHarness(options: HarnessOptions = {}): Promise<
       tracker: h.port,
       store: h.store,
       staff: h.staff,
-      notifier: h.notifier,
+      outbox: h.outbox,
       settings: config.process,
       proactive: config.proactive,
       logger: h.log.log,
@@ -44,6 +44,7 @@ export async function startEngineHarness(options: HarnessOptions = {}): Promise<
     },
     async restart() {
       await harness.engine.stop();
+      h.outbox.recover();
       harness.engine = build();
     },
   });

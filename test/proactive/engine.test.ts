@@ -9,6 +9,7 @@ import { Store } from "../../src/store/store.js";
 import { createMantisClient } from "../../src/tracker/mantis/mantis-client.js";
 import { createMantisTracker } from "../../src/tracker/mantis/mantis-tracker.js";
 import { captureLog, type CapturedLog } from "../support/capture-log.js";
+import { createOutbox } from "../../src/proactive/outbox.js";
 import { RecordingNotifier } from "../support/recording-notifier.js";
 import { startEngineHarness, type EngineHarness } from "./engine-harness.js";
 
@@ -30,6 +31,9 @@ function engineWith(jobs: ProactiveJob[], env: Record<string, string> = {}): { e
   const log = captureLog("debug");
   store = new Store(":memory:");
   const config = loadConfig(env);
+  const staff = new StaffDirectory([...SANDBOX_STAFF]);
+  const { outbox } = createOutbox({ store, staff, platforms: ["sandbox"], settings: config.process, proactive: config.proactive, log: log.log, quietHours: true });
+  outbox.attach("sandbox", new RecordingNotifier());
   const built = createProactiveEngine(
     {
       // Never called by these jobs: an unreachable address fails loudly if one tried.
@@ -38,8 +42,8 @@ function engineWith(jobs: ProactiveJob[], env: Record<string, string> = {}): { e
         staff: new StaffDirectory([...SANDBOX_STAFF]),
       }),
       store,
-      staff: new StaffDirectory([...SANDBOX_STAFF]),
-      notifier: new RecordingNotifier(),
+      staff,
+      outbox,
       settings: config.process,
       proactive: config.proactive,
       logger: log.log,
@@ -151,7 +155,8 @@ describe("production schedules", () => {
       "deadline-risk": [{ every: 120_000 }],
       "channel-summary": [{ daily: "09:00", timeZone: "Europe/Zurich" }, { daily: "09:30", timeZone: "America/New_York" }, { every: 120_000 }],
       "dm-digest": [{ every: 120_000 }],
-      "deliver-notifications": [{ every: 30_000 }],
+      // Right after every other job; retries run on the outbox's own timer, engine or not.
+      "deliver-notifications": [],
     });
   });
 
@@ -159,7 +164,7 @@ describe("production schedules", () => {
     h = await startEngineHarness();
     await h.engine.stop();
     const config = loadConfig({});
-    const started = startProactiveEngine({ tracker: h.port, store: h.store, staff: h.staff, notifier: h.notifier, settings: config.process, proactive: config.proactive, logger: h.log.log, now: () => h!.clock.now });
+    const started = startProactiveEngine({ tracker: h.port, store: h.store, staff: h.staff, outbox: h.outbox, settings: config.process, proactive: config.proactive, logger: h.log.log, now: () => h!.clock.now });
     await vi.waitFor(() => expect(h!.notifier.postsIn("management")).toHaveLength(1), { timeout: 10_000 });
     expect(h.notifier.postsIn("management")[0]!.text).toMatch(/^I am now watching MantisBT/);
     await started.stop();

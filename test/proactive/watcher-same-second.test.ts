@@ -5,7 +5,7 @@
  */
 import { afterEach, describe, expect, it } from "vitest";
 import { watchTracker, type WatcherDeps, type WatchHandlers } from "../../src/proactive/watcher.js";
-import { getMirrorBug, listTrackerChangesSince } from "../../src/store/proactive-repo.js";
+
 import type { Bug, MantisClient } from "../../src/tracker/mantis/mantis-types.js";
 import { startHarness, type Harness } from "../support/harness.js";
 import { MINUTE, startEngineHarness, trackerAs } from "./engine-harness.js";
@@ -38,12 +38,12 @@ describe("watcher: a change within the second of the last read", () => {
     expect(e.notifier.postsIn("management").filter((post) => post.bugId !== undefined).map((post) => post.bugId)).toEqual([bug.id]);
 
     await trackerAs(e, "manager").updateBug(bug.id, { status: "feedback", handler: "bob" });
-    expect((await e.bug(bug.id)).updatedAt).toEqual(getMirrorBug(e.store, bug.id)?.updatedAt);
+    expect((await e.bug(bug.id)).updatedAt).toEqual(e.store.mirror.get(bug.id)?.updatedAt);
     e.advance(MINUTE);
     await e.engine.runOnce();
 
-    expect(getMirrorBug(e.store, bug.id)).toMatchObject({ status: "feedback", handler: "bob" });
-    const changes = listTrackerChangesSince(e.store, new Date(0)).filter((change) => change.bugId === bug.id);
+    expect(e.store.mirror.get(bug.id)).toMatchObject({ status: "feedback", handler: "bob" });
+    const changes = e.store.mirror.changesSince(new Date(0)).filter((change) => change.bugId === bug.id);
     expect(changes.map((change) => change.change)).toEqual(["filed: NEW", "NEW → FEEDBACK, handler nobody → bob"]);
   });
 
@@ -63,7 +63,7 @@ describe("watcher: a change within the second of the last read", () => {
     h.clock.now = new Date(h.clock.now.getTime() + MINUTE);
     const bug = await h.tracker.createBug({ summary: "Merchant: wrong VAT rate", description: "See title." });
     await cycle(h);
-    const before = getMirrorBug(h.store, bug.id);
+    const before = h.store.mirror.get(bug.id);
 
     await change(trackerAs(h, "manager"), bug, other);
     const changed = await h.bug(bug.id);
@@ -72,7 +72,7 @@ describe("watcher: a change within the second of the last read", () => {
     h.clock.now = new Date(h.clock.now.getTime() + MINUTE);
     await cycle(h);
     // Looked at again (seen now), and recorded as MantisBT has it now.
-    expect(getMirrorBug(h.store, bug.id)).toMatchObject({
+    expect(h.store.mirror.get(bug.id)).toMatchObject({
       seenAt: h.clock.now,
       status: changed.status,
       handler: changed.handler?.name,
@@ -103,6 +103,6 @@ describe("watcher: a change within the second of the last read", () => {
     h.clock.now = new Date(h.clock.now.getTime() + MINUTE);
     const { deps, handlers } = watcher(h);
     expect(await watchTracker(deps, handlers, { reconcile: true })).toMatchObject({ mode: "reconcile", changed: 1 });
-    expect(getMirrorBug(h.store, bug.id)?.handler).toBe("carol");
+    expect(h.store.mirror.get(bug.id)?.handler).toBe("carol");
   });
 });

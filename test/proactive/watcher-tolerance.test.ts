@@ -5,7 +5,7 @@
  */
 import { afterEach, describe, expect, it } from "vitest";
 import { watchTracker } from "../../src/proactive/watcher.js";
-import { getMirrorBug } from "../../src/store/proactive-repo.js";
+
 import { createMantisTracker } from "../../src/tracker/mantis/mantis-tracker.js";
 import { MINUTE, startEngineHarness, trackerAs, type EngineHarness } from "./engine-harness.js";
 
@@ -34,7 +34,7 @@ describe("watcher: bugs a real MantisBT answers oddly", () => {
     h.advance(MINUTE);
     await h.engine.runOnce();
 
-    expect(getMirrorBug(h.store, released.id)?.status).toBe("closed");
+    expect(h.store.mirror.get(released.id)?.status).toBe("closed");
     expect(newBugAnnouncements(h)).toEqual([filed.id]);
     expect(h.log.records().filter((record) => record.level === 50)).toEqual([]);
   });
@@ -50,7 +50,7 @@ describe("watcher: bugs a real MantisBT answers oddly", () => {
     h.advance(MINUTE);
     await h.engine.runOnce();
 
-    expect(getMirrorBug(h.store, testing.id)).toMatchObject({ status: "assigned", handler: "alice" });
+    expect(h.store.mirror.get(testing.id)).toMatchObject({ status: "assigned", handler: "alice" });
     expect(newBugAnnouncements(h)).toEqual([filed.id]);
   });
 
@@ -71,8 +71,8 @@ describe("watcher: bugs a real MantisBT answers oddly", () => {
 
     await watchTracker(deps, { onEvents: () => {}, onFirstRun: () => {} });
 
-    expect(getMirrorBug(h.store, fine.id)).toBeDefined();
-    expect(getMirrorBug(h.store, odd.id)).toBeUndefined();
+    expect(h.store.mirror.get(fine.id)).toBeDefined();
+    expect(h.store.mirror.get(odd.id)).toBeUndefined();
     const warnings = h.log.records().filter((record) => record.level === 40);
     expect(warnings).toEqual([expect.objectContaining({ bugId: odd.id, fields: ["created_at: custom"] })]);
     expect(h.log.text()).not.toContain("Mustermann");

@@ -37,7 +37,7 @@ afterEach(() => {
 
 /** The transition the rules allow for `command` on the ticket as the store knows it. */
 function transitionFor(command: "triage" | "eta" | "verdict", ticket: Ticket, outcome?: "pass" | "fail"): Transition {
-  const check = checkTransition(command, describeBug(ticket, store.getBugProcess(ticket.id), TEST_SETTINGS), outcome);
+  const check = checkTransition(command, describeBug(ticket, store.bugProcess.get(ticket.id), TEST_SETTINGS), outcome);
   if (!check.ok) throw new Error(check.message);
   return check;
 }
@@ -54,8 +54,8 @@ describe("applyTransition", () => {
 
     expect(moved.state.stages).toEqual(["feedback"]);
     expect(moved).toMatchObject({ priority: "high", handler: { handle: "alice" } });
-    expect(store.getBugProcess(ticket.id)).toMatchObject({ stage: "feedback", developer: "alice" });
-    expect(store.listJournal(ticket.id)).toEqual([
+    expect(store.bugProcess.get(ticket.id)).toMatchObject({ stage: "feedback", developer: "alice" });
+    expect(store.journal.list(ticket.id)).toEqual([
       expect.objectContaining({
         actor: "manager",
         action: "triage",
@@ -76,7 +76,7 @@ describe("applyTransition", () => {
     const ticket = await tracker.fileTicket({ summary: "Docs: typo", description: "d", stage: "review" });
     const moved = await applyTransition(ctx(), ticket, transitionFor("verdict", ticket, "pass"), { record: { action: "verdict-pass" } });
     expect(moved.state).toMatchObject({ stages: ["resolved"], open: false });
-    expect(store.getBugProcess(ticket.id)?.stage).toBe("resolved");
+    expect(store.bugProcess.get(ticket.id)?.stage).toBe("resolved");
   });
 
   it("journals the notes sent with the change, each after it", async () => {
@@ -86,7 +86,7 @@ describe("applyTransition", () => {
       notes: [{ text: "Review: not fixed yet. Still crashes.", private: false, record: { action: "verdict-fail-note", command: "verdict" } }],
       record: { action: "verdict-fail" },
     });
-    const journal = store.listJournal(ticket.id);
+    const journal = store.journal.list(ticket.id);
     expect(journal.map((entry) => entry.action)).toEqual(["verdict-fail", "verdict-fail-note"]);
     expect(journal[1]!.details).toEqual({ noteId: (await tracker.getTicket(ticket.id)).notes[0]!.id, private: false });
   });
@@ -99,22 +99,22 @@ describe("applyTransition", () => {
       record: { action: "eta" },
     });
     expect(tagged.summary).toBe("[4h, 14.12.2026] Merchant: export");
-    expect(store.listJournal(ticket.id)[0]!.details["change"]).toEqual({ summary: "[4h, 14.12.2026] Merchant: export" });
+    expect(store.journal.list(ticket.id)[0]!.details["change"]).toEqual({ summary: "[4h, 14.12.2026] Merchant: export" });
 
     const revision = tagged.revision;
     const same = await applyTransition(ctx(), tagged, transitionFor("eta", tagged), { processState: { estimateMinutes: 240 }, record: { action: "eta" } });
     expect(same.revision).toBe(revision);
     expect((await tracker.getTicket(ticket.id)).revision).toBe(revision);
-    expect(store.listJournal(ticket.id).at(-1)).toMatchObject({ action: "eta", command: "eta", details: { unchanged: true } });
-    expect(store.getBugProcess(ticket.id)).toMatchObject({ stage: "in-work", estimateMinutes: 240 });
+    expect(store.journal.list(ticket.id).at(-1)).toMatchObject({ action: "eta", command: "eta", details: { unchanged: true } });
+    expect(store.bugProcess.get(ticket.id)).toMatchObject({ stage: "in-work", estimateMinutes: 240 });
   });
 
   /** Passes the verdict on `read` and expects `error`, with nothing written to the store. */
   async function expectNothingStored(read: Ticket, error: typeof ConflictError | typeof TrackerRejectedError): Promise<void> {
     const options = { processState: { communicator: "carol" }, record: { action: "verdict-pass" } };
     await expect(applyTransition(ctx(), read, transitionFor("verdict", read, "pass"), options)).rejects.toThrow(error);
-    expect(store.listJournal(read.id)).toEqual([]);
-    expect(store.getBugProcess(read.id)).toBeUndefined();
+    expect(store.journal.list(read.id)).toEqual([]);
+    expect(store.bugProcess.get(read.id)).toBeUndefined();
   }
 
   it("writes nothing to the store when the ticket changed since it was read", async () => {

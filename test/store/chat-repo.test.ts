@@ -3,11 +3,11 @@
  * per-platform tables (Mattermost's and Matrix's threads, handled events, Matrix's notices) into
  * them: after an upgrade nothing is answered again and no bug gets a second thread.
  */
+import Database from "better-sqlite3";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { ChatRepository } from "../../src/store/chat-repo.js";
 import { MIGRATIONS } from "../../src/store/migrations.js";
 import { Store } from "../../src/store/store.js";
 
@@ -27,20 +27,20 @@ const AT = "2026-11-20T10:00:00.000Z";
 describe("migration 10", () => {
   it("moves threads, processed events and notices of a version 9 store into the shared tables", () => {
     const path = join(mkdtempSync(join(tmpdir(), "support-bot-chat-")), "bot.sqlite");
-    const old = open(path, MIGRATIONS.filter((migration) => migration.version <= 9));
-    expect(old.schemaVersion).toBe(9);
-    old.db.prepare("INSERT INTO mattermost_threads VALUES (?, ?, ?, ?, ?)").run("channel-1", 12, "root-post", AT, AT);
-    old.db.prepare("INSERT INTO mattermost_handled_posts VALUES (?, ?, ?)").run("post-1", "dm-1", AT);
-    old.db.prepare("INSERT INTO matrix_threads VALUES (?, ?, ?, ?, ?, ?)").run("!room:example.org", 12, "$root", "$last", AT, AT);
-    old.db.prepare("INSERT INTO matrix_handled_events VALUES (?, ?, ?)").run("$event-1", "!room:example.org", AT);
-    old.db.prepare("INSERT INTO matrix_notices VALUES (?, ?, ?)").run("unlinked", "@mallory:example.org", AT);
-    old.db.prepare("INSERT INTO matrix_notices VALUES (?, ?, ?)").run("room-not-allowed", "!random:example.org", AT);
+    open(path, MIGRATIONS.filter((migration) => migration.version <= 9));
+    opened.pop()!.close();
+    const old = new Database(path);
+    old.prepare("INSERT INTO mattermost_threads VALUES (?, ?, ?, ?, ?)").run("channel-1", 12, "root-post", AT, AT);
+    old.prepare("INSERT INTO mattermost_handled_posts VALUES (?, ?, ?)").run("post-1", "dm-1", AT);
+    old.prepare("INSERT INTO matrix_threads VALUES (?, ?, ?, ?, ?, ?)").run("!room:example.org", 12, "$root", "$last", AT, AT);
+    old.prepare("INSERT INTO matrix_handled_events VALUES (?, ?, ?)").run("$event-1", "!room:example.org", AT);
+    old.prepare("INSERT INTO matrix_notices VALUES (?, ?, ?)").run("unlinked", "@mallory:example.org", AT);
+    old.prepare("INSERT INTO matrix_notices VALUES (?, ?, ?)").run("room-not-allowed", "!random:example.org", AT);
     old.close();
-    opened.pop();
 
     const store = open(path);
-    expect(store.schemaVersion).toBe(10);
-    const chat = new ChatRepository(store);
+    expect(store.schemaVersion).toBe(Math.max(...MIGRATIONS.map((migration) => migration.version)));
+    const chat = store.chat;
     const now = new Date("2026-11-21T10:00:00Z");
     // Processed before the upgrade: a replay of these is not run again.
     expect(chat.claimEvent("mattermost", "post-1", "dm-1", now)).toBe(false);
@@ -52,14 +52,16 @@ describe("migration 10", () => {
     // The notices were given, so they are not given again.
     expect(chat.claimNotice("matrix", "unlinked", "@mallory:example.org", now)).toBe(false);
     expect(chat.claimNotice("matrix", "place-not-allowed", "!random:example.org", now)).toBe(false);
-    const tables = store.db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 'mat%'").all();
+    const raw = new Database(path, { readonly: true });
+    const tables = raw.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 'mat%'").all();
+    raw.close();
     expect(tables).toEqual([{ name: "mattermost_dm_channels" }]);
   });
 });
 
 describe("ChatRepository", () => {
   it("keeps the same event id apart on two platforms", () => {
-    const chat = new ChatRepository(open(":memory:"));
+    const chat = open(":memory:").chat;
     const at = new Date(AT);
     expect(chat.claimEvent("matrix", "e1", "room", at)).toBe(true);
     expect(chat.claimEvent("mattermost", "e1", "channel", at)).toBe(true);
@@ -67,7 +69,7 @@ describe("ChatRepository", () => {
   });
 
   it("forgets processed events before a time, for one platform only", () => {
-    const chat = new ChatRepository(open(":memory:"));
+    const chat = open(":memory:").chat;
     chat.claimEvent("matrix", "old", "room", new Date("2026-11-01T00:00:00Z"));
     chat.claimEvent("mattermost", "old", "channel", new Date("2026-11-01T00:00:00Z"));
     chat.claimEvent("matrix", "new", "room", new Date("2026-11-20T00:00:00Z"));
@@ -78,7 +80,7 @@ describe("ChatRepository", () => {
   });
 
   it("replaces a thread's root and newest post", () => {
-    const chat = new ChatRepository(open(":memory:"));
+    const chat = open(":memory:").chat;
     chat.saveThread({ platform: "matrix", place: "room", bugId: 3, rootId: "r1", lastId: "r1" }, new Date(AT));
     chat.saveThread({ platform: "matrix", place: "room", bugId: 3, rootId: "r1", lastId: "p2" }, new Date(AT));
     expect(chat.thread("matrix", "room", 3)?.lastId).toBe("p2");
@@ -86,7 +88,7 @@ describe("ChatRepository", () => {
   });
 
   it("gives a notice back when sending it failed", () => {
-    const chat = new ChatRepository(open(":memory:"));
+    const chat = open(":memory:").chat;
     const at = new Date(AT);
     expect(chat.claimNotice("matrix", "encrypted", "room", at)).toBe(true);
     chat.releaseNotice("matrix", "encrypted", "room");

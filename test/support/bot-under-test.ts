@@ -1,7 +1,8 @@
 /**
  * The bot's core wired as in production, without a chat platform: the MantisBT simulator over
  * loopback on a settable clock, the tracker with the administrator token, an in-memory store, a
- * staff directory, the ERP on the store, a captured log and createBotCore. The command harness
+ * staff directory, the outbox (delivering to the given notifier as one platform, without its retry
+ * timer: tests call `outbox.deliver()`), the ERP on the store, a captured log and createBotCore. The command harness
  * (harness.ts) and the chat harnesses (Matrix, Mattermost) build on it and add their platform.
  */
 import { createBotCore, type BotCore } from "../../src/app.js";
@@ -9,7 +10,8 @@ import type { ChatAdapter } from "../../src/chat/kernel/chat-adapter.js";
 import type { Notifier } from "../../src/chat/notifier.js";
 import { loadConfig } from "../../src/config.js";
 import { ChannelErp } from "../../src/erp/channel-erp.js";
-import { StaffDirectory, type StaffMemberInput } from "../../src/identity.js";
+import { StaffDirectory, type Platform, type StaffMemberInput } from "../../src/identity.js";
+import { createOutbox, type Outbox } from "../../src/proactive/outbox.js";
 import { startMantisSimulator, type MantisSimulator, type MantisSimulatorOptions } from "../../src/simulators/mantis/server.js";
 import { SANDBOX_STAFF } from "../../src/staff-file.js";
 import { Store } from "../../src/store/store.js";
@@ -28,20 +30,24 @@ export interface BotUnderTest {
   port: TrackerPort;
   store: Store;
   staff: StaffDirectory;
+  /** Where the core's notifications go (recovered, no timer). */
+  outbox: Outbox;
   log: CapturedLog;
   core: BotCore;
   /** The clock the core and the MantisBT simulator see; change `clock.now` to move time. */
   clock: { now: Date };
   /** A new in-memory store and a core on it, as for a bot restarted without its data (closed by `close`). */
-  freshCore(): { store: Store; core: BotCore };
+  freshCore(): { store: Store; core: BotCore; outbox: Outbox };
   /** Closes every store it opened and the MantisBT simulator. */
   close(): Promise<void>;
 }
 
 /** How the bot under test is set up; everything but the notifier has the defaults of the sandbox. */
 export interface BotUnderTestOptions {
-  /** Where the core sends direct messages and channel posts. */
-  notifier: Notifier;
+  /** Where the outbox delivers direct messages and channel posts, as the `sandbox` platform (which reaches everyone). */
+  notifier?: Notifier;
+  /** Instead of `notifier`: one notifier per platform, each reaching the people with an account there. */
+  platforms?: Partial<Record<Platform, Notifier>>;
   /** Extra environment settings (as in .env), e.g. { DOCS_REPEAT_THRESHOLD: "2" }. */
   env?: Record<string, string>;
   simulator?: MantisSimulatorOptions;
@@ -71,29 +77,44 @@ export async function startBotUnderTest(options: BotUnderTestOptions): Promise<B
   });
   const port = createMantisTracker({ client, staff });
   const stores: Store[] = [];
-  const coreOn = (store: Store): BotCore =>
-    createBotCore({
+  const platforms = Object.entries(options.platforms ?? { sandbox: options.notifier }).flatMap(([platform, notifier]) =>
+    notifier ? [{ platform: platform as Platform, notifier }] : [],
+  );
+  const freshCore = () => {
+    const store = new Store(":memory:");
+    stores.push(store);
+    const { outbox, notifier } = createOutbox({
+      store,
+      staff,
+      platforms: platforms.map((entry) => entry.platform),
+      settings: config.process,
+      proactive: config.proactive,
+      log: log.log,
+      now: () => clock.now,
+      quietHours: true,
+    });
+    for (const entry of platforms) outbox.attach(entry.platform, entry.notifier);
+    outbox.recover();
+    const core = createBotCore({
       config,
       logger: log.log,
       store,
       staff,
       tracker: port,
-      notifier: options.notifier,
-      erp: new ChannelErp(store, options.notifier, () => clock.now),
+      notifier,
+      erp: new ChannelErp(store, notifier, () => clock.now),
       now: () => clock.now,
     });
-  const freshCore = () => {
-    const store = new Store(":memory:");
-    stores.push(store);
-    return { store, core: coreOn(store) };
+    return { store, core, outbox };
   };
-  const { store, core } = freshCore();
+  const { store, core, outbox } = freshCore();
   return {
     mantis,
     tracker: client,
     port,
     store,
     staff,
+    outbox,
     log,
     core,
     clock,

@@ -1,7 +1,7 @@
 /**
  * The bot wired as in production, against the MantisBT simulator over real loopback HTTP, with an
- * in-memory store, the sandbox staff (manager, alice, bob, carol), a recording notifier, a
- * captured log and a settable clock. Use it for command tests:
+ * in-memory store, the sandbox staff (manager, alice, bob, carol), the outbox delivering to a
+ * recording notifier, a captured log and a settable clock. Use it for command tests:
  *
  *   const h = await startHarness();  afterEach(() => h.close());
  *   const result = await h.run("alice", "grab 1");
@@ -13,6 +13,7 @@
 import type { BotCore } from "../../src/app.js";
 import type { DispatchResult } from "../../src/framework/dispatcher.js";
 import type { StaffDirectory } from "../../src/identity.js";
+import type { Outbox } from "../../src/proactive/outbox.js";
 import type { MantisSimulator, MantisSimulatorOptions } from "../../src/simulators/mantis/server.js";
 import type { Store } from "../../src/store/store.js";
 import type { TrackerPort } from "../../src/process/tracker-port.js";
@@ -30,6 +31,8 @@ export interface Harness {
   store: Store;
   staff: StaffDirectory;
   notifier: RecordingNotifier;
+  /** The outbox every notification goes through (no timer: call `outbox.deliver()` after moving the clock). */
+  outbox: Outbox;
   log: CapturedLog;
   core: BotCore;
   /** The clock every command sees; change `clock.now` to move time. */
@@ -61,6 +64,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     store: bot.store,
     staff: bot.staff,
     notifier,
+    outbox: bot.outbox,
     log: bot.log,
     core: bot.core,
     clock: bot.clock,

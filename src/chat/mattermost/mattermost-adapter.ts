@@ -97,7 +97,7 @@ class MattermostAdapter implements ChatAdapter {
   /**
    * Opens once `start` has returned to its caller: commands that arrive earlier (a catch-up of DMs,
    * an early slash command) wait, so their notifications find this adapter already in the live
-   * runner's fan-out.
+   * runner's outbox (attached as this platform).
    */
   private readonly ready: Promise<void>;
   private openGate: () => void = () => undefined;
@@ -150,7 +150,7 @@ class MattermostAdapter implements ChatAdapter {
       throw error;
     }
     this.state = "running";
-    // After the caller's continuation (which adds this adapter's notifier to the fan-out) has run.
+    // After the caller's continuation (which attaches this adapter's notifier to the outbox) has run.
     setImmediate(() => this.openGate());
   }
 
@@ -275,7 +275,7 @@ class MattermostAdapter implements ChatAdapter {
       return;
     }
     const username = await this.poster.usernameFor(message.userId);
-    // Commands that arrive before the start returned wait, so their notifications find this adapter in the fan-out.
+    // Commands that arrive before the start returned wait, so their notifications find this adapter attached to the outbox.
     await this.ready;
     await this.kernel.handle({
       place: message.channelId,

@@ -10,8 +10,6 @@ import { companyCalendar } from "../../core/people-settings.js";
 import { buildNotificationKey } from "../../core/reminder-policy.js";
 import { composeSummary, splitMarkdown, type SummaryBug, type SummaryChange } from "../../core/summary.js";
 import { isCustomerBug } from "../../process/bug-format.js";
-import { listSubBugLinks } from "../../store/analysis-repo.js";
-import { getInstalledAt, getLastPoll, listMirror, listNotifications, listTrackerChangesSince } from "../../store/proactive-repo.js";
 import type { EngineContext } from "../context.js";
 import type { ProactiveJob } from "../job.js";
 import { channelRecipient, MAX_MESSAGE_BYTES } from "../outbox.js";
@@ -32,18 +30,18 @@ export const channelSummaryJob: ProactiveJob = {
   schedules: (config) => [...config.summaryChannels.map((channel) => ({ daily: channel.time, timeZone: channel.timeZone })), { every: config.checkIntervalMs }],
   async run(ctx) {
     const now = ctx.now();
-    const lastPoll = getLastPoll(ctx.store);
+    const lastPoll = ctx.store.mirror.lastPoll();
     if (!lastPoll) return;
     for (const channel of ctx.config.summaryChannels) {
       const local = toLocalDateTime(now, channel.timeZone);
       const calendar = companyCalendar(ctx.settings, channel.timeZone);
       if (!isWorkingDay(calendar, local.date) || local.time < channel.time) continue;
       // A summary due before the bot was installed was not missed: the first one comes the next day.
-      if (zonedInstant(channel.timeZone, local.date, parseTimeOfDay(channel.time)).getTime() < (getInstalledAt(ctx.store)?.getTime() ?? 0)) continue;
+      if (zonedInstant(channel.timeZone, local.date, parseTimeOfDay(channel.time)).getTime() < (ctx.store.mirror.installedAt()?.getTime() ?? 0)) continue;
       const recipient = channelRecipient(channel.channel);
-      if (listNotifications(ctx.store, { kind: "summary", recipient, periodPrefix: `${local.date}/` }).length > 0) continue;
+      if (ctx.store.outbox.list({ kind: "summary", recipient, periodPrefix: `${local.date}/` }).length > 0) continue;
       const parts = buildSummary(ctx, channel, now, lastPoll);
-      ctx.store.db.transaction(() => {
+      ctx.store.transaction(() => {
         parts.forEach((text, index) =>
           ctx.outbox.enqueue({
             key: buildNotificationKey({ kind: "summary", recipient, period: `${local.date}/${index + 1}of${parts.length}` }),
@@ -52,14 +50,14 @@ export const channelSummaryJob: ProactiveJob = {
             combinable: false,
           }),
         );
-      })();
+      });
     }
   },
 };
 
 /** The summary of one channel as chat-sized Markdown messages. */
 export function buildSummary(ctx: EngineContext, channel: SummaryChannel, now: Date, lastPoll: Date): string[] {
-  const rows = listMirror(ctx.store, { openOnly: true });
+  const rows = ctx.store.mirror.list({ openOnly: true });
   const risks = assessTeamRisk(ctx, rows, now);
   const openSubBugs = openSubBugsByParent(ctx, new Set(rows.map((row) => row.id)));
   const bugs: SummaryBug[] = rows.map((row) => {
@@ -82,7 +80,7 @@ export function buildSummary(ctx: EngineContext, channel: SummaryChannel, now: D
       openSubBugs: openSubBugs.get(row.id),
     };
   });
-  const previous = listNotifications(ctx.store, { kind: "summary", recipient: channelRecipient(channel.channel) })
+  const previous = ctx.store.outbox.list({ kind: "summary", recipient: channelRecipient(channel.channel) })
     .map((row) => row.sentAt ?? row.createdAt)
     .reduce<Date | undefined>((latest, at) => (!latest || at.getTime() > latest.getTime() ? at : latest), undefined);
   const since = new Date(Math.max(previous?.getTime() ?? now.getTime() - DAY_MS, now.getTime() - 7 * DAY_MS));
@@ -105,7 +103,7 @@ export function buildSummary(ctx: EngineContext, channel: SummaryChannel, now: D
  */
 function openSubBugsByParent(ctx: EngineContext, open: ReadonlySet<number>): Map<number, number[]> {
   const byParent = new Map<number, number[]>();
-  for (const { parentBugId, childBugId } of listSubBugLinks(ctx.store)) {
+  for (const { parentBugId, childBugId } of ctx.store.subFeedback.links()) {
     if (open.has(childBugId)) byParent.set(parentBugId, [...(byParent.get(parentBugId) ?? []), childBugId]);
   }
   return byParent;
@@ -113,8 +111,8 @@ function openSubBugsByParent(ctx: EngineContext, open: ReadonlySet<number>): Map
 
 /** Changes the watcher saw since a moment, each with who did it when the journal knows. */
 function changesSince(ctx: EngineContext, since: Date): SummaryChange[] {
-  const journal = ctx.store.listJournalSince(new Date(since.getTime() - ATTRIBUTION_WINDOW_MS));
-  return listTrackerChangesSince(ctx.store, since).map((change) => {
+  const journal = ctx.store.journal.since(new Date(since.getTime() - ATTRIBUTION_WINDOW_MS));
+  return ctx.store.mirror.changesSince(since).map((change) => {
     const cause = journal
       .filter((entry) => entry.bugId === change.bugId && Math.abs(entry.at.getTime() - change.at.getTime()) <= ATTRIBUTION_WINDOW_MS)
       .at(-1);

@@ -9,18 +9,7 @@ import { isWorkingTime, toLocalDateTime } from "../../core/calendar.js";
 import { hasRiskWorsened, RISK_STATES, type RiskState } from "../../core/deadline-risk.js";
 import { companyCalendar } from "../../core/people-settings.js";
 import { buildNotificationKey } from "../../core/reminder-policy.js";
-import {
-  clearRiskReports,
-  getRiskReport,
-  getInstalledAt,
-  getSnooze,
-  isRiskBaselined,
-  listMirror,
-  listRiskReportedBugs,
-  setRiskBaselined,
-  setRiskReport,
-  type RiskReport,
-} from "../../store/proactive-repo.js";
+import type { RiskReport } from "../../store/risk-repo.js";
 import type { EngineContext } from "../context.js";
 import type { ProactiveJob } from "../job.js";
 import { riskDirectMessage, riskReportMessage } from "../messages.js";
@@ -46,14 +35,14 @@ export const deadlineRiskJob: ProactiveJob = {
   schedules: (config) => [{ every: config.checkIntervalMs }],
   async run(ctx) {
     const now = ctx.now();
-    const team = assessTeamRisk(ctx, listMirror(ctx.store, { statuses: ["confirmed", "assigned"] }), now);
+    const team = assessTeamRisk(ctx, ctx.store.mirror.list({ statuses: ["confirmed", "assigned"] }), now);
     const management = channelRecipient(MANAGEMENT_CHANNEL);
     const company = companyCalendar(ctx.settings);
     const managementToday = toLocalDateTime(now, company.timeZone).date;
     const managementAtWork = isWorkingTime(company, now);
 
-    if (!isRiskBaselined(ctx.store)) {
-      if (getInstalledAt(ctx.store)) baseline(ctx, team.values(), now);
+    if (!ctx.store.risk.isBaselined()) {
+      if (ctx.store.mirror.installedAt()) baseline(ctx, team.values(), now);
       return;
     }
 
@@ -64,19 +53,19 @@ export const deadlineRiskJob: ProactiveJob = {
       if (entry.member) {
         const settings = ctx.settingsFor(entry.member);
         const today = toLocalDateTime(now, settings.timeZone).date;
-        const snoozed = getSnooze(ctx.store, entry.risk.bugId, entry.member.name, now) !== undefined;
-        if (settings.mode.kind !== "off" && !snoozed && isWorkingTime(settings.calendar, now) && shouldReport(getRiskReport(ctx.store, entry.risk.bugId, entry.member.name), entry.risk.state, today)) {
+        const snoozed = ctx.store.snoozes.get(entry.risk.bugId, entry.member.name, now) !== undefined;
+        if (settings.mode.kind !== "off" && !snoozed && isWorkingTime(settings.calendar, now) && shouldReport(ctx.store.risk.get(entry.risk.bugId, entry.member.name), entry.risk.state, today)) {
           perDeveloper.set(entry.member.name, [...(perDeveloper.get(entry.member.name) ?? []), entry]);
         }
       }
-      if (managementAtWork && shouldReport(getRiskReport(ctx.store, entry.risk.bugId, management), entry.risk.state, managementToday)) forManagement.push(entry);
+      if (managementAtWork && shouldReport(ctx.store.risk.get(entry.risk.bugId, management), entry.risk.state, managementToday)) forManagement.push(entry);
     }
 
-    ctx.store.db.transaction(() => {
+    ctx.store.transaction(() => {
       // A bug that is fine again (or left the action phase) starts afresh: a new risk is news.
-      for (const bugId of listRiskReportedBugs(ctx.store)) {
+      for (const bugId of ctx.store.risk.reportedBugs()) {
         const entry = team.get(bugId);
-        if (!entry || entry.risk.state === "ok") clearRiskReports(ctx.store, bugId);
+        if (!entry || entry.risk.state === "ok") ctx.store.risk.clear(bugId);
       }
       for (const items of perDeveloper.values()) {
         const member = items[0]!.member!;
@@ -88,7 +77,7 @@ export const deadlineRiskJob: ProactiveJob = {
           message: riskDirectMessage(items.map((item) => ({ bug: messageBug(ctx, item.row), risk: item.risk }))),
           dueAt: reminderDueAt(ctx, member, settings, now),
         });
-        for (const item of items) setRiskReport(ctx.store, item.risk.bugId, member.name, { state: item.risk.state, reportedOn: today, reportedAt: now });
+        for (const item of items) ctx.store.risk.set(item.risk.bugId, member.name, { state: item.risk.state, reportedOn: today, reportedAt: now });
       }
       if (forManagement.length > 0) {
         ctx.outbox.enqueue({
@@ -96,9 +85,9 @@ export const deadlineRiskJob: ProactiveJob = {
           target: "channel",
           message: riskReportMessage(forManagement.map((item) => ({ bug: messageBug(ctx, item.row), risk: item.risk, handler: item.member?.name ?? item.handler }))),
         });
-        for (const item of forManagement) setRiskReport(ctx.store, item.risk.bugId, management, { state: item.risk.state, reportedOn: managementToday, reportedAt: now });
+        for (const item of forManagement) ctx.store.risk.set(item.risk.bugId, management, { state: item.risk.state, reportedOn: managementToday, reportedAt: now });
       }
-    })();
+    });
   },
 };
 
@@ -110,16 +99,16 @@ export const deadlineRiskJob: ProactiveJob = {
 function baseline(ctx: EngineContext, entries: Iterable<TeamRisk>, now: Date): void {
   const management = channelRecipient(MANAGEMENT_CHANNEL);
   const companyToday = toLocalDateTime(now, ctx.settings.timeZone).date;
-  ctx.store.db.transaction(() => {
+  ctx.store.transaction(() => {
     for (const entry of entries) {
       if (entry.risk.state === "ok") continue;
       const report = { state: entry.risk.state, reportedAt: now };
       if (entry.member) {
         const today = toLocalDateTime(now, ctx.settingsFor(entry.member).timeZone).date;
-        setRiskReport(ctx.store, entry.risk.bugId, entry.member.name, { ...report, reportedOn: today });
+        ctx.store.risk.set(entry.risk.bugId, entry.member.name, { ...report, reportedOn: today });
       }
-      setRiskReport(ctx.store, entry.risk.bugId, management, { ...report, reportedOn: companyToday });
+      ctx.store.risk.set(entry.risk.bugId, management, { ...report, reportedOn: companyToday });
     }
-    setRiskBaselined(ctx.store, now);
-  })();
+    ctx.store.risk.setBaselined(now);
+  });
 }

@@ -1,13 +1,14 @@
-/** Sends what the other jobs queued, and retries failed sends; also runs right after each of them. */
+/**
+ * Sends what the other jobs queued and retries failed routes. It runs in each catch-up pass and right
+ * after every other job; it has no timer of its own, because the outbox's owner (src/live.ts,
+ * src/sandbox.ts) retries on the outbox's timer, with the engine on or off.
+ */
 import type { ProactiveJob } from "../job.js";
-
-/** The longest a queued notification waits for delivery when no other job triggers it. */
-const DELIVER_EVERY_MS = 30_000;
 
 /** Delivers the outbox. */
 export const deliverNotificationsJob: ProactiveJob = {
   name: "deliver-notifications",
-  schedules: (config) => [{ every: Math.min(DELIVER_EVERY_MS, config.checkIntervalMs) }],
+  schedules: () => [],
   async run(ctx) {
     await ctx.outbox.deliver();
   },

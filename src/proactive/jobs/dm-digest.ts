@@ -10,7 +10,6 @@ import { formatDuration } from "../../core/duration.js";
 import type { PersonSettings } from "../../core/people-settings.js";
 import { buildNotificationKey, type NotificationKey } from "../../core/reminder-policy.js";
 import type { StaffMember } from "../../identity.js";
-import { absorbIntoDigest, enqueueNotification, getInstalledAt, getLastPoll, getNotification, listMirror, markNotificationSent } from "../../store/proactive-repo.js";
 import type { EngineContext } from "../context.js";
 import { nextDailyTime } from "../daily-time.js";
 import type { ProactiveJob } from "../job.js";
@@ -31,8 +30,8 @@ export function reminderDueAt(ctx: Pick<EngineContext, "store">, member: StaffMe
   const todaysSlot = zonedInstant(settings.timeZone, today, parseTimeOfDay(mode.time));
   const todayStillDue =
     isWorkingDay(settings.calendar, today) &&
-    todaysSlot.getTime() >= (getInstalledAt(ctx.store)?.getTime() ?? 0) &&
-    getNotification(ctx.store, digestKey(member, today).key) === undefined;
+    todaysSlot.getTime() >= (ctx.store.mirror.installedAt()?.getTime() ?? 0) &&
+    ctx.store.outbox.get(digestKey(member, today).key) === undefined;
   return nextDailyTime({ calendar: settings.calendar, time: mode.time, now, todayStillDue });
 }
 
@@ -42,32 +41,31 @@ export const dmDigestJob: ProactiveJob = {
   schedules: (config) => [{ every: config.checkIntervalMs }],
   async run(ctx) {
     const now = ctx.now();
-    if (!getLastPoll(ctx.store)) return;
+    if (!ctx.store.mirror.lastPoll()) return;
     for (const member of ctx.staff.all()) {
       const settings = ctx.settingsFor(member);
       if (settings.mode.kind !== "daily") continue;
       const local = toLocalDateTime(now, settings.timeZone);
       if (!isWorkingDay(settings.calendar, local.date) || local.time < settings.mode.time) continue;
-      if (zonedInstant(settings.timeZone, local.date, parseTimeOfDay(settings.mode.time)).getTime() < (getInstalledAt(ctx.store)?.getTime() ?? 0)) continue;
+      if (zonedInstant(settings.timeZone, local.date, parseTimeOfDay(settings.mode.time)).getTime() < (ctx.store.mirror.installedAt()?.getTime() ?? 0)) continue;
       const key = digestKey(member, local.date);
-      if (getNotification(ctx.store, key.key)) continue;
+      if (ctx.store.outbox.get(key.key)) continue;
       const sections = composeDigest(ctx, member, settings, now);
-      ctx.store.db.transaction(() => {
-        const absorbed = absorbIntoDigest(ctx.store, member.name, now, now);
+      ctx.store.transaction(() => {
+        const absorbed = ctx.store.outbox.absorbIntoDigest(member.name, now, now);
         if (sections.every((section) => section.lines.length === 0)) {
           // Nothing to say: record the day as done so the digest is not reconsidered every minute.
-          enqueueNotification(ctx.store, { key, target: "direct", message: { text: "" }, dueAt: now, combinable: false }, now);
-          markNotificationSent(ctx.store, key.key, now, absorbed.length > 0 ? "nothing open; reminders were moot" : "nothing to report");
+          ctx.outbox.recordWithoutSending(key, absorbed.length > 0 ? "nothing open; reminders were moot" : "nothing to report");
           return;
         }
         ctx.outbox.enqueue({ key, target: "direct", message: digestMessage({ date: local.date, sections }), combinable: false });
-      })();
+      });
     }
   },
 };
 
 function composeDigest(ctx: EngineContext, member: StaffMember, settings: PersonSettings, now: Date): { title: string; lines: string[] }[] {
-  const mine = listMirror(ctx.store, { openOnly: true }).filter((row) => row.handler && ctx.staffByTrackerUser(row.handler)?.name === member.name);
+  const mine = ctx.store.mirror.list({ openOnly: true }).filter((row) => row.handler && ctx.staffByTrackerUser(row.handler)?.name === member.name);
   const stageOf = (id: number): string | undefined => ctx.processFacts(id)?.stage;
   const feedback: string[] = [];
   const reviews: string[] = [];

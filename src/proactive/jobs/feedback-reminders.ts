@@ -7,7 +7,7 @@
  */
 import { workingMinutesBetween } from "../../core/calendar.js";
 import { feedbackReminderKey, planFeedbackReminders, type SentReminder } from "../../core/reminder-policy.js";
-import { cancelPendingNotifications, getSnooze, listMirror, listNotifications } from "../../store/proactive-repo.js";
+
 import type { ProactiveJob } from "../job.js";
 import { feedbackEscalationMessage, feedbackReminderMessage } from "../messages.js";
 import { channelRecipient } from "../outbox.js";
@@ -21,21 +21,22 @@ export const feedbackRemindersJob: ProactiveJob = {
   schedules: (config) => [{ every: config.checkIntervalMs }],
   async run(ctx) {
     const now = ctx.now();
-    for (const row of listMirror(ctx.store, { statuses: ["feedback"] })) {
+    for (const row of ctx.store.mirror.list({ statuses: ["feedback"] })) {
       if (row.status !== "feedback" || !row.handler) continue;
       if (ctx.processFacts(row.id)?.stage === "review") continue;
       const feedbackSince = row.feedbackSince ?? row.statusSince;
       const feedbackGiven = row.handlerNoteAt !== undefined && row.handlerNoteAt.getTime() > feedbackSince.getTime();
       if (feedbackGiven) {
-        cancelPendingNotifications(ctx.store, { kinds: FEEDBACK_REMINDER_KINDS, bugId: row.id }, now);
+        ctx.store.outbox.cancelPending({ kinds: FEEDBACK_REMINDER_KINDS, bugId: row.id }, now);
         continue;
       }
       const member = ctx.staffByTrackerUser(row.handler);
       const settings = ctx.settingsFor(member);
       const calendar = settings.calendar;
-      const round = listNotifications(ctx.store, { bugId: row.id, periodPrefix: `${feedbackSince.toISOString()}#` });
+      const round = ctx.store.outbox.list({ bugId: row.id, periodPrefix: `${feedbackSince.toISOString()}#` });
       const sent: SentReminder[] = round
-        .filter((item) => item.state === "sent" && item.sentAt && (FEEDBACK_REMINDER_KINDS as readonly string[]).includes(item.kind))
+        // Sent once any platform delivered it (sentAt): the person was reached, even if another platform is retried.
+        .filter((item) => item.sentAt && (FEEDBACK_REMINDER_KINDS as readonly string[]).includes(item.kind))
         .map((item) => ({ kind: item.kind === "feedback-remind" ? "remind" : "escalate", at: item.sentAt! }));
       const plan = planFeedbackReminders({
         feedbackSince,
@@ -43,7 +44,7 @@ export const feedbackRemindersJob: ProactiveJob = {
         sent,
         settings: reminderSettingsFor(ctx.config, settings),
         calendar,
-        snoozedUntil: member ? getSnooze(ctx.store, row.id, member.name, now) : undefined,
+        snoozedUntil: member ? ctx.store.snoozes.get(row.id, member.name, now) : undefined,
         now,
       });
       const workingHours = workingMinutesBetween(calendar, feedbackSince, now) / 60;

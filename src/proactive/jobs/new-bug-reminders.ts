@@ -6,7 +6,7 @@
 import { addWorkingMinutes } from "../../core/calendar.js";
 import { companyCalendar } from "../../core/people-settings.js";
 import { buildNotificationKey } from "../../core/reminder-policy.js";
-import { listMirror } from "../../store/proactive-repo.js";
+
 import type { ProactiveJob } from "../job.js";
 import { newBugReminderMessage } from "../messages.js";
 import { channelRecipient } from "../outbox.js";
@@ -19,7 +19,7 @@ export const newBugRemindersJob: ProactiveJob = {
   async run(ctx) {
     const now = ctx.now();
     const calendar = companyCalendar(ctx.settings);
-    for (const row of listMirror(ctx.store, { statuses: ["new"] })) {
+    for (const row of ctx.store.mirror.list({ statuses: ["new"] })) {
       if (row.status !== "new" || row.handler || !row.announced) continue;
       const dueAt = addWorkingMinutes(calendar, row.statusSince, ctx.config.newRemindAfterHours * 60);
       if (dueAt.getTime() > now.getTime() || feedbackRecorded(ctx, row.id, row.statusSince)) continue;

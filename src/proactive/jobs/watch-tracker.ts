@@ -6,7 +6,7 @@
 import { toLocalDateTime } from "../../core/calendar.js";
 import { buildNotificationKey } from "../../core/reminder-policy.js";
 import { isCustomerBug } from "../../process/bug-format.js";
-import { cancelPendingNotifications, getReconciledOn, listMirror, setReconciledOn, type MirrorRow } from "../../store/proactive-repo.js";
+import type { MirrorRow } from "../../store/mirror-repo.js";
 import type { EngineContext } from "../context.js";
 import type { ProactiveJob } from "../job.js";
 import { feedbackInMessage, firstRunMessage, newBugMessage, type MessageBug } from "../messages.js";
@@ -29,7 +29,7 @@ export const watchTrackerJob: ProactiveJob = {
   schedules: (config) => [{ every: config.pollIntervalMs }],
   async run(ctx) {
     const today = toLocalDateTime(ctx.now(), ctx.settings.timeZone);
-    const reconcile = getReconciledOn(ctx.store) !== undefined && getReconciledOn(ctx.store) !== today.date && today.time >= RECONCILE_AFTER;
+    const reconcile = ctx.store.mirror.reconciledOn() !== undefined && ctx.store.mirror.reconciledOn() !== today.date && today.time >= RECONCILE_AFTER;
     const result = await watchTracker(
       {
         tracker: ctx.tracker,
@@ -41,7 +41,7 @@ export const watchTrackerJob: ProactiveJob = {
       },
       {
         onFirstRun: ({ total, rows }) => {
-          const open = listMirror(ctx.store, { openOnly: true });
+          const open = ctx.store.mirror.list({ openOnly: true });
           const feedbackOwed = open.filter((row) => row.status === "feedback" && ctx.processFacts(row.id)?.stage !== "review").length;
           const atRisk = [...assessTeamRisk(ctx, open, ctx.now()).values()].filter((entry) => entry.risk.state !== "ok").length;
           ctx.outbox.enqueue({
@@ -50,7 +50,7 @@ export const watchTrackerJob: ProactiveJob = {
             message: firstRunMessage({ total, newBugs: [...rows].sort(byPriorityThenAge).map((row) => messageBug(ctx, row)), feedbackOwed, atRisk }),
             combinable: false,
           });
-          setReconciledOn(ctx.store, today.date);
+          ctx.store.mirror.setReconciledOn(today.date);
         },
         onEvents: (events) => {
           for (const event of events) handleEvent(ctx, event);
@@ -58,7 +58,7 @@ export const watchTrackerJob: ProactiveJob = {
       },
       { reconcile },
     );
-    if (result.mode === "reconcile") setReconciledOn(ctx.store, today.date);
+    if (result.mode === "reconcile") ctx.store.mirror.setReconciledOn(today.date);
   },
 };
 
@@ -74,18 +74,18 @@ function handleEvent(ctx: EngineContext, event: WatchEvent): void {
       });
       return;
     case "feedback-in": {
-      const developer = ctx.staffByTrackerUser(bug.handler)?.name ?? ctx.store.getBugProcess(bug.id)?.developer ?? bug.handler;
+      const developer = ctx.staffByTrackerUser(bug.handler)?.name ?? ctx.store.bugProcess.get(bug.id)?.developer ?? bug.handler;
       ctx.outbox.enqueue({
         key: buildNotificationKey({ kind: "feedback-in", bugId: bug.id, recipient: channelRecipient(MANAGEMENT_CHANNEL), period: bug.statusSince.toISOString() }),
         target: "channel",
         message: feedbackInMessage(messageBug(ctx, bug), { developer, work: workFacts(ctx, bug), workdayHours: ctx.settings.workdayHours }),
       });
       // The feedback round is over even when the status went straight back to NEW.
-      cancelPendingNotifications(ctx.store, { kinds: FEEDBACK_REMINDER_KINDS, bugId: bug.id }, ctx.now());
+      ctx.store.outbox.cancelPending({ kinds: FEEDBACK_REMINDER_KINDS, bugId: bug.id }, ctx.now());
       return;
     }
     case "feedback-ended":
-      cancelPendingNotifications(ctx.store, { kinds: FEEDBACK_REMINDER_KINDS, bugId: bug.id }, ctx.now());
+      ctx.store.outbox.cancelPending({ kinds: FEEDBACK_REMINDER_KINDS, bugId: bug.id }, ctx.now());
       return;
   }
 }
@@ -95,9 +95,9 @@ function handleEvent(ctx: EngineContext, event: WatchEvent): void {
  * a `feedback` entry since the bug's previous status began.
  */
 export function feedbackRecorded(ctx: Pick<EngineContext, "store">, bugId: number, since: Date | undefined): boolean {
-  if (ctx.store.getBugProcess(bugId)?.stage === "timeline") return true;
+  if (ctx.store.bugProcess.get(bugId)?.stage === "timeline") return true;
   return ctx.store
-    .listJournal(bugId)
+    .journal.list(bugId)
     .some((entry) => (entry.action === "feedback" || entry.command === "feedback") && (since === undefined || entry.at.getTime() >= since.getTime()));
 }
 

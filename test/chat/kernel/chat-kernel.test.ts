@@ -10,7 +10,6 @@ import { ChatKernel } from "../../../src/chat/kernel/chat-kernel.js";
 import { dispatch } from "../../../src/framework/dispatcher.js";
 import { defineCommand } from "../../../src/framework/command.js";
 import { ephemeral, inChannel } from "../../../src/framework/reply.js";
-import { ChatRepository } from "../../../src/store/chat-repo.js";
 import { captureLog, type CapturedLog } from "../../support/capture-log.js";
 import { makeServices, type TestServices } from "../../framework/fakes.js";
 import { TEST_COMMANDS } from "../../framework/test-commands.js";
@@ -52,7 +51,7 @@ function kernelOn(transport: RecordingTransport): ChatKernel {
   log = captureLog();
   services = makeServices(buildCommandRegistry([...TEST_COMMANDS, contact, remember]), log.log);
   const core = { services, run: (platform: "sandbox", platformUser: string, line: string, where = {}) => dispatch({ platform, platformUser, line, ...where }, services) };
-  return new ChatKernel({ transport, core, staff: services.staff, chat: new ChatRepository(services.store), logger: log.log, clock: () => Date.parse("2034-03-14T10:00:00Z") });
+  return new ChatKernel({ transport, core, staff: services.staff, chat: services.store.chat, logger: log.log, clock: () => Date.parse("2034-03-14T10:00:00Z") });
 }
 
 let ids = 0;

@@ -10,7 +10,6 @@ import type { ChatTransport, MessageOrigin, Posted, PostPlacement, TransportCapa
 import type { ChannelKey } from "../../../src/chat/notifier.js";
 import type { Message, MessageButton, Reply } from "../../../src/framework/reply.js";
 import type { StaffDirectory } from "../../../src/identity.js";
-import { ChatRepository } from "../../../src/store/chat-repo.js";
 import type { Store } from "../../../src/store/store.js";
 import type { CapturedLog } from "../../support/capture-log.js";
 
@@ -131,7 +130,7 @@ export function startToyPlatform(options: {
     transport,
     core: options.core,
     staff: options.staff,
-    chat: new ChatRepository(options.store),
+    chat: options.store.chat,
     logger: options.log.log,
     clock: options.clock,
     ...(options.schedule ? { schedule: options.schedule } : {}),

@@ -12,7 +12,6 @@ import type { StaffDirectory } from "../../../src/identity.js";
 import type { MantisSimulator } from "../../../src/simulators/mantis/server.js";
 import { startMatrixSimulator, type ClientEvent, type MatrixSimulator } from "../../../src/simulators/matrix/server.js";
 import { SANDBOX_STAFF } from "../../../src/staff-file.js";
-import { ChatRepository } from "../../../src/store/chat-repo.js";
 import type { Store } from "../../../src/store/store.js";
 import type { MantisClient } from "../../../src/tracker/mantis/mantis-types.js";
 import { relayNotifier, startBotUnderTest } from "../../support/bot-under-test.js";
@@ -100,7 +99,7 @@ export async function startMatrixHarness(options: MatrixHarnessOptions = {}): Pr
     ...options.settings,
   };
 
-  const makeAdapter = () => createMatrixAdapter({ settings, core, staff, chat: new ChatRepository(store), logger: log.log, ...options.adapter });
+  const makeAdapter = () => createMatrixAdapter({ settings, core, staff, chat: store.chat, logger: log.log, ...options.adapter });
   adapter = makeAdapter();
 
   const isBotNotice = (event: ClientEvent) => event.sender === matrix.bot.userId && event.type === "m.room.message" && event.content["msgtype"] === "m.notice";

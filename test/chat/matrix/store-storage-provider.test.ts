@@ -1,7 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { StoreStorageProvider } from "../../../src/chat/matrix/store-storage-provider.js";
 import { Store } from "../../../src/store/store.js";
-import { ChatRepository } from "../../../src/store/chat-repo.js";
 
 let store: Store;
 afterEach(() => store.close());
@@ -9,7 +8,7 @@ afterEach(() => store.close());
 describe("StoreStorageProvider", () => {
   it("keeps the sync token, filter and values per bot user", () => {
     store = new Store(":memory:");
-    const first = new StoreStorageProvider(new ChatRepository(store));
+    const first = new StoreStorageProvider(store.chat);
     first.bindUser("@bot:example.org");
     expect(first.getSyncToken()).toBeNull();
     expect(first.getFilter()).toBeNull();
@@ -17,20 +16,20 @@ describe("StoreStorageProvider", () => {
     first.setFilter({ id: 3, filter: { room: { timeline: { limit: 5 } } } });
     first.storeValue("k", "v");
 
-    const again = new StoreStorageProvider(new ChatRepository(store));
+    const again = new StoreStorageProvider(store.chat);
     again.bindUser("@bot:example.org");
     expect(again.getSyncToken()).toBe("s42_1");
     expect(again.getFilter()).toEqual({ id: 3, filter: { room: { timeline: { limit: 5 } } } });
     expect(again.readValue("k")).toBe("v");
 
-    const other = new StoreStorageProvider(new ChatRepository(store));
+    const other = new StoreStorageProvider(store.chat);
     other.bindUser("@other:example.org");
     expect(other.getSyncToken()).toBeNull();
   });
 
   it("stops writing once frozen, so a stopped client cannot move the sync position", () => {
     store = new Store(":memory:");
-    const provider = new StoreStorageProvider(new ChatRepository(store));
+    const provider = new StoreStorageProvider(store.chat);
     provider.bindUser("@bot:example.org");
     provider.setSyncToken("s1");
     provider.freeze();
@@ -40,6 +39,6 @@ describe("StoreStorageProvider", () => {
 
   it("refuses to work before it knows the bot's user id", () => {
     store = new Store(":memory:");
-    expect(() => new StoreStorageProvider(new ChatRepository(store)).getSyncToken()).toThrow(/bindUser/);
+    expect(() => new StoreStorageProvider(store.chat).getSyncToken()).toThrow(/bindUser/);
   });
 });

@@ -23,7 +23,6 @@ import {
   type SlashCommandResult,
   type WirePost,
 } from "../../../src/simulators/mattermost/server.js";
-import { ChatRepository } from "../../../src/store/chat-repo.js";
 import type { Store } from "../../../src/store/store.js";
 import type { Bug, MantisClient } from "../../../src/tracker/mantis/mantis-types.js";
 import { relayNotifier, startBotUnderTest } from "../../support/bot-under-test.js";
@@ -107,7 +106,7 @@ export async function startMattermostHarness(options: MattermostHarnessOptions =
   };
   // Every adapter registers its routes; a restarted one gets a fresh server on the same port's role.
   let server = http;
-  const makeAdapter = () => createMattermostAdapter({ settings, core, staff, chat: new ChatRepository(store), logger: log.log, http: { server }, clock: options.clock, timing: { ...TEST_TIMING, ...options.timing } });
+  const makeAdapter = () => createMattermostAdapter({ settings, core, staff, chat: store.chat, logger: log.log, http: { server }, clock: options.clock, timing: { ...TEST_TIMING, ...options.timing } });
 
   const harness: MattermostHarness = {
     mm,

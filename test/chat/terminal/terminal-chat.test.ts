@@ -8,7 +8,6 @@ import { ChatKernel } from "../../../src/chat/kernel/chat-kernel.js";
 import { ChatOutbound } from "../../../src/chat/kernel/chat-outbound.js";
 import { runTerminalChat } from "../../../src/chat/terminal/terminal-chat.js";
 import { TerminalTransport } from "../../../src/chat/terminal/terminal-transport.js";
-import { ChatRepository } from "../../../src/store/chat-repo.js";
 import { startBotUnderTest, type BotUnderTest } from "../../support/bot-under-test.js";
 
 let bot: BotUnderTest | undefined;
@@ -29,7 +28,7 @@ async function runLines(lines: string[]): Promise<{ output: string; bot: BotUnde
       channel: (channel, message) => outbound!.channel(channel, message),
     },
   });
-  const chat = new ChatRepository(bot.store);
+  const chat = bot.store.chat;
   const transport = new TerminalTransport(output);
   outbound = new ChatOutbound({ transport, chat, logger: bot.log.log });
   const kernel = new ChatKernel({ transport, core: bot.core, staff: bot.staff, chat, logger: bot.log.log, outbound });
@@ -49,7 +48,7 @@ describe("terminal chat", () => {
     expect(output).toContain("alice> Jane Doe\nbot: What type of customer? user, merchant, bank, other\n");
     expect(output).toContain("alice> alien\nbot: The type must be one of user, merchant, bank, other.");
     expect(output).toMatch(/alice> bug\nbot: Filed #\d+ <http/);
-    expect(ran.store.listCalls()).toMatchObject([{ customerName: "Jane Doe", customerType: "user", route: "bug", recordedBy: "alice" }]);
+    expect(ran.store.calls.list()).toMatchObject([{ customerName: "Jane Doe", customerType: "user", route: "bug", recordedBy: "alice" }]);
   });
 
   it("hints at the commands for a line that is neither a command nor an answer", async () => {

@@ -207,7 +207,9 @@ export async function startRealWorld(options: { env?: BotEnvironment } = {}): Pr
 function dispatcherOutcomes(bot: LiveBot, userId: string): CommandOutcome[] {
   return bot.records().flatMap((record) => {
     const outcome = OUTCOMES[String(record["msg"])];
-    return outcome && (record["user"] === userId || record["sender"] === userId) ? [outcome] : [];
+    // The kernel's one-time notice to someone not linked names them as its target.
+    const about = record["user"] === userId || record["sender"] === userId || (record["kind"] === "unlinked" && record["target"] === userId);
+    return outcome && about ? [outcome] : [];
   });
 }
 

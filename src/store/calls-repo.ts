@@ -1,0 +1,114 @@
+/**
+ * The call log (migration 1): who called, about what, and where the call went (a bug or sales). It is
+ * the one place a customer's personal data is kept; it never leaves the store into a note or a chat.
+ */
+import { orUndefined, type Sql } from "./sql.js";
+
+export type CallRoute = "bug" | "sales";
+export const CUSTOMER_TYPES = ["user", "merchant", "bank", "other"] as const;
+export type CustomerType = (typeof CUSTOMER_TYPES)[number];
+
+/** One recorded call. */
+export interface CallRecord {
+  id: number;
+  recordedAt: Date;
+  recordedBy: string;
+  customerName: string;
+  customerType: CustomerType;
+  phone?: string;
+  email?: string;
+  issue: string;
+  callDate: string;
+  route: CallRoute;
+  bugId?: number;
+  salesRef?: string;
+}
+
+interface CallRow {
+  id: number;
+  recorded_at: string;
+  recorded_by: string;
+  customer_name: string;
+  customer_type: CustomerType;
+  phone: string | null;
+  email: string | null;
+  issue: string;
+  call_date: string;
+  route: CallRoute;
+  bug_id: number | null;
+  sales_ref: string | null;
+}
+
+/** The call log. */
+export class CallsRepository {
+  constructor(private readonly sql: Sql) {}
+
+  /** Records a call. */
+  add(call: Omit<CallRecord, "id">): CallRecord {
+    const result = this.sql
+      .statement(
+        `INSERT INTO calls (recorded_at, recorded_by, customer_name, customer_type, phone, email, issue, call_date, route, bug_id, sales_ref)
+         VALUES (@recordedAt, @recordedBy, @customerName, @customerType, @phone, @email, @issue, @callDate, @route, @bugId, @salesRef)`,
+      )
+      .run({
+        ...call,
+        recordedAt: call.recordedAt.toISOString(),
+        phone: call.phone ?? null,
+        email: call.email ?? null,
+        bugId: call.bugId ?? null,
+        salesRef: call.salesRef ?? null,
+      });
+    return { ...call, id: Number(result.lastInsertRowid) };
+  }
+
+  /** Links a call to the bug filed for it. */
+  setBug(callId: number, bugId: number): void {
+    this.sql.statement("UPDATE calls SET bug_id = ? WHERE id = ?").run(bugId, callId);
+  }
+
+  /** Links a call routed to sales to its ERP reference. */
+  setSalesRef(callId: number, salesRef: string): void {
+    this.sql.statement("UPDATE calls SET sales_ref = ? WHERE id = ?").run(salesRef, callId);
+  }
+
+  /** Removes a call whose bug or sales record could not be created, so a retry does not log it twice. */
+  delete(callId: number): void {
+    this.sql.statement("DELETE FROM calls WHERE id = ?").run(callId);
+  }
+
+  /** One call. */
+  get(id: number): CallRecord | undefined {
+    const row = this.sql.statement("SELECT * FROM calls WHERE id = ?").get(id) as CallRow | undefined;
+    return row && toCall(row);
+  }
+
+  /** Every call, oldest first. */
+  list(): CallRecord[] {
+    return (this.sql.statement("SELECT * FROM calls ORDER BY id").all() as CallRow[]).map(toCall);
+  }
+
+  /** The newest sales reference of a call linked to the bug, if any. */
+  salesRefOfBug(bugId: number): string | undefined {
+    const row = this.sql.statement("SELECT sales_ref FROM calls WHERE bug_id = ? AND sales_ref IS NOT NULL ORDER BY id DESC LIMIT 1").get(bugId) as
+      | { sales_ref: string }
+      | undefined;
+    return row?.sales_ref;
+  }
+}
+
+function toCall(row: CallRow): CallRecord {
+  return {
+    id: row.id,
+    recordedAt: new Date(row.recorded_at),
+    recordedBy: row.recorded_by,
+    customerName: row.customer_name,
+    customerType: row.customer_type,
+    phone: orUndefined(row.phone),
+    email: orUndefined(row.email),
+    issue: row.issue,
+    callDate: row.call_date,
+    route: row.route,
+    bugId: orUndefined(row.bug_id),
+    salesRef: orUndefined(row.sales_ref),
+  };
+}
