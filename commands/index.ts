@@ -24,6 +24,7 @@ import { triageCommand } from "./triage.js";
 import { notifyCommand } from "./notify.js";
 import { releaseCommand } from "./release.js";
 import { reviewCommand } from "./review.js";
+import { reportCommand } from "./report.js";
 import { summaryCommand } from "./summary.js";
 import { verdictCommand } from "./verdict.js";
 
@@ -50,6 +51,7 @@ export const COMMANDS: readonly AnyCommand[] = [
   notifyCommand,
   releaseCommand,
   summaryCommand,
+  reportCommand,
   settingsCommand,
   snoozeCommand,
 ];

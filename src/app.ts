@@ -10,6 +10,7 @@ import type { ErpPort } from "./erp/erp.js";
 import { dispatch, type DispatchRequest, type DispatchResult, type DispatchServices } from "./framework/dispatcher.js";
 import type { Platform, StaffDirectory } from "./identity.js";
 import type { QueueSource } from "./process/queue.js";
+import type { ChartRenderer } from "./process/report-chart.js";
 import type { Store } from "./store/store.js";
 import type { TrackerPort } from "./process/tracker-port.js";
 
@@ -26,6 +27,8 @@ export interface BotCoreOptions {
   now?: () => Date;
   /** Where `mine` and `summary` read open bugs: the engine's mirror when the engine runs; default the tracker. */
   queueSource?: QueueSource;
+  /** Draws the report's chart (src/charts/); without, `report` answers with text only. */
+  charts?: ChartRenderer;
 }
 
 /** What a transport tells about the place of a command: its trigger and message limit. */
@@ -49,6 +52,7 @@ export function createBotCore(options: BotCoreOptions): BotCore {
     now: options.now ?? (() => new Date()),
     logger: options.logger,
     ...(options.queueSource ? { queueSource: options.queueSource } : {}),
+    ...(options.charts ? { charts: options.charts } : {}),
   };
   return {
     services,

@@ -446,7 +446,8 @@ export function formatProcessReport(report: ProcessReport, options: FormatReport
       [
         `**Waiting longest at the end of ${when}**`,
         ...report.longestWaiting.map(
-          (bug) => `- ${bugLink(bug.id, options.bugUrl)} ${cleanText(bug.summary, 120)} · ${STAGE_INFO[bug.stage].waitsFor} · ${time(bug.waitedMinutes)}`,
+          (bug) =>
+            `- ${[bugLink(bug.id, options.bugUrl), cleanText(bug.summary, 120)].filter(Boolean).join(" ")} · ${STAGE_INFO[bug.stage].waitsFor} · ${time(bug.waitedMinutes)}`,
         ),
       ].join("\n"),
     );

@@ -10,6 +10,7 @@ import type { ErpPort } from "../erp/erp.js";
 import type { Platform, Role, StaffDirectory, StaffMember } from "../identity.js";
 import type { Store } from "../store/store.js";
 import type { QueueSource } from "../process/queue.js";
+import type { ChartRenderer } from "../process/report-chart.js";
 import type { TrackerPort } from "../process/tracker-port.js";
 import type { MessageLimit, Reply } from "./reply.js";
 
@@ -34,6 +35,8 @@ export interface CommandContext {
   log: Logger;
   /** Where listings (`mine`, `summary`) read open bugs: the engine's mirror while it runs; the tracker when absent. */
   queueSource?: QueueSource;
+  /** Draws the report's chart; absent, `report` answers with text only. */
+  charts?: ChartRenderer;
 }
 
 /** One field of a command's form: an argument of the command, with how to ask for it. */
