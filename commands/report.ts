@@ -11,7 +11,8 @@
  * - Posted in the channel like `summary`: it holds bug numbers, subjects and staff names, never a
  *   customer's personal data.
  * - Built from the journal of the bot's own changes and the watcher's mirror; with the engine off
- *   only what the bot did itself is known, and the reply says so.
+ *   only what the bot did itself is known, and the reply says so (the subjects of the bugs listed
+ *   as waiting are then read from the tracker; one that cannot be read is listed by number).
  */
 import { z } from "zod";
 import { defineCommand } from "../src/framework/command.js";
@@ -29,6 +30,14 @@ export const reportCommand = defineCommand({
   args: z.object({ period: z.enum(["week", "month"], { error: "say week or month" }).default("week") }),
   async run(ctx, args) {
     const report = buildReport(ctx.store, ctx.settings, args.period, ctx.now());
+    // With the engine off the mirror has no subjects: the few bugs listed are read from the tracker.
+    for (const bug of report.longestWaiting) {
+      if (bug.summary !== "") continue;
+      bug.summary = await ctx.tracker.getTicket(bug.id).then(
+        (ticket) => ticket.summary,
+        () => "",
+      );
+    }
     const { text, picture } = await composeReport(report, {
       bugUrl: (id) => ctx.tracker.ticketUrl(id),
       ...(ctx.charts ? { charts: ctx.charts } : {}),

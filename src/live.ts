@@ -6,6 +6,7 @@
 import { join } from "node:path";
 import type { Logger } from "pino";
 import { createBotCore } from "./app.js";
+import { createVegaChartRenderer } from "./charts/vega-chart-renderer.js";
 import type { ChatAdapter } from "./chat/kernel/chat-adapter.js";
 import type { AppConfig } from "./config.js";
 import { createErp } from "./erp/create-erp.js";
@@ -40,7 +41,9 @@ export async function runLive(config: AppConfig, logger: Logger): Promise<void> 
   // While the engine runs, `mine` and `summary` read its mirror instead of paging through MantisBT.
   const engineOn = config.proactive.enabled !== "off";
   const queueSource = engineOn ? { kind: "mirror" as const, pollIntervalMs: config.proactive.pollIntervalMs } : undefined;
-  const core = createBotCore({ config, logger, store, staff, tracker, notifier, erp, ...(queueSource ? { queueSource } : {}) });
+  // The report's chart, drawn in process (Vega-Lite, resvg, the packaged font); its packages load on the first chart.
+  const charts = createVegaChartRenderer();
+  const core = createBotCore({ config, logger, store, staff, tracker, notifier, erp, charts, ...(queueSource ? { queueSource } : {}) });
 
   // What the chat platforms keep between restarts (threads, processed events, notices, DM channels).
   const chat = store.chat;
@@ -61,7 +64,7 @@ export async function runLive(config: AppConfig, logger: Logger): Promise<void> 
 
   let engine: ProactiveEngine | undefined;
   if (engineOn) {
-    engine = startProactiveEngine({ tracker, store, staff, outbox, settings: config.process, proactive: config.proactive, logger: logger.child({ component: "proactive" }) });
+    engine = startProactiveEngine({ tracker, store, staff, outbox, settings: config.process, proactive: config.proactive, logger: logger.child({ component: "proactive" }), charts });
   }
 
   await waitForStopSignal(logger);
