@@ -14,7 +14,7 @@ import { ephemeral, type Reply } from "../src/framework/reply.js";
 import { bugLink } from "../src/process/bug-format.js";
 import { boundedTextArg, customerNameArg, customerTypeArg, emailArg, fileCustomerBug, phoneArg } from "../src/process/incoming.js";
 import { describeRedaction, redactPersonalData } from "../src/process/personal-data.js";
-import { CUSTOMER_TYPES, type CallRecord } from "../src/store/store.js";
+import { CUSTOMER_TYPES, type CallRecord } from "../src/core/customer-call.js";
 
 const ROUTES = ["bug", "sales"] as const;
 

@@ -34,7 +34,7 @@ import { loadBug, requireTransition, type SubBug } from "../src/process/situatio
 import { callerToday, readDeadline, readEstimate } from "../src/process/timeline-input.js";
 import { applyTransition, type Transition } from "../src/process/transition.js";
 
-import type { BugProcessState } from "../src/store/store.js";
+import type { BugProcessState } from "../src/core/bug-process.js";
 import type { Ticket } from "../src/core/ticket.js";
 
 /** The work left and deadline a bug is confirmed with. */

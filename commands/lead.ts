@@ -9,8 +9,8 @@ import { NotFoundError } from "../src/errors.js";
 import { defineCommand } from "../src/framework/command.js";
 import { ephemeral } from "../src/framework/reply.js";
 import { escapeMarkdown } from "../src/process/bug-format.js";
-import { parseSalesReference, type SalesRecord } from "../src/store/sales-repo.js";
-import { CUSTOMER_TYPES } from "../src/store/store.js";
+import { CUSTOMER_TYPES } from "../src/core/customer-call.js";
+import { parseSalesReference, type SalesRecord } from "../src/core/sales.js";
 
 // The payloads are JSON written by the ERP adapters; read them as loosely as they may have been written.
 const contactPayload = z.object({

@@ -34,7 +34,7 @@ import { callerTimeZone, callerToday } from "../src/process/timeline-input.js";
 import type { ProjectVersion } from "../src/process/tracker-port.js";
 import { applyTransition, type Transition } from "../src/process/transition.js";
 import { PartialChangeError } from "../src/process/write-steps.js";
-import type { BugProcessState } from "../src/store/store.js";
+import type { BugProcessState } from "../src/core/bug-process.js";
 
 export const releaseCommand = defineCommand({
   name: "release",

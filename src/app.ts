@@ -9,6 +9,7 @@ import type { Notifier } from "./chat/notifier.js";
 import type { ErpPort } from "./erp/erp.js";
 import { dispatch, type DispatchRequest, type DispatchResult, type DispatchServices } from "./framework/dispatcher.js";
 import type { Platform, StaffDirectory } from "./identity.js";
+import type { Metrics } from "./metrics.js";
 import type { QueueSource } from "./process/queue.js";
 import type { ChartRenderer } from "./process/report-chart.js";
 import type { Store } from "./store/store.js";
@@ -25,6 +26,8 @@ export interface BotCoreOptions {
   notifier: Notifier;
   erp: ErpPort;
   now?: () => Date;
+  /** Counts commands by name and outcome; default: nothing counted. */
+  metrics?: Metrics;
   /** Where `mine` and `summary` read open bugs: the engine's mirror when the engine runs; default the tracker. */
   queueSource?: QueueSource;
   /** Draws the report's chart (src/charts/); without, `report` answers with text only. */
@@ -51,6 +54,7 @@ export function createBotCore(options: BotCoreOptions): BotCore {
     settings: options.config.process,
     now: options.now ?? (() => new Date()),
     logger: options.logger,
+    ...(options.metrics ? { metrics: options.metrics } : {}),
     ...(options.queueSource ? { queueSource: options.queueSource } : {}),
     ...(options.charts ? { charts: options.charts } : {}),
   };

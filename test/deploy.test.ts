@@ -15,10 +15,13 @@ import { parse as parseYaml } from "yaml";
 import { loadConfig } from "../src/config.js";
 import { HttpServer } from "../src/http/http-server.js";
 import { CLI_COMMANDS } from "../src/ops/cli.js";
+import { PrometheusMetrics } from "../src/ops/prometheus-metrics.js";
 import { captureLog } from "./support/capture-log.js";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const read = (path: string) => readFileSync(join(ROOT, path), "utf8");
+/** The text of a `## heading` section of a Markdown document, up to the next `## `. */
+const section = (markdown: string, heading: string) => markdown.split(/^## /m).find((part) => part.startsWith(`${heading}\n`)) ?? "";
 
 // --- Dockerfile -----------------------------------------------------------------------------
 
@@ -317,9 +320,13 @@ describe("docs/operations.md", () => {
     }
   });
 
-  it("keeps a section for the doctor and one for the metrics", () => {
-    expect(doc).toMatch(/^## Doctor\n\n\(issue 13 parts 1-2, not built yet\)$/m);
-    expect(doc).toMatch(/^## Metrics\n\n\(issue 13 parts 1-2, not built yet\)$/m);
+  it("shows how to run the doctor, and explains every metric the bot serves with an alert on it", async () => {
+    for (const command of ["docker compose run --rm support-bot doctor", "npm run doctor", "/opt/support-bot/deploy/support-bot doctor"]) expect(doc, command).toContain(command);
+    const metrics = section(doc, "Metrics");
+    const served = (await new PrometheusMetrics({ processMetrics: false }).registry.getMetricsAsJSON()).map((metric) => metric.name);
+    expect(served.length).toBeGreaterThan(10);
+    for (const name of served) expect(metrics, name).toMatch(new RegExp(`^\\| \`${name}[{\`]`, "m"));
+    for (const alert of metrics.matchAll(/^ {6}- alert: (\w+)$/gm)) expect(metrics, alert[1]).toContain(`- **${alert[1]}**: `);
   });
 
   it("says how to rotate each token the bot uses", () => {

@@ -147,9 +147,27 @@ describe("npm start", () => {
     const command = matrix.sendMessage("manager", room, "!support show 1");
     const answer = await matrix.waitForEvent((event) => event.sender === matrix.bot.userId && String(event.content["body"] ?? "").includes("#1"), { after: command, timeoutMs: 15_000 });
     expect(answer.content["msgtype"]).toBe("m.notice");
+
+    // A Matrix-only bot serves /healthz, /readyz and /metrics too.
+    const listening = run.stdout().split("\n").find((line) => line.includes('"msg":"HTTP server listening"'));
+    const port = (JSON.parse(listening ?? "{}") as { port?: number }).port;
+    expect(port).toBeGreaterThan(0);
+    const health = await fetch(`http://127.0.0.1:${port}/healthz`);
+    expect([health.status, await health.json()]).toEqual([200, { status: "ok", checks: { matrix: "syncing" } }]);
+    const ready = await fetch(`http://127.0.0.1:${port}/readyz`);
+    expect([ready.status, await ready.json()]).toEqual([200, { status: "ok", checks: { store: "open", poll: expect.stringMatching(/^last poll /), matrix: "syncing" } }]);
+    const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+    expect(metrics).toMatch(/^support_bot_commands_total\{command="show",outcome="ok"\} 1$/m);
+    // The doctor's checks ran at start: the bot has power 0 in the room, so it may not remove messages.
+    expect(run.stdout()).toMatch(/"level":40,.*"part":"Matrix".*"msg":"setup check failed: room management=.*: the bot may not remove messages/);
+
     run.child.kill("SIGTERM");
     expect(await run.exit).toBe(0);
     expect(run.stdout()).toMatch(/"msg":"stopped"/);
+    // Each binding once per line: child loggers must not add what their parent already has.
+    for (const line of run.stdout().split("\n").filter((text) => text.startsWith("{"))) {
+      for (const key of ["component", "platform", "job", "module"]) expect(line.split(`"${key}":`).length, line).toBeLessThanOrEqual(2);
+    }
   }, 30_000);
 });
 

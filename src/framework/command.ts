@@ -3,38 +3,17 @@
  * The dispatcher, the help text and every platform's autocomplete are generated from these.
  */
 import type { z } from "zod";
-import type { Logger } from "pino";
-import type { ProcessSettings } from "../core/process-settings.js";
-import type { Notifier } from "../chat/notifier.js";
-import type { ErpPort } from "../erp/erp.js";
-import type { Platform, Role, StaffDirectory, StaffMember } from "../identity.js";
-import type { Store } from "../store/store.js";
-import type { QueueSource } from "../process/queue.js";
+import type { ProcessContext } from "../process/context.js";
 import type { ChartRenderer } from "../process/report-chart.js";
-import type { TrackerPort } from "../process/tracker-port.js";
+import type { Role } from "../identity.js";
 import type { MessageLimit, Reply } from "./reply.js";
 
 /** Everything a command may use; handlers receive it and never reach for globals. */
-export interface CommandContext {
-  /** The staff member who ran the command. */
-  caller: StaffMember;
-  platform: Platform;
+export interface CommandContext extends ProcessContext {
   /** What people type before a command here (`/support`, `!support` or a configured prefix), for help texts. */
   trigger: string;
   /** The largest message the place of the command takes; replies longer than this are split by the chat kernel. */
   messageLimit: MessageLimit;
-  /** The tracker, acting on behalf of the caller. */
-  tracker: TrackerPort;
-  staff: StaffDirectory;
-  store: Store;
-  notifier: Notifier;
-  /** Where sales contacts and resolutions of sales-originated bugs are recorded. */
-  erp: ErpPort;
-  settings: ProcessSettings;
-  now: () => Date;
-  log: Logger;
-  /** Where listings (`mine`, `summary`) read open bugs: the engine's mirror while it runs; the tracker when absent. */
-  queueSource?: QueueSource;
   /** Draws the report's chart; absent, `report` answers with text only. */
   charts?: ChartRenderer;
 }

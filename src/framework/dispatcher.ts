@@ -11,6 +11,7 @@ import type { ProcessSettings } from "../core/process-settings.js";
 import type { ErpPort } from "../erp/erp.js";
 import { BotError, PermissionError, UsageError } from "../errors.js";
 import type { Platform, StaffDirectory, StaffMember } from "../identity.js";
+import { NO_METRICS, type Metrics } from "../metrics.js";
 import type { Store } from "../store/store.js";
 import type { QueueSource } from "../process/queue.js";
 import type { ChartRenderer } from "../process/report-chart.js";
@@ -65,6 +66,8 @@ export interface DispatchServices {
   charts?: ChartRenderer;
   /** Makes the id that ties a reply to its log lines; random by default, fixed in tests. */
   newRequestId?: () => string;
+  /** Counts each command by name and outcome with its duration; default: nothing counted. */
+  metrics?: Metrics;
 }
 
 /** Error codes that mean "you cannot do this now": nothing broke, so no request id is shown. */
@@ -80,9 +83,17 @@ function makeRequestId(): string {
  * line nor the arguments are logged: they may hold customers' names, phone numbers or e-mail.
  */
 export async function dispatch(request: DispatchRequest, services: DispatchServices): Promise<DispatchResult> {
+  const started = performance.now();
+  const seen: { command?: string } = {};
+  const result = await runLine(request, services, seen, started);
+  // By the command's name only ("unknown" otherwise): what people typed never becomes a label.
+  (services.metrics ?? NO_METRICS).commandRan(seen.command ?? "unknown", result.kind, (performance.now() - started) / 1000);
+  return result;
+}
+
+async function runLine(request: DispatchRequest, services: DispatchServices, seen: { command?: string }, started: number): Promise<DispatchResult> {
   const requestId = (services.newRequestId ?? makeRequestId)();
   const trigger = request.trigger ?? TRIGGERS[request.platform];
-  const started = performance.now();
   let log = services.logger.child({ requestId, platform: request.platform, user: request.platformUser });
   let command: AnyCommand | undefined;
   try {
@@ -94,6 +105,7 @@ export async function dispatch(request: DispatchRequest, services: DispatchServi
       return { kind: "refused", reply: ephemeral(unknownCommandText(first.text, request, services, trigger)) };
     }
     log = log.child({ command: command.name });
+    seen.command = command.name;
 
     const caller = services.staff.requireByPlatformUser(request.platform, request.platformUser);
     if (!canRun(command, caller.role)) {

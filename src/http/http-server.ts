@@ -1,6 +1,7 @@
 /**
  * The bot's small HTTP server (HTTP_PORT): routes by method and exact path, a request body limit,
- * and `GET /healthz` that reports every registered health check. Chat adapters that receive
+ * `GET /healthz` that reports every registered health check (is the process well: restart it if
+ * not) and `GET /readyz` every readiness check (can it do its work now: store, tracker polls, chat). Chat adapters that receive
  * requests (Mattermost's slash commands, dialogs and buttons) register their routes on it.
  * Bodies are never logged: they carry what people typed, customers' data included.
  */
@@ -30,7 +31,7 @@ export interface HttpAnswer {
 
 export type HttpHandler = (request: HttpRequest) => Promise<HttpAnswer>;
 
-/** A named check for `/healthz`: `ok: false` makes the whole answer 503. */
+/** A named check for `/healthz` or `/readyz`: `ok: false` makes the whole answer 503. */
 export type HealthCheck = () => { ok: boolean; detail?: string };
 
 export interface HttpServerOptions {
@@ -46,6 +47,18 @@ const DEFAULT_MAX_BODY = 64 * 1024;
 /** Thrown inside body reading when the limit is passed; becomes 413. */
 class BodyTooLargeError extends Error {
   override readonly name = "BodyTooLargeError";
+}
+
+/** 200 `{status: "ok", checks}` when every check passes, else 503 with `"status": "failing"`. */
+function report(registered: ReadonlyMap<string, HealthCheck>): HttpAnswer {
+  const checks: Record<string, string> = {};
+  let ok = true;
+  for (const [name, check] of registered) {
+    const result = check();
+    ok &&= result.ok;
+    checks[name] = result.detail ?? (result.ok ? "ok" : "failing");
+  }
+  return { status: ok ? 200 : 503, json: { status: ok ? "ok" : "failing", checks } };
 }
 
 function readBody(request: IncomingMessage, limit: number): Promise<Buffer> {
@@ -78,6 +91,7 @@ function readBody(request: IncomingMessage, limit: number): Promise<Buffer> {
 export class HttpServer {
   private readonly routes = new Map<string, HttpHandler>();
   private readonly checks = new Map<string, HealthCheck>();
+  private readonly readiness = new Map<string, HealthCheck>();
   private readonly server: Server;
   private readonly log: Logger;
   private readonly maxBodyBytes: number;
@@ -94,7 +108,8 @@ export class HttpServer {
       });
     });
     this.server.requestTimeout = options.requestTimeoutMs ?? 30_000;
-    this.route("GET", "/healthz", async () => this.health());
+    this.route("GET", "/healthz", async () => report(this.checks));
+    this.route("GET", "/readyz", async () => report(this.readiness));
   }
 
   /** Registers a handler; a second handler for the same method and path is a programming error. */
@@ -107,6 +122,11 @@ export class HttpServer {
   /** Adds a check that `/healthz` reports under `name`. */
   addHealthCheck(name: string, check: HealthCheck): void {
     this.checks.set(name, check);
+  }
+
+  /** Adds a check that `/readyz` reports under `name`. */
+  addReadinessCheck(name: string, check: HealthCheck): void {
+    this.readiness.set(name, check);
   }
 
   /** Listens on `port` (0 picks a free one) and `host` (default: every interface). */
@@ -135,17 +155,6 @@ export class HttpServer {
     const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
     this.server.closeAllConnections();
     await closed;
-  }
-
-  private health(): HttpAnswer {
-    const checks: Record<string, string> = {};
-    let ok = true;
-    for (const [name, check] of this.checks) {
-      const result = check();
-      ok &&= result.ok;
-      checks[name] = result.detail ?? (result.ok ? "ok" : "failing");
-    }
-    return { status: ok ? 200 : 503, json: { status: ok ? "ok" : "failing", checks } };
   }
 
   private async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {

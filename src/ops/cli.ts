@@ -1,14 +1,15 @@
 /**
  * `support-bot <command>`: the bot's command line, run by the container's entry point and the
  * systemd unit (deploy/support-bot) and by `npm run backup` / `npm run restore`. `start` (the
- * default) runs the bot exactly as `npm start` does; `backup` and `restore` handle the store.
- * Each command is one entry in CLI_COMMANDS (`doctor` joins them with issue 13, part 1).
+ * default) runs the bot exactly as `npm start` does; `doctor` checks the settings against the real
+ * services; `backup` and `restore` handle the store. Each command is one entry in CLI_COMMANDS.
  */
 import { mkdirSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { loadConfig, readEnvironment } from "../config.js";
 import { ConfigError } from "../errors.js";
 import { backupStore, restoreStore, storeFileIn, StoreFileError } from "./backup.js";
+import { allPassed, formatChecks, runChecks } from "./doctor.js";
 
 /** Where a command reads its settings and writes its lines; the process's own in production. */
 export interface CliIo {
@@ -101,6 +102,29 @@ export const CLI_COMMANDS: readonly CliCommand[] = [
       // main.ts runs the bot when loaded and ends the process itself (exit code 2 for bad settings).
       await import("../main.js");
       return undefined;
+    },
+  },
+  {
+    name: "doctor",
+    usage: "doctor",
+    summary: "check the settings against MantisBT, Mattermost and Matrix (exit 0: all there)",
+    async run(args, io) {
+      if (args.length > 0) {
+        io.err("support-bot doctor: takes no arguments; settings come from the environment or .env (see docs/operations.md).");
+        return EXIT.usage;
+      }
+      let config;
+      try {
+        config = loadConfig(readEnvironment(io.env));
+      } catch (error) {
+        if (!(error instanceof ConfigError)) throw error;
+        io.err("support-bot doctor: invalid configuration");
+        for (const line of error.problems) io.err(`  ${line}`);
+        return EXIT.usage;
+      }
+      const sections = await runChecks({ config });
+      for (const line of formatChecks(sections)) io.out(line);
+      return allPassed(sections) ? EXIT.ok : EXIT.failed;
     },
   },
   {

@@ -6,6 +6,7 @@ import type { Logger } from "pino";
 import type { PersonSettings } from "../core/people-settings.js";
 import type { ProcessSettings } from "../core/process-settings.js";
 import type { StaffDirectory, StaffMember } from "../identity.js";
+import { NO_METRICS, type Metrics } from "../metrics.js";
 import { settingsFor } from "../process/settings-for.js";
 import type { ProcessFacts } from "../store/bug-process-repo.js";
 import type { ChartRenderer } from "../process/report-chart.js";
@@ -24,10 +25,13 @@ export interface ProactiveEngineDeps {
   outbox: Outbox;
   settings: ProcessSettings;
   proactive: ProactiveSettings;
+  /** The root logger; the engine's lines carry `component: "proactive"`. */
   logger: Logger;
   now?: () => Date;
   /** Draws the weekly report's chart; without, the report goes as text. */
   charts?: ChartRenderer;
+  /** Counts watcher cycles and the queue's levels; default: nothing counted. */
+  metrics?: Metrics;
 }
 
 /** The services a job runs with. */
@@ -42,6 +46,7 @@ export interface EngineContext {
   now: () => Date;
   log: Logger;
   outbox: Outbox;
+  metrics: Metrics;
   /**
    * A person's effective settings (src/process/settings-for.ts), read fresh each time; `undefined`
    * (a handler who is no staff member) gets the company's.
@@ -61,6 +66,7 @@ export function createEngineContext(deps: ProactiveEngineDeps): EngineContext {
   const config = deps.proactive;
   const now = deps.now ?? (() => new Date());
   const log = deps.logger.child({ component: "proactive" });
+  const metrics = deps.metrics ?? NO_METRICS;
   return {
     tracker: deps.tracker,
     store: deps.store,
@@ -70,6 +76,7 @@ export function createEngineContext(deps: ProactiveEngineDeps): EngineContext {
     now,
     log,
     outbox: deps.outbox,
+    metrics,
     settingsFor: (member) => settingsFor(deps, member),
     processFacts: (bugId) => deps.store.bugProcess.facts().get(bugId),
     staffByTrackerUser: (trackerUser) => (trackerUser ? deps.staff.byTrackerUser(trackerUser) : undefined),

@@ -19,6 +19,7 @@ import { NotificationDelayedError, type ChannelKey, type Notifier } from "../cha
 import { buildNotificationKey, endOfQuietTime, type NotificationKey } from "../core/reminder-policy.js";
 import { splitMarkdown } from "../core/summary.js";
 import type { Message, MessageButton } from "../framework/reply.js";
+import { NO_METRICS, type Metrics } from "../metrics.js";
 import { platformUserOf, type Platform, type StaffDirectory, type StaffMember } from "../identity.js";
 import type { DueRoute, NotificationRow, NotificationTarget, RouteRef } from "../store/outbox-repo.js";
 import type { Store } from "../store/store.js";
@@ -86,6 +87,8 @@ export interface OutboxDeps {
   log: Logger;
   /** NOTIFY_MAX_ATTEMPTS: tries per route before it is given up (logged as an error). */
   maxAttempts: number;
+  /** Counts notification routes queued, sent, failed and given up, and the outbox's depth; default: nothing counted. */
+  metrics?: Metrics;
 }
 
 /** A notification to queue. */
@@ -143,12 +146,18 @@ export class Outbox {
     const now = this.deps.now();
     const platforms = this.platformsFor(entry.target, entry.key.recipient);
     const note = platforms.length === 0 ? `nobody to send to: ${entry.key.recipient} has no account on ${this.deps.platforms.join(" or ")}` : undefined;
-    return this.deps.store.outbox.enqueue(
+    const queued = this.deps.store.outbox.enqueue(
       { key: entry.key, target: entry.target, payload: storedPayload(entry.message), dueAt: entry.dueAt ?? now, combinable: entry.combinable ?? true },
       platforms,
       now,
       note,
     );
+    if (queued) this.metrics.notification("queued", platforms.length);
+    return queued;
+  }
+
+  private get metrics(): Metrics {
+    return this.deps.metrics ?? NO_METRICS;
   }
 
   /** Records a key as handled without sending anything (a digest with nothing to say), so it is not reconsidered. */
@@ -279,6 +288,7 @@ export class Outbox {
       }
     }
     if (report.sent + report.failed > 0) log.debug({ ...report }, "outbox delivered");
+    this.metrics.outboxDepth(this.deps.store.outbox.waiting(this.deps.maxAttempts));
     return report;
   }
 
@@ -296,6 +306,7 @@ export class Outbox {
       const reason = send ? "the stored message could not be read" : `no staff member "${first.recipient}" to send to`;
       store.outbox.giveUp(refs, maxAttempts, reason);
       log.warn({ recipient: first.recipient, platform, keys }, send ? "stored notification could not be read" : "notification recipient is not in the staff directory");
+      this.metrics.notification("given_up", batch.length);
       return false;
     }
     const messages = stored.flatMap((parsed) => (parsed.success ? [parsed.data] : []));
@@ -308,9 +319,12 @@ export class Outbox {
       const exhausted = batch.filter((route) => route.attempts + 1 >= maxAttempts).map((route) => route.notification.key);
       if (exhausted.length > 0) log.error({ err, platform, keys: exhausted }, "notification given up after the last attempt");
       else log.warn({ err, platform, keys }, "notification failed; retrying on the next run");
+      this.metrics.notification("failed", batch.length - exhausted.length);
+      this.metrics.notification("given_up", exhausted.length);
       return false;
     }
     store.outbox.markSent(refs, this.deps.now(), batch.length > 1 ? `combined with ${batch.length - 1} more` : undefined);
+    this.metrics.notification("sent", batch.length);
     return true;
   }
 
@@ -344,6 +358,7 @@ export function createOutbox(options: CreateOutboxOptions): { outbox: Outbox; no
     now: options.now ?? (() => new Date()),
     log: options.log,
     maxAttempts: options.proactive.notifyMaxAttempts,
+    ...(options.metrics ? { metrics: options.metrics } : {}),
   });
   // The same quiet hours and days off as the engine's reminders to the person.
   const quietTimeEnd = (member: StaffMember, at: Date): Date => {

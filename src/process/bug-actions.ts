@@ -4,12 +4,12 @@
  * tickets only through these (and `applyTransition`, built on them).
  */
 import type { NewNote, Ticket, TicketNote } from "../core/ticket.js";
-import type { CommandContext } from "../framework/command.js";
+import type { ProcessContext } from "./context.js";
 import type { BugProcessState, Store } from "../store/store.js";
 import { TrackerRejectedError, type NewTicket, type TicketChange } from "./tracker-port.js";
 
 /** What the journalled operations need of the command's context. */
-export type ActionContext = Pick<CommandContext, "tracker" | "store" | "caller" | "now">;
+export type ActionContext = Pick<ProcessContext, "tracker" | "store" | "caller" | "now">;
 
 /** What a journal entry says besides who and when. */
 export interface JournalRecord {

@@ -5,8 +5,9 @@
  */
 import { z } from "zod";
 import { NotFoundError, UsageError } from "../errors.js";
-import type { CommandContext } from "../framework/command.js";
-import { CUSTOMER_TYPES, type BugOrigin, type CustomerType } from "../store/store.js";
+import type { ProcessContext } from "./context.js";
+import type { BugOrigin } from "../core/bug-process.js";
+import { CUSTOMER_TYPES, type CustomerType } from "../core/customer-call.js";
 import type { Ticket } from "../core/ticket.js";
 import { codePointLength } from "../core/text.js";
 import { fileTicket, type JournalRecord, type WriteOptions } from "./bug-actions.js";
@@ -35,7 +36,7 @@ export function boundedTextArg(options: { example: string; max: number; missing?
 export const summaryArg = boundedTextArg({ example: '"Wallet shows withdrawal as pending"', max: 5_000 });
 
 /** Refuses a summary longer than the tracker takes, as the argument check would: "summary: must be at most 128 characters". */
-export function requireSummaryFits(ctx: Pick<CommandContext, "tracker">, summary: string): void {
+export function requireSummaryFits(ctx: Pick<ProcessContext, "tracker">, summary: string): void {
   const max = ctx.tracker.limits.summaryLength;
   if (codePointLength(summary) > max) throw new UsageError(`summary: must be at most ${max} characters`);
 }
@@ -103,7 +104,7 @@ export interface CustomerBugOptions {
  * makes a second bug). Should the tracker still leave the note out or make it public,
  * the bug stays (its public text holds no personal data) and the caller is told what to fix by hand.
  */
-export async function fileCustomerBug(ctx: CommandContext, options: CustomerBugOptions): Promise<FiledCustomerBug> {
+export async function fileCustomerBug(ctx: ProcessContext, options: CustomerBugOptions): Promise<FiledCustomerBug> {
   const contact = options.privateNote;
   const bug = await fileTicket(
     ctx,
@@ -133,7 +134,7 @@ export async function fileCustomerBug(ctx: CommandContext, options: CustomerBugO
  * (a tracker answers NotFoundError naming the category for an unknown one).
  */
 export async function fileBugPreferringCategory(
-  ctx: CommandContext,
+  ctx: ProcessContext,
   bug: Omit<NewTicket, "notes">,
   category: string,
   record: JournalRecord,

@@ -5,10 +5,10 @@
  * the reply then says it will arrive later instead of asking anyone to send it by hand.
  */
 import { NotificationDelayedError } from "../chat/notifier.js";
-import type { CommandContext } from "../framework/command.js";
+import type { ProcessContext } from "./context.js";
 
 /** Runs the sends; resolves to a sentence for the reply when one failed, else undefined. */
-export async function notifyAfterChange(ctx: Pick<CommandContext, "log">, what: string, send: () => Promise<void>): Promise<string | undefined> {
+export async function notifyAfterChange(ctx: Pick<ProcessContext, "log">, what: string, send: () => Promise<void>): Promise<string | undefined> {
   try {
     await send();
     return undefined;

@@ -5,21 +5,21 @@
  * notification to its communicator, with management allowed to step in for anyone.
  */
 import { PermissionError } from "../errors.js";
-import type { CommandContext } from "../framework/command.js";
+import type { ProcessContext } from "./context.js";
 import type { StaffMember } from "../identity.js";
 import type { BugProcessState } from "../store/store.js";
 import type { Ticket } from "../core/ticket.js";
 import { handlerMember } from "./require-handler.js";
 
-type PeopleContext = Pick<CommandContext, "staff" | "caller">;
+type PeopleContext = Pick<ProcessContext, "staff" | "caller">;
 
 /** A staff member by handle as stored in the process state (handles, or tracker names set by hand). */
-export function staffNamed(ctx: Pick<CommandContext, "staff">, name: string | undefined): StaffMember | undefined {
+export function staffNamed(ctx: Pick<ProcessContext, "staff">, name: string | undefined): StaffMember | undefined {
   return name === undefined ? undefined : ctx.staff.find(name);
 }
 
 /** The developer whose fix this is: as recorded when work started or review began, else the handler. */
-export function developerOf(ctx: Pick<CommandContext, "staff">, bug: Pick<Ticket, "handler">, state: BugProcessState | undefined): StaffMember | undefined {
+export function developerOf(ctx: Pick<ProcessContext, "staff">, bug: Pick<Ticket, "handler">, state: BugProcessState | undefined): StaffMember | undefined {
   return staffNamed(ctx, state?.developer) ?? handlerMember(ctx, bug);
 }
 

@@ -8,7 +8,8 @@ import type { OpenBugWork, RiskState } from "../core/deadline-risk.js";
 import { isStage, resolveStage, STAGE_INFO } from "../core/stages.js";
 import { parseSubject } from "../core/subject-tag.js";
 import { composeSummaryMessages, type SummaryBug, type SummaryChange } from "../core/summary.js";
-import type { CommandContext } from "../framework/command.js";
+import type { MessageLimit } from "../core/message-limit.js";
+import type { ProcessContext } from "./context.js";
 import type { StaffMember } from "../identity.js";
 import type { JournalEntry } from "../store/store.js";
 import { isCustomerBug } from "./bug-format.js";
@@ -17,7 +18,7 @@ import { isOpen, readOpenQueue, type QueueBug } from "./queue.js";
 import { settingsFor } from "./settings-for.js";
 import { describeBug, subBugIds } from "./situation.js";
 
-type SummaryContext = Pick<CommandContext, "tracker" | "store" | "staff" | "settings" | "now" | "queueSource">;
+type SummaryContext = Pick<ProcessContext, "tracker" | "store" | "staff" | "settings" | "now" | "queueSource">;
 
 const DAY_MS = 86_400_000;
 
@@ -31,7 +32,7 @@ export interface QueueSummary {
 }
 
 /** Reads the queue and composes the summary, split to fit the place's message limit. */
-export async function buildQueueSummary(ctx: SummaryContext, options: { limit: CommandContext["messageLimit"]; title?: string }): Promise<QueueSummary> {
+export async function buildQueueSummary(ctx: SummaryContext, options: { limit: MessageLimit; title?: string }): Promise<QueueSummary> {
   const { bugs, truncated, staleNote } = await readOpenQueue(ctx, () => true);
   const now = ctx.now();
   const summaryBugs = toSummaryBugs(ctx, bugs, now);

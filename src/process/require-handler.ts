@@ -6,11 +6,11 @@
 import { mentionOf, type PersonRef } from "../core/person.js";
 import type { Ticket } from "../core/ticket.js";
 import { PermissionError, UsageError } from "../errors.js";
-import type { CommandContext } from "../framework/command.js";
+import type { ProcessContext } from "./context.js";
 import type { StaffMember } from "../identity.js";
 
 /** The staff member a ticket names (handler, reporter, author), when the tracker's account is linked to one. */
-export function staffOf(ctx: Pick<CommandContext, "staff">, person: PersonRef | undefined): StaffMember | undefined {
+export function staffOf(ctx: Pick<ProcessContext, "staff">, person: PersonRef | undefined): StaffMember | undefined {
   const handle = person?.handle;
   return handle === undefined ? undefined : ctx.staff.all().find((member) => member.name === handle);
 }
@@ -21,12 +21,12 @@ export function handlerMention(bug: Pick<Ticket, "handler">): string | undefined
 }
 
 /** The staff member who handles the bug, when the handler is linked to one. */
-export function handlerMember(ctx: Pick<CommandContext, "staff">, bug: Pick<Ticket, "handler">): StaffMember | undefined {
+export function handlerMember(ctx: Pick<ProcessContext, "staff">, bug: Pick<Ticket, "handler">): StaffMember | undefined {
   return staffOf(ctx, bug.handler);
 }
 
 /** Whether `member` (the caller, by default) handles the bug. */
-export function isHandler(ctx: Pick<CommandContext, "caller">, bug: Pick<Ticket, "handler">): boolean {
+export function isHandler(ctx: Pick<ProcessContext, "caller">, bug: Pick<Ticket, "handler">): boolean {
   return bug.handler?.handle !== undefined && bug.handler.handle === ctx.caller.name;
 }
 
@@ -34,7 +34,7 @@ export function isHandler(ctx: Pick<CommandContext, "caller">, bug: Pick<Ticket,
  * Refuses a handler command by someone who neither handles the bug nor is management. A bug
  * nobody handles is open to any staff member (the command may make them the handler).
  */
-export function requireHandlerOrManagement(ctx: Pick<CommandContext, "caller">, bug: Pick<Ticket, "id" | "handler">, command: string): void {
+export function requireHandlerOrManagement(ctx: Pick<ProcessContext, "caller">, bug: Pick<Ticket, "id" | "handler">, command: string): void {
   if (ctx.caller.role === "management" || !bug.handler || isHandler(ctx, bug)) return;
   const handler = handlerMention(bug)!;
   throw new PermissionError(
@@ -46,7 +46,7 @@ export function requireHandlerOrManagement(ctx: Pick<CommandContext, "caller">, 
  * The staff member behind `@handle` who may be given a bug: known to the bot and allowed by the
  * tracker to handle bugs in the project. Refusals list who can be chosen instead.
  */
-export async function requireAssignableStaff(ctx: Pick<CommandContext, "staff" | "tracker">, handle: string): Promise<StaffMember> {
+export async function requireAssignableStaff(ctx: Pick<ProcessContext, "staff" | "tracker">, handle: string): Promise<StaffMember> {
   const member = ctx.staff.find(handle);
   if (!member) {
     const known = ctx.staff.all().map((candidate) => `@${candidate.name}`).join(", ");

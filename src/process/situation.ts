@@ -4,7 +4,7 @@
  */
 import { checkTransition, resolveStage, type BugSituation, type ProcessCommand, type Stage, type TransitionCheck, type VerdictOutcome } from "../core/stages.js";
 import { NotFoundError, ProcessRuleError } from "../errors.js";
-import type { CommandContext } from "../framework/command.js";
+import type { ProcessContext } from "./context.js";
 import type { BugProcessState } from "../store/store.js";
 import { hasTag, type Ticket } from "../core/ticket.js";
 import type { ProcessSettings } from "../core/process-settings.js";
@@ -50,7 +50,7 @@ export function subBugIds(bug: Pick<Ticket, "subTicketIds">): number[] {
  * The bug's sub-bugs with their process state: taken from `known` when there (a list already read),
  * else read one by one. A sub-bug deleted meanwhile is left out.
  */
-export async function loadSubBugs(ctx: Pick<CommandContext, "tracker" | "store" | "settings">, bug: Ticket, known?: ReadonlyMap<number, Ticket>): Promise<SubBug[]> {
+export async function loadSubBugs(ctx: Pick<ProcessContext, "tracker" | "store" | "settings">, bug: Ticket, known?: ReadonlyMap<number, Ticket>): Promise<SubBug[]> {
   const subBugs: SubBug[] = [];
   for (const id of subBugIds(bug)) {
     let sub = known?.get(id);
@@ -69,7 +69,7 @@ export async function loadSubBugs(ctx: Pick<CommandContext, "tracker" | "store" 
 }
 
 /** Reads the bug and its sub-bugs from the tracker and their process state from the store. */
-export async function loadBug(ctx: Pick<CommandContext, "tracker" | "store" | "settings">, bugId: number): Promise<LoadedBug> {
+export async function loadBug(ctx: Pick<ProcessContext, "tracker" | "store" | "settings">, bugId: number): Promise<LoadedBug> {
   const bug = await ctx.tracker.getTicket(bugId);
   const state = ctx.store.bugProcess.get(bugId);
   const subBugs = await loadSubBugs(ctx, bug);

@@ -16,7 +16,7 @@
 import type { Stage } from "../core/stages.js";
 import type { Ticket } from "../core/ticket.js";
 import { NotFoundError } from "../errors.js";
-import type { CommandContext } from "../framework/command.js";
+import type { ProcessContext } from "./context.js";
 import type { StaffMember } from "../identity.js";
 
 import { fileTicket, linkSubTicket, type ActionContext } from "./bug-actions.js";
@@ -30,7 +30,7 @@ const ANSWERED_STAGES: ReadonlySet<Stage> = new Set(["timeline", "confirmed", "r
  * parent) are not read again.
  */
 export async function refreshPendingSubFeedback(
-  ctx: Pick<CommandContext, "tracker" | "store" | "caller" | "now">,
+  ctx: Pick<ProcessContext, "tracker" | "store" | "caller" | "now">,
   parentBugId: number,
   known?: ReadonlyMap<number, Ticket>,
 ): Promise<number[]> {

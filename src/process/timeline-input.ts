@@ -8,11 +8,11 @@ import { compareDates, formatDate, parseDate, todayIn, type IsoDate } from "../c
 import { formatDuration, parseDurationMinutes } from "../core/duration.js";
 import { unwrapParsed } from "../core/parse-result.js";
 import { UsageError } from "../errors.js";
-import type { CommandContext } from "../framework/command.js";
+import type { ProcessContext } from "./context.js";
 import { assessDeveloperRisk } from "./developer-risk.js";
 import { settingsFor, type SettingsPerson } from "./settings-for.js";
 
-type TimelineContext = Pick<CommandContext, "caller" | "settings" | "store" | "now">;
+type TimelineContext = Pick<ProcessContext, "caller" | "settings" | "store" | "now">;
 
 /** The caller's own time zone: their `settings tz=`, the staff file's, or TIMEZONE. */
 export function callerTimeZone(ctx: TimelineContext): string {
@@ -25,7 +25,7 @@ export function callerToday(ctx: TimelineContext): IsoDate {
 }
 
 /** Working minutes from an estimate such as `4h`; a usage error naming `label` otherwise. */
-export function readEstimate(ctx: Pick<CommandContext, "settings">, text: string, label = "estimate"): number {
+export function readEstimate(ctx: Pick<ProcessContext, "settings">, text: string, label = "estimate"): number {
   const parsed = parseDurationMinutes(text, { workdayHours: ctx.settings.workdayHours });
   return unwrapParsed(parsed.ok ? parsed : { ok: false, error: `${label}: ${parsed.error}` });
 }

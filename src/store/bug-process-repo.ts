@@ -1,25 +1,8 @@
 /** What the bot knows about each bug beyond the tracker's own fields (migration 1): stage, estimate, people. */
+import type { BugOrigin, BugProcessState } from "../core/bug-process.js";
 import { orUndefined, type Sql } from "./sql.js";
 
-export type BugOrigin = "tracker" | "call" | "email" | "sales" | "docs" | "sub-feedback";
-
-/** Process state of one bug that MantisBT has no field for. */
-export interface BugProcessState {
-  bugId: number;
-  origin: BugOrigin;
-  stage?: string;
-  estimateMinutes?: number;
-  /** ISO date (yyyy-mm-dd). */
-  deadline?: string;
-  fixedIn?: string;
-  developer?: string;
-  reviewer?: string;
-  communicator?: string;
-  confirmedBy?: string;
-  draftNoteId?: number;
-  draftText?: string;
-  updatedAt: Date;
-}
+export type { BugOrigin, BugProcessState } from "../core/bug-process.js";
 
 /** What the check jobs need from the bot's per-bug process state, for all bugs in one query. */
 export interface ProcessFacts {

@@ -2,27 +2,10 @@
  * The call log (migration 1): who called, about what, and where the call went (a bug or sales). It is
  * the one place a customer's personal data is kept; it never leaves the store into a note or a chat.
  */
+import type { CallRecord, CallRoute, CustomerType } from "../core/customer-call.js";
 import { orUndefined, type Sql } from "./sql.js";
 
-export type CallRoute = "bug" | "sales";
-export const CUSTOMER_TYPES = ["user", "merchant", "bank", "other"] as const;
-export type CustomerType = (typeof CUSTOMER_TYPES)[number];
-
-/** One recorded call. */
-export interface CallRecord {
-  id: number;
-  recordedAt: Date;
-  recordedBy: string;
-  customerName: string;
-  customerType: CustomerType;
-  phone?: string;
-  email?: string;
-  issue: string;
-  callDate: string;
-  route: CallRoute;
-  bugId?: number;
-  salesRef?: string;
-}
+export { CUSTOMER_TYPES, type CallRecord, type CallRoute, type CustomerType } from "../core/customer-call.js";
 
 interface CallRow {
   id: number;

@@ -188,6 +188,17 @@ export class OutboxRepository {
     return rows.map((row) => ({ notification: toNotificationRow(row), platform: row.route_platform, attempts: row.route_attempts }));
   }
 
+  /** How many routes wait to be sent: pending, or failed with attempts left; not cancelled (due or not). */
+  waiting(maxAttempts: number): number {
+    const row = this.sql
+      .statement(
+        `SELECT COUNT(*) AS n FROM notification_routes r JOIN notifications n ON n.key = r.key
+          WHERE r.state IN ('pending', 'failed') AND r.attempts < ? AND n.cancelled_at IS NULL`,
+      )
+      .get(maxAttempts) as { n: number };
+    return row.n;
+  }
+
   /** Records that sends start now (before they are made, so a crash during one is noticed at start-up). */
   markAttempt(routes: readonly RouteRef[], at: Date): void {
     this.updateRoutes(routes, "UPDATE notification_routes SET attempts = attempts + 1, attempt_at = ? WHERE key = ? AND platform = ?", [at.toISOString()]);

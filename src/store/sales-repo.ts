@@ -4,17 +4,10 @@
  */
 import type { BugProcessRepository } from "./bug-process-repo.js";
 import type { CallsRepository } from "./calls-repo.js";
+import { parseSalesReference, salesReference, type SalesRecord } from "../core/sales.js";
 import type { Sql } from "./sql.js";
 
-/** One record kept for the ERP. */
-export interface SalesRecord {
-  id: number;
-  /** `S-<id>`, the reference people quote. */
-  reference: string;
-  kind: "contact" | "resolution";
-  at: Date;
-  payload: Record<string, unknown>;
-}
+export { parseSalesReference, salesReference, type SalesRecord } from "../core/sales.js";
 
 /** How a bug is tied to sales. */
 export interface SalesLink {
@@ -27,15 +20,6 @@ interface SalesRow {
   kind: SalesRecord["kind"];
   at: string;
   payload: string;
-}
-
-/** The reference people quote for a record id. */
-export const salesReference = (id: number): string => `S-${id}`;
-
-/** The record id in a reference such as `S-3`, or undefined when it is none. */
-export function parseSalesReference(reference: string): number | undefined {
-  const match = /^S-(\d+)$/i.exec(reference.trim());
-  return match ? Number(match[1]) : undefined;
 }
 
 /** Sales records. */

@@ -102,6 +102,11 @@ export class Store {
   }
 
   /** Closes the database. */
+  /** Whether the database is open (for `/readyz`). */
+  get isOpen(): boolean {
+    return this.db.open;
+  }
+
   close(): void {
     this.db.close();
   }

@@ -61,6 +61,18 @@ describe("the HTTP server", () => {
     expect(await failing.json()).toEqual({ status: "failing", checks: { mattermost: "down" } });
   });
 
+  it("reports readiness apart from health: a stale poll makes /readyz 503 and leaves /healthz 200", async () => {
+    let fresh = true;
+    server.addHealthCheck("matrix", () => ({ ok: true, detail: "syncing" }));
+    server.addReadinessCheck("store", () => ({ ok: true, detail: "open" }));
+    server.addReadinessCheck("poll", () => ({ ok: fresh, detail: fresh ? "last poll now" : "last poll an hour ago" }));
+    expect(await (await fetch(`${url}/readyz`)).json()).toEqual({ status: "ok", checks: { store: "open", poll: "last poll now" } });
+    fresh = false;
+    const stale = await fetch(`${url}/readyz`);
+    expect([stale.status, await stale.json()]).toEqual([503, { status: "failing", checks: { store: "open", poll: "last poll an hour ago" } }]);
+    expect((await fetch(`${url}/healthz`)).status).toBe(200);
+  });
+
   it("refuses a second handler for the same route", () => {
     expect(() => server.route("POST", "/echo", async () => ({ status: 200 }))).toThrow(/registered twice/);
   });

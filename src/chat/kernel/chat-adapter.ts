@@ -16,4 +16,6 @@ export interface ChatAdapter {
   start(): Promise<void>;
   /** Disconnects and cancels every timer it owns. */
   stop(): Promise<void>;
+  /** Whether it is connected now (for `/healthz` and `/readyz`), and if not since when or why. */
+  health(): { ok: boolean; detail: string };
 }

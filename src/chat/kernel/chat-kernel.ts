@@ -13,8 +13,10 @@ import { canRun } from "../../framework/help.js";
 import type { AnyCommand, CommandCatalog } from "../../framework/registry.js";
 import { ephemeral, type MessageLimit, type Reply } from "../../framework/reply.js";
 import type { Platform, StaffDirectory } from "../../identity.js";
+import type { Metrics } from "../../metrics.js";
 import type { ChatMemory } from "./chat-memory.js";
 import { ChatOutbound } from "./chat-outbound.js";
+import { countSends } from "./counted-transport.js";
 import { formForLine, holdsPersonalData } from "./forms.js";
 import { GuidedForms, scheduleWithTimeout, type Schedule } from "./guided-forms.js";
 import { KeyedQueue } from "./keyed-queue.js";
@@ -43,6 +45,8 @@ export interface ChatKernelOptions {
   schedule?: Schedule;
   /** How long a guided form waits for the next answer; default 10 minutes. */
   formTimeoutMs?: number;
+  /** Counts the messages sent through the transport; default: nothing counted. */
+  metrics?: Metrics;
 }
 
 /** What became of a message. */
@@ -68,7 +72,7 @@ export class ChatKernel {
   private lastPrune = Number.NEGATIVE_INFINITY;
 
   constructor(private readonly options: ChatKernelOptions) {
-    this.transport = options.transport;
+    this.transport = options.metrics ? countSends(options.transport, options.metrics) : options.transport;
     this.log = options.logger;
     this.clock = options.clock ?? Date.now;
     this.notifier = options.outbound ?? new ChatOutbound({ transport: this.transport, chat: options.chat, logger: this.log, clock: this.clock });

@@ -8,7 +8,9 @@
 import { MatrixClient, MatrixError } from "matrix-bot-sdk";
 import type { Logger } from "pino";
 import { ConfigError, UpstreamUnavailableError } from "../../errors.js";
+import type { HttpServer } from "../../http/http-server.js";
 import type { StaffDirectory } from "../../identity.js";
+import type { Metrics } from "../../metrics.js";
 import type { ChatAdapter } from "../kernel/chat-adapter.js";
 import type { ChatMemory } from "../kernel/chat-memory.js";
 import { ChatKernel, type CommandCore } from "../kernel/chat-kernel.js";
@@ -39,6 +41,10 @@ export interface MatrixAdapterOptions {
   retry?: Partial<Omit<RetryPolicy, "log" | "signal">>;
   /** Runs the guided forms' timeouts; tests fire them by hand. */
   schedule?: Schedule;
+  /** Counts the messages the kernel sends; default: nothing counted. */
+  metrics?: Metrics;
+  /** The bot's HTTP server, where `/healthz` then reports this adapter (Matrix needs no routes). */
+  http?: { server: HttpServer };
 }
 
 /** Creates the Matrix adapter; nothing connects until `start()`. */
@@ -63,10 +69,11 @@ class MatrixAdapter implements ChatAdapter {
   private readonly retryPolicy: RetryPolicy;
   private startedAt = Number.POSITIVE_INFINITY;
   private stopped = false;
+  private running = false;
 
-  constructor(options: MatrixAdapterOptions) {
+  constructor(private readonly options: MatrixAdapterOptions) {
     this.settings = options.settings;
-    this.log = options.logger.child({ component: "matrix" });
+    this.log = options.logger.child({ platform: "matrix" });
     this.clock = options.clock ?? Date.now;
     this.retryPolicy = { ...DEFAULT_RETRY, ...options.retry, log: this.log, signal: this.abort.signal };
     const { chat } = options;
@@ -94,6 +101,7 @@ class MatrixAdapter implements ChatAdapter {
       clock: this.clock,
       formTimeoutMs: this.settings.conversationTimeoutMs,
       ...(options.schedule ? { schedule: options.schedule } : {}),
+      ...(options.metrics ? { metrics: options.metrics } : {}),
     });
     this.inbound = new MatrixInbound({
       client: this.client,
@@ -133,7 +141,15 @@ class MatrixAdapter implements ChatAdapter {
     this.startedAt = this.clock();
     this.inbound.listen(botUserId, this.startedAt);
     await this.client.start();
+    this.running = true;
+    this.options.http?.server.addHealthCheck("matrix", () => this.health());
     this.log.info({ userId: botUserId, rooms: Object.keys(this.settings.rooms) }, "Matrix adapter started");
+  }
+
+  /** Running between a finished start and the stop; the SDK retries a failed sync by itself. */
+  health(): { ok: boolean; detail: string } {
+    if (this.running && !this.stopped) return { ok: true, detail: "syncing" };
+    return { ok: false, detail: this.stopped ? "adapter stopped" : "adapter not started" };
   }
 
   async stop(): Promise<void> {

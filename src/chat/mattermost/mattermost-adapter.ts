@@ -10,6 +10,7 @@ import { BotError, ConfigError } from "../../errors.js";
 import type { DispatchResult } from "../../framework/dispatcher.js";
 import { HttpServer } from "../../http/http-server.js";
 import type { StaffDirectory } from "../../identity.js";
+import type { Metrics } from "../../metrics.js";
 import type { ChatAdapter } from "../kernel/chat-adapter.js";
 import type { ChatMemory } from "../kernel/chat-memory.js";
 import { ChatKernel, type CommandCore } from "../kernel/chat-kernel.js";
@@ -55,6 +56,8 @@ export interface MattermostAdapterOptions {
   /** Wall clock in ms; default Date.now. */
   clock?: () => number;
   timing?: Partial<MattermostTiming>;
+  /** Counts the messages the kernel sends; default: nothing counted. */
+  metrics?: Metrics;
 }
 
 const DEFAULT_TIMING: MattermostTiming = {
@@ -135,7 +138,15 @@ class MattermostAdapter implements ChatAdapter {
       publicUrl: this.settings.publicUrl,
       requireRunning: () => this.requireRunning(),
     });
-    this.kernel = new ChatKernel({ transport, core: options.core, staff: options.staff, chat: this.chat, logger: this.log, clock: this.clock });
+    this.kernel = new ChatKernel({
+      transport,
+      core: options.core,
+      staff: options.staff,
+      chat: this.chat,
+      logger: this.log,
+      clock: this.clock,
+      ...(options.metrics ? { metrics: options.metrics } : {}),
+    });
     this.notifier = this.kernel.notifier;
   }
 
@@ -253,7 +264,7 @@ class MattermostAdapter implements ChatAdapter {
     void settled.finally(() => this.tasks.delete(settled));
   }
 
-  private health(): { ok: boolean; detail: string } {
+  health(): { ok: boolean; detail: string } {
     const listener = this.listener;
     if (this.state !== "running" || !listener) return { ok: false, detail: `adapter ${this.state}` };
     if (listener.connected) return { ok: true, detail: "connected" };

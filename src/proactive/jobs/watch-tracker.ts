@@ -28,39 +28,60 @@ export const watchTrackerJob: ProactiveJob = {
   name: "watch-tracker",
   schedules: (config) => [{ every: config.pollIntervalMs }],
   async run(ctx) {
-    const today = toLocalDateTime(ctx.now(), ctx.settings.timeZone);
-    const reconcile = ctx.store.mirror.reconciledOn() !== undefined && ctx.store.mirror.reconciledOn() !== today.date && today.time >= RECONCILE_AFTER;
-    const result = await watchTracker(
-      {
-        tracker: ctx.tracker,
-        store: ctx.store,
-        now: ctx.now,
-        log: ctx.log,
-        pageSize: ctx.config.watchPageSize,
-        feedbackRecorded: (bugId, since) => feedbackRecorded(ctx, bugId, since),
-      },
-      {
-        onFirstRun: ({ total, rows }) => {
-          const open = ctx.store.mirror.list({ openOnly: true });
-          const feedbackOwed = open.filter((row) => row.status === "feedback" && ctx.processFacts(row.id)?.stage !== "review").length;
-          const atRisk = [...assessTeamRisk(ctx, open, ctx.now()).values()].filter((entry) => entry.risk.state !== "ok").length;
-          ctx.outbox.enqueue({
-            key: buildNotificationKey({ kind: "watch-first-run", recipient: channelRecipient(MANAGEMENT_CHANNEL), period: "install" }),
-            target: "channel",
-            message: firstRunMessage({ total, newBugs: [...rows].sort(byPriorityThenAge).map((row) => messageBug(ctx, row)), feedbackOwed, atRisk }),
-            combinable: false,
-          });
-          ctx.store.mirror.setReconciledOn(today.date);
-        },
-        onEvents: (events) => {
-          for (const event of events) handleEvent(ctx, event);
-        },
-      },
-      { reconcile },
-    );
-    if (result.mode === "reconcile") ctx.store.mirror.setReconciledOn(today.date);
+    try {
+      await watchOnce(ctx);
+    } catch (error) {
+      ctx.metrics.watcherCycle("failed", ctx.now());
+      throw error;
+    }
+    ctx.metrics.watcherCycle("ok", ctx.now());
+    ctx.metrics.queue(queueLevels(ctx));
   },
 };
+
+/** The queue's levels after a cycle: NEW bugs nobody took yet, and bugs whose feedback a developer owes. */
+function queueLevels(ctx: EngineContext): { newWaiting: number; feedbackOwed: number } {
+  const open = ctx.store.mirror.list({ openOnly: true });
+  return {
+    newWaiting: open.filter((row) => row.status === "new" && !row.handler).length,
+    feedbackOwed: open.filter((row) => row.status === "feedback" && ctx.processFacts(row.id)?.stage !== "review").length,
+  };
+}
+
+/** One watcher cycle and the announcements it makes. */
+async function watchOnce(ctx: EngineContext): Promise<void> {
+  const today = toLocalDateTime(ctx.now(), ctx.settings.timeZone);
+  const reconcile = ctx.store.mirror.reconciledOn() !== undefined && ctx.store.mirror.reconciledOn() !== today.date && today.time >= RECONCILE_AFTER;
+  const result = await watchTracker(
+    {
+      tracker: ctx.tracker,
+      store: ctx.store,
+      now: ctx.now,
+      log: ctx.log,
+      pageSize: ctx.config.watchPageSize,
+      feedbackRecorded: (bugId, since) => feedbackRecorded(ctx, bugId, since),
+    },
+    {
+      onFirstRun: ({ total, rows }) => {
+        const open = ctx.store.mirror.list({ openOnly: true });
+        const { feedbackOwed } = queueLevels(ctx);
+        const atRisk = [...assessTeamRisk(ctx, open, ctx.now()).values()].filter((entry) => entry.risk.state !== "ok").length;
+        ctx.outbox.enqueue({
+          key: buildNotificationKey({ kind: "watch-first-run", recipient: channelRecipient(MANAGEMENT_CHANNEL), period: "install" }),
+          target: "channel",
+          message: firstRunMessage({ total, newBugs: [...rows].sort(byPriorityThenAge).map((row) => messageBug(ctx, row)), feedbackOwed, atRisk }),
+          combinable: false,
+        });
+        ctx.store.mirror.setReconciledOn(today.date);
+      },
+      onEvents: (events) => {
+        for (const event of events) handleEvent(ctx, event);
+      },
+    },
+    { reconcile },
+  );
+  if (result.mode === "reconcile") ctx.store.mirror.setReconciledOn(today.date);
+}
 
 function handleEvent(ctx: EngineContext, event: WatchEvent): void {
   const bug = event.bug;

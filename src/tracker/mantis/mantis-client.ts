@@ -9,6 +9,7 @@ import { STATUS_CODES } from "node:http";
 import type { Logger } from "pino";
 import { z } from "zod";
 import { BotError, ConfigError, ConflictError, ForbiddenError, NotFoundError, UpstreamUnavailableError } from "../../errors.js";
+import { NO_METRICS, type Metrics } from "../../metrics.js";
 import { TrackerRejectedError } from "../../process/tracker-port.js";
 import { toBug, toBugNote, toTrackerUser, VIEW_STATE_PRIVATE, VIEW_STATE_PUBLIC } from "./mantis-mapping.js";
 import {
@@ -65,6 +66,8 @@ export interface MantisClientOptions {
   category: string;
   log: Logger;
   fetch?: typeof fetch;
+  /** Counts each request by method and status, with its latency; default: nothing counted. */
+  metrics?: Metrics;
   /** How notes written on someone's behalf name the bot: `[by Alice via support-bot]`. */
   botName?: string;
 }
@@ -126,6 +129,7 @@ class MantisConnection {
   readonly botName: string;
   private readonly apiBase: URL;
   private readonly fetch: typeof fetch;
+  private readonly metrics: Metrics;
   private projectId: Promise<number> | undefined;
   private selfName: Promise<string> | undefined;
   private readonly users = new Map<string, TrackerUser>();
@@ -136,6 +140,7 @@ class MantisConnection {
     this.root = options.url.endsWith("/") ? options.url : `${options.url}/`;
     this.apiBase = new URL("api/rest/", this.root);
     this.fetch = options.fetch ?? globalThis.fetch;
+    this.metrics = options.metrics ?? NO_METRICS;
     this.botName = options.botName ?? "support-bot";
   }
 
@@ -166,11 +171,15 @@ class MantisConnection {
       });
       text = await response.text();
     } catch (error) {
-      const durationMs = Math.round(performance.now() - started);
+      const seconds = (performance.now() - started) / 1000;
+      this.metrics.trackerRequest(call.method, "error", seconds);
+      const durationMs = Math.round(seconds * 1000);
       this.options.log.debug({ ...logged, failure: errorName(error), durationMs }, "mantis request failed");
       throw this.unreachable(call, error);
     }
-    const durationMs = Math.round(performance.now() - started);
+    const seconds = (performance.now() - started) / 1000;
+    this.metrics.trackerRequest(call.method, String(response.status), seconds);
+    const durationMs = Math.round(seconds * 1000);
     this.options.log.debug({ ...logged, status: response.status, durationMs }, "mantis request");
 
     if (response.status >= 300) throw this.failure(call, response, text);
