@@ -31,6 +31,9 @@ export async function runLive(config: AppConfig, logger: Logger): Promise<void> 
   const platforms = CHAT_ACCOUNT_PLATFORMS.filter((platform) => config[platform] !== undefined);
   const undeclared = staff.undeclaredAccounts(platforms);
   if (undeclared.length > 0) throw new ConfigError(undeclared);
+  // Listen for SIGINT/SIGTERM before anything starts: a stop asked for while the adapters still
+  // connect then ends the run cleanly once they have, instead of killing the process half-way.
+  const stopAsked = waitForStopSignal(logger);
   const store = new Store(join(config.dataDir, "support-bot.sqlite"));
   const metrics = new PrometheusMetrics();
   const tracker = createMantisTracker({
@@ -83,7 +86,7 @@ export async function runLive(config: AppConfig, logger: Logger): Promise<void> 
   addReadinessChecks(http, { store, adapters, pollIntervalMs: engine ? config.proactive.pollIntervalMs : undefined });
   void warnAboutChecks(config, staff, logger);
 
-  await waitForStopSignal(logger);
+  await stopAsked;
   await engine?.stop();
   await outbox.stop();
   for (const adapter of adapters.reverse()) await adapter.stop();

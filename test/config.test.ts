@@ -141,6 +141,7 @@ describe("loadConfig: people's working time and the proactive engine", () => {
       docsRepeatWindowDays: 90,
       workdayHours: 8,
       staleAfterDays: 3,
+      summaryItemsPerSection: 10,
       timeZone: "UTC",
       workDays: ["mon", "tue", "wed", "thu", "fri"],
       workHours: { start: "09:00", end: "17:00" },
@@ -185,10 +186,12 @@ describe("loadConfig: people's working time and the proactive engine", () => {
       REMINDERS_DEFAULT: "daily@08:00",
       NOTIFY_MAX_ATTEMPTS: "3",
       WORKDAY_HOURS: "7.5",
+      SUMMARY_ITEMS_PER_SECTION: "5",
     });
     expect(config.process).toMatchObject({
       workdayHours: 7.5,
       staleAfterDays: 5,
+      summaryItemsPerSection: 5,
       timeZone: "Asia/Jerusalem",
       workDays: ["mon", "tue", "wed", "thu", "sun"],
       workHours: { start: "08:30", end: "16:30" },

@@ -29,8 +29,8 @@ import { reminderSettingsFor, type ProactiveSettings } from "./settings.js";
 
 /**
  * Largest message the outbox sends. A notification may reach several platforms, so this fits them
- * all: Mattermost counts 16,383 characters, Matrix 32,000 bytes; counted in UTF-8 bytes, 16,000 is
- * within both.
+ * all: Mattermost counts 16,383 characters, Matrix 24,000 bytes of Markdown (MATRIX_MESSAGE_LIMIT);
+ * counted in UTF-8 bytes, 16,000 is within both.
  */
 export const MAX_MESSAGE_BYTES = 16_000;
 /** How often the owner's timer retries failed routes and sends what came due (quiet hours ended). */

@@ -77,8 +77,8 @@ export interface FitOptions {
   /** Whether the platform shows buttons; if not, `typedButtons` writes them into the text. */
   buttons: boolean;
   typedButtons(buttons: readonly MessageButton[]): string;
-  /** Whether the platform takes pictures; if not, a message's picture is left out (its text says what it shows). */
-  images: boolean;
+  /** Whether the platform takes pictures; if not (the default), a message's picture is left out and its text goes alone. */
+  images?: boolean;
 }
 
 /**
@@ -96,7 +96,7 @@ export function fitMessage<M extends Message>(message: M, options: FitOptions): 
     const fitted = { ...rest, text: part } as M;
     const last = index === parts.length - 1;
     if (hasButtons && options.buttons && last) fitted.buttons = buttons;
-    if (image !== undefined && options.images && last) fitted.image = image;
+    if (image !== undefined && options.images === true && last) fitted.image = image;
     return fitted;
   });
 }

@@ -8,7 +8,7 @@
 import { MatrixError, type MatrixClient } from "matrix-bot-sdk";
 import type { Logger } from "pino";
 import { z } from "zod";
-import type { Message, MessageButton, MessageImage, Reply } from "../../framework/reply.js";
+import type { Message, MessageButton, MessageImage, MessageLimit, Reply } from "../../framework/reply.js";
 import type { ChatTransport, MessageOrigin, Posted, PostPlacement, TransportCapabilities } from "../kernel/transport.js";
 import type { ChannelKey } from "../notifier.js";
 import type { DirectRooms } from "./direct-rooms.js";
@@ -22,11 +22,15 @@ const mxcUriSchema = z.string().regex(/^mxc:\/\/[^/]+\/[A-Za-z0-9_-]+$/, "not an
 type Retry = <T>(what: string, action: () => Promise<T>) => Promise<T>;
 
 /**
- * Matrix limits a whole event to 65,536 bytes and carries the text twice (plain and HTML), so a
- * message's Markdown stays within 32,000 bytes.
+ * Matrix limits a whole event to 65,536 bytes and carries the text twice (plain and HTML). HTML is
+ * longer than the Markdown it comes from (links, list tags, `&amp;`): a list of bugs' event is about
+ * 2.15 times its Markdown (test/chat/summary-on-platforms.test.ts), so 32,000 bytes of Markdown made
+ * 68 KB events the homeserver refuses; 24,000 bytes make about 51 KB.
  */
+export const MATRIX_MESSAGE_LIMIT: MessageLimit = Object.freeze({ length: 24_000, measure: "utf8-bytes" });
+
 const MATRIX_CAPABILITIES: TransportCapabilities = {
-  maxMessage: { length: 32_000, measure: "utf8-bytes" },
+  maxMessage: MATRIX_MESSAGE_LIMIT,
   buttons: false,
   ephemeral: false,
   dialogs: false,
