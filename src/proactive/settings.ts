@@ -1,7 +1,7 @@
 /**
  * Settings of the proactive engine (docs/proactive.md): whether it runs, how often it reads the
- * tracker and checks, when feedback is chased, where daily summaries and the weekly report go, how often delivery is
- * tried. People's working time and reminder preferences are not here: they are the process's
+ * tracker and checks, when feedback is chased, where daily summaries and the weekly report go, how
+ * often delivery is tried. People's working time and reminder preferences are not here: they are the process's
  * (src/core/people-settings.ts), because commands judge deadlines by them too.
  */
 import { z } from "zod";

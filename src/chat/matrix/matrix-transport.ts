@@ -74,8 +74,10 @@ export class MatrixTransport implements ChatTransport {
   async reply(origin: MessageOrigin, parts: readonly Reply[]): Promise<void> {
     for (const part of parts) {
       const relation = this.replyRelation(origin, part.visibility);
+      // Uploaded first: a failed upload sends nothing, so a retry repeats nothing.
+      const picture = part.image ? await this.upload(part.image) : undefined;
       await this.sendMessage(origin.place, { ...this.render(part), "m.relates_to": relation });
-      if (part.image) await this.sendImage(origin.place, part.image, relation);
+      if (picture) await this.sendImage(origin.place, picture, relation);
     }
   }
 
@@ -103,13 +105,15 @@ export class MatrixTransport implements ChatTransport {
       const root = placement.thread?.rootId ?? (placement.startThread ? firstId : undefined);
       const previous = lastId ?? placement.thread?.lastId;
       const content: NoticeContent = root !== undefined && previous !== undefined ? { ...this.render(part), "m.relates_to": threadRelation(root, previous, true) } : this.render(part);
+      // Uploaded first: a failed upload sends nothing, so a retry repeats nothing.
+      const picture = part.image ? await this.upload(part.image) : undefined;
       const eventId = await this.sendMessage(place, content);
       firstId ??= eventId;
       lastId = eventId;
-      if (part.image) {
+      if (picture) {
         // The picture follows its text, in the same thread (whose root the text may just have started).
         const threadRoot = root ?? (placement.startThread ? firstId : undefined);
-        lastId = await this.sendImage(place, part.image, threadRoot !== undefined ? threadRelation(threadRoot, eventId, true) : undefined);
+        lastId = await this.sendImage(place, picture, threadRoot !== undefined ? threadRelation(threadRoot, eventId, true) : undefined);
       }
     }
     if (firstId === undefined || lastId === undefined) throw new Error("nothing to post");
@@ -161,18 +165,22 @@ export class MatrixTransport implements ChatTransport {
     return { "m.in_reply_to": { event_id: origin.id } };
   }
 
-  /**
-   * Uploads a picture to the media repository (`POST /_matrix/media/v3/upload`) and sends it as an
-   * `m.image` whose body is its description (a caption, since `filename` names the file) and whose
-   * `info` gives type, size and dimensions; returns the event id.
-   */
-  private async sendImage(roomId: string, image: MessageImage, relation: Record<string, unknown> | undefined): Promise<string> {
+  /** Uploads a picture to the media repository (`POST /_matrix/media/v3/upload`); the picture and its `mxc://` URI. */
+  private async upload(image: MessageImage): Promise<{ image: MessageImage; uri: string }> {
     const uri = await this.options.retry("upload a picture", () => this.options.client.uploadContent(Buffer.from(image.png), "image/png", image.name));
+    return { image, uri: mxcUriSchema.parse(uri) };
+  }
+
+  /**
+   * Sends an uploaded picture as an `m.image` whose body is its description (a caption, since
+   * `filename` names the file) and whose `info` gives type, size and dimensions; returns the event id.
+   */
+  private async sendImage(roomId: string, { image, uri }: { image: MessageImage; uri: string }, relation: Record<string, unknown> | undefined): Promise<string> {
     const content = {
       msgtype: "m.image",
       body: image.alt,
       filename: image.name,
-      url: mxcUriSchema.parse(uri),
+      url: uri,
       info: { mimetype: "image/png", size: image.png.length, w: image.width, h: image.height },
       ...(relation ? { "m.relates_to": relation } : {}),
     };

@@ -72,9 +72,10 @@ export class MattermostPoster {
       const rootId = options.rootId || (options.threadParts && posts[0] ? posts[0].id : "");
       const fileId = part.image ? await this.upload(channelId, part.image) : undefined;
       const post = await this.create(channelId, renderPost(part, target), rootId, fileId);
-      // The server drops a file it cannot attach and still creates the post: that is a failed send.
+      // The server drops a file it cannot attach and still creates the post. Sending again would
+      // repeat the text, so the post stands and the log says the picture is missing.
       if (fileId !== undefined && !(post.file_ids ?? []).includes(fileId)) {
-        throw new UpstreamUnavailableError(`Mattermost did not attach the picture ${part.image?.name ?? ""} to the post.`);
+        this.options.log.warn({ channelId, postId: post.id, fileId }, "Mattermost did not attach the picture to the post; it went without");
       }
       posts.push(post);
     }
