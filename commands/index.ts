@@ -11,6 +11,7 @@ import { confirmCommand } from "./confirm.js";
 import { draftCommand } from "./draft.js";
 import { etaCommand } from "./eta.js";
 import { feedbackCommand } from "./feedback.js";
+import { forgetCommand } from "./forget.js";
 import { grabCommand } from "./grab.js";
 import { createHelpCommand } from "./help.js";
 import { leadCommand } from "./lead.js";
@@ -46,6 +47,7 @@ export const COMMANDS: readonly AnyCommand[] = [
   fileCommand,
   docsCommand,
   leadCommand,
+  forgetCommand,
   reviewCommand,
   verdictCommand,
   notifyCommand,

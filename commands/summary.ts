@@ -11,6 +11,7 @@ import { fitsLimit, isSummarySection, SUMMARY_SECTION_TITLES, SUMMARY_SECTIONS }
 import { UsageError } from "../src/errors.js";
 import { defineCommand } from "../src/framework/command.js";
 import { ephemeral, inChannel } from "../src/framework/reply.js";
+import { describeWaitingFilings, isTransientFailure } from "../src/process/pending-filings.js";
 import { composeQueueSection, composeQueueSummary, readQueueSummary } from "../src/process/queue-summary.js";
 
 /** The sections as a Markdown list, one per line: `new`: NEW, awaiting triage. */
@@ -32,8 +33,19 @@ export const summaryCommand = defineCommand({
     if (section !== undefined && !isSummarySection(section)) {
       throw new UsageError(`There is no section \`${section.replace(/`/g, "")}\` in the summary. The sections are:\n${sectionList()}`);
     }
-    const queue = await readQueueSummary(ctx);
-    if (section === undefined) return inChannel(composeQueueSummary(ctx, queue, { limit: ctx.messageLimit, trigger: ctx.trigger }));
+    // Filings that wait for the tracker are known without it: shown even while it is down.
+    const waiting = describeWaitingFilings(ctx.store, ctx.tracker.name).join("\n");
+    let queue;
+    try {
+      queue = await readQueueSummary(ctx);
+    } catch (error) {
+      if (!isTransientFailure(error) || waiting === "") throw error;
+      return inChannel(`${error.userMessage}: the queue cannot be read now.\n\n${waiting}`);
+    }
+    if (section === undefined) {
+      const text = composeQueueSummary(ctx, queue, { limit: ctx.messageLimit, trigger: ctx.trigger });
+      return inChannel(waiting === "" ? text : `${waiting}\n\n${text}`);
+    }
     const text = composeQueueSection(queue, section);
     if (fitsLimit(text, ctx.messageLimit)) return inChannel(text);
     // A long list would bury the channel: it goes to the caller alone, in as many messages as it takes.

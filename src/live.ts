@@ -20,6 +20,8 @@ import { CHAT_ACCOUNT_PLATFORMS, type StaffDirectory } from "./identity.js";
 import { runChecks } from "./ops/doctor.js";
 import { PrometheusMetrics } from "./ops/prometheus-metrics.js";
 import { loadStaffFile } from "./staff-file.js";
+import { startRetentionJob } from "./process/customer-data.js";
+import { startFilingRetries } from "./process/pending-filings.js";
 import { Store } from "./store/store.js";
 import { createMantisClient } from "./tracker/mantis/mantis-client.js";
 import { createMantisTracker } from "./tracker/mantis/mantis-tracker.js";
@@ -79,6 +81,12 @@ export async function runLive(config: AppConfig, logger: Logger): Promise<void> 
     logger.info({ platform: adapter.platform }, "chat platform connected");
   }
 
+  // Customers' filings MantisBT could not take are filed when it answers again, with the engine on or
+  // off; started once the chat platforms are connected, so the DMs with the bug numbers reach people.
+  const filingRetries = startFilingRetries({ tracker, store, staff, notifier, now: () => new Date(), log: logger.child({ component: "filings" }) });
+  // Customers' personal data past PII_RETENTION_DAYS is erased at start and daily.
+  const retention = startRetentionJob({ tracker, store, retentionDays: config.process.piiRetentionDays, now: () => new Date(), log: logger.child({ component: "retention" }) });
+
   let engine: ProactiveEngine | undefined;
   if (engineOn) {
     engine = startProactiveEngine({ tracker, store, staff, outbox, settings: config.process, proactive: config.proactive, logger, metrics, charts });
@@ -88,6 +96,8 @@ export async function runLive(config: AppConfig, logger: Logger): Promise<void> 
 
   await stopAsked;
   await engine?.stop();
+  await filingRetries.stop();
+  await retention.stop();
   await outbox.stop();
   for (const adapter of adapters.reverse()) await adapter.stop();
   await http.close();

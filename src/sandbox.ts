@@ -17,6 +17,8 @@ import { startProactiveEngine, type ProactiveEngine } from "./proactive/engine.j
 import { createOutbox, type Outbox } from "./proactive/outbox.js";
 import { startMantisSimulator } from "./simulators/mantis/server.js";
 import { SANDBOX_STAFF } from "./staff-file.js";
+import { startRetentionJob, type RetentionJob } from "./process/customer-data.js";
+import { startFilingRetries, type FilingRetries } from "./process/pending-filings.js";
 import { Store } from "./store/store.js";
 import { createMantisClient } from "./tracker/mantis/mantis-client.js";
 import { createMantisTracker } from "./tracker/mantis/mantis-tracker.js";
@@ -57,6 +59,8 @@ export async function runSandbox({ config, logger, input, output, interactive }:
   const simulator = await startMantisSimulator({ seed: true, now });
   const store = new Store(":memory:");
   let engine: ProactiveEngine | undefined;
+  let filingRetries: FilingRetries | undefined;
+  let retention: RetentionJob | undefined;
   let outbox: Outbox | undefined;
   try {
     const staff = new StaffDirectory([...SANDBOX_STAFF]);
@@ -94,6 +98,9 @@ export async function runSandbox({ config, logger, input, output, interactive }:
     const charts = createVegaChartRenderer();
     const core = createBotCore({ config, logger, store, staff, tracker, notifier, erp, charts, now, ...(queueSource ? { queueSource } : {}) });
     const kernel = new ChatKernel({ transport, core, staff, chat, logger, outbound });
+    // Customers' filings the simulator could not take are filed when it answers, engine on or off.
+    filingRetries = startFilingRetries({ tracker, store, staff, notifier, now: () => new Date(), log: logger });
+    retention = startRetentionJob({ tracker, store, retentionDays: config.process.piiRetentionDays, now: () => new Date(), log: logger });
     if (engineOn) {
       engine = startProactiveEngine({ tracker, store, staff, outbox, settings: config.process, proactive: config.proactive, logger, charts, now });
     }
@@ -111,6 +118,8 @@ export async function runSandbox({ config, logger, input, output, interactive }:
     await kernel.stop();
   } finally {
     await engine?.stop();
+    await filingRetries?.stop();
+    await retention?.stop();
     await outbox?.stop();
     store.close();
     await simulator.close();

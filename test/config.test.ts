@@ -142,6 +142,7 @@ describe("loadConfig: people's working time and the proactive engine", () => {
       workdayHours: 8,
       staleAfterDays: 3,
       summaryItemsPerSection: 10,
+      piiRetentionDays: 365,
       timeZone: "UTC",
       workDays: ["mon", "tue", "wed", "thu", "fri"],
       workHours: { start: "09:00", end: "17:00" },

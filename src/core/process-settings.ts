@@ -22,6 +22,12 @@ export const processEnvSchema = z.object({
   WORKDAY_HOURS: z.coerce.number().min(1).max(24).default(8),
   STALE_AFTER_DAYS: z.coerce.number({ error: "must be a number of working days" }).positive().max(365).default(3),
   SUMMARY_ITEMS_PER_SECTION: z.coerce.number({ error: "must be a number of bugs" }).int("must be a whole number").min(0).max(100).default(10),
+  PII_RETENTION_DAYS: z.coerce
+    .number({ error: "must be a number of days" })
+    .int("must be whole days")
+    .min(1, "must be at least 1 day")
+    .max(3650, "must be at most 3650 days")
+    .default(365),
   ...peopleEnvSchema.shape,
 });
 /** The process's variables as the schema returns them. */
@@ -49,6 +55,8 @@ export interface ProcessSettings extends PeopleDefaults {
    * section, the most urgent; `summary <section>` lists them all.
    */
   summaryItemsPerSection: number;
+  /** PII_RETENTION_DAYS: calls and e-mails older than this, of closed bugs, lose the customer's name, phone and e-mail. */
+  piiRetentionDays: number;
 }
 
 /** The process settings from the parsed environment and the tracker's category. */
@@ -63,5 +71,6 @@ export function processSettingsFromEnv(env: ProcessEnv, tracker: { category: str
     workdayHours: env.WORKDAY_HOURS,
     staleAfterDays: env.STALE_AFTER_DAYS,
     summaryItemsPerSection: env.SUMMARY_ITEMS_PER_SECTION,
+    piiRetentionDays: env.PII_RETENTION_DAYS,
   };
 }

@@ -9,7 +9,7 @@ import type { Logger } from "pino";
 import type { Notifier } from "../chat/notifier.js";
 import type { ProcessSettings } from "../core/process-settings.js";
 import type { ErpPort } from "../erp/erp.js";
-import { BotError, PermissionError, UsageError } from "../errors.js";
+import { BotError, PermissionError, UpstreamUnavailableError, UsageError } from "../errors.js";
 import type { Platform, StaffDirectory, StaffMember } from "../identity.js";
 import { NO_METRICS, type Metrics } from "../metrics.js";
 import type { Store } from "../store/store.js";
@@ -150,9 +150,21 @@ function resultForError(
   const reference = `request id \`${run.requestId}\``;
   const text =
     error instanceof BotError
-      ? withHint(error, `${error.userMessage}\n(If it keeps happening, tell an administrator the ${reference}.)`)
+      ? withHint(error, `${error.userMessage}${upstreamAdvice(error)}\n(If it keeps happening, tell an administrator the ${reference}.)`)
       : `Sorry, that did not work because of a problem on my side. If it keeps happening, tell an administrator the ${reference}.`;
   return { kind: "failed", reply: ephemeral(text), requestId: run.requestId };
+}
+
+/**
+ * What a command that failed on an unavailable upstream means for the caller: commands other than
+ * the customers' filings (kept as pending) are all or nothing, so nothing changed and the same
+ * command can simply be run again; unless no answer came to a write, which may have been made.
+ */
+function upstreamAdvice(error: BotError): string {
+  if (!(error instanceof UpstreamUnavailableError)) return "";
+  return error.mayHaveApplied
+    ? "\nIt may have made the change before it stopped answering: check (for example with `show`) before you try again."
+    : "\nNothing changed: try again in a moment.";
 }
 
 function withHint(error: BotError, text: string): string {

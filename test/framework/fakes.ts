@@ -79,6 +79,16 @@ export class FakeTracker implements TrackerPort {
     return updated;
   }
 
+  async deleteNote(ticketId: number, noteId: number): Promise<void> {
+    this.record("deleteNote", [ticketId, noteId]);
+    this.ticketQuietly(ticketId);
+  }
+
+  async findFiledByMarker(marker: string): Promise<Ticket | undefined> {
+    this.record("findFiledByMarker", [marker]);
+    return [...this.bugs.values()].find((bug) => bug.description.includes(marker));
+  }
+
   async addNote(ticketId: number, note: NewNote): Promise<TicketNote> {
     this.record("addNote", [ticketId, note]);
     this.ticketQuietly(ticketId);

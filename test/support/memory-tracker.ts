@@ -170,6 +170,19 @@ export class MemoryTracker implements TrackerPort {
     return this.toTicket(stored);
   }
 
+  async deleteNote(ticketId: number, noteId: number): Promise<void> {
+    const stored = this.stored(ticketId);
+    const index = stored.notes.findIndex((note) => note.id === noteId);
+    if (index < 0) throw new NotFoundError(`Bug #${ticketId} has no note ${noteId}`);
+    stored.notes.splice(index, 1);
+    this.touch(stored);
+  }
+
+  async findFiledByMarker(marker: string): Promise<Ticket | undefined> {
+    const found = [...this.data.tickets.values()].find((ticket) => ticket.description.includes(marker));
+    return found && this.toTicket(found);
+  }
+
   async addNote(ticketId: number, note: NewNote): Promise<TicketNote> {
     const stored = this.stored(ticketId);
     const made = this.makeNote(note);

@@ -72,7 +72,7 @@ export interface MantisClientOptions {
   botName?: string;
 }
 
-type HttpMethod = "GET" | "POST" | "PATCH";
+type HttpMethod = "GET" | "POST" | "PATCH" | "DELETE";
 
 interface Call<T> {
   method: HttpMethod;
@@ -192,6 +192,8 @@ class MantisConnection {
         throw new UpstreamUnavailableError("MantisBT answered with something that is not JSON", {
           cause: error,
           hint: URL_HINT,
+          // A success status on a write: MantisBT probably made the change before printing garbage.
+          mayHaveApplied: call.method !== "GET",
           logMessage: `${call.method} ${url.pathname}: HTTP ${response.status} with a body that is not JSON (${response.headers.get("content-type") ?? "no content type"})`,
         });
       }
@@ -214,6 +216,8 @@ class MantisConnection {
         cause: error,
         hint: "check that MantisBT is up; MANTIS_TIMEOUT_MS sets how long the bot waits",
         logMessage: `${call.method} ${call.path}: timed out after ${this.options.timeoutMs} ms`,
+        // A write may have been made before the answer got lost.
+        mayHaveApplied: call.method !== "GET",
       });
     }
     return new UpstreamUnavailableError("MantisBT is unreachable", {
@@ -487,7 +491,7 @@ class MantisRestClient implements MantisClient {
       updated = await this.readBackAfter(error, () => id);
     }
     const { issue, etag } = updated;
-    if (!issue) throw new UpstreamUnavailableError(`MantisBT answered the update of bug #${id} without the bug`);
+    if (!issue) throw new UpstreamUnavailableError(`MantisBT answered the update of bug #${id} without the bug`, { mayHaveApplied: true });
     verifyApplied(issue, {
       ...(change.status ? { status: change.status } : {}),
       ...(handlerId !== undefined ? { handlerId } : {}),
@@ -502,6 +506,13 @@ class MantisRestClient implements MantisClient {
     const impersonate = await this.impersonation();
     const [sent] = await this.notesToSend([note], impersonate);
     return this.postNote(id, sent!, impersonate);
+  }
+
+  async deleteNote(id: number, noteId: number): Promise<void> {
+    checkBugId(id);
+    checkBugId(noteId);
+    // 2.28.4 answers 200 with `{issue}`; the bug is not needed, so any JSON (or none) will do.
+    await this.send({ method: "DELETE", path: `issues/${id}/notes/${noteId}`, bugId: id, notFound: `Bug #${id} has no note ${noteId}`, schema: z.unknown() });
   }
 
   /** `POST /issues/{id}/notes` with a note as it is sent (see `notesToSend`). */
@@ -611,7 +622,7 @@ class MantisRestClient implements MantisClient {
     }
     throw new UpstreamUnavailableError(
       `MantisBT accepted the change to bug #${id}, but neither its answer nor the bug could be read: check bug #${id} in MantisBT`,
-      { cause: error },
+      { cause: error, mayHaveApplied: true },
     );
   }
 

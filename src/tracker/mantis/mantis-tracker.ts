@@ -87,6 +87,10 @@ export function parseMantisReference(text: string): number | undefined {
   return id > 0 && Number.isSafeInteger(id) ? id : undefined;
 }
 
+/** How many of the most recently updated bugs `findFiledByMarker` reads: 4 pages of 50. */
+const MARKER_SEARCH_PAGES = 4;
+const MARKER_SEARCH_PAGE_SIZE = 50;
+
 /** What the adapter is built from: the REST client (with the bot's credentials) and the staff directory. */
 export interface MantisTrackerOptions {
   client: MantisClient;
@@ -162,6 +166,22 @@ class MantisTicketTracker implements TrackerPort {
 
   async addNote(ticketId: number, note: NewNote): Promise<TicketNote> {
     return this.toNote(await this.client.addNote(ticketId, copyNote(note)));
+  }
+
+  async deleteNote(ticketId: number, noteId: number): Promise<void> {
+    await this.client.deleteNote(ticketId, noteId);
+  }
+
+  async findFiledByMarker(marker: string): Promise<Ticket | undefined> {
+    // MantisBT's REST API cannot search text: the bug filed moments before a timeout is among the
+    // most recently updated ones, so a few pages of those are read (MARKER_SEARCH_PAGES).
+    for (let page = 1; page <= MARKER_SEARCH_PAGES; page += 1) {
+      const bugs = await this.client.listBugs({ page, pageSize: MARKER_SEARCH_PAGE_SIZE, filter: "any" });
+      const found = bugs.find((bug) => bug.description.includes(marker));
+      if (found) return this.toTicket(found);
+      if (bugs.length < MARKER_SEARCH_PAGE_SIZE) return undefined;
+    }
+    return undefined;
   }
 
   async linkSubTicket(parentId: number, childId: number): Promise<void> {

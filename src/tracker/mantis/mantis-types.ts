@@ -182,6 +182,8 @@ export interface MantisClient {
    * when the status must stay, set it again after the note.
    */
   addNote(id: number, note: NewNote): Promise<BugNote>;
+  /** `DELETE /issues/{id}/notes/{note_id}`; NotFoundError when the bug or the note does not exist. */
+  deleteNote(id: number, noteId: number): Promise<void>;
   addTags(id: number, tags: string[]): Promise<void>;
   addRelationship(id: number, relationship: { type: RelationshipType; otherBugId: number }): Promise<void>;
   /** A user by name; known users are kept for the process's lifetime, an unknown name is asked for again. */
