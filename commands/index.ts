@@ -26,6 +26,7 @@ import { triageCommand } from "./triage.js";
 import { notifyCommand } from "./notify.js";
 import { releaseCommand } from "./release.js";
 import { reviewCommand } from "./review.js";
+import { reportCommand } from "./report.js";
 import { summaryCommand } from "./summary.js";
 import { verdictCommand } from "./verdict.js";
 
@@ -54,6 +55,7 @@ export const COMMANDS: readonly AnyCommand[] = [
   notifyCommand,
   releaseCommand,
   summaryCommand,
+  reportCommand,
   settingsCommand,
   snoozeCommand,
 ];

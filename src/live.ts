@@ -8,6 +8,7 @@
 import { join } from "node:path";
 import type { Logger } from "pino";
 import { createBotCore } from "./app.js";
+import { createVegaChartRenderer } from "./charts/vega-chart-renderer.js";
 import type { ChatAdapter } from "./chat/kernel/chat-adapter.js";
 import type { AppConfig } from "./config.js";
 import { createErp } from "./erp/create-erp.js";
@@ -51,7 +52,9 @@ export async function runLive(config: AppConfig, logger: Logger): Promise<void> 
   // While the engine runs, `mine` and `summary` read its mirror instead of paging through MantisBT.
   const engineOn = config.proactive.enabled !== "off";
   const queueSource = engineOn ? { kind: "mirror" as const, pollIntervalMs: config.proactive.pollIntervalMs } : undefined;
-  const core = createBotCore({ config, logger, store, staff, tracker, notifier, erp, metrics, ...(queueSource ? { queueSource } : {}) });
+  // The report's chart, drawn in process (Vega-Lite, resvg, the packaged font); its packages load on the first chart.
+  const charts = createVegaChartRenderer();
+  const core = createBotCore({ config, logger, store, staff, tracker, notifier, erp, metrics, charts, ...(queueSource ? { queueSource } : {}) });
 
   // Up before the adapters, so /healthz and /readyz answer while they connect.
   const http = new HttpServer({ logger });
@@ -86,7 +89,7 @@ export async function runLive(config: AppConfig, logger: Logger): Promise<void> 
 
   let engine: ProactiveEngine | undefined;
   if (engineOn) {
-    engine = startProactiveEngine({ tracker, store, staff, outbox, settings: config.process, proactive: config.proactive, logger, metrics });
+    engine = startProactiveEngine({ tracker, store, staff, outbox, settings: config.process, proactive: config.proactive, logger, metrics, charts });
   }
   addReadinessChecks(http, { store, adapters, pollIntervalMs: engine ? config.proactive.pollIntervalMs : undefined });
   void warnAboutChecks(config, staff, logger);

@@ -346,7 +346,8 @@ function describe(key: BugSection, bug: SummaryBug, now: number, bugUrl: (id: nu
   return parts.join(" · ");
 }
 
-function bugLink(id: number, bugUrl: (id: number) => string): string {
+/** A bug as a Markdown link `[#12](url)`. */
+export function bugLink(id: number, bugUrl: (id: number) => string): string {
   // Parentheses and spaces would end the link target early.
   const url = bugUrl(id).replace(/[()\s]/g, (char) => encodeURIComponent(char));
   return `[#${id}](${url})`;
@@ -356,7 +357,7 @@ function bugLink(id: number, bugUrl: (id: number) => string): string {
  * One line of plain text: whitespace collapsed (a newline would break the list and the splitter),
  * Markdown specials escaped, `@mentions` defused so a bug subject cannot ping a whole channel.
  */
-function cleanText(text: string, maxLength: number): string {
+export function cleanText(text: string, maxLength: number): string {
   let flat = text.replace(/\s+/g, " ").trim();
   const points = [...flat];
   if (points.length > maxLength) flat = `${points.slice(0, maxLength - 1).join("").trimEnd()}…`;

@@ -14,6 +14,7 @@ import type { Platform, StaffDirectory, StaffMember } from "../identity.js";
 import { NO_METRICS, type Metrics } from "../metrics.js";
 import type { Store } from "../store/store.js";
 import type { QueueSource } from "../process/queue.js";
+import type { ChartRenderer } from "../process/report-chart.js";
 import type { TrackerPort } from "../process/tracker-port.js";
 import { formatUsage, parseArguments } from "./args.js";
 import type { CommandContext } from "./command.js";
@@ -61,6 +62,8 @@ export interface DispatchServices {
   logger: Logger;
   /** Where listings read open bugs (the engine's mirror while it runs); the tracker when absent. */
   queueSource?: QueueSource;
+  /** Draws the report's chart; absent, the report is text only. */
+  charts?: ChartRenderer;
   /** Makes the id that ties a reply to its log lines; random by default, fixed in tests. */
   newRequestId?: () => string;
   /** Counts each command by name and outcome with its duration; default: nothing counted. */
@@ -124,6 +127,7 @@ async function runLine(request: DispatchRequest, services: DispatchServices, see
       now: services.now,
       log,
       ...(services.queueSource ? { queueSource: services.queueSource } : {}),
+      ...(services.charts ? { charts: services.charts } : {}),
     };
     const reply = await command.run(context, args);
     log.info({ durationMs: Math.round(performance.now() - started) }, "command done");

@@ -59,8 +59,23 @@ const messageSchema = z.object({
   buttons: z
     .array(z.object({ label: z.string(), command: z.string(), style: z.enum(["primary", "danger", "default"]).optional() }))
     .optional(),
+  // A picture is stored with its PNG in base64 (see `storedPayload`).
+  image: z
+    .object({
+      png: z.base64().transform((text) => new Uint8Array(Buffer.from(text, "base64"))),
+      width: z.number().int().positive(),
+      height: z.number().int().positive(),
+      name: z.string(),
+      alt: z.string(),
+    })
+    .optional(),
   bugId: z.number().int().optional(),
 });
+
+/** A message as the outbox row keeps it: JSON, so a picture's PNG goes as base64. */
+function storedPayload(message: Message): unknown {
+  return message.image ? { ...message, image: { ...message.image, png: Buffer.from(message.image.png).toString("base64") } } : message;
+}
 
 /** What the outbox needs. */
 export interface OutboxDeps {
@@ -132,7 +147,7 @@ export class Outbox {
     const platforms = this.platformsFor(entry.target, entry.key.recipient);
     const note = platforms.length === 0 ? `nobody to send to: ${entry.key.recipient} has no account on ${this.deps.platforms.join(" or ")}` : undefined;
     const queued = this.deps.store.outbox.enqueue(
-      { key: entry.key, target: entry.target, payload: entry.message, dueAt: entry.dueAt ?? now, combinable: entry.combinable ?? true },
+      { key: entry.key, target: entry.target, payload: storedPayload(entry.message), dueAt: entry.dueAt ?? now, combinable: entry.combinable ?? true },
       platforms,
       now,
       note,

@@ -22,6 +22,8 @@ export interface TransportCapabilities {
   dialogs: boolean;
   /** Whether posts can answer in a thread (a bug's updates are kept in one thread per place). */
   threads: boolean;
+  /** Whether a message can carry a picture (an uploaded PNG); without, only its text is sent. */
+  images: boolean;
   /** How a message names a person so the platform notifies them, e.g. `@alice`. */
   mention(user: string): string;
 }

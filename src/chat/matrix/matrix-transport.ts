@@ -8,7 +8,7 @@
 import { MatrixError, type MatrixClient } from "matrix-bot-sdk";
 import type { Logger } from "pino";
 import { z } from "zod";
-import type { Message, MessageButton, MessageLimit, Reply } from "../../framework/reply.js";
+import type { Message, MessageButton, MessageImage, MessageLimit, Reply } from "../../framework/reply.js";
 import type { ChatTransport, MessageOrigin, Posted, PostPlacement, Reaction, TransportCapabilities } from "../kernel/transport.js";
 import type { ChannelKey } from "../notifier.js";
 import type { DirectRooms } from "./direct-rooms.js";
@@ -16,6 +16,8 @@ import { renderNotice, typedButtonLines, type NoticeContent } from "./render.js"
 import type { ConfiguredRooms } from "./rooms.js";
 
 const sendResponseSchema = z.looseObject({ event_id: z.string() });
+/** What the media repository answers an upload with (content-repo.yaml: `content_uri`, an `mxc://` URI). */
+const mxcUriSchema = z.string().regex(/^mxc:\/\/[^/]+\/[A-Za-z0-9_-]+$/, "not an mxc:// URI");
 
 type Retry = <T>(what: string, action: () => Promise<T>) => Promise<T>;
 
@@ -33,6 +35,8 @@ const MATRIX_CAPABILITIES: TransportCapabilities = {
   ephemeral: false,
   dialogs: false,
   threads: true,
+  // Uploaded to the media repository, then sent as an `m.image` event.
+  images: true,
   // A matrix.to link is how clients write a mention ("pill").
   mention: (user) => `[${user}](https://matrix.to/#/${user})`,
 };
@@ -71,7 +75,13 @@ export class MatrixTransport implements ChatTransport {
   }
 
   async reply(origin: MessageOrigin, parts: readonly Reply[]): Promise<void> {
-    for (const part of parts) await this.sendNotice(origin.place, { ...this.render(part), "m.relates_to": this.replyRelation(origin, part.visibility) });
+    for (const part of parts) {
+      const relation = this.replyRelation(origin, part.visibility);
+      // Uploaded first: a failed upload sends nothing, so a retry repeats nothing.
+      const picture = part.image ? await this.upload(part.image) : undefined;
+      await this.sendMessage(origin.place, { ...this.render(part), "m.relates_to": relation });
+      if (picture) await this.sendImage(origin.place, picture, relation);
+    }
   }
 
   async sendDirect(user: string, parts: readonly Message[]): Promise<void> {
@@ -98,9 +108,16 @@ export class MatrixTransport implements ChatTransport {
       const root = placement.thread?.rootId ?? (placement.startThread ? firstId : undefined);
       const previous = lastId ?? placement.thread?.lastId;
       const content: NoticeContent = root !== undefined && previous !== undefined ? { ...this.render(part), "m.relates_to": threadRelation(root, previous, true) } : this.render(part);
-      const eventId = await this.sendNotice(place, content);
+      // Uploaded first: a failed upload sends nothing, so a retry repeats nothing.
+      const picture = part.image ? await this.upload(part.image) : undefined;
+      const eventId = await this.sendMessage(place, content);
       firstId ??= eventId;
       lastId = eventId;
+      if (picture) {
+        // The picture follows its text, in the same thread (whose root the text may just have started).
+        const threadRoot = root ?? (placement.startThread ? firstId : undefined);
+        lastId = await this.sendImage(place, picture, threadRoot !== undefined ? threadRelation(threadRoot, eventId, true) : undefined);
+      }
     }
     if (firstId === undefined || lastId === undefined) throw new Error("nothing to post");
     return { firstId, lastId };
@@ -157,11 +174,33 @@ export class MatrixTransport implements ChatTransport {
     await this.sendEvent(origin.place, "m.reaction", content, "react to a message");
   }
 
+  /** Uploads a picture to the media repository (`POST /_matrix/media/v3/upload`); the picture and its `mxc://` URI. */
+  private async upload(image: MessageImage): Promise<{ image: MessageImage; uri: string }> {
+    const uri = await this.options.retry("upload a picture", () => this.options.client.uploadContent(Buffer.from(image.png), "image/png", image.name));
+    return { image, uri: mxcUriSchema.parse(uri) };
+  }
+
+  /**
+   * Sends an uploaded picture as an `m.image` whose body is its description (a caption, since
+   * `filename` names the file) and whose `info` gives type, size and dimensions; returns the event id.
+   */
+  private async sendImage(roomId: string, { image, uri }: { image: MessageImage; uri: string }, relation: Record<string, unknown> | undefined): Promise<string> {
+    const content = {
+      msgtype: "m.image",
+      body: image.alt,
+      filename: image.name,
+      url: uri,
+      info: { mimetype: "image/png", size: image.png.length, w: image.width, h: image.height },
+      ...(relation ? { "m.relates_to": relation } : {}),
+    };
+    return this.sendMessage(roomId, content);
+  }
+
   /**
    * Sends an `m.room.message` with one transaction id for every retry, so the homeserver drops a
    * duplicate if an earlier try did arrive (room_send.yaml: idempotency per access token and txnId).
    */
-  private sendNotice(roomId: string, content: NoticeContent): Promise<string> {
+  private sendMessage(roomId: string, content: NoticeContent | Record<string, unknown>): Promise<string> {
     return this.sendEvent(roomId, "m.room.message", content, "send a message");
   }
 

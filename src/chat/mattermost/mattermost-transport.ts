@@ -49,6 +49,8 @@ export class MattermostTransport implements ChatTransport {
       ephemeral: true,
       dialogs: interactive,
       threads: true,
+      // Uploaded with POST /files, then posted with its file id (no public URL needed).
+      images: true,
       mention: (user) => `@${user}`,
     };
   }

@@ -153,6 +153,20 @@ function redactContent(type: string, content: JsonObject, version: string): Json
 }
 
 /** The simulated homeserver's whole state. */
+/** Content in the media repository: what was uploaded, as what, by whom. */
+export interface StoredMedia {
+  mxcUri: string;
+  bytes: Buffer;
+  contentType: string;
+  /** The `filename` query parameter of the upload, if any. */
+  uploadName?: string;
+  uploader: string;
+  uploadedAt: number;
+}
+
+/** Synapse's `max_upload_size` default: 50 MiB. */
+export const MAX_UPLOAD_BYTES = 50 * 1024 * 1024;
+
 export class Homeserver {
   readonly serverName: string;
   /** Tags stream tokens, so tokens from another instance are recognised as foreign. */
@@ -163,6 +177,8 @@ export class Homeserver {
   readonly aliases = new Map<string, string>();
   /** Stream position of each user's latest device change (a new device, a logout), for `/sync`'s `device_lists`. */
   readonly deviceChanges = new Map<string, number>();
+  /** Uploaded media by media id (the path part of its `mxc://` URI). */
+  readonly media = new Map<string, StoredMedia>();
   /** Clock for `origin_server_ts`, receipts and typing timeouts. */
   readonly now: () => number;
   private position = 0;
