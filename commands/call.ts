@@ -12,7 +12,7 @@ import { UsageError } from "../src/errors.js";
 import { defineCommand, type CommandContext, type CommandForm } from "../src/framework/command.js";
 import { ephemeral, type Reply } from "../src/framework/reply.js";
 import { bugLink } from "../src/process/bug-format.js";
-import { boundedTextArg, customerNameArg, customerTypeArg, emailArg, fileCustomerBug, phoneArg } from "../src/process/incoming.js";
+import { boundedTextArg, customerNameArg, customerTypeArg, emailArg, fileCustomerBug, pendingFilingText, phoneArg } from "../src/process/incoming.js";
 import { describeRedaction, redactPersonalData } from "../src/process/personal-data.js";
 import { CUSTOMER_TYPES, type CallRecord } from "../src/core/customer-call.js";
 
@@ -145,15 +145,22 @@ async function routeToBug(ctx: CommandContext, args: CallArgs, call: CallRecord)
     ...(args.email ? [`- E-mail: ${args.email}`] : []),
     `- Call on ${formatDate(call.callDate)}, taken by ${ctx.caller.displayName} (support call ${call.id})`,
   ].join("\n");
-  const { bug, noteProblem } = await fileCustomerBug(ctx, {
+  const outcome = await fileCustomerBug(ctx, {
     summary: truncateText(oneLine, ctx.tracker.limits.summaryLength),
     description,
     private: false,
     origin: "call",
     privateNote,
     command: "call",
+    callId: call.id,
   });
-  ctx.store.calls.setBug(call.id, bug.id);
+  const redactionLine = redacted.replaced.length > 0 ? `I replaced personal data (${describeRedaction(redacted.replaced)}) in the issue text by placeholders.` : undefined;
+  if (outcome.kind === "pending") {
+    return ephemeral(
+      [`Logged the call from a ${args.type} on ${formatDate(call.callDate)}.`, pendingFilingText(ctx, outcome), redactionLine].filter(Boolean).join("\n"),
+    );
+  }
+  const { bug, noteProblem } = outcome;
   const lines = [
     `Filed ${bugLink(bug, ctx.tracker.ticketUrl(bug.id))} for the call from a ${args.type} on ${formatDate(call.callDate)}: NEW, unassigned, tagged ${ctx.settings.customerTag}. Management triages it next.`,
     noteProblem ?? "The customer's name and contact are in a private note on the bug, not in its public text.",

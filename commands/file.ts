@@ -10,7 +10,7 @@ import { defineCommand } from "../src/framework/command.js";
 import { flagArg } from "../src/framework/arg-types.js";
 import { ephemeral } from "../src/framework/reply.js";
 import { bugLink } from "../src/process/bug-format.js";
-import { boundedTextArg, contactArg, fileCustomerBug, requireSummaryFits, summaryArg } from "../src/process/incoming.js";
+import { boundedTextArg, contactArg, fileCustomerBug, pendingFilingText, requireSummaryFits, summaryArg } from "../src/process/incoming.js";
 import { describeRedaction, redactPersonalData, type PersonalDataKind } from "../src/process/personal-data.js";
 
 export const fileCommand = defineCommand({
@@ -50,7 +50,7 @@ export const fileCommand = defineCommand({
           `- Filed by ${ctx.caller.displayName}`,
         ].join("\n")
       : undefined;
-    const { bug, noteProblem } = await fileCustomerBug(ctx, {
+    const outcome = await fileCustomerBug(ctx, {
       summary: summary.text,
       description,
       private: args.private,
@@ -58,16 +58,20 @@ export const fileCommand = defineCommand({
       privateNote,
       command: "file",
     });
+    const replaced = new Set<PersonalDataKind>([...summary.replaced, ...(details?.replaced ?? [])]);
+    const redactionLine =
+      replaced.size > 0 ? `I replaced personal data (${describeRedaction([...replaced])}) in the summary or details by placeholders before filing.` : undefined;
+    if (outcome.kind === "pending") {
+      return ephemeral([pendingFilingText(ctx, outcome), redactionLine].filter(Boolean).join("\n"));
+    }
+    const { bug, noteProblem } = outcome;
     const lines = [
       `Filed ${bugLink(bug, ctx.tracker.ticketUrl(bug.id))}: NEW, unassigned, tagged ${ctx.settings.customerTag}. Management triages it next.`,
     ];
     if (args.private) lines.push("The bug is private: the customer cannot see it, so do not send them the link.");
     if (noteProblem) lines.push(noteProblem);
     else if (hasPersonalData) lines.push("The customer's name and contact are in a private note on the bug, not in its public text.");
-    const replaced = new Set<PersonalDataKind>([...summary.replaced, ...(details?.replaced ?? [])]);
-    if (replaced.size > 0) {
-      lines.push(`I replaced personal data (${describeRedaction([...replaced])}) in the summary or details by placeholders before filing.`);
-    }
+    if (redactionLine) lines.push(redactionLine);
     return ephemeral(lines.join("\n"), { bugId: bug.id });
   },
 });

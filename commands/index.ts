@@ -11,11 +11,13 @@ import { confirmCommand } from "./confirm.js";
 import { draftCommand } from "./draft.js";
 import { etaCommand } from "./eta.js";
 import { feedbackCommand } from "./feedback.js";
+import { forgetCommand } from "./forget.js";
 import { grabCommand } from "./grab.js";
 import { createHelpCommand } from "./help.js";
 import { leadCommand } from "./lead.js";
 import { mineCommand } from "./mine.js";
 import { newCommand } from "./new.js";
+import { noteCommand } from "./note.js";
 import { settingsCommand } from "./settings.js";
 import { showCommand } from "./show.js";
 import { snoozeCommand } from "./snooze.js";
@@ -24,6 +26,7 @@ import { triageCommand } from "./triage.js";
 import { notifyCommand } from "./notify.js";
 import { releaseCommand } from "./release.js";
 import { reviewCommand } from "./review.js";
+import { reportCommand } from "./report.js";
 import { summaryCommand } from "./summary.js";
 import { verdictCommand } from "./verdict.js";
 
@@ -41,15 +44,18 @@ export const COMMANDS: readonly AnyCommand[] = [
   startCommand,
   etaCommand,
   draftCommand,
+  noteCommand,
   callCommand,
   fileCommand,
   docsCommand,
   leadCommand,
+  forgetCommand,
   reviewCommand,
   verdictCommand,
   notifyCommand,
   releaseCommand,
   summaryCommand,
+  reportCommand,
   settingsCommand,
   snoozeCommand,
 ];

@@ -11,6 +11,7 @@ import { dispatch, type DispatchRequest, type DispatchResult, type DispatchServi
 import type { Platform, StaffDirectory } from "./identity.js";
 import type { Metrics } from "./metrics.js";
 import type { QueueSource } from "./process/queue.js";
+import type { ChartRenderer } from "./process/report-chart.js";
 import type { Store } from "./store/store.js";
 import type { TrackerPort } from "./process/tracker-port.js";
 
@@ -29,6 +30,8 @@ export interface BotCoreOptions {
   metrics?: Metrics;
   /** Where `mine` and `summary` read open bugs: the engine's mirror when the engine runs; default the tracker. */
   queueSource?: QueueSource;
+  /** Draws the report's chart (src/charts/); without, `report` answers with text only. */
+  charts?: ChartRenderer;
 }
 
 /** What a transport tells about the place of a command: its trigger and message limit. */
@@ -53,6 +56,7 @@ export function createBotCore(options: BotCoreOptions): BotCore {
     logger: options.logger,
     ...(options.metrics ? { metrics: options.metrics } : {}),
     ...(options.queueSource ? { queueSource: options.queueSource } : {}),
+    ...(options.charts ? { charts: options.charts } : {}),
   };
   return {
     services,

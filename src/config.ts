@@ -12,6 +12,7 @@ import { ConfigError } from "./errors.js";
 import { erpEnvSchema, erpSettingsFromEnv, type ErpWebhookSettings } from "./erp/settings.js";
 import { deriveActionSecret, parseChannelMap, parseTokenList, type MattermostSettings } from "./chat/mattermost/settings.js";
 import { parseInviterList, parseRoomMap, type MatrixSettings } from "./chat/matrix/settings.js";
+import { chatEnvSchema, chatSettingsFromEnv, type ChatSettings } from "./chat/kernel/settings.js";
 import { proactiveEnvSchema, proactiveSettingsFromEnv, type ProactiveSettings } from "./proactive/settings.js";
 
 const booleanSetting = z
@@ -55,6 +56,7 @@ export const envSchema = z.object({
   MATRIX_ALLOWED_INVITERS: parsedSetting(parseInviterList).default([]),
   MATRIX_CONVERSATION_TIMEOUT_MINUTES: z.coerce.number({ error: "must be a number of minutes" }).min(1).max(1440).default(10),
   ...proactiveEnvSchema.shape,
+  ...chatEnvSchema.shape,
 });
 export type Env = z.infer<typeof envSchema>;
 
@@ -86,6 +88,8 @@ export interface AppConfig {
   process: ProcessSettings;
   /** The proactive engine's settings. */
   proactive: ProactiveSettings;
+  /** What every chat platform does alike (the note word of bug threads). */
+  chat: ChatSettings;
   env: Env;
 }
 
@@ -162,6 +166,7 @@ export function loadConfig(environment: Record<string, string | undefined>, opti
     usersFile: env.USERS_FILE,
     process: processSettings,
     proactive: proactive.settings,
+    chat: chatSettingsFromEnv(env),
     matrix:
       env.MATRIX_HOMESERVER_URL && env.MATRIX_ACCESS_TOKEN
         ? {

@@ -77,8 +77,11 @@ export class ConflictError extends BotError {
 /** An upstream system did not answer, timed out, or answered garbage. */
 export class UpstreamUnavailableError extends BotError {
   override readonly name = "UpstreamUnavailableError";
-  constructor(message: string, options: { cause?: unknown; hint?: string; logMessage?: string } = {}) {
+  /** The request may have been carried out although no answer came (a timeout, an answer that could not be read). */
+  readonly mayHaveApplied: boolean;
+  constructor(message: string, options: { cause?: unknown; hint?: string; logMessage?: string; mayHaveApplied?: boolean } = {}) {
     super("upstream-unavailable", message, options);
+    this.mayHaveApplied = options.mayHaveApplied ?? false;
   }
 }
 

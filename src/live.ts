@@ -8,6 +8,7 @@
 import { join } from "node:path";
 import type { Logger } from "pino";
 import { createBotCore } from "./app.js";
+import { createVegaChartRenderer } from "./charts/vega-chart-renderer.js";
 import type { ChatAdapter } from "./chat/kernel/chat-adapter.js";
 import type { AppConfig } from "./config.js";
 import { createErp } from "./erp/create-erp.js";
@@ -19,6 +20,8 @@ import { CHAT_ACCOUNT_PLATFORMS, type StaffDirectory } from "./identity.js";
 import { runChecks } from "./ops/doctor.js";
 import { PrometheusMetrics } from "./ops/prometheus-metrics.js";
 import { loadStaffFile } from "./staff-file.js";
+import { startRetentionJob } from "./process/customer-data.js";
+import { startFilingRetries } from "./process/pending-filings.js";
 import { Store } from "./store/store.js";
 import { createMantisClient } from "./tracker/mantis/mantis-client.js";
 import { createMantisTracker } from "./tracker/mantis/mantis-tracker.js";
@@ -30,6 +33,9 @@ export async function runLive(config: AppConfig, logger: Logger): Promise<void> 
   const platforms = CHAT_ACCOUNT_PLATFORMS.filter((platform) => config[platform] !== undefined);
   const undeclared = staff.undeclaredAccounts(platforms);
   if (undeclared.length > 0) throw new ConfigError(undeclared);
+  // Listen for SIGINT/SIGTERM before anything starts: a stop asked for while the adapters still
+  // connect then ends the run cleanly once they have, instead of killing the process half-way.
+  const stopAsked = waitForStopSignal(logger);
   const store = new Store(join(config.dataDir, "support-bot.sqlite"));
   const metrics = new PrometheusMetrics();
   const tracker = createMantisTracker({
@@ -46,7 +52,9 @@ export async function runLive(config: AppConfig, logger: Logger): Promise<void> 
   // While the engine runs, `mine` and `summary` read its mirror instead of paging through MantisBT.
   const engineOn = config.proactive.enabled !== "off";
   const queueSource = engineOn ? { kind: "mirror" as const, pollIntervalMs: config.proactive.pollIntervalMs } : undefined;
-  const core = createBotCore({ config, logger, store, staff, tracker, notifier, erp, metrics, ...(queueSource ? { queueSource } : {}) });
+  // The report's chart, drawn in process (Vega-Lite, resvg, the packaged font); its packages load on the first chart.
+  const charts = createVegaChartRenderer();
+  const core = createBotCore({ config, logger, store, staff, tracker, notifier, erp, metrics, charts, ...(queueSource ? { queueSource } : {}) });
 
   // Up before the adapters, so /healthz and /readyz answer while they connect.
   const http = new HttpServer({ logger });
@@ -61,11 +69,11 @@ export async function runLive(config: AppConfig, logger: Logger): Promise<void> 
   const adapters: ChatAdapter[] = [];
   if (config.matrix) {
     const { createMatrixAdapter } = await import("./chat/matrix/matrix-adapter.js");
-    adapters.push(createMatrixAdapter({ settings: config.matrix, core, staff, chat, logger, metrics, http: { server: http } }));
+    adapters.push(createMatrixAdapter({ settings: config.matrix, chatSettings: config.chat, core, staff, chat, logger, metrics, http: { server: http } }));
   }
   if (config.mattermost) {
     const { createMattermostAdapter } = await import("./chat/mattermost/mattermost-adapter.js");
-    adapters.push(createMattermostAdapter({ settings: config.mattermost, core, staff, chat, logger, metrics, http: { server: http } }));
+    adapters.push(createMattermostAdapter({ settings: config.mattermost, chatSettings: config.chat, core, staff, chat, logger, metrics, http: { server: http } }));
   }
   for (const adapter of adapters) {
     await adapter.start();
@@ -73,15 +81,23 @@ export async function runLive(config: AppConfig, logger: Logger): Promise<void> 
     logger.info({ platform: adapter.platform }, "chat platform connected");
   }
 
+  // Customers' filings MantisBT could not take are filed when it answers again, with the engine on or
+  // off; started once the chat platforms are connected, so the DMs with the bug numbers reach people.
+  const filingRetries = startFilingRetries({ tracker, store, staff, notifier, now: () => new Date(), log: logger.child({ component: "filings" }) });
+  // Customers' personal data past PII_RETENTION_DAYS is erased at start and daily.
+  const retention = startRetentionJob({ tracker, store, retentionDays: config.process.piiRetentionDays, now: () => new Date(), log: logger.child({ component: "retention" }) });
+
   let engine: ProactiveEngine | undefined;
   if (engineOn) {
-    engine = startProactiveEngine({ tracker, store, staff, outbox, settings: config.process, proactive: config.proactive, logger, metrics });
+    engine = startProactiveEngine({ tracker, store, staff, outbox, settings: config.process, proactive: config.proactive, logger, metrics, charts });
   }
   addReadinessChecks(http, { store, adapters, pollIntervalMs: engine ? config.proactive.pollIntervalMs : undefined });
   void warnAboutChecks(config, staff, logger);
 
-  await waitForStopSignal(logger);
+  await stopAsked;
   await engine?.stop();
+  await filingRetries.stop();
+  await retention.stop();
   await outbox.stop();
   for (const adapter of adapters.reverse()) await adapter.stop();
   await http.close();

@@ -61,6 +61,7 @@ const ADAPTER_AREAS = [
   { area: "src/chat/", owns: under("src/chat/mattermost/", "src/chat/matrix/", "src/chat/terminal/") },
   { area: "src/erp/", owns: oneOf("src/erp/webhook-erp.ts", "src/erp/channel-erp.ts") },
   { area: "src/simulators/", owns: under("src/simulators/") },
+  { area: "src/charts/", owns: under("src/charts/") },
 ];
 const CHAT_TRANSPORT = /^src\/chat\/(?!kernel\/)([^/]+)\//;
 

@@ -141,6 +141,8 @@ describe("loadConfig: people's working time and the proactive engine", () => {
       docsRepeatWindowDays: 90,
       workdayHours: 8,
       staleAfterDays: 3,
+      summaryItemsPerSection: 10,
+      piiRetentionDays: 365,
       timeZone: "UTC",
       workDays: ["mon", "tue", "wed", "thu", "fri"],
       workHours: { start: "09:00", end: "17:00" },
@@ -158,6 +160,8 @@ describe("loadConfig: people's working time and the proactive engine", () => {
       feedbackRemindEveryHours: 4,
       feedbackEscalateAfterHours: 16,
       summaryChannels: [{ channel: "management", time: "09:00", timeZone: "UTC" }],
+      // The weekly report follows the management summary unless REPORT_CHANNELS says otherwise.
+      reportChannels: [{ channel: "management", time: "09:00", timeZone: "UTC" }],
       notifyMaxAttempts: 5,
     });
   });
@@ -179,13 +183,16 @@ describe("loadConfig: people's working time and the proactive engine", () => {
       HOLIDAYS: "2026-12-24, 31.12.2026",
       QUIET_HOURS: "off",
       SUMMARY_CHANNELS: "management@08:45,support@09:30/Europe/Zurich",
+      REPORT_CHANNELS: "leads@10:00",
       REMINDERS_DEFAULT: "daily@08:00",
       NOTIFY_MAX_ATTEMPTS: "3",
       WORKDAY_HOURS: "7.5",
+      SUMMARY_ITEMS_PER_SECTION: "5",
     });
     expect(config.process).toMatchObject({
       workdayHours: 7.5,
       staleAfterDays: 5,
+      summaryItemsPerSection: 5,
       timeZone: "Asia/Jerusalem",
       workDays: ["mon", "tue", "wed", "thu", "sun"],
       workHours: { start: "08:30", end: "16:30" },
@@ -206,6 +213,7 @@ describe("loadConfig: people's working time and the proactive engine", () => {
         { channel: "management", time: "08:45", timeZone: "Asia/Jerusalem" },
         { channel: "support", time: "09:30", timeZone: "Europe/Zurich" },
       ],
+      reportChannels: [{ channel: "leads", time: "10:00", timeZone: "Asia/Jerusalem" }],
       notifyMaxAttempts: 3,
     });
   });
@@ -231,6 +239,7 @@ describe("loadConfig: people's working time and the proactive engine", () => {
     expect(find("PROACTIVE")).toMatch(/on, off or auto/);
     // Checked after the schema (a channel without a zone is in TIMEZONE): reported once the others are fixed.
     expect(problemsOf({ SUMMARY_CHANNELS: "management at nine" })).toEqual([expect.stringMatching(/^SUMMARY_CHANNELS: "management at nine" is not channel@HH:MM/)]);
+    expect(problemsOf({ REPORT_CHANNELS: "management on mondays" })).toEqual([expect.stringMatching(/^REPORT_CHANNELS: "management on mondays" is not channel@HH:MM/)]);
   });
 
   it("refuses an escalation before the first reminder", () => {

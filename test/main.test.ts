@@ -3,7 +3,7 @@
  * with piped input, configuration errors, and the live mode against the simulators.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -54,6 +54,31 @@ describe("npm start", () => {
     expect(out).toMatch(/You now handle #1/);
     expect(out).toMatch(/\[#management \(thread of #1\)\] @manager grabbed #1/);
     expect(out).toMatch(/Your open bugs/);
+  });
+
+  it("plays a week on the sandbox's clock and saves the report's chart under DATA_DIR, printing where", async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), "support-bot-report-"));
+    const lines = [
+      "/time 2026-11-23T09:00Z",
+      '/support file "Wallet crashes when scanning a QR code twice"',
+      "/time 2026-11-23T11:00Z",
+      "/support triage 31 @alice",
+      "/time 2026-11-30T09:00Z",
+      "/support report week",
+      "/time nonsense",
+    ];
+    const run = start({ DATA_DIR: dataDir }, `${lines.join("\n")}\n`);
+    running.push(run.child);
+    expect(await run.exit).toBe(0);
+    const out = run.stdout();
+    expect(out).toContain("The sandbox's clock says 2026-11-30T09:00:00.000Z");
+    // Filed Monday 09:00, triaged 11:00: two working hours, in the week the report covers.
+    expect(out).toContain("#### Support report, week 23.11.–29.11.2026");
+    expect(out).toContain("| to triage (filed → developer set) | 1 | 2h | 2h | – | – |");
+    const path = join(dataDir, "support-report-2026-11-23.png");
+    expect(out).toContain(`saved to ${path}]`);
+    expect(readFileSync(path).subarray(1, 4).toString("latin1")).toBe("PNG");
+    expect(out).toContain('"nonsense" is not a time');
   });
 
   it("exits with code 2 and one line per configuration problem, without a stack trace", async () => {

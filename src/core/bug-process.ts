@@ -2,7 +2,7 @@
 
 export type BugOrigin = "tracker" | "call" | "email" | "sales" | "docs" | "sub-feedback";
 
-/** Process state of one bug that MantisBT has no field for. */
+/** Process state of one bug that the tracker has no field for. */
 export interface BugProcessState {
   bugId: number;
   origin: BugOrigin;

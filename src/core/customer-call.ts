@@ -18,4 +18,6 @@ export interface CallRecord {
   route: CallRoute;
   bugId?: number;
   salesRef?: string;
+  /** When the customer's name, phone and e-mail were erased (retention or `forget`). */
+  erasedAt?: Date;
 }

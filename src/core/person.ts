@@ -18,6 +18,13 @@ export interface PersonRef {
   name: string;
   /** The staff handle, when the account belongs to a known staff member. */
   handle?: string;
+  /** Set when the account is the one the bot itself uses in the tracker. */
+  bot?: true;
+}
+
+/** Whether the account belongs to the team (a staff member or the bot), not to a reporter or customer. */
+export function isTeam(person: PersonRef): boolean {
+  return person.handle !== undefined || person.bot === true;
 }
 
 /** `@alice` for a staff member, else `@<the tracker's name>`. */

@@ -3,6 +3,18 @@
  * what changed since yesterday. Channels are read by many, so the input carries bug fields only
  * (never call records or anything else that could hold a customer's name, phone or e-mail).
  *
+ * It is read, not scrolled: each section shows its count and its most urgent items (at most
+ * SUMMARY_ITEMS_PER_SECTION), then one line naming the command that lists the whole section
+ * (`summary new`), so the whole summary is one message at any tracker size. Items come in the order
+ * in which they need action:
+ * - `new` (NEW, awaiting triage) and `confirmed` (not started): highest priority first, then
+ *   customers' bugs, then the longest waiting;
+ * - `feedback`, `review`, `notify`: the longest waiting first (the feedback, review or customer
+ *   message most overdue);
+ * - `work`: overdue first, then at risk, then stale estimates, then on track; within each the
+ *   earliest deadline first, bugs without a deadline last;
+ * - `changes`: the newest first (yesterday's last changes are the ones people have not seen).
+ *
  * Composition and splitting are pure and deterministic: the same input gives the same messages.
  */
 import { formatDate } from "./dates.js";
@@ -10,9 +22,7 @@ import { formatWorkHours } from "./duration.js";
 import { priorityRank, type Priority } from "./ticket.js";
 import { toLocalDateTime } from "./calendar.js";
 import { RISK_SEVERITY, type RiskState } from "./deadline-risk.js";
-
-/** Largest message each platform accepts: Mattermost counts characters, Matrix bytes of the whole event. */
-export const MESSAGE_LIMITS = Object.freeze({ mattermost: 16_383, matrix: 32_000 });
+import type { MessageLimit } from "./message-limit.js";
 
 /** One bug as the summary sees it: tracker fields plus what the bot derived (risk, stage). */
 export interface SummaryBug {
@@ -48,7 +58,29 @@ export interface SummaryChange {
   change: string;
 }
 
-export interface ComposeSummaryOptions {
+/** The sections as people type them after `summary`, in the order the summary shows them. */
+export const SUMMARY_SECTIONS = ["new", "feedback", "confirmed", "work", "review", "notify", "changes"] as const;
+/** One section of the summary, by its typed name. */
+export type SummarySection = (typeof SUMMARY_SECTIONS)[number];
+
+/** What each section holds, as its heading says. */
+export const SUMMARY_SECTION_TITLES: Readonly<Record<SummarySection, string>> = Object.freeze({
+  new: "NEW, awaiting triage",
+  feedback: "Feedback owed",
+  confirmed: "Confirmed, not started",
+  work: "In work",
+  review: "In review",
+  notify: "Resolved, customer not yet notified",
+  changes: "Changed since yesterday",
+});
+
+/** Whether a typed word names a section. */
+export function isSummarySection(word: string): word is SummarySection {
+  return (SUMMARY_SECTIONS as readonly string[]).includes(word);
+}
+
+/** What the summary and its sections are composed from. */
+export interface SummaryInput {
   bugs: readonly SummaryBug[];
   changes?: readonly SummaryChange[];
   now: Date;
@@ -59,60 +91,119 @@ export interface ComposeSummaryOptions {
   title?: string;
 }
 
-type SectionKey = "triage" | "feedback" | "confirmed" | "work" | "review" | "notify";
+/** How the capped summary is composed. */
+export interface ComposeSummaryOptions extends SummaryInput {
+  /** SUMMARY_ITEMS_PER_SECTION: at most this many items per section; the rest are counted on a "more" line. */
+  itemsPerSection: number;
+  /**
+   * The message it must fit in: fewer items per section are shown until it does (counts and "more"
+   * lines always stay). Without it nothing is left out for size.
+   */
+  limit?: MessageLimit;
+  /** What people type before a command where it is read (e.g. `/support`), for the "more" lines; none: the bare command. */
+  trigger?: string;
+  /** Short lines after the sections (e.g. that the tracker did not answer), inside the limit. */
+  notes?: readonly string[];
+}
 
-const SECTION_TITLES: Record<SectionKey, string> = {
-  triage: "NEW, awaiting triage",
-  feedback: "Feedback owed",
-  confirmed: "Confirmed, not started",
-  work: "In work",
-  review: "In review",
-  notify: "Resolved, customer not yet notified",
-};
-const SECTION_ORDER: SectionKey[] = ["triage", "feedback", "confirmed", "work", "review", "notify"];
+/** A section's items in the order they need action, each as its Markdown list line. */
+interface SectionItems {
+  key: SummarySection;
+  lines: (count: number) => string[];
+  count: number;
+}
 
-/** Composes the whole summary as one Markdown text; see `composeSummaryMessages` for chat-sized pieces. */
+/**
+ * Composes the summary as one Markdown message: per section its count, its most urgent items and a
+ * line naming the command that lists the rest; within `limit` whatever the queue's size.
+ */
 export function composeSummary(options: ComposeSummaryOptions): string {
+  const sections = sortSections(options);
+  const header = titleLine(options);
+  const command = (key: SummarySection): string => `\`${options.trigger ? `${options.trigger} ` : ""}summary ${key}\``;
+  const bugCount = sections.filter((section) => section.key !== "changes").reduce((sum, section) => sum + section.count, 0);
+  const most = Math.max(0, Math.floor(options.itemsPerSection));
+  // Lines are rendered once for the most items shown; fewer items take a prefix of them.
+  const rendered = new Map(sections.map((section) => [section.key, section.lines(Math.min(most, section.count))]));
+  const compose = (shown: number): string => {
+    const blocks = [header];
+    for (const section of sections) {
+      if (section.count === 0) continue;
+      const lines = rendered.get(section.key)!.slice(0, shown);
+      const rest = section.count - lines.length;
+      if (rest > 0) lines.push(`- ${lines.length === 0 ? `all ${section.count}` : `and ${rest} more`}: ${command(section.key)}`);
+      blocks.push([`**${SUMMARY_SECTION_TITLES[section.key]} (${section.count})**`, ...lines].join("\n"));
+    }
+    if (bugCount === 0) blocks.splice(1, 0, "All clear: no bug needs anyone right now.");
+    blocks.push(...(options.notes ?? []));
+    return blocks.join("\n\n");
+  };
+  const { limit } = options;
+  if (!limit) return compose(most);
+  for (let shown = most; shown > 0; shown--) {
+    const text = compose(shown);
+    if (fitsLimit(text, limit)) return text;
+  }
+  return compose(0);
+}
+
+/** Whether a text fits in one message of this size, counted as the platform counts. */
+export function fitsLimit(text: string, limit: MessageLimit): boolean {
+  return (limit.measure === "utf8-bytes" ? utf8Length(text) : codePointLength(text)) <= limit.length;
+}
+
+/**
+ * One whole section (`summary new`): the title, the section's heading with its count, and every
+ * item in the order of the summary. Not fitted to a message: the chat kernel splits a long one.
+ */
+export function composeSection(options: SummaryInput, key: SummarySection): string {
+  const section = sortSections(options).find((candidate) => candidate.key === key)!;
+  const heading = `**${SUMMARY_SECTION_TITLES[key]} (${section.count})**`;
+  const body = section.count === 0 ? [heading, key === "changes" ? "Nothing changed." : "Nobody waits here right now."] : [heading, ...section.lines(section.count)];
+  return [titleLine(options), body.join("\n")].join("\n\n");
+}
+
+function titleLine(options: SummaryInput): string {
+  return `#### ${escapeMarkdown(options.title ?? "Support queue")}, ${formatDay(options.now, options.timeZone ?? "UTC")}`;
+}
+
+/** Every section with its items sorted by what needs action first (see the module comment). */
+function sortSections(options: SummaryInput): SectionItems[] {
   const timeZone = options.timeZone ?? "UTC";
   const now = options.now.getTime();
-  const grouped = new Map<SectionKey, SummaryBug[]>(SECTION_ORDER.map((key) => [key, []]));
+  const grouped = new Map<SummarySection, SummaryBug[]>(SUMMARY_SECTIONS.map((key) => [key, []]));
   for (const bug of options.bugs) {
     const key = sectionOf(bug);
     if (key) grouped.get(key)!.push(bug);
   }
-
-  const blocks = [`#### ${escapeMarkdown(options.title ?? "Support queue")}, ${formatDay(options.now, timeZone)}`];
-  let pending = 0;
-  for (const key of SECTION_ORDER) {
-    const bugs = grouped.get(key)!;
-    if (bugs.length === 0) continue;
-    pending += bugs.length;
-    const lines = bugs.sort(sectionComparator(key)).map((bug) => `- ${bugLink(bug.id, options.bugUrl)} ${describe(key, bug, now, options.bugUrl)}`);
-    blocks.push([`**${SECTION_TITLES[key]} (${bugs.length})**`, ...lines].join("\n"));
-  }
-  if (pending === 0) blocks.push("All clear: no bug needs anyone right now.");
-
-  const changes = [...(options.changes ?? [])].sort(
-    (a, b) => a.at.getTime() - b.at.getTime() || a.bugId - b.bugId || compareText(a.change, b.change),
-  );
-  if (changes.length > 0) {
-    const lines = changes.map((entry) => {
-      const local = toLocalDateTime(entry.at, timeZone);
-      const [, month, day] = local.date.split("-");
-      return `- ${Number(day)}.${Number(month)}. ${local.time} ${bugLink(entry.bugId, options.bugUrl)} ${cleanText(entry.change, 300)}`;
+  const sections: SectionItems[] = [];
+  for (const key of SUMMARY_SECTIONS) {
+    if (key === "changes") continue;
+    const bugs = grouped.get(key)!.sort(sectionComparator(key));
+    sections.push({
+      key,
+      count: bugs.length,
+      lines: (count) => bugs.slice(0, count).map((bug) => `- ${bugLink(bug.id, options.bugUrl)} ${describe(key, bug, now, options.bugUrl)}`),
     });
-    blocks.push([`**Changed since yesterday (${changes.length})**`, ...lines].join("\n"));
   }
-  return blocks.join("\n\n");
-}
-
-/** Composes the summary and splits it into messages of at most `maxLength` (see `splitMarkdown`). */
-export function composeSummaryMessages(options: ComposeSummaryOptions & SplitOptions): string[] {
-  return splitMarkdown(composeSummary(options), options);
+  const changes = [...(options.changes ?? [])].sort(
+    (a, b) => b.at.getTime() - a.at.getTime() || b.bugId - a.bugId || compareText(a.change, b.change),
+  );
+  sections.push({
+    key: "changes",
+    count: changes.length,
+    lines: (count) =>
+      changes.slice(0, count).map((entry) => {
+        const local = toLocalDateTime(entry.at, timeZone);
+        const [, month, day] = local.date.split("-");
+        return `- ${Number(day)}.${Number(month)}. ${local.time} ${bugLink(entry.bugId, options.bugUrl)} ${cleanText(entry.change, 300)}`;
+      }),
+  });
+  return sections;
 }
 
 export interface SplitOptions {
-  /** Largest message, e.g. `MESSAGE_LIMITS.mattermost`; at least 16. */
+  /** Largest message, e.g. 16,000; at least 16. */
   maxLength: number;
   /** How the platform counts: Unicode code points (Mattermost, default) or UTF-8 bytes (Matrix). */
   measure?: "code-points" | "utf8-bytes";
@@ -182,14 +273,19 @@ export function splitMarkdown(markdown: string, options: SplitOptions): string[]
   return messages;
 }
 
-function sectionOf(bug: SummaryBug): SectionKey | undefined {
+/** Sub-bugs linked on one line at most; the rest are counted. */
+const MAX_SUB_BUG_LINKS = 5;
+
+type BugSection = Exclude<SummarySection, "changes">;
+
+function sectionOf(bug: SummaryBug): BugSection | undefined {
   if (bug.status === "resolved" || bug.status === "closed") return undefined;
   const stage = bug.stage?.toLowerCase();
   if (stage === "resolution") return "notify";
   if (stage === "review") return "review";
   switch (bug.status) {
     case "new":
-      return "triage";
+      return "new";
     case "feedback":
       return "feedback";
     case "acknowledged":
@@ -206,12 +302,12 @@ function since(bug: SummaryBug): number {
   return (bug.statusSince ?? (bug.status === "new" ? bug.createdAt : bug.updatedAt)).getTime();
 }
 
-function sectionComparator(key: SectionKey): (a: SummaryBug, b: SummaryBug) => number {
+function sectionComparator(key: BugSection): (a: SummaryBug, b: SummaryBug) => number {
   const oldestFirst = (a: SummaryBug, b: SummaryBug): number => since(a) - since(b) || a.id - b.id;
   switch (key) {
-    case "triage":
+    case "new":
     case "confirmed":
-      return (a, b) => priorityRank(b.priority) - priorityRank(a.priority) || oldestFirst(a, b);
+      return (a, b) => priorityRank(b.priority) - priorityRank(a.priority) || Number(b.customer) - Number(a.customer) || oldestFirst(a, b);
     case "work":
       return (a, b) =>
         RISK_SEVERITY[b.risk ?? "ok"] - RISK_SEVERITY[a.risk ?? "ok"] ||
@@ -222,7 +318,7 @@ function sectionComparator(key: SectionKey): (a: SummaryBug, b: SummaryBug) => n
   }
 }
 
-function describe(key: SectionKey, bug: SummaryBug, now: number, bugUrl: (id: number) => string): string {
+function describe(key: BugSection, bug: SummaryBug, now: number, bugUrl: (id: number) => string): string {
   const parts = [cleanText(bug.summary, 160)];
   const age = formatAge(now - since(bug));
   const handler = bug.handler ? cleanText(bug.handler, 60) : "nobody";
@@ -231,7 +327,7 @@ function describe(key: SectionKey, bug: SummaryBug, now: number, bugUrl: (id: nu
     bug.customer ? "customer" : undefined,
   ].filter((flag): flag is string => flag !== undefined);
   switch (key) {
-    case "triage":
+    case "new":
       parts.push(...flags, `waiting ${age}`);
       break;
     case "feedback":
@@ -257,11 +353,17 @@ function describe(key: SectionKey, bug: SummaryBug, now: number, bugUrl: (id: nu
       break;
   }
   const subBugs = [...(bug.openSubBugs ?? [])].sort((a, b) => a - b);
-  if (subBugs.length > 0) parts.push(`waits for ${subBugs.length === 1 ? "sub-bug" : "sub-bugs"} ${subBugs.map((id) => bugLink(id, bugUrl)).join(", ")}`);
+  if (subBugs.length > 0) {
+    // A few links say enough; a bug with hundreds of sub-bugs must not fill the message.
+    const shown = subBugs.slice(0, MAX_SUB_BUG_LINKS).map((id) => bugLink(id, bugUrl));
+    const more = subBugs.length > shown.length ? ` and ${subBugs.length - shown.length} more` : "";
+    parts.push(`waits for ${subBugs.length === 1 ? "sub-bug" : "sub-bugs"} ${shown.join(", ")}${more}`);
+  }
   return parts.join(" · ");
 }
 
-function bugLink(id: number, bugUrl: (id: number) => string): string {
+/** A bug as a Markdown link `[#12](url)`. */
+export function bugLink(id: number, bugUrl: (id: number) => string): string {
   // Parentheses and spaces would end the link target early.
   const url = bugUrl(id).replace(/[()\s]/g, (char) => encodeURIComponent(char));
   return `[#${id}](${url})`;
@@ -271,7 +373,7 @@ function bugLink(id: number, bugUrl: (id: number) => string): string {
  * One line of plain text: whitespace collapsed (a newline would break the list and the splitter),
  * Markdown specials escaped, `@mentions` defused so a bug subject cannot ping a whole channel.
  */
-function cleanText(text: string, maxLength: number): string {
+export function cleanText(text: string, maxLength: number): string {
   let flat = text.replace(/\s+/g, " ").trim();
   const points = [...flat];
   if (points.length > maxLength) flat = `${points.slice(0, maxLength - 1).join("").trimEnd()}…`;

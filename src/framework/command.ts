@@ -4,6 +4,7 @@
  */
 import type { z } from "zod";
 import type { ProcessContext } from "../process/context.js";
+import type { ChartRenderer } from "../process/report-chart.js";
 import type { Role } from "../identity.js";
 import type { MessageLimit, Reply } from "./reply.js";
 
@@ -13,6 +14,8 @@ export interface CommandContext extends ProcessContext {
   trigger: string;
   /** The largest message the place of the command takes; replies longer than this are split by the chat kernel. */
   messageLimit: MessageLimit;
+  /** Draws the report's chart; absent, `report` answers with text only. */
+  charts?: ChartRenderer;
 }
 
 /** One field of a command's form: an argument of the command, with how to ask for it. */

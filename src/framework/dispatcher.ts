@@ -9,11 +9,12 @@ import type { Logger } from "pino";
 import type { Notifier } from "../chat/notifier.js";
 import type { ProcessSettings } from "../core/process-settings.js";
 import type { ErpPort } from "../erp/erp.js";
-import { BotError, PermissionError, UsageError } from "../errors.js";
+import { BotError, PermissionError, UpstreamUnavailableError, UsageError } from "../errors.js";
 import type { Platform, StaffDirectory, StaffMember } from "../identity.js";
 import { NO_METRICS, type Metrics } from "../metrics.js";
 import type { Store } from "../store/store.js";
 import type { QueueSource } from "../process/queue.js";
+import type { ChartRenderer } from "../process/report-chart.js";
 import type { TrackerPort } from "../process/tracker-port.js";
 import { formatUsage, parseArguments } from "./args.js";
 import type { CommandContext } from "./command.js";
@@ -61,6 +62,8 @@ export interface DispatchServices {
   logger: Logger;
   /** Where listings read open bugs (the engine's mirror while it runs); the tracker when absent. */
   queueSource?: QueueSource;
+  /** Draws the report's chart; absent, the report is text only. */
+  charts?: ChartRenderer;
   /** Makes the id that ties a reply to its log lines; random by default, fixed in tests. */
   newRequestId?: () => string;
   /** Counts each command by name and outcome with its duration; default: nothing counted. */
@@ -124,6 +127,7 @@ async function runLine(request: DispatchRequest, services: DispatchServices, see
       now: services.now,
       log,
       ...(services.queueSource ? { queueSource: services.queueSource } : {}),
+      ...(services.charts ? { charts: services.charts } : {}),
     };
     const reply = await command.run(context, args);
     log.info({ durationMs: Math.round(performance.now() - started) }, "command done");
@@ -146,9 +150,21 @@ function resultForError(
   const reference = `request id \`${run.requestId}\``;
   const text =
     error instanceof BotError
-      ? withHint(error, `${error.userMessage}\n(If it keeps happening, tell an administrator the ${reference}.)`)
+      ? withHint(error, `${error.userMessage}${upstreamAdvice(error)}\n(If it keeps happening, tell an administrator the ${reference}.)`)
       : `Sorry, that did not work because of a problem on my side. If it keeps happening, tell an administrator the ${reference}.`;
   return { kind: "failed", reply: ephemeral(text), requestId: run.requestId };
+}
+
+/**
+ * What a command that failed on an unavailable upstream means for the caller: commands other than
+ * the customers' filings (kept as pending) are all or nothing, so nothing changed and the same
+ * command can simply be run again; unless no answer came to a write, which may have been made.
+ */
+function upstreamAdvice(error: BotError): string {
+  if (!(error instanceof UpstreamUnavailableError)) return "";
+  return error.mayHaveApplied
+    ? "\nIt may have made the change before it stopped answering: check (for example with `show`) before you try again."
+    : "\nNothing changed: try again in a moment.";
 }
 
 function withHint(error: BotError, text: string): string {

@@ -11,11 +11,24 @@ export interface MessageButton {
   style?: "primary" | "danger" | "default";
 }
 
-/** Something the bot says: Markdown text, optional buttons, and the bug it is about. */
+/** A picture sent with a message (the report's chart): a PNG, its size, a file name and what it shows in words. */
+export interface MessageImage {
+  png: Uint8Array;
+  width: number;
+  height: number;
+  /** The file name the platform shows, e.g. `support-report-2034-03-06.png`. */
+  name: string;
+  /** What the picture shows, for screen readers and clients that do not show it. */
+  alt: string;
+}
+
+/** Something the bot says: Markdown text, optional buttons and picture, and the bug it is about. */
 export interface Message {
   /** Markdown (CommonMark subset: **bold**, `code`, [links](url), lists). */
   text: string;
   buttons?: MessageButton[];
+  /** A picture uploaded with the text where the platform can (see the transports' `images`); elsewhere only the text goes. */
+  image?: MessageImage;
   /** The bug this message is about; adapters use it to keep one thread per bug per channel. */
   bugId?: number;
 }

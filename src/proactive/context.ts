@@ -9,6 +9,7 @@ import type { StaffDirectory, StaffMember } from "../identity.js";
 import { NO_METRICS, type Metrics } from "../metrics.js";
 import { settingsFor } from "../process/settings-for.js";
 import type { ProcessFacts } from "../store/bug-process-repo.js";
+import type { ChartRenderer } from "../process/report-chart.js";
 import type { Store } from "../store/store.js";
 import type { TrackerPort } from "../process/tracker-port.js";
 import type { Outbox } from "./outbox.js";
@@ -27,6 +28,8 @@ export interface ProactiveEngineDeps {
   /** The root logger; the engine's lines carry `component: "proactive"`. */
   logger: Logger;
   now?: () => Date;
+  /** Draws the weekly report's chart; without, the report goes as text. */
+  charts?: ChartRenderer;
   /** Counts watcher cycles and the queue's levels; default: nothing counted. */
   metrics?: Metrics;
 }
@@ -54,6 +57,8 @@ export interface EngineContext {
   /** The staff member behind a MantisBT user name, if any. */
   staffByTrackerUser(trackerUser: string | undefined): StaffMember | undefined;
   bugUrl(id: number): string;
+  /** Draws the weekly report's chart, where one is wired. */
+  charts?: ChartRenderer;
 }
 
 /** Builds the job context from the engine's dependencies. */
@@ -76,6 +81,7 @@ export function createEngineContext(deps: ProactiveEngineDeps): EngineContext {
     processFacts: (bugId) => deps.store.bugProcess.facts().get(bugId),
     staffByTrackerUser: (trackerUser) => (trackerUser ? deps.staff.byTrackerUser(trackerUser) : undefined),
     bugUrl: (id) => deps.tracker.ticketUrl(id),
+    ...(deps.charts ? { charts: deps.charts } : {}),
   };
 }
 

@@ -14,6 +14,7 @@ import { dmDigestJob } from "./jobs/dm-digest.js";
 import { feedbackRemindersJob } from "./jobs/feedback-reminders.js";
 import { newBugRemindersJob } from "./jobs/new-bug-reminders.js";
 import { watchTrackerJob } from "./jobs/watch-tracker.js";
+import { weeklyReportJob } from "./jobs/weekly-report.js";
 
 export type { ProactiveEngineDeps } from "./context.js";
 
@@ -24,6 +25,7 @@ export const PROACTIVE_JOBS: readonly ProactiveJob[] = [
   feedbackRemindersJob,
   deadlineRiskJob,
   channelSummaryJob,
+  weeklyReportJob,
   dmDigestJob,
   deliverNotificationsJob,
 ];

@@ -175,3 +175,53 @@ export function digestMessage(options: { date: string; sections: readonly { titl
   }
   return { text: blocks.join("\n\n") };
 }
+
+/** What the engine says about a note from outside the team. */
+export interface CustomerNoteFacts {
+  note: { text: string; private: boolean; authorName: string };
+  byReporter: boolean;
+  /** The handler told (staff handle), if the bug has one who is on the staff. */
+  handler?: string;
+  /** Set when the tracker moved the bug by itself because of the note: its name and the states' labels. */
+  movedByTracker?: { tracker: string; from: string; to: string };
+}
+
+/** How many lines of a note the DM quotes, and how long each may be. */
+const QUOTED_LINES = 4;
+const QUOTED_LINE_LENGTH = 200;
+
+/** The first lines of a note, quoted and escaped. */
+function quoteFirstLines(text: string): string {
+  const lines = text
+    .split(/\r?\n/)
+    .map((line) => line.trim())
+    .filter((line) => line !== "");
+  const shown = lines.slice(0, QUOTED_LINES).map((line) => `> ${escapeMarkdown(line.length > QUOTED_LINE_LENGTH ? `${line.slice(0, QUOTED_LINE_LENGTH)}…` : line)}`);
+  if (lines.length > QUOTED_LINES) shown.push("> …");
+  return shown.join("\n");
+}
+
+function movedLine(moved: NonNullable<CustomerNoteFacts["movedByTracker"]>): string {
+  return `${moved.tracker} moved it from ${moved.from} to ${moved.to} by itself: it does that when the reporter writes on a bug waiting for feedback.`;
+}
+
+/**
+ * The DM to the handler: who wrote, the note's first lines and the link. The handler is staff and may
+ * read private notes, so the text comes along; the channel line never carries it.
+ */
+export function customerNoteDirectMessage(bug: MessageBug, facts: CustomerNoteFacts): Message {
+  const who = facts.byReporter ? "the reporter" : escapeMarkdown(facts.note.authorName);
+  const lines = [`**${facts.note.private ? "Private note" : "Note"} from ${who}** on ${bugTitle(bug)}:`, quoteFirstLines(facts.note.text)];
+  if (facts.movedByTracker) lines.push(`${movedLine(facts.movedByTracker)} It is back with you.`);
+  lines.push(`Answer in ${bug.url} (\`show ${bug.row.id}\` has the whole bug).`);
+  return { text: lines.join("\n"), bugId: bug.row.id };
+}
+
+/** The line in the bug's thread: that a note came and who was told; never the note's text. */
+export function customerNoteThreadMessage(bug: MessageBug, facts: CustomerNoteFacts): Message {
+  const who = facts.byReporter ? "the reporter" : "someone outside the team";
+  const told = facts.handler ? `@${facts.handler} has it in a direct message.` : `Nobody handles the bug: read it in ${bug.url}.`;
+  const lines = [`**${facts.note.private ? "Private note" : "Note"} from ${who}** on ${bugTitle(bug)}. ${told}`];
+  if (facts.movedByTracker) lines.push(movedLine(facts.movedByTracker));
+  return { text: lines.join("\n"), bugId: bug.row.id };
+}

@@ -29,8 +29,8 @@ import { reminderSettingsFor, type ProactiveSettings } from "./settings.js";
 
 /**
  * Largest message the outbox sends. A notification may reach several platforms, so this fits them
- * all: Mattermost counts 16,383 characters, Matrix 32,000 bytes; counted in UTF-8 bytes, 16,000 is
- * within both.
+ * all: Mattermost counts 16,383 characters, Matrix 24,000 bytes of Markdown (MATRIX_MESSAGE_LIMIT);
+ * counted in UTF-8 bytes, 16,000 is within both.
  */
 export const MAX_MESSAGE_BYTES = 16_000;
 /** How often the owner's timer retries failed routes and sends what came due (quiet hours ended). */
@@ -59,8 +59,23 @@ const messageSchema = z.object({
   buttons: z
     .array(z.object({ label: z.string(), command: z.string(), style: z.enum(["primary", "danger", "default"]).optional() }))
     .optional(),
+  // A picture is stored with its PNG in base64 (see `storedPayload`).
+  image: z
+    .object({
+      png: z.base64().transform((text) => new Uint8Array(Buffer.from(text, "base64"))),
+      width: z.number().int().positive(),
+      height: z.number().int().positive(),
+      name: z.string(),
+      alt: z.string(),
+    })
+    .optional(),
   bugId: z.number().int().optional(),
 });
+
+/** A message as the outbox row keeps it: JSON, so a picture's PNG goes as base64. */
+function storedPayload(message: Message): unknown {
+  return message.image ? { ...message, image: { ...message.image, png: Buffer.from(message.image.png).toString("base64") } } : message;
+}
 
 /** What the outbox needs. */
 export interface OutboxDeps {
@@ -132,7 +147,7 @@ export class Outbox {
     const platforms = this.platformsFor(entry.target, entry.key.recipient);
     const note = platforms.length === 0 ? `nobody to send to: ${entry.key.recipient} has no account on ${this.deps.platforms.join(" or ")}` : undefined;
     const queued = this.deps.store.outbox.enqueue(
-      { key: entry.key, target: entry.target, payload: entry.message, dueAt: entry.dueAt ?? now, combinable: entry.combinable ?? true },
+      { key: entry.key, target: entry.target, payload: storedPayload(entry.message), dueAt: entry.dueAt ?? now, combinable: entry.combinable ?? true },
       platforms,
       now,
       note,

@@ -1,7 +1,7 @@
 /**
  * Settings of the proactive engine (docs/proactive.md): whether it runs, how often it reads the
- * tracker and checks, when feedback is chased, where daily summaries go, how often delivery is
- * tried. People's working time and reminder preferences are not here: they are the process's
+ * tracker and checks, when feedback is chased, where daily summaries and the weekly report go, how
+ * often delivery is tried. People's working time and reminder preferences are not here: they are the process's
  * (src/core/people-settings.ts), because commands judge deadlines by them too.
  */
 import { z } from "zod";
@@ -32,6 +32,8 @@ export interface ProactiveSettings {
   feedbackRemindEveryHours: number;
   feedbackEscalateAfterHours: number;
   summaryChannels: SummaryChannel[];
+  /** REPORT_CHANNELS: where the weekly report goes, every Monday at the channel's time (the same form as summary channels). */
+  reportChannels: SummaryChannel[];
   /** NOTIFY_MAX_ATTEMPTS: tries per notification before it is given up (logged as an error). */
   notifyMaxAttempts: number;
 }
@@ -51,6 +53,8 @@ export const proactiveEnvSchema = z.object({
   FEEDBACK_ESCALATE_AFTER: workingHoursSetting().default(16),
   // Checked by proactiveSettingsFromEnv: a channel without a zone of its own is in TIMEZONE.
   SUMMARY_CHANNELS: z.string().optional(),
+  // Checked by proactiveSettingsFromEnv like SUMMARY_CHANNELS; unset, the report follows the management summary.
+  REPORT_CHANNELS: z.string().optional(),
   NOTIFY_MAX_ATTEMPTS: z.coerce.number({ error: "must be a number" }).int().min(1).max(100).default(5),
 });
 /** The engine's variables as the schema returns them. */
@@ -84,6 +88,13 @@ export function proactiveSettingsFromEnv(env: ProactiveEnv, process: { timeZone:
     if (parsed.ok) summaryChannels = parsed.value;
     else problems.push(`SUMMARY_CHANNELS: ${parsed.error}`);
   }
+  // The weekly report goes where and when management gets its summary, unless said otherwise.
+  let reportChannels = summaryChannels.filter((channel) => channel.channel === "management");
+  if (env.REPORT_CHANNELS !== undefined) {
+    const parsed = parseSummaryChannels(env.REPORT_CHANNELS, process.timeZone);
+    if (parsed.ok) reportChannels = parsed.value;
+    else problems.push(`REPORT_CHANNELS: ${parsed.error}`);
+  }
   if (env.FEEDBACK_ESCALATE_AFTER < env.FEEDBACK_REMIND_AFTER) {
     problems.push("FEEDBACK_ESCALATE_AFTER: must not be less than FEEDBACK_REMIND_AFTER (management would hear before the developer)");
   }
@@ -98,6 +109,7 @@ export function proactiveSettingsFromEnv(env: ProactiveEnv, process: { timeZone:
       feedbackRemindEveryHours: env.FEEDBACK_REMIND_EVERY,
       feedbackEscalateAfterHours: env.FEEDBACK_ESCALATE_AFTER,
       summaryChannels,
+      reportChannels,
       notifyMaxAttempts: env.NOTIFY_MAX_ATTEMPTS,
     },
     problems,

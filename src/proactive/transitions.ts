@@ -5,8 +5,9 @@
  * changes made through the bot.
  */
 import { createHash } from "node:crypto";
+import { isTeam } from "../core/person.js";
 import { parseSubject } from "../core/subject-tag.js";
-import type { Ticket } from "../core/ticket.js";
+import type { Ticket, TicketNote } from "../core/ticket.js";
 import type { MirrorBug, MirrorRow } from "../store/mirror-repo.js";
 
 /** A state key as messages write it: NEW, FEEDBACK, ... */
@@ -19,13 +20,25 @@ export type WatchEventKind =
   /** The bug went back to NEW after the developer's feedback: ready for a timeline. */
   | "feedback-in"
   /** A feedback round ended (status left feedback, or the handler wrote a note): stop reminders. */
-  | "feedback-ended";
+  | "feedback-ended"
+  /** Someone outside the team (the reporter, a customer) wrote a note: tell the handler at once. */
+  | "customer-note";
 
 /** An event about one bug. */
-export interface WatchEvent {
-  kind: WatchEventKind;
-  bug: MirrorRow;
-}
+export type WatchEvent =
+  | { kind: Exclude<WatchEventKind, "customer-note">; bug: MirrorRow }
+  | {
+      kind: "customer-note";
+      bug: MirrorRow;
+      note: TicketNote;
+      /** The note is by the bug's reporter. */
+      byReporter: boolean;
+      /** The bug left this state (its key) in the same change, as the tracker does on a reporter's note to a bug waiting for feedback. */
+      leftState?: string;
+    };
+
+/** What the watcher read of a bug besides its mirror form: its notes and reporter. */
+export type ObservedNotes = Pick<Ticket, "notes" | "reporter">;
 
 /** The new mirror row of a bug, its events and its change line. */
 export interface Observation {
@@ -110,8 +123,18 @@ function tagText(summary: string): string | undefined {
   return parseSubject(summary).tagText;
 }
 
+/**
+ * Notes written since the bug was last seen by someone outside the team. A note in the second of the
+ * last read may have been seen already: the outbox's key (the note's id) keeps it from being told twice.
+ * A bug new to the mirror has none: its filing is announced instead.
+ */
+export function newCustomerNotes(previous: MirrorRow | undefined, notes: readonly TicketNote[]): TicketNote[] {
+  if (!previous) return [];
+  return notes.filter((note) => !isTeam(note.author) && note.createdAt.getTime() >= previous.updatedAt.getTime());
+}
+
 /** Compares the previous mirror row (if any) with the bug now and says what that means. */
-export function observeBug(previous: MirrorRow | undefined, current: MirrorBug, facts: ObserveFacts): Observation {
+export function observeBug(previous: MirrorRow | undefined, current: MirrorBug, facts: ObserveFacts, read?: ObservedNotes): Observation {
   const at = current.updatedAt;
   const statusChanged = previous !== undefined && previous.status !== current.status;
   const handlerChanged = previous !== undefined && (previous.handler ?? "") !== (current.handler ?? "");
@@ -156,6 +179,10 @@ export function observeBug(previous: MirrorRow | undefined, current: MirrorBug, 
       current.handlerNoteAt.getTime() > previous.feedbackSince.getTime() &&
       (previous.handlerNoteAt === undefined || current.handlerNoteAt.getTime() > previous.handlerNoteAt.getTime());
     if (leftFeedback || noted) events.push({ kind: "feedback-ended", bug: { ...row, feedbackSince: previous.feedbackSince } });
+  }
+  for (const note of newCustomerNotes(previous, read?.notes ?? [])) {
+    const byReporter = read?.reporter !== undefined && read.reporter.name.toLowerCase() === note.author.name.toLowerCase();
+    events.push({ kind: "customer-note", bug: row, note, byReporter, ...(statusChanged && byReporter ? { leftState: previous.status } : {}) });
   }
 
   return { row, events, change: describeChange(previous, current) };

@@ -13,7 +13,18 @@ import { NotFoundError } from "../errors.js";
 import type { MirrorBug, MirrorRow } from "../store/mirror-repo.js";
 import type { Store } from "../store/store.js";
 import type { TrackerPort } from "../process/tracker-port.js";
-import { initialRow, observeBug, toMirrorBug, type ObserveFacts, type WatchEvent } from "./transitions.js";
+import type { Ticket } from "../core/ticket.js";
+import { initialRow, observeBug, toMirrorBug, type ObserveFacts, type ObservedNotes, type WatchEvent } from "./transitions.js";
+
+/** A bug as observed: its mirror form, and its notes and reporter (to find customers' new notes). */
+interface Observed {
+  bug: MirrorBug;
+  read: ObservedNotes;
+}
+
+function observed(ticket: Ticket): Observed {
+  return { bug: toMirrorBug(ticket), read: { notes: ticket.notes, ...(ticket.reporter ? { reporter: ticket.reporter } : {}) } };
+}
 
 /**
  * Page size of full scans (first run, daily reconcile). Larger than the incremental page size
@@ -88,7 +99,7 @@ async function firstRun(deps: WatcherDeps, handlers: WatchHandlers): Promise<Wat
 
 async function incremental(deps: WatcherDeps, handlers: WatchHandlers, cursor: Date): Promise<WatchResult> {
   const { store, tracker } = deps;
-  const seen = new Map<number, MirrorBug>();
+  const seen = new Map<number, Observed>();
   let requests = 0;
   let newest = cursor;
   for (let page = 1; ; page++) {
@@ -101,17 +112,17 @@ async function incremental(deps: WatcherDeps, handlers: WatchHandlers, cursor: D
         reachedOld = true;
         break;
       }
-      const observed = toMirrorBug(bug);
+      const now = observed(bug);
       // MantisBT times are whole seconds: a bug updated in the cursor's second may be new, known, or
       // changed again since it was read in that same second.
-      if (updated === cursor.getTime() && isUnchanged(store.mirror.get(bug.id), observed)) continue;
+      if (updated === cursor.getTime() && isUnchanged(store.mirror.get(bug.id), now.bug)) continue;
       const known = seen.get(bug.id);
-      if (!known || known.updatedAt.getTime() < updated) seen.set(bug.id, observed);
+      if (!known || known.bug.updatedAt.getTime() < updated) seen.set(bug.id, now);
       if (updated > newest.getTime()) newest = bug.updatedAt;
     }
     if (reachedOld || bugs.length < deps.pageSize) break;
   }
-  const changed = [...seen.values()].sort((a, b) => a.updatedAt.getTime() - b.updatedAt.getTime() || a.id - b.id);
+  const changed = [...seen.values()].sort((a, b) => a.bug.updatedAt.getTime() - b.bug.updatedAt.getTime() || a.bug.id - b.bug.id);
   store.transaction(() => {
     applyObservations(deps, handlers, changed);
     store.mirror.setCursor(newest);
@@ -133,11 +144,11 @@ async function reconcile(deps: WatcherDeps, handlers: WatchHandlers, cursor: Dat
     requests++;
     store.transaction(() => {
       const unchanged: number[] = [];
-      const different: MirrorBug[] = [];
+      const different: Observed[] = [];
       for (const bug of bugs) {
-        const observed = toMirrorBug(bug);
-        if (isUnchanged(store.mirror.get(bug.id), observed)) unchanged.push(bug.id);
-        else different.push(observed);
+        const now = observed(bug);
+        if (isUnchanged(store.mirror.get(bug.id), now.bug)) unchanged.push(bug.id);
+        else different.push(now);
         if (bug.updatedAt.getTime() > newest.getTime()) newest = bug.updatedAt;
       }
       store.mirror.touch(unchanged, started);
@@ -153,7 +164,7 @@ async function reconcile(deps: WatcherDeps, handlers: WatchHandlers, cursor: Dat
     try {
       const bug = await deps.tracker.getTicket(id);
       requests++;
-      store.transaction(() => applyObservations(deps, handlers, [toMirrorBug(bug)]));
+      store.transaction(() => applyObservations(deps, handlers, [observed(bug)]));
     } catch (error) {
       requests++;
       if (!(error instanceof NotFoundError)) throw error;
@@ -181,12 +192,12 @@ function isUnchanged(mirror: MirrorBug | undefined, observed: MirrorBug): boolea
 }
 
 /** Writes observed bugs into the mirror and change log and hands their events over (inside a transaction). */
-function applyObservations(deps: WatcherDeps, handlers: WatchHandlers, bugs: readonly MirrorBug[]): void {
+function applyObservations(deps: WatcherDeps, handlers: WatchHandlers, bugs: readonly Observed[]): void {
   const events: WatchEvent[] = [];
   const facts: ObserveFacts = { now: deps.now(), feedbackRecorded: deps.feedbackRecorded };
-  for (const bug of bugs) {
+  for (const { bug, read } of bugs) {
     const previous = deps.store.mirror.get(bug.id);
-    const observation = observeBug(previous, bug, facts);
+    const observation = observeBug(previous, bug, facts, read);
     deps.store.mirror.save(observation.row);
     if (observation.change) deps.store.mirror.addChange({ bugId: bug.id, at: bug.updatedAt, change: observation.change });
     events.push(...observation.events);

@@ -94,6 +94,15 @@ export async function addTicketNote(
 export async function fileTicket(ctx: ActionContext, ticket: Omit<NewTicket, "notes">, record: JournalRecord, options: WriteOptions = {}): Promise<Ticket> {
   const notes = options.notes ?? [];
   const created = await ctx.tracker.fileTicket({ ...ticket, ...(notes.length > 0 ? { notes: notes.map(toNewNote) } : {}) });
+  recordFiledTicket(ctx, created, ticket, record, options);
+  return created;
+}
+
+/**
+ * Journals a ticket the tracker filed as `ticket` asked (and its notes, and the process state), as
+ * `fileTicket` does after filing; also for a ticket found filed after an attempt that got no answer.
+ */
+export function recordFiledTicket(ctx: ActionContext, created: Ticket, ticket: Omit<NewTicket, "notes">, record: JournalRecord, options: WriteOptions = {}): void {
   inOneTransaction(ctx.store, () => {
     appendEntry(ctx, created.id, record, {
       private: Boolean(ticket.private),
@@ -101,12 +110,11 @@ export async function fileTicket(ctx: ActionContext, ticket: Omit<NewTicket, "no
       state: created.state.label,
       ...(ticket.assignee ? { assignee: ticket.assignee.name } : {}),
     });
-    journalNotes(ctx, created, notes, new Set());
+    journalNotes(ctx, created, options.notes ?? [], new Set());
     const processState = { ...(ticket.stage !== undefined ? { stage: ticket.stage } : {}), ...options.processState };
     if (Object.keys(processState).length > 0) ctx.store.bugProcess.update(created.id, processState, ctx.now());
     options.alsoRecord?.(created);
   });
-  return created;
 }
 
 /**

@@ -11,6 +11,7 @@ import { CUSTOMER_TYPES, type CustomerType } from "../core/customer-call.js";
 import type { Ticket } from "../core/ticket.js";
 import { codePointLength } from "../core/text.js";
 import { fileTicket, type JournalRecord, type WriteOptions } from "./bug-actions.js";
+import { contactNoteProblem, fileOrKeepPending } from "./pending-filings.js";
 import { isEmailAddress, isPhoneNumber, PHONE_EXAMPLE } from "./personal-data.js";
 import type { NewTicket } from "./tracker-port.js";
 
@@ -81,52 +82,60 @@ export const docsUrlArg = z
   .transform((text) => text.trim())
   .pipe(z.url({ protocol: /^https?$/, error: "must be a link such as https://docs.taler.net/taler-wallet.html" }));
 
-/** A bug filed for a customer, and a sentence for the reply when the private note could not be added. */
-export interface FiledCustomerBug {
-  bug: Ticket;
-  noteProblem?: string;
-}
+/** A customer's bug: filed (with a sentence for the reply when the private note is not as it should be), or pending. */
+export type CustomerBugOutcome = { kind: "filed"; bug: Ticket; noteProblem?: string } | { kind: "pending"; filingId: number; reason: string };
 
 export interface CustomerBugOptions {
   summary: string;
   description: string;
   /** The whole bug private (security problems that must not be disclosed prematurely). */
   private: boolean;
-  origin: BugOrigin;
+  origin: "call" | "email";
   /** The customer's personal data, added as a private note; none when nothing was given. */
   privateNote?: string;
   command: string;
+  /** The call record a `call` files for. */
+  callId?: number;
 }
 
 /**
  * Files a customer's bug as the seed asks: NEW, unassigned, tagged with the customer tag, with the
  * personal data as a private note filed in the same request (all or nothing, so a retry never
- * makes a second bug). Should the tracker still leave the note out or make it public,
- * the bug stays (its public text holds no personal data) and the caller is told what to fix by hand.
+ * makes a second bug). When the tracker cannot take it now (down, failing, too slow), the filing is
+ * kept as pending and filed once it answers (src/process/pending-filings.ts). Should the tracker
+ * leave the note out or make it public, the bug stays (its public text holds no personal data) and
+ * the caller is told what to fix by hand.
  */
-export async function fileCustomerBug(ctx: ProcessContext, options: CustomerBugOptions): Promise<FiledCustomerBug> {
-  const contact = options.privateNote;
-  const bug = await fileTicket(
+export async function fileCustomerBug(ctx: ProcessContext, options: CustomerBugOptions): Promise<CustomerBugOutcome> {
+  const outcome = await fileOrKeepPending(
     ctx,
-    { summary: options.summary, description: options.description, stage: "triage", tags: [ctx.settings.customerTag], private: options.private },
-    { action: "file", command: options.command, details: { origin: options.origin } },
     {
-      processState: { origin: options.origin },
-      ...(contact === undefined ? {} : { notes: [{ text: contact, private: true, record: { action: "customer-contact", command: options.command } }] }),
+      summary: options.summary,
+      description: options.description,
+      private: options.private,
+      tags: [ctx.settings.customerTag],
+      origin: options.origin,
+      command: options.command,
+      ...(options.privateNote === undefined ? {} : { privateNote: options.privateNote }),
     },
+    options.callId === undefined ? {} : { callId: options.callId },
   );
-  if (contact === undefined) return { bug };
-  const note = bug.notes.find((candidate) => candidate.text.trim().endsWith(contact.trim()));
-  if (note?.private) return { bug };
+  if (outcome.kind === "pending") return outcome;
+  const { bug } = outcome;
+  const noteProblem = contactNoteProblem(ctx.tracker.name, bug, options.privateNote);
+  if (noteProblem === undefined) return { kind: "filed", bug };
   // Names the bug, never the note's text.
-  ctx.log.warn({ bugId: bug.id, noteId: note?.id }, note ? "the tracker stored the customer's contact as a public note" : "the tracker left out the private note with the customer's contact");
+  ctx.log.warn({ bugId: bug.id }, "the tracker left out the customer's contact note or made it public");
+  return { kind: "filed", bug, noteProblem };
+}
+
+/** The reply's sentence for a customer's bug kept as pending: the record is safe, the number comes by DM. */
+export function pendingFilingText(ctx: Pick<ProcessContext, "tracker">, outcome: { filingId: number; reason: string }): string {
   const tracker = ctx.tracker.name;
-  return {
-    bug,
-    noteProblem: note
-      ? `${tracker} stored the note with the customer's name and contact on #${bug.id} as PUBLIC: make note ${note.id} private in ${tracker} now.`
-      : `I could not add the private note with the customer's name and contact to #${bug.id}: please add it in ${tracker} yourself, as a PRIVATE note.`,
-  };
+  return [
+    `${tracker} cannot take it right now (${outcome.reason}). Nothing is lost: I keep it as **pending** (support filing ${outcome.filingId}) and file it as soon as ${tracker} answers; I will send you the bug number then.`,
+    "`summary` shows what is still pending.",
+  ].join("\n");
 }
 
 /**

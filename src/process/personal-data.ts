@@ -142,3 +142,18 @@ export function describeRedaction(replaced: readonly PersonalDataKind[]): string
   const words = KIND_ORDER.filter((kind) => replaced.includes(kind)).map((kind) => (kind === "contact" ? "contact details" : kind));
   return words.length <= 1 ? (words[0] ?? "") : `${words.slice(0, -1).join(", ")} and ${words.at(-1)}`;
 }
+
+/**
+ * A national number as people write it in chat (`079 555 01 23`, `0049-30-1234567`): a leading 0,
+ * digits and spaces, dashes, slashes or brackets (no dots, so versions and dates are not taken).
+ */
+const NATIONAL_PHONE_IN_TEXT = /(?<![\p{L}\p{N}.])0\d[\d \u00a0\-/()]{5,}\d(?!\p{N})/gu;
+
+/** The kinds of contact data (phone numbers, e-mail addresses) the text seems to carry, for refusing it where the public would read it. */
+export function findContactData(text: string): PersonalDataKind[] {
+  const found = new Set<PersonalDataKind>();
+  if ([...text.matchAll(EMAIL_IN_TEXT)].length > 0) found.add("e-mail address");
+  const phones = [...text.matchAll(INTERNATIONAL_PHONE_IN_TEXT), ...text.matchAll(NATIONAL_PHONE_IN_TEXT)];
+  if (phones.some((match) => digitsOf(match[0]).length >= MIN_PHONE_DIGITS && digitsOf(match[0]).length <= MAX_PHONE_DIGITS)) found.add("phone number");
+  return KIND_ORDER.filter((kind) => found.has(kind));
+}

@@ -3,11 +3,13 @@
  * work left and deadline from their subject tags, deadline risk per handler (earliest deadline
  * first over each developer's bugs), and what the journal says changed in the last day. Only bug
  * fields and journal facts go in, never call records, so the result may be posted in a channel.
+ * The summary shows each section capped; `summary <section>` composes one section whole from the
+ * same input (src/core/summary.ts).
  */
 import type { OpenBugWork, RiskState } from "../core/deadline-risk.js";
 import { isStage, resolveStage, STAGE_INFO } from "../core/stages.js";
 import { parseSubject } from "../core/subject-tag.js";
-import { composeSummaryMessages, type SummaryBug, type SummaryChange } from "../core/summary.js";
+import { composeSection, composeSummary, type SummaryBug, type SummaryChange, type SummaryInput, type SummarySection } from "../core/summary.js";
 import type { MessageLimit } from "../core/message-limit.js";
 import type { ProcessContext } from "./context.js";
 import type { StaffMember } from "../identity.js";
@@ -22,33 +24,58 @@ type SummaryContext = Pick<ProcessContext, "tracker" | "store" | "staff" | "sett
 
 const DAY_MS = 86_400_000;
 
-export interface QueueSummary {
-  /** Chat-sized Markdown messages, in order. */
-  messages: string[];
+/** The queue as read now, ready to compose the summary or one of its sections from. */
+export interface QueueSummaryInput {
+  input: SummaryInput;
   /** True when the tracker had more bugs than were read. */
   truncated: boolean;
   /** Set when the engine's mirror may be older than a poll interval, saying how old. */
   staleNote?: string;
 }
 
-/** Reads the queue and composes the summary, split to fit the place's message limit. */
-export async function buildQueueSummary(ctx: SummaryContext, options: { limit: MessageLimit; title?: string }): Promise<QueueSummary> {
+/** Reads the open queue and the last day's journal as the summary composer wants them. */
+export async function readQueueSummary(ctx: SummaryContext): Promise<QueueSummaryInput> {
   const { bugs, truncated, staleNote } = await readOpenQueue(ctx, () => true);
   const now = ctx.now();
-  const summaryBugs = toSummaryBugs(ctx, bugs, now);
-  const changes = ctx.store.journal.since(new Date(now.getTime() - DAY_MS)).map(describeJournalEntry);
-  const messages = composeSummaryMessages({
-    bugs: summaryBugs,
-    changes,
-    now,
-    timeZone: ctx.settings.timeZone,
-    bugUrl: (id) => ctx.tracker.ticketUrl(id),
-    ...(options.title ? { title: options.title } : {}),
-    // Headroom for a line the caller may add (e.g. that the list was cut).
-    maxLength: options.limit.length - 300,
-    measure: options.limit.measure,
+  return {
+    input: {
+      bugs: toSummaryBugs(ctx, bugs, now),
+      changes: ctx.store.journal.since(new Date(now.getTime() - DAY_MS)).map(describeJournalEntry),
+      now,
+      timeZone: ctx.settings.timeZone,
+      bugUrl: (id) => ctx.tracker.ticketUrl(id),
+    },
+    truncated,
+    ...(staleNote ? { staleNote } : {}),
+  };
+}
+
+/**
+ * The capped summary (SUMMARY_ITEMS_PER_SECTION items per section, the rest counted with the
+ * command that lists them) in one message of the place's size, notes on the reading at its end.
+ */
+export function composeQueueSummary(
+  ctx: Pick<ProcessContext, "settings">,
+  queue: QueueSummaryInput,
+  place: { limit: MessageLimit; trigger: string },
+): string {
+  return composeSummary({
+    ...queue.input,
+    itemsPerSection: ctx.settings.summaryItemsPerSection,
+    limit: place.limit,
+    trigger: place.trigger,
+    notes: readingNotes(queue),
   });
-  return { messages, truncated, ...(staleNote ? { staleNote } : {}) };
+}
+
+/** One section of the summary whole (`summary new`), not fitted to a message: the chat kernel splits it. */
+export function composeQueueSection(queue: QueueSummaryInput, section: SummarySection): string {
+  return [composeSection(queue.input, section), ...readingNotes(queue)].join("\n\n");
+}
+
+/** What the reader must know about the list: that it was cut, that the mirror is old. */
+function readingNotes(queue: QueueSummaryInput): string[] {
+  return [...(queue.truncated ? ["_(Only the most recently updated bugs were read.)_"] : []), ...(queue.staleNote ? [queue.staleNote] : [])];
 }
 
 /** Bug fields plus stage, subject tag and deadline risk, as the summary composer wants them. */

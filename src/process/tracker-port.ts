@@ -83,6 +83,11 @@ export interface TrackerPort {
   readonly limits: TrackerLimits;
   /** The tracker's state labels per stage, for help and the docs' tables. */
   readonly stageLabels: StageLabels;
+  /**
+   * Whether the tracker itself moves a ticket waiting for feedback back to work when its reporter
+   * adds a note (a rule of the tracker, not of the process): the watcher then explains the change.
+   */
+  readonly reporterNoteEndsFeedback: boolean;
 
   /** Link to the ticket in the tracker's web UI. */
   ticketUrl(id: number): string;
@@ -103,6 +108,13 @@ export interface TrackerPort {
   changeTicket(ticket: Ticket, change: TicketChange): Promise<Ticket>;
   /** Adds a note. */
   addNote(ticketId: number, note: NewNote): Promise<TicketNote>;
+  /** Deletes a note (a customer's contact note, when they ask to be forgotten); NotFoundError when the ticket or note does not exist. */
+  deleteNote(ticketId: number, noteId: number): Promise<void>;
+  /**
+   * The ticket the bot filed with `marker` in its description, among the most recently updated
+   * ones, or undefined: after a filing that timed out, the process looks before filing again.
+   */
+  findFiledByMarker(marker: string): Promise<Ticket | undefined>;
   /** Makes `childId` a sub-ticket of `parentId`: the parent waits for it. Linking the same pair again changes nothing. */
   linkSubTicket(parentId: number, childId: number): Promise<void>;
 

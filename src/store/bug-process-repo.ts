@@ -68,6 +68,11 @@ export class BugProcessRepository {
     return this.get(bugId)!;
   }
 
+  /** Every bug's process state, by id (the report reads them all at once). */
+  list(): BugProcessState[] {
+    return (this.sql.statement("SELECT * FROM bug_process ORDER BY bug_id").all() as BugProcessRow[]).map(toBugProcess);
+  }
+
   /** The process facts of every bug the bot knows, by id (one query instead of one per bug). */
   facts(): Map<number, ProcessFacts> {
     const rows = this.sql.statement("SELECT bug_id, stage, estimate_min, deadline, developer FROM bug_process").all() as {

@@ -7,6 +7,9 @@ import { orUndefined, type Sql } from "./sql.js";
 
 export { CUSTOMER_TYPES, type CallRecord, type CallRoute, type CustomerType } from "../core/customer-call.js";
 
+/** What stands for the customer's name once it is erased (the column is NOT NULL). */
+export const ERASED_NAME = "[erased]";
+
 interface CallRow {
   id: number;
   recorded_at: string;
@@ -20,6 +23,7 @@ interface CallRow {
   route: CallRoute;
   bug_id: number | null;
   sales_ref: string | null;
+  erased_at: string | null;
 }
 
 /** The call log. */
@@ -70,6 +74,31 @@ export class CallsRepository {
     return (this.sql.statement("SELECT * FROM calls ORDER BY id").all() as CallRow[]).map(toCall);
   }
 
+  /** Erases the customer's name, phone and e-mail of a call; `issue` is the call's text with them replaced. */
+  erasePersonalData(callId: number, issue: string, at: Date): void {
+    this.sql
+      .statement("UPDATE calls SET customer_name = ?, phone = NULL, email = NULL, issue = ?, erased_at = ? WHERE id = ?")
+      .run(ERASED_NAME, issue, at.toISOString(), callId);
+  }
+
+  /** Calls filed as bugs, recorded before `before`, that still hold the customer's data (retention), oldest first. */
+  listKeptWithBugBefore(before: Date): CallRecord[] {
+    const rows = this.sql
+      .statement("SELECT * FROM calls WHERE erased_at IS NULL AND bug_id IS NOT NULL AND recorded_at < ? ORDER BY id")
+      .all(before.toISOString()) as CallRow[];
+    return rows.map(toCall);
+  }
+
+  /** The calls filed as the bug. */
+  listOfBug(bugId: number): CallRecord[] {
+    return (this.sql.statement("SELECT * FROM calls WHERE bug_id = ? ORDER BY id").all(bugId) as CallRow[]).map(toCall);
+  }
+
+  /** The calls routed to sales as the record. */
+  listOfSalesRef(salesRef: string): CallRecord[] {
+    return (this.sql.statement("SELECT * FROM calls WHERE sales_ref = ? ORDER BY id").all(salesRef) as CallRow[]).map(toCall);
+  }
+
   /** The newest sales reference of a call linked to the bug, if any. */
   salesRefOfBug(bugId: number): string | undefined {
     const row = this.sql.statement("SELECT sales_ref FROM calls WHERE bug_id = ? AND sales_ref IS NOT NULL ORDER BY id DESC LIMIT 1").get(bugId) as
@@ -93,5 +122,6 @@ function toCall(row: CallRow): CallRecord {
     route: row.route,
     bugId: orUndefined(row.bug_id),
     salesRef: orUndefined(row.sales_ref),
+    ...(row.erased_at !== null ? { erasedAt: new Date(row.erased_at) } : {}),
   };
 }

@@ -59,6 +59,12 @@ export class ChatRepository {
     return row && { platform: row.platform, place: row.place, bugId: row.bug_id, rootId: row.root_id, lastId: row.last_id };
   }
 
+  /** The bug whose thread has this root in a place, if the bot keeps one there (a reply in it may write to the bug). */
+  bugOfThread(platform: string, place: string, rootId: string): number | undefined {
+    const row = this.sql.statement("SELECT bug_id FROM chat_threads WHERE platform = ? AND place = ? AND root_id = ?").get(platform, place, rootId) as { bug_id: number } | undefined;
+    return row?.bug_id;
+  }
+
   /** Records a new thread (or a new root, when the old one was deleted) and the newest post in it. */
   saveThread(thread: ChatThread, at: Date): void {
     this.sql

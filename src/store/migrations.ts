@@ -392,4 +392,31 @@ export const MIGRATIONS: readonly Migration[] = [
       UPDATE tracker_mirror SET fingerprint = NULL;
     `,
   },
+  {
+    version: 12,
+    description: "pending filings (calls and e-mails kept while the tracker is down) and erased personal data of calls",
+    sql: `
+      -- A customer's bug to file: kept until the tracker took it, so a call or an e-mail is never lost.
+      -- ticket holds what to file (JSON, with the private contact note) until it is filed, then NULL.
+      CREATE TABLE pending_filings (
+        id               INTEGER PRIMARY KEY AUTOINCREMENT,
+        origin           TEXT NOT NULL CHECK (origin IN ('call', 'email')),
+        command          TEXT NOT NULL,
+        requested_by     TEXT NOT NULL,
+        requested_at     TEXT NOT NULL,
+        call_id          INTEGER,
+        ticket           TEXT,
+        status           TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'filed', 'failed')),
+        attempts         INTEGER NOT NULL DEFAULT 0,
+        last_attempt_at  TEXT,
+        last_error       TEXT,
+        bug_id           INTEGER,
+        done_at          TEXT
+      );
+      CREATE INDEX pending_filings_status ON pending_filings (status);
+
+      -- When the call's name, phone and e-mail were erased (retention or forget); NULL while kept.
+      ALTER TABLE calls ADD COLUMN erased_at TEXT;
+    `,
+  },
 ];

@@ -36,6 +36,14 @@ export class SalesRepository {
     return { id, reference: salesReference(id), kind: record.kind, at: record.at, payload: { ...record.payload } };
   }
 
+  /** Replaces fields of a record's payload (a customer's data erased); false when there is no such record. */
+  replacePayloadFields(reference: string, fields: Record<string, unknown>): boolean {
+    const record = this.get(reference);
+    if (!record) return false;
+    this.sql.statement("UPDATE sales_records SET payload = ? WHERE id = ?").run(JSON.stringify({ ...record.payload, ...fields }), record.id);
+    return true;
+  }
+
   /** The record behind a reference such as `S-3`. */
   get(reference: string): SalesRecord | undefined {
     const id = parseSalesReference(reference);

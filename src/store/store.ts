@@ -6,7 +6,7 @@
  * itself is private, and `store.transaction` groups writes of several repositories. Migrations
  * guarantee every table, so no repository asks whether one exists.
  */
-import { mkdirSync } from "node:fs";
+import { chmodSync, closeSync, mkdirSync, openSync } from "node:fs";
 import { dirname } from "node:path";
 import Database from "better-sqlite3";
 import { BugProcessRepository } from "./bug-process-repo.js";
@@ -19,6 +19,7 @@ import { KeyValueRepository } from "./kv-repo.js";
 import { MIGRATIONS, type Migration } from "./migrations.js";
 import { MirrorRepository } from "./mirror-repo.js";
 import { OutboxRepository } from "./outbox-repo.js";
+import { PendingFilingsRepository } from "./pending-filings-repo.js";
 import { PreferencesRepository } from "./preferences-repo.js";
 import { RiskRepository } from "./risk-repo.js";
 import { SalesRepository } from "./sales-repo.js";
@@ -29,6 +30,9 @@ import { SubFeedbackRepository } from "./sub-feedback-repo.js";
 export { CUSTOMER_TYPES, type CallRecord, type CallRoute, type CustomerType } from "./calls-repo.js";
 export type { BugOrigin, BugProcessState } from "./bug-process-repo.js";
 export type { JournalEntry } from "./journal-repo.js";
+
+/** The store file's mode: read and write for the bot's user, nothing for anyone else. */
+const OWNER_ONLY = 0o600;
 
 /** The bot's database and its repositories. */
 export class Store {
@@ -54,6 +58,8 @@ export class Store {
   readonly mirror: MirrorRepository;
   /** Notifications and their delivery routes. */
   readonly outbox: OutboxRepository;
+  /** Customers' bugs waiting for the tracker (calls and e-mails are never lost). */
+  readonly pendingFilings: PendingFilingsRepository;
   /** Per-person settings overrides. */
   readonly preferences: PreferencesRepository;
   /** Reminder snoozes per bug and person. */
@@ -65,7 +71,14 @@ export class Store {
 
   /** Opens (creating if needed) the database file and applies pending migrations. `:memory:` for tests. */
   constructor(path: string, migrations: readonly Migration[] = MIGRATIONS) {
-    if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
+    if (path !== ":memory:") {
+      mkdirSync(dirname(path), { recursive: true });
+      // Customers' personal data is in here: readable by the bot's user only, created so (no window
+      // in which it is world-readable) and tightened when an older bot left it wider. SQLite gives
+      // the -wal and -shm files the database file's mode.
+      closeSync(openSync(path, "a", OWNER_ONLY));
+      chmodSync(path, OWNER_ONLY);
+    }
     this.db = new Database(path);
     this.db.pragma("journal_mode = WAL");
     // NORMAL, SQLite's advice for WAL: a commit no longer waits for the disk (fsync), which blocked
@@ -87,6 +100,7 @@ export class Store {
     this.estimates = new EstimatesRepository(sql);
     this.mirror = new MirrorRepository(sql, this.kv);
     this.outbox = new OutboxRepository(sql);
+    this.pendingFilings = new PendingFilingsRepository(sql);
     this.preferences = new PreferencesRepository(sql);
     this.snoozes = new SnoozesRepository(sql);
     this.risk = new RiskRepository(sql, this.kv);

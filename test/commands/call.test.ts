@@ -117,9 +117,10 @@ describe("call, routed to the tracker (default)", () => {
     expect(h.store.calls.list()[0]!.callDate).toBe("2026-11-27");
   });
 
-  it("does not log the call when the tracker fails, so a retry does not log it twice", async () => {
+  it("does not log the call when the tracker refuses it, so a retry does not log it twice", async () => {
     const before = bugIds(h);
-    h.sim.failNext(503);
+    // A refusal that will not pass by waiting (a 503 keeps the call as pending: test/process/pending-filings.test.ts).
+    h.sim.failNext(403, JSON.stringify({ message: "Access denied", code: 13, localized: "Access Denied." }), { times: 5 });
     const result = await h.run("alice", `${CALL} issue="Wallet crashes"`);
     expect(result.kind).toBe("failed");
     expect(h.store.calls.list()).toEqual([]);

@@ -137,8 +137,14 @@ function reference(index: number): Promise<{ after: unknown; bugs: WalkState["bu
   return found;
 }
 
+/**
+ * Customers' filings the tracker fails are kept as pending and filed later, not refused: their
+ * failures are tested in test/process/pending-filings.test.ts.
+ */
+const KEPT_AS_PENDING = new Set(["call", "file"]);
+
 const cases = WALK.flatMap((step, index) =>
-  step.requests.length > 1 ? step.requests.map((request, k) => [`step ${index + 1}, ${step.row}: request ${k + 1} of ${step.requests.length} (${request}) fails`, index, k] as const) : [],
+  step.requests.length > 1 && !KEPT_AS_PENDING.has(step.row.split(" ")[0]!) ? step.requests.map((request, k) => [`step ${index + 1}, ${step.row}: request ${k + 1} of ${step.requests.length} (${request}) fails`, index, k] as const) : [],
 );
 
 describe("a command MantisBT fails half-way through", () => {

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { MESSAGE_LIMITS } from "../../src/core/summary.js";
+import { SUMMARY_SECTIONS } from "../../src/core/summary.js";
 import { bringBugTo } from "../support/bring-bug-to.js";
 import { startHarness, type Harness } from "../support/harness.js";
 
@@ -99,19 +99,82 @@ describe("summary", () => {
     }
   });
 
-  it("fits a long queue into one message and says that more parts exist", async () => {
+  it("shows per section its count, the most urgent items and the command for the rest, in one message", async () => {
+    await h.close();
+    h = await startHarness({ env: { SUMMARY_ITEMS_PER_SECTION: "2" } });
+    const text = (await h.run("alice", "summary")).reply.text;
+    // Seeded NEW bugs: #1 high and customer, the most urgent, then the others by priority and age.
+    const triage = section(text, "NEW, awaiting triage");
+    expect(triage).toHaveLength(3);
+    expect(triage[0]).toMatch(new RegExp(`^- \\[#1\\]\\(.*\\) Android wallet shows withdrawal .* · \\*\\*high\\*\\* · customer · waiting `));
+    const total = Number(/\*\*NEW, awaiting triage \((\d+)\)\*\*/.exec(text)![1]);
+    expect(triage[2]).toBe(`- and ${total - 2} more: \`/support summary new\``);
+    const work = section(text, "In work");
+    expect(work[0]).toContain("**OVERDUE**");
+    expect(work.at(-1)).toMatch(/^- and \d+ more: `\/support summary work`$/);
+  });
+
+  it("stays one message however long the queue", async () => {
     h.sim.addBulkBugs(600);
     const result = await h.run("alice", "summary");
     expect(result.kind).toBe("ok");
-    expect([...result.reply.text].length).toBeLessThanOrEqual(MESSAGE_LIMITS.mattermost);
-    expect(result.reply.text).toMatch(/_\(The queue is longer than one message: this is the first of \d+ parts\.\)_$/);
+    expect(result.reply.visibility).toBe("channel");
+    expect([...result.reply.text].length).toBeLessThanOrEqual(16_000);
+    for (const title of ["NEW, awaiting triage", "Feedback owed", "Confirmed, not started", "In work"]) {
+      const lines = section(result.reply.text, title);
+      expect(lines.length, title).toBe(11);
+      expect(lines.at(-1), title).toMatch(/^- and \d+ more: `\/support summary \w+`$/);
+    }
   });
 
-  it("refuses extra arguments with the usage line", async () => {
+  it("lists a short section whole in the channel", async () => {
+    const full = (await h.run("alice", "summary")).reply.text;
+    const result = await h.run("alice", "summary FEEDBACK");
+    expect(result.kind).toBe("ok");
+    expect(result.reply.visibility).toBe("channel");
+    const lines = result.reply.text.split("\n");
+    expect(lines[0]).toBe("#### Support queue, Thu 26.11.2026");
+    expect(section(result.reply.text, "Feedback owed")).toEqual(section(full, "Feedback owed"));
+    expect(result.reply.text).not.toContain("**NEW, awaiting triage");
+  });
+
+  it("sends a section too long for one message to the caller alone, every bug in it", async () => {
+    // Two sevenths of them acknowledged or confirmed: a section of about 170 bugs.
+    h.sim.addBulkBugs(600);
+    const capped = (await h.run("alice", "summary")).reply.text;
+    const total = Number(/\*\*Confirmed, not started \((\d+)\)\*\*/.exec(capped)![1]);
+    const result = await h.run("alice", "summary confirmed");
+    expect(result.kind).toBe("ok");
+    expect(result.reply.visibility).toBe("ephemeral");
+    expect([...result.reply.text].length).toBeGreaterThan(16_000);
+    expect(result.reply.text.split("\n")[0]).toBe("_The whole section is longer than one message, so it comes to you only._");
+    const lines = section(result.reply.text, "Confirmed, not started");
+    expect(lines).toHaveLength(total);
+    // The capped summary's items are the first of the whole section.
+    expect(lines.slice(0, 10)).toEqual(section(capped, "Confirmed, not started").slice(0, 10));
+  });
+
+  it("refuses an unknown section, listing the sections", async () => {
     const result = await h.run("alice", "summary today");
     expect(result.kind).toBe("refused");
-    expect(result.reply.text).toContain("Too many arguments");
-    expect(result.reply.text).toContain("Usage: `/support summary`");
+    expect(result.reply.text).toContain("There is no section `today` in the summary. The sections are:");
+    for (const key of SUMMARY_SECTIONS) expect(result.reply.text).toContain(`- \`${key}\`: `);
+    expect(result.reply.text).toContain(`Usage: \`/support summary [${SUMMARY_SECTIONS.join("|")}]\``);
+  });
+
+  it("lists the sections on summary help", async () => {
+    const result = await h.run("alice", "summary help");
+    expect(result.kind).toBe("ok");
+    expect(result.reply.text.split("\n")).toEqual([
+      "`/support summary <section>` lists one section whole. The sections:",
+      "- `new`: NEW, awaiting triage",
+      "- `feedback`: Feedback owed",
+      "- `confirmed`: Confirmed, not started",
+      "- `work`: In work",
+      "- `review`: In review",
+      "- `notify`: Resolved, customer not yet notified",
+      "- `changes`: Changed since yesterday",
+    ]);
   });
 
   it("explains to an unknown chat user how to get linked", async () => {

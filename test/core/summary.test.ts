@@ -1,10 +1,11 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
+  composeSection,
   composeSummary,
-  composeSummaryMessages,
-  MESSAGE_LIMITS,
+  fitsLimit,
   splitMarkdown,
+  SUMMARY_SECTIONS,
   type ComposeSummaryOptions,
   type SummaryBug,
 } from "../../src/core/summary.js";
@@ -50,6 +51,7 @@ const options: ComposeSummaryOptions = {
   now,
   timeZone: "Europe/Zurich",
   bugUrl,
+  itemsPerSection: 10,
 };
 
 const expectedSummary = [
@@ -78,8 +80,8 @@ const expectedSummary = [
   `- ${link(110)} Bank import stalls · frank to notify the customer · for 1h`,
   "",
   "**Changed since yesterday (2)**",
-  `- 13.3. 10:00 ${link(105)} new → confirmed`,
   `- 13.3. 14:05 ${link(111)} assigned → resolved`,
+  `- 13.3. 10:00 ${link(105)} new → confirmed`,
 ].join("\n");
 
 describe("composeSummary", () => {
@@ -92,11 +94,11 @@ describe("composeSummary", () => {
   });
 
   it("says all clear when nothing needs anyone", () => {
-    expect(composeSummary({ bugs: [], now, bugUrl })).toBe("#### Support queue, Tue 14.3.2034\n\nAll clear: no bug needs anyone right now.");
+    expect(composeSummary({ bugs: [], now, bugUrl, itemsPerSection: 10 })).toBe("#### Support queue, Tue 14.3.2034\n\nAll clear: no bug needs anyone right now.");
   });
 
   it("still reports yesterday's changes when all is clear", () => {
-    const text = composeSummary({ bugs: [queue[10]!], changes: [options.changes![0]!], now, timeZone: "Europe/Zurich", bugUrl });
+    const text = composeSummary({ bugs: [queue[10]!], changes: [options.changes![0]!], now, timeZone: "Europe/Zurich", bugUrl, itemsPerSection: 10 });
     expect(text).toBe(
       [
         "#### Support queue, Tue 14.3.2034",
@@ -112,26 +114,108 @@ describe("composeSummary", () => {
   it("says which open sub-bugs a bug waits for", () => {
     const parent = bug(120, { summary: "Refund flow", status: "feedback", stage: "review", handler: "carol", statusSince: now, openSubBugs: [131, 130] });
     const single = bug(121, { summary: "Fee table", status: "assigned", handler: "bob", workLeftMinutes: 60, deadline: "2034-03-20", openSubBugs: [132] });
-    const lines = composeSummary({ bugs: [parent, single], now, bugUrl }).split("\n");
+    const lines = composeSummary({ bugs: [parent, single], now, bugUrl, itemsPerSection: 10 }).split("\n");
     expect(lines).toContain(`- ${link(120)} Refund flow · carol reviewing · for 0m · waits for sub-bugs ${link(130)}, ${link(131)}`);
     expect(lines).toContain(`- ${link(121)} Fee table · bob · 1h left · due 20.3.2034 · waits for sub-bug ${link(132)}`);
   });
 
   it("keeps a hostile subject on one line, escaped, and unable to ping the channel", () => {
     const hostile = bug(666, { summary: "Pay **now** @channel\nsee [this](http://evil.example) <b>", status: "new", createdAt: now });
-    const line = composeSummary({ bugs: [hostile], now, bugUrl }).split("\n").find((text) => text.includes("#666"));
+    const line = composeSummary({ bugs: [hostile], now, bugUrl, itemsPerSection: 10 }).split("\n").find((text) => text.includes("#666"));
     expect(line).toBe(`- ${link(666)} Pay \\*\\*now\\*\\* @\u200Bchannel see \\[this\\](http://evil.example) \\<b\\> · waiting 0m`);
   });
 
   it("shows only bug fields, even when a caller hands over more", () => {
     const withContact = { ...bug(5, { summary: "Card declined", status: "new" }), reporterEmail: "jane@example.com", phone: "+41 79 000 00 00" };
-    const text = composeSummary({ bugs: [withContact], now, bugUrl });
+    const text = composeSummary({ bugs: [withContact], now, bugUrl, itemsPerSection: 10 });
     expect(text).not.toContain("jane@example.com");
     expect(text).not.toContain("+41");
   });
 
-  it("fits into one Mattermost message when the queue is small", () => {
-    expect(composeSummaryMessages({ ...options, maxLength: MESSAGE_LIMITS.mattermost })).toEqual([expectedSummary]);
+  it("leaves nothing out when the queue is small and fits", () => {
+    expect(composeSummary({ ...options, limit: { length: 16_000, measure: "code-points" } })).toBe(expectedSummary);
+  });
+});
+
+describe("composeSummary, capped", () => {
+  it("shows per section the count, the most urgent items and the command that lists the rest", () => {
+    expect(composeSummary({ ...options, itemsPerSection: 1, trigger: "!support" })).toBe(
+      [
+        "#### Support queue, Tue 14.3.2034",
+        "",
+        "**NEW, awaiting triage (2)**",
+        `- ${link(102)} Exchange rejects deposit · **urgent** · waiting 1h`,
+        "- and 1 more: `!support summary new`",
+        "",
+        "**Feedback owed (1)**",
+        `- ${link(103)} Docs: KYC flow unclear · alice owes feedback · for 18h`,
+        "",
+        "**Confirmed, not started (1)**",
+        `- ${link(105)} Merchant backend timeout · **high** · confirmed 4d ago`,
+        "",
+        "**In work (4)**",
+        `- ${link(108)} Auditor report wrong · bob · 2h left · due 13.3.2034 · **OVERDUE**`,
+        "- and 3 more: `!support summary work`",
+        "",
+        "**In review (1)**",
+        `- ${link(104)} Fix rounding in fees · carol reviewing · for 1d`,
+        "",
+        "**Resolved, customer not yet notified (1)**",
+        `- ${link(110)} Bank import stalls · frank to notify the customer · for 1h`,
+        "",
+        "**Changed since yesterday (2)**",
+        `- 13.3. 14:05 ${link(111)} assigned → resolved`,
+        "- and 1 more: `!support summary changes`",
+      ].join("\n"),
+    );
+  });
+
+  it("shows counts only when no items are wanted", () => {
+    const text = composeSummary({ ...options, itemsPerSection: 0 });
+    expect(text.split("\n\n")[4]).toBe("**In work (4)**\n- all 4: `summary work`");
+    expect(text).not.toContain("[#");
+  });
+
+  it("puts customers' bugs first among NEW bugs of one priority, then the longest waiting", () => {
+    const older = bug(201, { summary: "Older", status: "new", createdAt: at("2034-03-10T09:00+01:00") });
+    const customer = bug(202, { summary: "Customer", status: "new", customer: true, createdAt: at("2034-03-13T09:00+01:00") });
+    const newer = bug(203, { summary: "Newer", status: "new", createdAt: at("2034-03-12T09:00+01:00") });
+    const lines = composeSection({ bugs: [newer, older, customer], now, bugUrl }, "new").split("\n").filter((line) => line.startsWith("- "));
+    expect(lines.map((line) => /#(\d+)/.exec(line)![1])).toEqual(["202", "201", "203"]);
+  });
+
+  it("shows fewer items when they would not fit in the message, never leaving out a count", () => {
+    const long = Array.from({ length: 40 }, (_, index) => bug(300 + index, { summary: `${"Very long subject ".repeat(8)}${index}`, status: index % 2 ? "new" : "feedback", handler: "alice" }));
+    const limit = { length: 2_000, measure: "utf8-bytes" as const };
+    const text = composeSummary({ bugs: long, now, bugUrl, itemsPerSection: 10, limit, notes: ["_MantisBT has not answered since 08:00._"] });
+    expect(fitsLimit(text, limit)).toBe(true);
+    expect(text).toContain("**NEW, awaiting triage (20)**");
+    expect(text).toContain("**Feedback owed (20)**");
+    const shown = text.split("\n").filter((line) => line.startsWith("- [#")).length;
+    expect(shown).toBeGreaterThan(0);
+    expect(shown).toBeLessThan(20);
+    expect(text).toMatch(/- and \d+ more: `summary feedback`/);
+    expect(text.endsWith("_MantisBT has not answered since 08:00._")).toBe(true);
+  });
+
+  it("links at most five sub-bugs of a bug and counts the rest", () => {
+    const parent = bug(400, { summary: "Epic", status: "assigned", handler: "bob", openSubBugs: Array.from({ length: 12 }, (_, index) => 500 + index) });
+    const line = composeSummary({ bugs: [parent], now, bugUrl, itemsPerSection: 10 }).split("\n").find((text) => text.startsWith(`- ${link(400)}`));
+    expect(line).toMatch(new RegExp(`waits for sub-bugs ${[500, 501, 502, 503, 504].map((id) => link(id).replace(/[[\]().?]/g, "\\$&")).join(", ")} and 7 more$`));
+  });
+});
+
+describe("composeSection", () => {
+  it("lists one section whole, in the summary's order", () => {
+    expect(composeSection(options, "work")).toBe(["#### Support queue, Tue 14.3.2034", "", ...expectedSummary.split("\n\n")[4]!.split("\n")].join("\n"));
+  });
+
+  it("says so when a section is empty", () => {
+    expect(composeSection({ ...options, bugs: [] }, "review")).toBe("#### Support queue, Tue 14.3.2034\n\n**In review (0)**\nNobody waits here right now.");
+  });
+
+  it("has a typeable name for every section", () => {
+    for (const key of SUMMARY_SECTIONS) expect(key).toMatch(/^[a-z]+$/);
   });
 });
 

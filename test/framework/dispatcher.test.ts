@@ -174,7 +174,7 @@ describe("dispatch", () => {
   });
 
   it.each([
-    ["upstream", "MantisBT did not answer in time.\n(If it keeps happening, tell an administrator the request id `req-0001`.)\nTry again in a minute."],
+    ["upstream", "MantisBT did not answer in time.\nNothing changed: try again in a moment.\n(If it keeps happening, tell an administrator the request id `req-0001`.)\nTry again in a minute."],
     [
       "forbidden",
       "MantisBT refused the bot's token.\n(If it keeps happening, tell an administrator the request id `req-0001`.)\nCheck the MantisBT API token setting (MANTIS_TOKEN).",

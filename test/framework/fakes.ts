@@ -30,6 +30,7 @@ export class FakeTracker implements TrackerPort {
   readonly name = "MantisBT";
   readonly limits = MANTIS_LIMITS;
   readonly stageLabels = MANTIS_STAGE_LABELS;
+  readonly reporterNoteEndsFeedback = false;
 
   constructor(
     readonly bugs = new Map<number, Ticket>(),
@@ -77,6 +78,16 @@ export class FakeTracker implements TrackerPort {
     };
     this.bugs.set(ticket.id, updated);
     return updated;
+  }
+
+  async deleteNote(ticketId: number, noteId: number): Promise<void> {
+    this.record("deleteNote", [ticketId, noteId]);
+    this.ticketQuietly(ticketId);
+  }
+
+  async findFiledByMarker(marker: string): Promise<Ticket | undefined> {
+    this.record("findFiledByMarker", [marker]);
+    return [...this.bugs.values()].find((bug) => bug.description.includes(marker));
   }
 
   async addNote(ticketId: number, note: NewNote): Promise<TicketNote> {

@@ -1,4 +1,8 @@
 import { afterEach, describe, expect, it } from "vitest";
+import { fitMessage } from "../../src/chat/kernel/outbound.js";
+import { MATRIX_MESSAGE_LIMIT } from "../../src/chat/matrix/matrix-transport.js";
+import { renderNotice } from "../../src/chat/matrix/render.js";
+import { fitForMattermost } from "../../src/chat/mattermost/render.js";
 import { MAX_MESSAGE_BYTES } from "../../src/proactive/outbox.js";
 import { SEED_USERS } from "../../src/simulators/mantis/seed.js";
 import { MINUTE, startEngineHarness, type EngineHarness } from "./engine-harness.js";
@@ -88,21 +92,31 @@ describe("daily channel summary", () => {
     expect(summaries("support")).toHaveLength(1);
   });
 
-  it("splits a long summary into messages within the platforms' size limit", async () => {
-    h = await startEngineHarness();
-    h.sim.addBulkBugs(600);
+  it("posts one message over 10,000 bugs, each section with its count and the command for the rest", async () => {
+    h = await startEngineHarness({ env: { WATCH_PAGE_SIZE: "1000" } });
+    h.sim.addBulkBugs(10_000);
     await h.engine.runOnce();
     await runAt("2026-11-27T09:00:00Z");
-    const count = h.store.outbox.list({ kind: "summary" }).length;
-    const parts = h.notifier.postsIn("management").slice(-count);
-    expect(parts[0]!.text).toMatch(/^#### Support queue/);
-    expect(parts.length).toBeGreaterThan(1);
-    for (const part of parts) expect(Buffer.byteLength(part.text, "utf8")).toBeLessThanOrEqual(MAX_MESSAGE_BYTES);
-    const all = parts.map((part) => part.text).join("\n");
+    expect(h.store.outbox.list({ kind: "summary" })).toHaveLength(1);
+    expect(summaries()).toHaveLength(1);
+    const text = summaries()[0]!.text;
+    expect(Buffer.byteLength(text, "utf8")).toBeLessThanOrEqual(MAX_MESSAGE_BYTES);
+    // One post on Mattermost and one event on Matrix, as their renderers cut it.
+    expect(fitForMattermost({ text }, { actionUrl: undefined })).toHaveLength(1);
+    expect(fitMessage({ text }, { limit: MATRIX_MESSAGE_LIMIT, buttons: false, typedButtons: () => "" })).toHaveLength(1);
+    expect(Buffer.byteLength(JSON.stringify(renderNotice({ text }, "!support")), "utf8")).toBeLessThan(65_536);
     const open = h.store.mirror.list({ openOnly: true });
-    expect(open.length).toBeGreaterThan(400);
-    for (const bug of open) expect(all).toContain(`[#${bug.id}](`);
-  });
+    expect(open.length).toBeGreaterThan(7_000);
+    const counted = [...text.matchAll(/^\*\*(?!Changed)(.+) \((\d+)\)\*\*$/gm)].reduce((sum, match) => sum + Number(match[2]), 0);
+    expect(counted).toBe(open.length);
+    for (const [title, key] of [["NEW, awaiting triage", "new"], ["Feedback owed", "feedback"], ["Confirmed, not started", "confirmed"], ["In work", "work"]] as const) {
+      const block = text.split("\n\n").find((part) => part.startsWith(`**${title} (`))!;
+      const lines = block.split("\n");
+      expect(lines, title).toHaveLength(12);
+      const total = Number(/\((\d+)\)/.exec(lines[0]!)![1]);
+      expect(lines.at(-1), title).toBe(`- and ${total - 10} more: \`summary ${key}\``);
+    }
+  }, 60_000);
 
   it("never carries customer personal data: no call records, no private notes, no reporter names or e-mails", async () => {
     h = await startEngineHarness();

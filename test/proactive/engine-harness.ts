@@ -33,6 +33,7 @@ export async function startEngineHarness(options: HarnessOptions = {}): Promise<
       proactive: config.proactive,
       logger: h.log.log,
       now: () => h.clock.now,
+      ...(options.charts ? { charts: options.charts } : {}),
     });
   const harness: EngineHarness = Object.assign(h, {
     engine: build(),

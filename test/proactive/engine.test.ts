@@ -154,6 +154,8 @@ describe("production schedules", () => {
       "feedback-reminders": [{ every: 120_000 }],
       "deadline-risk": [{ every: 120_000 }],
       "channel-summary": [{ daily: "09:00", timeZone: "Europe/Zurich" }, { daily: "09:30", timeZone: "America/New_York" }, { every: 120_000 }],
+      // The weekly report follows the management summary (REPORT_CHANNELS unset); the run checks for Monday.
+      "weekly-report": [{ daily: "09:00", timeZone: "Europe/Zurich" }, { every: 120_000 }],
       "dm-digest": [{ every: 120_000 }],
       // Right after every other job; retries run on the outbox's own timer, engine or not.
       "deliver-notifications": [],

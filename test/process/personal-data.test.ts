@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { describeRedaction, isEmailAddress, isPhoneNumber, redactPersonalData } from "../../src/process/personal-data.js";
+import { describeRedaction, findContactData, isEmailAddress, isPhoneNumber, redactPersonalData } from "../../src/process/personal-data.js";
 
 describe("isPhoneNumber", () => {
   it.each(["+41 79 555 01 23", "+41795550123", "079 555 01 23", "+41 (0)79 555-01-23", "0041 79 555 01 23", "+1 (415) 555-2671", "044/555.66.77"])(
@@ -56,5 +56,26 @@ describe("redactPersonalData", () => {
 
   it("treats regular-expression characters in a name literally", () => {
     expect(redactPersonalData("A.B. (Ltd) says hi", { name: "A.B. (Ltd)" }).text).toBe("[customer] says hi");
+  });
+});
+
+describe("findContactData", () => {
+  it.each([
+    ["Call +41 79 555 01 23 after 10:00", ["phone number"]],
+    ["Call 079 555 01 23 after 10:00", ["phone number"]],
+    ["Her number is 0049-30-1234567.", ["phone number"]],
+    ["Write to jane.doe@example.com", ["e-mail address"]],
+    ["jane@example.org or (030) 1234567? no: 030 1234567", ["phone number", "e-mail address"]],
+  ])("finds contact data in %j", (text, kinds) => {
+    expect(findContactData(text)).toEqual(kinds);
+  });
+
+  it.each([
+    "Fixed in wallet 0.14.3, deadline 14.3.2034",
+    "Reproduced on build 20340314 with 4h of work",
+    "See #1234 and https://bugs.example.com/view.php?id=1234",
+    "The exchange answered 0.9.0 instead of 1.0.0",
+  ])("finds none in %j", (text) => {
+    expect(findContactData(text)).toEqual([]);
   });
 });

@@ -81,6 +81,7 @@ const PORT_METHODS = {
   createBug: "requests",
   updateBug: "requests",
   addNote: "requests",
+  deleteNote: "requests",
   addTags: "requests",
   addRelationship: "requests",
   getUser: "requests",
@@ -91,6 +92,9 @@ const PORT_METHODS = {
   markVersionReleased: "requests",
   bugUrl: "local",
   actingAs: "local",
+  botAccount: "local",
+  // Usually no request: every answer names the bot's account; `GET /users/me` is covered by the steps that impersonate.
+  readBotAccount: "local",
 } as const satisfies Record<PortMethod, "requests" | "local">;
 
 interface Clients {
@@ -171,6 +175,15 @@ const STEPS: Step[] = [
   { name: "a request as someone MantisBT does not know", run: ({ stranger }, bugs) => stranger.addNote(bugs["minimal"]!, { text: "hello", private: false }) },
   { name: "a request with a token MantisBT does not know", run: ({ unknownToken }, bugs) => unknownToken.getBug(bugs["minimal"]!) },
   { name: "a note on a bug that does not exist", run: ({ bot }) => bot.addNote(99_999, { text: "hello", private: false }) },
+  {
+    name: "delete a private note (a customer asked to be forgotten)",
+    run: async ({ bot }, bugs) => {
+      const note = await bot.addNote(bugs["minimal"]!, { text: "Customer: Jane Doe, +41 79 555 01 23", private: true });
+      await bot.deleteNote(bugs["minimal"]!, note.id);
+      return (await bot.getBug(bugs["minimal"]!)).notes.some((candidate) => candidate.id === note.id);
+    },
+  },
+  { name: "delete a note that does not exist", run: ({ bot }, bugs) => bot.deleteNote(bugs["minimal"]!, 99_999) },
   {
     name: "a change and a note in the same request",
     run: async ({ bot }, bugs) => comparable(await bot.updateBug(bugs["noted"]!, { status: "feedback", handler: "carol", notes: [{ text: "Which order number?", private: false }] })),

@@ -25,6 +25,20 @@ const f = {
   filterId: "",
 };
 
+/** Uploads bytes to the media repository as a client does (the Content-Type header, `filename` in the query). */
+async function upload(options: { as?: SimUser; bytes: Uint8Array | ReadableStream<Uint8Array>; contentType?: string; filename?: string }): Promise<Answer> {
+  const url = new URL("/_matrix/media/v3/upload", sim.url);
+  if (options.filename !== undefined) url.searchParams.set("filename", options.filename);
+  const headers: Record<string, string> = {};
+  if (options.as) headers["Authorization"] = `Bearer ${options.as.accessToken}`;
+  if (options.contentType !== undefined) headers["Content-Type"] = options.contentType;
+  // A stream goes chunked, without a Content-Length.
+  const res = await fetch(url, { method: "POST", headers, body: options.bytes, ...(options.bytes instanceof ReadableStream ? { duplex: "half" } : {}) } as RequestInit);
+  return { status: res.status, body: await res.json() };
+}
+
+const png = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 1, 2, 3]);
+
 async function call(method: string, path: string, options: { as?: SimUser; body?: unknown; rawBody?: string; query?: Record<string, string> } = {}): Promise<Answer> {
   const url = new URL(path.startsWith("/_matrix") ? path : `/_matrix/client/v3${path}`, sim.url);
   for (const [key, value] of Object.entries(options.query ?? {})) url.searchParams.set(key, value);
@@ -170,6 +184,43 @@ const cases: Case[] = [
       return call("PUT", `/rooms/${enc(f.room)}/send/m.room.message/n4`, { as: sim.bot, body: { msgtype: "m.notice", body: "later" } });
     },
   },
+  {
+    name: "upload a picture, then send it as an m.image",
+    file: "content-repo.yaml",
+    path: "/media/v3/upload",
+    method: "POST",
+    status: 200,
+    run: async () => {
+      const answer = await upload({ as: sim.bot, bytes: png, contentType: "image/png", filename: "chart.png" });
+      const uri = (answer.body as { content_uri: string }).content_uri;
+      expect(sim.media(uri)).toMatchObject({ contentType: "image/png", uploadName: "chart.png", uploader: sim.bot.userId });
+      expect(new Uint8Array(sim.media(uri)!.bytes)).toEqual(png);
+      sim.sendMessage(sim.bot, f.room, { msgtype: "m.image", body: "The weekly chart", filename: "chart.png", url: uri, info: { mimetype: "image/png", size: png.length, w: 4, h: 3 } });
+      return answer;
+    },
+  },
+  {
+    name: "upload without a Content-Type: application/octet-stream",
+    file: "content-repo.yaml",
+    path: "/media/v3/upload",
+    method: "POST",
+    status: 200,
+    run: async () => {
+      const answer = await upload({ as: sim.bot, bytes: png });
+      expect(sim.media((answer.body as { content_uri: string }).content_uri)?.contentType).toBe("application/octet-stream");
+      return answer;
+    },
+  },
+  { name: "upload without a token", file: "content-repo.yaml", path: "/media/v3/upload", method: "POST", status: 401, documented: false, run: () => upload({ bytes: png, contentType: "image/png" }) },
+  {
+    name: "upload without a Content-Length (chunked), as Synapse refuses it",
+    file: "content-repo.yaml",
+    path: "/media/v3/upload",
+    method: "POST",
+    status: 400,
+    documented: false,
+    run: () => upload({ as: sim.bot, contentType: "image/png", bytes: new ReadableStream({ start: (controller) => (controller.enqueue(png), controller.close()) }) }),
+  },
   { name: "set state", file: "room_state.yaml", path: "/rooms/{roomId}/state/{eventType}/{stateKey}", method: "PUT", status: 200, run: () => call("PUT", `/rooms/${enc(f.room)}/state/m.room.topic/`, { as: sim.users.alice, body: { topic: "Bugs" } }) },
   { name: "set state without power", file: "room_state.yaml", path: "/rooms/{roomId}/state/{eventType}/{stateKey}", method: "PUT", status: 403, run: () => call("PUT", `/rooms/${enc(f.room)}/state/m.room.name/`, { as: sim.bot, body: { name: "x" } }) },
   { name: "read a state event", file: "rooms.yaml", path: "/rooms/{roomId}/state/{eventType}/{stateKey}", method: "GET", status: 200, run: () => call("GET", `/rooms/${enc(f.room)}/state/m.room.name/`, { as: sim.bot }) },
@@ -289,7 +340,18 @@ describe("responses conform to the spec's schemas", () => {
   it("covers every operation of the spec copy the simulator implements", () => {
     const covered = new Set(cases.map((c) => `${c.method} ${c.file} ${c.path}`));
     // Operations of the copied files the simulator does not implement (the bot does not need them).
-    const notImplemented = new Set(["DELETE profile.yaml /profile/{userId}/{keyName}", "POST login.yaml /login/get_token"]);
+    const notImplemented = new Set([
+      "DELETE profile.yaml /profile/{userId}/{keyName}",
+      "POST login.yaml /login/get_token",
+      // The bot only uploads (the chart); it never downloads, previews or creates media ids ahead.
+      "PUT content-repo.yaml /media/v3/upload/{serverName}/{mediaId}",
+      "POST content-repo.yaml /media/v1/create",
+      "GET content-repo.yaml /media/v3/download/{serverName}/{mediaId}",
+      "GET content-repo.yaml /media/v3/download/{serverName}/{mediaId}/{fileName}",
+      "GET content-repo.yaml /media/v3/thumbnail/{serverName}/{mediaId}",
+      "GET content-repo.yaml /media/v3/preview_url",
+      "GET content-repo.yaml /media/v3/config",
+    ]);
     for (const op of spec.operations()) if (!notImplemented.has(op)) expect(covered, op).toContain(op);
   });
 });
@@ -316,7 +378,7 @@ describe("events conform to data/event-schemas", () => {
     check("event-schemas/schema/m.room.message$m.text.yaml", fetched);
     const direct = ((await call("GET", "/sync", { as: sim.bot })).body as { account_data: { events: Array<{ type: string }> } }).account_data.events.find((e) => e.type === "m.direct");
     check("event-schemas/schema/m.direct.yaml", direct);
-    for (const schema of ["m.room.message$m.text", "m.room.message$m.notice", "m.room.member", "m.room.create", "m.room.name", "m.direct"]) {
+    for (const schema of ["m.room.message$m.text", "m.room.message$m.notice", "m.room.message$m.image", "m.room.member", "m.room.create", "m.room.name", "m.direct"]) {
       expect(counts[`event-schemas/schema/${schema}.yaml`], schema).toBeGreaterThan(0);
     }
   });
@@ -324,5 +386,11 @@ describe("events conform to data/event-schemas", () => {
   it("rejects an event that breaks its schema, so the checks above can fail", () => {
     const broken = { type: "m.room.message", content: { msgtype: "m.notice" }, sender: "support-bot", event_id: "x", origin_server_ts: 1, room_id: "!r:localhost" };
     expect(spec.schemaErrors("event-schemas/schema/m.room.message$m.notice.yaml", broken).length).toBeGreaterThan(0);
+    const image = { ...broken, sender: "@support-bot:localhost", event_id: "$x", content: { msgtype: "m.image", body: "chart", url: "https://example.org/chart.png", info: { w: "wide" } } };
+    expect(spec.schemaErrors("event-schemas/schema/m.room.message$m.image.yaml", image).map((error) => error.replace(/ \(#.*$/, ""))).toEqual([
+      "/content/info/w must be integer",
+      '/content/url must match pattern "^mxc:\\/\\/"',
+      '/content/url must match format "mx-mxc-uri"',
+    ]);
   });
 });

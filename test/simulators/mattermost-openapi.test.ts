@@ -108,6 +108,8 @@ beforeAll(async () => {
   await bot.getPosts(channel.id, 0, 30);
   await bot.getPostsSince(channel.id, 1);
   await bot.patchPost({ id: root.id, message: "New bug #1234 (assigned)", props: { bug: "1234" } });
+  await bot.addReaction(me.id, withButton.id, "white_check_mark");
+  await bot.getReactionsForPost(withButton.id);
   const command = await bot.addCommand({ team_id: team.id, trigger: "support", url: `${botUrl}/commands`, method: "P", auto_complete: true, auto_complete_desc: "Support process" } as Parameters<ClientInstance["addCommand"]>[0]);
   await bot.getCustomTeamCommands(team.id);
   await bot.editCommand({ ...command, auto_complete_hint: "[command]" });
@@ -125,6 +127,7 @@ beforeAll(async () => {
   await failing(bot.createPost({ channel_id: channel.id, message: "x", root_id: "q".repeat(26) } as Parameters<ClientInstance["createPost"]>[0]));
   await failing(bot.createDirectChannel([aliceUser.id, sim.users["bob"]?.id ?? ""]));
   await failing(bot.getChannelByName(team.id, "nowhere"));
+  await failing(bot.addReaction(aliceUser.id, root.id, "white_check_mark"));
   const stranger = new Client4();
   stranger.setUrl(sim.url);
   stranger.setToken("wrong-token");
@@ -144,7 +147,7 @@ describe("the REST exchanges of Client4 against the OpenAPI bundle", () => {
       "GetUser", "GetUserByUsername", "GetUsersByUsernames", "GetUsersByIds", "GetTeamByName", "GetTeam", "GetTeamsForUser",
       "GetChannelByName", "GetChannelByNameForTeamName", "GetChannel", "CreateDirectChannel", "CreatePost", "GetPost", "GetPostThread",
       "GetPostsForChannel", "PatchPost", "CreateCommand", "ListCommands", "UpdateCommand", "RegenCommandToken", "ExecuteCommand",
-      "OpenInteractiveDialog", "SubmitInteractiveDialog", "DoPostAction",
+      "OpenInteractiveDialog", "SubmitInteractiveDialog", "DoPostAction", "SaveReaction", "GetReactions",
     ]) {
       expect(used, operationId).toContain(operationId);
     }
@@ -157,7 +160,7 @@ describe("the REST exchanges of Client4 against the OpenAPI bundle", () => {
 
   it("answers errors with the AppError shape the spec documents", () => {
     const errors = sim.requests.filter((request) => request.response.status >= 400);
-    expect(errors.map((request) => request.response.status).sort()).toEqual([400, 401, 403, 404, 404, 404]);
+    expect(errors.map((request) => request.response.status).sort()).toEqual([400, 401, 403, 403, 404, 404, 404]);
     for (const request of errors) expect(Object.keys(request.response.body as object)).toEqual(["id", "message", "detailed_error", "request_id", "status_code", "is_oauth"]);
   });
 

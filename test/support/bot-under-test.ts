@@ -5,6 +5,7 @@
  * timer: tests call `outbox.deliver()`), the ERP on the store, a captured log and createBotCore. The command harness
  * (harness.ts) and the chat harnesses (Matrix, Mattermost) build on it and add their platform.
  */
+import type { ChartRenderer } from "../../src/process/report-chart.js";
 import { createBotCore, type BotCore } from "../../src/app.js";
 import type { ChatAdapter } from "../../src/chat/kernel/chat-adapter.js";
 import type { Notifier } from "../../src/chat/notifier.js";
@@ -57,6 +58,8 @@ export interface BotUnderTestOptions {
   impersonate?: boolean;
   /** The staff file's entries (default the sandbox staff manager, alice, bob, carol). */
   staff?: readonly StaffMemberInput[];
+  /** Draws the report's chart (default none). */
+  charts?: ChartRenderer;
 }
 
 /** Starts the MantisBT simulator and wires the bot's core to it. */
@@ -104,6 +107,7 @@ export async function startBotUnderTest(options: BotUnderTestOptions): Promise<B
       notifier,
       erp: new ChannelErp(store, notifier, () => clock.now),
       now: () => clock.now,
+      ...(options.charts ? { charts: options.charts } : {}),
     });
     return { store, core, outbox };
   };

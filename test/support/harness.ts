@@ -14,6 +14,7 @@ import type { BotCore } from "../../src/app.js";
 import type { DispatchResult } from "../../src/framework/dispatcher.js";
 import type { StaffDirectory } from "../../src/identity.js";
 import type { Outbox } from "../../src/proactive/outbox.js";
+import type { ChartRenderer } from "../../src/process/report-chart.js";
 import type { MantisSimulator, MantisSimulatorOptions } from "../../src/simulators/mantis/server.js";
 import type { Store } from "../../src/store/store.js";
 import type { TrackerPort } from "../../src/process/tracker-port.js";
@@ -52,6 +53,8 @@ export interface HarnessOptions {
   now?: Date;
   /** Act through X-Mantis-Username (default true), or as the bot naming people in notes. */
   impersonate?: boolean;
+  /** Draws the report's chart (default none: `report` answers with text only). */
+  charts?: ChartRenderer;
 }
 
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {

@@ -125,6 +125,18 @@ export const SPEC_CORRECTIONS: readonly SpecCorrection[] = [
       };
     },
   },
+  {
+    reason:
+      "SaveReaction documents 201, but saveReaction (server/channels/api4/reaction.go) encodes the reaction " +
+      "without WriteHeader, so the server answers 200.",
+    isNeeded: (published) => published.paths["/api/v4/reactions"]?.["post"]?.responses?.["200"] === undefined,
+    apply: (spec) => {
+      const responses = spec.paths["/api/v4/reactions"]?.["post"]?.responses;
+      if (!responses?.["201"]) throw new Error("spec changed: no 201 answer for POST /api/v4/reactions");
+      responses["200"] = responses["201"];
+      delete responses["201"];
+    },
+  },
 ];
 
 /** The bundle as published, before any conversion or correction. */
@@ -176,7 +188,11 @@ export function problemsOf(request: RecordedRequest): string[] {
   if (!found) return [`${where}: no such operation in the spec`];
   const problems: string[] = [];
   const requestSchema = found.operation.requestBody?.content?.["application/json"]?.schema;
-  if (requestSchema && request.rawBody !== "") {
+  const contentType = request.headers["content-type"] ?? "";
+  const formSchema = found.operation.requestBody?.content?.["multipart/form-data"]?.schema;
+  if (formSchema && contentType.startsWith("multipart/form-data")) {
+    problems.push(...formProblems(formSchema, contentType, request.bodyBytes).map((problem) => `${where} (${found.operation.operationId}) request: ${problem}`));
+  } else if (requestSchema && request.rawBody !== "") {
     const validate = validatorFor(requestSchema);
     if (!validate(request.body)) problems.push(`${where} (${found.operation.operationId}) request: ${ajv.errorsText(validate.errors)}`);
   }
@@ -189,4 +205,54 @@ export function problemsOf(request: RecordedRequest): string[] {
     if (!validate(request.response.body)) problems.push(`${where} (${found.operation.operationId}) response: ${ajv.errorsText(validate.errors)}`);
   }
   return problems;
+}
+
+/** One part of a multipart/form-data body: its field name and, for a file, its file name. */
+export interface FormDataPart {
+  name: string;
+  filename?: string;
+  contentType?: string;
+  body: Buffer;
+}
+
+/** Splits a multipart/form-data body into its parts (RFC 7578), in order. */
+export function formDataParts(contentType: string, body: Buffer): FormDataPart[] {
+  const boundary = /boundary="?([^";]+)"?/i.exec(contentType)?.[1];
+  if (!boundary) throw new Error(`no boundary in ${contentType}`);
+  const delimiter = Buffer.from(`--${boundary}`);
+  const parts: FormDataPart[] = [];
+  let start = body.indexOf(delimiter);
+  while (start >= 0) {
+    const next = body.indexOf(delimiter, start + delimiter.length);
+    if (next < 0) break;
+    // Each part: CRLF, headers, CRLF CRLF, content, CRLF before the next delimiter.
+    const chunk = body.subarray(start + delimiter.length + 2, next - 2);
+    const split = chunk.indexOf("\r\n\r\n");
+    const headers = chunk.subarray(0, split).toString("utf8");
+    const disposition = /content-disposition:\s*form-data;([^\r\n]*)/i.exec(headers)?.[1] ?? "";
+    const filename = /filename="([^"]*)"/i.exec(disposition)?.[1];
+    const partType = /content-type:\s*([^\r\n]+)/i.exec(headers)?.[1];
+    parts.push({
+      name: /(?:^|;)\s*name="([^"]*)"/i.exec(disposition)?.[1] ?? "",
+      ...(filename !== undefined ? { filename } : {}),
+      ...(partType !== undefined ? { contentType: partType.trim() } : {}),
+      body: chunk.subarray(split + 4),
+    });
+    start = next;
+  }
+  return parts;
+}
+
+/** What in a multipart body the operation's form schema does not document: unknown fields, files where text belongs and back. */
+function formProblems(schema: Schema, contentType: string, body: Buffer): string[] {
+  const properties = (schema["properties"] ?? {}) as Record<string, { type?: string; format?: string }>;
+  if (!/boundary=/i.test(contentType)) return [`no multipart boundary in "${contentType}"`];
+  return formDataParts(contentType, body).flatMap((part) => {
+    const property = properties[part.name];
+    if (!property) return [`form field "${part.name}" is not documented`];
+    const isFile = property.format === "binary";
+    if (isFile && part.filename === undefined) return [`form field "${part.name}" must be a file`];
+    if (!isFile && part.filename !== undefined) return [`form field "${part.name}" must be text, not a file`];
+    return [];
+  });
 }

@@ -89,6 +89,7 @@ export class MemoryTracker implements TrackerPort {
   readonly name = "Memory Tracker";
   readonly limits: TrackerLimits = { summaryLength: 80, versionNameBytes: 32 };
   readonly stageLabels = STATE_LABELS;
+  readonly reporterNoteEndsFeedback = false;
 
   constructor(
     private readonly data: MemoryData,
@@ -168,6 +169,19 @@ export class MemoryTracker implements TrackerPort {
     stored.notes.push(...notes);
     this.touch(stored);
     return this.toTicket(stored);
+  }
+
+  async deleteNote(ticketId: number, noteId: number): Promise<void> {
+    const stored = this.stored(ticketId);
+    const index = stored.notes.findIndex((note) => note.id === noteId);
+    if (index < 0) throw new NotFoundError(`Bug #${ticketId} has no note ${noteId}`);
+    stored.notes.splice(index, 1);
+    this.touch(stored);
+  }
+
+  async findFiledByMarker(marker: string): Promise<Ticket | undefined> {
+    const found = [...this.data.tickets.values()].find((ticket) => ticket.description.includes(marker));
+    return found && this.toTicket(found);
   }
 
   async addNote(ticketId: number, note: NewNote): Promise<TicketNote> {

@@ -228,6 +228,27 @@ export function describePortContract(adapter: string, start: () => Promise<Contr
       it("refuses a note on a ticket that does not exist", async () => {
         await expect(tracker.addNote(99_999, { text: "Hello?", private: false })).rejects.toThrow(NotFoundError);
       });
+
+      it("deletes a private note, leaving the others, and refuses a note it does not have", async () => {
+        const filed = await file();
+        const kept = await tracker.addNote(filed.id, { text: "Reproduced on 0.9.", private: false });
+        const contact = await tracker.addNote(filed.id, { text: "Customer's phone: +41 79 555 01 23", private: true });
+        await tracker.deleteNote(filed.id, contact.id);
+        expect((await tracker.getTicket(filed.id)).notes.map((note) => note.id)).toEqual([kept.id]);
+        await expect(tracker.deleteNote(filed.id, contact.id)).rejects.toThrow(NotFoundError);
+        await expect(tracker.deleteNote(99_999, kept.id)).rejects.toThrow(NotFoundError);
+      });
+    });
+
+    describe("finding a filed ticket by its marker", () => {
+      it("finds the ticket whose description holds the marker, and none for a marker nobody filed", async () => {
+        await file("Wallet: balance shown twice");
+        const marked = await tracker.fileTicket({ summary: "Exchange: refund missing", description: "Seen twice.\n\n(support-bot filing F-7)", stage: "triage" });
+        world.advance(SECOND);
+        await file("Merchant backend: slow");
+        expect((await tracker.findFiledByMarker("(support-bot filing F-7)"))?.id).toBe(marked.id);
+        expect(await tracker.findFiledByMarker("(support-bot filing F-8)")).toBeUndefined();
+      });
     });
 
     describe("sub-tickets", () => {

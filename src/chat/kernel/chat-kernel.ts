@@ -22,6 +22,7 @@ import { GuidedForms, scheduleWithTimeout, type Schedule } from "./guided-forms.
 import { KeyedQueue } from "./keyed-queue.js";
 import { OnceNotices } from "./notices.js";
 import type { ChatTransport, IncomingMessage, MessageOrigin } from "./transport.js";
+import { DEFAULT_NOTE_WORD, threadNoteLine } from "./thread-notes.js";
 import { commandWord, textAfterTrigger } from "./trigger.js";
 
 /** The bot's core as the kernel uses it: the command table and the dispatcher. */
@@ -45,6 +46,8 @@ export interface ChatKernelOptions {
   schedule?: Schedule;
   /** How long a guided form waits for the next answer; default 10 minutes. */
   formTimeoutMs?: number;
+  /** What a reply in a bug's thread starts with to become a note on the bug (NOTE_WORD); default `note`. */
+  noteWord?: string;
   /** Counts the messages sent through the transport; default: nothing counted. */
   metrics?: Metrics;
 }
@@ -136,6 +139,8 @@ export class ChatKernel {
     const text = message.text.trim();
     if (text === "") return "ignored";
     const { transport } = this;
+    const note = this.threadNote(message, text);
+    if (note) return this.writeNote(message, note);
     const triggered = textAfterTrigger(text, transport.triggers);
     // Without a trigger it answers the sender's form, if one is open there (even where DMs need no trigger).
     if (triggered === undefined && (await this.forms.answer({ ...message, text }))) return "answer";
@@ -192,6 +197,48 @@ export class ChatKernel {
     const addressed = reply.visibility === "ephemeral" && !origin.isDirect && !capabilities.ephemeral && !capabilities.threads;
     const text = addressed ? `${capabilities.mention(origin.sender)} ${reply.text}` : reply.text;
     await this.transport.reply(origin, this.notifier.fit({ ...reply, text }));
+  }
+
+  /**
+   * A reply in a channel thread where the platform hands over only those (Mattermost's channel
+   * posts): a note on the bug when it is one, else chat, never a command.
+   */
+  async handleThreadReply(message: IncomingMessage): Promise<Handled> {
+    const note = this.threadNote(message, message.text.trim());
+    return note ? this.writeNote(message, note) : "ignored";
+  }
+
+  /**
+   * The note a staff member's reply in a bug's thread asks for: the bug and the command line. Not a
+   * note: a reply elsewhere, without the note word, or by someone who is not staff (chat stays chat).
+   */
+  private threadNote(message: IncomingMessage, text: string): { line: string } | undefined {
+    if (message.isDirect || message.threadId === undefined) return undefined;
+    const bugId = this.options.chat.bugOfThread(this.transport.platform, message.place, message.threadId);
+    if (bugId === undefined) return undefined;
+    const line = threadNoteLine(text, bugId, this.options.noteWord ?? DEFAULT_NOTE_WORD);
+    if (line === undefined || !this.options.staff.findByPlatformUser(this.transport.platform, message.sender)) return undefined;
+    return { line };
+  }
+
+  /** Writes the note as the sender; a reaction confirms it (a short answer where there are none), a problem is answered in the thread. */
+  private async writeNote(message: IncomingMessage, note: { line: string }): Promise<Handled> {
+    const result = await this.run(message.sender, note.line);
+    if (result.kind !== "ok") {
+      await this.reply(message, result.reply);
+      return "command";
+    }
+    if (this.transport.react) {
+      try {
+        await this.transport.react(message, "done");
+        return "command";
+      } catch (error) {
+        // The note is written: say so in words rather than leave the writer guessing.
+        this.log.warn({ err: error }, "could not react to a thread note; answering instead");
+      }
+    }
+    await this.reply(message, ephemeral(`✅ ${result.reply.text}`));
+    return "command";
   }
 
   /** Ends the guided forms in progress, telling each person. */

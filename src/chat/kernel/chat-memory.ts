@@ -20,6 +20,8 @@ export interface ChatThread {
 export interface ChatMemory {
   /** The bug's thread in a place, if the bot started one there. */
   thread(platform: string, place: string, bugId: number): ChatThread | undefined;
+  /** The bug whose thread starts at this root in a place, if the bot keeps one there. */
+  bugOfThread(platform: string, place: string, rootId: string): number | undefined;
   /** Records a new thread (or a new root) and the newest post in it. */
   saveThread(thread: ChatThread, at: Date): void;
   /** Marks an incoming event as processed; false when it already was. */

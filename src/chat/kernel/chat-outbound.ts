@@ -40,6 +40,7 @@ export class ChatOutbound implements Notifier {
     return fitMessage(message, {
       limit: capabilities.maxMessage,
       buttons: capabilities.buttons,
+      images: capabilities.images,
       typedButtons: (buttons) => this.transport.typedButtons?.(buttons) ?? typedButtonsLine(buttons, triggers[0] ?? ""),
     });
   }

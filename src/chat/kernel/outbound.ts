@@ -77,21 +77,26 @@ export interface FitOptions {
   /** Whether the platform shows buttons; if not, `typedButtons` writes them into the text. */
   buttons: boolean;
   typedButtons(buttons: readonly MessageButton[]): string;
+  /** Whether the platform takes pictures; if not (the default), a message's picture is left out and its text goes alone. */
+  images?: boolean;
 }
 
 /**
  * The parts one message becomes on a platform: buttons it cannot show become typed commands at
- * the end of the text, the text is split within the limit, and buttons it can show go on the last
- * part. Every part keeps the message's other fields (visibility, bug).
+ * the end of the text, the text is split within the limit, and buttons it can show and its picture
+ * go on the last part (a picture only where the platform takes one). Every part keeps the
+ * message's other fields (visibility, bug).
  */
 export function fitMessage<M extends Message>(message: M, options: FitOptions): M[] {
-  const { buttons, ...rest } = message;
+  const { buttons, image, ...rest } = message;
   const hasButtons = buttons !== undefined && buttons.length > 0;
   const text = hasButtons && !options.buttons ? `${message.text}\n\n${options.typedButtons(buttons)}` : message.text;
   const parts = splitText(text, options.limit);
   return parts.map((part, index) => {
     const fitted = { ...rest, text: part } as M;
-    if (hasButtons && options.buttons && index === parts.length - 1) fitted.buttons = buttons;
+    const last = index === parts.length - 1;
+    if (hasButtons && options.buttons && last) fitted.buttons = buttons;
+    if (image !== undefined && options.images === true && last) fitted.image = image;
     return fitted;
   });
 }

@@ -22,6 +22,8 @@ export interface TransportCapabilities {
   dialogs: boolean;
   /** Whether posts can answer in a thread (a bug's updates are kept in one thread per place). */
   threads: boolean;
+  /** Whether a message can carry a picture (an uploaded PNG); without, only its text is sent. */
+  images: boolean;
   /** How a message names a person so the platform notifies them, e.g. `@alice`. */
   mention(user: string): string;
 }
@@ -65,6 +67,9 @@ export interface PostPlacement {
   startThread?: boolean;
 }
 
+/** What a reaction says; each transport picks its platform's emoji for it. */
+export type Reaction = "done";
+
 /** A chat platform as the kernel drives it. Every message it is given already fits. */
 export interface ChatTransport {
   readonly platform: Platform;
@@ -85,6 +90,11 @@ export interface ChatTransport {
   /** The place a named channel is on this platform; undefined when none is configured. */
   placeFor(channel: ChannelKey): Promise<string | undefined>;
 
+  /**
+   * Marks a message as done with a reaction (✅) instead of an answer. Absent: the platform has no
+   * reactions, and the kernel answers with a short text instead.
+   */
+  react?(origin: MessageOrigin, reaction: Reaction): Promise<void>;
   /** Deletes messages people sent (they hold personal data); false when any stayed. Absent: it cannot. */
   deleteMessages?(place: string, ids: readonly string[]): Promise<boolean>;
   /** Whether a failed post says its thread's root is gone, so a new thread is started. */

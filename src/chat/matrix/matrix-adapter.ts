@@ -13,6 +13,7 @@ import type { StaffDirectory } from "../../identity.js";
 import type { Metrics } from "../../metrics.js";
 import type { ChatAdapter } from "../kernel/chat-adapter.js";
 import type { ChatMemory } from "../kernel/chat-memory.js";
+import type { ChatSettings } from "../kernel/settings.js";
 import { ChatKernel, type CommandCore } from "../kernel/chat-kernel.js";
 import type { Schedule } from "../kernel/guided-forms.js";
 import type { Notifier } from "../notifier.js";
@@ -29,6 +30,8 @@ import { abortSyncRequests, trackSyncRequests } from "./sync-requests.js";
 /** What the adapter needs; built once at start-up by the live runner. */
 export interface MatrixAdapterOptions {
   settings: MatrixSettings;
+  /** What every platform does alike (the note word of bug threads); the defaults when left out. */
+  chatSettings?: ChatSettings;
   /** The bot core every command line goes to (its registry also holds the forms). */
   core: CommandCore;
   staff: StaffDirectory;
@@ -99,6 +102,7 @@ class MatrixAdapter implements ChatAdapter {
       chat,
       logger: this.log,
       clock: this.clock,
+      ...(options.chatSettings ? { noteWord: options.chatSettings.noteWord } : {}),
       formTimeoutMs: this.settings.conversationTimeoutMs,
       ...(options.schedule ? { schedule: options.schedule } : {}),
       ...(options.metrics ? { metrics: options.metrics } : {}),

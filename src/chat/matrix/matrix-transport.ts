@@ -8,27 +8,35 @@
 import { MatrixError, type MatrixClient } from "matrix-bot-sdk";
 import type { Logger } from "pino";
 import { z } from "zod";
-import type { Message, MessageButton, Reply } from "../../framework/reply.js";
-import type { ChatTransport, MessageOrigin, Posted, PostPlacement, TransportCapabilities } from "../kernel/transport.js";
+import type { Message, MessageButton, MessageImage, MessageLimit, Reply } from "../../framework/reply.js";
+import type { ChatTransport, MessageOrigin, Posted, PostPlacement, Reaction, TransportCapabilities } from "../kernel/transport.js";
 import type { ChannelKey } from "../notifier.js";
 import type { DirectRooms } from "./direct-rooms.js";
 import { renderNotice, typedButtonLines, type NoticeContent } from "./render.js";
 import type { ConfiguredRooms } from "./rooms.js";
 
 const sendResponseSchema = z.looseObject({ event_id: z.string() });
+/** What the media repository answers an upload with (content-repo.yaml: `content_uri`, an `mxc://` URI). */
+const mxcUriSchema = z.string().regex(/^mxc:\/\/[^/]+\/[A-Za-z0-9_-]+$/, "not an mxc:// URI");
 
 type Retry = <T>(what: string, action: () => Promise<T>) => Promise<T>;
 
 /**
- * Matrix limits a whole event to 65,536 bytes and carries the text twice (plain and HTML), so a
- * message's Markdown stays within 32,000 bytes.
+ * Matrix limits a whole event to 65,536 bytes and carries the text twice (plain and HTML). HTML is
+ * longer than the Markdown it comes from (links, list tags, `&amp;`): a list of bugs' event is about
+ * 2.15 times its Markdown (test/chat/summary-on-platforms.test.ts), so 32,000 bytes of Markdown made
+ * 68 KB events the homeserver refuses; 24,000 bytes make about 51 KB.
  */
+export const MATRIX_MESSAGE_LIMIT: MessageLimit = Object.freeze({ length: 24_000, measure: "utf8-bytes" });
+
 const MATRIX_CAPABILITIES: TransportCapabilities = {
-  maxMessage: { length: 32_000, measure: "utf8-bytes" },
+  maxMessage: MATRIX_MESSAGE_LIMIT,
   buttons: false,
   ephemeral: false,
   dialogs: false,
   threads: true,
+  // Uploaded to the media repository, then sent as an `m.image` event.
+  images: true,
   // A matrix.to link is how clients write a mention ("pill").
   mention: (user) => `[${user}](https://matrix.to/#/${user})`,
 };
@@ -45,6 +53,9 @@ export interface MatrixTransportOptions {
   /** Tells transaction ids of this run from those of earlier runs (the adapter's start time). */
   runId: () => string;
 }
+
+/** The key of each reaction's annotation: the emoji itself, as clients send it. */
+const REACTION_KEYS: Readonly<Record<Reaction, string>> = { done: "✅" };
 
 /** A thread relation: in the thread of `rootId`, the reply fallback pointing at `inReplyTo`. */
 function threadRelation(rootId: string, inReplyTo: string, isFallingBack: boolean): Record<string, unknown> {
@@ -64,7 +75,13 @@ export class MatrixTransport implements ChatTransport {
   }
 
   async reply(origin: MessageOrigin, parts: readonly Reply[]): Promise<void> {
-    for (const part of parts) await this.sendNotice(origin.place, { ...this.render(part), "m.relates_to": this.replyRelation(origin, part.visibility) });
+    for (const part of parts) {
+      const relation = this.replyRelation(origin, part.visibility);
+      // Uploaded first: a failed upload sends nothing, so a retry repeats nothing.
+      const picture = part.image ? await this.upload(part.image) : undefined;
+      await this.sendMessage(origin.place, { ...this.render(part), "m.relates_to": relation });
+      if (picture) await this.sendImage(origin.place, picture, relation);
+    }
   }
 
   async sendDirect(user: string, parts: readonly Message[]): Promise<void> {
@@ -91,9 +108,16 @@ export class MatrixTransport implements ChatTransport {
       const root = placement.thread?.rootId ?? (placement.startThread ? firstId : undefined);
       const previous = lastId ?? placement.thread?.lastId;
       const content: NoticeContent = root !== undefined && previous !== undefined ? { ...this.render(part), "m.relates_to": threadRelation(root, previous, true) } : this.render(part);
-      const eventId = await this.sendNotice(place, content);
+      // Uploaded first: a failed upload sends nothing, so a retry repeats nothing.
+      const picture = part.image ? await this.upload(part.image) : undefined;
+      const eventId = await this.sendMessage(place, content);
       firstId ??= eventId;
       lastId = eventId;
+      if (picture) {
+        // The picture follows its text, in the same thread (whose root the text may just have started).
+        const threadRoot = root ?? (placement.startThread ? firstId : undefined);
+        lastId = await this.sendImage(place, picture, threadRoot !== undefined ? threadRelation(threadRoot, eventId, true) : undefined);
+      }
     }
     if (firstId === undefined || lastId === undefined) throw new Error("nothing to post");
     return { firstId, lastId };
@@ -144,14 +168,46 @@ export class MatrixTransport implements ChatTransport {
     return { "m.in_reply_to": { event_id: origin.id } };
   }
 
+  /** An `m.reaction` annotating the message (client-server spec, m.annotation relations). */
+  async react(origin: MessageOrigin, reaction: Reaction): Promise<void> {
+    const content = { "m.relates_to": { rel_type: "m.annotation", event_id: origin.id, key: REACTION_KEYS[reaction] } };
+    await this.sendEvent(origin.place, "m.reaction", content, "react to a message");
+  }
+
+  /** Uploads a picture to the media repository (`POST /_matrix/media/v3/upload`); the picture and its `mxc://` URI. */
+  private async upload(image: MessageImage): Promise<{ image: MessageImage; uri: string }> {
+    const uri = await this.options.retry("upload a picture", () => this.options.client.uploadContent(Buffer.from(image.png), "image/png", image.name));
+    return { image, uri: mxcUriSchema.parse(uri) };
+  }
+
+  /**
+   * Sends an uploaded picture as an `m.image` whose body is its description (a caption, since
+   * `filename` names the file) and whose `info` gives type, size and dimensions; returns the event id.
+   */
+  private async sendImage(roomId: string, { image, uri }: { image: MessageImage; uri: string }, relation: Record<string, unknown> | undefined): Promise<string> {
+    const content = {
+      msgtype: "m.image",
+      body: image.alt,
+      filename: image.name,
+      url: uri,
+      info: { mimetype: "image/png", size: image.png.length, w: image.width, h: image.height },
+      ...(relation ? { "m.relates_to": relation } : {}),
+    };
+    return this.sendMessage(roomId, content);
+  }
+
   /**
    * Sends an `m.room.message` with one transaction id for every retry, so the homeserver drops a
    * duplicate if an earlier try did arrive (room_send.yaml: idempotency per access token and txnId).
    */
-  private async sendNotice(roomId: string, content: NoticeContent): Promise<string> {
+  private sendMessage(roomId: string, content: NoticeContent | Record<string, unknown>): Promise<string> {
+    return this.sendEvent(roomId, "m.room.message", content, "send a message");
+  }
+
+  private async sendEvent(roomId: string, type: string, content: object, what: string): Promise<string> {
     const txnId = `sb.${this.options.runId()}.${++this.txnCounter}`;
-    const path = `/_matrix/client/v3/rooms/${encodeURIComponent(roomId)}/send/m.room.message/${encodeURIComponent(txnId)}`;
-    const response = await this.options.retry("send a message", () => this.options.client.doRequest("PUT", path, null, content));
+    const path = `/_matrix/client/v3/rooms/${encodeURIComponent(roomId)}/send/${encodeURIComponent(type)}/${encodeURIComponent(txnId)}`;
+    const response = await this.options.retry(what, () => this.options.client.doRequest("PUT", path, null, content));
     return sendResponseSchema.parse(response).event_id;
   }
 }

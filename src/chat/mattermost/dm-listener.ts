@@ -73,6 +73,11 @@ export interface DmListenerOptions {
   timing: ListenerTiming;
   /** Acts on one DM; called in order per DM channel, never twice for one post. */
   onMessage(message: DirectMessage): Promise<void>;
+  /**
+   * A reply in a thread of a channel the bot is a member of (the WebSocket delivers those too): it may
+   * write to a bug (the kernel decides). Live only: a missed thread reply is chat, not a command.
+   */
+  onThreadReply?(post: ThreadReply): Promise<void>;
   /** Called when the bot learns of a DM channel (a person opened one with it). */
   onDirectChannel(channelId: string, userId: string, seenAt: number): void;
 }
@@ -95,6 +100,15 @@ const postSchema = z.looseObject({
   props: z.record(z.string(), z.unknown()).nullish(),
 });
 type WirePost = z.infer<typeof postSchema>;
+
+/** A reply someone wrote in a thread of a channel (not a DM). */
+export interface ThreadReply {
+  postId: string;
+  channelId: string;
+  userId: string;
+  rootId: string;
+  message: string;
+}
 
 const postedDataSchema = z.looseObject({ channel_type: z.string(), post: z.string() });
 const directAddedDataSchema = z.looseObject({ creator_id: z.string(), teammate_id: z.string() });
@@ -252,7 +266,11 @@ export class DirectMessageListener {
 
   private onPosted(data: unknown): void {
     const parsed = postedDataSchema.safeParse(data);
-    if (!parsed.success || parsed.data.channel_type !== "D") return;
+    if (!parsed.success) return;
+    const direct = parsed.data.channel_type === "D";
+    // Channel posts matter only as thread replies (a bug's thread); the rest of a channel is chat.
+    if (!direct && (parsed.data.channel_type !== "O" && parsed.data.channel_type !== "P")) return;
+    if (!direct && !this.options.onThreadReply) return;
     let post: WirePost;
     try {
       post = postSchema.parse(JSON.parse(parsed.data.post));
@@ -260,7 +278,24 @@ export class DirectMessageListener {
       this.options.log.warn({ err: error }, "ignored a posted event whose post could not be read");
       return;
     }
-    this.accept(post, false);
+    if (direct) this.accept(post, false);
+    else this.acceptThreadReply(post);
+  }
+
+  /** A channel post: handed over when it is someone's reply in a thread, once per post. */
+  private acceptThreadReply(post: WirePost): void {
+    const onThreadReply = this.options.onThreadReply;
+    if (!onThreadReply || post.root_id === "" || post.user_id === this.options.botUserId || post.type !== "" || post.delete_at > 0) return;
+    if (post.props?.["from_bot"] === "true" || post.props?.["from_webhook"] === "true") return;
+    if (!this.options.claim(post.id, post.channel_id)) return;
+    const reply: ThreadReply = { postId: post.id, channelId: post.channel_id, userId: post.user_id, rootId: post.root_id, message: post.message };
+    void this.queue.run(post.channel_id, async () => {
+      try {
+        await onThreadReply(reply);
+      } catch (error) {
+        this.options.log.error({ err: error, postId: post.id }, "handling a thread reply failed");
+      }
+    });
   }
 
   private onDirectAdded(data: unknown, channelId: string): void {

@@ -155,7 +155,10 @@ export class MattermostEndpoints {
 
     const work = this.options.run(command.user_name, line);
     const race = await within(work, this.options.ackAfterMs);
-    if (race.done) return json(renderCommandResponse(race.result.reply, this.buttonTarget(command.channel_id)));
+    if (race.done) {
+      if (postsAsBot(race.result.reply) && (await this.postAsBot(race.result.reply, place))) return json({ response_type: "ephemeral", text: "", skip_slack_parsing: true });
+      return json(renderCommandResponse(race.result.reply, this.buttonTarget(command.channel_id)));
+    }
     this.options.track(work.then((result) => this.deliverLater(result.reply, { responseUrl: command.response_url, issuedAt: receivedAt, place })));
     return json({ response_type: "ephemeral", text: `Working on \`${workingOn(line)}\`… the answer follows here.`, skip_slack_parsing: true });
   }
@@ -297,7 +300,7 @@ export class MattermostEndpoints {
    */
   private async deliverLater(reply: Reply, via: LaterAnswer): Promise<void> {
     const hook = via.responseUrl ? hookId.exec(safePath(via.responseUrl)) : null;
-    if (hook && this.options.now() - via.issuedAt < RESPONSE_URL_USABLE_MS) {
+    if (hook && !postsAsBot(reply) && this.options.now() - via.issuedAt < RESPONSE_URL_USABLE_MS) {
       try {
         // The path of response_url, on the server address the bot was configured with (the
         // server's own SiteURL may be a name the bot cannot reach, and nothing else may be called).
@@ -318,9 +321,28 @@ export class MattermostEndpoints {
     }
   }
 
+  /**
+   * A channel answer with a picture, posted by the bot where the command was typed (a slash
+   * command's answer carries no files); false when that failed, so the text still goes as the answer.
+   */
+  private async postAsBot(reply: Reply, place: PrivateTarget): Promise<boolean> {
+    try {
+      await this.options.poster.post(place.channelId, reply, { rootId: place.rootId ?? "" });
+      return true;
+    } catch (error) {
+      this.options.log.warn({ err: error }, "could not post an answer with a picture; it goes as text");
+      return false;
+    }
+  }
+
   private buttonTarget(channelId: string): ButtonTarget {
     return { actionUrl: this.options.publicUrl ? `${this.options.publicUrl}${PATHS.action}` : undefined, signer: this.options.signer, channelId };
   }
+}
+
+/** Whether an answer goes as the bot's own post: one for the channel with a picture, which only a post can carry. */
+function postsAsBot(reply: Reply): boolean {
+  return reply.image !== undefined && reply.visibility === "channel";
 }
 
 /** `{"errors": {...}}` when fields are wrong, else `{"error": "..."}`. */

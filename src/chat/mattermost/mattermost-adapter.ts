@@ -13,12 +13,13 @@ import type { StaffDirectory } from "../../identity.js";
 import type { Metrics } from "../../metrics.js";
 import type { ChatAdapter } from "../kernel/chat-adapter.js";
 import type { ChatMemory } from "../kernel/chat-memory.js";
+import type { ChatSettings } from "../kernel/settings.js";
 import { ChatKernel, type CommandCore } from "../kernel/chat-kernel.js";
 import { commandWord } from "../kernel/trigger.js";
 import type { Notifier } from "../notifier.js";
 import { BotClient, mattermostStatus, toBotError } from "./bot-client.js";
 import { ChannelDirectory } from "./channels.js";
-import { DEFAULT_LISTENER_TIMING, DirectMessageListener, websocketUrlFor, type DirectMessage, type ListenerTiming } from "./dm-listener.js";
+import { DEFAULT_LISTENER_TIMING, DirectMessageListener, websocketUrlFor, type DirectMessage, type ListenerTiming, type ThreadReply } from "./dm-listener.js";
 import { MattermostEndpoints, PATHS } from "./endpoints.js";
 import { MattermostTransport } from "./mattermost-transport.js";
 import type { MattermostMemory } from "./memory.js";
@@ -42,6 +43,8 @@ export interface MattermostTiming extends ListenerTiming {
 /** What the adapter needs; built once at start-up by the live runner. */
 export interface MattermostAdapterOptions {
   settings: MattermostSettings;
+  /** What every platform does alike (the note word of bug threads); the defaults when left out. */
+  chatSettings?: ChatSettings;
   /** The bot core every command line goes to (its registry also holds the forms). */
   core: CommandCore;
   staff: StaffDirectory;
@@ -145,6 +148,7 @@ class MattermostAdapter implements ChatAdapter {
       chat: this.chat,
       logger: this.log,
       clock: this.clock,
+      ...(options.chatSettings ? { noteWord: options.chatSettings.noteWord } : {}),
       ...(options.metrics ? { metrics: options.metrics } : {}),
     });
     this.notifier = this.kernel.notifier;
@@ -221,6 +225,7 @@ class MattermostAdapter implements ChatAdapter {
       now: this.clock,
       timing: this.timing,
       onMessage: (message) => this.onDirectMessage(message),
+      onThreadReply: (reply) => this.onThreadReply(reply),
       onDirectChannel: (channelId, userId, seenAt) => this.poster.rememberDirectChannel(channelId, userId, seenAt),
     });
     this.listener.start();
@@ -270,6 +275,19 @@ class MattermostAdapter implements ChatAdapter {
     if (listener.connected) return { ok: true, detail: "connected" };
     const since = listener.downSince ?? this.clock();
     return { ok: this.clock() - since < UNHEALTHY_AFTER_MS, detail: `websocket reconnecting since ${new Date(since).toISOString()}` };
+  }
+
+  /** A reply in a channel thread: a note on the bug when it is one (the kernel decides), else chat. */
+  private async onThreadReply(reply: ThreadReply): Promise<void> {
+    await this.ready;
+    await this.kernel.handleThreadReply({
+      place: reply.channelId,
+      id: reply.postId,
+      sender: await this.poster.usernameFor(reply.userId),
+      isDirect: false,
+      threadId: reply.rootId,
+      text: reply.message,
+    });
   }
 
   /** A DM to the bot: `grab 1234`, `/support grab 1234` or `support grab 1234`, answered in the DM by the kernel. */

@@ -7,7 +7,7 @@
 import { BotError } from "../../errors.js";
 import { TRIGGERS } from "../../framework/help.js";
 import type { Message, MessageButton, Reply } from "../../framework/reply.js";
-import type { ChatTransport, MessageOrigin, Posted, PostPlacement, TransportCapabilities } from "../kernel/transport.js";
+import type { ChatTransport, MessageOrigin, Posted, PostPlacement, Reaction, TransportCapabilities } from "../kernel/transport.js";
 import type { ChannelKey } from "../notifier.js";
 import { mattermostErrorId } from "./bot-client.js";
 import type { ChannelDirectory } from "./channels.js";
@@ -17,6 +17,9 @@ import { TRIGGER_WORD } from "./registration.js";
 
 /** Root ids the server refuses when the root was deleted or moved: start a new thread then. */
 const STALE_ROOT_ERRORS = new Set(["api.post.create_post.root_id.app_error", "api.post.create_post.channel_root_id.app_error", "model.post.is_valid.root_id.app_error"]);
+
+/** Mattermost's emoji names of the reactions (the names its emoji picker shows). */
+const REACTION_EMOJI: Readonly<Record<Reaction, string>> = { done: "white_check_mark" };
 
 /** What the transport is built from. */
 export interface MattermostTransportOptions {
@@ -46,12 +49,18 @@ export class MattermostTransport implements ChatTransport {
       ephemeral: true,
       dialogs: interactive,
       threads: true,
+      // Uploaded with POST /files, then posted with its file id (no public URL needed).
+      images: true,
       mention: (user) => `@${user}`,
     };
   }
 
   async reply(origin: MessageOrigin, parts: readonly Reply[]): Promise<void> {
     await this.options.poster.postParts(origin.place, parts, { rootId: origin.threadId ?? "" });
+  }
+
+  async react(origin: MessageOrigin, reaction: Reaction): Promise<void> {
+    await this.options.poster.react(origin.id, REACTION_EMOJI[reaction]);
   }
 
   async sendDirect(user: string, parts: readonly Message[]): Promise<void> {

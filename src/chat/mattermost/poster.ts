@@ -4,10 +4,11 @@
  * a post), private answers to one person in a channel (an ephemeral post where the bot may send
  * one, else a DM), and the user ids and names behind them.
  */
+import type { FileUploadResponse } from "@mattermost/types/files";
 import type { Post } from "@mattermost/types/posts";
 import type { Logger } from "pino";
-import { NotFoundError } from "../../errors.js";
-import type { Message } from "../../framework/reply.js";
+import { NotFoundError, UpstreamUnavailableError } from "../../errors.js";
+import type { Message, MessageImage } from "../../framework/reply.js";
 import { KeyedQueue } from "../kernel/keyed-queue.js";
 import { mattermostStatus, toBotError, type BotClient } from "./bot-client.js";
 import type { MattermostMemory } from "./memory.js";
@@ -63,15 +64,41 @@ export class MattermostPoster {
     return this.postParts(channelId, fitForMattermost(message, { actionUrl: this.options.actionUrl }), options);
   }
 
-  /** Posts the parts of a message, each already within the post size. */
+  /** Posts the parts of a message, each already within the post size; a part's picture is uploaded and attached to its post. */
   async postParts(channelId: string, parts: readonly Message[], options: PostOptions = {}): Promise<Post[]> {
     const target = { actionUrl: this.options.actionUrl, signer: this.options.signer, channelId };
     const posts: Post[] = [];
     for (const part of parts) {
       const rootId = options.rootId || (options.threadParts && posts[0] ? posts[0].id : "");
-      posts.push(await this.create(channelId, renderPost(part, target), rootId));
+      const fileId = part.image ? await this.upload(channelId, part.image) : undefined;
+      const post = await this.create(channelId, renderPost(part, target), rootId, fileId);
+      // The server drops a file it cannot attach and still creates the post. Sending again would
+      // repeat the text, so the post stands and the log says the picture is missing.
+      if (fileId !== undefined && !(post.file_ids ?? []).includes(fileId)) {
+        this.options.log.warn({ channelId, postId: post.id, fileId }, "Mattermost did not attach the picture to the post; it went without");
+      }
+      posts.push(post);
     }
     return posts;
+  }
+
+  /**
+   * Uploads a picture into a channel (`POST /files`, multipart) and returns its file id. `channel_id`
+   * goes before the file: the server reads the form as a stream and needs the channel first.
+   */
+  private async upload(channelId: string, image: MessageImage): Promise<string> {
+    const form = new FormData();
+    form.append("channel_id", channelId);
+    form.append("files", new Blob([image.png], { type: "image/png" }), image.name);
+    let answer: FileUploadResponse;
+    try {
+      answer = await this.options.client.uploadFile(form);
+    } catch (error) {
+      throw toBotError(error, "upload a picture");
+    }
+    const id = answer.file_infos[0]?.id;
+    if (id === undefined) throw new UpstreamUnavailableError("Mattermost answered the upload of a picture without a file.");
+    return id;
   }
 
   /**
@@ -155,9 +182,24 @@ export class MattermostPoster {
     this.usernames.set(userId, username);
   }
 
-  private async create(channelId: string, body: PostBody, rootId: string): Promise<Post> {
+  /** Reacts to a post as the bot (`POST /reactions`), e.g. `white_check_mark` for ✅. */
+  async react(postId: string, emojiName: string): Promise<void> {
     try {
-      return await this.options.client.createPost({ channel_id: channelId, message: body.message, root_id: rootId, ...(body.props ? { props: body.props } : {}) } as NewPost);
+      await this.options.client.addReaction(this.botUserId, postId, emojiName);
+    } catch (error) {
+      throw toBotError(error, "react to a post");
+    }
+  }
+
+  private async create(channelId: string, body: PostBody, rootId: string, fileId?: string): Promise<Post> {
+    try {
+      return await this.options.client.createPost({
+        channel_id: channelId,
+        message: body.message,
+        root_id: rootId,
+        ...(body.props ? { props: body.props } : {}),
+        ...(fileId !== undefined ? { file_ids: [fileId] } : {}),
+      } as NewPost);
     } catch (error) {
       throw toBotError(error, "post a message");
     }

@@ -81,7 +81,7 @@ export function renderButtons(buttons: readonly MessageButton[] | undefined, tar
 
 /** The parts of a message as Mattermost takes them: split below the post size, buttons typed where they cannot be attached. */
 export function fitForMattermost<M extends Message>(message: M, target: Pick<ButtonTarget, "actionUrl">): M[] {
-  return fitMessage(message, { limit: MATTERMOST_MESSAGE_LIMIT, buttons: target.actionUrl !== undefined, typedButtons: buttonHint });
+  return fitMessage(message, { limit: MATTERMOST_MESSAGE_LIMIT, buttons: target.actionUrl !== undefined, typedButtons: buttonHint, images: true });
 }
 
 /** One part (already within the post size) as a post: its text, and its buttons as an attachment. */

@@ -21,6 +21,11 @@ export interface TerminalChatOptions {
   banner: string;
   /** The kernel on the terminal's transport: every other line goes to it, as the current account. */
   kernel: Pick<ChatKernel, "handle">;
+  /**
+   * Sets the sandbox's clock (`/time 2026-11-23T09:00Z`, `/time now` for the real time again) and
+   * says what it is now; absent, `/time` is an ordinary line.
+   */
+  setTime?: (text: string) => string;
 }
 
 const TRIGGER = TRIGGERS.sandbox;
@@ -62,6 +67,11 @@ export async function runTerminalChat(options: TerminalChatOptions): Promise<voi
       } else {
         say(`Usage: /as <account>. Accounts: ${options.accounts.join(", ")}.`);
       }
+      return;
+    }
+    const timeMatch = /^\/time(?:\s+(.+))?$/.exec(line);
+    if (timeMatch && options.setTime) {
+      say(options.setTime(timeMatch[1]?.trim() ?? ""));
       return;
     }
     // A command, or the answer to a form being filled in; anything else gets the hint.

@@ -3,6 +3,8 @@
  * switch accounts), replies printed as `bot: ...`, DMs and channel posts printed inline and marked
  * with where they would go. Buttons are shown as the commands they run; forms are asked line by line.
  */
+import { mkdirSync, writeFileSync } from "node:fs";
+import { basename, resolve } from "node:path";
 import type { Writable } from "node:stream";
 import { TRIGGERS } from "../../framework/help.js";
 import { DEFAULT_MESSAGE_LIMIT, type Message, type Reply } from "../../framework/reply.js";
@@ -21,8 +23,16 @@ const TERMINAL_CAPABILITIES: TransportCapabilities = {
   ephemeral: true,
   dialogs: false,
   threads: false,
+  // Only with a folder to save pictures in (see TerminalTransportOptions).
+  images: false,
   mention: (user) => `@${user}`,
 };
+
+/** Where the terminal puts pictures: a terminal cannot show one, so it saves the PNG and prints its path. */
+export interface TerminalTransportOptions {
+  /** The folder pictures are saved in (the sandbox's DATA_DIR); without it pictures are left out. */
+  imageDir?: string;
+}
 
 function indent(text: string): string {
   return text
@@ -34,12 +44,17 @@ function indent(text: string): string {
 /** Prints what the kernel sends. */
 export class TerminalTransport implements ChatTransport {
   readonly platform = "sandbox" as const;
-  readonly capabilities = TERMINAL_CAPABILITIES;
+  readonly capabilities: TransportCapabilities;
   readonly triggers = [TRIGGERS.sandbox];
   readonly triggerOptionalInDirect = false;
   private posts = 0;
 
-  constructor(private readonly output: Writable) {}
+  constructor(
+    private readonly output: Writable,
+    private readonly options: TerminalTransportOptions = {},
+  ) {
+    this.capabilities = { ...TERMINAL_CAPABILITIES, images: options.imageDir !== undefined };
+  }
 
   async reply(_origin: MessageOrigin, parts: readonly Reply[]): Promise<void> {
     for (const part of parts) this.say(part.visibility === "channel" ? "bot (to the channel)" : "bot", part);
@@ -75,7 +90,15 @@ export class TerminalTransport implements ChatTransport {
     this.output.write(`${who}: ${this.render(message).replace(/\n/g, "\n  ")}\n`);
   }
 
+  /** The text, and where its picture was saved. */
   private render(message: Message): string {
-    return renderMessage(message, this.triggers[0]);
+    const text = renderMessage(message, this.triggers[0]);
+    const { imageDir } = this.options;
+    if (message.image === undefined || imageDir === undefined) return text;
+    mkdirSync(imageDir, { recursive: true });
+    // Only the file's own name: a name from elsewhere never picks the folder.
+    const path = resolve(imageDir, basename(message.image.name));
+    writeFileSync(path, message.image.png);
+    return `${text}\n[picture: ${message.image.alt} (${message.image.width}×${message.image.height}), saved to ${path}]`;
   }
 }

@@ -3,12 +3,14 @@
  * NEW bugs awaiting triage, feedback owed, confirmed bugs not started, work in progress with
  * deadlines (at risk first), reviews, customers still to be told, and what changed since the last
  * summary. Built from the mirror with src/core/summary.ts; only bug fields, never call records.
+ * One message at any tracker size: each section its count and most urgent items, and the command
+ * that lists the rest.
  * A summary missed while the bot was down goes out late the same day; a day is never summarized twice.
  */
 import { formatLocalTime, isWorkingDay, parseTimeOfDay, toLocalDateTime, zonedInstant } from "../../core/calendar.js";
 import { companyCalendar } from "../../core/people-settings.js";
 import { buildNotificationKey } from "../../core/reminder-policy.js";
-import { composeSummary, splitMarkdown, type SummaryBug, type SummaryChange } from "../../core/summary.js";
+import { composeSummary, type SummaryBug, type SummaryChange } from "../../core/summary.js";
 import { isCustomerBug } from "../../process/bug-format.js";
 import type { EngineContext } from "../context.js";
 import type { ProactiveJob } from "../job.js";
@@ -40,23 +42,26 @@ export const channelSummaryJob: ProactiveJob = {
       if (zonedInstant(channel.timeZone, local.date, parseTimeOfDay(channel.time)).getTime() < (ctx.store.mirror.installedAt()?.getTime() ?? 0)) continue;
       const recipient = channelRecipient(channel.channel);
       if (ctx.store.outbox.list({ kind: "summary", recipient, periodPrefix: `${local.date}/` }).length > 0) continue;
-      const parts = buildSummary(ctx, channel, now, lastPoll);
-      ctx.store.transaction(() => {
-        parts.forEach((text, index) =>
-          ctx.outbox.enqueue({
-            key: buildNotificationKey({ kind: "summary", recipient, period: `${local.date}/${index + 1}of${parts.length}` }),
-            target: "channel",
-            message: { text },
-            combinable: false,
-          }),
-        );
+      ctx.outbox.enqueue({
+        key: buildNotificationKey({ kind: "summary", recipient, period: `${local.date}/daily` }),
+        target: "channel",
+        message: { text: buildDailySummary(ctx, channel, now, lastPoll) },
+        combinable: false,
       });
     }
   },
 };
 
-/** The summary of one channel as chat-sized Markdown messages. */
+/**
+ * The daily summary as a list of messages, as bench/run.ts counts them: always one now.
+ * @deprecated Use buildDailySummary; kept until the benchmark (issue 15, part 1) switches.
+ */
 export function buildSummary(ctx: EngineContext, channel: SummaryChannel, now: Date, lastPoll: Date): string[] {
+  return [buildDailySummary(ctx, channel, now, lastPoll)];
+}
+
+/** The summary of one channel as one Markdown message that fits every platform (MAX_MESSAGE_BYTES). */
+export function buildDailySummary(ctx: EngineContext, channel: SummaryChannel, now: Date, lastPoll: Date): string {
   const rows = ctx.store.mirror.list({ openOnly: true });
   const risks = assessTeamRisk(ctx, rows, now);
   const openSubBugs = openSubBugsByParent(ctx, new Set(rows.map((row) => row.id)));
@@ -84,17 +89,18 @@ export function buildSummary(ctx: EngineContext, channel: SummaryChannel, now: D
     .map((row) => row.sentAt ?? row.createdAt)
     .reduce<Date | undefined>((latest, at) => (!latest || at.getTime() > latest.getTime() ? at : latest), undefined);
   const since = new Date(Math.max(previous?.getTime() ?? now.getTime() - DAY_MS, now.getTime() - 7 * DAY_MS));
-  let markdown = composeSummary({
+  const stale = now.getTime() - lastPoll.getTime() > Math.max(STALE_POLL_MS, 3 * ctx.config.pollIntervalMs);
+  return composeSummary({
     bugs,
     changes: changesSince(ctx, since),
     now,
     timeZone: channel.timeZone,
     bugUrl: ctx.bugUrl,
+    itemsPerSection: ctx.settings.summaryItemsPerSection,
+    // The same text goes to every platform: MAX_MESSAGE_BYTES fits them all.
+    limit: { length: MAX_MESSAGE_BYTES, measure: "utf8-bytes" },
+    notes: stale ? [`_MantisBT has not answered since ${formatLocalTime(lastPoll, channel.timeZone)}; later changes are missing._`] : [],
   });
-  if (now.getTime() - lastPoll.getTime() > Math.max(STALE_POLL_MS, 3 * ctx.config.pollIntervalMs)) {
-    markdown += `\n\n_MantisBT has not answered since ${formatLocalTime(lastPoll, channel.timeZone)}; later changes are missing._`;
-  }
-  return splitMarkdown(markdown, { maxLength: MAX_MESSAGE_BYTES, measure: "utf8-bytes" });
 }
 
 /**

@@ -9,7 +9,7 @@ import { isCustomerBug } from "../../process/bug-format.js";
 import type { MirrorRow } from "../../store/mirror-repo.js";
 import type { EngineContext } from "../context.js";
 import type { ProactiveJob } from "../job.js";
-import { feedbackInMessage, firstRunMessage, newBugMessage, type MessageBug } from "../messages.js";
+import { customerNoteDirectMessage, customerNoteThreadMessage, feedbackInMessage, firstRunMessage, newBugMessage, type CustomerNoteFacts, type MessageBug } from "../messages.js";
 import { channelRecipient } from "../outbox.js";
 import { assessTeamRisk, workFacts } from "../team-risk.js";
 import type { WatchEvent } from "../transitions.js";
@@ -110,7 +110,41 @@ function handleEvent(ctx: EngineContext, event: WatchEvent): void {
     case "feedback-ended":
       ctx.store.outbox.cancelPending({ kinds: FEEDBACK_REMINDER_KINDS, bugId: bug.id }, ctx.now());
       return;
+    case "customer-note":
+      tellCustomerNote(ctx, event);
+      return;
   }
+}
+
+/**
+ * A note from outside the team: a DM to the handler and a line in the bug's thread, each keyed by the
+ * note's id, so each goes out exactly once across restarts and re-reads of the same second.
+ */
+function tellCustomerNote(ctx: EngineContext, event: Extract<WatchEvent, { kind: "customer-note" }>): void {
+  const { bug, note } = event;
+  const handler = ctx.staffByTrackerUser(bug.handler);
+  const moved = event.leftState === "feedback" && ctx.tracker.reporterNoteEndsFeedback;
+  const facts: CustomerNoteFacts = {
+    note: { text: note.text, private: note.private, authorName: note.author.name },
+    byReporter: event.byReporter,
+    ...(handler ? { handler: handler.name } : {}),
+    ...(moved ? { movedByTracker: { tracker: ctx.tracker.name, from: (event.leftState ?? "").toUpperCase(), to: bug.status.toUpperCase() } } : {}),
+  };
+  const about = messageBug(ctx, bug);
+  if (handler) {
+    ctx.outbox.enqueue({
+      key: buildNotificationKey({ kind: "customer-note", bugId: bug.id, recipient: handler.name, period: note.id }),
+      target: "direct",
+      message: customerNoteDirectMessage(about, facts),
+    });
+  }
+  ctx.outbox.enqueue({
+    key: buildNotificationKey({ kind: "customer-note", bugId: bug.id, recipient: channelRecipient(MANAGEMENT_CHANNEL), period: note.id }),
+    target: "channel",
+    message: customerNoteThreadMessage(about, facts),
+    // A merged post would leave the bug's thread.
+    combinable: false,
+  });
 }
 
 /**

@@ -82,6 +82,10 @@ export const THRESHOLDS = {
   add_bugnote_threshold: ACCESS.reporter,
   set_view_status_threshold: ACCESS.reporter,
   delete_bug_threshold: ACCESS.developer,
+  /** `delete_bugnote_threshold`: who may delete someone else's note. */
+  delete_bugnote_threshold: ACCESS.developer,
+  /** `bugnote_user_delete_threshold`: who may delete their own note. */
+  bugnote_user_delete_threshold: ACCESS.developer,
   tag_attach_threshold: ACCESS.reporter,
   tag_create_threshold: ACCESS.reporter,
   roadmap_update_threshold: ACCESS.developer,
@@ -130,6 +134,7 @@ export const ERROR_CODES = {
   CATEGORY_NOT_FOUND: 1502,
   VERSION_DUPLICATE: 1600,
   VERSION_NOT_FOUND: 1601,
+  BUGNOTE_NOT_FOUND: 1700,
   RELATIONSHIP_ACCESS_LEVEL_TO_DEST_BUG_TOO_LOW: 1801,
   RELATIONSHIP_SAME_BUG: 1803,
   FILTER_NOT_FOUND: 2000,

@@ -434,6 +434,10 @@ export class MantisDatabase {
     return this.prepare("SELECT * FROM notes WHERE bug_id = ? ORDER BY id").all(bugId) as NoteRow[];
   }
 
+  deleteNote(id: number): void {
+    this.prepare("DELETE FROM notes WHERE id = ?").run(id);
+  }
+
   updateNote(id: number, changes: { text: string; view_state: number; updated_at: number }): void {
     this.prepare("UPDATE notes SET text = @text, view_state = @view_state, updated_at = @updated_at WHERE id = @id").run({ ...changes, id });
   }

@@ -530,6 +530,33 @@ export function addNote(context: SimulatorContext, request: ApiRequest): ApiResp
   };
 }
 
+/**
+ * `DELETE /issues/{id}/notes/{note_id}`: 200 "Issue Note Deleted" with `{issue}` as it is now
+ * (`rest_issue_note_delete`, `IssueNoteDeleteCommand` of 2.28.4; not among the recordings). Deleting
+ * someone else's note needs `delete_bugnote_threshold`, one's own `bugnote_user_delete_threshold`;
+ * a read-only bug needs `update_readonly_bug_threshold` as for any change; an unknown note, or one
+ * of another bug, is 404.
+ */
+export function deleteNote(context: SimulatorContext, request: ApiRequest): ApiResponse {
+  const { db } = context;
+  const user = request.user;
+  const bug = loadVisibleBug(context, user, request.segments[1]);
+  const noteId = Number(request.segments[3]);
+  const note = db.notesOf(bug.id).find((candidate) => candidate.id === noteId && canSeeNote(user, candidate));
+  if (!note) throw clientException(ERROR_CODES.BUGNOTE_NOT_FOUND, `Issue note '${request.segments[3] ?? ""}' not found`, "Note not found.");
+  if (isReadOnlyFor(user, bug)) throw readOnly(`Issue '${bug.id}' is read-only.`, bug.id);
+  const threshold = note.reporter_id === user.id ? THRESHOLDS.bugnote_user_delete_threshold : THRESHOLDS.delete_bugnote_threshold;
+  if (user.access_level < threshold) throw accessDenied("Access denied");
+  db.transaction(() => {
+    db.deleteNote(note.id);
+    recordHistory(context, bug.id, user, "note-deleted", { noteId: note.id });
+    db.updateBug(bug.id, { updated_at: context.nowSeconds() });
+  });
+  const updated = db.bugById(bug.id);
+  if (!updated) throw crash();
+  return { status: 200, reason: "Issue Note Deleted", body: { issue: renderIssue(db, updated, user) } };
+}
+
 /** `POST /issues/{id}/tags`: attaches tags by id or name, creating missing names; 201 `{issues: [issue]}`. */
 export function attachTags(context: SimulatorContext, request: ApiRequest): ApiResponse {
   const { db } = context;

@@ -81,6 +81,7 @@ function statusForCode(code: number): number {
     case ERROR_CODES.BUG_NOT_FOUND:
     case ERROR_CODES.CATEGORY_NOT_FOUND:
     case ERROR_CODES.VERSION_NOT_FOUND:
+    case ERROR_CODES.BUGNOTE_NOT_FOUND:
     case ERROR_CODES.FILTER_NOT_FOUND:
     case ERROR_CODES.TAG_NOT_FOUND:
       return 404;

@@ -153,11 +153,18 @@ const HISTORY_TYPES: Record<string, number> = {
   "issue-new": 1,
   "note-added": 2,
   "note-updated": 3,
+  "note-deleted": 4,
   "monitor-added": 12,
   "relationship-added": 18,
   "relationship-updated": 23,
   "tag-added": 25,
   "tag-removed": 26,
+};
+
+const NOTE_HISTORY_LABELS: Record<"note-added" | "note-updated" | "note-deleted", string> = {
+  "note-added": "Note Added",
+  "note-updated": "Note Edited",
+  "note-deleted": "Note Deleted",
 };
 
 /** What a history entry's `details` column holds, by kind. */
@@ -226,10 +233,11 @@ function renderHistory(db: MantisDatabase, entry: HistoryRow, viewer: UserRow, v
     }
     case "note-added":
     case "note-updated":
+    case "note-deleted":
       Object.assign(rendered, {
         type,
         note: { id: details.noteId ?? 0 },
-        message: `${entry.kind === "note-added" ? "Note Added" : "Note Edited"}: ${String(details.noteId ?? 0).padStart(7, "0")}`,
+        message: `${NOTE_HISTORY_LABELS[entry.kind]}: ${String(details.noteId ?? 0).padStart(7, "0")}`,
       });
       break;
     case "tag-added":

@@ -4,7 +4,7 @@
  * Contract: ./README.md. Behaviour: /work/shared/specs/mantisbt (OBSERVED.md wins over the OpenAPI file).
  */
 import { text as readText } from "node:stream/consumers";
-import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from "node:http";
+import { createServer, ServerResponse, type IncomingHttpHeaders, type IncomingMessage } from "node:http";
 import type { AddressInfo } from "node:net";
 import { performance } from "node:perf_hooks";
 import { canSeeBug } from "./access.js";
@@ -13,6 +13,7 @@ import { ENUMS, MANTIS_VERSION, THRESHOLDS } from "./constants.js";
 import { MantisDatabase, type UserRow } from "./database.js";
 import {
   addNote,
+  deleteNote,
   addRelationship,
   attachTags,
   createIssue,
@@ -84,6 +85,14 @@ export interface FailNextOptions {
   times?: number;
   /** How many requests to let through first (default 0): `after: 2` fails the third request from now. */
   after?: number;
+  /**
+   * `hang`: the request is not answered at all (the client times out); `apply-then-hang`: it is
+   * carried out (a bug created, a note added) and then not answered, as when MantisBT finished
+   * but the answer never came back. `status` and `body` are unused then.
+   */
+  mode?: "answer" | "hang" | "apply-then-hang";
+  /** Only requests with this method and path below `api/rest/` (e.g. `POST issues`) fail or count for `after`; others pass. */
+  request?: string;
 }
 
 /** A running simulator. */
@@ -112,6 +121,8 @@ interface PendingFailure {
   remaining: number;
   /** Requests still to let through before this failure starts. */
   skip: number;
+  mode: "answer" | "hang" | "apply-then-hang";
+  request: string | undefined;
 }
 
 type Handler = (context: SimulatorContext, request: ApiRequest) => ApiResponse;
@@ -124,6 +135,7 @@ const ROUTES: readonly [string, string, Handler][] = [
   ["PATCH", "issues/:id", updateIssue],
   ["DELETE", "issues/:id", deleteIssue],
   ["POST", "issues/:id/notes", addNote],
+  ["DELETE", "issues/:id/notes/:note_id", deleteNote],
   ["POST", "issues/:id/tags", attachTags],
   ["POST", "issues/:id/relationships", addRelationship],
   ["GET", "users/me", getMe],
@@ -233,19 +245,29 @@ export async function startMantisSimulator(options: MantisSimulatorOptions = {})
 
     if (latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, latencyMs));
 
-    const failure = failures[0];
+    const next = failures[0];
+    const failure = next && (next.request === undefined || next.request === `${method} ${url.pathname.replace(/^\/api\/rest\//, "")}`) ? next : undefined;
+    let hangAfterApplying = false;
     if (failure && failure.skip > 0) {
       failure.skip -= 1;
     } else if (failure) {
       failure.remaining -= 1;
       if (failure.remaining <= 0) failures.shift();
-      const headers: Record<string, string | number> = { "Content-Length": Buffer.byteLength(failure.body) };
-      if (failure.body !== "") headers["Content-Type"] = failure.contentType;
-      if (failure.reason !== undefined) response.writeHead(failure.status, safeReason(failure.reason), headers);
-      else response.writeHead(failure.status, headers);
-      response.end(failure.body);
-      return;
+      // The socket stays open until the client gives up or the simulator closes.
+      if (failure.mode === "hang") return;
+      if (failure.mode === "apply-then-hang") {
+        hangAfterApplying = true;
+      } else {
+        const headers: Record<string, string | number> = { "Content-Length": Buffer.byteLength(failure.body) };
+        if (failure.body !== "") headers["Content-Type"] = failure.contentType;
+        if (failure.reason !== undefined) response.writeHead(failure.status, safeReason(failure.reason), headers);
+        else response.writeHead(failure.status, headers);
+        response.end(failure.body);
+        return;
+      }
     }
+    // The request is carried out as usual, and its answer written where nobody reads it.
+    if (hangAfterApplying) response = new ServerResponse(request);
 
     if (url.pathname === "/view.php") {
       sendViewPage(response, url.searchParams.get("id") ?? "");
@@ -414,6 +436,8 @@ export async function startMantisSimulator(options: MantisSimulatorOptions = {})
         reason: failOptions.reason,
         remaining: failOptions.times ?? 1,
         skip: failOptions.after ?? 0,
+        mode: failOptions.mode ?? "answer",
+        request: failOptions.request,
       });
     },
     addBulkBugs(count: number, bulkOptions: BulkBugOptions = {}) {

@@ -153,6 +153,20 @@ function redactContent(type: string, content: JsonObject, version: string): Json
 }
 
 /** The simulated homeserver's whole state. */
+/** Content in the media repository: what was uploaded, as what, by whom. */
+export interface StoredMedia {
+  mxcUri: string;
+  bytes: Buffer;
+  contentType: string;
+  /** The `filename` query parameter of the upload, if any. */
+  uploadName?: string;
+  uploader: string;
+  uploadedAt: number;
+}
+
+/** Synapse's `max_upload_size` default: 50 MiB. */
+export const MAX_UPLOAD_BYTES = 50 * 1024 * 1024;
+
 export class Homeserver {
   readonly serverName: string;
   /** Tags stream tokens, so tokens from another instance are recognised as foreign. */
@@ -163,6 +177,8 @@ export class Homeserver {
   readonly aliases = new Map<string, string>();
   /** Stream position of each user's latest device change (a new device, a logout), for `/sync`'s `device_lists`. */
   readonly deviceChanges = new Map<string, number>();
+  /** Uploaded media by media id (the path part of its `mxc://` URI). */
+  readonly media = new Map<string, StoredMedia>();
   /** Clock for `origin_server_ts`, receipts and typing timeouts. */
   readonly now: () => number;
   private position = 0;
@@ -434,10 +450,50 @@ export class Homeserver {
     const needed = this.sendLevel(room, type, false);
     const have = this.powerOf(room, sender);
     if (have < needed) throw forbidden(`You don't have permission to post that to the room. user_level (${have}) < send_level (${needed})`);
+    this.checkAnnotation(room, sender, type, content);
     const event = this.append(room, { type, sender, content, txn });
     // Synapse counts only messages as activity, not other events.
     if (type === "m.room.message") this.bumpActive(sender);
     return event;
+  }
+
+  /**
+   * An `m.annotation` relation (a reaction), checked as Synapse checks it (`_validate_event_relation`):
+   * the key a string of at most 500 characters, the annotated event in the same room when the server
+   * has it, and no second annotation with the same key by the same sender on the same event
+   * (M_DUPLICATE_ANNOTATION, client-server spec "Event annotations and reactions").
+   */
+  private checkAnnotation(room: Room, sender: string, type: string, content: JsonObject): void {
+    const relation = content["m.relates_to"];
+    if (typeof relation !== "object" || relation === null || Array.isArray(relation)) {
+      if (type === "m.reaction") throw badJson("m.reaction needs an m.relates_to object with rel_type m.annotation");
+      return;
+    }
+    const fields = relation as JsonObject;
+    if (fields["rel_type"] !== "m.annotation") {
+      if (type === "m.reaction") throw badJson("m.reaction needs rel_type m.annotation");
+      return;
+    }
+    const eventId = fields["event_id"];
+    const key = fields["key"];
+    if (typeof eventId !== "string" || eventId === "") throw badJson("m.annotation needs the event_id of the annotated event");
+    if (typeof key !== "string" || key === "") throw badJson("m.annotation needs a key");
+    if (key.length > 500) throw new MatrixApiError(400, "M_UNKNOWN", "Aggregation key is too long");
+    const annotated = this.findEventAnywhere(eventId);
+    if (annotated && annotated.room_id !== room.roomId) throw new MatrixApiError(400, "M_UNKNOWN", "Relations must be in the same room");
+    const duplicate = room.events.some((event) => {
+      const other = event.content["m.relates_to"] as JsonObject | undefined;
+      return event.sender === sender && event.type === type && !event.redactedBy && other?.["rel_type"] === "m.annotation" && other["event_id"] === eventId && other["key"] === key;
+    });
+    if (duplicate) throw new MatrixApiError(400, "M_DUPLICATE_ANNOTATION", "Can't send same reaction twice");
+  }
+
+  private findEventAnywhere(eventId: string): StoredEvent | undefined {
+    for (const room of this.rooms.values()) {
+      const found = room.byId.get(eventId);
+      if (found) return found;
+    }
+    return undefined;
   }
 
   /** `PUT /rooms/{roomId}/state/{eventType}/{stateKey}`; membership changes go through the membership rules. */

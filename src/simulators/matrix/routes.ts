@@ -4,12 +4,12 @@
  * Bodies are validated with zod; a JSON body of the wrong shape answers 400 M_BAD_JSON, a body that is not
  * JSON 400 M_NOT_JSON, as Synapse does.
  */
-import type { ServerResponse } from "node:http";
+import type { IncomingHttpHeaders, ServerResponse } from "node:http";
 import { z } from "zod";
 import { badJson, forbidden, invalidParam, MatrixApiError, notFound, notJson, notReadable, unrecognized } from "./errors.js";
 import { eventPasses, syncFilterSchema, type RoomEventFilter, type SyncFilter } from "./filter.js";
-import { DEFAULT_ROOM_VERSION, SUPPORTED_ROOM_VERSIONS, type Homeserver, type Room, type SerializeOptions, type Session, type StoredEvent } from "./homeserver.js";
-import { decodeStreamToken, encodeStreamToken } from "./ids.js";
+import { DEFAULT_ROOM_VERSION, MAX_UPLOAD_BYTES, SUPPORTED_ROOM_VERSIONS, type Homeserver, type Room, type SerializeOptions, type Session, type StoredEvent } from "./homeserver.js";
+import { decodeStreamToken, encodeStreamToken, randomLetters } from "./ids.js";
 import { buildSync, type SyncResult } from "./sync.js";
 import { SYNAPSE_UNSTABLE_FEATURES } from "./versions.js";
 import { presenceContent } from "./presence.js";
@@ -21,6 +21,10 @@ export interface RequestContext {
   query: URLSearchParams;
   /** Raw request body text ("" when empty). */
   rawBody: string;
+  /** The body's bytes (media uploads). */
+  bodyBytes: Buffer;
+  /** The request's headers (lower-case names). */
+  headers: IncomingHttpHeaders;
   /** Present on routes that require authentication. */
   session?: Session;
   /** The response, so a long-polling handler can notice the client going away. */
@@ -403,6 +407,7 @@ export function createRoutes(services: RouteServices): Route[] {
       }),
     },
     { method: "GET", path: "/_matrix/client/v3/sync", auth: "required", handler: (ctx) => longPollSync(services, ctx) },
+    { method: "POST", path: "/_matrix/media/v3/upload", auth: "required", handler: (ctx) => uploadMedia(hs, ctx) },
     {
       method: "POST",
       path: "/_matrix/client/v3/user/:userId/filter",
@@ -716,4 +721,29 @@ export function createRoutes(services: RouteServices): Route[] {
       },
     },
   ];
+}
+
+/**
+ * `POST /_matrix/media/v3/upload` (content-repo.yaml) as Synapse 1.67's UploadResource takes it: a
+ * Content-Length is required (400 M_UNKNOWN without), more than `max_upload_size` is 413
+ * M_TOO_LARGE, the type is the Content-Type header (`application/octet-stream` without one), the
+ * `filename` query parameter is kept as the upload's name; the answer is the new `mxc://` URI.
+ */
+function uploadMedia(hs: Homeserver, ctx: RequestContext): Reply {
+  const length = ctx.headers["content-length"];
+  if (length === undefined) throw new MatrixApiError(400, "M_UNKNOWN", "Request must specify a Content-Length");
+  if (!/^\d+$/.test(length)) throw new MatrixApiError(400, "M_UNKNOWN", "Content-Length value is invalid");
+  if (Number(length) > MAX_UPLOAD_BYTES) throw new MatrixApiError(413, "M_TOO_LARGE", "Upload request body is too large");
+  const mediaId = randomLetters(24);
+  const mxcUri = `mxc://${hs.serverName}/${mediaId}`;
+  const uploadName = ctx.query.get("filename") || undefined;
+  hs.media.set(mediaId, {
+    mxcUri,
+    bytes: ctx.bodyBytes,
+    contentType: ctx.headers["content-type"] ?? "application/octet-stream",
+    ...(uploadName !== undefined ? { uploadName } : {}),
+    uploader: session(ctx).userId,
+    uploadedAt: hs.now(),
+  });
+  return { body: { content_uri: mxcUri } };
 }

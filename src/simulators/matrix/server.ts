@@ -4,11 +4,11 @@
  * createRoom with direct chats, account data, profiles, receipts, typing), with in-memory state and helpers
  * that let a test act as the human users and read what the bot did. See README.md in this folder.
  */
-import { text as readText } from "node:stream/consumers";
+import { buffer as readBuffer } from "node:stream/consumers";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { limitExceeded, MatrixApiError, unrecognized } from "./errors.js";
-import { Homeserver, type CreateRoomRequest, type StoredEvent } from "./homeserver.js";
+import { Homeserver, type CreateRoomRequest, type StoredEvent, type StoredMedia } from "./homeserver.js";
 import { createRoutes, type Reply, type RequestContext, type Route, type RouteServices } from "./routes.js";
 import type { ClientEvent, JsonObject, Membership, RecordedRequest } from "./types.js";
 import { SYNAPSE_VERSIONS } from "./versions.js";
@@ -96,6 +96,8 @@ export interface MatrixSimulator {
   readonly requests: RecordedRequest[];
   /** Unexpected exceptions inside the simulator (answered 500); should stay empty. */
   readonly serverErrors: Error[];
+  /** What was uploaded to the media repository under an `mxc://` URI (undefined when nothing was). */
+  media(mxcUri: string): StoredMedia | undefined;
 
   /** Registers another user and gives them an access token. */
   createUser(localpart: string, options?: { password?: string; displayName?: string }): SimUser;
@@ -267,7 +269,8 @@ export async function startMatrixSimulator(options: MatrixSimulatorOptions = {})
     return session;
   };
 
-  const dispatch = async (req: IncomingMessage, res: ServerResponse, record: RecordedRequest, url: URL, rawBody: string): Promise<Reply & { contentType?: string }> => {
+  const dispatch = async (req: IncomingMessage, res: ServerResponse, record: RecordedRequest, url: URL, bodyBytes: Buffer): Promise<Reply & { contentType?: string }> => {
+    const rawBody = bodyBytes.toString("utf8");
     const method = req.method ?? "GET";
     const failure = failures.find(
       (f) =>
@@ -292,8 +295,8 @@ export async function startMatrixSimulator(options: MatrixSimulatorOptions = {})
     } catch {
       throw unrecognized(404);
     }
-    // Synapse still serves the r0 prefix with the same handlers as v3.
-    if (segments[0] === "_matrix" && segments[1] === "client" && segments[2] === "r0") segments[2] = "v3";
+    // Synapse still serves the r0 prefix with the same handlers as v3 (the media repository's too).
+    if (segments[0] === "_matrix" && (segments[1] === "client" || segments[1] === "media") && segments[2] === "r0") segments[2] = "v3";
     const candidates = routes
       .map((route) => ({ route, params: matchSegments(route, segments) }))
       .filter((c): c is { route: CompiledRoute; params: Record<string, string> } => c.params !== undefined);
@@ -303,14 +306,15 @@ export async function startMatrixSimulator(options: MatrixSimulatorOptions = {})
 
     const session = chosen.route.auth === "none" ? undefined : authenticate(req, url.searchParams, chosen.route.auth === "required");
     if (session) record.userId = session.userId;
-    const ctx: RequestContext = { params: chosen.params, query: url.searchParams, rawBody, res };
+    const ctx: RequestContext = { params: chosen.params, query: url.searchParams, rawBody, bodyBytes, headers: req.headers, res };
     if (session) ctx.session = session;
     return chosen.route.handler(ctx);
   };
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const url = new URL(req.url ?? "/", "http://127.0.0.1");
-    const rawBody = await readText(req);
+    const bodyBytes = await readBuffer(req);
+    const rawBody = bodyBytes.toString("utf8");
     let body: unknown;
     if (rawBody !== "") {
       try {
@@ -337,7 +341,7 @@ export async function startMatrixSimulator(options: MatrixSimulatorOptions = {})
 
     let reply: Reply & { contentType?: string };
     try {
-      reply = await dispatch(req, res, record, url, rawBody);
+      reply = await dispatch(req, res, record, url, bodyBytes);
     } catch (error) {
       if (error instanceof MatrixApiError) {
         reply = { status: error.status, body: error.toBody() };
@@ -430,6 +434,10 @@ export async function startMatrixSimulator(options: MatrixSimulatorOptions = {})
     bot: users["support-bot"],
     requests,
     serverErrors,
+    media: (mxcUri) => {
+      const match = /^mxc:\/\/([^/]+)\/([^/]+)$/.exec(mxcUri);
+      return match && match[1] === hs.serverName ? hs.media.get(match[2]!) : undefined;
+    },
 
     createUser,
     user(ref) {

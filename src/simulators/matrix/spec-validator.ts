@@ -13,6 +13,8 @@ import { parse } from "yaml";
 
 /** Where the spec copy lives relative to this repository (`/work/main` -> `/work/shared/specs/matrix/data`). */
 export const DEFAULT_MATRIX_SPEC_DIR = fileURLToPath(new URL("../../../../shared/specs/matrix/data", import.meta.url));
+/** Files of the same spec version the shared copy lacks (the media repository, `m.image`): test/specs/matrix/README.md. */
+export const MATRIX_SPEC_ADDITIONS_DIR = fileURLToPath(new URL("../../../test/specs/matrix/data", import.meta.url));
 
 // ajv-formats is CommonJS; its default export arrives wrapped depending on the loader.
 const addFormats = ((addFormatsModule as unknown as { default?: typeof addFormatsModule }).default ?? addFormatsModule) as unknown as (ajv: Ajv2020) => void;
@@ -59,23 +61,32 @@ function describeErrors(errors: ErrorObject[] | null | undefined): string[] {
   return (errors ?? []).map((e) => `${e.instancePath || "/"} ${e.message ?? e.keyword} (${e.schemaPath})`);
 }
 
-/** Loads every YAML file of the spec copy into one Ajv instance. */
-export function createMatrixSpecValidator(specDir = DEFAULT_MATRIX_SPEC_DIR): MatrixSpecValidator {
+/**
+ * Loads every YAML file of the spec copy into one Ajv instance, with the files of `additions` laid
+ * over it: each is registered as if it were at the same relative path in `specDir`, so its
+ * relative `$ref`s resolve into the copy (a file the copy has itself is not replaced).
+ */
+export function createMatrixSpecValidator(specDir = DEFAULT_MATRIX_SPEC_DIR, additions: string | undefined = MATRIX_SPEC_ADDITIONS_DIR): MatrixSpecValidator {
   const ajv = new Ajv2020({ strict: false, allErrors: true });
   addFormats(ajv);
   for (const [name, pattern] of Object.entries(MATRIX_FORMATS)) ajv.addFormat(name, pattern);
 
   const documents = new Map<string, Record<string, unknown>>();
-  for (const file of walk(specDir)) {
-    if (!file.endsWith(".yaml") || file.includes(`${join("event-schemas", "examples")}`)) continue;
-    const doc = parse(readFileSync(file, "utf8")) as Record<string, unknown>;
-    const relative = file.slice(specDir.length + 1).split("\\").join("/");
-    documents.set(relative, doc);
-    // OpenAPI documents and the security schemes are not JSON Schemas themselves; only parts of them are.
-    const isSchema = !("openapi" in doc) && !relative.endsWith("security.yaml");
-    // An explicit $id keeps each file's base URI when Ajv inlines it into another, so nested relative $refs resolve.
-    ajv.addSchema({ ...doc, $id: pathToFileURL(file).href }, undefined, undefined, isSchema);
-  }
+  const load = (dir: string): void => {
+    for (const file of walk(dir)) {
+      if (!file.endsWith(".yaml") || file.includes(`${join("event-schemas", "examples")}`)) continue;
+      const relative = file.slice(dir.length + 1).split("\\").join("/");
+      if (documents.has(relative)) continue;
+      const doc = parse(readFileSync(file, "utf8")) as Record<string, unknown>;
+      documents.set(relative, doc);
+      // OpenAPI documents and the security schemes are not JSON Schemas themselves; only parts of them are.
+      const isSchema = !("openapi" in doc) && !relative.endsWith("security.yaml");
+      // An explicit $id keeps each file's base URI when Ajv inlines it into another, so nested relative $refs resolve.
+      ajv.addSchema({ ...doc, $id: pathToFileURL(join(specDir, relative)).href }, undefined, undefined, isSchema);
+    }
+  };
+  load(specDir);
+  if (additions !== undefined) load(additions);
 
   const compiled = new Map<string, ValidateFunction>();
   const compile = (ref: string): ValidateFunction => {

@@ -3,9 +3,10 @@
  * server's order: session, URL parameters, body decoding, permissions, then the action. Handlers
  * return a status and a JSON body; errors are thrown as SimAppError and rendered by the server.
  */
+import { readMultipart, toWireFileInfo, uploadKind, uploadMultipart, uploadSimple, type SimFile, type UploadContext } from "./files.js";
 import { isValidId, newId } from "./ids.js";
 import type { Integrations } from "./integrations.js";
-import { CHANNEL_NAME, type MattermostState } from "./state.js";
+import { CHANNEL_NAME, toWireReaction, type MattermostState } from "./state.js";
 import {
   type JsonObject,
   type JsonValue,
@@ -34,6 +35,8 @@ export interface RestRequest {
   query: URLSearchParams;
   headers: Record<string, string>;
   rawBody: string;
+  /** The body's bytes (uploads). */
+  bodyBytes: Buffer;
   contentType: string;
 }
 
@@ -49,6 +52,8 @@ export interface RestResult {
   status: number;
   json?: unknown;
   text?: string;
+  /** A file's bytes, sent with this content type. */
+  bytes?: { data: Buffer; contentType: string };
 }
 
 interface Route {
@@ -65,6 +70,11 @@ const BUILT_IN_TRIGGERS = new Set([
   "join", "kick", "leave", "logout", "me", "msg", "mute", "offline", "online", "open", "purpose", "remove", "rename", "search",
   "settings", "shortcuts", "shrug", "status",
 ]);
+
+/** `model.EmojiNameMaxLength`. */
+const EMOJI_NAME_MAX_LENGTH = 64;
+/** `model.IsValidEmojiName`'s pattern. */
+const EMOJI_NAME = /^[a-zA-Z0-9\-+_]+$/;
 
 /** `SetPermissionError`: the detail names the permission that was missing, as the server's does. */
 const forbidden = (permission = ""): SimAppError =>
@@ -296,6 +306,32 @@ export function createRoutes(state: MattermostState, integrations: Integrations)
   });
   add("GET", "/api/v4/channels/{channel_id}", "required", (context) => ({ status: 200, json: toWireChannel(findChannelParam(context)) }));
 
+  // --- reactions (api4/reaction.go) ------------------------------------------------------------
+  add("POST", "/api/v4/reactions", "required", (context) => {
+    const caller = me(context);
+    const body = jsonBody(context, "reaction");
+    if (!isJsonObject(body)) throw invalidBodyParam("reaction");
+    const field = (name: string): string => (typeof body[name] === "string" ? (body[name] as string) : "");
+    const userId = field("user_id");
+    const postId = field("post_id");
+    const emojiName = field("emoji_name");
+    if (!isValidId(userId) || !isValidId(postId) || emojiName === "" || emojiName.length > EMOJI_NAME_MAX_LENGTH) {
+      throw new SimAppError(400, "api.reaction.save_reaction.invalid.app_error", "Reaction is not valid.");
+    }
+    if (userId !== caller.id) throw new SimAppError(403, "api.reaction.save_reaction.user_id.app_error", "You cannot save reaction for the other user.");
+    const post = state.posts.get(postId);
+    const channel = post ? state.channels.get(post.channelId) : undefined;
+    // SessionHasPermissionToChannelByPost: an unknown post is a permission error too; add_reaction comes with channel_user.
+    if (!post || post.deleteAt !== 0 || !channel || !state.canPost(channel, caller.id)) throw forbidden("add_reaction");
+    // model.IsValidEmojiName: what the emoji picker names, without colons.
+    if (!EMOJI_NAME.test(emojiName)) throw new SimAppError(400, "model.reaction.is_valid.emoji_name.app_error", "Invalid emoji name.");
+    return { status: 200, json: toWireReaction(state.addReaction(post, caller.id, emojiName)) };
+  });
+  add("GET", "/api/v4/posts/{post_id}/reactions", "required", (context) => {
+    const post = findPostParam(context);
+    return { status: 200, json: state.reactions.filter((reaction) => reaction.postId === post.id).map(toWireReaction) };
+  });
+
   // --- posts ------------------------------------------------------------------------------------
   add("POST", "/api/v4/posts/ephemeral", "required", (context) => {
     const caller = me(context);
@@ -354,6 +390,47 @@ export function createRoutes(state: MattermostState, integrations: Integrations)
     });
     return { status: 201, json: state.wirePost(post) };
   });
+  // --- files ------------------------------------------------------------------------------------
+  add("POST", "/api/v4/files", "required", async (context) => {
+    const caller = me(context);
+    const { request } = context;
+    if (request.bodyBytes.length === 0) {
+      throw new SimAppError(400, "api.file.upload_file.read_request.app_error", "Unable to upload file(s). Error reading or parsing request data.", "Content-Length should not be 0");
+    }
+    const upload: UploadContext = {
+      userId: caller.id,
+      query: request.query,
+      isValidId,
+      mayUpload: (channelId) => {
+        const channel = state.channels.get(channelId);
+        // upload_file comes with the channel's member role, like create_post.
+        return channel !== undefined && channel.deleteAt === 0 && state.canPost(channel, caller.id);
+      },
+      store: (file) => state.uploadFile({ userId: caller.id, ...file }),
+    };
+    const result =
+      uploadKind(request.contentType) === "multipart"
+        ? uploadMultipart(upload, await readMultipart(request.contentType, request.bodyBytes))
+        : uploadSimple(upload, request.bodyBytes);
+    return { status: 201, json: result };
+  });
+  const findFileParam = (context: RestContext): SimFile => {
+    const id = context.params["file_id"] ?? "";
+    if (!isValidId(id)) throw invalidUrlParam("file_id");
+    const file = state.files.get(id);
+    if (!file || file.deleteAt !== 0) throw new SimAppError(404, "app.file_info.get.app_error", "Unable to get the file info.");
+    const post = file.postId === "" ? undefined : state.posts.get(file.postId);
+    const channel = post ? state.channels.get(post.channelId) : undefined;
+    // The uploader, or whoever may read the channel of the post it is attached to.
+    if (file.creatorId !== me(context).id && !(channel && state.canRead(channel, me(context).id))) throw forbidden("read_channel");
+    return file;
+  };
+  add("GET", "/api/v4/files/{file_id}/info", "required", (context) => ({ status: 200, json: toWireFileInfo(findFileParam(context)) }));
+  add("GET", "/api/v4/files/{file_id}", "required", (context) => {
+    const file = findFileParam(context);
+    return { status: 200, bytes: { data: file.bytes, contentType: file.mimeType || "application/octet-stream" } };
+  });
+
   add("PUT", "/api/v4/posts/{post_id}/patch", "required", (context) => {
     const post = ownPost(context);
     const body = jsonBody(context, "post");

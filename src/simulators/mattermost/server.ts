@@ -4,11 +4,12 @@
  * response_url, dialogs, buttons). Everything received and sent is recorded for assertions.
  * See README.md beside this file for the API and what is simplified.
  */
-import { text as readText } from "node:stream/consumers";
+import { buffer as readBuffer } from "node:stream/consumers";
 import { EventEmitter } from "node:events";
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { performance } from "node:perf_hooks";
+import { toWireFileInfo } from "./files.js";
 import { isValidId, newId } from "./ids.js";
 import {
   type DialogSubmitResult,
@@ -20,7 +21,7 @@ import {
   withUntouchedDefaults,
 } from "./integrations.js";
 import { type RestResult, createRoutes, matchRoute } from "./rest.js";
-import { type EphemeralRecord, type SeedOptions, MattermostState } from "./state.js";
+import { type EphemeralRecord, type SeedOptions, MattermostState, toWireReaction } from "./state.js";
 import { type RecordedWsMessage, SERVER_VERSION, WebSocketHub, serverVersionId, tokenFromRequest } from "./websocket-hub.js";
 import { type AppErrorBody, type JsonObject, type JsonValue, type WirePost, SimAppError, toWireChannel, toWireCommand } from "./wire.js";
 
@@ -94,6 +95,8 @@ export interface RecordedRequest {
   /** Parsed JSON when the body is JSON, else the raw text; undefined when empty. */
   body: unknown;
   rawBody: string;
+  /** The body as it came (a file upload's bytes). */
+  bodyBytes: Buffer;
   /** Username of the authenticated caller, if any. */
   user?: string;
   response: { status: number; headers: Record<string, string>; body: unknown };
@@ -142,6 +145,10 @@ export interface MattermostSimulator {
   posts(channel?: ChannelRef): WirePost[];
   /** A root post and its replies, oldest first. */
   thread(rootId: string): WirePost[];
+  /** Reactions to a post, oldest first, as `GET /posts/{post_id}/reactions` answers them. */
+  reactions(postId: string): Array<Record<string, unknown>>;
+  /** Uploaded files, oldest first: their metadata as the API sends it and their bytes. */
+  files(): Array<{ info: JsonObject; bytes: Buffer }>;
   /** Ephemeral messages shown to one user. */
   ephemeralFor(user: UserRef): EphemeralRecord[];
   /** Registered slash commands (tokens included). */
@@ -258,7 +265,8 @@ export async function startMattermostSimulator(options: MattermostSimulatorOptio
 
   const handle = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
     const url = new URL(request.url ?? "/", "http://127.0.0.1");
-    const rawBody = await readText(request);
+    const bodyBytes = await readBuffer(request);
+    const rawBody = bodyBytes.toString("utf8");
     const headers: Record<string, string> = {};
     for (const [name, value] of Object.entries(request.headers)) {
       if (value !== undefined) headers[name.toLowerCase()] = Array.isArray(value) ? value.join(", ") : value;
@@ -273,6 +281,7 @@ export async function startMattermostSimulator(options: MattermostSimulatorOptio
       headers,
       body: parseMaybeJson(rawBody),
       rawBody,
+      bodyBytes,
       user: caller?.username,
       response: { status: 0, headers: {}, body: undefined },
     };
@@ -280,10 +289,10 @@ export async function startMattermostSimulator(options: MattermostSimulatorOptio
     const requestId = newId();
     const outHeaders: Record<string, string> = { "X-Request-Id": requestId, "X-Version-Id": serverVersionId(serverVersion) };
 
-    const send = (status: number, body: string, contentType: string | undefined, extra: Record<string, string> = {}): void => {
+    const send = (status: number, body: string | Buffer, contentType: string | undefined, extra: Record<string, string> = {}): void => {
       const all = { ...outHeaders, ...extra };
       if (contentType) all["Content-Type"] = contentType;
-      record.response = { status, headers: all, body: contentType === "application/json" ? parseMaybeJson(body) : body };
+      record.response = { status, headers: all, body: contentType === "application/json" && typeof body === "string" ? parseMaybeJson(body) : body };
       response.writeHead(status, all);
       response.end(body);
       changed();
@@ -323,11 +332,12 @@ export async function startMattermostSimulator(options: MattermostSimulatorOptio
     }
     try {
       const result: RestResult = await matched.route.handler({
-        request: { method, path: url.pathname, query: url.searchParams, headers, rawBody, contentType: headers["content-type"] ?? "" },
+        request: { method, path: url.pathname, query: url.searchParams, headers, rawBody, bodyBytes, contentType: headers["content-type"] ?? "" },
         params: Object.fromEntries(Object.entries(matched.params).map(([key, value]) => [key, decodeURIComponent(value)])),
         user: caller,
       });
-      if (result.text !== undefined) send(result.status, result.text, "text/plain");
+      if (result.bytes !== undefined) send(result.status, result.bytes.data, result.bytes.contentType);
+      else if (result.text !== undefined) send(result.status, result.text, "text/plain");
       else send(result.status, `${JSON.stringify(result.json ?? null)}\n`, "application/json");
     } catch (error) {
       if (error instanceof SimAppError) return sendError(error);
@@ -428,6 +438,8 @@ export async function startMattermostSimulator(options: MattermostSimulatorOptio
       const channelId = channel === undefined ? undefined : resolveChannel(channel);
       return [...state.posts.values()].filter((post) => post.deleteAt === 0 && (channelId === undefined || post.channelId === channelId)).map((post) => state.wirePost(post, false));
     },
+    reactions: (postId) => state.reactions.filter((reaction) => reaction.postId === postId).map(toWireReaction),
+    files: () => [...state.files.values()].map((file) => ({ info: toWireFileInfo(file), bytes: file.bytes })),
     thread: (rootId) =>
       [...state.posts.values()].filter((post) => post.deleteAt === 0 && (post.id === rootId || post.rootId === rootId)).map((post) => state.wirePost(post, false)),
     ephemeralFor: (user) => {

@@ -4,6 +4,7 @@
  * Mattermost broadcasts is handed to `publish` as a WebSocket event body.
  */
 import { isValidId, newId } from "./ids.js";
+import { newSimFile, POST_FILE_IDS_MAX_RUNES, toWireFileInfo, type SimFile } from "./files.js";
 import {
   type ChannelType,
   type JsonObject,
@@ -138,6 +139,10 @@ export class MattermostState {
   readonly users = new Map<string, SimUser>();
   readonly channels = new Map<string, SimChannel>();
   readonly posts = new Map<string, SimPost>();
+  /** Reactions to posts, oldest first (`model.Reaction`). */
+  readonly reactions: SimReaction[] = [];
+  /** Uploaded files by id (`POST /files`); a post attaches them. */
+  readonly files = new Map<string, SimFile>();
   readonly commands = new Map<string, SimCommand>();
   readonly ephemeral: EphemeralRecord[] = [];
   /** Things a real server accepts but only logs ("will be an error in a future version"). */
@@ -321,7 +326,33 @@ export class MattermostState {
 
   /** A stored post as clients get it (integrations stripped unless `strip` is false). */
   wirePost(post: SimPost, strip = true): WirePost {
-    return toWirePost(post, this.threadInfo(post), strip);
+    const files = post.fileIds.flatMap((id) => {
+      const file = this.files.get(id);
+      return file && file.deleteAt === 0 ? [toWireFileInfo(file)] : [];
+    });
+    return toWirePost(post, this.threadInfo(post), strip, files);
+  }
+
+  /** Stores an upload of a user into a channel. */
+  uploadFile(upload: { userId: string; channelId: string; name: string; bytes: Buffer }): SimFile {
+    const file = newSimFile({ creatorId: upload.userId, channelId: upload.channelId, name: upload.name, bytes: upload.bytes, now: this.now() });
+    this.files.set(file.id, file);
+    this.changed();
+    return file;
+  }
+
+  /**
+   * The files a new post keeps (`attachFilesToPost`): each must exist, be attached to no post yet and
+   * belong to the post's author; the others are dropped from the post, and the server only logs it.
+   */
+  private attachFiles(fileIds: readonly string[], post: { postId: string; channelId: string; userId: string }): string[] {
+    return fileIds.filter((id) => {
+      const file = this.files.get(id);
+      const attachable = file !== undefined && file.postId === "" && file.deleteAt === 0 && file.creatorId === post.userId;
+      if (!attachable) this.warnings.push(`file ${id}: not attached to the post (unknown, already attached or someone else's); dropped from its file_ids`);
+      else file.channelId = post.channelId;
+      return attachable;
+    });
   }
 
   /** Validates and stores a post, then broadcasts `posted` (`App.CreatePost`). */
@@ -345,6 +376,10 @@ export class MattermostState {
         if (existing.pendingPostId === input.pendingPostId && existing.userId === input.userId) return existing;
       }
     }
+    // Post.IsValid: the file ids, written as JSON, fit the column.
+    if (JSON.stringify(input.fileIds ?? []).length > POST_FILE_IDS_MAX_RUNES) {
+      throw new SimAppError(400, "model.post.is_valid.file_ids.app_error", "Invalid file ids.");
+    }
     const { props, problems } = normalizeAttachmentsProp(input.props ?? {});
     this.checkProblems(problems, "post props");
     const user = this.users.get(input.userId);
@@ -366,10 +401,11 @@ export class MattermostState {
       type: input.type ?? "",
       props: finalProps,
       hashtags: parseHashtags(input.message),
-      fileIds: input.fileIds ?? [],
+      fileIds: this.attachFiles(input.fileIds ?? [], { postId: "", channelId: channel.id, userId: input.userId }),
       pendingPostId: input.pendingPostId ?? "",
       hasReactions: false,
     };
+    for (const id of post.fileIds) this.files.get(id)!.postId = post.id;
     this.posts.set(post.id, post);
     channel.lastPostAt = at;
     channel.totalMsgCount++;
@@ -441,6 +477,22 @@ export class MattermostState {
     }
     mentioned.delete(post.userId);
     return [...mentioned];
+  }
+
+  /**
+   * `App.SaveReactionForPost`: one reaction per user, post and emoji (saving it again changes
+   * nothing); the post gets `has_reactions`, the channel a `reaction_added` event.
+   */
+  addReaction(post: SimPost, userId: string, emojiName: string): SimReaction {
+    const known = this.reactions.find((reaction) => reaction.postId === post.id && reaction.userId === userId && reaction.emojiName === emojiName);
+    if (known) return known;
+    const at = this.now();
+    const reaction: SimReaction = { userId, postId: post.id, emojiName, createAt: at, updateAt: at, deleteAt: 0, remoteId: "", channelId: post.channelId };
+    this.reactions.push(reaction);
+    post.hasReactions = true;
+    this.publish({ event: "reaction_added", data: { reaction: JSON.stringify(toWireReaction(reaction)) }, broadcast: broadcastTo({ channel_id: post.channelId }) });
+    this.changed();
+    return reaction;
   }
 
   /**
@@ -524,4 +576,30 @@ export function parseHashtags(message: string): string {
     if (/^#[A-Za-z][A-Za-z0-9._-]*[A-Za-z0-9]$/.test(tag) && tag.length >= 3 && !tags.includes(tag)) tags.push(tag);
   }
   return tags.join(" ");
+}
+
+/** A reaction to a post as the simulator keeps it. */
+export interface SimReaction {
+  userId: string;
+  postId: string;
+  emojiName: string;
+  createAt: number;
+  updateAt: number;
+  deleteAt: number;
+  remoteId: string;
+  channelId: string;
+}
+
+/** A reaction as the API answers it (`model.Reaction`'s JSON). */
+export function toWireReaction(reaction: SimReaction): Record<string, unknown> {
+  return {
+    user_id: reaction.userId,
+    post_id: reaction.postId,
+    emoji_name: reaction.emojiName,
+    create_at: reaction.createAt,
+    update_at: reaction.updateAt,
+    delete_at: reaction.deleteAt,
+    remote_id: reaction.remoteId,
+    channel_id: reaction.channelId,
+  };
 }

@@ -130,7 +130,7 @@ export interface WirePost {
   reply_count: number;
   last_reply_at: number;
   participants: null;
-  metadata: { embeds?: Array<{ type: string }> };
+  metadata: { embeds?: Array<{ type: string }>; files?: JsonObject[] };
 }
 
 /** The error body every failing REST call returns (model.AppError JSON). */
@@ -497,7 +497,7 @@ export function processSlackText(text: string): string {
 // Serializers.
 
 /** Serializes a stored post; `strip` removes integration blocks (always true for clients). */
-export function toWirePost(post: SimPost, thread: { replyCount: number; lastReplyAt: number }, strip = true): WirePost {
+export function toWirePost(post: SimPost, thread: { replyCount: number; lastReplyAt: number }, strip = true, files: readonly JsonObject[] = []): WirePost {
   const props = strip ? stripIntegrations(post.props) : structuredClone(post.props);
   const attachments = post.props["attachments"];
   const wire: WirePost = {
@@ -519,7 +519,11 @@ export function toWirePost(post: SimPost, thread: { replyCount: number; lastRepl
     reply_count: thread.replyCount,
     last_reply_at: thread.lastReplyAt,
     participants: null,
-    metadata: Array.isArray(attachments) && attachments.length > 0 ? { embeds: [{ type: "message_attachment" }] } : {},
+    metadata: {
+      ...(Array.isArray(attachments) && attachments.length > 0 ? { embeds: [{ type: "message_attachment" }] } : {}),
+      // PreparePostForClient adds the attached files' infos.
+      ...(files.length > 0 ? { files: [...files] } : {}),
+    },
   };
   if (post.fileIds.length > 0) wire.file_ids = [...post.fileIds];
   if (post.hasReactions) wire.has_reactions = true;

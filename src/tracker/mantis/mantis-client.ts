@@ -74,7 +74,7 @@ export interface MantisClientOptions {
   botName?: string;
 }
 
-type HttpMethod = "GET" | "POST" | "PATCH";
+type HttpMethod = "GET" | "POST" | "PATCH" | "DELETE";
 
 interface Call<T> {
   method: HttpMethod;
@@ -134,6 +134,8 @@ class MantisConnection {
   private readonly metrics: Metrics;
   private projectId: Promise<number> | undefined;
   private selfName: Promise<string> | undefined;
+  /** The bot's own user name once an answer said it (`X-Mantis-Username`) or `GET /users/me` was read. */
+  private knownSelf: string | undefined;
   private readonly users = new Map<string, TrackerUser>();
   private handlers: Promise<TrackerUser[]> | undefined;
   private versionNames: string[] | undefined;
@@ -191,6 +193,10 @@ class MantisConnection {
     this.options.log.debug({ ...logged, status: response.status, durationMs }, "mantis request");
 
     if (response.status >= 300) throw this.failure(call, response, text);
+    // MantisBT names the user a request ran as; without impersonation that is the bot's own account,
+    // learnt here for free (the watcher tells the bot's notes from customers' by it).
+    const runAs = response.headers.get("x-mantis-username");
+    if (!call.impersonate && runAs && this.knownSelf === undefined) this.knownSelf = runAs;
 
     let json: unknown;
     if (text.trim() !== "") {
@@ -200,6 +206,8 @@ class MantisConnection {
         throw new UpstreamUnavailableError("MantisBT answered with something that is not JSON", {
           cause: error,
           hint: URL_HINT,
+          // A success status on a write: MantisBT probably made the change before printing garbage.
+          mayHaveApplied: call.method !== "GET",
           logMessage: `${call.method} ${url.pathname}: HTTP ${response.status} with a body that is not JSON (${response.headers.get("content-type") ?? "no content type"})`,
         });
       }
@@ -222,6 +230,8 @@ class MantisConnection {
         cause: error,
         hint: "check that MantisBT is up; MANTIS_TIMEOUT_MS sets how long the bot waits",
         logMessage: `${call.method} ${call.path}: timed out after ${this.options.timeoutMs} ms`,
+        // A write may have been made before the answer got lost.
+        mayHaveApplied: call.method !== "GET",
       });
     }
     return new UpstreamUnavailableError("MantisBT is unreachable", {
@@ -313,11 +323,17 @@ class MantisConnection {
     if (!this.selfName) {
       this.selfName = this.send({ method: "GET", path: "users/me", schema: currentUserResponseSchema }).then(({ data }) => {
         if (!data.name) throw new UpstreamUnavailableError("MantisBT did not say which user the API token belongs to");
+        this.knownSelf = data.name;
         return data.name;
       });
       this.selfName.catch(() => (this.selfName = undefined));
     }
     return this.selfName;
+  }
+
+  /** The bot's own user name if an answer has said it already (no request). */
+  ownNameIfKnown(): string | undefined {
+    return this.knownSelf;
   }
 
   cachedUser(name: string): TrackerUser | undefined {
@@ -364,6 +380,14 @@ class MantisRestClient implements MantisClient {
 
   bugUrl(id: number): string {
     return `${this.connection.root}view.php?id=${id}`;
+  }
+
+  botAccount(): string | undefined {
+    return this.connection.ownNameIfKnown();
+  }
+
+  readBotAccount(): Promise<string> {
+    return this.connection.ownName();
   }
 
   async getBug(id: number): Promise<Bug> {
@@ -495,7 +519,7 @@ class MantisRestClient implements MantisClient {
       updated = await this.readBackAfter(error, () => id);
     }
     const { issue, etag } = updated;
-    if (!issue) throw new UpstreamUnavailableError(`MantisBT answered the update of bug #${id} without the bug`);
+    if (!issue) throw new UpstreamUnavailableError(`MantisBT answered the update of bug #${id} without the bug`, { mayHaveApplied: true });
     verifyApplied(issue, {
       ...(change.status ? { status: change.status } : {}),
       ...(handlerId !== undefined ? { handlerId } : {}),
@@ -510,6 +534,13 @@ class MantisRestClient implements MantisClient {
     const impersonate = await this.impersonation();
     const [sent] = await this.notesToSend([note], impersonate);
     return this.postNote(id, sent!, impersonate);
+  }
+
+  async deleteNote(id: number, noteId: number): Promise<void> {
+    checkBugId(id);
+    checkBugId(noteId);
+    // 2.28.4 answers 200 with `{issue}`; the bug is not needed, so any JSON (or none) will do.
+    await this.send({ method: "DELETE", path: `issues/${id}/notes/${noteId}`, bugId: id, notFound: `Bug #${id} has no note ${noteId}`, schema: z.unknown() });
   }
 
   /** `POST /issues/{id}/notes` with a note as it is sent (see `notesToSend`). */
@@ -619,7 +650,7 @@ class MantisRestClient implements MantisClient {
     }
     throw new UpstreamUnavailableError(
       `MantisBT accepted the change to bug #${id}, but neither its answer nor the bug could be read: check bug #${id} in MantisBT`,
-      { cause: error },
+      { cause: error, mayHaveApplied: true },
     );
   }
 

@@ -87,6 +87,10 @@ export function parseMantisReference(text: string): number | undefined {
   return id > 0 && Number.isSafeInteger(id) ? id : undefined;
 }
 
+/** How many of the most recently updated bugs `findFiledByMarker` reads: 4 pages of 50. */
+const MARKER_SEARCH_PAGES = 4;
+const MARKER_SEARCH_PAGE_SIZE = 50;
+
 /** What the adapter is built from: the REST client (with the bot's credentials) and the staff directory. */
 export interface MantisTrackerOptions {
   client: MantisClient;
@@ -103,6 +107,8 @@ class MantisTicketTracker implements TrackerPort {
   readonly name = MANTIS_NAME;
   readonly limits = MANTIS_LIMITS;
   readonly stageLabels = MANTIS_STAGE_LABELS;
+  /** MantisBT's `reassign_on_feedback` (on by default): a reporter's note sends a FEEDBACK bug to ASSIGNED, or NEW without a handler. */
+  readonly reporterNoteEndsFeedback = true;
 
   constructor(
     private readonly client: MantisClient,
@@ -118,12 +124,15 @@ class MantisTicketTracker implements TrackerPort {
   }
 
   async getTicket(id: number): Promise<Ticket> {
-    return this.toTicket(await this.client.getBug(id));
+    const bug = await this.client.getBug(id);
+    await this.learnBotAccount([bug]);
+    return this.toTicket(bug);
   }
 
   async listTickets(page: { page: number; pageSize: number }): Promise<Ticket[]> {
     // MantisBT has no status filter (see specs INDEX): every bug of the project, newest update first.
     const bugs = await this.client.listBugs({ page: page.page, pageSize: page.pageSize, filter: "any" });
+    await this.learnBotAccount(bugs);
     return bugs.map((bug) => this.toTicket(bug));
   }
 
@@ -162,6 +171,22 @@ class MantisTicketTracker implements TrackerPort {
 
   async addNote(ticketId: number, note: NewNote): Promise<TicketNote> {
     return this.toNote(await this.client.addNote(ticketId, copyNote(note)));
+  }
+
+  async deleteNote(ticketId: number, noteId: number): Promise<void> {
+    await this.client.deleteNote(ticketId, noteId);
+  }
+
+  async findFiledByMarker(marker: string): Promise<Ticket | undefined> {
+    // MantisBT's REST API cannot search text: the bug filed moments before a timeout is among the
+    // most recently updated ones, so a few pages of those are read (MARKER_SEARCH_PAGES).
+    for (let page = 1; page <= MARKER_SEARCH_PAGES; page += 1) {
+      const bugs = await this.client.listBugs({ page, pageSize: MARKER_SEARCH_PAGE_SIZE, filter: "any" });
+      const found = bugs.find((bug) => bug.description.includes(marker));
+      if (found) return this.toTicket(found);
+      if (bugs.length < MARKER_SEARCH_PAGE_SIZE) return undefined;
+    }
+    return undefined;
   }
 
   async linkSubTicket(parentId: number, childId: number): Promise<void> {
@@ -208,9 +233,20 @@ class MantisTicketTracker implements TrackerPort {
     return member.accounts.mantis;
   }
 
+  /**
+   * Makes sure the bot's own account is known before notes are read whose author is no staff member:
+   * answers name it (`X-Mantis-Username`), so this reads `GET /users/me` at most once, and only when
+   * MantisBT did not say it (a proxy dropped the header).
+   */
+  private async learnBotAccount(bugs: readonly Bug[]): Promise<void> {
+    if (this.client.botAccount() !== undefined) return;
+    if (bugs.some((bug) => bug.notes.some((note) => !this.staff.byTrackerUser(note.reporter.name)))) await this.client.readBotAccount();
+  }
+
   private personOf(user: TrackerUser): PersonRef {
     const member = this.staff.byTrackerUser(user.name);
-    return member ? { name: user.name, handle: member.name } : { name: user.name };
+    const bot = this.client.botAccount()?.toLowerCase() === user.name.toLowerCase();
+    return { name: user.name, ...(member ? { handle: member.name } : {}), ...(bot ? { bot: true as const } : {}) };
   }
 
   private toNote(note: BugNote): TicketNote {

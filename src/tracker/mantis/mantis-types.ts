@@ -182,6 +182,8 @@ export interface MantisClient {
    * when the status must stay, set it again after the note.
    */
   addNote(id: number, note: NewNote): Promise<BugNote>;
+  /** `DELETE /issues/{id}/notes/{note_id}`; NotFoundError when the bug or the note does not exist. */
+  deleteNote(id: number, noteId: number): Promise<void>;
   addTags(id: number, tags: string[]): Promise<void>;
   addRelationship(id: number, relationship: { type: RelationshipType; otherBugId: number }): Promise<void>;
   /** A user by name; known users are kept for the process's lifetime, an unknown name is asked for again. */
@@ -198,6 +200,10 @@ export interface MantisClient {
   markVersionReleased(versionId: number, on: Date): Promise<ProjectVersion>;
   /** Link to the bug in the tracker's web UI. */
   bugUrl(id: number): string;
+  /** The bot's own user name when an answer has said it already (no request); undefined before. */
+  botAccount(): string | undefined;
+  /** The bot's own user name, read once (`GET /users/me`) when no answer has said it yet. */
+  readBotAccount(): Promise<string>;
   /** The same client, acting on behalf of a chat user (impersonation, or notes naming them). */
   actingAs(actor: Actor): MantisClient;
 }

@@ -212,3 +212,40 @@ describe("bug threads", () => {
     expect(texts(transport.sent)).toEqual(["post #management: #12 is NEW", "direct dm:zoe: hi"]);
   });
 });
+
+describe("notes from a bug's thread", () => {
+  /** A kernel with the test commands' `note` (the real one is tested on each platform), on a transport with threads but without reactions. */
+  async function threadOf(bugId: number, options: { noteWord?: string } = {}): Promise<{ kernel: ChatKernel; transport: RecordingTransport; root: string }> {
+    const transport = new RecordingTransport({ capabilities: { threads: true } });
+    log = captureLog();
+    services = makeServices(buildCommandRegistry([...TEST_COMMANDS]), log.log);
+    const core = { services, run: (platform: "sandbox", platformUser: string, line: string, where = {}) => dispatch({ platform, platformUser, line, ...where }, services) };
+    const kernel = new ChatKernel({ transport, core, staff: services.staff, chat: services.store.chat, logger: log.log, ...options });
+    await kernel.notifier.channel("management", { text: `#${bugId} is NEW`, bugId });
+    return { kernel, transport, root: transport.sent[0]!.id! };
+  }
+
+  async function replyIn(kernel: ChatKernel, root: string, user: string, text: string): Promise<void> {
+    kernel.receive({ id: `e${++ids}`, place: "#management", sender: user, isDirect: false, threadId: root, text });
+    await kernel.idle();
+  }
+
+  const notesAdded = () => services.tracker.calls.filter((call) => call.method === "addNote").map((call) => ({ actingAs: call.actingAs, args: call.args }));
+
+  it("writes the note as the person, keeps the text as typed, and answers in a short text where there are no reactions", async () => {
+    const { kernel, transport, root } = await threadOf(12);
+    await replyIn(kernel, root, "alice", 'note private Line one with "quotes" and a \\ backslash\nline=two #13');
+    expect(notesAdded()).toEqual([{ actingAs: "alice", args: [12, { text: 'Line one with "quotes" and a \\ backslash\nline=two #13', private: true }] }]);
+    expect(texts(transport.sent.slice(1))).toEqual(["reply #management: ✅ Noted on #12 (private)."]);
+  });
+
+  it("uses the configured word, and leaves other replies, other threads and people not on the staff alone", async () => {
+    const { kernel, transport, root } = await threadOf(12, { noteWord: "mantis" });
+    await replyIn(kernel, root, "alice", "note this is chat now");
+    await replyIn(kernel, "some-other-root", "alice", "mantis not a bug thread");
+    await replyIn(kernel, root, "mallory", "mantis I am nobody");
+    await replyIn(kernel, root, "alice", "mantis Seen on Android too.");
+    expect(notesAdded()).toEqual([{ actingAs: "alice", args: [12, { text: "Seen on Android too.", private: false }] }]);
+    expect(transport.sent).toHaveLength(2);
+  });
+});

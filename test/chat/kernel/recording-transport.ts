@@ -36,6 +36,7 @@ export const TOY_CAPABILITIES: TransportCapabilities = {
   ephemeral: false,
   dialogs: false,
   threads: false,
+  images: false,
   mention: (user) => `<@${user}>`,
 };
 
