@@ -65,9 +65,13 @@ export class BotClient extends Client4 {
       let text: string;
       const limit = this.timeLimit();
       try {
-        const { method, headers, body } = this.getOptions(options);
-        if (body !== undefined && typeof body !== "string") throw new TypeError("the bot sends JSON text only");
-        response = await httpClient(url, { method: method ?? "GET", headers: headers as Record<string, string>, ...(body !== undefined ? { body } : {}), signal: limit.signal });
+        const init = this.getOptions(options);
+        const { method, headers, body } = init;
+        // Text (JSON) on the kept-alive client; an upload's form data through fetch, which encodes it.
+        response =
+          body === undefined || typeof body === "string"
+            ? await httpClient(url, { method: method ?? "GET", headers: headers as Record<string, string>, ...(body !== undefined ? { body } : {}), signal: limit.signal })
+            : await fetch(url, { ...init, signal: limit.signal });
         text = await response.text();
       } catch (error) {
         throw new ClientError(this.getUrl(), { message: `no answer from Mattermost (${error instanceof Error ? error.message : String(error)})`, status_code: 0, url }, error);
