@@ -543,7 +543,7 @@ export function deleteNote(context: SimulatorContext, request: ApiRequest): ApiR
   const bug = loadVisibleBug(context, user, request.segments[1]);
   const noteId = Number(request.segments[3]);
   const note = db.notesOf(bug.id).find((candidate) => candidate.id === noteId && canSeeNote(user, candidate));
-  if (!note) throw clientException(ERROR_CODES.BUGNOTE_NOT_FOUND, `Issue note '${request.segments[3] ?? ""}' not found`, "Note not found.");
+  if (!note) throw clientException(ERROR_CODES.BUGNOTE_NOT_FOUND, `Issue note #${request.segments[3] ?? ""} not found`, "Note not found.");
   if (isReadOnlyFor(user, bug)) throw readOnly(`Issue '${bug.id}' is read-only.`, bug.id);
   const threshold = note.reporter_id === user.id ? THRESHOLDS.bugnote_user_delete_threshold : THRESHOLDS.delete_bugnote_threshold;
   if (user.access_level < threshold) throw accessDenied("Access denied");
