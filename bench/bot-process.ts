@@ -17,6 +17,8 @@ import type { SimulatorInfo } from "./simulator-process.js";
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 /** The built bot; bench/run.ts builds it first when the sources are newer. */
 export const BUILT_MAIN = join(ROOT, "dist", "main.js");
+/** The bot the benchmark starts: BENCH_BOT names another build's main.js (e.g. of main, for a before/after), else dist/. */
+export const BENCH_BOT = process.env["BENCH_BOT"] ?? BUILT_MAIN;
 /** The slash command token the benchmark's requests carry, as Mattermost's would. */
 export const COMMAND_TOKEN = "benchcommandtoken0000000000";
 const STAFF = ["manager", "alice", "bob", "carol"] as const;
@@ -47,7 +49,7 @@ export interface BotOptions {
   dataDir?: string;
   /** Options for node itself, e.g. ["--cpu-prof", "--cpu-prof-dir=/tmp/prof"] to find where the time goes. */
   nodeArgs?: string[];
-  /** Another build of the bot (default dist/main.js), e.g. to compare two versions in one run. */
+  /** Another build of the bot (default BENCH_BOT), e.g. to compare two versions in one run. */
   main?: string;
 }
 
@@ -107,7 +109,7 @@ export async function startBot(options: BotOptions): Promise<BotProcess> {
   const logFd = openSync(logFile, "a");
   const started = performance.now();
   // The bot's own working directory: no .env of the developer's is read.
-  const child: ChildProcess = spawn(process.execPath, [...(options.nodeArgs ?? []), options.main ?? BUILT_MAIN], { cwd: dataDir, env, stdio: ["ignore", logFd, logFd] });
+  const child: ChildProcess = spawn(process.execPath, [...(options.nodeArgs ?? []), options.main ?? BENCH_BOT], { cwd: dataDir, env, stdio: ["ignore", logFd, logFd] });
   closeSync(logFd);
   let exited = false;
   child.once("exit", () => (exited = true));

@@ -326,7 +326,8 @@ async function watcherInBot(simulator: Simulators): Promise<void> {
   );
 }
 
-buildIfStale();
+if (process.env.BENCH_BOT === undefined) buildIfStale();
+else progress(`the bot is ${process.env.BENCH_BOT}`);
 const loadAtStart = loadavg();
 // One tracker of exactly BUGS bulk bugs for the engine's figures; another for the command path,
 // which adds NEW bugs for every grab. BENCH_ONLY=engine,watcher,commands runs some parts only.
