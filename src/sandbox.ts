@@ -114,6 +114,7 @@ export async function runSandbox({ config, logger, input, output, interactive }:
       banner: sandboxBanner(simulator.url, accounts, interactive),
       kernel,
       setTime: (text) => clock.set(text),
+      settled: () => created.outbox.idle(),
     });
     await kernel.stop();
   } finally {

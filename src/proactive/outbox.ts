@@ -9,13 +9,16 @@
  * one recipient at once they go out as one message: always for DMs, for a channel when there are many
  * or they are late (after downtime), so a catch-up never floods anyone.
  *
- * The outbox delivers right after a command queues something, after each engine job, when a platform
- * becomes ready, and on its own retry timer (owned by whoever starts it), so it works without the engine.
+ * The outbox delivers right after a command queues something (in the background: the command answers
+ * once its notification is committed, and one that was queued before a crash goes out at the next
+ * start), after each engine job, when a platform becomes ready, and on its own retry timer (owned by
+ * whoever starts it), so it works without the engine. Routes of different recipients (or platforms)
+ * go out concurrently, each recipient's in the order they were queued.
  */
 import { randomUUID } from "node:crypto";
 import type { Logger } from "pino";
 import { z } from "zod";
-import { NotificationDelayedError, type ChannelKey, type Notifier } from "../chat/notifier.js";
+import type { ChannelKey, Notifier } from "../chat/notifier.js";
 import { buildNotificationKey, endOfQuietTime, type NotificationKey } from "../core/reminder-policy.js";
 import { splitMarkdown } from "../core/summary.js";
 import type { Message, MessageButton } from "../framework/reply.js";
@@ -43,6 +46,11 @@ const CHANNEL_COMBINE_FROM = 4;
 const LATE_AFTER_MS = 15 * 60_000;
 /** DMs are merged from two at once: one message instead of a burst. */
 const DIRECT_COMBINE_FROM = 2;
+/**
+ * Recipients served at once by one delivery run. Each recipient's messages still go one after the
+ * other; more at once only helps until the chat server is the bottleneck.
+ */
+const DELIVERY_CONCURRENCY = 8;
 
 /** How a channel recipient is written in keys, so a staff name and a channel never collide. */
 export function channelRecipient(channel: string): string {
@@ -126,6 +134,8 @@ export class Outbox {
   private readonly notifiers = new Map<string, Notifier>();
   private running: Promise<DeliveryReport> | undefined;
   private queued: Promise<DeliveryReport> | undefined;
+  /** A delivery asked for by a command, to run once the current turn of the event loop is over. */
+  private scheduled: Promise<void> | undefined;
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
   private recovered = false;
@@ -192,13 +202,24 @@ export class Outbox {
     this.timer = setTimeout(tick, everyMs);
   }
 
-  /** Stops the timer and waits for a delivery under way. */
+  /** Stops the timer and waits for deliveries under way or asked for. */
   async stop(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.timer);
     this.timer = undefined;
-    await this.queued;
-    await this.running;
+    await this.idle();
+  }
+
+  /**
+   * Resolves once no delivery runs, waits to run or is asked for: everything due when it was called
+   * has been tried (tests look at the chat after a command with it; `stop` waits with it).
+   */
+  async idle(): Promise<void> {
+    for (;;) {
+      const pending = this.scheduled ?? this.queued ?? this.running;
+      if (!pending) return;
+      await pending.then(ignore, ignore);
+    }
   }
 
   /**
@@ -224,9 +245,11 @@ export class Outbox {
 
   /**
    * The notifier commands (and the ERP's sales posts) use: each message is queued with a key of its
-   * own and delivered at once, except a DM due in the recipient's quiet time, which waits for it to
-   * end (as the engine's reminders do; channel posts are management's and never wait). Rejects with
-   * NotificationDelayedError when a platform failed: the outbox retries it there.
+   * own and delivered right after, in the background, except a DM due in the recipient's quiet time,
+   * which waits for it to end (as the engine's reminders do; channel posts are management's and never
+   * wait). It resolves once the message is committed to the outbox, without waiting for the chat
+   * platforms: the command answers at once, and a platform that fails is retried by the outbox (a
+   * failure is logged, not reported to the command).
    */
   notifier(options: CommandNotifierOptions = {}): Notifier {
     const send = async (target: NotificationTarget, recipient: string, message: Message, dueAt?: Date): Promise<void> => {
@@ -234,14 +257,26 @@ export class Outbox {
       const key = buildNotificationKey({ kind: `command-${target}`, bugId: message.bugId, recipient, period: `${now.toISOString()}/${randomUUID()}` });
       this.enqueue({ key, target, message, dueAt: dueAt ?? now, combinable: false });
       if (dueAt !== undefined && dueAt.getTime() > now.getTime()) return;
-      await this.deliver();
-      const failed = this.deps.store.outbox.routes(key.key).filter((route) => route.state === "failed");
-      if (failed.length > 0) throw new NotificationDelayedError(failed.map((route) => route.platform), failed[0]!.lastError);
+      this.deliverSoon();
     };
     return {
       direct: (member, message) => send("direct", member.name, message, options.quietTimeEnd?.(member, this.deps.now())),
       channel: (channel: ChannelKey, message) => send("channel", channelRecipient(channel), message),
     };
+  }
+
+  /**
+   * A delivery after the current turn of the event loop: the command that asked for it answers first,
+   * and the commands of one burst share one run (one query for what is due).
+   */
+  private deliverSoon(): void {
+    if (this.scheduled) return;
+    this.scheduled = new Promise((resolve) => {
+      setImmediate(() => {
+        this.scheduled = undefined;
+        void this.deliverInBackground().then(resolve);
+      });
+    });
   }
 
   /** A delivery nobody awaits (a timer, a platform coming up): a failure is logged, never unhandled. */
@@ -267,29 +302,42 @@ export class Outbox {
       // A platform not connected yet: its routes wait, attempts untouched.
       if (!this.notifiers.has(route.platform)) continue;
       const id = `${route.platform}:${route.notification.target}:${route.notification.recipient}`;
-      groups.set(id, [...(groups.get(id) ?? []), route]);
+      const group = groups.get(id);
+      if (group) group.push(route);
+      else groups.set(id, [route]);
     }
-    for (const routes of groups.values()) {
-      const target = routes[0]!.notification.target;
-      const combinable = routes.filter((route) => route.notification.combinable);
-      const now = this.deps.now().getTime();
-      const late = combinable.some((route) => now - (route.notification.dueAt ?? route.notification.createdAt).getTime() > LATE_AFTER_MS);
-      const threshold = target === "direct" || late ? DIRECT_COMBINE_FROM : CHANNEL_COMBINE_FROM;
-      const batches: DueRoute[][] = routes.filter((route) => !route.notification.combinable || combinable.length < threshold).map((route) => [route]);
-      if (combinable.length >= threshold) batches.push(combinable);
-      batches.sort((a, b) => a[0]!.notification.createdAt.getTime() - b[0]!.notification.createdAt.getTime());
-      for (const batch of batches) {
-        if (await this.sendBatch(batch)) {
-          report.sent += batch.length;
-          report.messages++;
-        } else {
-          report.failed += batch.length;
-        }
-      }
-    }
+    // Recipients at once, each one's batches in order; the run ends when all are done, so the next
+    // run (one at a time) never sees a route this one still sends.
+    const pending = [...groups.values()];
+    const worker = async (): Promise<void> => {
+      for (let routes = pending.shift(); routes; routes = pending.shift()) await this.deliverTo(routes, report);
+    };
+    const outcomes = await Promise.allSettled(Array.from({ length: Math.min(DELIVERY_CONCURRENCY, pending.length) }, worker));
+    const broken = outcomes.find((outcome) => outcome.status === "rejected");
+    if (broken) throw broken.reason;
     if (report.sent + report.failed > 0) log.debug({ ...report }, "outbox delivered");
     this.metrics.outboxDepth(this.deps.store.outbox.waiting(this.deps.maxAttempts));
     return report;
+  }
+
+  /** Sends the due routes of one platform and recipient, merged where they may be, oldest first. */
+  private async deliverTo(routes: readonly DueRoute[], report: DeliveryReport): Promise<void> {
+    const target = routes[0]!.notification.target;
+    const combinable = routes.filter((route) => route.notification.combinable);
+    const now = this.deps.now().getTime();
+    const late = combinable.some((route) => now - (route.notification.dueAt ?? route.notification.createdAt).getTime() > LATE_AFTER_MS);
+    const threshold = target === "direct" || late ? DIRECT_COMBINE_FROM : CHANNEL_COMBINE_FROM;
+    const batches: DueRoute[][] = routes.filter((route) => !route.notification.combinable || combinable.length < threshold).map((route) => [route]);
+    if (combinable.length >= threshold) batches.push(combinable);
+    batches.sort((a, b) => a[0]!.notification.createdAt.getTime() - b[0]!.notification.createdAt.getTime());
+    for (const batch of batches) {
+      if (await this.sendBatch(batch)) {
+        report.sent += batch.length;
+        report.messages++;
+      } else {
+        report.failed += batch.length;
+      }
+    }
   }
 
   /** Sends one batch of routes of one platform and recipient as one message (or its parts). */
@@ -367,6 +415,8 @@ export function createOutbox(options: CreateOutboxOptions): { outbox: Outbox; no
   };
   return { outbox, notifier: outbox.notifier(options.quietHours ? { quietTimeEnd } : {}) };
 }
+
+function ignore(): void {}
 
 /** A message cut to the size limit; buttons and thread stay with the last part. */
 export function splitMessage(message: Message): Message[] {

@@ -151,13 +151,17 @@ describe("feedback", () => {
     expect(result).toMatchObject({ kind: "refused", reply: { text: expect.stringMatching(/#99999 does not exist/) } });
   });
 
-  it("keeps the feedback when chat is down, and says so", async () => {
+  it("keeps the feedback when chat is down, and the outbox tells management once chat is back", async () => {
     await h.run("manager", "triage 1 @alice");
     h.notifier.failWith = new Error("chat down");
     const result = await h.run("alice", `feedback 1 4h 10.12.2026 ${PATH}`);
     expect(result.kind).toBe("ok");
-    expect(result.reply.text).toMatch(/could not send the note to management/);
     expect((await h.bug(1)).status).toBe("new");
+    const before = h.notifier.postsIn("management").length;
+
+    h.notifier.failWith = undefined;
+    await h.outbox.deliver();
+    expect(h.notifier.postsIn("management")).toHaveLength(before + 1);
   });
 });
 

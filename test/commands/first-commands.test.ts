@@ -126,12 +126,17 @@ describe("grab", () => {
     expect((await h.bug(sensitive.id)).status).toBe("new");
   });
 
-  it("keeps the change when the chat notification fails, and says so", async () => {
+  it("keeps the change when chat is down, and the outbox tells management once chat is back", async () => {
     h.notifier.failWith = new Error("chat down");
     const result = await h.run("alice", "grab 1");
     expect(result.kind).toBe("ok");
-    expect(result.reply.text).toMatch(/could not send the note to management/);
+    expect(result.reply.text).toMatch(/You now handle \[#1\]/);
     expect((await h.bug(1)).status).toBe("feedback");
+    expect(h.notifier.postsIn("management")).toEqual([]);
+
+    h.notifier.failWith = undefined;
+    await h.outbox.deliver();
+    expect(h.notifier.postsIn("management").filter((post) => post.text.includes("grabbed [#1]"))).toHaveLength(1);
   });
 
   it("explains to an unknown chat user how to get linked", async () => {

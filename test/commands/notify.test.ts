@@ -111,14 +111,18 @@ describe("notify", () => {
     expect((await h.bug(1)).status).toBe("resolved");
   });
 
-  it("records the resolution even when the sales channel cannot be told, and says so", async () => {
+  it("records the resolution even when the sales channel is down, and posts it once it is back", async () => {
     await awaitingNotification({ origin: "sales" });
     h.notifier.failWith = new Error("sales channel down");
     const result = await h.run("carol", "notify 1");
     expect(result.kind).toBe("ok");
-    expect(result.reply.text).toMatch(/Recorded as S-1, but I could not post it to the sales channel/);
     expect(h.store.sales.get("S-1")?.payload).toMatchObject({ startBilling: true });
     expect((await h.bug(1)).status).toBe("resolved");
+    expect(h.notifier.postsIn("sales")).toEqual([]);
+
+    h.notifier.failWith = undefined;
+    await h.outbox.deliver();
+    expect(h.notifier.postsIn("sales").filter((post) => post.text.includes("(S-1)"))).toHaveLength(1);
   });
 
   it("refuses gratis for a bug that did not come from sales", async () => {

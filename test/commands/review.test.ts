@@ -120,13 +120,17 @@ describe("review", () => {
     expect(result).toMatchObject({ kind: "refused", reply: { text: expect.stringMatching(/#99999 does not exist/) } });
   });
 
-  it("keeps the review when the DM fails, and says so", async () => {
+  it("keeps the review when the DM fails, and the outbox sends it once chat is back", async () => {
     await inWork();
     h.notifier.failWith = new Error("chat down");
     const result = await h.run("alice", "review 1 @bob");
     expect(result.kind).toBe("ok");
-    expect(result.reply.text).toContain("(I could not send the review request to @bob yet; I will keep trying. The change itself is done.)");
     expect((await h.bug(1)).status).toBe("feedback");
+    const before = h.notifier.directsTo("bob").length;
+
+    h.notifier.failWith = undefined;
+    await h.outbox.deliver();
+    expect(h.notifier.directsTo("bob")).toHaveLength(before + 1);
   });
 
   it("explains to an unknown chat user how to get linked, and changes nothing", async () => {

@@ -131,12 +131,16 @@ describe("triage", () => {
     expect(result).toMatchObject({ kind: "refused", reply: { text: expect.stringMatching(/#99999 does not exist/) } });
   });
 
-  it("keeps the change when the DM fails, and says so", async () => {
+  it("keeps the change when the DM fails, and the outbox sends it once chat is back", async () => {
     h.notifier.failWith = new Error("chat down");
     const result = await h.run("manager", "triage 2 @alice");
     expect(result.kind).toBe("ok");
-    expect(result.reply.text).toMatch(/could not send the message to @alice/);
     expect((await h.bug(2)).status).toBe("feedback");
+    expect(h.notifier.directsTo("alice")).toEqual([]);
+
+    h.notifier.failWith = undefined;
+    await h.outbox.deliver();
+    expect(h.notifier.directsTo("alice")).toHaveLength(1);
   });
 });
 

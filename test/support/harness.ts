@@ -38,7 +38,7 @@ export interface Harness {
   core: BotCore;
   /** The clock every command sees; change `clock.now` to move time. */
   clock: { now: Date };
-  /** Runs a command line (without `/support`) as a sandbox account. */
+  /** Runs a command line (without `/support`) as a sandbox account; resolves once the outbox has delivered what it queued. */
   run(user: string, line: string): Promise<DispatchResult>;
   /** The bug as MantisBT has it now (read with the administrator token, private notes included). */
   bug(id: number): Promise<Bug>;
@@ -71,7 +71,12 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     log: bot.log,
     core: bot.core,
     clock: bot.clock,
-    run: (user, line) => bot.core.run("sandbox", user, line),
+    // The outbox delivers a command's notifications in the background: tests look once it is done.
+    run: async (user, line) => {
+      const result = await bot.core.run("sandbox", user, line);
+      await bot.outbox.idle();
+      return result;
+    },
     bug: (id) => bot.tracker.getBug(id),
     close: () => bot.close(),
   };

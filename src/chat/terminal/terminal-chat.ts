@@ -26,6 +26,11 @@ export interface TerminalChatOptions {
    * says what it is now; absent, `/time` is an ordinary line.
    */
   setTime?: (text: string) => string;
+  /**
+   * Resolves once the notifications a command queued are printed (the outbox sends them after the
+   * reply): the next prompt comes after them, so a scripted run prints the same every time.
+   */
+  settled?: () => Promise<void>;
 }
 
 const TRIGGER = TRIGGERS.sandbox;
@@ -52,7 +57,10 @@ export async function runTerminalChat(options: TerminalChatOptions): Promise<voi
     const line = rawLine.trim();
     if (!options.interactive && line) say(`${account}> ${line}`);
     if (line === "/quit" || line === "/exit") break;
-    if (line) await handleLine(line);
+    if (line) {
+      await handleLine(line);
+      await options.settled?.();
+    }
     prompt();
   }
   reader.close();

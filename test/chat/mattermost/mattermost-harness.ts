@@ -45,7 +45,9 @@ export interface MattermostHarness {
   adapter: ChatAdapter;
   /** Creates and starts the adapter (done by startMattermostHarness unless `start: false`). */
   start(): Promise<void>;
-  /** `/support <text>` typed by a user in a channel (default `support`). */
+  /** Resolves once the outbox has sent what commands queued (after a DM to the bot has been answered). */
+  settled(): Promise<void>;
+  /** `/support <text>` typed by a user in a channel (default `support`); resolves once the notifications it queued are sent. */
   slash(user: string, text: string, channel?: string): Promise<SlashCommandResult>;
   /** The DM channel between a user and the bot. */
   dmChannel(user: string): string;
@@ -88,6 +90,15 @@ export async function startMattermostHarness(options: MattermostHarnessOptions =
     staff: SANDBOX_STAFF.map((member) => ({ ...member, accounts: { ...member.accounts, mattermost: member.name } })),
   });
   const { mantis, tracker, store, staff, log, core } = bot;
+  // Commands' notifications go out in the background after the answer: what people do through
+  // Mattermost (a slash command, a click, a dialog) resolves once the outbox has sent them too.
+  const settled = async <T>(done: T): Promise<T> => {
+    await bot.outbox.idle();
+    return done;
+  };
+  const { clickButton, submitDialog } = mm;
+  mm.clickButton = async (click) => settled(await clickButton(click));
+  mm.submitDialog = async (submission) => settled(await submitDialog(submission));
   const http = new HttpServer({ logger: log.log });
   await http.start(0, "127.0.0.1");
   const botUrl = `http://127.0.0.1:${http.port}`;
@@ -132,7 +143,8 @@ export async function startMattermostHarness(options: MattermostHarnessOptions =
       adapter = makeAdapter();
       await adapter.start();
     },
-    slash: (user, text, channel = "support") => mm.runSlashCommand({ user, channel, text: `/support ${text}` }),
+    slash: async (user, text, channel = "support") => settled(await mm.runSlashCommand({ user, channel, text: `/support ${text}` })),
+    settled: () => bot.outbox.idle(),
     dmChannel: (user) => String(mm.directChannel(user, "support-bot")["id"]),
     dm: (user, message) => mm.post({ user, channel: harness.dmChannel(user), message }),
     nextBotPost: (channelId, after, waitOptions = {}) =>

@@ -32,14 +32,14 @@ async function runLines(lines: string[]): Promise<{ output: string; bot: BotUnde
   const transport = new TerminalTransport(output);
   outbound = new ChatOutbound({ transport, chat, logger: bot.log.log });
   const kernel = new ChatKernel({ transport, core: bot.core, staff: bot.staff, chat, logger: bot.log.log, outbound });
-  await runTerminalChat({ input: Readable.from(lines.map((line) => `${line}\n`)), output, interactive: false, accounts: ["manager", "alice"], startAs: "alice", banner: "SANDBOX", kernel });
+  await runTerminalChat({ input: Readable.from(lines.map((line) => `${line}\n`)), output, interactive: false, accounts: ["manager", "alice"], startAs: "alice", banner: "SANDBOX", kernel, settled: () => bot!.outbox.idle() });
   return { output: printed, bot };
 }
 
 describe("terminal chat", () => {
-  it("prints replies and the notifications a command sends", async () => {
-    const { output } = await runLines(["/support grab 1"]);
-    expect(output).toMatch(/^alice> \/support grab 1\n {2}\[#management \(thread of #1\)\] @alice grabbed #1 .*\nbot: You now handle #1 /m);
+  it("prints replies and the notifications a command sends, before the next line", async () => {
+    const { output } = await runLines(["/support grab 1", "/support show 1"]);
+    expect(output).toMatch(/^alice> \/support grab 1\nbot: You now handle #1 (.*\n)+ {2}\[#management \(thread of #1\)\] @alice grabbed #1 .*\nalice> \/support show 1\n/m);
   });
 
   it("asks a form's fields as prompts, one line each, and logs the call", async () => {
