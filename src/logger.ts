@@ -2,6 +2,7 @@
  * The one root logger. Personal data of customers (name, phone, e-mail, contact) is redacted here,
  * centrally, by key name at any depth, so no later code can leak it into a log line by accident.
  */
+import { writeSync } from "node:fs";
 import { pino, type Logger, type DestinationStream } from "pino";
 
 /** Keys whose values never reach a log line, wherever they appear in a logged object. */
@@ -84,6 +85,61 @@ function redactChildBindings(root: Logger): Logger {
   return root;
 }
 
+/** pino's level number of `warn`: lines at this level or above are written at once. */
+const WARN_LEVEL = 40;
+/** The property by which a destination asks pino for each line's level (pino's own multistream uses it). */
+const NEEDS_METADATA: unique symbol = Symbol.for("pino.metadata") as never;
+
+/**
+ * Where the JSON log goes in production: the lines of one turn of the event loop are written with
+ * one system call right after it (under load, many commands' lines at once), instead of one
+ * blocking write per line. A warning or an error is written at once, with every line before it, in
+ * order; so are the last lines when the process exits (also after an uncaught exception). What a
+ * hard kill (SIGKILL, V8 out of memory) can lose is the info and debug lines of the last turn, never
+ * an error already logged. (pino's asynchronous destination writes from a worker thread of libuv
+ * and can lose more; its flushSync also fsyncs, which takes milliseconds.)
+ */
+export class TurnBufferedDestination implements DestinationStream {
+  /** Asks pino for each line's level (in `lastLevel`) before it is written. */
+  readonly [NEEDS_METADATA] = true;
+  lastLevel = 0;
+  private buffered = "";
+  private scheduled = false;
+
+  constructor(private readonly fd: number) {
+    process.once("exit", () => this.flush());
+  }
+
+  write(line: string): void {
+    this.buffered += line;
+    if (this.lastLevel >= WARN_LEVEL) {
+      this.flush();
+    } else if (!this.scheduled) {
+      this.scheduled = true;
+      setImmediate(() => {
+        this.scheduled = false;
+        this.flush();
+      });
+    }
+  }
+
+  /** Writes what is buffered now, blocking until it is written. */
+  flush(): void {
+    if (this.buffered === "") return;
+    let bytes = Buffer.from(this.buffered, "utf8");
+    this.buffered = "";
+    while (bytes.length > 0) {
+      try {
+        bytes = bytes.subarray(writeSync(this.fd, bytes));
+      } catch (error) {
+        // A full pipe (stdout to a slow reader): wait a moment and write the rest.
+        if ((error as NodeJS.ErrnoException).code !== "EAGAIN") throw error;
+        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1);
+      }
+    }
+  }
+}
+
 export function createLogger(options: LoggerOptions): Logger {
   const base = {
     level: options.level,
@@ -95,5 +151,5 @@ export function createLogger(options: LoggerOptions): Logger {
   if (options.format === "pretty") {
     return redactChildBindings(pino({ ...base, transport: { target: "pino-pretty", options: { destination: options.fd ?? 2, colorize: true } } }));
   }
-  return redactChildBindings(pino(base, pino.destination({ fd: options.fd ?? 1, sync: true })));
+  return redactChildBindings(pino(base, new TurnBufferedDestination(options.fd ?? 1)));
 }

@@ -94,17 +94,19 @@ export async function dispatch(request: DispatchRequest, services: DispatchServi
 async function runLine(request: DispatchRequest, services: DispatchServices, seen: { command?: string }, started: number): Promise<DispatchResult> {
   const requestId = (services.newRequestId ?? makeRequestId)();
   const trigger = request.trigger ?? TRIGGERS[request.platform];
-  let log = services.logger.child({ requestId, platform: request.platform, user: request.platformUser });
+  const bindings = { requestId, platform: request.platform, user: request.platformUser };
+  // One child logger per run, made once the command is known (a child costs its bindings' JSON).
+  let log: Logger | undefined;
   let command: AnyCommand | undefined;
   try {
     const tokens = tokenize(request.line);
     const first = tokens[0]!;
     command = first.kind === "word" ? services.commands.find(first.text) : undefined;
+    log = services.logger.child(command ? { ...bindings, command: command.name } : bindings);
     if (!command) {
       log.info("unknown command");
       return { kind: "refused", reply: ephemeral(unknownCommandText(first.text, request, services, trigger)) };
     }
-    log = log.child({ command: command.name });
     seen.command = command.name;
 
     const caller = services.staff.requireByPlatformUser(request.platform, request.platformUser);
@@ -133,7 +135,7 @@ async function runLine(request: DispatchRequest, services: DispatchServices, see
     log.info({ durationMs: Math.round(performance.now() - started) }, "command done");
     return { kind: "ok", reply };
   } catch (error) {
-    return resultForError(error, { command, trigger, requestId, log });
+    return resultForError(error, { command, trigger, requestId, log: log ?? services.logger.child(bindings) });
   }
 }
 
