@@ -199,9 +199,13 @@ export class OutboxRepository {
     return row.n;
   }
 
-  /** Records that sends start now (before they are made, so a crash during one is noticed at start-up). */
+  /**
+   * Records that sends start now (before they are made, so a crash during one is noticed at start-up).
+   * Only the routes change: the notification's own row sums them up when the send is recorded as
+   * done or failed (or settled at start-up), which saves a summing update before every send.
+   */
   markAttempt(routes: readonly RouteRef[], at: Date): void {
-    this.updateRoutes(routes, "UPDATE notification_routes SET attempts = attempts + 1, attempt_at = ? WHERE key = ? AND platform = ?", [at.toISOString()]);
+    this.updateRoutes(routes, "UPDATE notification_routes SET attempts = attempts + 1, attempt_at = ? WHERE key = ? AND platform = ?", [at.toISOString()], { refresh: false });
   }
 
   /** Records successful sends; `note` says how (combined, inside a digest, interrupted). */
@@ -312,13 +316,18 @@ export class OutboxRepository {
     for (const platform of platforms) insert.run(key, platform, start.state, start.attempts);
   }
 
-  /** Runs one route update per route and sums up each notification touched, in one transaction. */
-  private updateRoutes(routes: readonly RouteRef[], sql: string, values: readonly (string | number | null)[]): void {
+  /** Runs one route update per route and (unless told not to) sums up each notification touched, in one transaction. */
+  private updateRoutes(routes: readonly RouteRef[], sql: string, values: readonly (string | number | null)[], options: { refresh: boolean } = { refresh: true }): void {
     if (routes.length === 0) return;
+    const update = this.sql.statement(sql);
+    // One route without summing up is one statement: no transaction around it.
+    if (routes.length === 1 && !options.refresh) {
+      update.run(...values, routes[0]!.key, routes[0]!.platform);
+      return;
+    }
     this.sql.transaction(() => {
-      const update = this.sql.statement(sql);
       for (const route of routes) update.run(...values, route.key, route.platform);
-      for (const key of new Set(routes.map((route) => route.key))) this.refresh(key);
+      if (options.refresh) for (const key of new Set(routes.map((route) => route.key))) this.refresh(key);
     });
   }
 
