@@ -28,7 +28,9 @@ export interface Simulators {
 
 function spawnTs(script: string, args: string[]): ChildProcessByStdio<Writable, Readable, null> {
   const path = fileURLToPath(new URL(script, import.meta.url));
-  return spawn(process.execPath, ["--import", "tsx", path, ...args], { stdio: ["pipe", "pipe", "inherit"] });
+  // BENCH_SIM_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/sim" profiles the simulators (and the bare server) too.
+  const nodeArgs = process.env["BENCH_SIM_NODE_ARGS"]?.split(" ").filter(Boolean) ?? [];
+  return spawn(process.execPath, [...nodeArgs, "--import", "tsx", path, ...args], { stdio: ["pipe", "pipe", "inherit"] });
 }
 
 /** Starts MantisBT (seed and `bulkBugs` more) and Mattermost in a child process. */

@@ -28,6 +28,23 @@ export function encodePhpJson(value: unknown): string {
     .replace(/[\u007f-\uffff]/g, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, "0")}`);
 }
 
+/** The JSON of answers whose ETag was computed, so sending them does not encode them again. */
+const encodedAnswers = new WeakMap<object, string>();
+
+/**
+ * `encodePhpJson` of an answer body, encoded once: `issueEtag` keeps what it encoded, the server
+ * sends that. Only for answers built for one request and not changed after.
+ */
+export function encodeAnswer(value: unknown): string {
+  if (typeof value !== "object" || value === null) return encodePhpJson(value);
+  let encoded = encodedAnswers.get(value);
+  if (encoded === undefined) {
+    encoded = encodePhpJson(value);
+    encodedAnswers.set(value, encoded);
+  }
+  return encoded;
+}
+
 /** `{id, name, label}`; an id the enum does not know renders as `@id@`, like MantisBT's `get_enum_element`. */
 export function renderEnum(table: EnumName, id: number): JsonObject {
   const name = ENUMS[table].get(id) ?? `@${id}@`;
@@ -360,6 +377,6 @@ export function selectFields(issue: JsonObject, select: string | undefined): Jso
 
 /** `mc_issue_hash`: sha256 over the user, the issue id and the JSON answer, so the ETag differs per user. */
 export function issueEtag(userId: number, issueId: number, result: unknown): string {
-  const encoded = result === null ? "" : encodePhpJson(result);
+  const encoded = result === null ? "" : encodeAnswer(result);
   return createHash("sha256").update(`v1_${userId}_${issueId}_${encoded}`).digest("hex");
 }

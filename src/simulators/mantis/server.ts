@@ -23,7 +23,7 @@ import {
   updateIssue,
 } from "./issue-routes.js";
 import { MantisError, statusOnly } from "./mantis-error.js";
-import { encodePhpJson, formatDate } from "./render.js";
+import { encodeAnswer, encodePhpJson, formatDate } from "./render.js";
 import { addBulkBugs, seedTracker } from "./seed.js";
 import { getMe, getProjectHandlers, getProjects, getProjectVersions, getUserByName } from "./user-project-routes.js";
 import { createVersion, updateVersion } from "./version-routes.js";
@@ -353,7 +353,7 @@ export async function startMantisSimulator(options: MantisSimulatorOptions = {})
     const headers: Record<string, string | number> = { ...result.headers, ...identity, "Cache-Control": "no-store, no-cache, must-revalidate, max-age=0" };
     let payload = "";
     if (result.body !== undefined) {
-      payload = encodePhpJson(result.body);
+      payload = encodeAnswer(result.body);
       headers["Content-Type"] = "application/json;charset=utf-8";
     }
     headers["Content-Length"] = Buffer.byteLength(payload);

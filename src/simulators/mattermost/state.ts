@@ -139,6 +139,11 @@ export class MattermostState {
   readonly users = new Map<string, SimUser>();
   readonly channels = new Map<string, SimChannel>();
   readonly posts = new Map<string, SimPost>();
+  // Indexes over `posts` (which only ever grows: deletes are soft), so a new post does not scan
+  // every post before it: the replies of each root, the posts by pending id, the latest create_at.
+  private readonly repliesByRoot = new Map<string, SimPost[]>();
+  private readonly byPendingId = new Map<string, SimPost>();
+  private latestCreateAt = 0;
   /** Reactions to posts, oldest first (`model.Reaction`). */
   readonly reactions: SimReaction[] = [];
   /** Uploaded files by id (`POST /files`); a post attaches them. */
@@ -315,8 +320,8 @@ export class MattermostState {
     const rootId = post.rootId || post.id;
     let replyCount = 0;
     let lastReplyAt = 0;
-    for (const candidate of this.posts.values()) {
-      if (candidate.rootId === rootId && candidate.deleteAt === 0) {
+    for (const candidate of this.repliesByRoot.get(rootId) ?? []) {
+      if (candidate.deleteAt === 0) {
         replyCount++;
         lastReplyAt = Math.max(lastReplyAt, candidate.createAt);
       }
@@ -371,10 +376,9 @@ export class MattermostState {
       throw new SimAppError(400, "model.post.is_valid.message_length.app_error", `Message property length is greater than the maximum of ${MAX_MESSAGE_RUNES} characters.`);
     }
     if (input.pendingPostId) {
-      for (const existing of this.posts.values()) {
-        // Duplicate submissions with the same pending_post_id return the first post (client retries).
-        if (existing.pendingPostId === input.pendingPostId && existing.userId === input.userId) return existing;
-      }
+      // Duplicate submissions with the same pending_post_id return the first post (client retries).
+      const existing = this.byPendingId.get(pendingKey(input.userId, input.pendingPostId));
+      if (existing) return existing;
     }
     // Post.IsValid: the file ids, written as JSON, fit the column.
     if (JSON.stringify(input.fileIds ?? []).length > POST_FILE_IDS_MAX_RUNES) {
@@ -407,6 +411,13 @@ export class MattermostState {
     };
     for (const id of post.fileIds) this.files.get(id)!.postId = post.id;
     this.posts.set(post.id, post);
+    this.latestCreateAt = Math.max(this.latestCreateAt, at);
+    if (rootId !== "") {
+      const replies = this.repliesByRoot.get(rootId);
+      if (replies) replies.push(post);
+      else this.repliesByRoot.set(rootId, [post]);
+    }
+    if (post.pendingPostId !== "" && !this.byPendingId.has(pendingKey(post.userId, post.pendingPostId))) this.byPendingId.set(pendingKey(post.userId, post.pendingPostId), post);
     channel.lastPostAt = at;
     channel.totalMsgCount++;
     if (rootId === "") {
@@ -433,9 +444,7 @@ export class MattermostState {
 
   // Posts created in the same millisecond still need a stable order.
   private lastCreateAt(): number {
-    let last = 0;
-    for (const post of this.posts.values()) last = Math.max(last, post.createAt);
-    return last;
+    return this.latestCreateAt;
   }
 
   private publishPosted(post: SimPost, channel: SimChannel, setOnline: boolean): void {
@@ -602,4 +611,9 @@ export function toWireReaction(reaction: SimReaction): Record<string, unknown> {
     remote_id: reaction.remoteId,
     channel_id: reaction.channelId,
   };
+}
+
+/** The key of a post by its author and pending id (a client's retry of the same post). */
+function pendingKey(userId: string, pendingPostId: string): string {
+  return `${userId}\n${pendingPostId}`;
 }
