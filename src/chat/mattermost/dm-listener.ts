@@ -273,7 +273,11 @@ export class DirectMessageListener {
     if (!direct && !this.options.onThreadReply) return;
     let post: WirePost;
     try {
-      post = postSchema.parse(JSON.parse(parsed.data.post));
+      const raw: unknown = JSON.parse(parsed.data.post);
+      // The bot's own posts come back as events (every note it sends): dropped before the full check,
+      // as `accept` and `acceptThreadReply` would drop them after it.
+      if (typeof raw === "object" && raw !== null && (raw as { user_id?: unknown }).user_id === this.options.botUserId) return;
+      post = postSchema.parse(raw);
     } catch (error) {
       this.options.log.warn({ err: error }, "ignored a posted event whose post could not be read");
       return;
