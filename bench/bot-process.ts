@@ -20,6 +20,17 @@ export const BUILT_MAIN = join(ROOT, "dist", "main.js");
 /** The bot the benchmark starts: BENCH_BOT names another build's main.js (e.g. of main, for a before/after), else dist/. */
 export const BENCH_BOT = process.env["BENCH_BOT"] ?? BUILT_MAIN;
 /** The slash command token the benchmark's requests carry, as Mattermost's would. */
+/**
+ * The options production gives node: read from `deploy/support-bot` (the container's and the systemd
+ * unit's start), so the bot is measured as it runs there.
+ */
+export const PRODUCTION_NODE_ARGS: readonly string[] = (() => {
+  const script = readFileSync(join(ROOT, "deploy", "support-bot"), "utf8");
+  const exec = /^exec node (.*) "\$root\/dist\/support-bot\.js"/m.exec(script);
+  if (!exec) throw new Error("deploy/support-bot: no `exec node ... \"$root/dist/support-bot.js\"` line to read node's options from");
+  return exec[1]!.split(/\s+/).filter((arg) => arg.startsWith("--"));
+})();
+
 export const COMMAND_TOKEN = "benchcommandtoken0000000000";
 const STAFF = ["manager", "alice", "bob", "carol"] as const;
 
@@ -49,6 +60,8 @@ export interface BotOptions {
   dataDir?: string;
   /** Options for node itself, e.g. ["--cpu-prof", "--cpu-prof-dir=/tmp/prof"] to find where the time goes. */
   nodeArgs?: string[];
+  /** Node's options as production gives them (default PRODUCTION_NODE_ARGS); [] for node's defaults. */
+  productionArgs?: readonly string[];
   /** Another build of the bot (default BENCH_BOT), e.g. to compare two versions in one run. */
   main?: string;
 }
@@ -109,7 +122,10 @@ export async function startBot(options: BotOptions): Promise<BotProcess> {
   const logFd = openSync(logFile, "a");
   const started = performance.now();
   // The bot's own working directory: no .env of the developer's is read.
-  const child: ChildProcess = spawn(process.execPath, [...(options.nodeArgs ?? []), options.main ?? BENCH_BOT], { cwd: dataDir, env, stdio: ["ignore", logFd, logFd] });
+  // BENCH_BOT_NODE_ARGS="--max-semi-space-size=2" tries options for node on every bot the benchmark starts.
+  const extraArgs = process.env["BENCH_BOT_NODE_ARGS"]?.split(" ").filter(Boolean) ?? [];
+  const nodeArgs = [...(options.productionArgs ?? PRODUCTION_NODE_ARGS), ...extraArgs, ...(options.nodeArgs ?? [])];
+  const child: ChildProcess = spawn(process.execPath, [...nodeArgs, options.main ?? BENCH_BOT], { cwd: dataDir, env, stdio: ["ignore", logFd, logFd] });
   closeSync(logFd);
   let exited = false;
   child.once("exit", () => (exited = true));
