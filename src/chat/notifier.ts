@@ -1,4 +1,3 @@
-import { BotError } from "../errors.js";
 import type { Message } from "../framework/reply.js";
 import type { StaffMember } from "../identity.js";
 
@@ -18,22 +17,4 @@ export interface Notifier {
   direct(recipient: StaffMember, message: Message): Promise<void>;
   /** A post in a named channel; messages with a `bugId` go into that bug's thread. */
   channel(channel: ChannelKey, message: Message): Promise<void>;
-}
-
-/**
- * A notification is queued, but its first delivery failed on some platform; the outbox retries it
- * there (and never sends it twice where it arrived), so the caller must not send it again.
- */
-export class NotificationDelayedError extends BotError {
-  override readonly name = "NotificationDelayedError";
-
-  constructor(
-    /** The platforms where delivery failed. */
-    readonly platforms: readonly string[],
-    cause?: string,
-  ) {
-    super("notification-delayed", `The message could not be delivered on ${platforms.join(" and ")} yet; it is retried.`, {
-      logMessage: `delivery on ${platforms.join(", ")} failed${cause ? `: ${cause}` : ""}; queued for retry`,
-    });
-  }
 }

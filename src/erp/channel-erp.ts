@@ -2,7 +2,7 @@
  * Default ERP adapter: the record stays in the bot's store (with its personal data) and the sales
  * channel gets a post with the reference only, so no customer data reaches a channel.
  */
-import { NotificationDelayedError, type Notifier } from "../chat/notifier.js";
+import type { Notifier } from "../chat/notifier.js";
 import type { Message } from "../framework/reply.js";
 import type { Store } from "../store/store.js";
 import type { ErpPort, ErpReceipt, SalesContact, SalesResolution } from "./erp.js";
@@ -35,11 +35,8 @@ export class ChannelErp implements ErpPort {
     try {
       await this.notifier.channel("sales", message);
       return { reference };
-    } catch (error) {
-      // Queued in the outbox, which retries it: telling the sales team by hand would tell them twice.
-      if (error instanceof NotificationDelayedError) {
-        return { reference, notice: `(Recorded as ${reference}, but I could not post it to the sales channel yet; I will keep trying.)` };
-      }
+    } catch {
+      // Not even queued (the outbox's notifier resolves once a post is queued, and retries it itself).
       return { reference, notice: `(Recorded as ${reference}, but I could not post it to the sales channel: tell the sales team yourself.)` };
     }
   }

@@ -1,10 +1,9 @@
 /**
  * Notifications that follow a change already made in the tracker. A chat hiccup must not turn a
  * successful command into an error (the change is done), so failures are logged and reported back.
- * Commands' notifiers queue every message in the outbox, which retries a failed delivery on its own:
- * the reply then says it will arrive later instead of asking anyone to send it by hand.
+ * Commands' notifiers queue every message in the outbox and resolve once it is queued: the outbox
+ * delivers it right after and retries a failed delivery on its own, so what fails here is queueing.
  */
-import { NotificationDelayedError } from "../chat/notifier.js";
 import type { ProcessContext } from "./context.js";
 
 /** Runs the sends; resolves to a sentence for the reply when one failed, else undefined. */
@@ -13,10 +12,6 @@ export async function notifyAfterChange(ctx: Pick<ProcessContext, "log">, what: 
     await send();
     return undefined;
   } catch (err) {
-    if (err instanceof NotificationDelayedError) {
-      ctx.log.warn({ err }, "notification after change delayed; the outbox retries it");
-      return `(I could not send ${what} yet; I will keep trying. The change itself is done.)`;
-    }
     ctx.log.warn({ err }, "notification after change failed");
     return `(I could not send ${what}; the change itself is done.)`;
   }
