@@ -14,6 +14,7 @@ import { deriveActionSecret, parseChannelMap, parseTokenList, type MattermostSet
 import { parseInviterList, parseRoomMap, type MatrixSettings } from "./chat/matrix/settings.js";
 import { chatEnvSchema, chatSettingsFromEnv, type ChatSettings } from "./chat/kernel/settings.js";
 import { proactiveEnvSchema, proactiveSettingsFromEnv, type ProactiveSettings } from "./proactive/settings.js";
+import { leaderEnvSchema, leaderSettingsFromEnv, type LeaderSettings } from "./ha/settings.js";
 
 const booleanSetting = z
   .enum(["true", "false", "1", "0", "yes", "no", "on", "off"], { error: "must be true or false" })
@@ -57,6 +58,7 @@ export const envSchema = z.object({
   MATRIX_CONVERSATION_TIMEOUT_MINUTES: z.coerce.number({ error: "must be a number of minutes" }).min(1).max(1440).default(10),
   ...proactiveEnvSchema.shape,
   ...chatEnvSchema.shape,
+  ...leaderEnvSchema.shape,
 });
 export type Env = z.infer<typeof envSchema>;
 
@@ -90,6 +92,8 @@ export interface AppConfig {
   proactive: ProactiveSettings;
   /** What every chat platform does alike (the note word of bug threads). */
   chat: ChatSettings;
+  /** How fast a standby replica takes over the leader's work (PostgreSQL store only). */
+  leader: LeaderSettings;
   env: Env;
 }
 
@@ -167,6 +171,7 @@ export function loadConfig(environment: Record<string, string | undefined>, opti
     process: processSettings,
     proactive: proactive.settings,
     chat: chatSettingsFromEnv(env),
+    leader: leaderSettingsFromEnv(env),
     matrix:
       env.MATRIX_HOMESERVER_URL && env.MATRIX_ACCESS_TOKEN
         ? {

@@ -124,6 +124,16 @@ const RULES: readonly Rule[] = [
     ),
   },
   {
+    name: "only the composition root imports leader election (src/ha/), which starts and stops the leader's work",
+    appliesTo: (file) => !COMPOSITION_ROOT.has(file) && !file.startsWith("src/ha/"),
+    allows: (target) => !target.startsWith("src/ha/"),
+  },
+  {
+    name: "leader election imports its own folder, core, the shared modules and its packages only",
+    appliesTo: under("src/ha/"),
+    allows: any(under("src/ha/", "src/core/"), SHARED, oneOf("pg", "pino", "zod"), nodeBuiltin),
+  },
+  {
     name: "a chat transport never imports another transport",
     appliesTo: (file) => CHAT_TRANSPORT.test(file),
     allows: (target, from) => !CHAT_TRANSPORT.test(target) || CHAT_TRANSPORT.exec(target)![1] === CHAT_TRANSPORT.exec(from)![1],
