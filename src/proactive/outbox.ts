@@ -279,11 +279,12 @@ export class Outbox {
       if (combinable.length >= threshold) batches.push(combinable);
       batches.sort((a, b) => a[0]!.notification.createdAt.getTime() - b[0]!.notification.createdAt.getTime());
       for (const batch of batches) {
-        if (await this.sendBatch(batch)) {
-          report.sent += batch.length;
+        const outcome = await this.sendBatch(batch);
+        if (outcome.sent) {
+          report.sent += outcome.routes;
           report.messages++;
         } else {
-          report.failed += batch.length;
+          report.failed += outcome.routes;
         }
       }
     }
@@ -292,10 +293,17 @@ export class Outbox {
     return report;
   }
 
-  /** Sends one batch of routes of one platform and recipient as one message (or its parts). */
-  private async sendBatch(batch: readonly DueRoute[]): Promise<boolean> {
+  /**
+   * Sends one batch of routes of one platform and recipient as one message (or its parts), after
+   * claiming them: routes another delivery claimed since they were read (another replica's, on a
+   * shared database) are left to it. Says whether it sent and how many routes it handled.
+   */
+  private async sendBatch(due: readonly DueRoute[]): Promise<{ sent: boolean; routes: number }> {
     const { store, log, maxAttempts } = this.deps;
-    const platform = batch[0]!.platform;
+    const platform = due[0]!.platform;
+    const claimed = new Set(store.outbox.claim(due.map((route) => ({ key: route.notification.key, platform })), this.deps.now()).map((route) => route.key));
+    const batch = due.filter((route) => claimed.has(route.notification.key));
+    if (batch.length === 0) return { sent: false, routes: 0 };
     const first = batch[0]!.notification;
     const refs: RouteRef[] = batch.map((route) => ({ key: route.notification.key, platform }));
     const keys = refs.map((ref) => ref.key);
@@ -307,11 +315,10 @@ export class Outbox {
       store.outbox.giveUp(refs, maxAttempts, reason);
       log.warn({ recipient: first.recipient, platform, keys }, send ? "stored notification could not be read" : "notification recipient is not in the staff directory");
       this.metrics.notification("given_up", batch.length);
-      return false;
+      return { sent: false, routes: batch.length };
     }
     const messages = stored.flatMap((parsed) => (parsed.success ? [parsed.data] : []));
     const parts = messages.length === 1 ? splitMessage(messages[0]!) : combineMessages(messages);
-    store.outbox.markAttempt(refs, this.deps.now());
     try {
       for (const part of parts) await send(part);
     } catch (err) {
@@ -321,11 +328,11 @@ export class Outbox {
       else log.warn({ err, platform, keys }, "notification failed; retrying on the next run");
       this.metrics.notification("failed", batch.length - exhausted.length);
       this.metrics.notification("given_up", exhausted.length);
-      return false;
+      return { sent: false, routes: batch.length };
     }
     store.outbox.markSent(refs, this.deps.now(), batch.length > 1 ? `combined with ${batch.length - 1} more` : undefined);
     this.metrics.notification("sent", batch.length);
-    return true;
+    return { sent: true, routes: batch.length };
   }
 
   private sender(platform: string, row: NotificationRow): ((message: Message) => Promise<void>) | undefined {

@@ -204,6 +204,27 @@ export class OutboxRepository {
     this.updateRoutes(routes, "UPDATE notification_routes SET attempts = attempts + 1, attempt_at = ? WHERE key = ? AND platform = ?", [at.toISOString()]);
   }
 
+  /**
+   * Claims routes for sending: records the attempt of each route still free (pending or failed, no
+   * send under way, its notification not cancelled) and returns those. A route another replica (or
+   * another delivery of this process) claimed first is left out, so it is sent once. Each claim is one
+   * conditional update: on PostgreSQL a concurrent claim of the same row waits for this one's commit,
+   * sees the attempt recorded and changes nothing.
+   */
+  claim(routes: readonly RouteRef[], at: Date): RouteRef[] {
+    if (routes.length === 0) return [];
+    return this.sql.transaction(() => {
+      const update = this.sql.statement(
+        `UPDATE notification_routes SET attempts = attempts + 1, attempt_at = ?
+          WHERE key = ? AND platform = ? AND attempt_at IS NULL AND state IN ('pending', 'failed')
+            AND key IN (SELECT key FROM notifications WHERE cancelled_at IS NULL)`,
+      );
+      const claimed = routes.filter((route) => update.run(at.toISOString(), route.key, route.platform).changes > 0);
+      for (const key of new Set(claimed.map((route) => route.key))) this.refresh(key);
+      return claimed;
+    });
+  }
+
   /** Records successful sends; `note` says how (combined, inside a digest, interrupted). */
   markSent(routes: readonly RouteRef[], at: Date, note?: string): void {
     this.updateRoutes(routes, "UPDATE notification_routes SET state = 'sent', sent_at = ?, attempt_at = NULL, last_error = ? WHERE key = ? AND platform = ?", [

@@ -322,3 +322,40 @@ describe("createOutbox", () => {
     expect(store.outbox.list({ kind: "command-direct" })).toMatchObject([{ recipient: "bob", state: "sent" }]);
   });
 });
+
+describe("the outbox on replicas (one database, several deliverers)", () => {
+  it("sends a route once when two outboxes read it as due at the same time (issue 16)", async () => {
+    const store = memoryStore();
+    const now = () => new Date("2026-11-26T10:00:00Z");
+    // Replica A's Mattermost answers its first post slowly: A holds the rest of what it read meanwhile.
+    const slow = new RecordingNotifier();
+    let answer: () => void = () => undefined;
+    const held = new Promise<void>((resolve) => (answer = resolve));
+    let sending = false;
+    const slowChannel = slow.channel.bind(slow);
+    slow.channel = async (channel, message) => {
+      sending = true;
+      if (slow.sent.length === 0) await held;
+      await slowChannel(channel, message);
+    };
+    const fast = new RecordingNotifier();
+    const a = new Outbox({ store, staff: new StaffDirectory([...STAFF]), platforms: ["mattermost"], now, log: captureLog("debug").log, maxAttempts: 5 });
+    const b = new Outbox({ store, staff: new StaffDirectory([...STAFF]), platforms: ["mattermost"], now, log: captureLog("debug").log, maxAttempts: 5 });
+    a.attach("mattermost", slow);
+    b.attach("mattermost", fast);
+    for (const [period, channel] of [["1", "management"], ["2", "sales"]] as const) {
+      a.enqueue({ key: buildNotificationKey({ kind: "test", recipient: `#${channel}`, period }), target: "channel", message: { text: `to ${channel}` } });
+    }
+
+    const first = a.deliver();
+    // A has read both as due and is sending the first; B reads the second as due and sends it.
+    await vi.waitFor(() => expect(sending).toBe(true));
+    const second = await b.deliver();
+    answer();
+    await first;
+
+    expect(second.sent).toBe(1);
+    expect([...slow.sent, ...fast.sent].map((sent) => `${sent.to}: ${sent.message.text}`).sort()).toEqual(["management: to management", "sales: to sales"]);
+    expect(store.outbox.list({ kind: "test" }).map((row) => row.state)).toEqual(["sent", "sent"]);
+  });
+});
