@@ -124,7 +124,7 @@ export function singleProcessLeadership(log: Logger): Leadership {
     get isLeader() {
       return leader;
     },
-    status: () => ({ leader, detail: leader ? `single process (SQLite), leading since ${since.toISOString()}` : "not started" }),
+    status: () => ({ leader, detail: leader ? `leader since ${since.toISOString()} (the one process, on SQLite)` : "not started" }),
     onElected: (listener) => listeners.addElected(listener),
     onDeposed: (listener) => listeners.addDeposed(listener),
     async start() {
