@@ -35,6 +35,11 @@ import { reminderSettingsFor, type ProactiveSettings } from "./settings.js";
 export const MAX_MESSAGE_BYTES = 16_000;
 /** How often the owner's timer retries failed routes and sends what came due (quiet hours ended). */
 export const RETRY_EVERY_MS = 30_000;
+/**
+ * On a shared database, a send recorded as started this long ago and not finished was cut off (its
+ * replica died): far longer than a send takes (one request within its time limit, or a few retries).
+ */
+export const INTERRUPTED_AFTER_MS = 5 * 60_000;
 /** More buttons than this make a combined message unreadable; the texts still name every command. */
 const MAX_COMBINED_BUTTONS = 10;
 /** Channel posts are merged only from this many at once: a few stay separate, in their bug threads. */
@@ -89,6 +94,12 @@ export interface OutboxDeps {
   maxAttempts: number;
   /** Counts notification routes queued, sent, failed and given up, and the outbox's depth; default: nothing counted. */
   metrics?: Metrics;
+  /**
+   * Whether other processes deliver from the same database (replicas on PostgreSQL): a send under
+   * way there is not one this process's stop cut off, so only sends older than INTERRUPTED_AFTER_MS
+   * are settled as interrupted, at start and on each timer run. Default false (SQLite: one process).
+   */
+  shared?: boolean;
 }
 
 /** A notification to queue. */
@@ -172,11 +183,18 @@ export class Outbox {
    */
   recover(): void {
     const { store, log } = this.deps;
-    const keys = store.outbox.settleInterrupted(this.deps.now());
-    if (keys.length > 0) log.warn({ keys }, "notifications interrupted during sending were not sent again");
+    this.settleInterrupted();
     const routed = store.outbox.routeUnrouted((row) => this.platformsFor(row.target ?? "direct", row.recipient));
     if (routed > 0) log.info({ routed }, "notifications queued before delivery routes existed now have routes");
     this.recovered = true;
+  }
+
+  /** Settles sends cut off by a stop (this process's, or on a shared database another replica's). */
+  private settleInterrupted(): void {
+    const now = this.deps.now();
+    const startedBy = this.deps.shared ? new Date(now.getTime() - INTERRUPTED_AFTER_MS) : now;
+    const keys = this.deps.store.outbox.settleInterrupted(now, startedBy);
+    if (keys.length > 0) this.deps.log.warn({ keys }, "notifications interrupted during sending were not sent again");
   }
 
   /** Recovers, then retries and sends what came due on a timer until `stop`. */
@@ -185,6 +203,8 @@ export class Outbox {
     this.stopped = false;
     const tick = (): void => {
       if (this.stopped) return;
+      // A replica that died during a send left its route claimed: settled here once it is old enough.
+      if (this.deps.shared) this.settleInterrupted();
       this.deliverInBackground().finally(() => {
         if (!this.stopped) this.timer = setTimeout(tick, everyMs);
       });
@@ -366,6 +386,7 @@ export function createOutbox(options: CreateOutboxOptions): { outbox: Outbox; no
     log: options.log,
     maxAttempts: options.proactive.notifyMaxAttempts,
     ...(options.metrics ? { metrics: options.metrics } : {}),
+    ...(options.shared ? { shared: true } : {}),
   });
   // The same quiet hours and days off as the engine's reminders to the person.
   const quietTimeEnd = (member: StaffMember, at: Date): Date => {

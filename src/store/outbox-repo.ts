@@ -252,12 +252,15 @@ export class OutboxRepository {
    * Sends that were under way when the process stopped: whether they reached the chat is unknown.
    * They are counted as sent (with a note), because a duplicate is what exactly-once rules out; the
    * window is one HTTP request long. Rows from before routes existed (migration 11) are settled the
-   * same way. Returns the keys.
+   * same way. Only sends started at or before `startedBy` count (default `at`: all of them); on a
+   * database shared by replicas, a younger one may be another replica's send under way. Returns the keys.
    */
-  settleInterrupted(at: Date): string[] {
+  settleInterrupted(at: Date, startedBy: Date = at): string[] {
     const note = "interrupted during sending; not sent again to avoid a duplicate";
     return this.sql.transaction(() => {
-      const routes = this.sql.statement("SELECT key, platform FROM notification_routes WHERE state != 'sent' AND attempt_at IS NOT NULL").all() as RouteRef[];
+      const routes = this.sql
+        .statement("SELECT key, platform FROM notification_routes WHERE state != 'sent' AND attempt_at IS NOT NULL AND attempt_at <= ?")
+        .all(startedBy.toISOString()) as RouteRef[];
       this.markSent(routes, at, note);
       const legacy = this.sql
         .statement(`SELECT key FROM notifications n WHERE state != 'sent' AND attempt_at IS NOT NULL AND NOT EXISTS (SELECT 1 FROM notification_routes r WHERE r.key = n.key)`)

@@ -14,7 +14,7 @@ import { loadConfig } from "../../src/config.js";
 import { buildNotificationKey } from "../../src/core/reminder-policy.js";
 import { StaffDirectory, type StaffMemberInput } from "../../src/identity.js";
 import { createProactiveEngine, type ProactiveEngine } from "../../src/proactive/engine.js";
-import { createOutbox, Outbox } from "../../src/proactive/outbox.js";
+import { createOutbox, INTERRUPTED_AFTER_MS, Outbox } from "../../src/proactive/outbox.js";
 import { MIGRATIONS } from "../../src/store/migrations.js";
 import { Store } from "../../src/store/store.js";
 import { startBotUnderTest, type BotUnderTest } from "../support/bot-under-test.js";
@@ -357,5 +357,26 @@ describe("the outbox on replicas (one database, several deliverers)", () => {
     expect(second.sent).toBe(1);
     expect([...slow.sent, ...fast.sent].map((sent) => `${sent.to}: ${sent.message.text}`).sort()).toEqual(["management: to management", "sales: to sales"]);
     expect(store.outbox.list({ kind: "test" }).map((row) => row.state)).toEqual(["sent", "sent"]);
+  });
+
+  it("leaves another replica's send under way alone at start, and settles it once it is old enough to be cut off", async () => {
+    const store = memoryStore();
+    let now = new Date("2026-11-26T10:00:00Z");
+    const clock = () => now;
+    const replica = () => new Outbox({ store, staff: new StaffDirectory([...STAFF]), platforms: ["mattermost"], now: clock, log: captureLog("debug").log, maxAttempts: 5, shared: true });
+    const a = replica();
+    a.enqueue({ key: key("1"), target: "channel", message: { text: "hello" } });
+    // Replica A has started sending (the route is claimed) when replica B starts.
+    expect(store.outbox.claim([{ key: key("1").key, platform: "mattermost" }], now)).toHaveLength(1);
+    const b = replica();
+    b.attach("mattermost", new RecordingNotifier());
+    b.recover();
+    expect(store.outbox.routes(key("1").key)).toEqual([expect.objectContaining({ state: "pending", attempts: 1, attemptAt: now })]);
+
+    // A died during the send: after INTERRUPTED_AFTER_MS it counts as cut off, and is not sent again.
+    now = new Date(now.getTime() + INTERRUPTED_AFTER_MS + 1000);
+    b.recover();
+    await b.deliver();
+    expect(store.outbox.get(key("1").key)).toMatchObject({ state: "sent", lastError: expect.stringMatching(/interrupted/) });
   });
 });
