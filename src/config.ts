@@ -15,6 +15,7 @@ import { parseInviterList, parseRoomMap, type MatrixSettings } from "./chat/matr
 import { chatEnvSchema, chatSettingsFromEnv, type ChatSettings } from "./chat/kernel/settings.js";
 import { proactiveEnvSchema, proactiveSettingsFromEnv, type ProactiveSettings } from "./proactive/settings.js";
 import { leaderEnvSchema, leaderSettingsFromEnv, type LeaderSettings } from "./ha/settings.js";
+import { testClockEnvSchema, testClockFromEnv } from "./ops/test-clock.js";
 
 const booleanSetting = z
   .enum(["true", "false", "1", "0", "yes", "no", "on", "off"], { error: "must be true or false" })
@@ -59,6 +60,7 @@ export const envSchema = z.object({
   ...proactiveEnvSchema.shape,
   ...chatEnvSchema.shape,
   ...leaderEnvSchema.shape,
+  ...testClockEnvSchema.shape,
 });
 export type Env = z.infer<typeof envSchema>;
 
@@ -94,6 +96,8 @@ export interface AppConfig {
   chat: ChatSettings;
   /** How fast a standby replica takes over the leader's work (PostgreSQL store only). */
   leader: LeaderSettings;
+  /** TEST_CLOCK_FILE: the file that sets the bot's clock (tests against simulators only; src/ops/test-clock.ts). */
+  testClockFile?: string;
   env: Env;
 }
 
@@ -150,6 +154,8 @@ export function loadConfig(environment: Record<string, string | undefined>, opti
   if (env.MATTERMOST_REGISTER_COMMAND && !env.MATTERMOST_PUBLIC_URL) {
     problems.push("MATTERMOST_PUBLIC_URL: missing (MATTERMOST_REGISTER_COMMAND=true registers /support with the URL at which Mattermost reaches the bot, e.g. http://support-bot:8080)");
   }
+  const testClock = testClockFromEnv(env, [env.MANTIS_URL, env.MATTERMOST_URL, env.MATRIX_HOMESERVER_URL, env.ERP_WEBHOOK_URL]);
+  problems.push(...testClock.problems);
   if (problems.length > 0) throw new ConfigError(problems);
 
   return {
@@ -172,6 +178,7 @@ export function loadConfig(environment: Record<string, string | undefined>, opti
     proactive: proactive.settings,
     chat: chatSettingsFromEnv(env),
     leader: leaderSettingsFromEnv(env),
+    ...(testClock.file !== undefined ? { testClockFile: testClock.file } : {}),
     matrix:
       env.MATRIX_HOMESERVER_URL && env.MATRIX_ACCESS_TOKEN
         ? {

@@ -24,6 +24,7 @@ import { ConfigError } from "./errors.js";
 import { HttpServer, type HealthCheck } from "./http/http-server.js";
 import { CHAT_ACCOUNT_PLATFORMS, type StaffDirectory } from "./identity.js";
 import { runChecks } from "./ops/doctor.js";
+import { fileClock } from "./ops/test-clock.js";
 import { PrometheusMetrics } from "./ops/prometheus-metrics.js";
 import { loadStaffFile } from "./staff-file.js";
 import { startRetentionJob } from "./process/customer-data.js";
@@ -42,6 +43,9 @@ export async function runLive(config: AppConfig, logger: Logger): Promise<void> 
   // Listen for SIGINT/SIGTERM before anything starts: a stop asked for while the adapters still
   // connect then ends the run cleanly once they have, instead of killing the process half-way.
   const stopAsked = waitForStopSignal(logger);
+  // The real time, or in a test against simulators the instant TEST_CLOCK_FILE holds.
+  const now = config.testClockFile ? fileClock(config.testClockFile) : () => new Date();
+  if (config.testClockFile) logger.warn({ file: config.testClockFile, now: now().toISOString() }, "TEST_CLOCK_FILE is set: the bot's clock is the instant in that file (tests only)");
   const store = new Store(join(config.dataDir, "support-bot.sqlite"));
   const metrics = new PrometheusMetrics();
   const tracker = createMantisTracker({
@@ -50,9 +54,9 @@ export async function runLive(config: AppConfig, logger: Logger): Promise<void> 
   });
   // Every notification goes through the outbox, one route per configured platform; a platform's routes
   // wait until its adapter is connected. The outbox retries on its own timer, with the engine on or off.
-  const { outbox, notifier } = createOutbox({ store, staff, platforms, settings: config.process, proactive: config.proactive, log: logger.child({ component: "outbox" }), quietHours: true, metrics });
+  const { outbox, notifier } = createOutbox({ store, staff, platforms, settings: config.process, proactive: config.proactive, log: logger.child({ component: "outbox" }), quietHours: true, metrics, now });
   outbox.start();
-  const erp = createErp(config, store, notifier, () => new Date());
+  const erp = createErp(config, store, notifier, now);
   // Each chat adapter's kernel tells the core its trigger (a configured Matrix prefix) with every command.
   // Pings, reminders and summaries; PROACTIVE=off leaves only the commands (auto means on when live).
   // While the engine runs, `mine` and `summary` read its mirror instead of paging through MantisBT.
@@ -61,7 +65,7 @@ export async function runLive(config: AppConfig, logger: Logger): Promise<void> 
   const queueSource = engineOn ? { kind: "mirror" as const, pollIntervalMs: config.proactive.pollIntervalMs } : undefined;
   // The report's chart, drawn in process (Vega-Lite, resvg, the packaged font); its packages load on the first chart.
   const charts = createVegaChartRenderer();
-  const core = createBotCore({ config, logger, store, staff, tracker, notifier, erp, metrics, charts, ...(queueSource ? { queueSource } : {}) });
+  const core = createBotCore({ config, logger, store, staff, tracker, notifier, erp, metrics, charts, now, ...(queueSource ? { queueSource } : {}) });
 
   // Up before the adapters, so /healthz and /readyz answer while they connect.
   const http = new HttpServer({ logger });
@@ -95,10 +99,10 @@ export async function runLive(config: AppConfig, logger: Logger): Promise<void> 
   let leaderWork: { stop(): Promise<void> }[] = [];
   leadership.onElected(() => {
     // Customers' filings MantisBT could not take are filed when it answers again, with the engine on or off.
-    leaderWork.push(startFilingRetries({ tracker, store, staff, notifier, now: () => new Date(), log: logger.child({ component: "filings" }) }));
+    leaderWork.push(startFilingRetries({ tracker, store, staff, notifier, now, log: logger.child({ component: "filings" }) }));
     // Customers' personal data past PII_RETENTION_DAYS is erased at start and daily.
-    leaderWork.push(startRetentionJob({ tracker, store, retentionDays: config.process.piiRetentionDays, now: () => new Date(), log: logger.child({ component: "retention" }) }));
-    if (engineOn) leaderWork.push(startProactiveEngine({ tracker, store, staff, outbox, settings: config.process, proactive: config.proactive, logger, metrics, charts }));
+    leaderWork.push(startRetentionJob({ tracker, store, retentionDays: config.process.piiRetentionDays, now, log: logger.child({ component: "retention" }) }));
+    if (engineOn) leaderWork.push(startProactiveEngine({ tracker, store, staff, outbox, settings: config.process, proactive: config.proactive, logger, metrics, charts, now }));
   });
   for (const adapter of adapters) {
     leadership.onElected(() => adapter.listen());
@@ -108,7 +112,7 @@ export async function runLive(config: AppConfig, logger: Logger): Promise<void> 
     for (const work of leaderWork.reverse()) await work.stop();
     leaderWork = [];
   });
-  addReadinessChecks(http, { store, adapters, leadership, pollIntervalMs: engineOn ? config.proactive.pollIntervalMs : undefined });
+  addReadinessChecks(http, { store, adapters, leadership, now, pollIntervalMs: engineOn ? config.proactive.pollIntervalMs : undefined });
   await leadership.start();
   void warnAboutChecks(config, staff, logger);
 
@@ -140,7 +144,7 @@ function createLeadership(config: AppConfig, logger: Logger, metrics: Prometheus
  * `/readyz`: the store is open, the watcher read MantisBT lately (when the engine runs), every chat
  * platform is connected; and whether this replica leads (a standby is ready too: it answers Mattermost).
  */
-function addReadinessChecks(http: HttpServer, ready: { store: Store; adapters: readonly ChatAdapter[]; leadership: Leadership; pollIntervalMs: number | undefined }): void {
+function addReadinessChecks(http: HttpServer, ready: { store: Store; adapters: readonly ChatAdapter[]; leadership: Leadership; now: () => Date; pollIntervalMs: number | undefined }): void {
   http.addReadinessCheck("store", () => (ready.store.isOpen ? { ok: true, detail: "open" } : { ok: false, detail: "closed" }));
   http.addReadinessCheck("leader", () => ({ ok: true, detail: ready.leadership.status().detail }));
   const { pollIntervalMs } = ready;
@@ -148,7 +152,7 @@ function addReadinessChecks(http: HttpServer, ready: { store: Store; adapters: r
     const poll: HealthCheck = () => {
       const last = ready.store.isOpen ? ready.store.mirror.lastPoll() : undefined;
       if (!last) return { ok: false, detail: "no successful poll of MantisBT yet" };
-      const ageMs = Date.now() - last.getTime();
+      const ageMs = ready.now().getTime() - last.getTime();
       return { ok: ageMs <= FRESH_POLL_INTERVALS * pollIntervalMs + 60_000, detail: `last poll ${last.toISOString()}` };
     };
     http.addReadinessCheck("poll", poll);
