@@ -175,6 +175,8 @@ class PostgresLeadership implements Leadership {
   private role: "leader" | "standby" = "standby";
   private since = new Date();
   private lastProblem: string | undefined;
+  /** Until when this replica does not try the lock (after losing it). */
+  private sitOutUntil = 0;
   private timer: NodeJS.Timeout | undefined;
   private stopped = true;
   /** Attempts, checks and role changes run one at a time, in order. */
@@ -241,6 +243,8 @@ class PostgresLeadership implements Leadership {
   /** One round: a standby tries the lock, the leader checks its connection. */
   private async attempt(): Promise<void> {
     if (this.stopped) return;
+    // A replica that just lost its leadership lets the others try first: its trouble may not be over.
+    if (Date.now() < this.sitOutUntil) return;
     if (this.role === "leader") {
       const problem = await this.check();
       if (problem !== undefined) await this.stepDown(`the database connection failed its check (${problem})`);
@@ -285,6 +289,7 @@ class PostgresLeadership implements Leadership {
     this.options.log.warn({ reason }, "this replica is no longer the leader; its leader work stops");
     await this.listeners.runDeposed();
     await this.disconnect(reason === "stopping");
+    this.sitOutUntil = Date.now() + this.timing.everyMs;
   }
 
   private become(role: "leader" | "standby"): void {
