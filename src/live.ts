@@ -17,7 +17,7 @@ import { createVegaChartRenderer } from "./charts/vega-chart-renderer.js";
 import type { ChatAdapter } from "./chat/kernel/chat-adapter.js";
 import type { AppConfig } from "./config.js";
 import { createErp } from "./erp/create-erp.js";
-import { singleProcessLeadership, type Leadership } from "./ha/leader.js";
+import { createPostgresLeadership, singleProcessLeadership, type Leadership } from "./ha/leader.js";
 import { startProactiveEngine } from "./proactive/engine.js";
 import { createOutbox } from "./proactive/outbox.js";
 import { ConfigError } from "./errors.js";
@@ -54,7 +54,7 @@ export async function runLive(config: AppConfig, logger: Logger): Promise<void> 
   });
   // Every notification goes through the outbox, one route per configured platform; a platform's routes
   // wait until its adapter is connected. The outbox retries on its own timer, with the engine on or off.
-  const { outbox, notifier } = createOutbox({ store, staff, platforms, settings: config.process, proactive: config.proactive, log: logger.child({ component: "outbox" }), quietHours: true, metrics, now });
+  const { outbox, notifier } = createOutbox({ store, staff, platforms, settings: config.process, proactive: config.proactive, log: logger.child({ component: "outbox" }), quietHours: true, metrics, now, shared: config.leader.databaseUrl !== undefined });
   outbox.start();
   const erp = createErp(config, store, notifier, now);
   // Each chat adapter's kernel tells the core its trigger (a configured Matrix prefix) with every command.
@@ -134,6 +134,8 @@ const FRESH_POLL_INTERVALS = 3;
  */
 function createLeadership(config: AppConfig, logger: Logger, metrics: PrometheusMetrics): Leadership {
   const log = logger.child({ component: "leader" });
+  const { databaseUrl, takeoverMs } = config.leader;
+  if (databaseUrl !== undefined) return createPostgresLeadership({ connection: databaseUrl, takeoverMs, log, onRoleChange: (leader) => metrics.leader(leader) });
   const leadership = singleProcessLeadership(log);
   leadership.onElected(() => metrics.leader(true));
   leadership.onDeposed(() => metrics.leader(false));

@@ -1,7 +1,6 @@
 /**
  * Bot processes and the simulators' process for test/ha/replicas.test.ts: the simulators
- * (test/ha/simulators-process.ts) in one process, each bot (`tsx src/main.ts`, as test/main.test.ts
- * runs it) in its own, configured only through its environment, its clock set by a file
+ * (test/ha/simulators-process.ts) in one process, each bot (src/main.ts under tsx's loader) in its own, configured only through its environment, its clock set by a file
  * (TEST_CLOCK_FILE) that the test moves through a working day.
  */
 import { spawn, type ChildProcess } from "node:child_process";
@@ -10,11 +9,15 @@ import { mkdirSync, renameSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import type { SimulatorsInfo, SimulatorsRequest } from "./simulators-process.js";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
-const TSX = join(ROOT, "node_modules", ".bin", "tsx");
+/**
+ * node with tsx's loader, in one process: the `tsx` command runs the script in a child process,
+ * which a SIGKILL of the command would leave running (and holding the leader's lock).
+ */
+const NODE_TSX = [process.execPath, "--import", pathToFileURL(join(ROOT, "node_modules", "tsx", "dist", "loader.mjs")).href] as const;
 
 /** The clock every process reads: the instant in a file, replaced whole. */
 export class TestClock {
@@ -36,7 +39,7 @@ export interface Simulators {
 }
 
 export async function startSimulators(clock: TestClock): Promise<Simulators> {
-  const child = spawn(TSX, [join(ROOT, "test", "ha", "simulators-process.ts"), clock.file], { stdio: ["pipe", "pipe", "inherit"] });
+  const child = spawn(NODE_TSX[0], [...NODE_TSX.slice(1), join(ROOT, "test", "ha", "simulators-process.ts"), clock.file], { stdio: ["pipe", "pipe", "inherit"] });
   const lines = createInterface({ input: child.stdout! });
   const waiting = new Map<number, { resolve: (value: unknown) => void; reject: (error: Error) => void }>();
   let info: SimulatorsInfo | undefined;
@@ -99,7 +102,15 @@ const STAFF = ["manager", "alice", "bob", "carol"].map((name) => ({
 }));
 
 /** Starts a bot against the simulators; resolves once its HTTP server answers. */
-export async function startBotProcess(options: { name: string; dir: string; simulators: SimulatorsInfo; clock: TestClock; env?: Record<string, string> }): Promise<BotProcess> {
+export async function startBotProcess(options: {
+  name: string;
+  dir: string;
+  simulators: SimulatorsInfo;
+  clock: TestClock;
+  env?: Record<string, string>;
+  /** The store's directory (DATA_DIR); default one of its own. */
+  dataDir?: string;
+}): Promise<BotProcess> {
   const dir = join(options.dir, options.name);
   mkdirSync(dir, { recursive: true });
   const usersFile = join(dir, "users.json");
@@ -107,7 +118,7 @@ export async function startBotProcess(options: { name: string; dir: string; simu
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const sim = options.simulators;
-  const child = spawn(TSX, [join(ROOT, "src", "main.ts")], {
+  const child = spawn(NODE_TSX[0], [...NODE_TSX.slice(1), join(ROOT, "src", "main.ts")], {
     cwd: dir,
     env: {
       PATH: process.env["PATH"] ?? "",
@@ -124,7 +135,7 @@ export async function startBotProcess(options: { name: string; dir: string; simu
       MATRIX_ACCESS_TOKEN: sim.matrixBotToken,
       MATRIX_ROOMS: `management=${sim.managementRoom}`,
       USERS_FILE: usersFile,
-      DATA_DIR: join(dir, "data"),
+      DATA_DIR: options.dataDir ?? join(dir, "data"),
       HTTP_PORT: String(port),
       LOG_LEVEL: "info",
       LOG_FORMAT: "json",

@@ -7,8 +7,9 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { startBotProcess, startSimulators, TestClock, waitUntil, type BotProcess, type Simulators } from "./bot-processes.js";
+import { startTestPostgres, type TestPostgres } from "./postgres-server.js";
 
 const DAY = "2026-11-23"; // a Monday; TIMEZONE is UTC, working hours 09:00-17:00
 const at = (time: string) => `${DAY}T${time}:00.000Z`;
@@ -105,4 +106,75 @@ describe("a working day of scheduled work, each message once", () => {
     expect(await digestsTo(sim, "alice")).toEqual([expect.stringContaining(`#${bugs[2]}`)]);
     for (const eventId of commands) expect(await sim.ask<number>({ op: "matrix-replies", eventId })).toBe(1);
   }, 120_000);
+
+  describe("two replicas on PostgreSQL, the leader killed with SIGKILL midway", () => {
+    let postgres: TestPostgres;
+    beforeAll(async () => {
+      postgres = await startTestPostgres();
+    }, 120_000);
+    afterAll(async () => {
+      await postgres?.stop();
+    });
+
+    it("sends every ping, the summary, the digest and every reminder once, and answers each Matrix command sent during the takeover once", async () => {
+      const dir = mkdtempSync(join(tmpdir(), "support-bot-replicas-"));
+      dirs.push(dir);
+      const clock = new TestClock(join(dir, "clock"));
+      clock.set(at("07:50"));
+      simulators = await startSimulators(clock);
+      const sim = simulators;
+      // Both replicas share the store (SQLite in one directory until the store runs on PostgreSQL) and elect their leader on PostgreSQL.
+      const env = { DATABASE_URL: postgres.url, LEADER_TAKEOVER_SECONDS: "10", REMINDERS_DEFAULT: "daily@10:00" };
+      const shared = { dir, simulators: sim.info, clock, env, dataDir: join(dir, "store") };
+      const first = await startBotProcess({ name: "replica-1", ...shared });
+      bots.push(first);
+      await waitUntil(async () => (await first.ready())?.["leader"]?.startsWith("leader since") === true, "replica-1 to lead");
+      const second = await startBotProcess({ name: "replica-2", ...shared });
+      bots.push(second);
+      await waitUntil(async () => (await second.ready())?.["leader"] !== undefined, "replica-2 to compete");
+      expect((await second.ready())?.["leader"]).toMatch(/^standby since /);
+      await cyclesPass(first, 1);
+
+      // 08:00: three bugs are filed and announced.
+      clock.set(at("08:00"));
+      const bugs: number[] = [];
+      for (const summary of ["Wallet: balance shows zero after restore", "Exchange: KYC link expired", "Merchant: refund button greyed out"]) bugs.push(await sim.ask<number>({ op: "file-bug", summary }));
+      await waitUntil(async () => (await managementPosts(sim)).mattermost.newBug.length >= 3, "the NEW-bug pings");
+
+      // 09:00: the daily summary; alice grabs the third bug.
+      clock.set(at("09:00"));
+      await waitUntil(async () => (await managementPosts(sim)).mattermost.summary.length >= 1, "the daily summary");
+      const commands = [await matrixCommand(sim, `!support show ${bugs[0]}`), await matrixCommand(sim, `!support grab ${bugs[2]}`)];
+      await cyclesPass(first, 2);
+
+      // Midway: the leader dies. Commands typed in Matrix meanwhile, and the 10:00 digest, are the next leader's.
+      const killedAt = Date.now();
+      await first.kill();
+      clock.set(at("10:00"));
+      const duringTakeover = [await sim.ask<string>({ op: "matrix-say", user: "alice", text: `!support show ${bugs[1]}` }), await sim.ask<string>({ op: "matrix-say", user: "alice", text: "!support help" })];
+      await waitUntil(async () => (await second.ready())?.["leader"]?.startsWith("leader since") === true, "replica-2 to lead", 15_000);
+      const takeoverMs = Date.now() - killedAt;
+      console.info(`replica-2 led ${takeoverMs} ms after replica-1 was killed (LEADER_TAKEOVER_SECONDS=10)`);
+      expect(takeoverMs).toBeLessThanOrEqual(10_000);
+      for (const eventId of duringTakeover) await waitUntil(async () => (await sim.ask<number>({ op: "matrix-replies", eventId })) > 0, "the commands sent during the takeover to be answered");
+      commands.push(...duringTakeover);
+      await waitUntil(async () => (await digestsTo(sim, "alice")).length >= 1, "alice's digest");
+
+      // 13:00: the two NEW bugs get their reminders from the new leader.
+      clock.set(at("13:00"));
+      await waitUntil(async () => (await managementPosts(sim)).mattermost.reminder.length >= 2, "the reminders");
+      commands.push(await matrixCommand(sim, `!support show ${bugs[0]}`));
+
+      clock.set(at("16:00"));
+      await cyclesPass(second, 3);
+      const posts = await managementPosts(sim);
+      for (const platform of ["mattermost", "matrix"] as const) {
+        expect(posts[platform].newBug.sort(), `${platform}: NEW-bug pings`).toEqual(bugs.map(String).sort());
+        expect(posts[platform].reminder.sort(), `${platform}: reminders`).toEqual(bugs.slice(0, 2).map(String).sort());
+        expect(posts[platform].summary, `${platform}: daily summaries`).toHaveLength(1);
+      }
+      expect(await digestsTo(sim, "alice")).toEqual([expect.stringContaining(`#${bugs[2]}`)]);
+      for (const eventId of commands) expect(await sim.ask<number>({ op: "matrix-replies", eventId }), `answers to ${eventId}`).toBe(1);
+    }, 180_000);
+  });
 });
