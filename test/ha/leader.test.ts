@@ -9,7 +9,7 @@ import { fileURLToPath } from "node:url";
 import pg from "pg";
 import pino from "pino";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { createPostgresLeadership, electionTiming, singleProcessLeadership, type Leadership } from "../../src/ha/leader.js";
+import { createPostgresLeadership, electionTiming, LEADER_LOCK_KEY, singleProcessLeadership, type Leadership } from "../../src/ha/leader.js";
 import { startTestPostgres, type TestPostgres } from "./postgres-server.js";
 
 /** Short enough for a test, long enough for a loaded 2-core machine: tries every second. */
@@ -77,10 +77,14 @@ async function admin<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {
   }
 }
 
+/** pg_locks rows of the leader lock in the test's database (a bigint key is split into classid and objid). */
+const LEADER_LOCKS = `locktype = 'advisory' AND granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
+  AND classid = ${Number(LEADER_LOCK_KEY >> 32n)}::oid AND objid = ${Number(LEADER_LOCK_KEY & 0xffffffffn)}::oid`;
+
 /** The sessions that hold the leader lock now. */
 function lockHolders(): Promise<number> {
   return admin(async (client) => {
-    const result = await client.query<{ n: string }>("SELECT count(*) AS n FROM pg_locks WHERE locktype = 'advisory' AND granted");
+    const result = await client.query<{ n: string }>(`SELECT count(*) AS n FROM pg_locks WHERE ${LEADER_LOCKS}`);
     return Number(result.rows[0]!.n);
   });
 }
@@ -137,7 +141,7 @@ describe("leader election on PostgreSQL", () => {
     await b.leadership.start();
     const deposed = a.next("deposed", TAKEOVER_MS);
     const elected = b.next("elected", TAKEOVER_MS);
-    await admin((client) => client.query("SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory' AND granted"));
+    await admin((client) => client.query(`SELECT pg_terminate_backend(pid) FROM pg_locks WHERE ${LEADER_LOCKS}`));
     await deposed;
     await elected;
     expect(a.leadership.isLeader).toBe(false);
