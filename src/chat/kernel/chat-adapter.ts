@@ -12,7 +12,8 @@ export interface AdapterStartOptions {
   listen?: boolean;
   /**
    * How far back a message counts as new when reading starts (default 0: only what is sent after).
-   * A replica taking over as leader reads what was sent while there was none.
+   * A replica taking over as leader reads what was sent while there was none. Matrix uses it;
+   * Mattermost's catch-up reads DMs from where the last reader stopped in any case.
    */
   catchUpMs?: number;
 }

@@ -74,7 +74,6 @@ class MatrixAdapter implements ChatAdapter {
   private stopped = false;
   private running = false;
   private syncing = false;
-  private botUserId = "";
   /** How far back a message counts as new when syncing starts (AdapterStartOptions.catchUpMs). */
   private catchUpMs = 0;
   /** Resolves once a stopped sync loop has ended. */
@@ -146,7 +145,6 @@ class MatrixAdapter implements ChatAdapter {
       });
     }
     this.storage.bindUser(botUserId);
-    this.botUserId = botUserId;
     await this.directRooms.load();
     await this.rooms.join();
     this.inbound.subscribe(botUserId);
