@@ -88,6 +88,7 @@ class MatrixAdapter implements ChatAdapter {
     this.storage = new StoreStorageProvider(chat);
     this.client = new MatrixClient(this.settings.homeserverUrl, this.settings.accessToken, this.storage);
     this.disableSdkDirectTracking();
+    this.persistSyncPositionAfterEvents();
     const retry = <T>(what: string, action: () => Promise<T>) => this.retry(what, action);
     this.directRooms = new DirectRooms(this.client, retry, this.log);
     this.rooms = new ConfiguredRooms({ client: this.client, rooms: this.settings.rooms, directRooms: this.directRooms, retry, log: this.log });
@@ -204,6 +205,16 @@ class MatrixAdapter implements ChatAdapter {
 
   private retry<T>(what: string, action: () => Promise<T>): Promise<T> {
     return withRateLimitRetry(what, action, this.retryPolicy);
+  }
+
+  /**
+   * The SDK stores the next sync position before it hands the sync's events out, so a process killed
+   * in between (a leader's SIGKILL, a crash) would leave them to nobody: the next leader would sync
+   * from after them. Stored after, a killed leader's last sync is read again by the next, whose
+   * kernel skips what was already claimed. The setting is protected in the SDK's types.
+   */
+  private persistSyncPositionAfterEvents(): void {
+    (this.client as unknown as { persistTokenAfterSync: boolean }).persistTokenAfterSync = true;
   }
 
   /**
