@@ -77,6 +77,27 @@ export async function startSimulators(clock: TestClock): Promise<Simulators> {
   };
 }
 
+/** The slash command's token, as Mattermost sends it with every request. */
+const COMMAND_TOKEN = "replicastestcommandtoken00000";
+
+/** `/support <text>` typed by `user` in the support channel: Mattermost's request to a bot, and the bot's answer. */
+export async function slashCommand(bot: BotProcess, sim: SimulatorsInfo, user: string, text: string): Promise<{ status: number; text: string }> {
+  const body = new URLSearchParams({
+    channel_id: sim.supportChannelId,
+    channel_name: "support",
+    command: "/support",
+    team_id: sim.teamId,
+    team_domain: "taler",
+    user_id: sim.userIds[user]!,
+    user_name: user,
+    text,
+    token: COMMAND_TOKEN,
+  });
+  const response = await fetch(`${bot.url}/mattermost/command`, { method: "POST", headers: { "Content-Type": "application/x-www-form-urlencoded", Authorization: `Token ${COMMAND_TOKEN}` }, body });
+  const answer = (await response.json()) as { text?: string };
+  return { status: response.status, text: answer.text ?? "" };
+}
+
 /** A running bot process. */
 export interface BotProcess {
   name: string;
@@ -127,7 +148,7 @@ export async function startBotProcess(options: {
       MANTIS_PROJECT: "Taler",
       MATTERMOST_URL: sim.mattermostUrl,
       MATTERMOST_BOT_TOKEN: sim.mattermostBotToken,
-      MATTERMOST_COMMAND_TOKEN: "replicastestcommandtoken00000",
+      MATTERMOST_COMMAND_TOKEN: COMMAND_TOKEN,
       MATTERMOST_TEAM: "taler",
       MATTERMOST_CHANNELS: "management=support-mgmt,sales=sales",
       MATTERMOST_PUBLIC_URL: url,

@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { startBotProcess, startSimulators, TestClock, waitUntil, type BotProcess, type Simulators } from "./bot-processes.js";
+import { slashCommand, startBotProcess, startSimulators, TestClock, waitUntil, type BotProcess, type Simulators } from "./bot-processes.js";
 import { startTestPostgres, type TestPostgres } from "./postgres-server.js";
 
 const DAY = "2026-11-23"; // a Monday; TIMEZONE is UTC, working hours 09:00-17:00
@@ -146,6 +146,8 @@ describe("a working day of scheduled work, each message once", () => {
       await waitUntil(async () => (await managementPosts(sim)).mattermost.summary.length >= 1, "the daily summary");
       const commands = [await matrixCommand(sim, `!support show ${bugs[0]}`), await matrixCommand(sim, `!support grab ${bugs[2]}`)];
       await cyclesPass(first, 2);
+      // Either replica answers Mattermost's slash commands (the load balancer picks one).
+      for (const replica of [first, second]) expect(await slashCommand(replica, sim.info, "bob", `show ${bugs[2]}`)).toEqual({ status: 200, text: expect.stringMatching(new RegExp(`^\\[#${bugs[2]}\\]`)) });
 
       // Midway: the leader dies. Commands typed in Matrix meanwhile, and the 10:00 digest, are the next leader's.
       const killedAt = Date.now();

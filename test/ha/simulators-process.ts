@@ -22,6 +22,10 @@ export interface SimulatorsInfo {
   matrixBotToken: string;
   /** The Matrix room configured as the management channel. */
   managementRoom: string;
+  /** What a slash command's request from Mattermost carries: the team, the channel it was typed in, the users. */
+  teamId: string;
+  supportChannelId: string;
+  userIds: Record<string, string>;
 }
 
 /** One request on the control channel. */
@@ -51,6 +55,9 @@ const info: SimulatorsInfo = {
   matrixUrl: matrix.url,
   matrixBotToken: matrix.bot.accessToken,
   managementRoom,
+  teamId: mattermost.team.id,
+  supportChannelId: mattermost.channelId("support"),
+  userIds: Object.fromEntries(["manager", "alice", "bob", "carol"].map((name) => [name, mattermost.user(name).id])),
 };
 process.stdout.write(`${JSON.stringify(info)}\n`);
 
