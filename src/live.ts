@@ -10,7 +10,6 @@
  * leadership (src/ha/leader.ts): with SQLite this one process leads; with replicas on PostgreSQL
  * one of them does. Every replica answers Mattermost's requests and delivers the outbox.
  */
-import { join } from "node:path";
 import type { Logger } from "pino";
 import { createBotCore } from "./app.js";
 import { createVegaChartRenderer } from "./charts/vega-chart-renderer.js";
@@ -46,7 +45,9 @@ export async function runLive(config: AppConfig, logger: Logger): Promise<void> 
   // The real time, or in a test against simulators the instant TEST_CLOCK_FILE holds.
   const now = config.testClockFile ? fileClock(config.testClockFile) : () => new Date();
   if (config.testClockFile) logger.warn({ file: config.testClockFile, now: now().toISOString() }, "TEST_CLOCK_FILE is set: the bot's clock is the instant in that file (tests only)");
-  const store = new Store(join(config.dataDir, "support-bot.sqlite"));
+  const store = await Store.open(config.store);
+  // Replicas share the PostgreSQL store; they elect their leader there too.
+  const databaseUrl = "databaseUrl" in config.store ? config.store.databaseUrl : undefined;
   const metrics = new PrometheusMetrics();
   const tracker = createMantisTracker({
     client: createMantisClient({ ...config.mantis, category: config.process.category, log: logger.child({ component: "mantis" }), metrics }),
@@ -54,14 +55,14 @@ export async function runLive(config: AppConfig, logger: Logger): Promise<void> 
   });
   // Every notification goes through the outbox, one route per configured platform; a platform's routes
   // wait until its adapter is connected. The outbox retries on its own timer, with the engine on or off.
-  const { outbox, notifier } = createOutbox({ store, staff, platforms, settings: config.process, proactive: config.proactive, log: logger.child({ component: "outbox" }), quietHours: true, metrics, now, shared: config.leader.databaseUrl !== undefined });
-  outbox.start();
+  const { outbox, notifier } = createOutbox({ store, staff, platforms, settings: config.process, proactive: config.proactive, log: logger.child({ component: "outbox" }), quietHours: true, metrics, now, shared: databaseUrl !== undefined });
+  await outbox.start();
   const erp = createErp(config, store, notifier, now);
   // Each chat adapter's kernel tells the core its trigger (a configured Matrix prefix) with every command.
   // Pings, reminders and summaries; PROACTIVE=off leaves only the commands (auto means on when live).
   // While the engine runs, `mine` and `summary` read its mirror instead of paging through MantisBT.
   const engineOn = config.proactive.enabled !== "off";
-  const leadership = createLeadership(config, logger, metrics);
+  const leadership = createLeadership({ databaseUrl, takeoverMs: config.leader.takeoverMs }, logger, metrics);
   const queueSource = engineOn ? { kind: "mirror" as const, pollIntervalMs: config.proactive.pollIntervalMs } : undefined;
   // The report's chart, drawn in process (Vega-Lite, resvg, the packaged font); its packages load on the first chart.
   const charts = createVegaChartRenderer();
@@ -121,7 +122,7 @@ export async function runLive(config: AppConfig, logger: Logger): Promise<void> 
   await outbox.stop();
   for (const adapter of adapters.reverse()) await adapter.stop();
   await http.close();
-  store.close();
+  await store.close();
   logger.info("stopped");
 }
 
@@ -132,9 +133,8 @@ const FRESH_POLL_INTERVALS = 3;
  * The election: one PostgreSQL session advisory lock among replicas sharing a database, or this
  * process alone on SQLite. Every change of role is logged by the election and counted in `/metrics`.
  */
-function createLeadership(config: AppConfig, logger: Logger, metrics: PrometheusMetrics): Leadership {
+function createLeadership({ databaseUrl, takeoverMs }: { databaseUrl: string | undefined; takeoverMs: number }, logger: Logger, metrics: PrometheusMetrics): Leadership {
   const log = logger.child({ component: "leader" });
-  const { databaseUrl, takeoverMs } = config.leader;
   if (databaseUrl !== undefined) return createPostgresLeadership({ connection: databaseUrl, takeoverMs, log, onRoleChange: (leader) => metrics.leader(leader) });
   const leadership = singleProcessLeadership(log);
   leadership.onElected(() => metrics.leader(true));
@@ -151,8 +151,8 @@ function addReadinessChecks(http: HttpServer, ready: { store: Store; adapters: r
   http.addReadinessCheck("leader", () => ({ ok: true, detail: ready.leadership.status().detail }));
   const { pollIntervalMs } = ready;
   if (pollIntervalMs !== undefined) {
-    const poll: HealthCheck = () => {
-      const last = ready.store.isOpen ? ready.store.mirror.lastPoll() : undefined;
+    const poll: HealthCheck = async () => {
+      const last = ready.store.isOpen ? await ready.store.mirror.lastPoll() : undefined;
       if (!last) return { ok: false, detail: "no successful poll of MantisBT yet" };
       const ageMs = ready.now().getTime() - last.getTime();
       return { ok: ageMs <= FRESH_POLL_INTERVALS * pollIntervalMs + 60_000, detail: `last poll ${last.toISOString()}` };

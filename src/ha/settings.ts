@@ -6,16 +6,12 @@ import { z } from "zod";
 
 /** What leader election reads from configuration. */
 export interface LeaderSettings {
-  /** DATABASE_URL: the PostgreSQL database the replicas share, where the leader's lock is; unset: one process leads. */
-  databaseUrl?: string;
   /** LEADER_TAKEOVER_SECONDS: the longest a replica may be without a leader, in milliseconds. */
   takeoverMs: number;
 }
 
 /** The environment variables of leader election, each with its documented default; config.ts composes it. */
 export const leaderEnvSchema = z.object({
-  // The store's database too, once it runs on PostgreSQL (issue 16); leader election only needs it to be PostgreSQL.
-  DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\/./, "must be a PostgreSQL URL such as postgres://user:password@host:5432/database").optional(),
   // At least 10 s: the server-side keepalives are whole seconds, and below 10 s they cannot fit between
   // the leader's step-down and the takeover (src/ha/leader.ts, electionTiming).
   LEADER_TAKEOVER_SECONDS: z.coerce.number({ error: "must be a number of seconds" }).int("must be a whole number of seconds").min(10).max(3600).default(30),
@@ -25,5 +21,5 @@ export type LeaderEnv = z.output<typeof leaderEnvSchema>;
 
 /** Leader election's settings from its parsed variables. */
 export function leaderSettingsFromEnv(env: LeaderEnv): LeaderSettings {
-  return { ...(env.DATABASE_URL !== undefined ? { databaseUrl: env.DATABASE_URL } : {}), takeoverMs: env.LEADER_TAKEOVER_SECONDS * 1000 };
+  return { takeoverMs: env.LEADER_TAKEOVER_SECONDS * 1000 };
 }

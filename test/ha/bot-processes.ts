@@ -129,8 +129,6 @@ export async function startBotProcess(options: {
   simulators: SimulatorsInfo;
   clock: TestClock;
   env?: Record<string, string>;
-  /** The store's directory (DATA_DIR); default one of its own. */
-  dataDir?: string;
 }): Promise<BotProcess> {
   const dir = join(options.dir, options.name);
   mkdirSync(dir, { recursive: true });
@@ -156,7 +154,7 @@ export async function startBotProcess(options: {
       MATRIX_ACCESS_TOKEN: sim.matrixBotToken,
       MATRIX_ROOMS: `management=${sim.managementRoom}`,
       USERS_FILE: usersFile,
-      DATA_DIR: options.dataDir ?? join(dir, "data"),
+      DATA_DIR: join(dir, "data"),
       HTTP_PORT: String(port),
       LOG_LEVEL: "info",
       LOG_FORMAT: "json",

@@ -4,13 +4,16 @@
  * Mattermost's and Matrix's management channel exactly once, a person's daily digest reaches them
  * once, and every Matrix command is answered once (issue 16, "Done when").
  */
-import { mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { slashCommand, startBotProcess, startSimulators, TestClock, waitUntil, type BotProcess, type Simulators } from "./bot-processes.js";
 import { startTestPostgres, type TestPostgres } from "./postgres-server.js";
 
+/** Whether the store has its PostgreSQL backend (replicas share the store through DATABASE_URL). */
+const POSTGRES_STORE = existsSync(fileURLToPath(new URL("../../src/store/postgres-db.ts", import.meta.url)));
 const DAY = "2026-11-23"; // a Monday; TIMEZONE is UTC, working hours 09:00-17:00
 const at = (time: string) => `${DAY}T${time}:00.000Z`;
 
@@ -107,7 +110,8 @@ describe("a working day of scheduled work, each message once", () => {
     for (const eventId of commands) expect(await sim.ask<number>({ op: "matrix-replies", eventId })).toBe(1);
   }, 120_000);
 
-  describe("two replicas on PostgreSQL, the leader killed with SIGKILL midway", () => {
+  // Needs the store on PostgreSQL (src/store/postgres-db.ts, branch pg of issue 16): it runs as soon as that backend is in the tree.
+  describe.skipIf(!POSTGRES_STORE)("two replicas on PostgreSQL, the leader killed with SIGKILL midway", () => {
     let postgres: TestPostgres;
     beforeAll(async () => {
       postgres = await startTestPostgres();
@@ -123,9 +127,9 @@ describe("a working day of scheduled work, each message once", () => {
       clock.set(at("07:50"));
       simulators = await startSimulators(clock);
       const sim = simulators;
-      // Both replicas share the store (SQLite in one directory until the store runs on PostgreSQL) and elect their leader on PostgreSQL.
+      // Both replicas share the store on PostgreSQL and elect their leader there.
       const env = { DATABASE_URL: postgres.url, LEADER_TAKEOVER_SECONDS: "10", REMINDERS_DEFAULT: "daily@10:00" };
-      const shared = { dir, simulators: sim.info, clock, env, dataDir: join(dir, "store") };
+      const shared = { dir, simulators: sim.info, clock, env };
       const first = await startBotProcess({ name: "replica-1", ...shared });
       bots.push(first);
       await waitUntil(async () => (await first.ready())?.["leader"]?.startsWith("leader since") === true, "replica-1 to lead");

@@ -250,7 +250,7 @@ class MattermostAdapter implements ChatAdapter {
       onDirectChannel: (channelId, userId, seenAt) => this.poster.rememberDirectChannel(channelId, userId, seenAt),
     });
     this.listener = listener;
-    listener.start();
+    await listener.start();
     if (!(await listener.waitConnected(this.timing.connectTimeoutMs))) {
       this.log.warn("the Mattermost WebSocket is not connected yet; DMs to the bot are read once it is");
     }
