@@ -149,7 +149,7 @@ export class Outbox {
    */
   attach(platform: Platform, notifier: Notifier): void {
     this.notifiers.set(platform, notifier);
-    if (this.recovered) this.deliverInBackground();
+    if (this.recovered) void this.deliverInBackground();
   }
 
   /** Queues a notification with its routes; false when its key was already queued (or sent) before. */
@@ -205,7 +205,7 @@ export class Outbox {
       if (this.stopped) return;
       // A replica that died during a send left its route claimed: settled here once it is old enough.
       const settled = this.deps.shared ? this.settleInterrupted() : Promise.resolve();
-      settled
+      void settled
         .catch((err: unknown) => this.deps.log.error({ err }, "settling interrupted sends failed"))
         .then(() => this.deliverInBackground())
         .finally(() => {
