@@ -156,16 +156,26 @@ describe("PostgresDb transactions", () => {
 
   it("runs two transactions at once on two connections, each seeing only its own writes", async () => {
     const db = open();
-    let bothInside!: () => void;
-    let inside = 0;
-    const together = new Promise<void>((resolve) => (bothInside = resolve));
+    // Each waits at a barrier until both got there: both insert, then both read, before either commits.
+    const barrier = () => {
+      let arrived = 0;
+      let open!: () => void;
+      const opened = new Promise<void>((resolve) => (open = resolve));
+      return async () => {
+        if (++arrived === 2) open();
+        await opened;
+      };
+    };
+    const inserted = barrier();
+    const read = barrier();
     const work = (name: string) =>
       db.transaction(async () => {
         await db.run("INSERT INTO items (name) VALUES (?)", [name]);
-        if (++inside === 2) bothInside();
-        await together;
+        await inserted();
         const pid = await db.get<{ pid: number }>("SELECT pg_backend_pid() AS pid");
-        return { seen: await names(db), pid: pid!.pid };
+        const seen = await names(db);
+        await read();
+        return { seen, pid: pid!.pid };
       });
     const [a, b] = await Promise.all([work("a"), work("b")]);
     expect(a.seen).toEqual(["a"]);
