@@ -5,7 +5,9 @@
  *
  * A transaction is one pool client, held in AsyncLocalStorage for the work it runs: every query the
  * work makes, however deep, goes to that client, and every other query to the pool, so transactions
- * of concurrent commands run side by side on their own connections.
+ * of concurrent commands run side by side on their own connections. They are SERIALIZABLE, and one
+ * PostgreSQL refuses for a concurrent transaction's writes runs again: the work must only use the
+ * store (as `Db.transaction` asks), so running it twice changes nothing else.
  */
 import { AsyncLocalStorage } from "node:async_hooks";
 import pg from "pg";
@@ -17,6 +19,15 @@ import { numberPlaceholders, orderedValues, postgresDdl, type NumberedSql } from
  * a fixed number ("sbot" in ASCII) that no other lock of the bot uses.
  */
 export const MIGRATION_LOCK_KEY = 0x73626f74;
+
+/** How often a transaction runs when PostgreSQL refuses it for a concurrent one's writes. */
+const MAX_ATTEMPTS = 5;
+
+/** serialization_failure and deadlock_detected: the transaction may succeed when run again. */
+const isSerializationFailure = (error: unknown): boolean => {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === "40001" || code === "40P01";
+};
 
 /** One open transaction; `open` turns false when it ends, so work it left running no longer uses its client. */
 interface OpenTransaction {
@@ -74,11 +85,29 @@ export class PostgresDb implements Db {
   async transaction<T>(work: () => Promise<T>): Promise<T> {
     const outer = this.inTransaction();
     if (outer) return this.savepoint(outer, work);
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.serializable(work);
+      } catch (error) {
+        // Two transactions that read and wrote the same rows (two replicas updating one bug): one is
+        // refused, and runs again on what the other committed, as SQLite's one-at-a-time would have.
+        if (!isSerializationFailure(error) || attempt >= MAX_ATTEMPTS) throw error;
+        await new Promise((resolve) => setTimeout(resolve, Math.random() * 10 * attempt));
+      }
+    }
+  }
+
+  /**
+   * One attempt of a transaction, SERIALIZABLE: SQLite runs one transaction at a time, so work that
+   * reads, decides and writes (merge a bug's process state, claim a route) must not interleave with
+   * another doing the same here either.
+   */
+  private async serializable<T>(work: () => Promise<T>): Promise<T> {
     const client = await this.pool.connect();
     const transaction: OpenTransaction = { client, open: true, savepoints: 0 };
     let broken: Error | undefined;
     try {
-      await client.query("BEGIN");
+      await client.query("BEGIN ISOLATION LEVEL SERIALIZABLE");
       try {
         const result = await this.current.run(transaction, work);
         await client.query("COMMIT");

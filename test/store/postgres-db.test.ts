@@ -154,34 +154,51 @@ describe("PostgresDb transactions", () => {
     expect(await names(db)).toEqual(["late"]);
   });
 
-  it("runs two transactions at once on two connections, each seeing only its own writes", async () => {
+  it("runs two transactions at once on two connections, their writes unseen outside until they commit", async () => {
     const db = open();
-    // Each waits at a barrier until both got there: both insert, then both read, before either commits.
-    const barrier = () => {
-      let arrived = 0;
-      let open!: () => void;
-      const opened = new Promise<void>((resolve) => (open = resolve));
-      return async () => {
-        if (++arrived === 2) open();
-        await opened;
-      };
-    };
-    const inserted = barrier();
-    const read = barrier();
+    // Each waits at a barrier until both got there: both insert, then the rows are looked at from
+    // outside, then both commit.
+    let arrived = 0;
+    let bothInserted!: () => void;
+    const inserted = new Promise<void>((resolve) => (bothInserted = resolve));
+    let goOn!: () => void;
+    const looked = new Promise<void>((resolve) => (goOn = resolve));
     const work = (name: string) =>
       db.transaction(async () => {
         await db.run("INSERT INTO items (name) VALUES (?)", [name]);
-        await inserted();
         const pid = await db.get<{ pid: number }>("SELECT pg_backend_pid() AS pid");
-        const seen = await names(db);
-        await read();
-        return { seen, pid: pid!.pid };
+        if (++arrived === 2) bothInserted();
+        await looked;
+        return pid!.pid;
       });
-    const [a, b] = await Promise.all([work("a"), work("b")]);
-    expect(a.seen).toEqual(["a"]);
-    expect(b.seen).toEqual(["b"]);
-    expect(a.pid).not.toBe(b.pid);
+    const both = Promise.all([work("a"), work("b")]);
+    await inserted;
+    expect(await names(db)).toEqual([]);
+    goOn();
+    const [a, b] = await both;
+    expect(a).not.toBe(b);
     expect(await names(db)).toEqual(["a", "b"]);
+  });
+});
+
+describe("PostgresDb concurrent read-modify-write", () => {
+  it("runs transactions that read and then write the same row as if one after the other", async () => {
+    const db = open();
+    await db.run("INSERT INTO items (name, n) VALUES ('counter', 0)");
+    // Each reads the counter, waits until all have read, then writes what it read plus one: with
+    // plain READ COMMITTED all but one increment would be lost.
+    let arrived = 0;
+    let allRead!: () => void;
+    const everyoneRead = new Promise<void>((resolve) => (allRead = resolve));
+    const increment = () =>
+      db.transaction(async () => {
+        const row = await db.get<{ n: number }>("SELECT n FROM items WHERE name = 'counter'");
+        if (++arrived === 3) allRead();
+        await Promise.race([everyoneRead, new Promise((resolve) => setTimeout(resolve, 200))]);
+        await db.run("UPDATE items SET n = ? WHERE name = 'counter'", [row!.n + 1]);
+      });
+    await Promise.all([increment(), increment(), increment()]);
+    expect(await db.get("SELECT n FROM items WHERE name = 'counter'")).toEqual({ n: 3 });
   });
 });
 
