@@ -84,14 +84,14 @@ async function measure<T>(work: () => Promise<T>): Promise<Measured<T>> {
   return { ms, result, peakHeapMb: peak - base, retainedHeapMb: heapMb() - base };
 }
 
-function setup(url: string, token: string): { store: Store; engine: ProactiveEngine; requests: () => number; trackerFor: () => ReturnType<typeof createMantisTracker> } {
+async function setup(url: string, token: string): Promise<{ store: Store; engine: ProactiveEngine; requests: () => number; trackerFor: () => ReturnType<typeof createMantisTracker> }> {
   let requests = 0;
   const countingFetch: HttpFetch = (input, init) => {
     requests++;
     return httpClient(input, init);
   };
   const config = loadConfig({});
-  const store = new Store(":memory:");
+  const store = await Store.open({ path: ":memory:" });
   const staff = new StaffDirectory([...SANDBOX_STAFF]);
   const client = createMantisClient({ url, token, project: 1, impersonate: false, timeoutMs: 60_000, category: "General", log: silent, fetch: countingFetch });
   const tracker = createMantisTracker({ client, staff });
@@ -158,11 +158,11 @@ function buildIfStale(): void {
 
 /** The engine's costs measured in this process over the simulator's tracker (and summary_10k_ms). */
 async function engineInThisProcess(simulator: Simulators): Promise<void> {
-  const bot = setup(simulator.info.mantisUrl, simulator.info.mantisToken);
+  const bot = await setup(simulator.info.mantisUrl, simulator.info.mantisToken);
 
   const first = await measure(() => bot.engine.runJob("watch-tracker"));
   const firstRequests = bot.requests();
-  record(`first full scan, ${bot.store.mirror.count()} bugs, page size ${FULL_SCAN_PAGE_SIZE}`, `${first.ms.toFixed(0)} ms, ${firstRequests} requests, peak heap +${first.peakHeapMb.toFixed(1)} MB, retained +${first.retainedHeapMb.toFixed(1)} MB`);
+  record(`first full scan, ${await bot.store.mirror.count()} bugs, page size ${FULL_SCAN_PAGE_SIZE}`, `${first.ms.toFixed(0)} ms, ${firstRequests} requests, peak heap +${first.peakHeapMb.toFixed(1)} MB, retained +${first.retainedHeapMb.toFixed(1)} MB`);
 
   expectAtMost("first full scan", first.ms, TARGETS.firstScanMs, "ms");
   expectAtMost("first full scan, retained heap", first.retainedHeapMb, TARGETS.firstScanRetainedMb, "MB");
@@ -207,25 +207,25 @@ async function engineInThisProcess(simulator: Simulators): Promise<void> {
   for (let run = 0; run <= REPEAT; run++) {
     const summary = await measure(async () => buildSummary(bot.engine.context, { channel: "management", time: "09:00", timeZone: "UTC" }, new Date(), new Date()));
     if (run === 0) {
-      record(`composing the daily summary (${bot.store.mirror.count()} bugs)`, `${summary.result.length} messages, peak heap +${summary.peakHeapMb.toFixed(1)} MB`);
+      record(`composing the daily summary (${await bot.store.mirror.count()} bugs)`, `${summary.result.length} messages, peak heap +${summary.peakHeapMb.toFixed(1)} MB`);
     } else {
       figures.summary_10k_ms.push(summary.ms);
     }
   }
   await bot.engine.stop();
-  bot.store.close();
+  await bot.store.close();
 
   // The same first scan with the incremental page size, to show why full scans use bigger pages.
-  const small = setup(simulator.info.mantisUrl, simulator.info.mantisToken);
+  const small = await setup(simulator.info.mantisUrl, simulator.info.mantisToken);
   const smallRun = await measure(() =>
     watchTracker(
-      { tracker: small.trackerFor(), store: small.store, now: () => new Date(), log: silent, pageSize: 50, fullScanPageSize: 50, feedbackRecorded: () => false },
-      { onEvents: () => undefined, onFirstRun: () => undefined },
+      { tracker: small.trackerFor(), store: small.store, now: () => new Date(), log: silent, pageSize: 50, fullScanPageSize: 50, feedbackRecorded: async () => false },
+      { onEvents: async () => undefined, onFirstRun: async () => undefined },
     ),
   );
   record(`first full scan, page size 50 (for comparison)`, `${smallRun.ms.toFixed(0)} ms, ${small.requests()} requests, peak heap +${smallRun.peakHeapMb.toFixed(1)} MB`);
   await small.engine.stop();
-  small.store.close();
+  await small.store.close();
 }
 
 /** startup_ms: the built bot started again and again on one data directory (the first start creates the store). */

@@ -57,7 +57,7 @@ export const askCommand = defineCommand({
     if (earlier) steps.madeEarlier(`opened sub-bug #${earlier.id} for @${developer.name} (in an earlier run)`);
     let sub =
       earlier ??
-      (await steps.run(
+      await steps.run(
         { todo: `open a sub-bug of #${bug.id} for @${developer.name}`, done: (created: Ticket) => `opened sub-bug #${created.id} for @${developer.name} (${created.state.label})` },
         () =>
           fileSubTicket(ctx, bug, {
@@ -66,7 +66,7 @@ export const askCommand = defineCommand({
             description: `@${ctx.caller.name} asks for feedback on #${bug.id} (${parentUrl}):\n\n${args.question}\n\nThis is a sub-bug of #${bug.id}; that bug's feedback waits for the answer here.`,
           }),
         [`set it to ${feedbackLabel}`, `link it as a sub-bug of #${bug.id}`, tell],
-      ));
+      );
     const linked = subBugIds(bug).includes(sub.id);
     const link = `link #${sub.id} as a sub-bug of #${bug.id}`;
     // A tracker may have filed it straight into feedback; else it is moved there.
@@ -118,7 +118,7 @@ export const askCommand = defineCommand({
  */
 async function findEarlierAsk(ctx: CommandContext, parent: LoadedBug, developer: StaffMember, summary: string): Promise<Ticket | undefined> {
   const linked = new Map(parent.subBugs.map((sub) => [sub.bug.id, sub.bug]));
-  for (const asked of ctx.store.subFeedback.list(parent.bug.id)) {
+  for (const asked of await ctx.store.subFeedback.list(parent.bug.id)) {
     if (asked.answeredAt !== undefined || asked.askedOf !== developer.name) continue;
     let sub = linked.get(asked.childBugId);
     if (!sub) {

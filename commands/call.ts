@@ -106,7 +106,7 @@ export const callCommand = defineCommand({
     if (compareDates(callDate, today) > 0) {
       throw new UsageError(`date: ${formatDate(callDate)} is in the future; give the day the call took place (default: today).`);
     }
-    const call = ctx.store.calls.add({
+    const call = await ctx.store.calls.add({
       recordedAt: ctx.now(),
       recordedBy: ctx.caller.name,
       customerName: args.name,
@@ -121,7 +121,7 @@ export const callCommand = defineCommand({
       return args.route === "sales" ? await routeToSales(ctx, args, call) : await routeToBug(ctx, args, call);
     } catch (error) {
       // Nothing was created for the call, so it is not kept either: a retry must not log it twice.
-      ctx.store.calls.delete(call.id);
+      await ctx.store.calls.delete(call.id);
       throw error;
     }
   },
@@ -183,8 +183,8 @@ async function routeToSales(ctx: CommandContext, args: CallArgs, call: CallRecor
     date: call.callDate,
     recordedBy: ctx.caller.name,
   });
-  ctx.store.calls.setSalesRef(call.id, reference);
-  const erpReference = ctx.store.sales.get(reference)?.payload["erpReference"];
+  await ctx.store.calls.setSalesRef(call.id, reference);
+  const erpReference = (await ctx.store.sales.get(reference))?.payload["erpReference"];
   const inErp = typeof erpReference === "string" ? ` (ERP reference ${erpReference})` : "";
   return ephemeral(
     [

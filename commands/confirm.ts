@@ -65,15 +65,15 @@ export const confirmCommand = defineCommand({
     const { bug, state, situation, subBugs } = await loadBug(ctx, args.bug);
     const transition = requireTransition("confirm", situation);
 
-    const read = readTimeline(ctx, state, {
+    const read = await readTimeline(ctx, state, {
       ...(args.estimate !== undefined ? { estimate: readEstimate(ctx, args.estimate) } : {}),
-      ...(args.deadline !== undefined ? { deadline: readDeadline(ctx, args.deadline) } : {}),
+      ...(args.deadline !== undefined ? { deadline: await readDeadline(ctx, args.deadline) } : {}),
     });
     if (!read.ok) {
       throw new UsageError(
         "missing" in read
           ? `The feedback on #${bug.id} has no ${read.missing}: give it, e.g. \`confirm ${bug.id} estimate=4h deadline=14.3.2034\`.`
-          : `The deadline from the feedback, ${formatDate(read.passed)}, has passed: give a new one, e.g. \`confirm ${bug.id} deadline=${formatDate(addDays(callerToday(ctx), 7))}\`.`,
+          : `The deadline from the feedback, ${formatDate(read.passed)}, has passed: give a new one, e.g. \`confirm ${bug.id} deadline=${formatDate(addDays(await callerToday(ctx), 7))}\`.`,
       );
     }
     const timeline = read.timeline;
@@ -84,7 +84,9 @@ export const confirmCommand = defineCommand({
 
     // Answered sub-bugs are those `confirm` would take now: their feedback is in and they wait for a timeline.
     const answered = subBugs.filter((sub) => checkTransition("confirm", sub.situation).ok);
-    const withSubBugs = args["with-sub-bugs"] ? answered.map((sub) => ({ sub, ...subBugPlan(ctx, sub, bug.id) })) : [];
+    const withSubBugs = [];
+    // Every sub-bug's plan before any write: one that cannot be confirmed stops the whole command.
+    if (args["with-sub-bugs"]) for (const sub of answered) withSubBugs.push({ sub, ...await subBugPlan(ctx, sub, bug.id) });
 
     const problems: (string | undefined)[] = [];
     const confirmedSubs: string[] = [];
@@ -141,18 +143,18 @@ export const confirmCommand = defineCommand({
 });
 
 /** The timeline from the overrides, else from the bug's feedback; usable only when complete and not past. */
-function readTimeline(ctx: CommandContext, state: BugProcessState | undefined, overrides: { estimate?: number; deadline?: IsoDate }): TimelineRead {
+async function readTimeline(ctx: CommandContext, state: BugProcessState | undefined, overrides: { estimate?: number; deadline?: IsoDate }): Promise<TimelineRead> {
   const estimateMinutes = overrides.estimate ?? state?.estimateMinutes;
   const deadline = overrides.deadline ?? state?.deadline;
   if (estimateMinutes === undefined) return { ok: false, missing: "estimate" };
   if (deadline === undefined) return { ok: false, missing: "deadline" };
-  if (compareDates(deadline, callerToday(ctx)) < 0) return { ok: false, passed: deadline };
+  if (compareDates(deadline, await callerToday(ctx)) < 0) return { ok: false, passed: deadline };
   return { ok: true, timeline: { estimateMinutes, deadline } };
 }
 
 /** Where a sub-bug goes and with which timeline; nothing is confirmed when one of them cannot be. */
-function subBugPlan(ctx: CommandContext, sub: SubBug, parentId: number): { transition: Transition; timeline: Timeline } {
-  const read = readTimeline(ctx, sub.state, {});
+async function subBugPlan(ctx: CommandContext, sub: SubBug, parentId: number): Promise<{ transition: Transition; timeline: Timeline }> {
+  const read = await readTimeline(ctx, sub.state, {});
   if (!read.ok) {
     const problem = "missing" in read ? `the feedback on sub-bug #${sub.bug.id} has no ${read.missing}` : `the deadline from the feedback on sub-bug #${sub.bug.id}, ${formatDate(read.passed)}, has passed`;
     throw new ProcessRuleError(

@@ -40,9 +40,9 @@ export const docsCommand = defineCommand({
     const questionKey = normalizeQuestion(redacted.text);
     if (questionKey === "") throw new UsageError("question: must contain words, for example \"How do I withdraw money into my wallet?\"");
     const now = ctx.now();
-    ctx.store.docs.addQuestion({ questionKey, question: redacted.text, url: args.url, askedAt: now, recordedBy: ctx.caller.name });
+    await ctx.store.docs.addQuestion({ questionKey, question: redacted.text, url: args.url, askedAt: now, recordedBy: ctx.caller.name });
     const windowDays = ctx.settings.docsRepeatWindowDays;
-    const recent = ctx.store.docs.listQuestions(questionKey, new Date(now.getTime() - windowDays * DAY_MS));
+    const recent = await ctx.store.docs.listQuestions(questionKey, new Date(now.getTime() - windowDays * DAY_MS));
     const count = recent.length;
 
     const lines = [
@@ -55,10 +55,10 @@ export const docsCommand = defineCommand({
     if (redacted.replaced.length > 0) {
       lines.push(`(I replaced personal data (${describeRedaction(redacted.replaced)}) in the question by placeholders before recording it.)`);
     }
-    const existing = ctx.store.docs.getBug(questionKey);
+    const existing = await ctx.store.docs.getBug(questionKey);
     if (existing?.bugId !== undefined) {
       lines.push(`A documentation bug for this question is already filed: ${bugLink({ id: existing.bugId, private: false }, ctx.tracker.ticketUrl(existing.bugId))}.`);
-    } else if (count >= ctx.settings.docsRepeatThreshold && ctx.store.docs.claimBug(questionKey, now)) {
+    } else if (count >= ctx.settings.docsRepeatThreshold && (await ctx.store.docs.claimBug(questionKey, now))) {
       lines.push(await fileDocsBug());
     }
     return ephemeral(lines.join("\n"));
@@ -77,10 +77,10 @@ export const docsCommand = defineCommand({
           { action: "file", command: "docs", details: { origin: "docs", count } },
           { processState: { origin: "docs" } },
         );
-        ctx.store.docs.setBug(questionKey, bug.id);
+        await ctx.store.docs.setBug(questionKey, bug.id);
         return `People keep asking this (${count} times in ${windowDays} days), so I filed ${bugLink(bug, ctx.tracker.ticketUrl(bug.id))} to make the answer easier to find. The customer need not be pointed to that bug.`;
       } catch (err) {
-        ctx.store.docs.releaseClaim(questionKey);
+        await ctx.store.docs.releaseClaim(questionKey);
         ctx.log.warn({ err }, "filing the documentation bug failed");
         const why = err instanceof BotError ? ` (${err.userMessage})` : "";
         return `People keep asking this (${count} times in ${windowDays} days), but I could not file the documentation bug${why}. I will try again the next time this question is recorded.`;

@@ -43,7 +43,7 @@ export const etaCommand = defineCommand({
     const transition = requireTransition("eta", situation);
     requireHandlerOrManagement(ctx, bug, "eta");
     const estimateMinutes = readEstimate(ctx, args.estimate);
-    const deadline = readDeadline(ctx, args.deadline);
+    const deadline = await readDeadline(ctx, args.deadline);
 
     const workdayHours = ctx.settings.workdayHours;
     const previous = parseSubject(bug.summary, { workdayHours }).tag;
@@ -87,7 +87,7 @@ export const etaCommand = defineCommand({
       }
       if (problem) lines.push(problem);
     }
-    const warning = timelineWarning(ctx, { developer: handlerMember(ctx, bug) ?? ctx.caller, estimateMinutes, deadline });
+    const warning = await timelineWarning(ctx, { developer: handlerMember(ctx, bug) ?? ctx.caller, estimateMinutes, deadline });
     if (warning) lines.push(warning);
     return ephemeral(lines.join("\n"), { bugId: bug.id });
   },

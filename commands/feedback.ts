@@ -72,7 +72,7 @@ export const feedbackCommand = defineCommand({
     requireHandlerOrManagement(ctx, bug, "feedback");
 
     const estimateMinutes = readEstimate(ctx, args.estimate);
-    const deadline = readDeadline(ctx, args.deadline);
+    const deadline = await readDeadline(ctx, args.deadline);
     const fixedIn = args.fixedIn === undefined ? undefined : unwrapParsed(mapFixedInError(parseFixedIn(args.fixedIn)));
     const version = fixedIn ? await checkVersion(ctx, fixedIn) : undefined;
 
@@ -101,10 +101,10 @@ export const feedbackCommand = defineCommand({
     const title = escapeMarkdown(removeSubjectTag(updated.summary));
     const problems: (string | undefined)[] = [];
 
-    const sub = ctx.store.subFeedback.get(bug.id);
+    const sub = await ctx.store.subFeedback.get(bug.id);
     let parentNote = "";
     if (sub) {
-      ctx.store.subFeedback.markAnswered(bug.id, { at: ctx.now(), by: ctx.caller.name, how: "feedback" });
+      await ctx.store.subFeedback.markAnswered(bug.id, { at: ctx.now(), by: ctx.caller.name, how: "feedback" });
       problems.push(await tellParentHandler(ctx, { subId: bug.id, parentId: sub.parentBugId, askedBy: sub.askedBy, path: args.path, timeline }));
       parentNote = ` (sub-bug of #${sub.parentBugId}; its handler was told the answer is in)`;
     }
@@ -126,7 +126,7 @@ export const feedbackCommand = defineCommand({
       [
         `Thanks: your feedback on ${link} is a public note, the bug is ${updated.state.label} again and waits for management's timeline${parentNote}. Management has been told.`,
         `Recorded: ${timeline}${fixedText}.`,
-        timelineWarning(ctx, { developer: handlerMember(ctx, updated) ?? ctx.caller, estimateMinutes, deadline }),
+        await timelineWarning(ctx, { developer: handlerMember(ctx, updated) ?? ctx.caller, estimateMinutes, deadline }),
         ...problems,
       ]
         .filter(Boolean)
@@ -153,7 +153,7 @@ async function tellParentHandler(
     ctx.log.warn({ err: error, bugId: answer.parentId }, "could not read the parent of a sub-bug");
   }
   if (!recipient || recipient.name === ctx.caller.name) return undefined;
-  const still = ctx.store.subFeedback.pending(answer.parentId);
+  const still = await ctx.store.subFeedback.pending(answer.parentId);
   const next =
     still.length > 0
       ? `Still waiting for ${still.map((id) => `#${id}`).join(", ")}.`

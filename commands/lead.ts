@@ -49,7 +49,7 @@ export const leadCommand = defineCommand({
   }),
   privacy: { personalData: ["reply"] },
   async run(ctx, args) {
-    const record = ctx.store.sales.get(args.reference);
+    const record = await ctx.store.sales.get(args.reference);
     if (!record) throw new NotFoundError(`There is no sales record ${args.reference.toUpperCase()}.`);
     return ephemeral(formatRecord(record, ctx.settings.timeZone));
   },

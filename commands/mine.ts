@@ -19,7 +19,7 @@ export const mineCommand = defineCommand({
     if (bugs.length === 0) return ephemeral(["You handle no open bugs right now.", staleNote].filter(Boolean).join("\n"));
     const byStage = new Map<Stage, QueueBug[]>();
     for (const bug of bugs) {
-      const stage = resolveStage(describeBug(bug, ctx.store.bugProcess.get(bug.id), ctx.settings));
+      const stage = resolveStage(describeBug(bug, await ctx.store.bugProcess.get(bug.id), ctx.settings));
       byStage.set(stage, [...(byStage.get(stage) ?? []), bug]);
     }
     const lines = [`**Your open bugs (${bugs.length})**`];

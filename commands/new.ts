@@ -22,9 +22,9 @@ export const newCommand = defineCommand({
     // Those whose state can mean waiting for management (for triage or for a timeline); the stage decides.
     const { bugs, truncated } = await readQueue(ctx.tracker, (bug) => bug.state.stages.some((stage) => stage === "triage" || stage === "timeline"));
     const url = (id: number) => ctx.tracker.ticketUrl(id);
-    const staged = bugs
-      .map((bug) => ({ bug, stage: resolveStage(describeBug(bug, ctx.store.bugProcess.get(bug.id), ctx.settings)) }))
-      .sort((a, b) => a.bug.createdAt.getTime() - b.bug.createdAt.getTime());
+    const staged = [];
+    for (const bug of bugs) staged.push({ bug, stage: resolveStage(describeBug(bug, await ctx.store.bugProcess.get(bug.id), ctx.settings)) });
+    staged.sort((a, b) => a.bug.createdAt.getTime() - b.bug.createdAt.getTime());
     const untriaged = staged.filter((item) => item.stage === "triage");
     const timeline = staged.filter((item) => item.stage === "timeline");
     if (untriaged.length === 0 && timeline.length === 0) {

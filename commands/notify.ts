@@ -30,7 +30,7 @@ export const notifyCommand = defineCommand({
     const transition = requireTransition("notify", situation);
     const communicator = staffNamed(ctx, state?.communicator);
     requireParticipant(ctx, { people: [communicator, handlerMember(ctx, bug)], who: "the staff member telling the customer", bugId: bug.id, action: "notify" });
-    const sales = ctx.store.sales.linkOf(bug.id);
+    const sales = await ctx.store.sales.linkOf(bug.id);
     if (args.gratis && !sales) {
       throw new ProcessRuleError(`Bug #${bug.id} did not come from a sales process, so there is no billing to skip; run \`notify ${bug.id}\`.`);
     }
@@ -48,7 +48,7 @@ export const notifyCommand = defineCommand({
       lines.push(`No draft response was stored: write the customer a brief note that we fixed the problem${updated.private ? "" : `, with the link ${url}`}.`);
     }
     if (updated.private) lines.push("The bug is private, so its link is left out: the customer could not open it.");
-    const calls = ctx.store.calls.list().filter((call) => call.bugId === bug.id);
+    const calls = (await ctx.store.calls.list()).filter((call) => call.bugId === bug.id);
     if (calls.length > 0) {
       lines.push(`The customer's name and contact are in the private note on the bug (support call ${calls.map((call) => call.id).join(", ")}).`);
     }

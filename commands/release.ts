@@ -52,10 +52,10 @@ export const releaseCommand = defineCommand({
     const versions = await ctx.tracker.listVersions();
     const known = versions.find((candidate) => candidate.name === args.version) ?? versions.find((candidate) => candidate.name.toLowerCase() === args.version.toLowerCase());
     if (known?.released) {
-      const on = known.date ? ` on ${formatDate(todayIn(callerTimeZone(ctx), known.date))}` : "";
+      const on = known.date ? ` on ${formatDate(todayIn(await callerTimeZone(ctx), known.date))}` : "";
       return ephemeral(`${escapeMarkdown(known.name)} was already released${on}; nothing changed. Bugs resolved since then go with the next release.`);
     }
-    const version = known ?? (await ctx.tracker.createVersion(args.version));
+    const version = known ?? await ctx.tracker.createVersion(args.version);
     if (!known) ctx.log.info({ version: version.name }, "created a version for a release");
     const name = escapeMarkdown(version.name);
 
@@ -121,7 +121,7 @@ export const releaseCommand = defineCommand({
         if (done.length === 0) throw error;
         throw new PartialChangeError(done, [markReleased], { cause: error, retry: "the closed bugs stay closed and the version is marked released" });
       }
-      lines.push(`${name} is marked released in ${tracker}, dated ${formatDate(callerToday(ctx))}.`);
+      lines.push(`${name} is marked released in ${tracker}, dated ${formatDate(await callerToday(ctx))}.`);
     }
     return ephemeral(lines.join("\n"));
   },
@@ -144,7 +144,7 @@ async function readResolved(ctx: CommandContext): Promise<ResolvedBugs> {
   const closable: ResolvedBugs["closable"] = new Map();
   const waiting: string[] = [];
   for (const bug of bugs.filter((candidate) => candidate.state.stages.includes("resolved"))) {
-    const state = ctx.store.bugProcess.get(bug.id);
+    const state = await ctx.store.bugProcess.get(bug.id);
     const subBugs = await loadSubBugs(ctx, bug, byId);
     const situation = { ...describeBug(bug, state, ctx.settings), subBugs: subBugs.map((sub) => sub.situation) };
     const check = checkTransition("release", situation);

@@ -29,7 +29,7 @@ export const reportCommand = defineCommand({
   positional: ["period"],
   args: z.object({ period: z.enum(["week", "month"], { error: "say week or month" }).default("week") }),
   async run(ctx, args) {
-    const report = buildReport(ctx.store, ctx.settings, args.period, ctx.now());
+    const report = await buildReport(ctx.store, ctx.settings, args.period, ctx.now());
     // With the engine off the mirror has no subjects: the few bugs listed are read from the tracker.
     for (const bug of report.longestWaiting) {
       if (bug.summary !== "") continue;
@@ -43,7 +43,7 @@ export const reportCommand = defineCommand({
       ...(ctx.charts ? { charts: ctx.charts } : {}),
       onChartError: (err) => ctx.log.warn({ err }, "the report's chart could not be drawn; the report goes without it"),
     });
-    const note = ctx.store.mirror.lastPoll() === undefined ? "\n\n_The engine has not read the tracker yet: only the bot's own changes are counted._" : "";
+    const note = (await ctx.store.mirror.lastPoll()) === undefined ? "\n\n_The engine has not read the tracker yet: only the bot's own changes are counted._" : "";
     return inChannel(`${text}${note}`, picture ? { image: picture } : {});
   },
 });

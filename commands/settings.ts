@@ -41,7 +41,7 @@ export const settingsCommand = defineCommand({
     reset: flagArg,
   }),
   async run(ctx, args) {
-    const before = args.reset ? {} : ctx.store.preferences.get(ctx.caller.name);
+    const before = args.reset ? {} : await ctx.store.preferences.get(ctx.caller.name);
     const changes: UserPreferences = {
       ...(args.reminders ? { reminders: formatRemindersMode(args.reminders) } : {}),
       ...(args.quiet !== undefined ? { quiet: formatTimeRange(args.quiet) } : {}),
@@ -51,20 +51,20 @@ export const settingsCommand = defineCommand({
       ...(args.holidays ? { holidays: args.holidays } : {}),
     };
     const changed = Object.keys(changes);
-    if (!args.reset && changed.length === 0) return ephemeral(describeSettings(ctx, "Your settings"));
+    if (!args.reset && changed.length === 0) return ephemeral(await describeSettings(ctx, "Your settings"));
     const next: UserPreferences = { ...before, ...changes };
     if (args.holidays?.length === 0) delete next.holidays;
-    ctx.store.preferences.set(ctx.caller.name, next, ctx.now());
+    await ctx.store.preferences.set(ctx.caller.name, next, ctx.now());
     const heading = args.reset
       ? `Back to the defaults${changed.length > 0 ? `, then changed ${changed.join(", ")}` : ""}`
       : `Changed ${changed.join(", ")}`;
-    return ephemeral(describeSettings(ctx, heading));
+    return ephemeral(await describeSettings(ctx, heading));
   },
 });
 
-function describeSettings(ctx: CommandContext, heading: string): string {
-  const preferences = ctx.store.preferences.get(ctx.caller.name);
-  const settings = settingsFor(ctx, ctx.caller);
+async function describeSettings(ctx: CommandContext, heading: string): Promise<string> {
+  const preferences = await ctx.store.preferences.get(ctx.caller.name);
+  const settings = await settingsFor(ctx, ctx.caller);
   const source = (key: keyof typeof settings.sources): string => settings.sources[key];
   const mode = settings.mode;
   const modeText =
@@ -86,7 +86,7 @@ function describeSettings(ctx: CommandContext, heading: string): string {
     `- hours: \`${pad(calendar.dayStartMinute)}-${pad(calendar.dayEndMinute)}\` (${source("hours")})`,
     `- holidays: ${personal.length > 0 ? `\`${personal.join(",")}\` (yours)` : "none of your own"}${ctx.settings.holidays.length > 0 ? `, plus the company's ${ctx.settings.holidays.join(", ")}` : ""}`,
   ];
-  const snoozes = ctx.store.snoozes.list(ctx.caller.name, ctx.now());
+  const snoozes = await ctx.store.snoozes.list(ctx.caller.name, ctx.now());
   if (snoozes.length > 0) {
     lines.push(`Snoozed: ${snoozes.map((snooze) => `#${snooze.bugId} until ${formatLocalTime(snooze.until, settings.timeZone)}`).join(", ")} (\`snooze <bug> off\` ends one).`);
   }

@@ -49,10 +49,10 @@ export const snoozeCommand = defineCommand({
   args: z.object({ bug: bugIdArg, length: nonEmptyArg("1d or 4h or off") }),
   async run(ctx, args) {
     if (/^(off|stop|end|none)$/i.test(args.length)) {
-      const had = ctx.store.snoozes.clear(args.bug, ctx.caller.name);
+      const had = await ctx.store.snoozes.clear(args.bug, ctx.caller.name);
       return ephemeral(had ? `Reminders about #${args.bug} are on again.` : `Reminders about #${args.bug} were not snoozed.`);
     }
-    const settings = settingsFor(ctx, ctx.caller);
+    const settings = await settingsFor(ctx, ctx.caller);
     const now = ctx.now();
     const until = unwrapParsed(parseSnoozeEnd(args.length, { now, timeZone: settings.timeZone, dayStartMinute: settings.calendar.dayStartMinute }));
     const latest = zonedInstant(settings.timeZone, addIsoDays(toLocalDateTime(now, settings.timeZone).date, MAX_SNOOZE_DAYS + 1), 0);
@@ -61,7 +61,7 @@ export const snoozeCommand = defineCommand({
     }
     // Reading the bug checks that it exists and gives the reply its subject.
     const bug = await ctx.tracker.getTicket(args.bug);
-    ctx.store.snoozes.set(bug.id, ctx.caller.name, until, now);
+    await ctx.store.snoozes.set(bug.id, ctx.caller.name, until, now);
     return ephemeral(
       `Reminders to you about ${bugLink(bug, ctx.tracker.ticketUrl(bug.id))} ${escapeMarkdown(bug.summary)} are snoozed until ` +
         `${formatLocalTime(until, settings.timeZone)} (${settings.timeZone}). Management is still told if feedback stays overdue. ` +

@@ -34,7 +34,7 @@ export const summaryCommand = defineCommand({
       throw new UsageError(`There is no section \`${section.replace(/`/g, "")}\` in the summary. The sections are:\n${sectionList()}`);
     }
     // Filings that wait for the tracker are known without it: shown even while it is down.
-    const waiting = describeWaitingFilings(ctx.store, ctx.tracker.name).join("\n");
+    const waiting = (await describeWaitingFilings(ctx.store, ctx.tracker.name)).join("\n");
     let queue;
     try {
       queue = await readQueueSummary(ctx);

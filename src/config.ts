@@ -10,6 +10,8 @@ import { parsedSetting } from "./core/parse-result.js";
 import { processEnvSchema, processSettingsFromEnv, type ProcessSettings } from "./core/process-settings.js";
 import { ConfigError } from "./errors.js";
 import { erpEnvSchema, erpSettingsFromEnv, type ErpWebhookSettings } from "./erp/settings.js";
+import { storeEnvSchema, storeLocationFromEnv } from "./store/settings.js";
+import type { StoreLocation } from "./store/store.js";
 import { deriveActionSecret, parseChannelMap, parseTokenList, type MattermostSettings } from "./chat/mattermost/settings.js";
 import { parseInviterList, parseRoomMap, type MatrixSettings } from "./chat/matrix/settings.js";
 import { chatEnvSchema, chatSettingsFromEnv, type ChatSettings } from "./chat/kernel/settings.js";
@@ -41,6 +43,7 @@ export const envSchema = z.object({
   USERS_FILE: z.string().min(1).optional(),
   ...processEnvSchema.shape,
   ...erpEnvSchema.shape,
+  ...storeEnvSchema.shape,
   MATTERMOST_URL: optionalUrl,
   MATTERMOST_BOT_TOKEN: optionalSecret,
   MATTERMOST_COMMAND_TOKEN: optionalSecret,
@@ -74,6 +77,8 @@ export interface AppConfig {
   mode: "sandbox" | "live";
   mantis?: MantisSettings;
   dataDir: string;
+  /** The SQLite file under DATA_DIR, or the PostgreSQL database of DATABASE_URL. */
+  store: StoreLocation;
   httpPort: number;
   logLevel: Env["LOG_LEVEL"];
   logFormat: "json" | "pretty";
@@ -160,6 +165,7 @@ export function loadConfig(environment: Record<string, string | undefined>, opti
         }
       : undefined,
     dataDir: env.DATA_DIR,
+    store: storeLocationFromEnv(env, env.DATA_DIR),
     httpPort: env.HTTP_PORT,
     logLevel: env.LOG_LEVEL,
     logFormat: env.LOG_FORMAT ?? (options.isTTY ? "pretty" : "json"),

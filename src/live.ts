@@ -5,7 +5,6 @@
  * platforms. After the start it runs the doctor's checks and logs each failure as a warning.
  * SIGINT/SIGTERM stop everything cleanly.
  */
-import { join } from "node:path";
 import type { Logger } from "pino";
 import { createBotCore } from "./app.js";
 import { createVegaChartRenderer } from "./charts/vega-chart-renderer.js";
@@ -36,7 +35,7 @@ export async function runLive(config: AppConfig, logger: Logger): Promise<void> 
   // Listen for SIGINT/SIGTERM before anything starts: a stop asked for while the adapters still
   // connect then ends the run cleanly once they have, instead of killing the process half-way.
   const stopAsked = waitForStopSignal(logger);
-  const store = new Store(join(config.dataDir, "support-bot.sqlite"));
+  const store = await Store.open(config.store);
   const metrics = new PrometheusMetrics();
   const tracker = createMantisTracker({
     client: createMantisClient({ ...config.mantis, category: config.process.category, log: logger.child({ component: "mantis" }), metrics }),
@@ -45,7 +44,7 @@ export async function runLive(config: AppConfig, logger: Logger): Promise<void> 
   // Every notification goes through the outbox, one route per configured platform; a platform's routes
   // wait until its adapter is connected. The outbox retries on its own timer, with the engine on or off.
   const { outbox, notifier } = createOutbox({ store, staff, platforms, settings: config.process, proactive: config.proactive, log: logger.child({ component: "outbox" }), quietHours: true, metrics });
-  outbox.start();
+  await outbox.start();
   const erp = createErp(config, store, notifier, () => new Date());
   // Each chat adapter's kernel tells the core its trigger (a configured Matrix prefix) with every command.
   // Pings, reminders and summaries; PROACTIVE=off leaves only the commands (auto means on when live).
@@ -101,7 +100,7 @@ export async function runLive(config: AppConfig, logger: Logger): Promise<void> 
   await outbox.stop();
   for (const adapter of adapters.reverse()) await adapter.stop();
   await http.close();
-  store.close();
+  await store.close();
   logger.info("stopped");
 }
 
@@ -113,8 +112,8 @@ function addReadinessChecks(http: HttpServer, ready: { store: Store; adapters: r
   http.addReadinessCheck("store", () => (ready.store.isOpen ? { ok: true, detail: "open" } : { ok: false, detail: "closed" }));
   const { pollIntervalMs } = ready;
   if (pollIntervalMs !== undefined) {
-    const poll: HealthCheck = () => {
-      const last = ready.store.isOpen ? ready.store.mirror.lastPoll() : undefined;
+    const poll: HealthCheck = async () => {
+      const last = ready.store.isOpen ? await ready.store.mirror.lastPoll() : undefined;
       if (!last) return { ok: false, detail: "no successful poll of MantisBT yet" };
       const ageMs = Date.now() - last.getTime();
       return { ok: ageMs <= FRESH_POLL_INTERVALS * pollIntervalMs + 60_000, detail: `last poll ${last.toISOString()}` };

@@ -57,7 +57,7 @@ export async function runSandbox({ config, logger, input, output, interactive }:
   const clock = new SandboxClock();
   const now = clock.now;
   const simulator = await startMantisSimulator({ seed: true, now });
-  const store = new Store(":memory:");
+  const store = await Store.open({ path: ":memory:" });
   let engine: ProactiveEngine | undefined;
   let filingRetries: FilingRetries | undefined;
   let retention: RetentionJob | undefined;
@@ -86,7 +86,7 @@ export async function runSandbox({ config, logger, input, output, interactive }:
     outbox = created.outbox;
     const notifier = created.notifier;
     outbox.attach("sandbox", outbound);
-    outbox.start();
+    await outbox.start();
     const erp = createErp(config, store, notifier, now);
     // The proactive engine prints its pings, reminders and summaries as they come due. Off for piped
     // input unless PROACTIVE=on, so scripted runs stay deterministic; POLL_INTERVAL=5 and small
@@ -121,7 +121,7 @@ export async function runSandbox({ config, logger, input, output, interactive }:
     await filingRetries?.stop();
     await retention?.stop();
     await outbox?.stop();
-    store.close();
+    await store.close();
     await simulator.close();
   }
 }

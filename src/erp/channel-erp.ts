@@ -15,14 +15,14 @@ export class ChannelErp implements ErpPort {
   ) {}
 
   async recordSalesContact(contact: SalesContact): Promise<ErpReceipt> {
-    const { reference } = this.store.sales.add({ kind: "contact", at: this.now(), payload: contact });
+    const { reference } = await this.store.sales.add({ kind: "contact", at: this.now(), payload: contact });
     return this.tellSales(reference, {
       text: `New sales contact **${reference}** (${contact.customerType}) recorded by @${contact.recordedBy}. Details: \`/support lead ${reference}\` (staff only).`,
     });
   }
 
   async recordResolution(resolution: SalesResolution): Promise<ErpReceipt> {
-    const { reference } = this.store.sales.add({ kind: "resolution", at: this.now(), payload: resolution });
+    const { reference } = await this.store.sales.add({ kind: "resolution", at: this.now(), payload: resolution });
     const billing = resolution.startBilling ? " Please start invoicing / billing." : "";
     return this.tellSales(reference, {
       text: `Bug [#${resolution.bugId}](${resolution.bugUrl}) from sales${resolution.salesRef ? ` (${resolution.salesRef})` : ""} is resolved by @${resolution.resolvedBy}: update the ERP record.${billing} (${reference})`,

@@ -138,8 +138,8 @@ export class WebhookErp implements ErpPort {
     return this.keep("resolution", { ...resolution, ...delivered });
   }
 
-  private keep(kind: "contact" | "resolution", payload: object): { reference: string } {
-    const { reference } = this.options.store.sales.add({ kind, at: this.options.now(), payload });
+  private async keep(kind: "contact" | "resolution", payload: object): Promise<{ reference: string }> {
+    const { reference } = await this.options.store.sales.add({ kind, at: this.options.now(), payload });
     return { reference };
   }
 

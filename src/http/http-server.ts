@@ -31,8 +31,14 @@ export interface HttpAnswer {
 
 export type HttpHandler = (request: HttpRequest) => Promise<HttpAnswer>;
 
-/** A named check for `/healthz` or `/readyz`: `ok: false` makes the whole answer 503. */
-export type HealthCheck = () => { ok: boolean; detail?: string };
+/** The outcome of one check. */
+export interface CheckResult {
+  ok: boolean;
+  detail?: string;
+}
+
+/** A named check for `/healthz` or `/readyz`: `ok: false` makes the whole answer 503. It may read the store (asynchronous). */
+export type HealthCheck = () => CheckResult | Promise<CheckResult>;
 
 export interface HttpServerOptions {
   logger: Logger;
@@ -50,11 +56,11 @@ class BodyTooLargeError extends Error {
 }
 
 /** 200 `{status: "ok", checks}` when every check passes, else 503 with `"status": "failing"`. */
-function report(registered: ReadonlyMap<string, HealthCheck>): HttpAnswer {
+async function report(registered: ReadonlyMap<string, HealthCheck>): Promise<HttpAnswer> {
   const checks: Record<string, string> = {};
   let ok = true;
   for (const [name, check] of registered) {
-    const result = check();
+    const result = await check();
     ok &&= result.ok;
     checks[name] = result.detail ?? (result.ok ? "ok" : "failing");
   }

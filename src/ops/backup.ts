@@ -11,13 +11,10 @@ import { join, resolve } from "node:path";
 import Database from "better-sqlite3";
 import { MIGRATIONS } from "../store/migrations.js";
 
-/** The store's file name under DATA_DIR, as the live bot opens it (src/live.ts). */
-export const STORE_FILE_NAME = "support-bot.sqlite";
+import { STORE_FILE_NAME } from "../store/settings.js";
 
-/** The store file of a data directory. */
-export function storeFileIn(dataDir: string): string {
-  return join(dataDir, STORE_FILE_NAME);
-}
+export { STORE_FILE_NAME };
+
 
 /** A problem an operator can fix; the message says what and how, without a stack trace. */
 export class StoreFileError extends Error {

@@ -8,7 +8,7 @@ import { mkdirSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { loadConfig, readEnvironment } from "../config.js";
 import { ConfigError } from "../errors.js";
-import { backupStore, restoreStore, storeFileIn, StoreFileError } from "./backup.js";
+import { backupStore, restoreStore, StoreFileError } from "./backup.js";
 import { allPassed, formatChecks, runChecks } from "./doctor.js";
 
 /** Where a command reads its settings and writes its lines; the process's own in production. */
@@ -54,7 +54,11 @@ function storeOption(args: readonly string[]): { store?: string; positional: str
 function storeFile(given: string | undefined, io: CliIo): string | { problems: string[] } {
   if (given) return resolve(given);
   try {
-    return storeFileIn(loadConfig(readEnvironment(io.env)).dataDir);
+    const config = loadConfig(readEnvironment(io.env));
+    if ("databaseUrl" in config.store) {
+      return { problems: ["DATABASE_URL: the store is in PostgreSQL; back it up and restore it with PostgreSQL's own tools (pg_dump, pg_restore; docs/operations.md)"] };
+    }
+    return config.store.path;
   } catch (error) {
     if (error instanceof ConfigError) return { problems: [...error.problems, "(or name the store file with --store <file>)"] };
     throw error;

@@ -51,9 +51,9 @@ export interface EngineContext {
    * A person's effective settings (src/process/settings-for.ts), read fresh each time; `undefined`
    * (a handler who is no staff member) gets the company's.
    */
-  settingsFor(member: StaffMember | undefined): PersonSettings;
+  settingsFor(member: StaffMember | undefined): Promise<PersonSettings>;
   /** The bot's process state of a bug (stage, estimate, deadline, developer), read once per job run. */
-  processFacts(bugId: number): ProcessFacts | undefined;
+  processFacts(bugId: number): Promise<ProcessFacts | undefined>;
   /** The staff member behind a MantisBT user name, if any. */
   staffByTrackerUser(trackerUser: string | undefined): StaffMember | undefined;
   bugUrl(id: number): string;
@@ -78,7 +78,7 @@ export function createEngineContext(deps: ProactiveEngineDeps): EngineContext {
     outbox: deps.outbox,
     metrics,
     settingsFor: (member) => settingsFor(deps, member),
-    processFacts: (bugId) => deps.store.bugProcess.facts().get(bugId),
+    processFacts: async (bugId) => (await deps.store.bugProcess.facts()).get(bugId),
     staffByTrackerUser: (trackerUser) => (trackerUser ? deps.staff.byTrackerUser(trackerUser) : undefined),
     bugUrl: (id) => deps.tracker.ticketUrl(id),
     ...(deps.charts ? { charts: deps.charts } : {}),
@@ -90,8 +90,8 @@ export function createEngineContext(deps: ProactiveEngineDeps): EngineContext {
  * remembered until the run ends (a check over thousands of bugs would otherwise query per bug).
  */
 export function contextForRun(ctx: EngineContext, log: Logger): EngineContext {
-  const settings = new Map<string | undefined, PersonSettings>();
-  let facts: Map<number, ProcessFacts> | undefined;
+  const settings = new Map<string | undefined, Promise<PersonSettings>>();
+  let facts: Promise<Map<number, ProcessFacts>> | undefined;
   return {
     ...ctx,
     log,
@@ -103,9 +103,9 @@ export function contextForRun(ctx: EngineContext, log: Logger): EngineContext {
       }
       return known;
     },
-    processFacts(bugId) {
+    async processFacts(bugId) {
       facts ??= ctx.store.bugProcess.facts();
-      return facts.get(bugId);
+      return (await facts).get(bugId);
     },
   };
 }

@@ -118,7 +118,7 @@ export interface CommandNotifierOptions {
    * When a DM to this person sent at `at` may go out: `at`, or the end of their quiet time. Without
    * it, DMs go at once (the sandbox, where one person plays everyone).
    */
-  quietTimeEnd?: (member: StaffMember, at: Date) => Date;
+  quietTimeEnd?: (member: StaffMember, at: Date) => Promise<Date>;
 }
 
 /** Queues and delivers notifications exactly once per route. */
@@ -142,11 +142,11 @@ export class Outbox {
   }
 
   /** Queues a notification with its routes; false when its key was already queued (or sent) before. */
-  enqueue(entry: OutboxEntry): boolean {
+  async enqueue(entry: OutboxEntry): Promise<boolean> {
     const now = this.deps.now();
     const platforms = this.platformsFor(entry.target, entry.key.recipient);
     const note = platforms.length === 0 ? `nobody to send to: ${entry.key.recipient} has no account on ${this.deps.platforms.join(" or ")}` : undefined;
-    const queued = this.deps.store.outbox.enqueue(
+    const queued = await this.deps.store.outbox.enqueue(
       { key: entry.key, target: entry.target, payload: storedPayload(entry.message), dueAt: entry.dueAt ?? now, combinable: entry.combinable ?? true },
       platforms,
       now,
@@ -161,27 +161,27 @@ export class Outbox {
   }
 
   /** Records a key as handled without sending anything (a digest with nothing to say), so it is not reconsidered. */
-  recordWithoutSending(key: NotificationKey, note: string): void {
+  async recordWithoutSending(key: NotificationKey, note: string): Promise<void> {
     const now = this.deps.now();
-    this.deps.store.outbox.enqueue({ key, target: "direct", payload: { text: "" }, dueAt: now, combinable: false }, [], now, note);
+    await this.deps.store.outbox.enqueue({ key, target: "direct", payload: { text: "" }, dueAt: now, combinable: false }, [], now, note);
   }
 
   /**
    * What a start needs before the first delivery: sends cut off by a stop of the process are settled
    * (not repeated), and notifications queued before routes existed get theirs.
    */
-  recover(): void {
+  async recover(): Promise<void> {
     const { store, log } = this.deps;
-    const keys = store.outbox.settleInterrupted(this.deps.now());
+    const keys = await store.outbox.settleInterrupted(this.deps.now());
     if (keys.length > 0) log.warn({ keys }, "notifications interrupted during sending were not sent again");
-    const routed = store.outbox.routeUnrouted((row) => this.platformsFor(row.target ?? "direct", row.recipient));
+    const routed = await store.outbox.routeUnrouted((row) => this.platformsFor(row.target ?? "direct", row.recipient));
     if (routed > 0) log.info({ routed }, "notifications queued before delivery routes existed now have routes");
     this.recovered = true;
   }
 
   /** Recovers, then retries and sends what came due on a timer until `stop`. */
-  start(everyMs: number = RETRY_EVERY_MS): void {
-    this.recover();
+  async start(everyMs: number = RETRY_EVERY_MS): Promise<void> {
+    await this.recover();
     this.stopped = false;
     const tick = (): void => {
       if (this.stopped) return;
@@ -232,14 +232,14 @@ export class Outbox {
     const send = async (target: NotificationTarget, recipient: string, message: Message, dueAt?: Date): Promise<void> => {
       const now = this.deps.now();
       const key = buildNotificationKey({ kind: `command-${target}`, bugId: message.bugId, recipient, period: `${now.toISOString()}/${randomUUID()}` });
-      this.enqueue({ key, target, message, dueAt: dueAt ?? now, combinable: false });
+      await this.enqueue({ key, target, message, dueAt: dueAt ?? now, combinable: false });
       if (dueAt !== undefined && dueAt.getTime() > now.getTime()) return;
       await this.deliver();
-      const failed = this.deps.store.outbox.routes(key.key).filter((route) => route.state === "failed");
+      const failed = (await this.deps.store.outbox.routes(key.key)).filter((route) => route.state === "failed");
       if (failed.length > 0) throw new NotificationDelayedError(failed.map((route) => route.platform), failed[0]!.lastError);
     };
     return {
-      direct: (member, message) => send("direct", member.name, message, options.quietTimeEnd?.(member, this.deps.now())),
+      direct: async (member, message) => send("direct", member.name, message, await options.quietTimeEnd?.(member, this.deps.now())),
       channel: (channel: ChannelKey, message) => send("channel", channelRecipient(channel), message),
     };
   }
@@ -263,7 +263,7 @@ export class Outbox {
     const { store, log } = this.deps;
     const report: DeliveryReport = { sent: 0, failed: 0, messages: 0 };
     const groups = new Map<string, DueRoute[]>();
-    for (const route of store.outbox.dueRoutes(this.deps.now(), this.deps.maxAttempts)) {
+    for (const route of await store.outbox.dueRoutes(this.deps.now(), this.deps.maxAttempts)) {
       // A platform not connected yet: its routes wait, attempts untouched.
       if (!this.notifiers.has(route.platform)) continue;
       const id = `${route.platform}:${route.notification.target}:${route.notification.recipient}`;
@@ -288,7 +288,7 @@ export class Outbox {
       }
     }
     if (report.sent + report.failed > 0) log.debug({ ...report }, "outbox delivered");
-    this.metrics.outboxDepth(this.deps.store.outbox.waiting(this.deps.maxAttempts));
+    this.metrics.outboxDepth(await this.deps.store.outbox.waiting(this.deps.maxAttempts));
     return report;
   }
 
@@ -304,18 +304,18 @@ export class Outbox {
     if (!send || stored.some((parsed) => !parsed.success)) {
       // Not retryable (the person left the users file; a stored message no longer reads): give up at once.
       const reason = send ? "the stored message could not be read" : `no staff member "${first.recipient}" to send to`;
-      store.outbox.giveUp(refs, maxAttempts, reason);
+      await store.outbox.giveUp(refs, maxAttempts, reason);
       log.warn({ recipient: first.recipient, platform, keys }, send ? "stored notification could not be read" : "notification recipient is not in the staff directory");
       this.metrics.notification("given_up", batch.length);
       return false;
     }
     const messages = stored.flatMap((parsed) => (parsed.success ? [parsed.data] : []));
     const parts = messages.length === 1 ? splitMessage(messages[0]!) : combineMessages(messages);
-    store.outbox.markAttempt(refs, this.deps.now());
+    await store.outbox.markAttempt(refs, this.deps.now());
     try {
       for (const part of parts) await send(part);
     } catch (err) {
-      store.outbox.markFailed(refs, err instanceof Error ? err.message : String(err));
+      await store.outbox.markFailed(refs, err instanceof Error ? err.message : String(err));
       const exhausted = batch.filter((route) => route.attempts + 1 >= maxAttempts).map((route) => route.notification.key);
       if (exhausted.length > 0) log.error({ err, platform, keys: exhausted }, "notification given up after the last attempt");
       else log.warn({ err, platform, keys }, "notification failed; retrying on the next run");
@@ -323,7 +323,7 @@ export class Outbox {
       this.metrics.notification("given_up", exhausted.length);
       return false;
     }
-    store.outbox.markSent(refs, this.deps.now(), batch.length > 1 ? `combined with ${batch.length - 1} more` : undefined);
+    await store.outbox.markSent(refs, this.deps.now(), batch.length > 1 ? `combined with ${batch.length - 1} more` : undefined);
     this.metrics.notification("sent", batch.length);
     return true;
   }
@@ -361,8 +361,8 @@ export function createOutbox(options: CreateOutboxOptions): { outbox: Outbox; no
     ...(options.metrics ? { metrics: options.metrics } : {}),
   });
   // The same quiet hours and days off as the engine's reminders to the person.
-  const quietTimeEnd = (member: StaffMember, at: Date): Date => {
-    const person = settingsFor({ store, settings: options.settings }, member);
+  const quietTimeEnd = async (member: StaffMember, at: Date): Promise<Date> => {
+    const person = await settingsFor({ store, settings: options.settings }, member);
     return endOfQuietTime(at, reminderSettingsFor(options.proactive, person), person.calendar);
   };
   return { outbox, notifier: outbox.notifier(options.quietHours ? { quietTimeEnd } : {}) };

@@ -17,9 +17,9 @@ export interface WorkFacts {
 }
 
 /** Reads work left and deadline from the subject tag, filling gaps from the bug's process state. */
-export function workFacts(ctx: Pick<EngineContext, "processFacts" | "settings">, row: Pick<MirrorRow, "id" | "summary">): WorkFacts {
+export async function workFacts(ctx: Pick<EngineContext, "processFacts" | "settings">, row: Pick<MirrorRow, "id" | "summary">): Promise<WorkFacts> {
   const tag = parseSubject(row.summary, { workdayHours: ctx.settings.workdayHours }).tag;
-  const state = ctx.processFacts(row.id);
+  const state = await ctx.processFacts(row.id);
   return {
     workLeftMinutes: tag?.estimateMinutes ?? state?.estimateMinutes,
     deadline: tag?.deadline ?? state?.deadline,
@@ -27,8 +27,8 @@ export function workFacts(ctx: Pick<EngineContext, "processFacts" | "settings">,
 }
 
 /** Whether a bug is in the action phase (confirmed or in work), where deadlines are kept. */
-export function isInAction(ctx: Pick<EngineContext, "processFacts">, row: Pick<MirrorRow, "id" | "status">): boolean {
-  return isActionPhase(row.status, ctx.processFacts(row.id)?.stage);
+export async function isInAction(ctx: Pick<EngineContext, "processFacts">, row: Pick<MirrorRow, "id" | "status">): Promise<boolean> {
+  return isActionPhase(row.status, (await ctx.processFacts(row.id))?.stage);
 }
 
 /** One assessed bug with the developer it belongs to. */
@@ -44,22 +44,22 @@ export interface TeamRisk {
 }
 
 /** Assesses every developer's bugs in action; bugs without work left or deadline are left out. */
-export function assessTeamRisk(ctx: EngineContext, rows: readonly MirrorRow[], now: Date): Map<number, TeamRisk> {
+export async function assessTeamRisk(ctx: EngineContext, rows: readonly MirrorRow[], now: Date): Promise<Map<number, TeamRisk>> {
   const byHandler = new Map<string, { row: MirrorRow; work: OpenBugWork }[]>();
   for (const row of rows) {
-    if (!row.handler || !isInAction(ctx, row)) continue;
-    const facts = workFacts(ctx, row);
+    if (!row.handler || !(await isInAction(ctx, row))) continue;
+    const facts = await workFacts(ctx, row);
     if (facts.workLeftMinutes === undefined || facts.deadline === undefined) continue;
     const key = row.handler.toLowerCase();
     const list = byHandler.get(key) ?? [];
-    list.push({ row, work: { bugId: row.id, workLeftMinutes: facts.workLeftMinutes, deadline: facts.deadline, lastEstimateUpdate: lastEstimateUpdate(ctx, row) } });
+    list.push({ row, work: { bugId: row.id, workLeftMinutes: facts.workLeftMinutes, deadline: facts.deadline, lastEstimateUpdate: await lastEstimateUpdate(ctx, row) } });
     byHandler.set(key, list);
   }
   const result = new Map<number, TeamRisk>();
   for (const list of byHandler.values()) {
     const handler = list[0]!.row.handler!;
     const member = ctx.staffByTrackerUser(handler);
-    const developer = ctx.settingsFor(member);
+    const developer = await ctx.settingsFor(member);
     const risks = assessDeveloperRisk({ settings: ctx.settings, developer, bugs: list.map((item) => item.work), now });
     for (const risk of risks) {
       const row = list.find((item) => item.row.id === risk.bugId)!.row;
@@ -70,11 +70,11 @@ export function assessTeamRisk(ctx: EngineContext, rows: readonly MirrorRow[], n
 }
 
 /** When the estimate was last brought up to date: the subject tag's change, or an estimate recorded by a command. */
-function lastEstimateUpdate(ctx: Pick<EngineContext, "store">, row: MirrorRow): Date {
+async function lastEstimateUpdate(ctx: Pick<EngineContext, "store">, row: MirrorRow): Promise<Date> {
   let latest = row.tagChangedAt.getTime();
-  const recorded = ctx.store.estimates.latest(row.id)?.at;
+  const recorded = (await ctx.store.estimates.latest(row.id))?.at;
   if (recorded && recorded.getTime() > latest) latest = recorded.getTime();
-  for (const entry of ctx.store.journal.list(row.id)) {
+  for (const entry of await ctx.store.journal.list(row.id)) {
     if ((entry.action === "eta" || entry.command === "eta") && entry.at.getTime() > latest) latest = entry.at.getTime();
   }
   return new Date(latest);

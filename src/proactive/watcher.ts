@@ -41,15 +41,16 @@ export interface WatcherDeps {
   /** Page size of incremental reads (WATCH_PAGE_SIZE). */
   pageSize: number;
   fullScanPageSize?: number;
-  feedbackRecorded: ObserveFacts["feedbackRecorded"];
+  /** Whether the bot recorded feedback on the bug (since a moment): read from the store. */
+  feedbackRecorded(bugId: number, since: Date | undefined): Promise<boolean>;
 }
 
 /** Where the watcher hands its findings (inside its transactions). */
 export interface WatchHandlers {
   /** Called inside the cycle's transaction with the events of the bugs written in it. */
-  onEvents(events: readonly WatchEvent[]): void;
+  onEvents(events: readonly WatchEvent[]): Promise<void>;
   /** Called inside the first run's final transaction. */
-  onFirstRun(result: { total: number; rows: readonly MirrorRow[] }): void;
+  onFirstRun(result: { total: number; rows: readonly MirrorRow[] }): Promise<void>;
 }
 
 /** What a watcher cycle did and what it cost. */
@@ -59,9 +60,9 @@ export type WatchResult =
 
 /** Runs one watcher cycle: the first run when nothing was recorded yet, else an incremental read or (when asked) a full reconciling scan. */
 export async function watchTracker(deps: WatcherDeps, handlers: WatchHandlers, options: { reconcile?: boolean } = {}): Promise<WatchResult> {
-  const cursor = deps.store.mirror.cursor();
+  const cursor = await deps.store.mirror.cursor();
   if (cursor === undefined) return firstRun(deps, handlers);
-  return options.reconcile ? reconcile(deps, handlers, cursor) : incremental(deps, handlers, cursor);
+  return options.reconcile ? await reconcile(deps, handlers, cursor) : await incremental(deps, handlers, cursor);
 }
 
 async function firstRun(deps: WatcherDeps, handlers: WatchHandlers): Promise<WatchResult> {
@@ -76,22 +77,22 @@ async function firstRun(deps: WatcherDeps, handlers: WatchHandlers): Promise<Wat
     const bugs = await tracker.listTickets({ page, pageSize });
     requests++;
     // One transaction per page: a 10,000-bug first run never holds the whole tracker in memory.
-    store.transaction(() => {
+    await store.transaction(async () => {
       for (const bug of bugs) {
         const row = initialRow(toMirrorBug(bug), started);
-        store.mirror.save(row);
-        if (row.status === "new" && !row.handler && !deps.feedbackRecorded(row.id, undefined)) openNew.push(row);
+        await store.mirror.save(row);
+        if (row.status === "new" && !row.handler && !(await deps.feedbackRecorded(row.id, undefined))) openNew.push(row);
         if (row.updatedAt.getTime() > newest.getTime()) newest = row.updatedAt;
       }
     });
     total += bugs.length;
     if (bugs.length < pageSize) break;
   }
-  store.transaction(() => {
-    store.mirror.setCursor(newest);
-    store.mirror.setLastPoll(deps.now());
-    store.mirror.setInstalledAt(started);
-    handlers.onFirstRun({ total, rows: openNew });
+  await store.transaction(async () => {
+    await store.mirror.setCursor(newest);
+    await store.mirror.setLastPoll(deps.now());
+    await store.mirror.setInstalledAt(started);
+    await handlers.onFirstRun({ total, rows: openNew });
   });
   deps.log.info({ total, newUnassigned: openNew.length, requests }, "watcher first run recorded the tracker");
   return { mode: "first-run", requests, total };
@@ -115,7 +116,7 @@ async function incremental(deps: WatcherDeps, handlers: WatchHandlers, cursor: D
       const now = observed(bug);
       // MantisBT times are whole seconds: a bug updated in the cursor's second may be new, known, or
       // changed again since it was read in that same second.
-      if (updated === cursor.getTime() && isUnchanged(store.mirror.get(bug.id), now.bug)) continue;
+      if (updated === cursor.getTime() && isUnchanged(await store.mirror.get(bug.id), now.bug)) continue;
       const known = seen.get(bug.id);
       if (!known || known.bug.updatedAt.getTime() < updated) seen.set(bug.id, now);
       if (updated > newest.getTime()) newest = bug.updatedAt;
@@ -123,10 +124,10 @@ async function incremental(deps: WatcherDeps, handlers: WatchHandlers, cursor: D
     if (reachedOld || bugs.length < deps.pageSize) break;
   }
   const changed = [...seen.values()].sort((a, b) => a.bug.updatedAt.getTime() - b.bug.updatedAt.getTime() || a.bug.id - b.bug.id);
-  store.transaction(() => {
-    applyObservations(deps, handlers, changed);
-    store.mirror.setCursor(newest);
-    store.mirror.setLastPoll(deps.now());
+  await store.transaction(async () => {
+    await applyObservations(deps, handlers, changed);
+    await store.mirror.setCursor(newest);
+    await store.mirror.setLastPoll(deps.now());
   });
   if (changed.length > 0) deps.log.debug({ changed: changed.length, requests }, "watcher saw changes");
   return { mode: "incremental", requests, changed: changed.length, gone: [] };
@@ -142,17 +143,17 @@ async function reconcile(deps: WatcherDeps, handlers: WatchHandlers, cursor: Dat
   for (let page = 1; ; page++) {
     const bugs = await tracker.listTickets({ page, pageSize });
     requests++;
-    store.transaction(() => {
+    await store.transaction(async () => {
       const unchanged: number[] = [];
       const different: Observed[] = [];
       for (const bug of bugs) {
         const now = observed(bug);
-        if (isUnchanged(store.mirror.get(bug.id), now.bug)) unchanged.push(bug.id);
+        if (isUnchanged(await store.mirror.get(bug.id), now.bug)) unchanged.push(bug.id);
         else different.push(now);
         if (bug.updatedAt.getTime() > newest.getTime()) newest = bug.updatedAt;
       }
-      store.mirror.touch(unchanged, started);
-      applyObservations(deps, handlers, different);
+      await store.mirror.touch(unchanged, started);
+      await applyObservations(deps, handlers, different);
       changed += different.length;
     });
     if (bugs.length < pageSize) break;
@@ -160,24 +161,24 @@ async function reconcile(deps: WatcherDeps, handlers: WatchHandlers, cursor: Dat
   // A bug missing from the scan is usually gone, but one updated during the scan can slip between
   // pages; ask for each one before forgetting it.
   const gone: number[] = [];
-  for (const id of store.mirror.notSeenSince(started)) {
+  for (const id of await store.mirror.notSeenSince(started)) {
     try {
       const bug = await deps.tracker.getTicket(id);
       requests++;
-      store.transaction(() => applyObservations(deps, handlers, [observed(bug)]));
+      await store.transaction(() => applyObservations(deps, handlers, [observed(bug)]));
     } catch (error) {
       requests++;
       if (!(error instanceof NotFoundError)) throw error;
       gone.push(id);
-      store.transaction(() => {
-        store.mirror.delete(id);
-        store.mirror.addChange({ bugId: id, at: deps.now(), change: "no longer in MantisBT (deleted, moved or hidden)" });
+      await store.transaction(async () => {
+        await store.mirror.delete(id);
+        await store.mirror.addChange({ bugId: id, at: deps.now(), change: "no longer in MantisBT (deleted, moved or hidden)" });
       });
     }
   }
-  store.transaction(() => {
-    store.mirror.setCursor(newest);
-    store.mirror.setLastPoll(deps.now());
+  await store.transaction(async () => {
+    await store.mirror.setCursor(newest);
+    await store.mirror.setLastPoll(deps.now());
   });
   deps.log.info({ changed, gone: gone.length, requests }, "watcher reconciled the mirror with a full scan");
   return { mode: "reconcile", requests, changed, gone };
@@ -192,15 +193,18 @@ function isUnchanged(mirror: MirrorBug | undefined, observed: MirrorBug): boolea
 }
 
 /** Writes observed bugs into the mirror and change log and hands their events over (inside a transaction). */
-function applyObservations(deps: WatcherDeps, handlers: WatchHandlers, bugs: readonly Observed[]): void {
+async function applyObservations(deps: WatcherDeps, handlers: WatchHandlers, bugs: readonly Observed[]): Promise<void> {
   const events: WatchEvent[] = [];
-  const facts: ObserveFacts = { now: deps.now(), feedbackRecorded: deps.feedbackRecorded };
   for (const { bug, read } of bugs) {
-    const previous = deps.store.mirror.get(bug.id);
+    const previous = await deps.store.mirror.get(bug.id);
+    // observeBug is pure: the one store fact it may need (only for a NEW bug, always with these
+    // arguments) is read first.
+    const recorded = bug.status === "new" && (await deps.feedbackRecorded(bug.id, previous?.statusSince));
+    const facts: ObserveFacts = { now: deps.now(), feedbackRecorded: () => recorded };
     const observation = observeBug(previous, bug, facts, read);
-    deps.store.mirror.save(observation.row);
-    if (observation.change) deps.store.mirror.addChange({ bugId: bug.id, at: bug.updatedAt, change: observation.change });
+    await deps.store.mirror.save(observation.row);
+    if (observation.change) await deps.store.mirror.addChange({ bugId: bug.id, at: bug.updatedAt, change: observation.change });
     events.push(...observation.events);
   }
-  if (events.length > 0) handlers.onEvents(events);
+  if (events.length > 0) await handlers.onEvents(events);
 }

@@ -35,7 +35,7 @@ export interface WriteOptions {
   /** Stored with the journal entries, in the same store transaction, once the tracker took the change. */
   processState?: ProcessStateChange;
   /** Further store writes about the written ticket, in that same transaction. */
-  alsoRecord?: (ticket: Ticket) => void;
+  alsoRecord?: (ticket: Ticket) => Promise<unknown>;
 }
 
 /**
@@ -54,16 +54,16 @@ export async function changeTicket(
 ): Promise<Ticket> {
   const notes = options.notes ?? [];
   const updated = await ctx.tracker.changeTicket(ticket, { ...change, ...(notes.length > 0 ? { notes: notes.map(toNewNote) } : {}) });
-  inOneTransaction(ctx.store, () => {
-    appendEntry(ctx, ticket.id, record, {
+  await inOneTransaction(ctx.store, async () => {
+    await appendEntry(ctx, ticket.id, record, {
       change: journalChange(change),
       previousState: ticket.state.label,
       state: updated.state.label,
       previousHandler: ticket.handler ? (ticket.handler.handle ?? ticket.handler.name) : null,
     });
-    journalNotes(ctx, updated, notes, new Set(ticket.notes.map((note) => note.id)));
-    if (options.processState) ctx.store.bugProcess.update(ticket.id, options.processState, ctx.now());
-    options.alsoRecord?.(updated);
+    await journalNotes(ctx, updated, notes, new Set(ticket.notes.map((note) => note.id)));
+    if (options.processState) await ctx.store.bugProcess.update(ticket.id, options.processState, ctx.now());
+    await options.alsoRecord?.(updated);
   });
   if (change.stage !== undefined && !updated.state.stages.includes(change.stage)) {
     throw new TrackerRejectedError(`${ctx.tracker.name} left bug #${updated.id} in ${updated.state.label}, which is not ${change.stage}: change it by hand`);
@@ -80,12 +80,12 @@ export async function addTicketNote(
   ticketId: number,
   note: NewNote,
   record: JournalRecord,
-  options: { alsoRecord?: (note: TicketNote) => void } = {},
+  options: { alsoRecord?: (note: TicketNote) => Promise<unknown> } = {},
 ): Promise<TicketNote> {
   const added = await ctx.tracker.addNote(ticketId, note);
-  inOneTransaction(ctx.store, () => {
-    journalNote(ctx, ticketId, added, note, record);
-    options.alsoRecord?.(added);
+  await inOneTransaction(ctx.store, async () => {
+    await journalNote(ctx, ticketId, added, note, record);
+    await options.alsoRecord?.(added);
   });
   return added;
 }
@@ -94,7 +94,7 @@ export async function addTicketNote(
 export async function fileTicket(ctx: ActionContext, ticket: Omit<NewTicket, "notes">, record: JournalRecord, options: WriteOptions = {}): Promise<Ticket> {
   const notes = options.notes ?? [];
   const created = await ctx.tracker.fileTicket({ ...ticket, ...(notes.length > 0 ? { notes: notes.map(toNewNote) } : {}) });
-  recordFiledTicket(ctx, created, ticket, record, options);
+  await recordFiledTicket(ctx, created, ticket, record, options);
   return created;
 }
 
@@ -102,18 +102,18 @@ export async function fileTicket(ctx: ActionContext, ticket: Omit<NewTicket, "no
  * Journals a ticket the tracker filed as `ticket` asked (and its notes, and the process state), as
  * `fileTicket` does after filing; also for a ticket found filed after an attempt that got no answer.
  */
-export function recordFiledTicket(ctx: ActionContext, created: Ticket, ticket: Omit<NewTicket, "notes">, record: JournalRecord, options: WriteOptions = {}): void {
-  inOneTransaction(ctx.store, () => {
-    appendEntry(ctx, created.id, record, {
+export async function recordFiledTicket(ctx: ActionContext, created: Ticket, ticket: Omit<NewTicket, "notes">, record: JournalRecord, options: WriteOptions = {}): Promise<void> {
+  await inOneTransaction(ctx.store, async () => {
+    await appendEntry(ctx, created.id, record, {
       private: Boolean(ticket.private),
       tags: ticket.tags ?? [],
       state: created.state.label,
       ...(ticket.assignee ? { assignee: ticket.assignee.name } : {}),
     });
-    journalNotes(ctx, created, options.notes ?? [], new Set());
+    await journalNotes(ctx, created, options.notes ?? [], new Set());
     const processState = { ...(ticket.stage !== undefined ? { stage: ticket.stage } : {}), ...options.processState };
-    if (Object.keys(processState).length > 0) ctx.store.bugProcess.update(created.id, processState, ctx.now());
-    options.alsoRecord?.(created);
+    if (Object.keys(processState).length > 0) await ctx.store.bugProcess.update(created.id, processState, ctx.now());
+    await options.alsoRecord?.(created);
   });
 }
 
@@ -123,20 +123,20 @@ export function recordFiledTicket(ctx: ActionContext, created: Ticket, ticket: O
  */
 export async function linkSubTicket(ctx: ActionContext, parentId: number, childId: number, record: JournalRecord): Promise<void> {
   await ctx.tracker.linkSubTicket(parentId, childId);
-  inOneTransaction(ctx.store, () => {
-    appendEntry(ctx, parentId, record, { subBugId: childId });
-    appendEntry(ctx, childId, record, { parentBugId: parentId });
+  await inOneTransaction(ctx.store, async () => {
+    await appendEntry(ctx, parentId, record, { subBugId: childId });
+    await appendEntry(ctx, childId, record, { parentBugId: parentId });
   });
 }
 
 /** Runs the store writes that follow one tracker change as one: all of them or none. */
-export function inOneTransaction(store: Store, write: () => void): void {
-  store.transaction(write);
+export async function inOneTransaction(store: Store, write: () => Promise<void>): Promise<void> {
+  await store.transaction(write);
 }
 
 /** Writes one journal entry about the ticket: the caller, now, the record and the facts of this write. */
-export function appendEntry(ctx: ActionContext, ticketId: number, record: JournalRecord, facts: Record<string, unknown>): void {
-  ctx.store.journal.append({
+export async function appendEntry(ctx: ActionContext, ticketId: number, record: JournalRecord, facts: Record<string, unknown>): Promise<void> {
+  await ctx.store.journal.append({
     bugId: ticketId,
     at: ctx.now(),
     actor: ctx.caller.name,
@@ -162,15 +162,15 @@ function toNewNote(note: NoteWithRecord): NewNote {
 }
 
 /** Journals the notes sent with a request, each with the id the tracker gave it (a note not in `before`). */
-function journalNotes(ctx: ActionContext, ticket: Ticket, notes: readonly NoteWithRecord[], before: ReadonlySet<number>): void {
+async function journalNotes(ctx: ActionContext, ticket: Ticket, notes: readonly NoteWithRecord[], before: ReadonlySet<number>): Promise<void> {
   const added = ticket.notes.filter((note) => !before.has(note.id));
   for (const note of notes) {
     // The tracker may have put a "[by ...]" line above the text.
     const found = added.find((candidate) => candidate.text.trim().endsWith(note.text.trim()));
-    journalNote(ctx, ticket.id, found, note, note.record);
+    await journalNote(ctx, ticket.id, found, note, note.record);
   }
 }
 
-function journalNote(ctx: ActionContext, ticketId: number, added: TicketNote | undefined, note: NewNote, record: JournalRecord): void {
-  appendEntry(ctx, ticketId, record, { ...(added ? { noteId: added.id } : {}), private: note.private });
+async function journalNote(ctx: ActionContext, ticketId: number, added: TicketNote | undefined, note: NewNote, record: JournalRecord): Promise<void> {
+  await appendEntry(ctx, ticketId, record, { ...(added ? { noteId: added.id } : {}), private: note.private });
 }

@@ -28,10 +28,10 @@ import type { TrackerPort } from "./tracker-port.js";
 const DAY_MS = 24 * 60 * 60 * 1000;
 
 /** Erases one call's personal data in the store; its text keeps what is not personal. */
-function eraseCall(store: Store, call: CallRecord, at: Date): void {
+async function eraseCall(store: Store, call: CallRecord, at: Date): Promise<void> {
   const issue = redactPersonalData(call.issue, { name: call.customerName, phone: call.phone, email: call.email }).text;
-  store.calls.erasePersonalData(call.id, issue, at);
-  for (const filing of store.pendingFilings.listOfCall(call.id)) store.pendingFilings.eraseTicket(filing.id);
+  await store.calls.erasePersonalData(call.id, issue, at);
+  for (const filing of await store.pendingFilings.listOfCall(call.id)) await store.pendingFilings.eraseTicket(filing.id);
 }
 
 /** What the retention job runs with. */
@@ -59,7 +59,7 @@ export async function erasePersonalDataPastRetention(ctx: RetentionContext): Pro
   const before = new Date(now.getTime() - ctx.retentionDays * DAY_MS);
   const run: RetentionRun = { calls: [], filings: [] };
   const closed = new Map<number, boolean>();
-  for (const call of ctx.store.calls.listKeptWithBugBefore(before)) {
+  for (const call of await ctx.store.calls.listKeptWithBugBefore(before)) {
     const bugId = call.bugId!;
     if (!closed.has(bugId)) {
       try {
@@ -73,11 +73,11 @@ export async function erasePersonalDataPastRetention(ctx: RetentionContext): Pro
       }
     }
     if (!closed.get(bugId)) continue;
-    eraseCall(ctx.store, call, now);
+    await eraseCall(ctx.store, call, now);
     run.calls.push(call.id);
   }
-  for (const filing of ctx.store.pendingFilings.listFailedHoldingDataBefore(before)) {
-    if (ctx.store.pendingFilings.eraseTicket(filing.id)) run.filings.push(filing.id);
+  for (const filing of await ctx.store.pendingFilings.listFailedHoldingDataBefore(before)) {
+    if (await ctx.store.pendingFilings.eraseTicket(filing.id)) run.filings.push(filing.id);
   }
   if (run.calls.length + run.filings.length > 0) ctx.log.info({ calls: run.calls, filings: run.filings, retentionDays: ctx.retentionDays }, "erased customers' personal data past its retention");
   return run;
@@ -139,34 +139,34 @@ export async function forgetCustomer(ctx: ActionContext & Pick<ProcessContext, "
   const report: ForgetReport = { calls: [], filings: [], salesRecords: [], notesDeleted: [], notesLeft: [] };
   const at = ctx.now();
   const bugIds = new Set<number>();
-  inOneTransaction(ctx.store, () => {
-    const calls = "bugId" in target ? ctx.store.calls.listOfBug(target.bugId) : ctx.store.calls.listOfSalesRef(target.salesRef);
+  await inOneTransaction(ctx.store, async () => {
+    const calls = "bugId" in target ? await ctx.store.calls.listOfBug(target.bugId) : await ctx.store.calls.listOfSalesRef(target.salesRef);
     if ("bugId" in target) bugIds.add(target.bugId);
     const salesRefs = new Set<string>("salesRef" in target ? [target.salesRef] : []);
     for (const call of calls) {
       if (call.salesRef) salesRefs.add(call.salesRef);
       if (call.erasedAt === undefined) report.calls.push(call.id);
-      for (const filing of ctx.store.pendingFilings.listOfCall(call.id)) if (ctx.store.pendingFilings.eraseTicket(filing.id)) report.filings.push(filing.id);
-      eraseCall(ctx.store, call, at);
+      for (const filing of await ctx.store.pendingFilings.listOfCall(call.id)) if (await ctx.store.pendingFilings.eraseTicket(filing.id)) report.filings.push(filing.id);
+      await eraseCall(ctx.store, call, at);
     }
     if ("bugId" in target) {
-      const filing = ctx.store.pendingFilings.findByBug(target.bugId);
-      if (filing && ctx.store.pendingFilings.eraseTicket(filing.id)) report.filings.push(filing.id);
+      const filing = await ctx.store.pendingFilings.findByBug(target.bugId);
+      if (filing && (await ctx.store.pendingFilings.eraseTicket(filing.id))) report.filings.push(filing.id);
     }
     for (const reference of salesRefs) {
-      const record = ctx.store.sales.get(reference);
+      const record = await ctx.store.sales.get(reference);
       if (!record) continue;
       const bugId = record.payload["bugId"];
       if (typeof bugId === "number") bugIds.add(bugId);
       if (record.payload["customerName"] !== SALES_PERSONAL_FIELDS.customerName) {
         const request = typeof record.payload["request"] === "string" ? redactPersonalData(record.payload["request"], personalDataOf(record.payload)).text : undefined;
-        ctx.store.sales.replacePayloadFields(reference, { ...SALES_PERSONAL_FIELDS, ...(request !== undefined ? { request } : {}) });
+        await ctx.store.sales.replacePayloadFields(reference, { ...SALES_PERSONAL_FIELDS, ...(request !== undefined ? { request } : {}) });
         report.salesRecords.push(reference);
       }
     }
   });
   for (const bugId of bugIds) {
-    for (const noteId of contactNoteIds(ctx.store, bugId)) {
+    for (const noteId of await contactNoteIds(ctx.store, bugId)) {
       try {
         await ctx.tracker.deleteNote(bugId, noteId);
         report.notesDeleted.push({ bugId, noteId });
@@ -179,7 +179,7 @@ export async function forgetCustomer(ctx: ActionContext & Pick<ProcessContext, "
       }
     }
     const deleted = report.notesDeleted.filter((note) => note.bugId === bugId).map((note) => note.noteId);
-    appendEntry(ctx, bugId, { action: "forget", command: "forget" }, { calls: report.calls, deletedNotes: deleted });
+    await appendEntry(ctx, bugId, { action: "forget", command: "forget" }, { calls: report.calls, deletedNotes: deleted });
   }
   ctx.log.info({ calls: report.calls, filings: report.filings, salesRecords: report.salesRecords, notes: report.notesDeleted.length }, "erased a customer's data on request");
   return report;
@@ -192,8 +192,8 @@ function personalDataOf(payload: Record<string, unknown>): { name?: string; phon
 }
 
 /** The bot's private contact notes on a bug, as the journal recorded them, not yet deleted by an earlier `forget`. */
-function contactNoteIds(store: Store, bugId: number): number[] {
-  const entries = store.journal.list(bugId);
+async function contactNoteIds(store: Store, bugId: number): Promise<number[]> {
+  const entries = await store.journal.list(bugId);
   const deleted = new Set(entries.filter((entry) => entry.action === "forget").flatMap((entry) => (Array.isArray(entry.details["deletedNotes"]) ? entry.details["deletedNotes"] : [])));
   return entries
     .filter((entry) => entry.action === "customer-contact" && typeof entry.details["noteId"] === "number")

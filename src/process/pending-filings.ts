@@ -50,7 +50,7 @@ export function isTransientFailure(error: unknown): error is UpstreamUnavailable
  * then changed nothing.
  */
 export async function fileOrKeepPending(ctx: ProcessContext, ticket: CustomerTicket, options: { callId?: number } = {}): Promise<FilingOutcome> {
-  const filing = ctx.store.pendingFilings.add({
+  const filing = await ctx.store.pendingFilings.add({
     origin: ticket.origin,
     command: ticket.command,
     requestedBy: ctx.caller.name,
@@ -58,16 +58,16 @@ export async function fileOrKeepPending(ctx: ProcessContext, ticket: CustomerTic
     ...(options.callId !== undefined ? { callId: options.callId } : {}),
     ticket,
   });
-  ctx.store.pendingFilings.claim(filing.id, ctx.now());
+  await ctx.store.pendingFilings.claim(filing.id, ctx.now());
   try {
     const bug = await attempt(ctx, filing, ticket, { lookFirst: false });
     return { kind: "filed", bug, filingId: filing.id };
   } catch (error) {
     if (!isTransientFailure(error)) {
-      ctx.store.pendingFilings.delete(filing.id);
+      await ctx.store.pendingFilings.delete(filing.id);
       throw error;
     }
-    ctx.store.pendingFilings.recordFailure(filing.id, ctx.now(), error.userMessage);
+    await ctx.store.pendingFilings.recordFailure(filing.id, ctx.now(), error.userMessage);
     ctx.log.warn({ err: error, filingId: filing.id }, "the tracker could not take a customer's bug; kept as pending");
     return { kind: "pending", filingId: filing.id, reason: error.userMessage };
   }
@@ -98,7 +98,7 @@ export interface FilingRetryRound {
  */
 export async function retryPendingFilings(ctx: FilingRetryContext): Promise<FilingRetryRound> {
   const round: FilingRetryRound = { filed: [], failed: [], waiting: 0 };
-  const pending = ctx.store.pendingFilings.listPending();
+  const pending = await ctx.store.pendingFilings.listPending();
   for (const [index, filing] of pending.entries()) {
     if (!isRetryDue(filing, ctx.now())) {
       round.waiting += 1;
@@ -108,13 +108,13 @@ export async function retryPendingFilings(ctx: FilingRetryContext): Promise<Fili
     const member = ctx.staff.find(filing.requestedBy);
     if (!parsed.success || !member) {
       const reason = member ? "the stored filing could not be read" : `@${filing.requestedBy}, who logged it, is no longer in the staff file`;
-      ctx.store.pendingFilings.markFailed(filing.id, ctx.now(), reason);
+      await ctx.store.pendingFilings.markFailed(filing.id, ctx.now(), reason);
       ctx.log.error({ filingId: filing.id }, "a pending filing cannot be filed; it is kept for someone to file by hand");
       round.failed.push(filing.id);
       continue;
     }
     const lookFirst = mustLookBeforeFiling(filing);
-    ctx.store.pendingFilings.claim(filing.id, ctx.now());
+    await ctx.store.pendingFilings.claim(filing.id, ctx.now());
     const actx: ActionContext = { tracker: trackerFor(ctx.tracker, member), store: ctx.store, caller: member, now: ctx.now };
     try {
       const bug = await attempt(actx, filing, parsed.data, { lookFirst });
@@ -123,13 +123,13 @@ export async function retryPendingFilings(ctx: FilingRetryContext): Promise<Fili
       await tellFiled(ctx, member, bug, parsed.data);
     } catch (error) {
       if (isTransientFailure(error)) {
-        ctx.store.pendingFilings.recordFailure(filing.id, ctx.now(), error.userMessage);
+        await ctx.store.pendingFilings.recordFailure(filing.id, ctx.now(), error.userMessage);
         ctx.log.info({ filingId: filing.id, failure: error.message }, "the tracker still cannot take pending filings");
         round.waiting += pending.length - index;
         return round;
       }
       const reason = error instanceof BotError ? error.userMessage : "an error on the bot's side";
-      ctx.store.pendingFilings.markFailed(filing.id, ctx.now(), reason);
+      await ctx.store.pendingFilings.markFailed(filing.id, ctx.now(), reason);
       ctx.log.error({ err: error, filingId: filing.id }, "the tracker refused a pending customer's bug");
       round.failed.push(filing.id);
       await tellRefused(ctx, member, filing, parsed.data, reason);
@@ -161,15 +161,15 @@ async function attempt(ctx: ActionContext, filing: PendingFiling, ticket: Custom
     ...(ticket.privateNote === undefined
       ? {}
       : { notes: [{ text: ticket.privateNote, private: true, record: { action: "customer-contact", command: ticket.command } }] }),
-    alsoRecord: (created) => {
-      ctx.store.pendingFilings.markFiled(filing.id, created.id, ctx.now());
-      if (filing.callId !== undefined) ctx.store.calls.setBug(filing.callId, created.id);
+    alsoRecord: async (created) => {
+      await ctx.store.pendingFilings.markFiled(filing.id, created.id, ctx.now());
+      if (filing.callId !== undefined) await ctx.store.calls.setBug(filing.callId, created.id);
     },
   };
   if (how.lookFirst) {
     const found = await ctx.tracker.findFiledByMarker(filingMarker(filing.id));
     if (found) {
-      recordFiledTicket(ctx, found, newTicket, record, options);
+      await recordFiledTicket(ctx, found, newTicket, record, options);
       return found;
     }
   }
@@ -229,8 +229,8 @@ export function contactNoteProblem(tracker: string, bug: Ticket, contact: string
  * Lines for `summary` about customers' filings not in the tracker yet (pending, or given up and to
  * be filed by hand); none when there are none. Who logged it and when, never the customer's data.
  */
-export function describeWaitingFilings(store: Store, tracker: string): string[] {
-  const waiting = store.pendingFilings.listWaiting();
+export async function describeWaitingFilings(store: Store, tracker: string): Promise<string[]> {
+  const waiting = await store.pendingFilings.listWaiting();
   if (waiting.length === 0) return [];
   const line = (filing: (typeof waiting)[number]): string => {
     const what = `support filing ${filing.id}: a ${filing.origin === "call" ? "phone call" : "e-mail"} logged by @${filing.requestedBy} on ${filing.requestedAt.toISOString().slice(0, 16).replace("T", " ")} UTC`;

@@ -6,6 +6,7 @@
  * The summary shows each section capped; `summary <section>` composes one section whole from the
  * same input (src/core/summary.ts).
  */
+import type { BugProcessState } from "../core/bug-process.js";
 import type { OpenBugWork, RiskState } from "../core/deadline-risk.js";
 import { isStage, resolveStage, STAGE_INFO } from "../core/stages.js";
 import { parseSubject } from "../core/subject-tag.js";
@@ -39,8 +40,8 @@ export async function readQueueSummary(ctx: SummaryContext): Promise<QueueSummar
   const now = ctx.now();
   return {
     input: {
-      bugs: toSummaryBugs(ctx, bugs, now),
-      changes: ctx.store.journal.since(new Date(now.getTime() - DAY_MS)).map(describeJournalEntry),
+      bugs: await toSummaryBugs(ctx, bugs, now),
+      changes: (await ctx.store.journal.since(new Date(now.getTime() - DAY_MS))).map(describeJournalEntry),
       now,
       timeZone: ctx.settings.timeZone,
       bugUrl: (id) => ctx.tracker.ticketUrl(id),
@@ -79,12 +80,14 @@ function readingNotes(queue: QueueSummaryInput): string[] {
 }
 
 /** Bug fields plus stage, subject tag and deadline risk, as the summary composer wants them. */
-export function toSummaryBugs(ctx: Pick<SummaryContext, "store" | "staff" | "settings">, bugs: readonly QueueBug[], now: Date): SummaryBug[] {
+export async function toSummaryBugs(ctx: Pick<SummaryContext, "store" | "staff" | "settings">, bugs: readonly QueueBug[], now: Date): Promise<SummaryBug[]> {
   const workdayHours = ctx.settings.workdayHours;
   // A sub-bug among the open bugs is unresolved; one missing from them is resolved, closed or not visible.
   const open = new Set(bugs.filter(isOpen).map((bug) => bug.id));
+  const states = new Map<number, BugProcessState | undefined>();
+  for (const bug of bugs) states.set(bug.id, await ctx.store.bugProcess.get(bug.id));
   const prepared = bugs.map((bug) => {
-    const state = ctx.store.bugProcess.get(bug.id);
+    const state = states.get(bug.id);
     const situation = describeBug(bug, state, ctx.settings);
     const tag = parseSubject(bug.summary, { workdayHours });
     const workLeft = tag.tag?.estimateMinutes ?? state?.estimateMinutes;
@@ -107,7 +110,7 @@ export function toSummaryBugs(ctx: Pick<SummaryContext, "store" | "staff" | "set
     };
     return { bug, summaryBug };
   });
-  const risks = assessRisks(ctx, prepared, now);
+  const risks = await assessRisks(ctx, prepared, now);
   return prepared.map(({ summaryBug }) => {
     const risk = risks.get(summaryBug.id);
     return risk ? { ...summaryBug, risk } : summaryBug;
@@ -120,13 +123,13 @@ export function toSummaryBugs(ctx: Pick<SummaryContext, "store" | "staff" | "set
  * estimate update (a tracker's list need not say when the subject last changed, so the bug's last
  * update stands in when no estimate was recorded).
  */
-function assessRisks(ctx: Pick<SummaryContext, "store" | "staff" | "settings">, prepared: readonly { bug: QueueBug; summaryBug: SummaryBug }[], now: Date): Map<number, RiskState> {
+async function assessRisks(ctx: Pick<SummaryContext, "store" | "staff" | "settings">, prepared: readonly { bug: QueueBug; summaryBug: SummaryBug }[], now: Date): Promise<Map<number, RiskState>> {
   // Each handler's bugs together: a staff member by handle, anyone else by the tracker's name.
   const byHandler = new Map<string, { member: StaffMember | undefined; work: OpenBugWork[] }>();
   for (const { bug, summaryBug } of prepared) {
     if (!bug.handler || summaryBug.workLeftMinutes === undefined || summaryBug.deadline === undefined) continue;
     if (summaryBug.stage === undefined || !isStage(summaryBug.stage) || STAGE_INFO[summaryBug.stage].phase !== "action") continue;
-    const recorded = ctx.store.estimates.latest(bug.id)?.at;
+    const recorded = (await ctx.store.estimates.latest(bug.id))?.at;
     const lastEstimateUpdate = recorded && recorded.getTime() > bug.updatedAt.getTime() ? recorded : bug.updatedAt;
     const work: OpenBugWork = { bugId: bug.id, workLeftMinutes: summaryBug.workLeftMinutes, deadline: summaryBug.deadline, lastEstimateUpdate };
     const handle = bug.handler.handle;
@@ -137,7 +140,7 @@ function assessRisks(ctx: Pick<SummaryContext, "store" | "staff" | "settings">, 
   }
   const risks = new Map<number, RiskState>();
   for (const { member, work } of byHandler.values()) {
-    const developer = settingsFor(ctx, member);
+    const developer = await settingsFor(ctx, member);
     for (const risk of assessDeveloperRisk({ settings: ctx.settings, developer, bugs: work, now })) risks.set(risk.bugId, risk.state);
   }
   return risks;

@@ -65,8 +65,8 @@ export async function readOpenQueue(
   keep: (bug: QueueBug) => boolean,
 ): Promise<OpenQueue> {
   const source = ctx.queueSource;
-  const lastPoll = ctx.store.mirror.lastPoll();
-  const rows = source?.kind === "mirror" && ctx.store.mirror.cursor() !== undefined ? ctx.store.mirror.list() : [];
+  const lastPoll = await ctx.store.mirror.lastPoll();
+  const rows = source?.kind === "mirror" && (await ctx.store.mirror.cursor()) !== undefined ? await ctx.store.mirror.list() : [];
   if (source?.kind !== "mirror" || lastPoll === undefined || rows.length === 0 || rows.some((row) => row.state === undefined)) {
     return readQueue(ctx.tracker, (bug) => isOpen(bug) && keep(bug));
   }

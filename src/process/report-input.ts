@@ -86,16 +86,16 @@ function reportBug(id: number, entries: readonly JournalEntry[], row: MirrorRow 
 }
 
 /** Every bug the bot knows, as the report reads it. */
-export function readReportBugs(store: Store): ReportBug[] {
+export async function readReportBugs(store: Store): Promise<ReportBug[]> {
   const journal = new Map<number, JournalEntry[]>();
-  for (const entry of store.journal.since(new Date(0))) journal.set(entry.bugId, [...(journal.get(entry.bugId) ?? []), entry]);
-  const mirror = new Map(store.mirror.list().map((row) => [row.id, row]));
-  const states = new Map(store.bugProcess.list().map((state) => [state.bugId, state]));
+  for (const entry of await store.journal.since(new Date(0))) journal.set(entry.bugId, [...(journal.get(entry.bugId) ?? []), entry]);
+  const mirror = new Map((await store.mirror.list()).map((row) => [row.id, row]));
+  const states = new Map((await store.bugProcess.list()).map((state) => [state.bugId, state]));
   const ids = [...new Set([...mirror.keys(), ...journal.keys()])].sort((a, b) => a - b);
   return ids.flatMap((id) => reportBug(id, journal.get(id) ?? [], mirror.get(id), states.get(id)) ?? []);
 }
 
 /** The report of the last complete week or month before `now`, in the company's working time. */
-export function buildReport(store: Store, settings: PeopleDefaults, kind: PeriodKind, now: Date): ProcessReport {
-  return buildProcessReport({ bugs: readReportBugs(store), calendar: companyCalendar(settings), kind, now });
+export async function buildReport(store: Store, settings: PeopleDefaults, kind: PeriodKind, now: Date): Promise<ProcessReport> {
+  return buildProcessReport({ bugs: await readReportBugs(store), calendar: companyCalendar(settings), kind, now });
 }

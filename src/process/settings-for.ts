@@ -18,6 +18,6 @@ export interface SettingsSource {
 export type SettingsPerson = PersonTimeZone & { name: string };
 
 /** A person's effective settings; `undefined` (a handler the bot does not know) gets the company's. */
-export function settingsFor(source: SettingsSource, person: SettingsPerson | undefined): PersonSettings {
-  return resolvePersonSettings(person, person ? source.store.preferences.get(person.name) : {}, source.settings);
+export async function settingsFor(source: SettingsSource, person: SettingsPerson | undefined): Promise<PersonSettings> {
+  return resolvePersonSettings(person, person ? await source.store.preferences.get(person.name) : {}, source.settings);
 }

@@ -62,7 +62,7 @@ export async function loadSubBugs(ctx: Pick<ProcessContext, "tracker" | "store" 
         throw error;
       }
     }
-    const state = ctx.store.bugProcess.get(id);
+    const state = await ctx.store.bugProcess.get(id);
     subBugs.push({ bug: sub, state, situation: describeBug(sub, state, ctx.settings) });
   }
   return subBugs;
@@ -71,11 +71,11 @@ export async function loadSubBugs(ctx: Pick<ProcessContext, "tracker" | "store" 
 /** Reads the bug and its sub-bugs from the tracker and their process state from the store. */
 export async function loadBug(ctx: Pick<ProcessContext, "tracker" | "store" | "settings">, bugId: number): Promise<LoadedBug> {
   const bug = await ctx.tracker.getTicket(bugId);
-  const state = ctx.store.bugProcess.get(bugId);
+  const state = await ctx.store.bugProcess.get(bugId);
   const subBugs = await loadSubBugs(ctx, bug);
   const situation: BugSituation = {
     // Sub-bugs asked with `ask` that are not answered yet hold back the bug's own feedback.
-    ...describeBug(bug, state, ctx.settings, ctx.store.subFeedback.pending(bugId)),
+    ...describeBug(bug, state, ctx.settings, await ctx.store.subFeedback.pending(bugId)),
     subBugs: subBugs.map((sub) => sub.situation),
   };
   return { bug, state, situation, stage: resolveStage(situation), subBugs };

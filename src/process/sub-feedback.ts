@@ -35,16 +35,16 @@ export async function refreshPendingSubFeedback(
   known?: ReadonlyMap<number, Ticket>,
 ): Promise<number[]> {
   const waiting: number[] = [];
-  for (const childBugId of ctx.store.subFeedback.pending(parentBugId)) {
+  for (const childBugId of await ctx.store.subFeedback.pending(parentBugId)) {
     let answered: boolean;
     try {
-      const sub = known?.get(childBugId) ?? (await ctx.tracker.getTicket(childBugId));
+      const sub = known?.get(childBugId) ?? await ctx.tracker.getTicket(childBugId);
       answered = sub.state.stages.some((stage) => ANSWERED_STAGES.has(stage));
     } catch (error) {
       if (!(error instanceof NotFoundError)) throw error;
       answered = true;
     }
-    if (answered) ctx.store.subFeedback.markAnswered(childBugId, { at: ctx.now(), by: ctx.caller.name, how: "tracker" });
+    if (answered) await ctx.store.subFeedback.markAnswered(childBugId, { at: ctx.now(), by: ctx.caller.name, how: "tracker" });
     else waiting.push(childBugId);
   }
   return waiting;

@@ -15,13 +15,13 @@ import { settingsFor, type SettingsPerson } from "./settings-for.js";
 type TimelineContext = Pick<ProcessContext, "caller" | "settings" | "store" | "now">;
 
 /** The caller's own time zone: their `settings tz=`, the staff file's, or TIMEZONE. */
-export function callerTimeZone(ctx: TimelineContext): string {
-  return settingsFor(ctx, ctx.caller).timeZone;
+export async function callerTimeZone(ctx: TimelineContext): Promise<string> {
+  return (await settingsFor(ctx, ctx.caller)).timeZone;
 }
 
 /** Today in the caller's own time zone. */
-export function callerToday(ctx: TimelineContext): IsoDate {
-  return todayIn(callerTimeZone(ctx), ctx.now());
+export async function callerToday(ctx: TimelineContext): Promise<IsoDate> {
+  return todayIn(await callerTimeZone(ctx), ctx.now());
 }
 
 /** Working minutes from an estimate such as `4h`; a usage error naming `label` otherwise. */
@@ -31,8 +31,8 @@ export function readEstimate(ctx: Pick<ProcessContext, "settings">, text: string
 }
 
 /** An ISO deadline that is today or later for the caller; a usage error naming `label` otherwise. */
-export function readDeadline(ctx: TimelineContext, text: string, label = "deadline"): IsoDate {
-  const today = callerToday(ctx);
+export async function readDeadline(ctx: TimelineContext, text: string, label = "deadline"): Promise<IsoDate> {
+  const today = await callerToday(ctx);
   const parsed = parseDate(text, { today });
   const deadline = unwrapParsed(parsed.ok ? parsed : { ok: false, error: `${label}: ${parsed.error}` });
   if (compareDates(deadline, today) < 0) {
@@ -47,11 +47,11 @@ export function readDeadline(ctx: TimelineContext, text: string, label = "deadli
  * out at the close of that day's working window); undefined when it fits. The seed asks for a
  * realistic and conservative timeline, so this warns and does not refuse.
  */
-export function timelineWarning(ctx: TimelineContext, work: { developer: SettingsPerson; estimateMinutes: number; deadline: IsoDate }): string | undefined {
+export async function timelineWarning(ctx: TimelineContext, work: { developer: SettingsPerson; estimateMinutes: number; deadline: IsoDate }): Promise<string | undefined> {
   const now = ctx.now();
   const [risk] = assessDeveloperRisk({
     settings: ctx.settings,
-    developer: settingsFor(ctx, work.developer),
+    developer: await settingsFor(ctx, work.developer),
     bugs: [{ bugId: 0, workLeftMinutes: work.estimateMinutes, deadline: work.deadline, lastEstimateUpdate: now }],
     now,
   });

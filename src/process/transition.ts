@@ -28,7 +28,7 @@ export interface TransitionOptions {
   /** What the bot records next to the ticket besides its stage. */
   processState?: Omit<ProcessStateChange, "stage">;
   /** Further store writes about the moved ticket (an estimate's history), in the journal's transaction. */
-  alsoRecord?: (ticket: Ticket) => void;
+  alsoRecord?: (ticket: Ticket) => Promise<unknown>;
   /** The journal entry: action and details; the command is the transition's. */
   record: Omit<JournalRecord, "command">;
 }
@@ -79,10 +79,10 @@ async function moveTicket(
   if (Object.keys(change).length > 0) return changeTicket(ctx, ticket, change, options.record, { notes, processState, ...(alsoRecord ? { alsoRecord } : {}) });
 
   // Nothing for the tracker to change: the journal still says the command ran (saying "still right" is an update).
-  inOneTransaction(ctx.store, () => {
-    appendEntry(ctx, ticket.id, options.record, { unchanged: true });
-    ctx.store.bugProcess.update(ticket.id, processState, ctx.now());
-    alsoRecord?.(ticket);
+  await inOneTransaction(ctx.store, async () => {
+    await appendEntry(ctx, ticket.id, options.record, { unchanged: true });
+    await ctx.store.bugProcess.update(ticket.id, processState, ctx.now());
+    await alsoRecord?.(ticket);
   });
   for (const note of notes) await addTicketNote(ctx, ticket.id, note, note.record);
   return ticket;

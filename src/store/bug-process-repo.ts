@@ -1,6 +1,6 @@
 /** What the bot knows about each bug beyond the tracker's own fields (migration 1): stage, estimate, people. */
 import type { BugOrigin, BugProcessState } from "../core/bug-process.js";
-import { orUndefined, type Sql } from "./sql.js";
+import { orUndefined, type Db } from "./db.js";
 
 export type { BugOrigin, BugProcessState } from "../core/bug-process.js";
 
@@ -28,54 +28,58 @@ interface BugProcessRow {
   updated_at: string;
 }
 
+/** The column of each field `update` may change (origin is written on creation and when given). */
+const COLUMN_OF = {
+  stage: "stage",
+  estimateMinutes: "estimate_min",
+  deadline: "deadline",
+  fixedIn: "fixed_in",
+  developer: "developer",
+  reviewer: "reviewer",
+  communicator: "communicator",
+  confirmedBy: "confirmed_by",
+  draftNoteId: "draft_note_id",
+  draftText: "draft_text",
+} as const satisfies Record<Exclude<keyof BugProcessState, "bugId" | "updatedAt" | "origin">, string>;
+
 /** Per-bug process state. */
 export class BugProcessRepository {
-  constructor(private readonly sql: Sql) {}
+  constructor(private readonly db: Db) {}
 
   /** A bug's process state, if the bot knows the bug. */
-  get(bugId: number): BugProcessState | undefined {
-    const row = this.sql.statement("SELECT * FROM bug_process WHERE bug_id = ?").get(bugId) as BugProcessRow | undefined;
+  async get(bugId: number): Promise<BugProcessState | undefined> {
+    const row = await this.db.get<BugProcessRow>("SELECT * FROM bug_process WHERE bug_id = ?", [bugId]);
     return row && toBugProcess(row);
   }
 
-  /** Merges the given fields into the bug's process state, creating it if needed. */
-  update(bugId: number, change: Partial<Omit<BugProcessState, "bugId" | "updatedAt">>, at: Date = new Date()): BugProcessState {
-    const merged = { ...this.get(bugId), ...change };
-    this.sql
-      .statement(
-        `INSERT INTO bug_process (bug_id, origin, stage, estimate_min, deadline, fixed_in, developer, reviewer, communicator, confirmed_by, draft_note_id, draft_text, updated_at)
-         VALUES (@bugId, @origin, @stage, @estimate, @deadline, @fixedIn, @developer, @reviewer, @communicator, @confirmedBy, @draftNoteId, @draftText, @updatedAt)
-         ON CONFLICT (bug_id) DO UPDATE SET origin = excluded.origin, stage = excluded.stage, estimate_min = excluded.estimate_min,
-           deadline = excluded.deadline, fixed_in = excluded.fixed_in, developer = excluded.developer, reviewer = excluded.reviewer,
-           communicator = excluded.communicator, confirmed_by = excluded.confirmed_by, draft_note_id = excluded.draft_note_id,
-           draft_text = excluded.draft_text, updated_at = excluded.updated_at`,
-      )
-      .run({
-        bugId,
-        origin: merged.origin ?? "tracker",
-        stage: merged.stage ?? null,
-        estimate: merged.estimateMinutes ?? null,
-        deadline: merged.deadline ?? null,
-        fixedIn: merged.fixedIn ?? null,
-        developer: merged.developer ?? null,
-        reviewer: merged.reviewer ?? null,
-        communicator: merged.communicator ?? null,
-        confirmedBy: merged.confirmedBy ?? null,
-        draftNoteId: merged.draftNoteId ?? null,
-        draftText: merged.draftText ?? null,
-        updatedAt: at.toISOString(),
-      });
-    return this.get(bugId)!;
+  /**
+   * Merges the given fields into the bug's process state, creating it if needed. One statement
+   * that writes only the given columns, so two commands changing different fields of one bug at
+   * once (two replicas, or two awaits interleaving) both land.
+   */
+  async update(bugId: number, change: Partial<Omit<BugProcessState, "bugId" | "updatedAt">>, at: Date = new Date()): Promise<BugProcessState> {
+    const given = (Object.keys(change) as (keyof typeof change)[]).filter((field) => field !== "origin");
+    const columns = given.map((field) => COLUMN_OF[field]);
+    const values = given.map((field) => change[field] ?? null);
+    const updates = [...columns.map((column) => `${column} = excluded.${column}`), ...(change.origin ? ["origin = excluded.origin"] : []), "updated_at = excluded.updated_at"];
+    const row = await this.db.get<BugProcessRow>(
+      `INSERT INTO bug_process (bug_id, origin, ${[...columns, "updated_at"].join(", ")})
+         VALUES (?, ?, ${[...columns, "updated_at"].map(() => "?").join(", ")})
+         ON CONFLICT (bug_id) DO UPDATE SET ${updates.join(", ")}
+         RETURNING *`,
+      [bugId, change.origin ?? "tracker", ...values, at.toISOString()],
+    );
+    return toBugProcess(row!);
   }
 
   /** Every bug's process state, by id (the report reads them all at once). */
-  list(): BugProcessState[] {
-    return (this.sql.statement("SELECT * FROM bug_process ORDER BY bug_id").all() as BugProcessRow[]).map(toBugProcess);
+  async list(): Promise<BugProcessState[]> {
+    return (await this.db.all<BugProcessRow>("SELECT * FROM bug_process ORDER BY bug_id")).map(toBugProcess);
   }
 
   /** The process facts of every bug the bot knows, by id (one query instead of one per bug). */
-  facts(): Map<number, ProcessFacts> {
-    const rows = this.sql.statement("SELECT bug_id, stage, estimate_min, deadline, developer FROM bug_process").all() as {
+  async facts(): Promise<Map<number, ProcessFacts>> {
+    const rows = (await this.db.all<unknown>("SELECT bug_id, stage, estimate_min, deadline, developer FROM bug_process")) as {
       bug_id: number;
       stage: string | null;
       estimate_min: number | null;

@@ -3,7 +3,7 @@
  * the one place a customer's personal data is kept; it never leaves the store into a note or a chat.
  */
 import type { CallRecord, CallRoute, CustomerType } from "../core/customer-call.js";
-import { orUndefined, type Sql } from "./sql.js";
+import { orUndefined, type Db } from "./db.js";
 
 export { CUSTOMER_TYPES, type CallRecord, type CallRoute, type CustomerType } from "../core/customer-call.js";
 
@@ -28,80 +28,81 @@ interface CallRow {
 
 /** The call log. */
 export class CallsRepository {
-  constructor(private readonly sql: Sql) {}
+  constructor(private readonly db: Db) {}
 
   /** Records a call. */
-  add(call: Omit<CallRecord, "id">): CallRecord {
-    const result = this.sql
-      .statement(
+  async add(call: Omit<CallRecord, "id">): Promise<CallRecord> {
+    const inserted = await this.db.get<{ id: number }>(
         `INSERT INTO calls (recorded_at, recorded_by, customer_name, customer_type, phone, email, issue, call_date, route, bug_id, sales_ref)
-         VALUES (@recordedAt, @recordedBy, @customerName, @customerType, @phone, @email, @issue, @callDate, @route, @bugId, @salesRef)`,
-      )
-      .run({
-        ...call,
+         VALUES (@recordedAt, @recordedBy, @customerName, @customerType, @phone, @email, @issue, @callDate, @route, @bugId, @salesRef)
+         RETURNING id`,
+      {
         recordedAt: call.recordedAt.toISOString(),
+        recordedBy: call.recordedBy,
+        customerName: call.customerName,
+        customerType: call.customerType,
         phone: call.phone ?? null,
         email: call.email ?? null,
+        issue: call.issue,
+        callDate: call.callDate,
+        route: call.route,
         bugId: call.bugId ?? null,
         salesRef: call.salesRef ?? null,
-      });
-    return { ...call, id: Number(result.lastInsertRowid) };
+      },
+    );
+    return { ...call, id: inserted!.id };
   }
 
   /** Links a call to the bug filed for it. */
-  setBug(callId: number, bugId: number): void {
-    this.sql.statement("UPDATE calls SET bug_id = ? WHERE id = ?").run(bugId, callId);
+  async setBug(callId: number, bugId: number): Promise<void> {
+    await this.db.run("UPDATE calls SET bug_id = ? WHERE id = ?", [bugId, callId]);
   }
 
   /** Links a call routed to sales to its ERP reference. */
-  setSalesRef(callId: number, salesRef: string): void {
-    this.sql.statement("UPDATE calls SET sales_ref = ? WHERE id = ?").run(salesRef, callId);
+  async setSalesRef(callId: number, salesRef: string): Promise<void> {
+    await this.db.run("UPDATE calls SET sales_ref = ? WHERE id = ?", [salesRef, callId]);
   }
 
   /** Removes a call whose bug or sales record could not be created, so a retry does not log it twice. */
-  delete(callId: number): void {
-    this.sql.statement("DELETE FROM calls WHERE id = ?").run(callId);
+  async delete(callId: number): Promise<void> {
+    await this.db.run("DELETE FROM calls WHERE id = ?", [callId]);
   }
 
   /** One call. */
-  get(id: number): CallRecord | undefined {
-    const row = this.sql.statement("SELECT * FROM calls WHERE id = ?").get(id) as CallRow | undefined;
+  async get(id: number): Promise<CallRecord | undefined> {
+    const row = await this.db.get<CallRow>("SELECT * FROM calls WHERE id = ?", [id]);
     return row && toCall(row);
   }
 
   /** Every call, oldest first. */
-  list(): CallRecord[] {
-    return (this.sql.statement("SELECT * FROM calls ORDER BY id").all() as CallRow[]).map(toCall);
+  async list(): Promise<CallRecord[]> {
+    return (await this.db.all<CallRow>("SELECT * FROM calls ORDER BY id")).map(toCall);
   }
 
   /** Erases the customer's name, phone and e-mail of a call; `issue` is the call's text with them replaced. */
-  erasePersonalData(callId: number, issue: string, at: Date): void {
-    this.sql
-      .statement("UPDATE calls SET customer_name = ?, phone = NULL, email = NULL, issue = ?, erased_at = ? WHERE id = ?")
-      .run(ERASED_NAME, issue, at.toISOString(), callId);
+  async erasePersonalData(callId: number, issue: string, at: Date): Promise<void> {
+    await this.db.run("UPDATE calls SET customer_name = ?, phone = NULL, email = NULL, issue = ?, erased_at = ? WHERE id = ?", [ERASED_NAME, issue, at.toISOString(), callId]);
   }
 
   /** Calls filed as bugs, recorded before `before`, that still hold the customer's data (retention), oldest first. */
-  listKeptWithBugBefore(before: Date): CallRecord[] {
-    const rows = this.sql
-      .statement("SELECT * FROM calls WHERE erased_at IS NULL AND bug_id IS NOT NULL AND recorded_at < ? ORDER BY id")
-      .all(before.toISOString()) as CallRow[];
+  async listKeptWithBugBefore(before: Date): Promise<CallRecord[]> {
+    const rows = await this.db.all<CallRow>("SELECT * FROM calls WHERE erased_at IS NULL AND bug_id IS NOT NULL AND recorded_at < ? ORDER BY id", [before.toISOString()]);
     return rows.map(toCall);
   }
 
   /** The calls filed as the bug. */
-  listOfBug(bugId: number): CallRecord[] {
-    return (this.sql.statement("SELECT * FROM calls WHERE bug_id = ? ORDER BY id").all(bugId) as CallRow[]).map(toCall);
+  async listOfBug(bugId: number): Promise<CallRecord[]> {
+    return (await this.db.all<CallRow>("SELECT * FROM calls WHERE bug_id = ? ORDER BY id", [bugId])).map(toCall);
   }
 
   /** The calls routed to sales as the record. */
-  listOfSalesRef(salesRef: string): CallRecord[] {
-    return (this.sql.statement("SELECT * FROM calls WHERE sales_ref = ? ORDER BY id").all(salesRef) as CallRow[]).map(toCall);
+  async listOfSalesRef(salesRef: string): Promise<CallRecord[]> {
+    return (await this.db.all<CallRow>("SELECT * FROM calls WHERE sales_ref = ? ORDER BY id", [salesRef])).map(toCall);
   }
 
   /** The newest sales reference of a call linked to the bug, if any. */
-  salesRefOfBug(bugId: number): string | undefined {
-    const row = this.sql.statement("SELECT sales_ref FROM calls WHERE bug_id = ? AND sales_ref IS NOT NULL ORDER BY id DESC LIMIT 1").get(bugId) as
+  async salesRefOfBug(bugId: number): Promise<string | undefined> {
+    const row = (await this.db.get<unknown>("SELECT sales_ref FROM calls WHERE bug_id = ? AND sales_ref IS NOT NULL ORDER BY id DESC LIMIT 1", [bugId])) as
       | { sales_ref: string }
       | undefined;
     return row?.sales_ref;

@@ -5,7 +5,7 @@
  * (Mattermost's DM channels for catching up, the Matrix SDK's sync token and values).
  */
 import type { KeyValueRepository } from "./kv-repo.js";
-import type { Sql } from "./sql.js";
+import type { Db } from "./db.js";
 
 /** The thread that carries one bug's updates in one place of one platform. */
 export interface ChatThread {
@@ -49,114 +49,100 @@ const MATTERMOST_DMS_READ_UNTIL_KEY = "mattermost.dms_read_until";
 /** The chat tables as typed methods (`store.chat`). */
 export class ChatRepository {
   constructor(
-    private readonly sql: Sql,
+    private readonly db: Db,
     private readonly kv: KeyValueRepository,
   ) {}
 
   /** The bug's thread in a place, if the bot started one there. */
-  thread(platform: string, place: string, bugId: number): ChatThread | undefined {
-    const row = this.sql.statement("SELECT * FROM chat_threads WHERE platform = ? AND place = ? AND bug_id = ?").get(platform, place, bugId) as ThreadRow | undefined;
+  async thread(platform: string, place: string, bugId: number): Promise<ChatThread | undefined> {
+    const row = await this.db.get<ThreadRow>("SELECT * FROM chat_threads WHERE platform = ? AND place = ? AND bug_id = ?", [platform, place, bugId]);
     return row && { platform: row.platform, place: row.place, bugId: row.bug_id, rootId: row.root_id, lastId: row.last_id };
   }
 
   /** The bug whose thread has this root in a place, if the bot keeps one there (a reply in it may write to the bug). */
-  bugOfThread(platform: string, place: string, rootId: string): number | undefined {
-    const row = this.sql.statement("SELECT bug_id FROM chat_threads WHERE platform = ? AND place = ? AND root_id = ?").get(platform, place, rootId) as { bug_id: number } | undefined;
+  async bugOfThread(platform: string, place: string, rootId: string): Promise<number | undefined> {
+    const row = await this.db.get<{ bug_id: number }>("SELECT bug_id FROM chat_threads WHERE platform = ? AND place = ? AND root_id = ?", [platform, place, rootId]);
     return row?.bug_id;
   }
 
   /** Records a new thread (or a new root, when the old one was deleted) and the newest post in it. */
-  saveThread(thread: ChatThread, at: Date): void {
-    this.sql
-      .statement(
-        `INSERT INTO chat_threads (platform, place, bug_id, root_id, last_id, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)
-         ON CONFLICT (platform, place, bug_id) DO UPDATE SET root_id = excluded.root_id, last_id = excluded.last_id, updated_at = excluded.updated_at`,
-      )
-      .run(thread.platform, thread.place, thread.bugId, thread.rootId, thread.lastId, at.toISOString(), at.toISOString());
+  async saveThread(thread: ChatThread, at: Date): Promise<void> {
+    await this.db.run(`INSERT INTO chat_threads (platform, place, bug_id, root_id, last_id, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (platform, place, bug_id) DO UPDATE SET root_id = excluded.root_id, last_id = excluded.last_id, updated_at = excluded.updated_at`, [thread.platform, thread.place, thread.bugId, thread.rootId, thread.lastId, at.toISOString(), at.toISOString()]);
   }
 
   /**
    * Marks an incoming event as processed; false when it already was (a replayed sync or event, an
-   * overlapping catch-up). Synchronous, so the check and the mark cannot interleave.
+   * overlapping catch-up, another replica). One statement, so the check and the mark cannot interleave.
    */
-  claimEvent(platform: string, eventId: string, place: string, at: Date): boolean {
-    const result = this.sql
-      .statement("INSERT OR IGNORE INTO chat_processed_events (platform, event_id, place, processed_at) VALUES (?, ?, ?, ?)")
-      .run(platform, eventId, place, at.toISOString());
-    return result.changes > 0;
+  async claimEvent(platform: string, eventId: string, place: string, at: Date): Promise<boolean> {
+    const result = await this.db.run("INSERT INTO chat_processed_events (platform, event_id, place, processed_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING", [platform, eventId, place, at.toISOString()]);
+    return result > 0;
   }
 
   /** Forgets a platform's processed events from before `before`; nothing reaches back that far. */
-  pruneEvents(platform: string, before: Date): number {
-    return this.sql.statement("DELETE FROM chat_processed_events WHERE platform = ? AND processed_at < ?").run(platform, before.toISOString()).changes;
+  async pruneEvents(platform: string, before: Date): Promise<number> {
+    return await this.db.run("DELETE FROM chat_processed_events WHERE platform = ? AND processed_at < ?", [platform, before.toISOString()]);
   }
 
   /** Records a one-time notice; false when it was given before (then it must not be given again). */
-  claimNotice(platform: string, kind: string, target: string, at: Date): boolean {
-    const result = this.sql
-      .statement("INSERT OR IGNORE INTO chat_notices (platform, kind, target, sent_at) VALUES (?, ?, ?, ?)")
-      .run(platform, kind, target, at.toISOString());
-    return result.changes > 0;
+  async claimNotice(platform: string, kind: string, target: string, at: Date): Promise<boolean> {
+    const result = await this.db.run("INSERT INTO chat_notices (platform, kind, target, sent_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING", [platform, kind, target, at.toISOString()]);
+    return result > 0;
   }
 
   /** Gives a claimed notice back, when sending it failed, so a later event may try again. */
-  releaseNotice(platform: string, kind: string, target: string): void {
-    this.sql.statement("DELETE FROM chat_notices WHERE platform = ? AND kind = ? AND target = ?").run(platform, kind, target);
+  async releaseNotice(platform: string, kind: string, target: string): Promise<void> {
+    await this.db.run("DELETE FROM chat_notices WHERE platform = ? AND kind = ? AND target = ?", [platform, kind, target]);
   }
 
   // --- Mattermost: the bot's DM channels --------------------------------------------------------
 
   /** Remembers a DM channel; an existing one keeps its newest post time. */
-  rememberMattermostDm(channel: { channelId: string; userId: string }, at: Date): void {
-    this.sql
-      .statement(
-        `INSERT INTO mattermost_dm_channels (channel_id, user_id, last_post_at, updated_at) VALUES (?, ?, 0, ?)
-         ON CONFLICT (channel_id) DO NOTHING`,
-      )
-      .run(channel.channelId, channel.userId, at.toISOString());
+  async rememberMattermostDm(channel: { channelId: string; userId: string }, at: Date): Promise<void> {
+    await this.db.run(`INSERT INTO mattermost_dm_channels (channel_id, user_id, last_post_at, updated_at) VALUES (?, ?, 0, ?)
+         ON CONFLICT (channel_id) DO NOTHING`, [channel.channelId, channel.userId, at.toISOString()]);
   }
 
   /** Every DM channel the bot knows of. */
-  mattermostDms(): MattermostDmChannel[] {
-    const rows = this.sql.statement("SELECT channel_id, user_id, last_post_at FROM mattermost_dm_channels ORDER BY channel_id").all() as DmChannelRow[];
+  async mattermostDms(): Promise<MattermostDmChannel[]> {
+    const rows = await this.db.all<DmChannelRow>("SELECT channel_id, user_id, last_post_at FROM mattermost_dm_channels ORDER BY channel_id");
     return rows.map((row) => ({ channelId: row.channel_id, userId: row.user_id, lastPostAt: row.last_post_at }));
   }
 
   /** The DM channel with a person, if known. */
-  mattermostDmWith(userId: string): MattermostDmChannel | undefined {
-    const row = this.sql.statement("SELECT channel_id, user_id, last_post_at FROM mattermost_dm_channels WHERE user_id = ?").get(userId) as DmChannelRow | undefined;
+  async mattermostDmWith(userId: string): Promise<MattermostDmChannel | undefined> {
+    const row = await this.db.get<DmChannelRow>("SELECT channel_id, user_id, last_post_at FROM mattermost_dm_channels WHERE user_id = ?", [userId]);
     return row && { channelId: row.channel_id, userId: row.user_id, lastPostAt: row.last_post_at };
   }
 
   /** Moves a DM channel's newest post time forward (never back). */
-  advanceMattermostDm(channelId: string, postAt: number, at: Date): void {
-    this.sql
-      .statement("UPDATE mattermost_dm_channels SET last_post_at = MAX(last_post_at, ?), updated_at = ? WHERE channel_id = ?")
-      .run(postAt, at.toISOString(), channelId);
+  async advanceMattermostDm(channelId: string, postAt: number, at: Date): Promise<void> {
+    await this.db.run("UPDATE mattermost_dm_channels SET last_post_at = ?, updated_at = ? WHERE channel_id = ? AND last_post_at < ?", [postAt, at.toISOString(), channelId, postAt]);
   }
 
   /** The moment (ms) before which every Mattermost DM to the bot has been read, if any. */
-  mattermostDmsReadUntil(): number | undefined {
-    const value = Number(this.kv.get(MATTERMOST_DMS_READ_UNTIL_KEY));
+  async mattermostDmsReadUntil(): Promise<number | undefined> {
+    const value = Number(await this.kv.get(MATTERMOST_DMS_READ_UNTIL_KEY));
     return Number.isFinite(value) && value > 0 ? value : undefined;
   }
 
   /** Records that every Mattermost DM to the bot before `at` (ms) has been read. */
-  setMattermostDmsReadUntil(at: number): void {
-    this.kv.set(MATTERMOST_DMS_READ_UNTIL_KEY, String(at));
+  async setMattermostDmsReadUntil(at: number): Promise<void> {
+    await this.kv.set(MATTERMOST_DMS_READ_UNTIL_KEY, String(at));
   }
 
   // --- Matrix: the SDK's values -------------------------------------------------------------------
 
   /** A value the Matrix SDK keeps (sync token, filter), namespaced by the bot's user id. */
-  matrixValue(userId: string, key: string): string | undefined {
+  async matrixValue(userId: string, key: string): Promise<string | undefined> {
     return this.kv.get(`${MATRIX_KEY_PREFIX}${userId}.${key}`);
   }
 
   /** Sets (or, with undefined, deletes) a value of the Matrix SDK. */
-  setMatrixValue(userId: string, key: string, value: string | undefined): void {
+  async setMatrixValue(userId: string, key: string, value: string | undefined): Promise<void> {
     const fullKey = `${MATRIX_KEY_PREFIX}${userId}.${key}`;
-    if (value === undefined) this.kv.delete(fullKey);
-    else this.kv.set(fullKey, value);
+    if (value === undefined) await this.kv.delete(fullKey);
+    else await this.kv.set(fullKey, value);
   }
 }

@@ -61,3 +61,15 @@ export const optionalDate = (value: string | null): Date | undefined => (value =
 
 /** A Date as a stored ISO instant, NULL for `undefined`. */
 export const isoOrNull = (value: Date | undefined): string | null => (value === undefined ? null : value.toISOString());
+
+/** The first column of a query's first row (a count, one value), `undefined` when there is no row. */
+export async function firstValue<T>(db: Db, sql: string, params?: SqlParams): Promise<T | undefined> {
+  const row = await db.get<Record<string, T>>(sql, params);
+  return row === undefined ? undefined : Object.values(row)[0];
+}
+
+/** The first column of every row of a query. */
+export async function columnValues<T>(db: Db, sql: string, params?: SqlParams): Promise<T[]> {
+  const rows = await db.all<Record<string, T>>(sql, params);
+  return rows.map((row) => Object.values(row)[0] as T);
+}

@@ -2,7 +2,7 @@
  * The Incoming stage's documentation answers (migration 3): each question answered with a link, and
  * the one docs bug filed for a question that keeps coming back.
  */
-import type { Sql } from "./sql.js";
+import { firstValue, type Db } from "./db.js";
 
 /** One question answered by pointing to the documentation. */
 export interface DocsQuestion {
@@ -34,21 +34,20 @@ export interface DocsBug {
 
 /** Documentation answers and docs bugs. */
 export class DocsRepository {
-  constructor(private readonly sql: Sql) {}
+  constructor(private readonly db: Db) {}
 
   /** Records one documentation answer. */
-  addQuestion(question: Omit<DocsQuestion, "id">): DocsQuestion {
-    const result = this.sql
-      .statement("INSERT INTO docs_questions (question_key, question, url, asked_at, recorded_by) VALUES (?, ?, ?, ?, ?)")
-      .run(question.questionKey, question.question, question.url, question.askedAt.toISOString(), question.recordedBy);
-    return { ...question, id: Number(result.lastInsertRowid) };
+  async addQuestion(question: Omit<DocsQuestion, "id">): Promise<DocsQuestion> {
+    const inserted = await this.db.get<{ id: number }>(
+      "INSERT INTO docs_questions (question_key, question, url, asked_at, recorded_by) VALUES (?, ?, ?, ?, ?) RETURNING id",
+      [question.questionKey, question.question, question.url, question.askedAt.toISOString(), question.recordedBy],
+    );
+    return { ...question, id: inserted!.id };
   }
 
   /** The answers to a question since a moment, oldest first. */
-  listQuestions(questionKey: string, since: Date): DocsQuestion[] {
-    const rows = this.sql
-      .statement("SELECT * FROM docs_questions WHERE question_key = ? AND asked_at >= ? ORDER BY id")
-      .all(questionKey, since.toISOString()) as DocsQuestionRow[];
+  async listQuestions(questionKey: string, since: Date): Promise<DocsQuestion[]> {
+    const rows = await this.db.all<DocsQuestionRow>("SELECT * FROM docs_questions WHERE question_key = ? AND asked_at >= ? ORDER BY id", [questionKey, since.toISOString()]);
     return rows.map((row) => ({
       id: row.id,
       questionKey: row.question_key,
@@ -60,13 +59,13 @@ export class DocsRepository {
   }
 
   /** How many documentation answers the store holds in all (tests and metrics). */
-  countQuestions(): number {
-    return this.sql.statement("SELECT COUNT(*) FROM docs_questions").pluck().get() as number;
+  async countQuestions(): Promise<number> {
+    return (await firstValue<number>(this.db, "SELECT COUNT(*) FROM docs_questions")) ?? 0;
   }
 
   /** The docs bug of a question, claimed or filed. */
-  getBug(questionKey: string): DocsBug | undefined {
-    const row = this.sql.statement("SELECT * FROM docs_bugs WHERE question_key = ?").get(questionKey) as
+  async getBug(questionKey: string): Promise<DocsBug | undefined> {
+    const row = (await this.db.get<unknown>("SELECT * FROM docs_bugs WHERE question_key = ?", [questionKey])) as
       | { question_key: string; bug_id: number | null; filed_at: string }
       | undefined;
     return row && { questionKey: row.question_key, bugId: row.bug_id ?? undefined, filedAt: new Date(row.filed_at) };
@@ -76,17 +75,17 @@ export class DocsRepository {
    * Claims the question for filing its docs bug; false when it is already claimed or filed. The claim
    * is taken before the tracker is called, so two answers arriving together file one bug, not two.
    */
-  claimBug(questionKey: string, at: Date): boolean {
-    return this.sql.statement("INSERT OR IGNORE INTO docs_bugs (question_key, bug_id, filed_at) VALUES (?, NULL, ?)").run(questionKey, at.toISOString()).changes === 1;
+  async claimBug(questionKey: string, at: Date): Promise<boolean> {
+    return (await this.db.run("INSERT INTO docs_bugs (question_key, bug_id, filed_at) VALUES (?, NULL, ?) ON CONFLICT DO NOTHING", [questionKey, at.toISOString()])) === 1;
   }
 
   /** Completes a claim with the bug that was filed. */
-  setBug(questionKey: string, bugId: number): void {
-    this.sql.statement("UPDATE docs_bugs SET bug_id = ? WHERE question_key = ?").run(bugId, questionKey);
+  async setBug(questionKey: string, bugId: number): Promise<void> {
+    await this.db.run("UPDATE docs_bugs SET bug_id = ? WHERE question_key = ?", [bugId, questionKey]);
   }
 
   /** Gives up a claim whose bug could not be filed, so the next answer tries again. */
-  releaseClaim(questionKey: string): void {
-    this.sql.statement("DELETE FROM docs_bugs WHERE question_key = ? AND bug_id IS NULL").run(questionKey);
+  async releaseClaim(questionKey: string): Promise<void> {
+    await this.db.run("DELETE FROM docs_bugs WHERE question_key = ? AND bug_id IS NULL", [questionKey]);
   }
 }

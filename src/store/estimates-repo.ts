@@ -2,7 +2,7 @@
  * Every estimate and deadline set through the bot (migration 4: `feedback`, `confirm`, `eta`): the
  * newest row says when a bug's estimate was last brought up to date, rows over time show moved deadlines.
  */
-import type { Sql } from "./sql.js";
+import type { Db } from "./db.js";
 
 /** Where an estimate came from. */
 export type EstimateSource = "feedback" | "confirm" | "eta";
@@ -32,25 +32,23 @@ interface EstimateRow {
 
 /** The history of estimates and deadlines. */
 export class EstimatesRepository {
-  constructor(private readonly sql: Sql) {}
+  constructor(private readonly db: Db) {}
 
   /** Appends an estimate/deadline update to the bug's history. */
-  record(update: Omit<EstimateUpdate, "id">): EstimateUpdate {
-    const result = this.sql
-      .statement("INSERT INTO estimate_updates (bug_id, at, actor, source, estimate_min, deadline) VALUES (?, ?, ?, ?, ?, ?)")
-      .run(update.bugId, update.at.toISOString(), update.actor, update.source, update.estimateMinutes ?? null, update.deadline ?? null);
-    return { ...update, id: Number(result.lastInsertRowid) };
+  async record(update: Omit<EstimateUpdate, "id">): Promise<EstimateUpdate> {
+    const inserted = await this.db.get<{ id: number }>("INSERT INTO estimate_updates (bug_id, at, actor, source, estimate_min, deadline) VALUES (?, ?, ?, ?, ?, ?) RETURNING id", [update.bugId, update.at.toISOString(), update.actor, update.source, update.estimateMinutes ?? null, update.deadline ?? null]);
+    return { ...update, id: inserted!.id };
   }
 
   /** The newest estimate update of a bug: when its estimate was last brought up to date. */
-  latest(bugId: number): EstimateUpdate | undefined {
-    const row = this.sql.statement("SELECT * FROM estimate_updates WHERE bug_id = ? ORDER BY id DESC LIMIT 1").get(bugId) as EstimateRow | undefined;
+  async latest(bugId: number): Promise<EstimateUpdate | undefined> {
+    const row = await this.db.get<EstimateRow>("SELECT * FROM estimate_updates WHERE bug_id = ? ORDER BY id DESC LIMIT 1", [bugId]);
     return row && toEstimate(row);
   }
 
   /** A bug's estimate history, oldest first. */
-  list(bugId: number): EstimateUpdate[] {
-    return (this.sql.statement("SELECT * FROM estimate_updates WHERE bug_id = ? ORDER BY id").all(bugId) as EstimateRow[]).map(toEstimate);
+  async list(bugId: number): Promise<EstimateUpdate[]> {
+    return (await this.db.all<EstimateRow>("SELECT * FROM estimate_updates WHERE bug_id = ? ORDER BY id", [bugId])).map(toEstimate);
   }
 }
 

@@ -1,5 +1,5 @@
 /** Every change the bot makes in the tracker (migration 1): who, what, when, from which command. */
-import { orUndefined, type Sql } from "./sql.js";
+import { orUndefined, type Db } from "./db.js";
 
 /** One journal entry. */
 export interface JournalEntry {
@@ -24,24 +24,22 @@ interface JournalRow {
 
 /** The bugs' journal. */
 export class JournalRepository {
-  constructor(private readonly sql: Sql) {}
+  constructor(private readonly db: Db) {}
 
   /** Appends an entry. */
-  append(entry: Omit<JournalEntry, "id">): JournalEntry {
-    const result = this.sql
-      .statement("INSERT INTO bug_journal (bug_id, at, actor, action, command, details) VALUES (?, ?, ?, ?, ?, ?)")
-      .run(entry.bugId, entry.at.toISOString(), entry.actor, entry.action, entry.command ?? null, JSON.stringify(entry.details));
-    return { ...entry, id: Number(result.lastInsertRowid) };
+  async append(entry: Omit<JournalEntry, "id">): Promise<JournalEntry> {
+    const inserted = await this.db.get<{ id: number }>("INSERT INTO bug_journal (bug_id, at, actor, action, command, details) VALUES (?, ?, ?, ?, ?, ?) RETURNING id", [entry.bugId, entry.at.toISOString(), entry.actor, entry.action, entry.command ?? null, JSON.stringify(entry.details)]);
+    return { ...entry, id: inserted!.id };
   }
 
   /** One bug's entries, oldest first. */
-  list(bugId: number): JournalEntry[] {
-    return (this.sql.statement("SELECT * FROM bug_journal WHERE bug_id = ? ORDER BY id").all(bugId) as JournalRow[]).map(toJournal);
+  async list(bugId: number): Promise<JournalEntry[]> {
+    return (await this.db.all<JournalRow>("SELECT * FROM bug_journal WHERE bug_id = ? ORDER BY id", [bugId])).map(toJournal);
   }
 
   /** Journal entries of all bugs since a moment, oldest first (summaries read "what changed"). */
-  since(at: Date): JournalEntry[] {
-    return (this.sql.statement("SELECT * FROM bug_journal WHERE at >= ? ORDER BY id").all(at.toISOString()) as JournalRow[]).map(toJournal);
+  async since(at: Date): Promise<JournalEntry[]> {
+    return (await this.db.all<JournalRow>("SELECT * FROM bug_journal WHERE at >= ? ORDER BY id", [at.toISOString()])).map(toJournal);
   }
 }
 

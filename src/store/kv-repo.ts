@@ -1,22 +1,22 @@
 /** Small key-value state (migration 1): sync tokens, the watcher's cursor and markers, per-adapter values. */
-import type { Sql } from "./sql.js";
+import { firstValue, type Db } from "./db.js";
 
 /** The key-value table. */
 export class KeyValueRepository {
-  constructor(private readonly sql: Sql) {}
+  constructor(private readonly db: Db) {}
 
   /** The value under a key. */
-  get(key: string): string | undefined {
-    return this.sql.statement("SELECT value FROM kv WHERE key = ?").pluck().get(key) as string | undefined;
+  async get(key: string): Promise<string | undefined> {
+    return await firstValue<string>(this.db, "SELECT value FROM kv WHERE key = ?", [key]);
   }
 
   /** Sets (or replaces) the value under a key. */
-  set(key: string, value: string): void {
-    this.sql.statement("INSERT INTO kv (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value").run(key, value);
+  async set(key: string, value: string): Promise<void> {
+    await this.db.run("INSERT INTO kv (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value", [key, value]);
   }
 
   /** Removes a key. */
-  delete(key: string): void {
-    this.sql.statement("DELETE FROM kv WHERE key = ?").run(key);
+  async delete(key: string): Promise<void> {
+    await this.db.run("DELETE FROM kv WHERE key = ?", [key]);
   }
 }

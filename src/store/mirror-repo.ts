@@ -8,7 +8,10 @@ import { z } from "zod";
 import { isStage } from "../core/stages.js";
 import { isPriority, type Priority, type TicketState } from "../core/ticket.js";
 import type { KeyValueRepository } from "./kv-repo.js";
-import { isoOrNull, optionalDate, type Sql } from "./sql.js";
+import { firstValue, columnValues, isoOrNull, optionalDate, type Db } from "./db.js";
+
+/** Bugs marked as seen per statement by `touch`. */
+const TOUCH_BATCH = 500;
 
 /** What the watcher keeps of a bug: enough to detect transitions and to write summaries. */
 export interface MirrorBug {
@@ -95,47 +98,45 @@ const LAST_POLL_KEY = "proactive.watch.last-poll";
 /** The mirror, its change log and the watcher's markers. */
 export class MirrorRepository {
   constructor(
-    private readonly sql: Sql,
+    private readonly db: Db,
     private readonly kv: KeyValueRepository,
   ) {}
 
   /** The mirror row of one bug. */
-  get(bugId: number): MirrorRow | undefined {
-    const row = this.sql.statement("SELECT * FROM tracker_mirror WHERE bug_id = ?").get(bugId) as MirrorDbRow | undefined;
+  async get(bugId: number): Promise<MirrorRow | undefined> {
+    const row = await this.db.get<MirrorDbRow>("SELECT * FROM tracker_mirror WHERE bug_id = ?", [bugId]);
     return row && toMirrorRow(row);
   }
 
   /** Mirror rows by bug id: all, only open ones (not resolved or closed), or only some statuses. */
-  list(options: { openOnly?: boolean; statuses?: readonly string[] } = {}): MirrorRow[] {
+  async list(options: { openOnly?: boolean; statuses?: readonly string[] } = {}): Promise<MirrorRow[]> {
     if (options.statuses) {
       const statuses = options.statuses;
       const sql = `SELECT * FROM tracker_mirror WHERE status IN (${statuses.map(() => "?").join(", ") || "NULL"}) ORDER BY bug_id`;
-      return (this.sql.statement(sql).all(...statuses) as MirrorDbRow[]).map(toMirrorRow);
+      return (await this.db.all<MirrorDbRow>(sql, [...statuses])).map(toMirrorRow);
     }
     const sql = options.openOnly
       ? "SELECT * FROM tracker_mirror WHERE status NOT IN ('resolved', 'closed') ORDER BY bug_id"
       : "SELECT * FROM tracker_mirror ORDER BY bug_id";
-    return (this.sql.statement(sql).all() as MirrorDbRow[]).map(toMirrorRow);
+    return (await this.db.all<MirrorDbRow>(sql)).map(toMirrorRow);
   }
 
   /** Ids of the bugs with one of these statuses (only those nobody handles, if asked), without reading whole rows. */
-  ids(options: { statuses: readonly string[]; unassigned?: boolean }): number[] {
+  async ids(options: { statuses: readonly string[]; unassigned?: boolean }): Promise<number[]> {
     const statuses = options.statuses;
     const unassigned = options.unassigned ? " AND (handler IS NULL OR handler = '')" : "";
     const sql = `SELECT bug_id FROM tracker_mirror WHERE status IN (${statuses.map(() => "?").join(", ") || "NULL"})${unassigned} ORDER BY bug_id`;
-    return this.sql.statement(sql).pluck().all(...statuses) as number[];
+    return await columnValues<number>(this.db, sql, [...statuses]);
   }
 
   /** How many bugs the mirror holds. */
-  count(): number {
-    return this.sql.statement("SELECT COUNT(*) FROM tracker_mirror").pluck().get() as number;
+  async count(): Promise<number> {
+    return (await firstValue<number>(this.db, "SELECT COUNT(*) FROM tracker_mirror")) ?? 0;
   }
 
   /** Writes (inserts or replaces) a mirror row. */
-  save(row: MirrorRow): void {
-    this.sql
-      .statement(
-        `INSERT INTO tracker_mirror (bug_id, status, handler, priority, summary, tags, private, created_at, updated_at, status_since,
+  async save(row: MirrorRow): Promise<void> {
+    await this.db.run(`INSERT INTO tracker_mirror (bug_id, status, handler, priority, summary, tags, private, created_at, updated_at, status_since,
             previous_status, previous_handler, feedback_since, handler_note_at, tag_changed_at, seen_at, announced, fingerprint,
             ticket_state, handler_handle, sub_tickets)
           VALUES (@id, @status, @handler, @priority, @summary, @tags, @private, @createdAt, @updatedAt, @statusSince,
@@ -147,9 +148,7 @@ export class MirrorRepository {
             previous_handler = excluded.previous_handler, feedback_since = excluded.feedback_since,
             handler_note_at = excluded.handler_note_at, tag_changed_at = excluded.tag_changed_at, seen_at = excluded.seen_at,
             announced = excluded.announced, fingerprint = excluded.fingerprint, ticket_state = excluded.ticket_state,
-            handler_handle = excluded.handler_handle, sub_tickets = excluded.sub_tickets`,
-      )
-      .run({
+            handler_handle = excluded.handler_handle, sub_tickets = excluded.sub_tickets`, {
         id: row.id,
         status: row.status,
         handler: row.handler ?? null,
@@ -175,29 +174,33 @@ export class MirrorRepository {
   }
 
   /** Marks bugs as seen by a full scan without rewriting them. */
-  touch(bugIds: readonly number[], at: Date): void {
-    const touch = this.sql.statement("UPDATE tracker_mirror SET seen_at = ? WHERE bug_id = ?");
-    for (const id of bugIds) touch.run(at.toISOString(), id);
+  async touch(bugIds: readonly number[], at: Date): Promise<void> {
+    // A page of ids per statement: one round trip per page on PostgreSQL, well under both backends'
+    // parameter limits.
+    for (let start = 0; start < bugIds.length; start += TOUCH_BATCH) {
+      const batch = bugIds.slice(start, start + TOUCH_BATCH);
+      await this.db.run(`UPDATE tracker_mirror SET seen_at = ? WHERE bug_id IN (${batch.map(() => "?").join(", ")})`, [at.toISOString(), ...batch]);
+    }
   }
 
   /** Bugs a full scan that started at `scanStart` did not see. */
-  notSeenSince(scanStart: Date): number[] {
-    return this.sql.statement("SELECT bug_id FROM tracker_mirror WHERE seen_at < ? ORDER BY bug_id").pluck().all(scanStart.toISOString()) as number[];
+  async notSeenSince(scanStart: Date): Promise<number[]> {
+    return await columnValues<number>(this.db, "SELECT bug_id FROM tracker_mirror WHERE seen_at < ? ORDER BY bug_id", [scanStart.toISOString()]);
   }
 
   /** Forgets a bug that is gone from the tracker. */
-  delete(bugId: number): void {
-    this.sql.statement("DELETE FROM tracker_mirror WHERE bug_id = ?").run(bugId);
+  async delete(bugId: number): Promise<void> {
+    await this.db.run("DELETE FROM tracker_mirror WHERE bug_id = ?", [bugId]);
   }
 
   /** Records a change the watcher saw. */
-  addChange(change: TrackerChange): void {
-    this.sql.statement("INSERT INTO tracker_changes (bug_id, at, change) VALUES (?, ?, ?)").run(change.bugId, change.at.toISOString(), change.change);
+  async addChange(change: TrackerChange): Promise<void> {
+    await this.db.run("INSERT INTO tracker_changes (bug_id, at, change) VALUES (?, ?, ?)", [change.bugId, change.at.toISOString(), change.change]);
   }
 
   /** Changes seen at or after a moment, oldest first. */
-  changesSince(since: Date): TrackerChange[] {
-    const rows = this.sql.statement("SELECT bug_id, at, change FROM tracker_changes WHERE at >= ? ORDER BY at, id").all(since.toISOString()) as {
+  async changesSince(since: Date): Promise<TrackerChange[]> {
+    const rows = (await this.db.all<unknown>("SELECT bug_id, at, change FROM tracker_changes WHERE at >= ? ORDER BY at, id", [since.toISOString()])) as {
       bug_id: number;
       at: string;
       change: string;
@@ -206,47 +209,47 @@ export class MirrorRepository {
   }
 
   /** The newest `updated_at` the watcher has processed; undefined before the first run completed. */
-  cursor(): Date | undefined {
+  async cursor(): Promise<Date | undefined> {
     return this.date(CURSOR_KEY);
   }
 
   /** Moves the watcher's cursor. */
-  setCursor(cursor: Date): void {
-    this.kv.set(CURSOR_KEY, cursor.toISOString());
+  async setCursor(cursor: Date): Promise<void> {
+    await this.kv.set(CURSOR_KEY, cursor.toISOString());
   }
 
   /** When the first run completed: daily items scheduled before it were not missed, they predate the bot. */
-  installedAt(): Date | undefined {
+  async installedAt(): Promise<Date | undefined> {
     return this.date(INSTALLED_KEY);
   }
 
   /** Records when the first run completed. */
-  setInstalledAt(at: Date): void {
-    this.kv.set(INSTALLED_KEY, at.toISOString());
+  async setInstalledAt(at: Date): Promise<void> {
+    await this.kv.set(INSTALLED_KEY, at.toISOString());
   }
 
   /** When the watcher last read MantisBT successfully: how fresh the mirror is. */
-  lastPoll(): Date | undefined {
+  async lastPoll(): Promise<Date | undefined> {
     return this.date(LAST_POLL_KEY);
   }
 
   /** Records a successful read of MantisBT. */
-  setLastPoll(at: Date): void {
-    this.kv.set(LAST_POLL_KEY, at.toISOString());
+  async setLastPoll(at: Date): Promise<void> {
+    await this.kv.set(LAST_POLL_KEY, at.toISOString());
   }
 
   /** The local date of the last full reconciling scan. */
-  reconciledOn(): string | undefined {
+  async reconciledOn(): Promise<string | undefined> {
     return this.kv.get(RECONCILED_KEY);
   }
 
   /** Records the local date of a full reconciling scan. */
-  setReconciledOn(date: string): void {
-    this.kv.set(RECONCILED_KEY, date);
+  async setReconciledOn(date: string): Promise<void> {
+    await this.kv.set(RECONCILED_KEY, date);
   }
 
-  private date(key: string): Date | undefined {
-    const value = this.kv.get(key);
+  private async date(key: string): Promise<Date | undefined> {
+    const value = await this.kv.get(key);
     return value === undefined ? undefined : new Date(value);
   }
 }

@@ -7,7 +7,7 @@
  * The message itself is opaque here (JSON); the outbox in src/proactive/outbox.ts reads and writes it.
  */
 import type { NotificationKey } from "../core/reminder-policy.js";
-import { optionalDate, type Sql } from "./sql.js";
+import { columnValues, optionalDate, type Db } from "./db.js";
 
 /** A DM or a channel post. */
 export type NotificationTarget = "direct" | "channel";
@@ -102,25 +102,20 @@ const MAX_ERROR_LENGTH = 500;
 
 /** The outbox and its routes. */
 export class OutboxRepository {
-  constructor(private readonly sql: Sql) {}
+  constructor(private readonly db: Db) {}
 
   /**
    * Adds a notification with one route per platform, unless one with the same key exists (then
    * nothing changes). True when added. Without routes (nobody to reach on any platform) it is
    * recorded as done at once, with `note` saying why, so the key still counts as handled.
    */
-  enqueue(item: OutboxItem, platforms: readonly string[], now: Date, note?: string): boolean {
-    return this.sql.transaction(() => {
+  async enqueue(item: OutboxItem, platforms: readonly string[], now: Date, note?: string): Promise<boolean> {
+    return this.db.transaction(async () => {
       const done = platforms.length === 0;
       const added =
-        this.sql
-          .statement(
-            `INSERT INTO notifications (key, kind, bug_id, recipient, period, state, attempts, created_at, sent_at, last_error, target, payload, due_at, combinable)
+        (await this.db.run(`INSERT INTO notifications (key, kind, bug_id, recipient, period, state, attempts, created_at, sent_at, last_error, target, payload, due_at, combinable)
               VALUES (?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?, ?)
-              ON CONFLICT (key) DO NOTHING`,
-          )
-          .run(
-            item.key.key,
+              ON CONFLICT (key) DO NOTHING`, [item.key.key,
             item.key.kind,
             item.key.bugId ?? null,
             item.key.recipient,
@@ -132,26 +127,25 @@ export class OutboxRepository {
             item.target,
             JSON.stringify(item.payload),
             item.dueAt.toISOString(),
-            item.combinable ? 1 : 0,
-          ).changes > 0;
-      if (added) this.addRoutes(item.key.key, platforms, { state: "pending", attempts: 0 });
+            item.combinable ? 1 : 0])) > 0;
+      if (added) await this.addRoutes(item.key.key, platforms, { state: "pending", attempts: 0 });
       return added;
     });
   }
 
   /** The outbox row with this key. */
-  get(key: string): NotificationRow | undefined {
-    const row = this.sql.statement("SELECT * FROM notifications WHERE key = ?").get(key) as NotificationDbRow | undefined;
+  async get(key: string): Promise<NotificationRow | undefined> {
+    const row = await this.db.get<NotificationDbRow>("SELECT * FROM notifications WHERE key = ?", [key]);
     return row && toNotificationRow(row);
   }
 
   /** The routes of a notification, by platform. */
-  routes(key: string): NotificationRoute[] {
-    return (this.sql.statement("SELECT * FROM notification_routes WHERE key = ? ORDER BY platform").all(key) as RouteDbRow[]).map(toRoute);
+  async routes(key: string): Promise<NotificationRoute[]> {
+    return (await this.db.all<RouteDbRow>("SELECT * FROM notification_routes WHERE key = ? ORDER BY platform", [key])).map(toRoute);
   }
 
   /** Rows of one kind (optionally for one bug and recipient, or a period prefix), oldest first. */
-  list(filter: { kind?: string; bugId?: number; recipient?: string; periodPrefix?: string } = {}): NotificationRow[] {
+  async list(filter: { kind?: string; bugId?: number; recipient?: string; periodPrefix?: string } = {}): Promise<NotificationRow[]> {
     const where: string[] = [];
     const params: (string | number)[] = [];
     if (filter.kind !== undefined) {
@@ -171,57 +165,49 @@ export class OutboxRepository {
       params.push(filter.periodPrefix.length, filter.periodPrefix);
     }
     const clause = where.length > 0 ? `WHERE ${where.join(" AND ")}` : "";
-    return (this.sql.statement(`SELECT * FROM notifications ${clause} ORDER BY created_at, rowid`).all(...params) as NotificationDbRow[]).map(toNotificationRow);
+    return (await this.db.all<NotificationDbRow>(`SELECT * FROM notifications ${clause} ORDER BY created_at, rowid`, [...params])).map(toNotificationRow);
   }
 
   /** Routes ready to go: pending, or failed with attempts left; due; not cancelled; in creation order. */
-  dueRoutes(now: Date, maxAttempts: number): DueRoute[] {
-    const rows = this.sql
-      .statement(
-        `SELECT n.*, r.platform AS route_platform, r.attempts AS route_attempts
+  async dueRoutes(now: Date, maxAttempts: number): Promise<DueRoute[]> {
+    const rows = (await this.db.all<unknown>(`SELECT n.*, r.platform AS route_platform, r.attempts AS route_attempts
           FROM notification_routes r JOIN notifications n ON n.key = r.key
           WHERE r.state IN ('pending', 'failed') AND r.attempts < ? AND r.attempt_at IS NULL
             AND n.cancelled_at IS NULL AND n.payload IS NOT NULL AND (n.due_at IS NULL OR n.due_at <= ?)
-          ORDER BY n.created_at, n.rowid, r.platform`,
-      )
-      .all(maxAttempts, now.toISOString()) as (NotificationDbRow & { route_platform: string; route_attempts: number })[];
+          ORDER BY n.created_at, n.rowid, r.platform`, [maxAttempts, now.toISOString()])) as (NotificationDbRow & { route_platform: string; route_attempts: number })[];
     return rows.map((row) => ({ notification: toNotificationRow(row), platform: row.route_platform, attempts: row.route_attempts }));
   }
 
   /** How many routes wait to be sent: pending, or failed with attempts left; not cancelled (due or not). */
-  waiting(maxAttempts: number): number {
-    const row = this.sql
-      .statement(
-        `SELECT COUNT(*) AS n FROM notification_routes r JOIN notifications n ON n.key = r.key
-          WHERE r.state IN ('pending', 'failed') AND r.attempts < ? AND n.cancelled_at IS NULL`,
-      )
-      .get(maxAttempts) as { n: number };
-    return row.n;
+  async waiting(maxAttempts: number): Promise<number> {
+    const row = await this.db.get<{ n: number }>(`SELECT COUNT(*) AS n FROM notification_routes r JOIN notifications n ON n.key = r.key
+          WHERE r.state IN ('pending', 'failed') AND r.attempts < ? AND n.cancelled_at IS NULL`, [maxAttempts]);
+    return row?.n ?? 0;
   }
 
   /** Records that sends start now (before they are made, so a crash during one is noticed at start-up). */
-  markAttempt(routes: readonly RouteRef[], at: Date): void {
-    this.updateRoutes(routes, "UPDATE notification_routes SET attempts = attempts + 1, attempt_at = ? WHERE key = ? AND platform = ?", [at.toISOString()]);
+  async markAttempt(routes: readonly RouteRef[], at: Date): Promise<void> {
+    await this.updateRoutes(routes, "UPDATE notification_routes SET attempts = attempts + 1, attempt_at = ? WHERE key = ? AND platform = ?", [at.toISOString()]);
   }
 
   /** Records successful sends; `note` says how (combined, inside a digest, interrupted). */
-  markSent(routes: readonly RouteRef[], at: Date, note?: string): void {
-    this.updateRoutes(routes, "UPDATE notification_routes SET state = 'sent', sent_at = ?, attempt_at = NULL, last_error = ? WHERE key = ? AND platform = ?", [
+  async markSent(routes: readonly RouteRef[], at: Date, note?: string): Promise<void> {
+    await this.updateRoutes(routes, "UPDATE notification_routes SET state = 'sent', sent_at = ?, attempt_at = NULL, last_error = ? WHERE key = ? AND platform = ?", [
       at.toISOString(),
       note ?? null,
     ]);
   }
 
   /** Records failed sends; they are tried again while attempts are left. */
-  markFailed(routes: readonly RouteRef[], error: string): void {
-    this.updateRoutes(routes, "UPDATE notification_routes SET state = 'failed', attempt_at = NULL, last_error = ? WHERE key = ? AND platform = ?", [
+  async markFailed(routes: readonly RouteRef[], error: string): Promise<void> {
+    await this.updateRoutes(routes, "UPDATE notification_routes SET state = 'failed', attempt_at = NULL, last_error = ? WHERE key = ? AND platform = ?", [
       error.slice(0, MAX_ERROR_LENGTH),
     ]);
   }
 
   /** Gives routes up at once (not retryable, e.g. the recipient left the users file). */
-  giveUp(routes: readonly RouteRef[], maxAttempts: number, error: string): void {
-    this.updateRoutes(routes, "UPDATE notification_routes SET state = 'failed', attempts = ?, attempt_at = NULL, last_error = ? WHERE key = ? AND platform = ?", [
+  async giveUp(routes: readonly RouteRef[], maxAttempts: number, error: string): Promise<void> {
+    await this.updateRoutes(routes, "UPDATE notification_routes SET state = 'failed', attempts = ?, attempt_at = NULL, last_error = ? WHERE key = ? AND platform = ?", [
       maxAttempts,
       error.slice(0, MAX_ERROR_LENGTH),
     ]);
@@ -233,17 +219,15 @@ export class OutboxRepository {
    * window is one HTTP request long. Rows from before routes existed (migration 11) are settled the
    * same way. Returns the keys.
    */
-  settleInterrupted(at: Date): string[] {
+  async settleInterrupted(at: Date): Promise<string[]> {
     const note = "interrupted during sending; not sent again to avoid a duplicate";
-    return this.sql.transaction(() => {
-      const routes = this.sql.statement("SELECT key, platform FROM notification_routes WHERE state != 'sent' AND attempt_at IS NOT NULL").all() as RouteRef[];
-      this.markSent(routes, at, note);
-      const legacy = this.sql
-        .statement(`SELECT key FROM notifications n WHERE state != 'sent' AND attempt_at IS NOT NULL AND NOT EXISTS (SELECT 1 FROM notification_routes r WHERE r.key = n.key)`)
-        .pluck()
-        .all() as string[];
-      const settle = this.sql.statement("UPDATE notifications SET state = 'sent', sent_at = ?, attempt_at = NULL, last_error = ? WHERE key = ?");
-      for (const key of legacy) settle.run(at.toISOString(), note, key);
+    return this.db.transaction(async () => {
+      const routes = await this.db.all<RouteRef>("SELECT key, platform FROM notification_routes WHERE state != 'sent' AND attempt_at IS NOT NULL");
+      await this.markSent(routes, at, note);
+      const legacy = await columnValues<string>(this.db, `SELECT key FROM notifications n WHERE state != 'sent' AND attempt_at IS NOT NULL AND NOT EXISTS (SELECT 1 FROM notification_routes r WHERE r.key = n.key)`);
+      for (const key of legacy) {
+        await this.db.run("UPDATE notifications SET state = 'sent', sent_at = ?, attempt_at = NULL, last_error = ? WHERE key = ?", [at.toISOString(), note, key]);
+      }
       return [...new Set([...routes.map((route) => route.key), ...legacy])];
     });
   }
@@ -253,80 +237,67 @@ export class OutboxRepository {
    * platform now (`platformsFor` says which, as for a new one), keeping their attempts so far.
    * Returns how many were routed.
    */
-  routeUnrouted(platformsFor: (row: NotificationRow) => readonly string[]): number {
-    return this.sql.transaction(() => {
+  async routeUnrouted(platformsFor: (row: NotificationRow) => readonly string[]): Promise<number> {
+    return this.db.transaction(async () => {
       const rows = (
-        this.sql
-          .statement(
-            `SELECT * FROM notifications n WHERE state != 'sent' AND cancelled_at IS NULL AND payload IS NOT NULL
-              AND NOT EXISTS (SELECT 1 FROM notification_routes r WHERE r.key = n.key)`,
-          )
-          .all() as NotificationDbRow[]
+        (await this.db.all<NotificationDbRow>(`SELECT * FROM notifications n WHERE state != 'sent' AND cancelled_at IS NULL AND payload IS NOT NULL
+              AND NOT EXISTS (SELECT 1 FROM notification_routes r WHERE r.key = n.key)`))
       ).map(toNotificationRow);
       for (const row of rows) {
         const platforms = platformsFor(row);
-        this.addRoutes(row.key, platforms, { state: row.state, attempts: row.attempts });
-        this.refresh(row.key);
+        await this.addRoutes(row.key, platforms, { state: row.state, attempts: row.attempts });
+        await this.refresh(row.key);
       }
       return rows.length;
     });
   }
 
   /** Cancels rows not yet sent (the reminder is moot: the feedback came in). Returns how many. */
-  cancelPending(filter: { kinds: readonly string[]; bugId: number }, at: Date): number {
+  async cancelPending(filter: { kinds: readonly string[]; bugId: number }, at: Date): Promise<number> {
     const placeholders = filter.kinds.map(() => "?").join(", ");
-    return this.sql
-      .statement(
-        `UPDATE notifications SET cancelled_at = ? WHERE kind IN (${placeholders}) AND bug_id = ? AND state != 'sent' AND cancelled_at IS NULL
-          AND NOT EXISTS (SELECT 1 FROM notification_routes r WHERE r.key = notifications.key AND r.attempt_at IS NOT NULL)`,
-      )
-      .run(at.toISOString(), ...filter.kinds, filter.bugId).changes;
+    return await this.db.run(`UPDATE notifications SET cancelled_at = ? WHERE kind IN (${placeholders}) AND bug_id = ? AND state != 'sent' AND cancelled_at IS NULL
+          AND NOT EXISTS (SELECT 1 FROM notification_routes r WHERE r.key = notifications.key AND r.attempt_at IS NOT NULL)`, [at.toISOString(), ...filter.kinds, filter.bugId]);
   }
 
   /**
    * Marks a person's combinable DMs due by `dueBy` as delivered inside a digest that covers them, on
    * every route still open. Returns the keys absorbed.
    */
-  absorbIntoDigest(recipient: string, dueBy: Date, at: Date): string[] {
-    return this.sql.transaction(() => {
-      const keys = this.sql
-        .statement(
-          `SELECT key FROM notifications n WHERE target = 'direct' AND recipient = ? AND combinable = 1 AND state != 'sent'
+  async absorbIntoDigest(recipient: string, dueBy: Date, at: Date): Promise<string[]> {
+    return this.db.transaction(async () => {
+      const keys = await columnValues<string>(this.db, `SELECT key FROM notifications n WHERE target = 'direct' AND recipient = ? AND combinable = 1 AND state != 'sent'
             AND cancelled_at IS NULL AND (due_at IS NULL OR due_at <= ?)
-            AND NOT EXISTS (SELECT 1 FROM notification_routes r WHERE r.key = n.key AND r.attempt_at IS NOT NULL)`,
-        )
-        .pluck()
-        .all(recipient, dueBy.toISOString()) as string[];
-      const open = this.sql.statement("SELECT key, platform FROM notification_routes WHERE key = ? AND state != 'sent'");
-      this.markSent(
-        keys.flatMap((key) => open.all(key) as RouteRef[]),
-        at,
-        "delivered inside the daily digest",
-      );
+            AND NOT EXISTS (SELECT 1 FROM notification_routes r WHERE r.key = n.key AND r.attempt_at IS NOT NULL)`, [recipient, dueBy.toISOString()]);
+      const open: RouteRef[] = [];
+      for (const key of keys) open.push(...await this.db.all<RouteRef>("SELECT key, platform FROM notification_routes WHERE key = ? AND state != 'sent'", [key]));
+      await this.markSent(open, at, "delivered inside the daily digest");
       return keys;
     });
   }
 
-  private addRoutes(key: string, platforms: readonly string[], start: { state: NotificationState; attempts: number }): void {
-    const insert = this.sql.statement("INSERT OR IGNORE INTO notification_routes (key, platform, state, attempts) VALUES (?, ?, ?, ?)");
-    for (const platform of platforms) insert.run(key, platform, start.state, start.attempts);
+  private async addRoutes(key: string, platforms: readonly string[], start: { state: NotificationState; attempts: number }): Promise<void> {
+    for (const platform of platforms) {
+      await this.db.run("INSERT INTO notification_routes (key, platform, state, attempts) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING", [
+        key,
+        platform,
+        start.state,
+        start.attempts,
+      ]);
+    }
   }
 
   /** Runs one route update per route and sums up each notification touched, in one transaction. */
-  private updateRoutes(routes: readonly RouteRef[], sql: string, values: readonly (string | number | null)[]): void {
+  private async updateRoutes(routes: readonly RouteRef[], sql: string, values: readonly (string | number | null)[]): Promise<void> {
     if (routes.length === 0) return;
-    this.sql.transaction(() => {
-      const update = this.sql.statement(sql);
-      for (const route of routes) update.run(...values, route.key, route.platform);
-      for (const key of new Set(routes.map((route) => route.key))) this.refresh(key);
+    await this.db.transaction(async () => {
+      for (const route of routes) await this.db.run(sql, [...values, route.key, route.platform]);
+      for (const key of new Set(routes.map((route) => route.key))) await this.refresh(key);
     });
   }
 
   /** Sums a notification's routes up in its own row (state, attempts, first delivery, last error). */
-  private refresh(key: string): void {
-    this.sql
-      .statement(
-        `UPDATE notifications SET
+  private async refresh(key: string): Promise<void> {
+    await this.db.run(`UPDATE notifications SET
             state = CASE
               WHEN EXISTS (SELECT 1 FROM notification_routes r WHERE r.key = notifications.key AND r.state = 'failed') THEN 'failed'
               WHEN EXISTS (SELECT 1 FROM notification_routes r WHERE r.key = notifications.key AND r.state = 'pending') THEN 'pending'
@@ -338,9 +309,7 @@ export class OutboxRepository {
                 ORDER BY r.state = 'failed' DESC, COALESCE(r.sent_at, '') DESC LIMIT 1),
               last_error),
             attempt_at = NULL
-          WHERE key = ?`,
-      )
-      .run(key);
+          WHERE key = ?`, [key]);
   }
 }
 

@@ -5,7 +5,7 @@
  * data) until the tracker took it; then only the bug number stays.
  */
 import type { FilingOrigin, FilingStatus } from "../core/pending-filing.js";
-import type { Sql } from "./sql.js";
+import type { Db } from "./db.js";
 
 /** One filing, as the store keeps it. */
 export interface PendingFiling {
@@ -52,30 +52,28 @@ interface FilingRow {
 
 /** The pending filings. */
 export class PendingFilingsRepository {
-  constructor(private readonly sql: Sql) {}
+  constructor(private readonly db: Db) {}
 
   /** Keeps a filing to make; `ticket` is stored as JSON. */
-  add(filing: { origin: FilingOrigin; command: string; requestedBy: string; requestedAt: Date; callId?: number; ticket: unknown }): PendingFiling {
-    const result = this.sql
-      .statement("INSERT INTO pending_filings (origin, command, requested_by, requested_at, call_id, ticket) VALUES (?, ?, ?, ?, ?, ?)")
-      .run(filing.origin, filing.command, filing.requestedBy, filing.requestedAt.toISOString(), filing.callId ?? null, JSON.stringify(filing.ticket));
-    return this.get(Number(result.lastInsertRowid))!;
+  async add(filing: { origin: FilingOrigin; command: string; requestedBy: string; requestedAt: Date; callId?: number; ticket: unknown }): Promise<PendingFiling> {
+    const inserted = await this.db.get<{ id: number }>("INSERT INTO pending_filings (origin, command, requested_by, requested_at, call_id, ticket) VALUES (?, ?, ?, ?, ?, ?) RETURNING id", [filing.origin, filing.command, filing.requestedBy, filing.requestedAt.toISOString(), filing.callId ?? null, JSON.stringify(filing.ticket)]);
+    return (await this.get(inserted!.id))!;
   }
 
   /** One filing. */
-  get(id: number): PendingFiling | undefined {
-    const row = this.sql.statement("SELECT * FROM pending_filings WHERE id = ?").get(id) as FilingRow | undefined;
+  async get(id: number): Promise<PendingFiling | undefined> {
+    const row = await this.db.get<FilingRow>("SELECT * FROM pending_filings WHERE id = ?", [id]);
     return row && toFiling(row);
   }
 
   /** The filings still waiting for the tracker, oldest first. */
-  listPending(): PendingFiling[] {
-    return (this.sql.statement("SELECT * FROM pending_filings WHERE status = 'pending' ORDER BY id").all() as FilingRow[]).map(toFiling);
+  async listPending(): Promise<PendingFiling[]> {
+    return (await this.db.all<FilingRow>("SELECT * FROM pending_filings WHERE status = 'pending' ORDER BY id")).map(toFiling);
   }
 
   /** The filings not done (pending, or given up and to be filed by hand), oldest first, without their content. */
-  listWaiting(): WaitingFiling[] {
-    const rows = this.sql.statement("SELECT * FROM pending_filings WHERE status IN ('pending', 'failed') ORDER BY id").all() as FilingRow[];
+  async listWaiting(): Promise<WaitingFiling[]> {
+    const rows = await this.db.all<FilingRow>("SELECT * FROM pending_filings WHERE status IN ('pending', 'failed') ORDER BY id");
     return rows.map((row) => {
       const { ticket: _ticket, ...rest } = toFiling(row);
       return rest;
@@ -83,51 +81,49 @@ export class PendingFilingsRepository {
   }
 
   /** Notes that an attempt starts now: a bot stopped during it looks for the ticket before filing again. */
-  claim(id: number, at: Date): void {
-    this.sql.statement("UPDATE pending_filings SET last_attempt_at = ? WHERE id = ?").run(at.toISOString(), id);
+  async claim(id: number, at: Date): Promise<void> {
+    await this.db.run("UPDATE pending_filings SET last_attempt_at = ? WHERE id = ?", [at.toISOString(), id]);
   }
 
   /** Counts one more failed attempt. */
-  recordFailure(id: number, at: Date, error: string): void {
-    this.sql.statement("UPDATE pending_filings SET attempts = attempts + 1, last_attempt_at = ?, last_error = ? WHERE id = ?").run(at.toISOString(), error, id);
+  async recordFailure(id: number, at: Date, error: string): Promise<void> {
+    await this.db.run("UPDATE pending_filings SET attempts = attempts + 1, last_attempt_at = ?, last_error = ? WHERE id = ?", [at.toISOString(), error, id]);
   }
 
   /** The tracker took it as `bugId`: what was filed is dropped (the bug and the call record keep it). */
-  markFiled(id: number, bugId: number, at: Date): void {
-    this.sql.statement("UPDATE pending_filings SET status = 'filed', bug_id = ?, done_at = ?, ticket = NULL WHERE id = ? AND status = 'pending'").run(bugId, at.toISOString(), id);
+  async markFiled(id: number, bugId: number, at: Date): Promise<void> {
+    await this.db.run("UPDATE pending_filings SET status = 'filed', bug_id = ?, done_at = ?, ticket = NULL WHERE id = ? AND status = 'pending'", [bugId, at.toISOString(), id]);
   }
 
   /** The tracker refused it for good: kept, with the reason, for someone to file by hand. */
-  markFailed(id: number, at: Date, error: string): void {
-    this.sql.statement("UPDATE pending_filings SET status = 'failed', last_error = ?, done_at = ? WHERE id = ?").run(error, at.toISOString(), id);
+  async markFailed(id: number, at: Date, error: string): Promise<void> {
+    await this.db.run("UPDATE pending_filings SET status = 'failed', last_error = ?, done_at = ? WHERE id = ?", [error, at.toISOString(), id]);
   }
 
   /** Removes a filing that was refused at once (the command failed; nothing is kept). */
-  delete(id: number): void {
-    this.sql.statement("DELETE FROM pending_filings WHERE id = ?").run(id);
+  async delete(id: number): Promise<void> {
+    await this.db.run("DELETE FROM pending_filings WHERE id = ?", [id]);
   }
 
   /** Drops what a filing would file (its personal data); returns whether there was anything. */
-  eraseTicket(id: number): boolean {
-    return this.sql.statement("UPDATE pending_filings SET ticket = NULL WHERE id = ? AND ticket IS NOT NULL").run(id).changes > 0;
+  async eraseTicket(id: number): Promise<boolean> {
+    return (await this.db.run("UPDATE pending_filings SET ticket = NULL WHERE id = ? AND ticket IS NOT NULL", [id])) > 0;
   }
 
   /** Filings given up before `before` that still hold what they would file (retention). */
-  listFailedHoldingDataBefore(before: Date): PendingFiling[] {
-    const rows = this.sql
-      .statement("SELECT * FROM pending_filings WHERE status = 'failed' AND ticket IS NOT NULL AND requested_at < ? ORDER BY id")
-      .all(before.toISOString()) as FilingRow[];
+  async listFailedHoldingDataBefore(before: Date): Promise<PendingFiling[]> {
+    const rows = await this.db.all<FilingRow>("SELECT * FROM pending_filings WHERE status = 'failed' AND ticket IS NOT NULL AND requested_at < ? ORDER BY id", [before.toISOString()]);
     return rows.map(toFiling);
   }
 
   /** The filings of a call. */
-  listOfCall(callId: number): PendingFiling[] {
-    return (this.sql.statement("SELECT * FROM pending_filings WHERE call_id = ? ORDER BY id").all(callId) as FilingRow[]).map(toFiling);
+  async listOfCall(callId: number): Promise<PendingFiling[]> {
+    return (await this.db.all<FilingRow>("SELECT * FROM pending_filings WHERE call_id = ? ORDER BY id", [callId])).map(toFiling);
   }
 
   /** The filing that became the bug. */
-  findByBug(bugId: number): PendingFiling | undefined {
-    const row = this.sql.statement("SELECT * FROM pending_filings WHERE bug_id = ? ORDER BY id DESC LIMIT 1").get(bugId) as FilingRow | undefined;
+  async findByBug(bugId: number): Promise<PendingFiling | undefined> {
+    const row = await this.db.get<FilingRow>("SELECT * FROM pending_filings WHERE bug_id = ? ORDER BY id DESC LIMIT 1", [bugId]);
     return row && toFiling(row);
   }
 }

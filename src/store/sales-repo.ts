@@ -5,7 +5,7 @@
 import type { BugProcessRepository } from "./bug-process-repo.js";
 import type { CallsRepository } from "./calls-repo.js";
 import { parseSalesReference, salesReference, type SalesRecord } from "../core/sales.js";
-import type { Sql } from "./sql.js";
+import { firstValue, type Db } from "./db.js";
 
 export { parseSalesReference, salesReference, type SalesRecord } from "../core/sales.js";
 
@@ -25,30 +25,34 @@ interface SalesRow {
 /** Sales records. */
 export class SalesRepository {
   constructor(
-    private readonly sql: Sql,
+    private readonly db: Db,
     private readonly related: { calls: CallsRepository; bugProcess: BugProcessRepository },
   ) {}
 
   /** Records a contact or resolution; the reference is made from its id. */
-  add(record: { kind: SalesRecord["kind"]; at: Date; payload: object }): SalesRecord {
-    const result = this.sql.statement("INSERT INTO sales_records (kind, at, payload) VALUES (?, ?, ?)").run(record.kind, record.at.toISOString(), JSON.stringify(record.payload));
-    const id = Number(result.lastInsertRowid);
+  async add(record: { kind: SalesRecord["kind"]; at: Date; payload: object }): Promise<SalesRecord> {
+    const inserted = await this.db.get<{ id: number }>("INSERT INTO sales_records (kind, at, payload) VALUES (?, ?, ?) RETURNING id", [
+      record.kind,
+      record.at.toISOString(),
+      JSON.stringify(record.payload),
+    ]);
+    const id = inserted!.id;
     return { id, reference: salesReference(id), kind: record.kind, at: record.at, payload: { ...record.payload } };
   }
 
   /** Replaces fields of a record's payload (a customer's data erased); false when there is no such record. */
-  replacePayloadFields(reference: string, fields: Record<string, unknown>): boolean {
-    const record = this.get(reference);
+  async replacePayloadFields(reference: string, fields: Record<string, unknown>): Promise<boolean> {
+    const record = await this.get(reference);
     if (!record) return false;
-    this.sql.statement("UPDATE sales_records SET payload = ? WHERE id = ?").run(JSON.stringify({ ...record.payload, ...fields }), record.id);
+    (await this.db.run("UPDATE sales_records SET payload = ? WHERE id = ?", [JSON.stringify({ ...record.payload, ...fields }), record.id]));
     return true;
   }
 
   /** The record behind a reference such as `S-3`. */
-  get(reference: string): SalesRecord | undefined {
+  async get(reference: string): Promise<SalesRecord | undefined> {
     const id = parseSalesReference(reference);
     if (id === undefined) return undefined;
-    const row = this.sql.statement("SELECT * FROM sales_records WHERE id = ?").get(id) as SalesRow | undefined;
+    const row = await this.db.get<SalesRow>("SELECT * FROM sales_records WHERE id = ?", [id]);
     return row && { id: row.id, reference: salesReference(row.id), kind: row.kind, at: new Date(row.at), payload: JSON.parse(row.payload) as Record<string, unknown> };
   }
 
@@ -56,14 +60,17 @@ export class SalesRepository {
    * How the bug is tied to sales, or undefined when it is not: a call record linked to it carries a
    * sales reference, a sales contact record names the bug, or its process origin is `sales`.
    */
-  linkOf(bugId: number): SalesLink | undefined {
-    const callRef = this.related.calls.salesRefOfBug(bugId);
+  async linkOf(bugId: number): Promise<SalesLink | undefined> {
+    const callRef = await this.related.calls.salesRefOfBug(bugId);
     if (callRef !== undefined) return { salesRef: callRef };
-    const recordId = this.sql
-      .statement("SELECT id FROM sales_records WHERE kind = 'contact' AND json_extract(payload, '$.bugId') = ? ORDER BY id DESC LIMIT 1")
-      .pluck()
-      .get(bugId) as number | undefined;
+    // The payload is JSON text in both backends; each reads a field of it in its own words.
+    const payloadBugId = this.db.dialect === "postgres" ? "CAST(CAST(payload AS json)->>'bugId' AS BIGINT)" : "json_extract(payload, '$.bugId')";
+    const recordId = await firstValue<number>(
+      this.db,
+      `SELECT id FROM sales_records WHERE kind = 'contact' AND ${payloadBugId} = ? ORDER BY id DESC LIMIT 1`,
+      [bugId],
+    );
     if (recordId !== undefined) return { salesRef: salesReference(recordId) };
-    return this.related.bugProcess.get(bugId)?.origin === "sales" ? {} : undefined;
+    return (await this.related.bugProcess.get(bugId))?.origin === "sales" ? {} : undefined;
   }
 }

@@ -1,5 +1,5 @@
 /** Sub-bugs opened with `ask` (migration 4): which sub-bug waits for whose answer, for which parent. */
-import type { Sql } from "./sql.js";
+import type { Db } from "./db.js";
 
 /** A sub-bug opened with `ask`: the parent's feedback waits until it is answered. */
 export interface SubFeedback {
@@ -29,47 +29,42 @@ interface SubFeedbackRow {
 
 /** Sub-feedback records. */
 export class SubFeedbackRepository {
-  constructor(private readonly sql: Sql) {}
+  constructor(private readonly db: Db) {}
 
   /** Records that `childBugId` was opened to ask `askedOf` for feedback on `parentBugId`. */
-  add(record: { childBugId: number; parentBugId: number; askedBy: string; askedOf: string; askedAt: Date }): SubFeedback {
-    this.sql
-      .statement("INSERT INTO sub_feedback (child_bug_id, parent_bug_id, asked_by, asked_of, asked_at) VALUES (?, ?, ?, ?, ?)")
-      .run(record.childBugId, record.parentBugId, record.askedBy, record.askedOf, record.askedAt.toISOString());
+  async add(record: { childBugId: number; parentBugId: number; askedBy: string; askedOf: string; askedAt: Date }): Promise<SubFeedback> {
+    await this.db.run("INSERT INTO sub_feedback (child_bug_id, parent_bug_id, asked_by, asked_of, asked_at) VALUES (?, ?, ?, ?, ?)", [record.childBugId, record.parentBugId, record.askedBy, record.askedOf, record.askedAt.toISOString()]);
     return { ...record };
   }
 
   /** The sub-feedback record of a sub-bug, if the bug is one. */
-  get(childBugId: number): SubFeedback | undefined {
-    const row = this.sql.statement("SELECT * FROM sub_feedback WHERE child_bug_id = ?").get(childBugId) as SubFeedbackRow | undefined;
+  async get(childBugId: number): Promise<SubFeedback | undefined> {
+    const row = await this.db.get<SubFeedbackRow>("SELECT * FROM sub_feedback WHERE child_bug_id = ?", [childBugId]);
     return row && toSubFeedback(row);
   }
 
   /** Every sub-bug asked for a parent, oldest first. */
-  list(parentBugId: number): SubFeedback[] {
-    return (this.sql.statement("SELECT * FROM sub_feedback WHERE parent_bug_id = ? ORDER BY asked_at, child_bug_id").all(parentBugId) as SubFeedbackRow[]).map(toSubFeedback);
+  async list(parentBugId: number): Promise<SubFeedback[]> {
+    return (await this.db.all<SubFeedbackRow>("SELECT * FROM sub_feedback WHERE parent_bug_id = ? ORDER BY asked_at, child_bug_id", [parentBugId])).map(toSubFeedback);
   }
 
   /** Every sub-bug asked with `ask`, answered or not, as parent and child ids (for summaries of many bugs). */
-  links(): { parentBugId: number; childBugId: number }[] {
-    return this.sql.statement("SELECT parent_bug_id AS parentBugId, child_bug_id AS childBugId FROM sub_feedback ORDER BY child_bug_id").all() as {
-      parentBugId: number;
-      childBugId: number;
-    }[];
+  async links(): Promise<{ parentBugId: number; childBugId: number }[]> {
+    // Snake-case columns mapped here: PostgreSQL folds unquoted aliases to lower case.
+    const rows = await this.db.all<{ parent_bug_id: number; child_bug_id: number }>("SELECT parent_bug_id, child_bug_id FROM sub_feedback ORDER BY child_bug_id");
+    return rows.map((row) => ({ parentBugId: row.parent_bug_id, childBugId: row.child_bug_id }));
   }
 
   /** Ids of the parent's sub-bugs that still wait for an answer (the `sub-feedback-collected` guard). */
-  pending(parentBugId: number): number[] {
-    return this.list(parentBugId)
+  async pending(parentBugId: number): Promise<number[]> {
+    return (await this.list(parentBugId))
       .filter((record) => record.answeredAt === undefined)
       .map((record) => record.childBugId);
   }
 
   /** Marks a sub-bug as answered; a second answer keeps the first one's time and author. */
-  markAnswered(childBugId: number, answer: { at: Date; by: string; how: "feedback" | "tracker" }): void {
-    this.sql
-      .statement("UPDATE sub_feedback SET answered_at = ?, answered_by = ?, answered_how = ? WHERE child_bug_id = ? AND answered_at IS NULL")
-      .run(answer.at.toISOString(), answer.by, answer.how, childBugId);
+  async markAnswered(childBugId: number, answer: { at: Date; by: string; how: "feedback" | "tracker" }): Promise<void> {
+    await this.db.run("UPDATE sub_feedback SET answered_at = ?, answered_by = ?, answered_how = ? WHERE child_bug_id = ? AND answered_at IS NULL", [answer.at.toISOString(), answer.by, answer.how, childBugId]);
   }
 }
 

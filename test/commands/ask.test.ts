@@ -38,11 +38,11 @@ describe("ask", () => {
     expect((await h.bug(1)).relationships).toEqual([expect.objectContaining({ type: "parent-of", otherBugId: subId })]);
     expect((await h.bug(1)).status).toBe("feedback");
 
-    expect(h.store.subFeedback.get(subId)).toMatchObject({ parentBugId: 1, askedBy: "alice", askedOf: "bob" });
-    expect(h.store.subFeedback.pending(1)).toEqual([subId]);
-    expect(h.store.bugProcess.get(subId)).toMatchObject({ origin: "sub-feedback", stage: "feedback", developer: "bob" });
-    expect(h.store.journal.list(subId).map((entry) => entry.action)).toEqual(["ask", "ask", "ask"]);
-    expect(h.store.journal.list(1).at(-1)).toMatchObject({ actor: "alice", action: "ask", details: { subBugId: subId, developer: "bob" } });
+    expect(await h.store.subFeedback.get(subId)).toMatchObject({ parentBugId: 1, askedBy: "alice", askedOf: "bob" });
+    expect(await h.store.subFeedback.pending(1)).toEqual([subId]);
+    expect(await h.store.bugProcess.get(subId)).toMatchObject({ origin: "sub-feedback", stage: "feedback", developer: "bob" });
+    expect((await h.store.journal.list(subId)).map((entry) => entry.action)).toEqual(["ask", "ask", "ask"]);
+    expect((await h.store.journal.list(1)).at(-1)).toMatchObject({ actor: "alice", action: "ask", details: { subBugId: subId, developer: "bob" } });
 
     const [dm] = h.notifier.directsTo("bob");
     expect(dm!.bugId).toBe(subId);
@@ -52,7 +52,7 @@ describe("ask", () => {
 
   it("journals every write on the sub-bug like any other change: filed, sent to feedback, linked to its parent", async () => {
     const subId = await askBob(h);
-    const journal = h.store.journal.list(subId);
+    const journal = await h.store.journal.list(subId);
     expect(journal.map((entry) => [entry.actor, entry.action, entry.command])).toEqual([
       ["alice", "ask", "ask"],
       ["alice", "ask", "ask"],
@@ -62,7 +62,7 @@ describe("ask", () => {
     expect(journal[1]!.details).toMatchObject({ parentBugId: 1, change: { stage: "feedback" }, state: "FEEDBACK" });
     // The link to the parent is on the sub-bug's own journal, not only on the parent's.
     expect(journal[2]!.details).toMatchObject({ parentBugId: 1, developer: "bob" });
-    expect(h.store.journal.list(1).filter((entry) => entry.details["subBugId"] === subId)).toHaveLength(1);
+    expect((await h.store.journal.list(1)).filter((entry) => entry.details["subBugId"] === subId)).toHaveLength(1);
   });
 
   it("keeps a private parent's sub-bug private", async () => {
@@ -85,8 +85,8 @@ describe("ask", () => {
     expect(answer.kind).toBe("ok");
     expect(answer.reply.text).toMatch(/sub-bug of #1; its handler was told the answer is in/);
     expect((await h.bug(subId)).status).toBe("new");
-    expect(h.store.subFeedback.get(subId)).toMatchObject({ answeredBy: "bob", answeredHow: "feedback" });
-    expect(h.store.subFeedback.pending(1)).toEqual([]);
+    expect(await h.store.subFeedback.get(subId)).toMatchObject({ answeredBy: "bob", answeredHow: "feedback" });
+    expect(await h.store.subFeedback.pending(1)).toEqual([]);
     const [dm] = h.notifier.directsTo("alice").slice(-1);
     expect(dm!.text).toMatch(new RegExp(`@bob answered in #${subId} \\(sub-bug of #1\\): 2h of work, deadline 3\\.12\\.2026`));
     expect(dm!.text).toContain("Path: No schema change; one new index");
@@ -102,7 +102,7 @@ describe("ask", () => {
     await h.tracker.updateBug(subId, { status: "resolved" });
     const result = await h.run("alice", 'feedback 1 4h 10.12.2026 "fix in wallet-core"');
     expect(result.kind).toBe("ok");
-    expect(h.store.subFeedback.get(subId)).toMatchObject({ answeredBy: "alice", answeredHow: "tracker" });
+    expect(await h.store.subFeedback.get(subId)).toMatchObject({ answeredBy: "alice", answeredHow: "tracker" });
   });
 
   it("opens no second sub-bug when the same question is asked again, and finishes one a failure left half-way", async () => {
@@ -123,7 +123,7 @@ describe("ask", () => {
     const third = await h.run("alice", `ask 1 @bob ${QUESTION}`);
     expect(third.reply.text).toMatch(new RegExp(`^You already asked @bob this in \\[#${subId}\\].*; nothing changed\\.`));
     expect(bugIds(h)).toEqual(bugs);
-    expect(h.store.subFeedback.pending(1)).toEqual([subId]);
+    expect(await h.store.subFeedback.pending(1)).toEqual([subId]);
     expect(h.notifier.directsTo("bob")).toHaveLength(1);
   });
 

@@ -42,7 +42,7 @@ describe("call, routed to the tracker (default)", () => {
 
   it("keeps the full call in the store, links it to the bug and marks the bug as from a call", async () => {
     await h.run("alice", `${CALL} issue="Wallet shows the withdrawal as pending"`);
-    const calls = h.store.calls.list();
+    const calls = await h.store.calls.list();
     expect(calls).toHaveLength(1);
     const bugId = calls[0]!.bugId!;
     expect(calls[0]).toMatchObject({
@@ -55,8 +55,8 @@ describe("call, routed to the tracker (default)", () => {
       callDate: "2026-11-26",
       route: "bug",
     });
-    expect(h.store.bugProcess.get(bugId)).toMatchObject({ origin: "call", stage: "triage" });
-    expect(h.store.journal.list(bugId)).toEqual([
+    expect(await h.store.bugProcess.get(bugId)).toMatchObject({ origin: "call", stage: "triage" });
+    expect(await h.store.journal.list(bugId)).toEqual([
       expect.objectContaining({ actor: "alice", action: "file", command: "call" }),
       expect.objectContaining({ actor: "alice", action: "customer-contact", command: "call", details: expect.objectContaining({ private: true }) }),
     ]);
@@ -75,7 +75,7 @@ describe("call, routed to the tracker (default)", () => {
     expect(result.reply.text).toContain("I replaced personal data (name, phone number and e-mail address) in the issue text by placeholders");
     await expectNoPersonalData(h, [bug.id]);
     // The store keeps what was said.
-    expect(h.store.calls.list()[0]!.issue).toContain("Jane Doe cannot withdraw");
+    expect((await h.store.calls.list())[0]!.issue).toContain("Jane Doe cannot withdraw");
   });
 
   it("needs no e-mail: a phone number is enough", async () => {
@@ -84,19 +84,19 @@ describe("call, routed to the tracker (default)", () => {
     expect(result.kind).toBe("ok");
     const bug = await h.bug(newBugId(h, before));
     expect(bug.notes[0]!.text).not.toContain("E-mail");
-    expect(h.store.calls.list()[0]!.email).toBeUndefined();
+    expect((await h.store.calls.list())[0]!.email).toBeUndefined();
   });
 
   it("takes the issue as a quoted text without issue=", async () => {
     const result = await h.run("alice", `call "Wallet crashes on start" name="${JANE.name}" type=user phone="${JANE.phone}"`);
     expect(result.kind).toBe("ok");
-    expect(h.store.calls.list()[0]!.issue).toBe("Wallet crashes on start");
+    expect((await h.store.calls.list())[0]!.issue).toBe("Wallet crashes on start");
   });
 
   it("may be run by management", async () => {
     const result = await h.run("manager", `${CALL} issue="Wallet crashes on start"`);
     expect(result.kind).toBe("ok");
-    expect(h.store.calls.list()[0]!.recordedBy).toBe("manager");
+    expect((await h.store.calls.list())[0]!.recordedBy).toBe("manager");
   });
 
   it.each([
@@ -106,7 +106,7 @@ describe("call, routed to the tracker (default)", () => {
   ])("records the call date from %s", async (date, expected) => {
     const result = await h.run("alice", `${CALL} issue="Wallet crashes" ${date}`);
     expect(result.kind).toBe("ok");
-    expect(h.store.calls.list()[0]!.callDate).toBe(expected);
+    expect((await h.store.calls.list())[0]!.callDate).toBe(expected);
   });
 
   it("defaults the date to today in the configured time zone", async () => {
@@ -114,7 +114,7 @@ describe("call, routed to the tracker (default)", () => {
     // 23:30 UTC is already the next day in Zurich.
     h = await startHarness({ env: { TIMEZONE: "Europe/Zurich" }, now: new Date("2026-11-26T23:30:00Z") });
     await h.run("alice", `${CALL} issue="Wallet crashes"`);
-    expect(h.store.calls.list()[0]!.callDate).toBe("2026-11-27");
+    expect((await h.store.calls.list())[0]!.callDate).toBe("2026-11-27");
   });
 
   it("does not log the call when the tracker refuses it, so a retry does not log it twice", async () => {
@@ -123,7 +123,7 @@ describe("call, routed to the tracker (default)", () => {
     h.sim.failNext(403, JSON.stringify({ message: "Access denied", code: 13, localized: "Access Denied." }), { times: 5 });
     const result = await h.run("alice", `${CALL} issue="Wallet crashes"`);
     expect(result.kind).toBe("failed");
-    expect(h.store.calls.list()).toEqual([]);
+    expect(await h.store.calls.list()).toEqual([]);
     expect(bugIds(h)).toEqual(before);
     await expectNoPersonalData(h, []);
   });
@@ -137,8 +137,8 @@ describe("call, routed to sales", () => {
     expect(result.reply.text).toContain("for sales as **S-1**");
     expect(result.reply.text).toContain("`lead S-1`");
     expect(bugIds(h)).toEqual(before);
-    expect(h.store.calls.list()[0]).toMatchObject({ route: "sales", salesRef: "S-1", bugId: undefined, phone: JANE.phone });
-    expect(h.store.sales.get("S-1")?.payload).toMatchObject({
+    expect((await h.store.calls.list())[0]).toMatchObject({ route: "sales", salesRef: "S-1", bugId: undefined, phone: JANE.phone });
+    expect((await h.store.sales.get("S-1"))?.payload).toMatchObject({
       customerName: JANE.name,
       customerType: "merchant",
       phone: JANE.phone,
@@ -146,7 +146,7 @@ describe("call, routed to sales", () => {
       request: "Wants to accept Taler in 40 shops",
       date: "2026-11-26",
       recordedBy: "alice",
-      callId: h.store.calls.list()[0]!.id,
+      callId: (await h.store.calls.list())[0]!.id,
     });
     expect(h.notifier.postsIn("sales")).toEqual([expect.objectContaining({ text: expect.stringContaining("S-1") })]);
     expect(result.reply.text).not.toContain(JANE.phone);
@@ -183,7 +183,7 @@ describe("call, refused", () => {
     expect(result.reply.text).toMatch(message);
     expect(result.reply.text).toContain("Usage: `/support call name=");
     expect(bugIds(h)).toEqual(before);
-    expect(h.store.calls.list()).toEqual([]);
+    expect(await h.store.calls.list()).toEqual([]);
   });
 
   it("never repeats a mistyped phone number or e-mail in the refusal", async () => {
@@ -200,7 +200,7 @@ describe("call, refused", () => {
     expect(result.kind).toBe("refused");
     expect(result.reply.text).toMatch(/not linked/);
     expect(bugIds(h)).toEqual(before);
-    expect(h.store.calls.list()).toEqual([]);
+    expect(await h.store.calls.list()).toEqual([]);
   });
 });
 

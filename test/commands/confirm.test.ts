@@ -25,15 +25,15 @@ describe("confirm", () => {
     expect(bug.status).toBe("confirmed");
     expect(bug.summary).toBe("[4h, 10.12.2026] Android wallet shows withdrawal as pending although the bank confirmed the transfer");
     expect(bug.handler?.name).toBe("alice");
-    expect(h.store.bugProcess.get(1)).toMatchObject({
+    expect(await h.store.bugProcess.get(1)).toMatchObject({
       stage: "confirmed",
       estimateMinutes: 240,
       deadline: "2026-12-10",
       confirmedBy: "manager",
       communicator: "manager",
     });
-    expect(h.store.estimates.latest(1)).toMatchObject({ source: "confirm", actor: "manager" });
-    expect(h.store.journal.list(1).at(-1)).toMatchObject({ actor: "manager", action: "confirm", command: "confirm" });
+    expect(await h.store.estimates.latest(1)).toMatchObject({ source: "confirm", actor: "manager" });
+    expect((await h.store.journal.list(1)).at(-1)).toMatchObject({ actor: "manager", action: "confirm", command: "confirm" });
 
     const text = result.reply.text;
     expect(result.reply.visibility).toBe("ephemeral");
@@ -51,7 +51,7 @@ describe("confirm", () => {
     const result = await h.run("manager", "confirm 1 deadline=2026-12-17 estimate=1d");
     expect(result.kind).toBe("ok");
     expect((await h.bug(1)).summary).toMatch(/^\[1d, 17\.12\.2026\] Android wallet/);
-    expect(h.store.bugProcess.get(1)).toMatchObject({ estimateMinutes: 480, deadline: "2026-12-17" });
+    expect(await h.store.bugProcess.get(1)).toMatchObject({ estimateMinutes: 480, deadline: "2026-12-17" });
   });
 
   it("gives no link for a private bug and says why", async () => {
@@ -69,7 +69,7 @@ describe("confirm", () => {
     const result = await h.run("manager", "confirm 1 communicator=@carol");
     expect(result.kind).toBe("ok");
     expect(result.reply.text).toContain("@carol will tell the reporter we are investigating the issue");
-    expect(h.store.bugProcess.get(1)).toMatchObject({ confirmedBy: "manager", communicator: "carol" });
+    expect(await h.store.bugProcess.get(1)).toMatchObject({ confirmedBy: "manager", communicator: "carol" });
     const [dm] = h.notifier.directsTo("carol");
     expect(dm!.text).toMatch(/asks you to tell the reporter of \[#1\].* that we are investigating the issue/);
     expect(dm!.text).toContain(h.tracker.bugUrl(1));
@@ -123,8 +123,8 @@ describe("confirm", () => {
     expect(await h.bug(1)).toMatchObject({ status: "confirmed", summary: expect.stringMatching(/^\[4h, 11\.12\.2026\] /) });
     expect(await h.bug(bobs)).toMatchObject({ status: "confirmed", summary: expect.stringMatching(/^\[2h, 3\.12\.2026\] Feedback for #1/) });
     expect(await h.bug(carols)).toMatchObject({ status: "confirmed", summary: expect.stringMatching(/^\[1d, 8\.12\.2026\] Feedback for #1/) });
-    expect(h.store.bugProcess.get(bobs)).toMatchObject({ stage: "confirmed", estimateMinutes: 120, deadline: "2026-12-03", confirmedBy: "manager" });
-    expect(h.store.journal.list(bobs).at(-1)).toMatchObject({ actor: "manager", action: "confirm", details: expect.objectContaining({ parentBugId: 1 }) });
+    expect(await h.store.bugProcess.get(bobs)).toMatchObject({ stage: "confirmed", estimateMinutes: 120, deadline: "2026-12-03", confirmedBy: "manager" });
+    expect((await h.store.journal.list(bobs)).at(-1)).toMatchObject({ actor: "manager", action: "confirm", details: expect.objectContaining({ parentBugId: 1 }) });
     expect(h.notifier.directsTo("bob").at(-1)?.text).toMatch(new RegExp(`@manager confirmed \\[#${bobs}\\].*: 2h of work, deadline 3\\.12\\.2026\\. Start work`));
   });
 
@@ -217,7 +217,7 @@ describe("confirm without impersonation", () => {
       const result = await plain.run("manager", "confirm 1");
       expect(result.kind).toBe("ok");
       expect((await plain.bug(1)).status).toBe("confirmed");
-      expect(plain.store.bugProcess.get(1)?.confirmedBy).toBe("manager");
+      expect((await plain.store.bugProcess.get(1))?.confirmedBy).toBe("manager");
     } finally {
       await plain.close();
     }

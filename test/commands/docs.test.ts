@@ -30,7 +30,7 @@ describe("docs", () => {
         ].join("\n"),
       },
     });
-    expect(h.store.docs.countQuestions()).toBe(1);
+    expect(await h.store.docs.countQuestions()).toBe(1);
     expect(newBugIds(h, before)).toEqual([]);
   });
 
@@ -67,9 +67,9 @@ describe("docs", () => {
     expect(bug.description).toContain("https://docs.taler.net/faq.html");
     expect(third.reply.text).toContain(`so I filed [#${bug.id}](${h.sim.url}view.php?id=${bug.id}) to make the answer easier to find`);
     expect(third.reply.text).toContain("The customer need not be pointed to that bug.");
-    expect(h.store.bugProcess.get(bug.id)).toMatchObject({ origin: "docs", stage: "triage" });
-    expect(h.store.journal.list(bug.id)).toEqual([expect.objectContaining({ actor: "carol", action: "file", command: "docs" })]);
-    expect(h.store.docs.getBug(normalizeQuestion("How do I withdraw"))?.bugId).toBe(bug.id);
+    expect(await h.store.bugProcess.get(bug.id)).toMatchObject({ origin: "docs", stage: "triage" });
+    expect(await h.store.journal.list(bug.id)).toEqual([expect.objectContaining({ actor: "carol", action: "file", command: "docs" })]);
+    expect((await h.store.docs.getBug(normalizeQuestion("How do I withdraw")))?.bugId).toBe(bug.id);
 
     const fourth = await h.run("alice", `docs "How do I withdraw?" ${URL}`);
     expect(fourth.kind).toBe("ok");
@@ -124,7 +124,7 @@ describe("docs", () => {
   it("keeps e-mail addresses and phone numbers out of the recorded question", async () => {
     const result = await h.run("alice", `docs "jane.doe@example.com asks: how do I call +41 78 632 48 17?" ${URL}`);
     expect(result.reply.text).toContain("I replaced personal data (phone number and e-mail address) in the question");
-    const stored = h.store.docs.listQuestions(normalizeQuestion("[e-mail] asks: how do I call [phone]?"), new Date(0));
+    const stored = await h.store.docs.listQuestions(normalizeQuestion("[e-mail] asks: how do I call [phone]?"), new Date(0));
     expect(stored.map((question) => question.question)).toEqual(["[e-mail] asks: how do I call [phone]?"]);
   });
 });
@@ -142,7 +142,7 @@ describe("docs, refused", () => {
     const result = await h.run("alice", command);
     expect(result.kind).toBe("refused");
     expect(result.reply.text).toMatch(message);
-    expect(h.store.docs.countQuestions()).toBe(0);
+    expect(await h.store.docs.countQuestions()).toBe(0);
     expect(bugIds(h)).toEqual(before);
   });
 });

@@ -24,8 +24,8 @@ describe("draft", () => {
     expect(note.private).toBe(true);
     expect(note.reporter.name).toBe("alice");
     expect(note.text).toBe(`Draft response to the customer:\n\n${GOOD}`);
-    expect(h.store.bugProcess.get(13)).toMatchObject({ draftText: GOOD, draftNoteId: note.id });
-    expect(h.store.journal.list(13)).toEqual([
+    expect(await h.store.bugProcess.get(13)).toMatchObject({ draftText: GOOD, draftNoteId: note.id });
+    expect(await h.store.journal.list(13)).toEqual([
       expect.objectContaining({ actor: "alice", action: "draft", command: "draft", details: expect.objectContaining({ noteId: note.id, private: true, forced: false }) }),
     ]);
     expect((await h.bug(13)).status).toBe("assigned");
@@ -41,8 +41,8 @@ describe("draft", () => {
     expect(text).toContain("With the replacements applied:\n```text\nWe fixed the coin selection. You should have set the phone clock correctly.\n```");
     expect(text).toContain("add `force` to keep it as written");
     expect((await h.bug(16)).notes.some((note) => note.text.startsWith("Draft response"))).toBe(false);
-    expect(h.store.bugProcess.get(16)?.draftText).toBeUndefined();
-    expect(h.store.journal.list(16)).toEqual([]);
+    expect((await h.store.bugProcess.get(16))?.draftText).toBeUndefined();
+    expect(await h.store.journal.list(16)).toEqual([]);
   });
 
   it("shows no corrected text when no finding has a drop-in replacement", async () => {
@@ -57,8 +57,8 @@ describe("draft", () => {
     expect(result.kind).toBe("ok");
     expect(result.reply.text).toContain("Kept as written despite 1 tone finding(s) (force).");
     expect(result.reply.text).toContain("(no customer is involved, so the draft is optional)");
-    expect(h.store.bugProcess.get(16)?.draftText).toBe("I fixed it.");
-    expect(h.store.journal.list(16)[0]!.details).toMatchObject({ forced: true, toneFindings: ["first-person-done"] });
+    expect((await h.store.bugProcess.get(16))?.draftText).toBe("I fixed it.");
+    expect((await h.store.journal.list(16))[0]!.details).toMatchObject({ forced: true, toneFindings: ["first-person-done"] });
   });
 
   it("replaces the stored draft with a newer one", async () => {
@@ -66,7 +66,7 @@ describe("draft", () => {
     await h.run("alice", 'draft 13 "We fixed it; the new wallet is in the stores."');
     const notes = (await h.bug(13)).notes.filter((note) => note.text.startsWith("Draft response"));
     expect(notes).toHaveLength(2);
-    expect(h.store.bugProcess.get(13)).toMatchObject({ draftText: "We fixed it; the new wallet is in the stores.", draftNoteId: notes[1]!.id });
+    expect(await h.store.bugProcess.get(13)).toMatchObject({ draftText: "We fixed it; the new wallet is in the stores.", draftNoteId: notes[1]!.id });
   });
 
   it("never logs the draft or posts it anywhere", async () => {
@@ -84,7 +84,7 @@ describe("draft", () => {
     const result = await h.run("bob", `draft 16 "${GOOD}"`);
     expect(result.kind).toBe("refused");
     expect(result.reply.text).toMatch(/Bug #16 is handled by @alice: only @alice or management can run `draft` on it/);
-    expect(h.store.bugProcess.get(16)?.draftText).toBeUndefined();
+    expect((await h.store.bugProcess.get(16))?.draftText).toBeUndefined();
   });
 
   it("refuses a bug that is not being worked on, with what it needs next", async () => {
@@ -116,7 +116,7 @@ describe("draft without impersonation", () => {
       expect(note.private).toBe(true);
       expect(note.reporter.name).toBe("administrator");
       expect(note.text).toMatch(/^\[by Alice Developer via .*\]\nDraft response to the customer:\n\n/);
-      expect(plain.store.bugProcess.get(16)).toMatchObject({ draftText: GOOD, draftNoteId: note.id });
+      expect(await plain.store.bugProcess.get(16)).toMatchObject({ draftText: GOOD, draftNoteId: note.id });
     } finally {
       await plain.close();
     }

@@ -25,9 +25,9 @@ describe("eta", () => {
     expect(bug.summary).toBe(`[4h, 27.11.2026] ${REST_14}`);
     expect(bug.status).toBe("assigned");
     expect(bug.notes.filter((note) => note.text.includes("Deadline moved"))).toEqual([]);
-    expect(h.store.bugProcess.get(14)).toMatchObject({ estimateMinutes: 240, deadline: "2026-11-27" });
-    expect(h.store.estimates.latest(14)).toMatchObject({ source: "eta", actor: "bob", at: new Date("2026-11-26T15:30:00Z"), estimateMinutes: 240, deadline: "2026-11-27" });
-    expect(h.store.journal.list(14)).toEqual([expect.objectContaining({ actor: "bob", action: "eta", command: "eta" })]);
+    expect(await h.store.bugProcess.get(14)).toMatchObject({ estimateMinutes: 240, deadline: "2026-11-27" });
+    expect(await h.store.estimates.latest(14)).toMatchObject({ source: "eta", actor: "bob", at: new Date("2026-11-26T15:30:00Z"), estimateMinutes: 240, deadline: "2026-11-27" });
+    expect(await h.store.journal.list(14)).toEqual([expect.objectContaining({ actor: "bob", action: "eta", command: "eta" })]);
     expect(h.notifier.sent).toEqual([]);
   });
 
@@ -42,7 +42,7 @@ describe("eta", () => {
     expect(note.private).toBe(false);
     expect(note.reporter.name).toBe("bob");
     expect(note.text).toBe("Deadline moved from 28.11.2026 to 4.12.2026 (work left: 1d).\nReason: the Safari fix needs a WebKit workaround");
-    expect(h.store.journal.list(14).map((entry) => entry.action)).toEqual(["eta", "deadline-moved"]);
+    expect((await h.store.journal.list(14)).map((entry) => entry.action)).toEqual(["eta", "deadline-moved"]);
 
     const [post] = h.notifier.postsIn("management");
     expect(post!.bugId).toBe(14);
@@ -64,7 +64,7 @@ describe("eta", () => {
     await h.run("alice", "start 1");
     const result = await h.run("alice", "eta 1 4h 8.12.2026");
     expect(result.reply.text).toContain("@carol may need to tell them");
-    expect(h.store.estimates.list(1).map((update) => update.source)).toEqual(["feedback", "confirm", "eta"]);
+    expect((await h.store.estimates.list(1)).map((update) => update.source)).toEqual(["feedback", "confirm", "eta"]);
   });
 
   it("adds a tag to a subject that has none", async () => {
@@ -86,8 +86,8 @@ describe("eta", () => {
     const result = await h.run("bob", "eta 14 1d 28.11.2026");
     expect(result.kind).toBe("ok");
     expect(h.sim.requests.filter((request) => request.method === "PATCH")).toEqual([]);
-    expect(h.store.journal.list(14)).toEqual([expect.objectContaining({ action: "eta", details: expect.objectContaining({ unchanged: true }) })]);
-    expect(h.store.estimates.latest(14)).toMatchObject({ estimateMinutes: 480, deadline: "2026-11-28" });
+    expect(await h.store.journal.list(14)).toEqual([expect.objectContaining({ action: "eta", details: expect.objectContaining({ unchanged: true }) })]);
+    expect(await h.store.estimates.latest(14)).toMatchObject({ estimateMinutes: 480, deadline: "2026-11-28" });
   });
 
   it("warns when the work left does not fit before the deadline", async () => {
@@ -119,7 +119,7 @@ describe("eta", () => {
     expect(result.kind).toBe("refused");
     expect(result.reply.text).toMatch(message);
     expect((await h.bug(14)).summary).toBe(`[1d, 28.11.2026] ${REST_14}`);
-    expect(h.store.estimates.list(14)).toEqual([]);
+    expect(await h.store.estimates.list(14)).toEqual([]);
   });
 
   it("says clearly when the bug does not exist", async () => {

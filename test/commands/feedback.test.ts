@@ -39,9 +39,9 @@ describe("feedback", () => {
       "Developer feedback (analysis):\nPath to resolution: Clear: wallet-core ignores the confirmation; fix in wallet-core only\nConservative timeline: 4h of work, deadline 10.12.2026.",
     );
 
-    expect(h.store.bugProcess.get(1)).toMatchObject({ stage: "timeline", estimateMinutes: 240, deadline: "2026-12-10", developer: "alice" });
-    expect(h.store.estimates.latest(1)).toMatchObject({ source: "feedback", actor: "alice", estimateMinutes: 240, deadline: "2026-12-10" });
-    expect(h.store.journal.list(1).map((entry) => [entry.actor, entry.action])).toEqual([
+    expect(await h.store.bugProcess.get(1)).toMatchObject({ stage: "timeline", estimateMinutes: 240, deadline: "2026-12-10", developer: "alice" });
+    expect(await h.store.estimates.latest(1)).toMatchObject({ source: "feedback", actor: "alice", estimateMinutes: 240, deadline: "2026-12-10" });
+    expect((await h.store.journal.list(1)).map((entry) => [entry.actor, entry.action])).toEqual([
       ["manager", "triage"],
       ["alice", "feedback"],
       ["alice", "feedback"],
@@ -63,7 +63,7 @@ describe("feedback", () => {
     expect(bug.status).toBe("new");
     expect(bug.fixedInVersion).toBe("1.0.0");
     expect(bug.notes.at(-1)!.text).toContain("Already fixed in production (version 1.0.0).");
-    expect(h.store.bugProcess.get(2)).toMatchObject({ fixedIn: "production 1.0.0", estimateMinutes: 0 });
+    expect(await h.store.bugProcess.get(2)).toMatchObject({ fixedIn: "production 1.0.0", estimateMinutes: 0 });
     expect(h.notifier.postsIn("management")[0]!.text).toMatch(/already fixed in production \(version 1\.0\.0\)/);
   });
 
@@ -71,7 +71,7 @@ describe("feedback", () => {
     await h.run("manager", "triage 2 @bob");
     const result = await h.run("bob", 'feedback 2 1h 27.11.2026 "Fixed on master" fixed-in=git');
     expect(result.kind).toBe("ok");
-    expect(h.store.bugProcess.get(2)?.fixedIn).toBe("git");
+    expect((await h.store.bugProcess.get(2))?.fixedIn).toBe("git");
     expect((await h.bug(2)).fixedInVersion).toBeUndefined();
   });
 
@@ -90,7 +90,7 @@ describe("feedback", () => {
       [20, 10], // feedback: -> NEW, never through ASSIGNED
     ]);
     expect((await h.bug(25)).status).toBe("new");
-    expect(h.store.bugProcess.get(25)?.stage).toBe("timeline");
+    expect((await h.store.bugProcess.get(25))?.stage).toBe("timeline");
   });
 
   it("warns when the estimate does not fit before the deadline, but keeps the feedback", async () => {
@@ -143,7 +143,7 @@ describe("feedback", () => {
     const bug = await h.bug(1);
     expect(bug.status).toBe("feedback");
     expect(bug.notes).toHaveLength(0);
-    expect(h.store.bugProcess.get(1)?.stage).toBe("feedback");
+    expect((await h.store.bugProcess.get(1))?.stage).toBe("feedback");
   });
 
   it("says clearly when the bug does not exist", async () => {

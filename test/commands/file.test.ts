@@ -32,8 +32,8 @@ describe("file", () => {
     expect(bug.notes[0]!.text).toContain(`Contact: ${JANE.email}`);
     expect(result.reply.text).toContain(`Filed [#${bug.id}](${h.sim.url}view.php?id=${bug.id}): NEW, unassigned, tagged Customer.`);
     expect(result.reply.text).toContain("in a private note on the bug");
-    expect(h.store.bugProcess.get(bug.id)).toMatchObject({ origin: "email", stage: "triage" });
-    expect(h.store.journal.list(bug.id).map((entry) => [entry.actor, entry.action, entry.command])).toEqual([
+    expect(await h.store.bugProcess.get(bug.id)).toMatchObject({ origin: "email", stage: "triage" });
+    expect((await h.store.journal.list(bug.id)).map((entry) => [entry.actor, entry.action, entry.command])).toEqual([
       ["bob", "file", "file"],
       ["bob", "customer-contact", "file"],
     ]);
@@ -110,7 +110,7 @@ describe("file, refused", () => {
     expect(result.reply.text).toMatch(message);
     expect(result.reply.text).toContain('Usage: `/support file "<summary>"');
     expect(bugIds(h)).toEqual(before);
-    expect(h.store.journal.list(Math.max(...before) + 1)).toEqual([]);
+    expect(await h.store.journal.list(Math.max(...before) + 1)).toEqual([]);
   });
 
   it("refuses a chat user who is not linked to a staff account", async () => {

@@ -87,8 +87,8 @@ describe("grab", () => {
     const bug = await h.bug(1);
     expect(bug.status).toBe("feedback");
     expect(bug.handler?.name).toBe("alice");
-    expect(h.store.bugProcess.get(1)).toMatchObject({ stage: "feedback", developer: "alice" });
-    expect(h.store.journal.list(1)).toEqual([expect.objectContaining({ actor: "alice", action: "grab", command: "grab" })]);
+    expect(await h.store.bugProcess.get(1)).toMatchObject({ stage: "feedback", developer: "alice" });
+    expect(await h.store.journal.list(1)).toEqual([expect.objectContaining({ actor: "alice", action: "grab", command: "grab" })]);
     expect(h.notifier.postsIn("management")).toEqual([expect.objectContaining({ bugId: 1, text: expect.stringMatching(/@alice grabbed \[#1\]/) })]);
   });
 
@@ -104,7 +104,7 @@ describe("grab", () => {
     expect(result.kind).toBe("refused");
     expect(result.reply.text).toMatch(/#1/);
     expect((await h.bug(1)).handler?.name).toBe("alice");
-    expect(h.store.journal.list(1)).toHaveLength(1);
+    expect(await h.store.journal.list(1)).toHaveLength(1);
   });
 
   it("refuses a closed bug with what it needs", async () => {

@@ -8,12 +8,12 @@ import { captureLog } from "../support/capture-log.js";
 
 let services: TestServices;
 
-afterEach(() => {
-  services.store.close();
+afterEach(async () => {
+  await services.store.close();
 });
 
-function run(line: string, platform: Platform, user: string): Promise<DispatchResult> {
-  services = makeServices(buildCommandRegistry(TEST_COMMANDS), captureLog().log);
+async function run(line: string, platform: Platform, user: string): Promise<DispatchResult> {
+  services = await makeServices(buildCommandRegistry(TEST_COMMANDS), captureLog().log);
   return dispatch({ platform, platformUser: user, line }, services);
 }
 
@@ -28,7 +28,7 @@ describe("help", () => {
   });
 
   it("uses a configured trigger instead of the platform's default", async () => {
-    services = makeServices(buildCommandRegistry(TEST_COMMANDS), captureLog().log);
+    services = await makeServices(buildCommandRegistry(TEST_COMMANDS), captureLog().log);
     const result = await dispatch({ platform: "matrix", platformUser: "@alice:example.org", line: "help", trigger: "!helpdesk" }, services);
     expect(result.reply.text).toContain("- `!helpdesk show <bug>`: Show a bug");
     expect(result.reply.text).not.toContain("!support");

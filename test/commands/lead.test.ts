@@ -16,7 +16,7 @@ describe("lead", () => {
     const result = await h.run("bob", "lead S-1");
     expect(result.kind).toBe("ok");
     expect(result.reply.visibility).toBe("ephemeral");
-    const callId = h.store.calls.list()[0]!.id;
+    const callId = (await h.store.calls.list())[0]!.id;
     expect(result.reply.text).toBe(
       [
         "**S-1**: sales contact recorded 26.11.2026 by @alice",
@@ -40,7 +40,7 @@ describe("lead", () => {
   });
 
   it("shows a resolution record with the bug and the billing request", async () => {
-    h.store.sales.add({
+    await h.store.sales.add({
       kind: "resolution",
       at: h.clock.now,
       payload: { bugId: 3, bugUrl: `${h.sim.url}view.php?id=3`, salesRef: "S-7", resolvedBy: "carol", startBilling: true },
@@ -56,7 +56,7 @@ describe("lead", () => {
   });
 
   it("shows a record of an unknown shape field by field", async () => {
-    h.store.sales.add({ kind: "contact", at: h.clock.now, payload: { note: "imported_from_crm" } });
+    await h.store.sales.add({ kind: "contact", at: h.clock.now, payload: { note: "imported_from_crm" } });
     const result = await h.run("alice", "lead S-1");
     expect(result.reply.text).toContain("**S-1**: contact recorded 26.11.2026\n- note: imported\\_from\\_crm");
   });

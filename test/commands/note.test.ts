@@ -17,7 +17,7 @@ describe("note", () => {
     const note = (await h.bug(16)).notes.at(-1)!;
     expect(note).toMatchObject({ private: false, text: "We can reproduce it with wallet 0.14.2." });
     expect(note.reporter.name).toBe("alice");
-    expect(h.store.journal.list(16)).toEqual([expect.objectContaining({ actor: "alice", action: "note", command: "note" })]);
+    expect(await h.store.journal.list(16)).toEqual([expect.objectContaining({ actor: "alice", action: "note", command: "note" })]);
   });
 
   it("refuses a note on a closed bug with the tracker's words instead of failing, and writes nothing", async () => {
@@ -26,6 +26,6 @@ describe("note", () => {
     expect(result.kind).toBe("refused");
     expect(result.reply.text).toBe("Not written: MantisBT refused this: Issue '19' is read-only.");
     expect((await h.bug(19)).notes).toHaveLength(before);
-    expect(h.store.journal.list(19)).toEqual([]);
+    expect(await h.store.journal.list(19)).toEqual([]);
   });
 });

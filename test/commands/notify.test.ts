@@ -34,8 +34,8 @@ describe("notify", () => {
       ].join("\n"),
     );
     expect(await h.bug(1)).toMatchObject({ status: "resolved", handler: { name: "carol" } });
-    expect(h.store.bugProcess.get(1)?.stage).toBe("resolved");
-    expect(h.store.journal.list(1)).toEqual([expect.objectContaining({ actor: "carol", action: "notify", command: "notify" })]);
+    expect((await h.store.bugProcess.get(1))?.stage).toBe("resolved");
+    expect(await h.store.journal.list(1)).toEqual([expect.objectContaining({ actor: "carol", action: "notify", command: "notify" })]);
     expect(h.notifier.postsIn("sales")).toEqual([]);
   });
 
@@ -47,8 +47,8 @@ describe("notify", () => {
     expect(result.kind).toBe("refused");
     expect(result.reply.text).toMatch(/^Bug #1 waits for its sub-bug #9 to be resolved first \(the tracker resolves a bug only after its sub-bugs\); nothing was changed\.\n- #9 .*waits for triage: management triages it first \(`triage 9 @developer`\)/);
     expect(await h.bug(1)).toMatchObject({ status: "assigned", handler: { name: "carol" } });
-    expect(h.store.bugProcess.get(1)?.stage).toBe("resolution");
-    expect(h.store.journal.list(1)).toEqual([]);
+    expect((await h.store.bugProcess.get(1))?.stage).toBe("resolution");
+    expect(await h.store.journal.list(1)).toEqual([]);
   });
   it("leaves the link out for a private bug", async () => {
     await awaitingNotification();
@@ -61,7 +61,7 @@ describe("notify", () => {
 
   it("points to the private note with the contact details, without showing them", async () => {
     await awaitingNotification();
-    const call = h.store.calls.add({
+    const call = await h.store.calls.add({
       recordedAt: h.clock.now,
       recordedBy: "alice",
       customerName: "Hedwig Sommer",
@@ -81,13 +81,13 @@ describe("notify", () => {
   });
 
   it("records the resolution in the ERP and asks for billing when the bug came from sales", async () => {
-    const contact = h.store.sales.add({ kind: "contact", at: h.clock.now, payload: { bugId: 1, request: "multi-exchange refunds" } });
+    const contact = await h.store.sales.add({ kind: "contact", at: h.clock.now, payload: { bugId: 1, request: "multi-exchange refunds" } });
     await awaitingNotification({ origin: "sales" });
     const result = await h.run("carol", "notify 1");
     expect(result.kind).toBe("ok");
     expect(result.reply.text).toContain(`This bug came from sales (${contact.reference}): send the response via the ERP.`);
     expect(result.reply.text).toMatch(/I recorded the resolution in the ERP \(S-2\) and asked for invoicing \/ billing to start\./);
-    expect(h.store.sales.get("S-2")?.payload).toEqual({ bugId: 1, bugUrl: url(1), salesRef: contact.reference, resolvedBy: "carol", startBilling: true });
+    expect((await h.store.sales.get("S-2"))?.payload).toEqual({ bugId: 1, bugUrl: url(1), salesRef: contact.reference, resolvedBy: "carol", startBilling: true });
     expect(h.notifier.postsIn("sales")[0]?.text).toContain("Please start invoicing / billing.");
     expect((await h.bug(1)).status).toBe("resolved");
   });
@@ -96,7 +96,7 @@ describe("notify", () => {
     await awaitingNotification({ origin: "sales" });
     const result = await h.run("carol", "notify 1 gratis");
     expect(result.reply.text).toContain("I recorded the resolution in the ERP (S-1) without billing (gratis).");
-    expect(h.store.sales.get("S-1")?.payload).toMatchObject({ startBilling: false });
+    expect((await h.store.sales.get("S-1"))?.payload).toMatchObject({ startBilling: false });
   });
 
   it("keeps the bug RESOLVED when the ERP cannot be reached, and says what to do by hand", async () => {
@@ -117,7 +117,7 @@ describe("notify", () => {
     const result = await h.run("carol", "notify 1");
     expect(result.kind).toBe("ok");
     expect(result.reply.text).toMatch(/Recorded as S-1, but I could not post it to the sales channel/);
-    expect(h.store.sales.get("S-1")?.payload).toMatchObject({ startBilling: true });
+    expect((await h.store.sales.get("S-1"))?.payload).toMatchObject({ startBilling: true });
     expect((await h.bug(1)).status).toBe("resolved");
   });
 
@@ -148,7 +148,7 @@ describe("notify", () => {
     expect(result.kind).toBe("refused");
     expect(result.reply.text).toMatch(/^Bug #1 is ASSIGNED and is being worked on: .* `notify` needs a reviewed bug waiting for the customer to be told \(ASSIGNED\)\.$/);
     expect((await h.bug(1)).status).toBe("assigned");
-    expect(h.store.journal.list(1)).toEqual([]);
+    expect(await h.store.journal.list(1)).toEqual([]);
   });
 
   it("refuses a second notify once the bug is RESOLVED", async () => {

@@ -61,15 +61,15 @@ describe("listings from the engine's mirror", () => {
   it("reads MantisBT while a mirror row from before migration 11 has no state, and the mirror after the next full scan", async () => {
     h = await startEngineHarness();
     await h.engine.runOnce();
-    const row = h.store.mirror.get(1)!;
+    const row = (await h.store.mirror.get(1))!;
     // As migration 11 leaves an older row: no state, no fingerprint (so the full scan writes it again).
-    h.store.mirror.save({ ...row, state: undefined, fingerprint: undefined });
+    await h.store.mirror.save({ ...row, state: undefined, fingerprint: undefined });
     readFromMirror();
     expect(await requestsDuring(() => h.run("alice", "mine"))).toBeGreaterThan(0);
 
     h.at("2026-11-27T04:00:00Z");
     await h.engine.runJob("watch-tracker");
-    expect(h.store.mirror.get(1)?.state).toMatchObject({ label: "NEW", open: true });
+    expect((await h.store.mirror.get(1))?.state).toMatchObject({ label: "NEW", open: true });
     expect(await requestsDuring(() => h.run("alice", "mine"))).toBe(0);
   });
 
@@ -84,7 +84,7 @@ describe("listings from the engine's mirror", () => {
     const fromMirror = (await h.run("alice", "mine")).reply.text;
     expect(fromMirror).not.toContain("Only the most recently updated bugs were read");
     const count = (text: string): number => Number(/\*\*Your open bugs \((\d+)\)\*\*/.exec(text)?.[1]);
-    expect(count(fromMirror)).toBe(h.store.mirror.list({ openOnly: true }).filter((row) => row.handler === "alice").length);
+    expect(count(fromMirror)).toBe((await h.store.mirror.list({ openOnly: true })).filter((row) => row.handler === "alice").length);
     expect(count(fromMirror)).toBeGreaterThan(count(live));
   });
 

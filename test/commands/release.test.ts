@@ -40,14 +40,14 @@ describe("release", () => {
     expect(await h.bug(21)).toMatchObject({ status: "closed", fixedInVersion: "1.1.0" });
     expect(await resolvedIds()).toEqual([]);
     expect(await version("1.1.0")).toMatchObject({ released: true, date: h.clock.now });
-    expect(h.store.bugProcess.get(21)?.stage).toBe("closed");
-    expect(h.store.journal.list(21)).toEqual([
+    expect((await h.store.bugProcess.get(21))?.stage).toBe("closed");
+    expect(await h.store.journal.list(21)).toEqual([
       expect.objectContaining({ actor: "manager", action: "release", command: "release", details: expect.objectContaining({ version: "1.1.0", fixedIn: "1.1.0" }) }),
     ]);
     // Bugs in other states are left alone.
     expect((await h.bug(13)).status).toBe("assigned");
     expect((await h.bug(24)).status).toBe("closed");
-    expect(h.store.journal.list(24)).toEqual([]);
+    expect(await h.store.journal.list(24)).toEqual([]);
   });
 
   it("creates a version the project does not have yet, closes the bugs with it and releases it", async () => {
@@ -86,7 +86,7 @@ describe("release", () => {
   });
 
   it("uses the production version the developer's feedback named for a fix that was already out", async () => {
-    h.store.bugProcess.update(21, { fixedIn: "production 1.0.0" });
+    await h.store.bugProcess.update(21, { fixedIn: "production 1.0.0" });
     const result = await h.run("manager", "release 1.1.0");
     expect(result.reply.text).toContain(`- ${link(21)} Exchange refuses coins of an old denomination right after key rotation (fixed in 1.0.0, as reported in the feedback)`);
     expect(await h.bug(21)).toMatchObject({ status: "closed", fixedInVersion: "1.0.0" });
@@ -126,7 +126,7 @@ describe("release", () => {
     expect(result.reply.text).toContain(`- ${link(19)} Wallet`);
     expect(await h.bug(21)).toMatchObject({ status: "resolved" });
     expect((await h.bug(21)).fixedInVersion).toBeUndefined();
-    expect(h.store.journal.list(21)).toEqual([]);
+    expect(await h.store.journal.list(21)).toEqual([]);
     expect((await h.bug(19)).status).toBe("closed");
   });
 

@@ -18,13 +18,13 @@ const MONDAY = at("2026-11-30T09:00");
 
 let h: Harness;
 
-function step(bugId: number, when: string, actor: string, command: string, stage?: Stage, details: Record<string, unknown> = {}): void {
-  h.store.journal.append({ bugId, at: at(when), actor, action: command, command, details: { ...details, ...(stage ? { change: { stage } } : {}) } });
+async function step(bugId: number, when: string, actor: string, command: string, stage?: Stage, details: Record<string, unknown> = {}): Promise<void> {
+  await h.store.journal.append({ bugId, at: at(when), actor, action: command, command, details: { ...details, ...(stage ? { change: { stage } } : {}) } });
 }
 
 const state = (key: string, stages: [Stage, ...Stage[]], open: boolean): TicketState => ({ key, label: key.toUpperCase(), stages, open });
 
-function mirror(id: number, fields: { summary: string; createdAt: string; state: TicketState; statusSince: string }): void {
+async function mirror(id: number, fields: { summary: string; createdAt: string; state: TicketState; statusSince: string }): Promise<void> {
   const created = at(fields.createdAt);
   const row: MirrorRow = {
     id,
@@ -41,32 +41,32 @@ function mirror(id: number, fields: { summary: string; createdAt: string; state:
     seenAt: MONDAY,
     announced: true,
   };
-  h.store.mirror.save(row);
+  await h.store.mirror.save(row);
 }
 
 beforeAll(async () => {
   h = await startHarness({ now: MONDAY, charts: createVegaChartRenderer({ width: 1000 }) });
   // 101, a call: filed Mon 09:00, triaged 10:30 (90), alice's feedback 14:30 (240), confirmed Tue 10:00
   // (480 + 60 = 540), resolved Wed 16:00 (480 + 480 + 420 = 1380), by its deadline that day.
-  step(101, "2026-11-23T09:00", "manager", "call", undefined, { origin: "call" });
-  step(101, "2026-11-23T10:30", "manager", "triage", "feedback");
-  step(101, "2026-11-23T14:30", "alice", "feedback", "timeline");
-  step(101, "2026-11-24T10:00", "manager", "confirm", "confirmed");
-  step(101, "2026-11-24T11:00", "alice", "start", "in-work");
-  step(101, "2026-11-25T16:00", "carol", "notify", "resolved");
-  h.store.bugProcess.update(101, { origin: "call", deadline: "2026-11-25" });
+  await step(101, "2026-11-23T09:00", "manager", "call", undefined, { origin: "call" });
+  await step(101, "2026-11-23T10:30", "manager", "triage", "feedback");
+  await step(101, "2026-11-23T14:30", "alice", "feedback", "timeline");
+  await step(101, "2026-11-24T10:00", "manager", "confirm", "confirmed");
+  await step(101, "2026-11-24T11:00", "alice", "start", "in-work");
+  await step(101, "2026-11-25T16:00", "carol", "notify", "resolved");
+  await h.store.bugProcess.update(101, { origin: "call", deadline: "2026-11-25" });
   // 102, an e-mail: filed Tue 13:00, grabbed by bob 15:00 (120), his feedback Thu 11:00 (120 + 480 + 120 = 720).
-  step(102, "2026-11-24T13:00", "carol", "file", undefined, { origin: "email" });
-  step(102, "2026-11-24T15:00", "bob", "grab", "feedback");
-  step(102, "2026-11-26T11:00", "bob", "feedback", "timeline");
-  h.store.bugProcess.update(102, { origin: "email" });
+  await step(102, "2026-11-24T13:00", "carol", "file", undefined, { origin: "email" });
+  await step(102, "2026-11-24T15:00", "bob", "grab", "feedback");
+  await step(102, "2026-11-26T11:00", "bob", "feedback", "timeline");
+  await h.store.bugProcess.update(102, { origin: "email" });
   // 103, from the tracker, filed the Friday before at 16:00, triaged Mon 09:30 (60 + 30 = 90); its deadline passes open.
-  mirror(103, { summary: "Exchange rejects deposit", createdAt: "2026-11-20T16:00", state: state("feedback", ["feedback", "review"], true), statusSince: "2026-11-23T09:30" });
-  step(103, "2026-11-23T09:30", "manager", "triage", "feedback");
-  h.store.bugProcess.update(103, { stage: "feedback", deadline: "2026-11-27" });
+  await mirror(103, { summary: "Exchange rejects deposit", createdAt: "2026-11-20T16:00", state: state("feedback", ["feedback", "review"], true), statusSince: "2026-11-23T09:30" });
+  await step(103, "2026-11-23T09:30", "manager", "triage", "feedback");
+  await h.store.bugProcess.update(103, { stage: "feedback", deadline: "2026-11-27" });
   // 104, from the tracker, resolved there by hand: filed Wed 09:00, resolved Thu 09:00 (480); the journal knows nothing.
-  mirror(104, { summary: "Typo in the footer", createdAt: "2026-11-25T09:00", state: state("resolved", ["resolved"], false), statusSince: "2026-11-26T09:00" });
-  h.store.mirror.setLastPoll(MONDAY);
+  await mirror(104, { summary: "Typo in the footer", createdAt: "2026-11-25T09:00", state: state("resolved", ["resolved"], false), statusSince: "2026-11-26T09:00" });
+  await h.store.mirror.setLastPoll(MONDAY);
 });
 
 afterAll(async () => {

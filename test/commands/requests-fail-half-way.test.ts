@@ -83,6 +83,8 @@ function writePhrases(step: WalkStep, bugs: WalkState["bugs"]): Record<string, W
 async function snapshot(h: Harness): Promise<unknown> {
   const bugs = (await h.tracker.listBugs({ page: 1, pageSize: 100 })).sort((a, b) => a.id - b.id);
   const versions = await h.tracker.listProjectVersions();
+  const stages = new Map<number, string | undefined>();
+  for (const bug of bugs) stages.set(bug.id, (await h.store.bugProcess.get(bug.id))?.stage);
   return {
     bugs: bugs.map((bug) => ({
       id: bug.id,
@@ -95,11 +97,11 @@ async function snapshot(h: Harness): Promise<unknown> {
       fixedIn: bug.fixedInVersion,
       // A call the bot could not file is not kept, so the retry's call record has the next number.
       notes: bug.notes.map((note) => ({ by: note.reporter.name, private: note.private, text: note.text.replace(/support call \d+/, "support call N") })),
-      stage: h.store.bugProcess.get(bug.id)?.stage,
+      stage: stages.get(bug.id),
     })),
     versions: versions.map((version) => `${version.name} ${version.released ? "released" : "unreleased"}`).sort(),
-    subBugs: h.store.subFeedback.links(),
-    calls: h.store.calls.list().map((call) => call.bugId),
+    subBugs: await h.store.subFeedback.links(),
+    calls: (await h.store.calls.list()).map((call) => call.bugId),
   };
 }
 

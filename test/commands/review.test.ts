@@ -26,8 +26,8 @@ describe("review", () => {
     const bug = await h.bug(1);
     expect(bug.status).toBe("feedback");
     expect(bug.handler?.name).toBe("bob");
-    expect(h.store.bugProcess.get(1)).toMatchObject({ stage: "review", reviewer: "bob", developer: "alice", draftText: DRAFT });
-    expect(h.store.journal.list(1)).toEqual([expect.objectContaining({ actor: "alice", action: "review", command: "review" })]);
+    expect(await h.store.bugProcess.get(1)).toMatchObject({ stage: "review", reviewer: "bob", developer: "alice", draftText: DRAFT });
+    expect(await h.store.journal.list(1)).toEqual([expect.objectContaining({ actor: "alice", action: "review", command: "review" })]);
     const [dm] = h.notifier.directsTo("bob");
     expect(dm?.bugId).toBe(1);
     expect(dm?.text).toContain("@alice asks you to review the fix for [#1](");
@@ -44,7 +44,7 @@ describe("review", () => {
     await inWork();
     const result = await h.run("manager", "review 1 @carol");
     expect(result.kind).toBe("ok");
-    expect(h.store.bugProcess.get(1)).toMatchObject({ stage: "review", reviewer: "carol", developer: "alice" });
+    expect(await h.store.bugProcess.get(1)).toMatchObject({ stage: "review", reviewer: "carol", developer: "alice" });
     expect(h.notifier.directsTo("carol")[0]?.text).toContain("@manager (for @alice) asks you to review");
   });
 
@@ -53,7 +53,7 @@ describe("review", () => {
     const result = await h.run("alice", "review 1 @alice");
     expect(result).toMatchObject({ kind: "refused", reply: { text: "@alice made the fix for #1; the review needs another staff member (@manager, @bob, @carol)." } });
     expect((await h.bug(1)).status).toBe("assigned");
-    expect(h.store.journal.list(1)).toEqual([]);
+    expect(await h.store.journal.list(1)).toEqual([]);
     expect(h.notifier.sent).toEqual([]);
   });
 
@@ -70,7 +70,7 @@ describe("review", () => {
     const result = await h.run("carol", "review 2 @bob");
     expect(result.kind).toBe("ok");
     expect(await h.bug(2)).toMatchObject({ status: "feedback", handler: { name: "bob" } });
-    expect(h.store.bugProcess.get(2)).toMatchObject({ stage: "review", reviewer: "bob", developer: "carol" });
+    expect(await h.store.bugProcess.get(2)).toMatchObject({ stage: "review", reviewer: "bob", developer: "carol" });
   });
 
   it("refuses a staff member who does not handle the bug", async () => {

@@ -32,7 +32,7 @@ describe("settings", () => {
     expect(result.reply.text).toContain("- reminders: `daily@09:30` (yours): one digest each working day at 09:30; reminders wait for it");
     expect(result.reply.text).toContain("- days: `mon-thu` (yours)");
     expect(result.reply.text).toContain("- holidays: `2026-12-24,2026-12-31` (yours)");
-    expect(h.store.preferences.get("alice")).toEqual({
+    expect(await h.store.preferences.get("alice")).toEqual({
       reminders: "daily@09:30",
       quiet: "19:00-07:30",
       tz: "America/New_York",
@@ -40,7 +40,7 @@ describe("settings", () => {
       hours: "08:00-16:00",
       holidays: ["2026-12-24", "2026-12-31"],
     });
-    expect(h.store.preferences.get("bob")).toEqual({});
+    expect(await h.store.preferences.get("bob")).toEqual({});
   });
 
   it("turns quiet hours and reminders off, and goes back to the defaults with reset", async () => {
@@ -50,7 +50,7 @@ describe("settings", () => {
     expect(shown.reply.text).toContain("- reminders: `off` (yours): no reminder DMs (management is still told when feedback is overdue)");
     const reset = await h.run("bob", "settings reset");
     expect(reset.reply.text).toContain("**Back to the defaults:**");
-    expect(h.store.preferences.get("bob")).toEqual({});
+    expect(await h.store.preferences.get("bob")).toEqual({});
   });
 
   it.each([
@@ -65,7 +65,7 @@ describe("settings", () => {
     const result = await h.run("alice", line);
     expect(result.kind).toBe("refused");
     expect(result.reply.text).toContain(problem);
-    expect(h.store.preferences.get("alice")).toEqual({});
+    expect(await h.store.preferences.get("alice")).toEqual({});
   });
 
   it("lists the caller's running snoozes", async () => {

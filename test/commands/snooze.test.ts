@@ -15,8 +15,8 @@ describe("snooze", () => {
     expect(result.kind).toBe("ok");
     expect(result.reply.text).toContain(`Reminders to you about [#5](${h.sim.url}view.php?id=5) iOS wallet crashes`);
     expect(result.reply.text).toContain("are snoozed until Fri 27.11. 10:00 (UTC). Management is still told if feedback stays overdue.");
-    expect(h.store.snoozes.get(5, "carol", h.clock.now)).toEqual(new Date("2026-11-27T10:00:00Z"));
-    expect(h.store.snoozes.get(5, "bob", h.clock.now)).toBeUndefined();
+    expect(await h.store.snoozes.get(5, "carol", h.clock.now)).toEqual(new Date("2026-11-27T10:00:00Z"));
+    expect(await h.store.snoozes.get(5, "bob", h.clock.now)).toBeUndefined();
   });
 
   it.each([
@@ -28,14 +28,14 @@ describe("snooze", () => {
   ])("reads %s as a length or a date", async (length, until) => {
     const result = await h.run("carol", `snooze 5 ${length}`);
     expect(result.kind).toBe("ok");
-    expect(h.store.snoozes.get(5, "carol", h.clock.now)?.toISOString()).toBe(until);
+    expect((await h.store.snoozes.get(5, "carol", h.clock.now))?.toISOString()).toBe(until);
   });
 
   it("ends a snooze with off", async () => {
     await h.run("carol", "snooze 5 2d");
     const result = await h.run("carol", "snooze 5 off");
     expect(result.reply.text).toBe("Reminders about #5 are on again.");
-    expect(h.store.snoozes.get(5, "carol", h.clock.now)).toBeUndefined();
+    expect(await h.store.snoozes.get(5, "carol", h.clock.now)).toBeUndefined();
     expect((await h.run("carol", "snooze 5 off")).reply.text).toBe("Reminders about #5 were not snoozed.");
   });
 
@@ -54,6 +54,6 @@ describe("snooze", () => {
   it("refuses a snooze longer than 30 days and points to management", async () => {
     const result = await h.run("carol", "snooze 5 6w");
     expect(result.reply.text).toContain("A snooze lasts at most 30 days");
-    expect(h.store.snoozes.get(5, "carol", h.clock.now)).toBeUndefined();
+    expect(await h.store.snoozes.get(5, "carol", h.clock.now)).toBeUndefined();
   });
 });

@@ -20,8 +20,8 @@ describe("start", () => {
 
     const bug = await h.bug(12);
     expect(bug).toMatchObject({ status: "assigned", handler: { name: "carol" } });
-    expect(h.store.bugProcess.get(12)).toMatchObject({ stage: "in-work", developer: "carol" });
-    expect(h.store.journal.list(12)).toEqual([expect.objectContaining({ actor: "carol", action: "start", command: "start" })]);
+    expect(await h.store.bugProcess.get(12)).toMatchObject({ stage: "in-work", developer: "carol" });
+    expect(await h.store.journal.list(12)).toEqual([expect.objectContaining({ actor: "carol", action: "start", command: "start" })]);
     expect(h.sim.requests.find((request) => request.method === "PATCH")!.headers["x-mantis-username"]).toBe("carol");
   });
 
@@ -40,7 +40,7 @@ describe("start", () => {
     expect(result.kind).toBe("ok");
     expect(result.reply.text).toContain("(handled by @carol)");
     expect((await h.bug(12)).handler?.name).toBe("carol");
-    expect(h.store.bugProcess.get(12)?.developer).toBe("carol");
+    expect((await h.store.bugProcess.get(12))?.developer).toBe("carol");
   });
 
   it("makes the caller the handler of a confirmed bug nobody handles", async () => {
@@ -64,7 +64,7 @@ describe("start", () => {
     expect(result.kind).toBe("refused");
     expect(result.reply.text).toMatch(/Bug #1 is FEEDBACK and waits for developer feedback: .* `start` needs a CONFIRMED bug\./);
     expect((await h.bug(1)).status).toBe("feedback");
-    expect(h.store.journal.list(1)).toHaveLength(1);
+    expect(await h.store.journal.list(1)).toHaveLength(1);
   });
 
   it("refuses a malformed bug number with the usage line", async () => {
@@ -87,7 +87,7 @@ describe("start without impersonation", () => {
       expect((await plain.run("carol", "start 12")).kind).toBe("ok");
       expect((await plain.bug(12)).status).toBe("assigned");
       expect(plain.sim.requests.find((request) => request.method === "PATCH")!.headers["x-mantis-username"]).toBeUndefined();
-      expect(plain.store.journal.list(12)).toEqual([expect.objectContaining({ actor: "carol", action: "start" })]);
+      expect(await plain.store.journal.list(12)).toEqual([expect.objectContaining({ actor: "carol", action: "start" })]);
     } finally {
       await plain.close();
     }

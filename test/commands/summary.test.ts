@@ -80,7 +80,7 @@ describe("summary", () => {
   });
 
   it("never shows a customer's personal data", async () => {
-    h.store.calls.add({
+    await h.store.calls.add({
       recordedAt: h.clock.now,
       recordedBy: "alice",
       customerName: "Hedwig Sommer",

@@ -21,8 +21,8 @@ describe("triage", () => {
 
     const bug = await h.bug(2);
     expect(bug).toMatchObject({ status: "feedback", priority: "urgent", handler: { name: "alice" } });
-    expect(h.store.bugProcess.get(2)).toMatchObject({ stage: "feedback", developer: "alice" });
-    expect(h.store.journal.list(2)).toEqual([expect.objectContaining({ actor: "manager", action: "triage", command: "triage" })]);
+    expect(await h.store.bugProcess.get(2)).toMatchObject({ stage: "feedback", developer: "alice" });
+    expect(await h.store.journal.list(2)).toEqual([expect.objectContaining({ actor: "manager", action: "triage", command: "triage" })]);
 
     const [dm, ...more] = h.notifier.directsTo("alice");
     expect(more).toEqual([]);
@@ -66,7 +66,7 @@ describe("triage", () => {
     expect(result.reply.text).toMatch(/Bug #13 is ASSIGNED and is being worked on/);
     expect(result.reply.text).toMatch(/`triage` needs a NEW bug/);
     expect((await h.bug(13)).handler?.name).toBe("alice");
-    expect(h.store.journal.list(13)).toEqual([]);
+    expect(await h.store.journal.list(13)).toEqual([]);
   });
 
   it("refuses an unknown staff handle and lists the known ones", async () => {
@@ -109,7 +109,7 @@ describe("triage", () => {
     const bug = await h.bug(2);
     expect(bug.status).toBe("new");
     expect(bug.handler).toBeUndefined();
-    expect(h.store.journal.list(2)).toEqual([]);
+    expect(await h.store.journal.list(2)).toEqual([]);
   });
 
   it("completes the triage when a developer's button is clicked", async () => {
@@ -149,7 +149,7 @@ describe("triage without impersonation", () => {
       expect((await plain.bug(2)).status).toBe("feedback");
       const patch = plain.sim.requests.find((request) => request.method === "PATCH" && request.path.endsWith("/issues/2"))!;
       expect(patch.headers["x-mantis-username"]).toBeUndefined();
-      expect(plain.store.journal.list(2)).toEqual([expect.objectContaining({ actor: "manager", action: "triage" })]);
+      expect(await plain.store.journal.list(2)).toEqual([expect.objectContaining({ actor: "manager", action: "triage" })]);
     } finally {
       await plain.close();
     }

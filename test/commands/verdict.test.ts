@@ -30,8 +30,8 @@ describe("verdict pass", () => {
     expect(result.kind).toBe("ok");
     expect(result.reply.text).toBe(`${link(1)} passed review. It is now with @manager to tell the customer (ASSIGNED, resolution), with the developer's draft.`);
     expect(await h.bug(1)).toMatchObject({ status: "assigned", handler: { name: "manager" } });
-    expect(h.store.bugProcess.get(1)).toMatchObject({ stage: "resolution", communicator: "manager", developer: "alice", reviewer: "bob" });
-    expect(h.store.journal.list(1)).toEqual([expect.objectContaining({ actor: "bob", action: "verdict-pass", command: "verdict" })]);
+    expect(await h.store.bugProcess.get(1)).toMatchObject({ stage: "resolution", communicator: "manager", developer: "alice", reviewer: "bob" });
+    expect(await h.store.journal.list(1)).toEqual([expect.objectContaining({ actor: "bob", action: "verdict-pass", command: "verdict" })]);
     const [dm] = h.notifier.directsTo("manager");
     expect(dm?.text).toContain(`${link(1)} Android wallet shows withdrawal as pending`);
     expect(dm?.text).toContain("passed review (@bob). Please tell the customer that we fixed it.");
@@ -42,7 +42,7 @@ describe("verdict pass", () => {
 
   it("gives it to whoever told the customer we are investigating, when confirm named someone", async () => {
     await customerBugInReview();
-    h.store.bugProcess.update(1, { communicator: "carol" });
+    await h.store.bugProcess.update(1, { communicator: "carol" });
     await h.run("bob", "verdict 1 pass");
     expect((await h.bug(1)).handler?.name).toBe("carol");
     expect(h.notifier.directsTo("carol")).toHaveLength(1);
@@ -53,14 +53,14 @@ describe("verdict pass", () => {
     const result = await h.run("bob", "verdict 1 pass @carol");
     expect(result.kind).toBe("ok");
     expect((await h.bug(1)).handler?.name).toBe("carol");
-    expect(h.store.bugProcess.get(1)?.communicator).toBe("carol");
+    expect((await h.store.bugProcess.get(1))?.communicator).toBe("carol");
     expect(h.notifier.directsTo("carol")).toHaveLength(1);
     expect(h.notifier.directsTo("manager")).toEqual([]);
   });
 
   it("falls back to management when nobody confirmed the bug", async () => {
     await customerBugInReview();
-    h.store.bugProcess.update(1, { confirmedBy: undefined });
+    await h.store.bugProcess.update(1, { confirmedBy: undefined });
     await h.run("bob", "verdict 1 pass");
     expect((await h.bug(1)).handler?.name).toBe("manager");
   });
@@ -71,7 +71,7 @@ describe("verdict pass", () => {
     expect(result.kind).toBe("ok");
     expect(result.reply.text).toBe(`${link(2)} passed review and is RESOLVED (no customer to tell); management closes it with the next release.`);
     expect((await h.bug(2)).status).toBe("resolved");
-    expect(h.store.bugProcess.get(2)?.stage).toBe("resolved");
+    expect((await h.store.bugProcess.get(2))?.stage).toBe("resolved");
     expect(h.notifier.directsTo("alice")[0]?.text).toContain("@carol passed your fix for [#2](");
   });
 
@@ -111,8 +111,8 @@ describe("verdict with sub-bugs", () => {
       ].join("\n"),
     );
     expect(await h.bug(2)).toMatchObject({ status: "feedback", handler: { name: "carol" } });
-    expect(h.store.bugProcess.get(2)?.stage).toBe("review");
-    expect(h.store.journal.list(2).map((entry) => entry.action)).toEqual(["ask"]);
+    expect((await h.store.bugProcess.get(2))?.stage).toBe("review");
+    expect((await h.store.journal.list(2)).map((entry) => entry.action)).toEqual(["ask"]);
   });
 
   it("passes once the sub-bug is resolved", async () => {
@@ -138,8 +138,8 @@ describe("verdict fail", () => {
     const bug = await h.bug(1);
     expect(bug).toMatchObject({ status: "assigned", handler: { name: "alice" } });
     expect(bug.notes.at(-1)).toMatchObject({ text: "Review: not fixed yet. still pending after a reload", private: false, reporter: { name: "bob" } });
-    expect(h.store.bugProcess.get(1)).toMatchObject({ stage: "in-work", developer: "alice", draftText: DRAFT });
-    expect(h.store.journal.list(1).map((entry) => entry.action)).toEqual(["verdict-fail", "verdict-fail-note"]);
+    expect(await h.store.bugProcess.get(1)).toMatchObject({ stage: "in-work", developer: "alice", draftText: DRAFT });
+    expect((await h.store.journal.list(1)).map((entry) => entry.action)).toEqual(["verdict-fail", "verdict-fail-note"]);
     const [dm] = h.notifier.directsTo("alice");
     expect(dm?.text).toContain("**not fixed yet**");
     expect(dm?.text).toContain("> still pending after a reload");
@@ -167,7 +167,7 @@ describe("verdict refusals", () => {
     expect(result.kind).toBe("refused");
     expect(result.reply.text).toMatch(/^Bug #1 is ASSIGNED and is being worked on: @alice fixes it, .* `verdict` needs a bug in review \(FEEDBACK\)\.$/);
     expect((await h.bug(1)).status).toBe("assigned");
-    expect(h.store.journal.list(1)).toEqual([]);
+    expect(await h.store.journal.list(1)).toEqual([]);
   });
 
   it("refuses a bug in FEEDBACK for analysis (not review)", async () => {

@@ -38,7 +38,7 @@ describe("a customer call, from the phone to the release", () => {
       "alice",
       `call name="${CUSTOMER.name}" type=merchant phone="${CUSTOMER.phone}" email=${CUSTOMER.email} issue="Refund button missing for orders paid with coins from two exchanges. Call back on ${CUSTOMER.phone}." route=bug`,
     );
-    const [call] = h.store.calls.list();
+    const [call] = await h.store.calls.list();
     expect(call?.bugId).toBeDefined();
     bugId = call!.bugId!;
     await expectTracker({ status: "new", handler: undefined });
@@ -121,11 +121,11 @@ describe("a customer call, from the phone to the release", () => {
     expect(result.reply.text).toContain(`[#${bugId}](`);
     await expectTracker({ status: "closed", handler: "carol" });
     expect((await h.bug(bugId)).fixedInVersion).toBe("1.1.0");
-    expect(h.store.bugProcess.get(bugId)?.stage).toBe("closed");
+    expect((await h.store.bugProcess.get(bugId))?.stage).toBe("closed");
   });
 
-  it("journalled every step, by the person who did it", () => {
-    expect(journalSteps(h.store, bugId)).toEqual([
+  it("journalled every step, by the person who did it", async () => {
+    expect(await journalSteps(h.store, bugId)).toEqual([
       ["alice", "call"],
       ["manager", "triage"],
       ["bob", "feedback"],
@@ -140,7 +140,7 @@ describe("a customer call, from the phone to the release", () => {
       ["carol", "notify"],
       ["manager", "release"],
     ]);
-    expect(JSON.stringify(h.store.journal.list(bugId))).not.toMatch(/Hedwig|Sommer|555 01 23|example\.org/);
+    expect(JSON.stringify(await h.store.journal.list(bugId))).not.toMatch(/Hedwig|Sommer|555 01 23|example\.org/);
   });
 
   it("kept the customer's personal data out of public fields, chat and the log", async () => {

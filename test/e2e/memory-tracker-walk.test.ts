@@ -20,8 +20,8 @@ let tracker: MemoryTracker;
 let core: BotCore;
 const replies: string[] = [];
 
-beforeEach(() => {
-  store = new Store(":memory:");
+beforeEach(async () => {
+  store = await Store.open({ path: ":memory:" });
   tracker = createMemoryTracker({
     now: () => clock.now,
     accounts: SANDBOX_STAFF.map((person) => ({ handle: person.name, account: `mem-${person.name}`, mayHandle: true })),
@@ -38,8 +38,8 @@ beforeEach(() => {
     now: () => clock.now,
   });
 });
-afterEach(() => {
-  store.close();
+afterEach(async () => {
+  await store.close();
 });
 
 /** Runs a command, expects it to succeed, and keeps its reply. */
@@ -91,7 +91,7 @@ describe("the support process on the in-memory tracker", () => {
     expect(released).toContain("2.0 is marked released in Memory Tracker");
     expect(await stagesOf(subId)).toEqual(["closed"]);
     expect(await tracker.getTicket(bugId)).toMatchObject({ state: { stages: ["closed"] }, fixedInVersion: "2.0" });
-    expect(store.bugProcess.get(bugId)?.stage).toBe("closed");
+    expect((await store.bugProcess.get(bugId))?.stage).toBe("closed");
 
     expect(replies.join("\n")).not.toMatch(/mantis|view\.php/i);
   });

@@ -67,7 +67,7 @@ describe("a bug with a sub-bug, from review to a new release", () => {
     const after = await h.bug(bugId);
     expect(after).toMatchObject({ status: "feedback", handler: { name: "carol" }, summary: before.summary });
     expect(after.updatedAt).toEqual(before.updatedAt);
-    expect(h.store.bugProcess.get(bugId)?.stage).toBe("review");
+    expect((await h.store.bugProcess.get(bugId))?.stage).toBe("review");
     const show = await step("carol", `show ${bugId}`);
     expect(show.reply.text).toContain(`- Sub-bugs (1):\n  - ${link(subId)} **FEEDBACK**, @bob, waits for developer feedback`);
   });
@@ -101,7 +101,7 @@ describe("a bug with a sub-bug, from review to a new release", () => {
     );
     for (const id of [subId, bugId]) {
       expect(await h.bug(id)).toMatchObject({ status: "closed", fixedInVersion: "2.0" });
-      expect(h.store.bugProcess.get(id)?.stage).toBe("closed");
+      expect((await h.store.bugProcess.get(id))?.stage).toBe("closed");
     }
     expect((await h.tracker.listProjectVersions()).find((version) => version.name === "2.0")).toMatchObject({ released: true, date: h.clock.now });
 
@@ -117,8 +117,8 @@ describe("a bug with a sub-bug, from review to a new release", () => {
     expect(h.log.records().filter((record) => typeof record.level === "number" && record.level >= 50)).toEqual([]);
   });
 
-  it("journalled every step, by the person who did it", () => {
-    expect(journalSteps(h.store, bugId)).toEqual([
+  it("journalled every step, by the person who did it", async () => {
+    expect(await journalSteps(h.store, bugId)).toEqual([
       ["manager", "triage"],
       ["alice", "feedback"],
       ["manager", "confirm"],
@@ -128,7 +128,7 @@ describe("a bug with a sub-bug, from review to a new release", () => {
       ["carol", "verdict"],
       ["manager", "release"],
     ]);
-    expect(journalSteps(h.store, subId)).toEqual([
+    expect(await journalSteps(h.store, subId)).toEqual([
       ["carol", "ask"],
       ["bob", "feedback"],
       ["manager", "confirm"],

@@ -77,7 +77,7 @@ describe("a customer call on a toy platform, through the kernel", () => {
     expect(texts(filed)).toMatch(/^Filed \[#\d+\]/);
     expect(filed.every((message) => message.place === dm("alice"))).toBe(true);
 
-    const [call] = bot.store.calls.list();
+    const [call] = await bot.store.calls.list();
     expect(call).toMatchObject({ customerName: CUSTOMER.name, phone: CUSTOMER.phone, email: CUSTOMER.email, route: "bug", recordedBy: "alice" });
     bugId = call!.bugId!;
     await expectTracker({ status: "new", handler: undefined });
@@ -115,7 +115,7 @@ describe("a customer call on a toy platform, through the kernel", () => {
     expect(texts(started.filter((message) => message.place === dm("bob")))).toContain("The **response** to the customer");
     expect(await toy.say("bob", dm("bob"), DRAFT)).toEqual([expect.objectContaining({ text: expect.stringContaining("Keep it as written") })]);
     expect(texts(await toy.say("bob", dm("bob"), "no"))).toMatch(/^Saved the draft for \[#\d+\]/);
-    expect(bot.store.bugProcess.get(bugId)?.draftText).toBe(DRAFT);
+    expect((await bot.store.bugProcess.get(bugId))?.draftText).toBe(DRAFT);
   });
 
   it("review, a failed verdict, review again, and a pass typed from the Pass button", async () => {
@@ -138,7 +138,7 @@ describe("a customer call on a toy platform, through the kernel", () => {
     await expectTracker({ status: "resolved", handler: "carol" });
     await step("manager", "release 1.1.0");
     await expectTracker({ status: "closed", handler: "carol" });
-    expect(journalSteps(bot.store, bugId)).toEqual([
+    expect(await journalSteps(bot.store, bugId)).toEqual([
       ["alice", "call"],
       ["manager", "triage"],
       ["bob", "feedback"],
@@ -166,7 +166,7 @@ describe("a customer call on a toy platform, through the kernel", () => {
 
   it("shows a sales lead's personal data only in the DM of the person who asked", async () => {
     await step("alice", `call name="${CUSTOMER.name}" type=merchant phone="${CUSTOMER.phone}" issue="Wants to accept Taler" route=sales`, dm("alice"));
-    const reference = bot.store.calls.list().at(-1)!.salesRef!;
+    const reference = (await bot.store.calls.list()).at(-1)!.salesRef!;
     const answer = await toy.say("alice", ROOM, `!toy lead ${reference}`);
     expect(answer.filter((message) => message.place === ROOM)).toEqual([
       expect.objectContaining({ text: "<@alice> I answered you in a direct message: the answer holds customers' personal data." }),

@@ -7,7 +7,7 @@ import { ConfigError } from "../../src/errors.js";
 import { Store } from "../../src/store/store.js";
 import { RecordingNotifier } from "../support/recording-notifier.js";
 
-const store = new Store(":memory:");
+const store = await Store.open({ path: ":memory:" });
 afterAll(() => store.close());
 
 describe("createErp", () => {

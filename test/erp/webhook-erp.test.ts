@@ -80,11 +80,11 @@ let store: Store;
 beforeEach(async () => {
   erp = new FakeErp();
   await erp.start();
-  store = new Store(":memory:");
+  store = await Store.open({ path: ":memory:" });
 });
 afterEach(async () => {
   await erp.close();
-  store.close();
+  await store.close();
 });
 
 function adapter(options: { secret?: string; timeoutMs?: number; url?: string } = {}): WebhookErp {
@@ -119,7 +119,7 @@ describe("WebhookErp", () => {
         call_id: 4,
       },
     });
-    expect(store.sales.get("S-1")?.payload).toMatchObject({ ...CONTACT, erpReference: "ERP-77", erpEventId: "0b7e3f5c-1d2a-4c8e-9f00-123456789abc" });
+    expect((await store.sales.get("S-1"))?.payload).toMatchObject({ ...CONTACT, erpReference: "ERP-77", erpEventId: "0b7e3f5c-1d2a-4c8e-9f00-123456789abc" });
   });
 
   it("sends absent values as null", async () => {
@@ -136,7 +136,7 @@ describe("WebhookErp", () => {
       event: "sales.resolution",
       data: { bug_id: 12, bug_url: "https://bugs.example/view.php?id=12", sales_ref: "S-3", resolved_by: "carol", start_billing: true },
     });
-    expect(store.sales.get("S-1")).toMatchObject({ kind: "resolution", payload: { bugId: 12, erpReference: "ERP-77" } });
+    expect(await store.sales.get("S-1")).toMatchObject({ kind: "resolution", payload: { bugId: 12, erpReference: "ERP-77" } });
   });
 
   it.each([
@@ -147,13 +147,13 @@ describe("WebhookErp", () => {
     erp.answer = (response) => response.writeHead(status).end(body);
     const result = await adapter().recordSalesContact(CONTACT);
     expect(result).toEqual({ reference: "S-1" });
-    expect(store.sales.get("S-1")?.payload["erpReference"]).toBeUndefined();
+    expect((await store.sales.get("S-1"))?.payload["erpReference"]).toBeUndefined();
   });
 
   it("takes a numeric ERP reference as text", async () => {
     erp.answer = (response) => response.writeHead(200, { "Content-Type": "application/json" }).end('{"reference": 4711}');
     await adapter().recordSalesContact(CONTACT);
-    expect(store.sales.get("S-1")?.payload["erpReference"]).toBe("4711");
+    expect((await store.sales.get("S-1"))?.payload["erpReference"]).toBe("4711");
   });
 
   it("fails with a hint about the secret when the ERP refuses the signature, and records nothing", async () => {
@@ -162,7 +162,7 @@ describe("WebhookErp", () => {
     expect(error).toBeInstanceOf(ErpWebhookError);
     expect(error).toMatchObject({ code: "erp-unavailable", status: 401, userMessage: "The ERP refused the bot's signature (HTTP 401); nothing was recorded." });
     expect((error as ErpWebhookError).hint).toMatch(/ERP_WEBHOOK_SECRET/);
-    expect(store.sales.get("S-1")).toBeUndefined();
+    expect(await store.sales.get("S-1")).toBeUndefined();
   });
 
   it("fails on a server error without repeating the ERP's answer or the query string", async () => {
@@ -171,7 +171,7 @@ describe("WebhookErp", () => {
     expect(error).toMatchObject({ status: 500, userMessage: "The ERP webhook failed (HTTP 500); nothing was recorded." });
     expect(error.message).toBe(`POST ${erp.url.replace(/\?.*$/, "")} (sales.contact): HTTP 500`);
     expect(error.message).not.toContain(JANE.name);
-    expect(store.sales.get("S-1")).toBeUndefined();
+    expect(await store.sales.get("S-1")).toBeUndefined();
   });
 
   it("does not follow a redirect (the POST would become a GET)", async () => {
@@ -190,7 +190,7 @@ describe("WebhookErp", () => {
     expect(error).toBeInstanceOf(ErpWebhookError);
     expect(error.userMessage).toBe("The ERP did not answer within 0.2 s; nothing was recorded.");
     expect(error.hint).toMatch(/ERP_WEBHOOK_TIMEOUT_MS/);
-    expect(store.sales.get("S-1")).toBeUndefined();
+    expect(await store.sales.get("S-1")).toBeUndefined();
   });
 
   it("says the ERP is unreachable when nothing listens", async () => {
@@ -236,13 +236,13 @@ describe("call route=sales through the webhook ERP", () => {
       expect(ok.kind).toBe("ok");
       expect(ok.reply.text).toContain("for sales as **S-1** (ERP reference ERP-77)");
       expect(erp.received[0]!.signatureValid).toBe(true);
-      expect(h.store.calls.list()[0]).toMatchObject({ route: "sales", salesRef: "S-1" });
+      expect((await h.store.calls.list())[0]).toMatchObject({ route: "sales", salesRef: "S-1" });
 
       erp.answer = (response) => response.writeHead(503).end();
       const failed = await core.run("sandbox", "alice", line);
       expect(failed.kind).toBe("failed");
       expect(failed.reply.text).toContain("The ERP webhook failed (HTTP 503); nothing was recorded.");
-      expect(h.store.calls.list()).toHaveLength(1);
+      expect(await h.store.calls.list()).toHaveLength(1);
 
       for (const value of Object.values(JANE)) {
         expect(h.log.text()).not.toContain(value);

@@ -9,13 +9,13 @@ import { TEST_COMMANDS } from "./test-commands.js";
 let captured: CapturedLog;
 let services: TestServices;
 
-function setUp(): void {
+async function setUp(): Promise<void> {
   captured = captureLog();
-  services = makeServices(buildCommandRegistry(TEST_COMMANDS), captured.log);
+  services = await makeServices(buildCommandRegistry(TEST_COMMANDS), captured.log);
 }
 
-afterEach(() => {
-  services.store.close();
+afterEach(async () => {
+  await services.store.close();
 });
 
 /** Runs a line as a user; by default as the manager on Mattermost. */
@@ -28,26 +28,26 @@ const asAlice = { platform: "matrix", user: "@alice:example.org" } as const;
 
 describe("dispatch", () => {
   it("runs the command as the caller, with the tracker acting as them", async () => {
-    setUp();
+    await setUp();
     const result = await run("show #12", asAlice);
     expect(result).toEqual({ kind: "ok", reply: { text: "#12: Wallet shows wrong balance", visibility: "ephemeral", bugId: 12 } });
     expect(services.tracker.calls).toEqual([{ method: "getTicket", actingAs: "alice", args: [12] }]);
   });
 
   it("gives the command the caller, platform and clock", async () => {
-    setUp();
+    await setUp();
     const result = await run("whoami", { platform: "sandbox", user: "bob" });
     expect(result.reply.text).toBe("bob (staff) on sandbox at 2034-03-14T10:00:00.000Z");
   });
 
   it("finds commands by alias and regardless of case", async () => {
-    setUp();
+    await setUp();
     expect((await run("VIEW 12")).kind).toBe("ok");
     expect((await run("Show 12")).kind).toBe("ok");
   });
 
   it("passes parsed, typed arguments and lets the command notify and reply in the channel", async () => {
-    setUp();
+    await setUp();
     const result = await run("assign #12 @alice priority=Urgent");
     expect(result).toEqual({ kind: "ok", reply: { text: "#12 is now with @alice.", visibility: "channel" } });
     expect(services.tracker.calls).toEqual([
@@ -137,13 +137,13 @@ describe("dispatch", () => {
     ["passes on a missing bug from the tracker", "show 99", {}, "There is no bug #99."],
     ["passes on a not-found error from the command", "fail missing", {}, "There is no bug #99."],
   ])("refused: %s", async (_name, line, as, text) => {
-    setUp();
+    await setUp();
     const result = await run(line, as);
     expect(result).toEqual({ kind: "refused", reply: { text, visibility: "ephemeral" } });
   });
 
   it("runs nothing when the role check or the arguments fail", async () => {
-    setUp();
+    await setUp();
     await run("assign 12 @bob", asAlice);
     await run("assign 12 @nobody priority=soon");
     await run("show 12", { user: "mallory" });
@@ -152,7 +152,7 @@ describe("dispatch", () => {
   });
 
   it("answers an unexpected error with a generic message and the request id, and logs the error", async () => {
-    setUp();
+    await setUp();
     const result = await run("fail crash");
     expect(result).toEqual({
       kind: "failed",
@@ -180,12 +180,12 @@ describe("dispatch", () => {
       "MantisBT refused the bot's token.\n(If it keeps happening, tell an administrator the request id `req-0001`.)\nCheck the MantisBT API token setting (MANTIS_TOKEN).",
     ],
   ])("answers a known failure (%s) with its own message, hint and request id", async (mode, text) => {
-    setUp();
+    await setUp();
     expect(await run(`fail ${mode}`)).toEqual({ kind: "failed", requestId: "req-0001", reply: { text, visibility: "ephemeral" } });
   });
 
   it("makes a different request id for each run by default", async () => {
-    setUp();
+    await setUp();
     delete services.newRequestId;
     const first = await run("fail crash");
     const second = await run("fail crash");
@@ -194,7 +194,7 @@ describe("dispatch", () => {
   });
 
   it("gives each run a child logger with request id, platform, user and command", async () => {
-    setUp();
+    await setUp();
     await run("note 12 hello", asAlice);
     const fromCommand = captured.records().find((record) => record.msg === "adding note");
     expect(fromCommand).toMatchObject({ requestId: "req-0001", platform: "matrix", user: "@alice:example.org", command: "note", bugId: 12 });
@@ -203,14 +203,14 @@ describe("dispatch", () => {
   });
 
   it("logs refusals with their code but without the message", async () => {
-    setUp();
+    await setUp();
     await run("assign 12 @bob priority=soon");
     expect(captured.records()).toContainEqual(expect.objectContaining({ msg: "command refused", code: "usage", command: "assign" }));
     expect(captured.text()).not.toContain("must be one of");
   });
 
   it("never logs the command line or the arguments", async () => {
-    setUp();
+    await setUp();
     const personal = ["Jürg", "Müller", "+41 79 555 01 23", "jane@example.com", "Hauptstrasse"];
     await run(`note 12 "Jürg Müller +41 79 555 01 23" jane@example.com private`, asAlice);
     await run(`note 12 customer=Jürg`, asAlice);

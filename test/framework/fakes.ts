@@ -188,9 +188,9 @@ export interface TestServices extends DispatchServices {
 }
 
 /** Dispatcher services over fakes; close `store` when done. */
-export function makeServices(commands: CommandRegistry, logger: Logger): TestServices {
+export async function makeServices(commands: CommandRegistry, logger: Logger): Promise<TestServices> {
   const tracker = new FakeTracker(new Map([[12, makeBug({ id: 12, summary: "Wallet shows wrong balance" })]]));
-  const store = new Store(":memory:");
+  const store = await Store.open({ path: ":memory:" });
   const notifier = new FakeNotifier();
   return {
     commands,

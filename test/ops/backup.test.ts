@@ -28,9 +28,9 @@ function tempDir(): string {
 }
 
 /** A store as the bot creates it under DATA_DIR (all migrations, WAL mode). */
-function newStore(dir: string): string {
+async function newStore(dir: string): Promise<string> {
   const path = join(dir, STORE_FILE_NAME);
-  new Store(path).close();
+  await (await Store.open({ path })).close();
   return path;
 }
 
@@ -83,7 +83,7 @@ async function waitUntil(condition: () => boolean): Promise<void> {
 describe("backupStore", () => {
   it("copies a store while another connection keeps writing: a whole, consistent snapshot", async () => {
     const dir = tempDir();
-    const store = newStore(dir);
+    const store = await newStore(dir);
     const writer = startWriter(store);
     await waitUntil(() => writer.written() >= 2_000);
     const before = writer.written();
@@ -104,7 +104,7 @@ describe("backupStore", () => {
 
   it("leaves one self-contained file readable by its owner only, and no partial file", async () => {
     const dir = tempDir();
-    const store = newStore(dir);
+    const store = await newStore(dir);
     const { file } = await backupStore({ store, to: join(dir, "backup.sqlite") });
     expect(statSync(file).mode & 0o777).toBe(0o600);
     expect(readdirSync(dir).sort()).toEqual(["backup.sqlite", STORE_FILE_NAME].sort());
@@ -115,7 +115,7 @@ describe("backupStore", () => {
 
   it("never overwrites an existing file, and says so", async () => {
     const dir = tempDir();
-    const store = newStore(dir);
+    const store = await newStore(dir);
     writeFileSync(join(dir, "taken.sqlite"), "precious");
     await expect(backupStore({ store, to: join(dir, "taken.sqlite") })).rejects.toThrow(/exists already: name a new file/);
   });
@@ -130,7 +130,7 @@ describe("backupStore", () => {
 describe("restoreStore", () => {
   it("puts a backup taken under load back in place, keeps the store it replaces, and the bot opens it", async () => {
     const dir = tempDir();
-    const store = newStore(dir);
+    const store = await newStore(dir);
     const writer = startWriter(store);
     await waitUntil(() => writer.written() >= 500);
     const { file } = await backupStore({ store, to: join(dir, "backup.sqlite") });
@@ -140,12 +140,12 @@ describe("restoreStore", () => {
     const restored = await restoreStore({ from: file, store, now: new Date("2026-11-26T10:00:00Z") });
     expect(restored.keptAs).toBe(`${store}.before-restore-2026-11-26T10-00-00-000Z`);
     expect(callCount(restored.keptAs!)).toBe(total);
-    const reopened = new Store(store);
+    const reopened = await Store.open({ path: store });
     try {
-      expect(reopened.schemaVersion).toBe(LATEST_SCHEMA_VERSION);
-      expect(reopened.calls.list()).toHaveLength(copied);
+      expect(await reopened.schemaVersion()).toBe(LATEST_SCHEMA_VERSION);
+      expect(await reopened.calls.list()).toHaveLength(copied);
     } finally {
-      reopened.close();
+      await reopened.close();
     }
     expect(statSync(store).mode & 0o777).toBe(0o600);
     // The backup itself is untouched and can be restored again.
@@ -154,19 +154,19 @@ describe("restoreStore", () => {
 
   it("refuses while the bot has the store open, and changes nothing", async () => {
     const dir = tempDir();
-    const store = newStore(dir);
+    const store = await newStore(dir);
     const { file } = await backupStore({ store, to: join(dir, "backup.sqlite") });
-    const running = new Store(store);
+    const running = await Store.open({ path: store });
     cleanups.push(() => running.close());
-    running.calls.add({ recordedAt: new Date("2026-11-26T10:00:00Z"), recordedBy: "bot", customerName: "Jane", customerType: "user", issue: "x", callDate: "2026-11-26", route: "bug" });
+    await running.calls.add({ recordedAt: new Date("2026-11-26T10:00:00Z"), recordedBy: "bot", customerName: "Jane", customerType: "user", issue: "x", callDate: "2026-11-26", route: "bug" });
     await expect(restoreStore({ from: file, store })).rejects.toThrow(/is in use: stop the bot first/);
     expect(readdirSync(dir).filter((name) => name.includes("before-restore") || name.endsWith(".restoring"))).toEqual([]);
-    expect(running.calls.list()).toHaveLength(1);
+    expect(await running.calls.list()).toHaveLength(1);
   });
 
   it("refuses a file that is not a store, a damaged one and one from a newer bot", async () => {
     const dir = tempDir();
-    const store = newStore(dir);
+    const store = await newStore(dir);
     writeFileSync(join(dir, "notes.txt"), "not a database at all, just text that is long enough to look like a header........");
     await expect(restoreStore({ from: join(dir, "notes.txt"), store })).rejects.toThrow(/not a readable SQLite store/);
 
@@ -192,7 +192,7 @@ describe("support-bot backup and restore", () => {
 
   it("backs up the store under DATA_DIR and restores it, one line each", async () => {
     const dir = tempDir();
-    newStore(dir);
+    await newStore(dir);
     const backup = io({ DATA_DIR: dir });
     expect(await runCli(["backup", join(dir, "backups", "nightly.sqlite")], backup)).toBe(0);
     expect(backup.lines.join("\n")).toMatch(/^Backed up .*support-bot\.sqlite to .*nightly\.sqlite \(schema version \d+, [\d.]+ MB\)/);
@@ -204,7 +204,7 @@ describe("support-bot backup and restore", () => {
 
   it("takes the store from --store without any settings", async () => {
     const dir = tempDir();
-    const store = newStore(dir);
+    const store = await newStore(dir);
     const run = io({ HTTP_PORT: "not a port" });
     expect(await runCli(["backup", "--store", store, join(dir, "b.sqlite")], run)).toBe(0);
     expect(existsSync(join(dir, "b.sqlite"))).toBe(true);

@@ -97,7 +97,7 @@ describe("daily channel summary", () => {
     h.sim.addBulkBugs(10_000);
     await h.engine.runOnce();
     await runAt("2026-11-27T09:00:00Z");
-    expect(h.store.outbox.list({ kind: "summary" })).toHaveLength(1);
+    expect(await h.store.outbox.list({ kind: "summary" })).toHaveLength(1);
     expect(summaries()).toHaveLength(1);
     const text = summaries()[0]!.text;
     expect(Buffer.byteLength(text, "utf8")).toBeLessThanOrEqual(MAX_MESSAGE_BYTES);
@@ -105,7 +105,7 @@ describe("daily channel summary", () => {
     expect(fitForMattermost({ text }, { actionUrl: undefined })).toHaveLength(1);
     expect(fitMessage({ text }, { limit: MATRIX_MESSAGE_LIMIT, buttons: false, typedButtons: () => "" })).toHaveLength(1);
     expect(Buffer.byteLength(JSON.stringify(renderNotice({ text }, "!support")), "utf8")).toBeLessThan(65_536);
-    const open = h.store.mirror.list({ openOnly: true });
+    const open = await h.store.mirror.list({ openOnly: true });
     expect(open.length).toBeGreaterThan(7_000);
     const counted = [...text.matchAll(/^\*\*(?!Changed)(.+) \((\d+)\)\*\*$/gm)].reduce((sum, match) => sum + Number(match[2]), 0);
     expect(counted).toBe(open.length);
@@ -120,7 +120,7 @@ describe("daily channel summary", () => {
 
   it("never carries customer personal data: no call records, no private notes, no reporter names or e-mails", async () => {
     h = await startEngineHarness();
-    h.store.calls.add({
+    await h.store.calls.add({
       recordedAt: h.clock.now,
       recordedBy: "manager",
       customerName: "Erika Mustermann",

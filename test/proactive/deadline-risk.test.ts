@@ -79,7 +79,7 @@ describe("deadlines at risk", () => {
 
   it("leaves a snoozed bug out of the developer's DM but still tells management", async () => {
     const { b } = await twoBugsForBob();
-    h.store.snoozes.set(b, "bob", new Date("2026-11-27T10:00:00Z"), h.clock.now);
+    await h.store.snoozes.set(b, "bob", new Date("2026-11-27T10:00:00Z"), h.clock.now);
     await h.engine.runOnce();
     expect(riskDms("bob")).toEqual([]);
     expect(riskPosts()[0]!.text).toContain(`[#${b}]`);

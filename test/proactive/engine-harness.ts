@@ -45,7 +45,7 @@ export async function startEngineHarness(options: HarnessOptions = {}): Promise<
     },
     async restart() {
       await harness.engine.stop();
-      h.outbox.recover();
+      await h.outbox.recover();
       harness.engine = build();
     },
   });

@@ -18,7 +18,7 @@ let engine: ProactiveEngine | undefined;
 let h: EngineHarness | undefined;
 afterEach(async () => {
   await engine?.stop();
-  store?.close();
+  await store?.close();
   await h?.close();
   vi.useRealTimers();
   engine = undefined;
@@ -27,9 +27,9 @@ afterEach(async () => {
 });
 
 /** An engine with only the given jobs, over ports the jobs never touch. */
-function engineWith(jobs: ProactiveJob[], env: Record<string, string> = {}): { engine: ReturnType<typeof createProactiveEngine>; log: CapturedLog } {
+async function engineWith(jobs: ProactiveJob[], env: Record<string, string> = {}): Promise<{ engine: ReturnType<typeof createProactiveEngine>; log: CapturedLog }> {
   const log = captureLog("debug");
-  store = new Store(":memory:");
+  store = await Store.open({ path: ":memory:" });
   const config = loadConfig(env);
   const staff = new StaffDirectory([...SANDBOX_STAFF]);
   const { outbox } = createOutbox({ store, staff, platforms: ["sandbox"], settings: config.process, proactive: config.proactive, log: log.log, quietHours: true });
@@ -59,7 +59,7 @@ describe("job runner", () => {
     vi.useFakeTimers({ now: new Date("2026-11-26T07:59:58Z") });
     const runs: Date[] = [];
     const job: ProactiveJob = { name: "at-nine", schedules: () => [{ daily: "09:00", timeZone: "Europe/Zurich" }], run: async () => void runs.push(new Date()) };
-    const { engine } = engineWith([job]);
+    const { engine } = await engineWith([job]);
     engine.start();
 
     const [scheduled] = engine.scheduledJobs();
@@ -83,7 +83,7 @@ describe("job runner", () => {
         return new Promise<void>((resolve) => (release = resolve));
       },
     };
-    const { engine } = engineWith([job]);
+    const { engine } = await engineWith([job]);
     engine.start();
     await vi.advanceTimersByTimeAsync(1_000);
     expect(started).toBe(1);
@@ -107,7 +107,7 @@ describe("job runner", () => {
         throw new Error("tracker exploded");
       },
     };
-    const { engine, log } = engineWith([job]);
+    const { engine, log } = await engineWith([job]);
     engine.start();
     await vi.advanceTimersByTimeAsync(2_000);
     expect(calls).toBe(2);
@@ -131,7 +131,7 @@ describe("job runner", () => {
           };
         }),
     };
-    const { engine } = engineWith([job]);
+    const { engine } = await engineWith([job]);
     engine.start();
     expect(engine.scheduledJobs()).toHaveLength(1);
     await vi.advanceTimersByTimeAsync(1_000);

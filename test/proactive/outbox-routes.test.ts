@@ -37,7 +37,7 @@ const stores: Store[] = [];
 afterEach(async () => {
   await engine?.stop();
   await bot?.close();
-  for (const store of stores.splice(0)) store.close();
+  for (const store of stores.splice(0)) await store.close();
   engine = undefined;
   bot = undefined;
   vi.useRealTimers();
@@ -70,9 +70,9 @@ const newBugPings = (notifier: RecordingNotifier) => notifier.postsIn("managemen
 const triageRequests = (notifier: RecordingNotifier, name: string) => notifier.directsTo(name).filter((message) => message.text.includes("asks you to look into"));
 
 /** The outbox row of the one command DM to a person. */
-function commandDirect(on: BotUnderTest, name: string) {
-  const [row] = on.store.outbox.list({ kind: "command-direct", recipient: name });
-  return { row, routes: row ? on.store.outbox.routes(row.key) : [] };
+async function commandDirect(on: BotUnderTest, name: string) {
+  const [row] = await on.store.outbox.list({ kind: "command-direct", recipient: name });
+  return { row, routes: row ? await on.store.outbox.routes(row.key) : [] };
 }
 
 describe("delivery per platform", () => {
@@ -86,9 +86,9 @@ describe("delivery per platform", () => {
     await engine.runOnce();
     expect(newBugPings(matrix)).toHaveLength(1);
     expect(newBugPings(mattermost)).toHaveLength(0);
-    const [row] = bot.store.outbox.list({ kind: "new-bug", bugId: bug.id });
+    const [row] = await bot.store.outbox.list({ kind: "new-bug", bugId: bug.id });
     expect(row).toMatchObject({ state: "failed", lastError: "Mattermost answered 503" });
-    expect(bot.store.outbox.routes(row!.key)).toMatchObject([
+    expect(await bot.store.outbox.routes(row!.key)).toMatchObject([
       { platform: "matrix", state: "sent", attempts: 1 },
       { platform: "mattermost", state: "failed", attempts: 1 },
     ]);
@@ -99,7 +99,7 @@ describe("delivery per platform", () => {
     await engine.runOnce();
     expect(newBugPings(mattermost)).toHaveLength(1);
     expect(newBugPings(matrix)).toHaveLength(1);
-    expect(bot.store.outbox.get(row!.key)).toMatchObject({ state: "sent", attempts: 2 });
+    expect(await bot.store.outbox.get(row!.key)).toMatchObject({ state: "sent", attempts: 2 });
   });
 
   it("retries a command's DM on the platform that failed, without the engine, and says so in the reply", async () => {
@@ -117,7 +117,7 @@ describe("delivery per platform", () => {
     await bot.outbox.deliver();
     expect(triageRequests(mattermost, "bob")).toHaveLength(1);
     expect(triageRequests(matrix, "bob")).toHaveLength(1);
-    expect(commandDirect(bot, "bob").row).toMatchObject({ state: "sent" });
+    expect((await commandDirect(bot, "bob")).row).toMatchObject({ state: "sent" });
   });
 
   it("delivers a command's DM at once when every platform takes it, with no note in the reply", async () => {
@@ -132,8 +132,8 @@ describe("delivery per platform", () => {
     const { bot, mattermost, matrix } = await startOnTwoPlatforms();
     await bot.core.run("sandbox", "manager", "triage 2 @alice");
     await bot.core.run("sandbox", "manager", "triage 3 @carol");
-    expect(commandDirect(bot, "alice").routes.map((route) => route.platform)).toEqual(["mattermost"]);
-    expect(commandDirect(bot, "carol").routes.map((route) => route.platform)).toEqual(["matrix"]);
+    expect((await commandDirect(bot, "alice")).routes.map((route) => route.platform)).toEqual(["mattermost"]);
+    expect((await commandDirect(bot, "carol")).routes.map((route) => route.platform)).toEqual(["matrix"]);
     expect(triageRequests(mattermost, "alice")).toHaveLength(1);
     expect(triageRequests(matrix, "alice")).toHaveLength(0);
     expect(triageRequests(matrix, "carol")).toHaveLength(1);
@@ -150,7 +150,7 @@ describe("quiet hours for commands' DMs", () => {
     expect(result.kind).toBe("ok");
     expect(result.reply.text).not.toMatch(/could not send/);
     expect(triageRequests(mattermost, "bob")).toEqual([]);
-    expect(commandDirect(bot, "bob").row).toMatchObject({ state: "pending", dueAt: new Date("2026-11-27T08:00:00Z") });
+    expect((await commandDirect(bot, "bob")).row).toMatchObject({ state: "pending", dueAt: new Date("2026-11-27T08:00:00Z") });
 
     bot.clock.now = new Date("2026-11-27T07:59:00Z");
     await bot.outbox.deliver();
@@ -177,7 +177,7 @@ describe("quiet hours for commands' DMs", () => {
     bot.clock.now = new Date("2026-11-28T12:00:00Z");
     await bot.core.run("sandbox", "manager", "triage 2 @bob");
     expect(triageRequests(mattermost, "bob")).toEqual([]);
-    expect(commandDirect(bot, "bob").row?.dueAt).toEqual(new Date("2026-11-30T08:00:00Z"));
+    expect((await commandDirect(bot, "bob")).row?.dueAt).toEqual(new Date("2026-11-30T08:00:00Z"));
   });
 
   it("posts in a channel at once, also in quiet hours", async () => {
@@ -191,15 +191,15 @@ describe("quiet hours for commands' DMs", () => {
 });
 
 /** An outbox over a fresh store, on Mattermost and Matrix, with the given notifiers attached. */
-function outboxOn(store: Store, now: () => Date, attach: Partial<Record<"mattermost" | "matrix", Notifier>>): Outbox {
+async function outboxOn(store: Store, now: () => Date, attach: Partial<Record<"mattermost" | "matrix", Notifier>>): Promise<Outbox> {
   const outbox = new Outbox({ store, staff: new StaffDirectory([...STAFF]), platforms: ["mattermost", "matrix"], now, log: captureLog("debug").log, maxAttempts: 5 });
   for (const [platform, notifier] of Object.entries(attach)) if (notifier) outbox.attach(platform as "mattermost" | "matrix", notifier);
-  outbox.recover();
+  await outbox.recover();
   return outbox;
 }
 
-function memoryStore(): Store {
-  const store = new Store(":memory:");
+async function memoryStore(): Promise<Store> {
+  const store = await Store.open({ path: ":memory:" });
   stores.push(store);
   return store;
 }
@@ -208,14 +208,14 @@ const key = (period: string) => buildNotificationKey({ kind: "test", recipient: 
 
 describe("the outbox", () => {
   it("keeps a platform's routes waiting, attempts untouched, until its adapter is connected", async () => {
-    const store = memoryStore();
+    const store = await memoryStore();
     const mattermost = new RecordingNotifier();
     const matrix = new RecordingNotifier();
-    const outbox = outboxOn(store, () => new Date("2026-11-26T10:00:00Z"), { matrix });
-    outbox.enqueue({ key: key("1"), target: "channel", message: { text: "hello" } });
+    const outbox = await outboxOn(store, () => new Date("2026-11-26T10:00:00Z"), { matrix });
+    await outbox.enqueue({ key: key("1"), target: "channel", message: { text: "hello" } });
     await outbox.deliver();
     expect(matrix.postsIn("management")).toHaveLength(1);
-    expect(store.outbox.routes(key("1").key)).toMatchObject([
+    expect(await store.outbox.routes(key("1").key)).toMatchObject([
       { platform: "matrix", state: "sent" },
       { platform: "mattermost", state: "pending", attempts: 0 },
     ]);
@@ -227,7 +227,7 @@ describe("the outbox", () => {
   });
 
   it("runs one delivery at a time: a delivery asked for during another sends nothing twice", async () => {
-    const store = memoryStore();
+    const store = await memoryStore();
     const posted: string[] = [];
     let release: () => void = () => undefined;
     const gate = new Promise<void>((resolve) => (release = resolve));
@@ -238,8 +238,8 @@ describe("the outbox", () => {
         posted.push(message.text);
       },
     };
-    const outbox = outboxOn(store, () => new Date("2026-11-26T10:00:00Z"), { mattermost: slow, matrix: new RecordingNotifier() });
-    outbox.enqueue({ key: key("1"), target: "channel", message: { text: "once" } });
+    const outbox = await outboxOn(store, () => new Date("2026-11-26T10:00:00Z"), { mattermost: slow, matrix: new RecordingNotifier() });
+    await outbox.enqueue({ key: key("1"), target: "channel", message: { text: "once" } });
     const first = outbox.deliver();
     const second = outbox.deliver();
     const third = outbox.deliver();
@@ -250,35 +250,35 @@ describe("the outbox", () => {
 
   it("retries on its own timer, with no engine running", async () => {
     vi.useFakeTimers({ now: new Date("2026-11-26T10:00:00Z") });
-    const store = memoryStore();
+    const store = await memoryStore();
     const mattermost = new RecordingNotifier();
-    const outbox = outboxOn(store, () => new Date(), { mattermost, matrix: new RecordingNotifier() });
+    const outbox = await outboxOn(store, () => new Date(), { mattermost, matrix: new RecordingNotifier() });
     mattermost.failWith = new Error("down");
-    outbox.enqueue({ key: key("1"), target: "channel", message: { text: "later" } });
+    await outbox.enqueue({ key: key("1"), target: "channel", message: { text: "later" } });
     await outbox.deliver();
     expect(mattermost.postsIn("management")).toEqual([]);
 
     mattermost.failWith = undefined;
-    outbox.start(30_000);
+    await outbox.start(30_000);
     await vi.advanceTimersByTimeAsync(30_000);
     expect(mattermost.postsIn("management").map((post) => post.text)).toEqual(["later"]);
     await outbox.stop();
   });
 
-  it("records a DM to someone no running platform reaches as handled, with the reason", () => {
-    const store = memoryStore();
+  it("records a DM to someone no running platform reaches as handled, with the reason", async () => {
+    const store = await memoryStore();
     const outbox = new Outbox({ store, staff: new StaffDirectory([...STAFF]), platforms: ["matrix"], now: () => new Date("2026-11-26T10:00:00Z"), log: captureLog("debug").log, maxAttempts: 5 });
     const toAlice = buildNotificationKey({ kind: "test", recipient: "alice", period: "1" });
-    expect(outbox.enqueue({ key: toAlice, target: "direct", message: { text: "hi" } })).toBe(true);
-    expect(store.outbox.routes(toAlice.key)).toEqual([]);
-    expect(store.outbox.get(toAlice.key)).toMatchObject({ state: "sent", lastError: "nobody to send to: alice has no account on matrix" });
+    expect(await outbox.enqueue({ key: toAlice, target: "direct", message: { text: "hi" } })).toBe(true);
+    expect(await store.outbox.routes(toAlice.key)).toEqual([]);
+    expect(await store.outbox.get(toAlice.key)).toMatchObject({ state: "sent", lastError: "nobody to send to: alice has no account on matrix" });
   });
 });
 
 describe("upgrading a database from before delivery routes", () => {
   it("gives queued notifications routes at start and settles the one cut off during a send", async () => {
     const file = join(mkdtempSync(join(tmpdir(), "support-bot-outbox-")), "bot.sqlite");
-    new Store(file, MIGRATIONS.filter((migration) => migration.version <= 9)).close();
+    await (await Store.open({ path: file }, MIGRATIONS.filter((migration) => migration.version <= 9))).close();
     const raw = new Database(file);
     const insert = raw.prepare(
       `INSERT INTO notifications (key, kind, bug_id, recipient, period, state, attempts, created_at, target, payload, due_at, combinable, attempt_at)
@@ -288,14 +288,14 @@ describe("upgrading a database from before delivery routes", () => {
     insert.run("cut-off", "b", "pending", 1, JSON.stringify({ text: "cut off" }), "2026-11-26T09:00:01.000Z");
     raw.close();
 
-    const store = new Store(file);
+    const store = await Store.open({ path: file });
     stores.push(store);
-    expect(store.schemaVersion).toBe(Math.max(...MIGRATIONS.map((migration) => migration.version)));
+    expect(await store.schemaVersion()).toBe(Math.max(...MIGRATIONS.map((migration) => migration.version)));
     const mattermost = new RecordingNotifier();
     const matrix = new RecordingNotifier();
-    const outbox = outboxOn(store, () => new Date("2026-11-26T10:00:00Z"), { mattermost, matrix });
-    expect(store.outbox.get("cut-off")).toMatchObject({ state: "sent", lastError: expect.stringMatching(/interrupted/) });
-    expect(store.outbox.routes("queued")).toMatchObject([
+    const outbox = await outboxOn(store, () => new Date("2026-11-26T10:00:00Z"), { mattermost, matrix });
+    expect(await store.outbox.get("cut-off")).toMatchObject({ state: "sent", lastError: expect.stringMatching(/interrupted/) });
+    expect(await store.outbox.routes("queued")).toMatchObject([
       { platform: "matrix", state: "failed", attempts: 1 },
       { platform: "mattermost", state: "failed", attempts: 1 },
     ]);
@@ -304,21 +304,21 @@ describe("upgrading a database from before delivery routes", () => {
     await outbox.deliver();
     expect(mattermost.postsIn("management").map((post) => post.text)).toEqual(["queued before the upgrade"]);
     expect(matrix.postsIn("management").map((post) => post.text)).toEqual(["queued before the upgrade"]);
-    expect(store.outbox.get("queued")).toMatchObject({ state: "sent", attempts: 2 });
+    expect(await store.outbox.get("queued")).toMatchObject({ state: "sent", attempts: 2 });
   });
 });
 
 describe("createOutbox", () => {
   it("gives commands a notifier whose messages are queued in the store before they are sent", async () => {
-    const store = memoryStore();
+    const store = await memoryStore();
     const recorder = new RecordingNotifier();
     const staff = new StaffDirectory([...STAFF]);
     const config = loadConfig({});
     const { outbox, notifier } = createOutbox({ store, staff, platforms: ["sandbox"], settings: config.process, proactive: config.proactive, log: captureLog("debug").log, quietHours: false, now: () => new Date("2026-11-26T20:00:00Z") });
     outbox.attach("sandbox", recorder);
-    outbox.recover();
+    await outbox.recover();
     await notifier.direct(staff.find("bob")!, { text: "late, but not held in the sandbox" });
     expect(recorder.directsTo("bob").map((message) => message.text)).toEqual(["late, but not held in the sandbox"]);
-    expect(store.outbox.list({ kind: "command-direct" })).toMatchObject([{ recipient: "bob", state: "sent" }]);
+    expect(await store.outbox.list({ kind: "command-direct" })).toMatchObject([{ recipient: "bob", state: "sent" }]);
   });
 });

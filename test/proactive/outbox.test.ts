@@ -33,7 +33,7 @@ describe("exactly once", () => {
     h.advance(MINUTE);
     await h.engine.runJob("watch-tracker");
     // The ping is queued in the same transaction that recorded the cycle; the process "dies" before delivery.
-    expect(h.store.outbox.get(buildNotificationKey({ kind: "new-bug", bugId: bug.id, recipient: "#management", period: (await h.bug(bug.id)).createdAt.toISOString() }).key)).toMatchObject({ state: "pending" });
+    expect(await h.store.outbox.get(buildNotificationKey({ kind: "new-bug", bugId: bug.id, recipient: "#management", period: (await h.bug(bug.id)).createdAt.toISOString() }).key)).toMatchObject({ state: "pending" });
     await h.restart();
     await h.engine.runOnce();
     await h.engine.runOnce();
@@ -46,14 +46,14 @@ describe("exactly once", () => {
     await h.tracker.createBug({ summary: "Wallet: QR scanner freezes", description: "See title." });
     h.advance(MINUTE);
     await h.engine.runJob("watch-tracker");
-    const [row] = h.store.outbox.list({ kind: "new-bug" });
+    const [row] = await h.store.outbox.list({ kind: "new-bug" });
     // A send started and never confirmed: the process stopped during it.
-    h.store.outbox.markAttempt(h.store.outbox.routes(row!.key), h.clock.now);
+    await h.store.outbox.markAttempt(await h.store.outbox.routes(row!.key), h.clock.now);
 
     await h.restart();
     await h.engine.runOnce();
     expect(newBugPings()).toEqual([]);
-    expect(h.store.outbox.get(row!.key)).toMatchObject({ state: "sent", lastError: expect.stringMatching(/interrupted/) });
+    expect(await h.store.outbox.get(row!.key)).toMatchObject({ state: "sent", lastError: expect.stringMatching(/interrupted/) });
     expect(h.log.records().some((record) => record.msg === "notifications interrupted during sending were not sent again")).toBe(true);
   });
 
@@ -64,7 +64,7 @@ describe("exactly once", () => {
     h.advance(MINUTE);
     h.notifier.failWith = new Error("Mattermost answered 503");
     await h.engine.runOnce();
-    const [row] = h.store.outbox.list({ kind: "new-bug", bugId: bug.id });
+    const [row] = await h.store.outbox.list({ kind: "new-bug", bugId: bug.id });
     expect(row).toMatchObject({ state: "failed", attempts: 1, lastError: "Mattermost answered 503" });
 
     h.notifier.failWith = undefined;
@@ -72,7 +72,7 @@ describe("exactly once", () => {
     await h.engine.runOnce();
     await h.engine.runOnce();
     expect(newBugPings()).toHaveLength(1);
-    expect(h.store.outbox.get(row!.key)).toMatchObject({ state: "sent", attempts: 2 });
+    expect(await h.store.outbox.get(row!.key)).toMatchObject({ state: "sent", attempts: 2 });
   });
 
   it("gives up after NOTIFY_MAX_ATTEMPTS and logs it as an error", async () => {
@@ -85,7 +85,7 @@ describe("exactly once", () => {
       await h.engine.runOnce();
       h.advance(MINUTE);
     }
-    expect(h.store.outbox.list({ kind: "new-bug" })[0]).toMatchObject({ state: "failed", attempts: 2 });
+    expect((await h.store.outbox.list({ kind: "new-bug" }))[0]).toMatchObject({ state: "failed", attempts: 2 });
     expect(h.log.records().filter((record) => record.msg === "notification given up after the last attempt")).toHaveLength(1);
   });
 });

@@ -92,7 +92,7 @@ describe("feedback reminders", () => {
 
   it("holds a reminder due in the handler's quiet hours until they end, and does not drop it", async () => {
     const id = await bugInFeedback();
-    h.store.preferences.set("bob", { quiet: "12:00-15:00" }, h.clock.now);
+    await h.store.preferences.set("bob", { quiet: "12:00-15:00" }, h.clock.now);
     await runAt("2026-11-26T14:30:00Z");
     expect(reminders("bob")).toEqual([]);
     await runAt("2026-11-26T15:00:00Z");
@@ -103,7 +103,7 @@ describe("feedback reminders", () => {
   it("counts working hours in the handler's own calendar and time zone (settings tz and hours)", async () => {
     await bugInFeedback();
     // New York, 08:00-16:00 local: Thursday's work starts at 13:00 UTC, so 4 working hours end at 17:00 UTC.
-    h.store.preferences.set("bob", { tz: "America/New_York", hours: "08:00-16:00" }, h.clock.now);
+    await h.store.preferences.set("bob", { tz: "America/New_York", hours: "08:00-16:00" }, h.clock.now);
     await runAt("2026-11-26T14:02:00Z");
     await runAt("2026-11-26T16:59:00Z");
     expect(reminders("bob")).toEqual([]);
@@ -127,7 +127,7 @@ describe("feedback reminders", () => {
 
   it("does not remind a handler who snoozed the bug, but still escalates", async () => {
     const id = await bugInFeedback();
-    h.store.snoozes.set(id, "bob", new Date("2026-12-02T09:00:00Z"), h.clock.now);
+    await h.store.snoozes.set(id, "bob", new Date("2026-12-02T09:00:00Z"), h.clock.now);
     for (const at of ["2026-11-26T14:02:00Z", "2026-11-27T12:00:00Z", "2026-11-30T10:02:00Z", "2026-12-01T12:00:00Z"]) await runAt(at);
     expect(reminders("bob")).toEqual([]);
     expect(escalations()).toHaveLength(1);
@@ -137,7 +137,7 @@ describe("feedback reminders", () => {
 
   it("sends no reminder DMs to someone with reminders=off", async () => {
     await bugInFeedback();
-    h.store.preferences.set("bob", { reminders: "off" }, h.clock.now);
+    await h.store.preferences.set("bob", { reminders: "off" }, h.clock.now);
     await runAt("2026-11-26T14:02:00Z");
     await runAt("2026-11-27T14:02:00Z");
     expect(h.notifier.directsTo("bob")).toEqual([]);
@@ -145,7 +145,7 @@ describe("feedback reminders", () => {
 
   it("does not chase a reviewer: review is FEEDBACK too, but not the developer's urgent analysis", async () => {
     const id = await bugInFeedback();
-    h.store.bugProcess.update(id, { stage: "review", reviewer: "bob" }, h.clock.now);
+    await h.store.bugProcess.update(id, { stage: "review", reviewer: "bob" }, h.clock.now);
     await runAt("2026-11-27T14:02:00Z");
     expect(reminders("bob")).toEqual([]);
   });
@@ -166,7 +166,7 @@ describe("feedback reminders", () => {
 describe("daily digest", () => {
   it("holds reminders for a person with reminders=daily@09:00 and sends one digest at 09:00 instead", async () => {
     const id = await bugInFeedback();
-    h.store.preferences.set("bob", { reminders: "daily@09:00" }, h.clock.now);
+    await h.store.preferences.set("bob", { reminders: "daily@09:00" }, h.clock.now);
     await runAt("2026-11-26T14:02:00Z");
     await runAt("2026-11-26T17:00:00Z");
     await runAt("2026-11-27T08:59:00Z");

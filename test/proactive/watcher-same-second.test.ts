@@ -17,8 +17,8 @@ afterEach(async () => {
 
 function watcher(harness: Harness): { deps: WatcherDeps; handlers: WatchHandlers } {
   return {
-    deps: { tracker: harness.port, store: harness.store, now: () => harness.clock.now, log: harness.log.log, pageSize: 10, feedbackRecorded: () => false },
-    handlers: { onEvents: () => {}, onFirstRun: () => {} },
+    deps: { tracker: harness.port, store: harness.store, now: () => harness.clock.now, log: harness.log.log, pageSize: 10, feedbackRecorded: async () => false },
+    handlers: { onEvents: async () => {}, onFirstRun: async () => {} },
   };
 }
 
@@ -38,12 +38,12 @@ describe("watcher: a change within the second of the last read", () => {
     expect(e.notifier.postsIn("management").filter((post) => post.bugId !== undefined).map((post) => post.bugId)).toEqual([bug.id]);
 
     await trackerAs(e, "manager").updateBug(bug.id, { status: "feedback", handler: "bob" });
-    expect((await e.bug(bug.id)).updatedAt).toEqual(e.store.mirror.get(bug.id)?.updatedAt);
+    expect((await e.bug(bug.id)).updatedAt).toEqual((await e.store.mirror.get(bug.id))?.updatedAt);
     e.advance(MINUTE);
     await e.engine.runOnce();
 
-    expect(e.store.mirror.get(bug.id)).toMatchObject({ status: "feedback", handler: "bob" });
-    const changes = e.store.mirror.changesSince(new Date(0)).filter((change) => change.bugId === bug.id);
+    expect(await e.store.mirror.get(bug.id)).toMatchObject({ status: "feedback", handler: "bob" });
+    const changes = (await e.store.mirror.changesSince(new Date(0))).filter((change) => change.bugId === bug.id);
     expect(changes.map((change) => change.change)).toEqual(["filed: NEW", "NEW → FEEDBACK, handler nobody → bob"]);
   });
 
@@ -63,7 +63,7 @@ describe("watcher: a change within the second of the last read", () => {
     h.clock.now = new Date(h.clock.now.getTime() + MINUTE);
     const bug = await h.tracker.createBug({ summary: "Merchant: wrong VAT rate", description: "See title." });
     await cycle(h);
-    const before = h.store.mirror.get(bug.id);
+    const before = await h.store.mirror.get(bug.id);
 
     await change(trackerAs(h, "manager"), bug, other);
     const changed = await h.bug(bug.id);
@@ -72,7 +72,7 @@ describe("watcher: a change within the second of the last read", () => {
     h.clock.now = new Date(h.clock.now.getTime() + MINUTE);
     await cycle(h);
     // Looked at again (seen now), and recorded as MantisBT has it now.
-    expect(h.store.mirror.get(bug.id)).toMatchObject({
+    expect(await h.store.mirror.get(bug.id)).toMatchObject({
       seenAt: h.clock.now,
       status: changed.status,
       handler: changed.handler?.name,
@@ -103,6 +103,6 @@ describe("watcher: a change within the second of the last read", () => {
     h.clock.now = new Date(h.clock.now.getTime() + MINUTE);
     const { deps, handlers } = watcher(h);
     expect(await watchTracker(deps, handlers, { reconcile: true })).toMatchObject({ mode: "reconcile", changed: 1 });
-    expect(h.store.mirror.get(bug.id)?.handler).toBe("carol");
+    expect((await h.store.mirror.get(bug.id))?.handler).toBe("carol");
   });
 });

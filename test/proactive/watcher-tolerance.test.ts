@@ -34,7 +34,7 @@ describe("watcher: bugs a real MantisBT answers oddly", () => {
     h.advance(MINUTE);
     await h.engine.runOnce();
 
-    expect(h.store.mirror.get(released.id)?.status).toBe("closed");
+    expect((await h.store.mirror.get(released.id))?.status).toBe("closed");
     expect(newBugAnnouncements(h)).toEqual([filed.id]);
     expect(h.log.records().filter((record) => record.level === 50)).toEqual([]);
   });
@@ -50,7 +50,7 @@ describe("watcher: bugs a real MantisBT answers oddly", () => {
     h.advance(MINUTE);
     await h.engine.runOnce();
 
-    expect(h.store.mirror.get(testing.id)).toMatchObject({ status: "assigned", handler: "alice" });
+    expect(await h.store.mirror.get(testing.id)).toMatchObject({ status: "assigned", handler: "alice" });
     expect(newBugAnnouncements(h)).toEqual([filed.id]);
   });
 
@@ -67,12 +67,12 @@ describe("watcher: bugs a real MantisBT answers oddly", () => {
       return Response.json(body, { status: response.status, headers: response.headers });
     };
     const tracker = createMantisTracker({ client: trackerAs(h, "administrator", { fetch: spoil }), staff: h.staff });
-    const deps = { tracker, store: h.store, now: () => h.clock.now, log: h.log.log, pageSize: 10, feedbackRecorded: () => false };
+    const deps = { tracker, store: h.store, now: () => h.clock.now, log: h.log.log, pageSize: 10, feedbackRecorded: async () => false };
 
-    await watchTracker(deps, { onEvents: () => {}, onFirstRun: () => {} });
+    await watchTracker(deps, { onEvents: async () => {}, onFirstRun: async () => {} });
 
-    expect(h.store.mirror.get(fine.id)).toBeDefined();
-    expect(h.store.mirror.get(odd.id)).toBeUndefined();
+    expect(await h.store.mirror.get(fine.id)).toBeDefined();
+    expect(await h.store.mirror.get(odd.id)).toBeUndefined();
     const warnings = h.log.records().filter((record) => record.level === 40);
     expect(warnings).toEqual([expect.objectContaining({ bugId: odd.id, fields: ["created_at: custom"] })]);
     expect(h.log.text()).not.toContain("Mustermann");

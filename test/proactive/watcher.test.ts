@@ -21,7 +21,7 @@ describe("watcher: first run", () => {
     expect(message!.text).toContain(`Found **${newUnassigned.length} NEW bugs** waiting for triage`);
     expect(message!.text).toContain(`I am now watching MantisBT (${all.length} bugs recorded)`);
     for (const bug of newUnassigned) expect(message!.text).toContain(`[#${bug.id}](`);
-    expect(h.store.mirror.get(all[0]!.id)).toMatchObject({ id: all[0]!.id, status: all[0]!.status });
+    expect(await h.store.mirror.get(all[0]!.id)).toMatchObject({ id: all[0]!.id, status: all[0]!.status });
   });
 
   it("does not announce the first run's bugs again on later cycles", async () => {
@@ -114,8 +114,8 @@ describe("watcher: transitions", () => {
     h.advance(MINUTE);
     await h.engine.runOnce();
 
-    expect(h.store.mirror.get(bug.id)).toMatchObject({ status: "feedback", handler: "bob", priority: "urgent", previousStatus: "new" });
-    const changes = h.store.mirror.changesSince(new Date(0)).filter((change) => change.bugId === bug.id);
+    expect(await h.store.mirror.get(bug.id)).toMatchObject({ status: "feedback", handler: "bob", priority: "urgent", previousStatus: "new" });
+    const changes = (await h.store.mirror.changesSince(new Date(0))).filter((change) => change.bugId === bug.id);
     expect(changes.map((change) => change.change)).toEqual(["NEW → FEEDBACK, handler nobody → bob, priority normal → urgent"]);
   });
 
@@ -165,12 +165,12 @@ describe("watcher: daily full scan", () => {
 
     h.at("2026-11-27T02:59:00Z");
     await h.engine.runJob("watch-tracker");
-    expect(h.store.mirror.get(deleted.id)).toBeDefined();
+    expect(await h.store.mirror.get(deleted.id)).toBeDefined();
     h.at("2026-11-27T03:01:00Z");
     await h.engine.runJob("watch-tracker");
-    expect(h.store.mirror.get(deleted.id)).toBeUndefined();
-    expect(h.store.mirror.get(kept.id)).toBeDefined();
-    expect(h.store.mirror.changesSince(new Date(0)).at(-1)).toMatchObject({ bugId: deleted.id, change: "no longer in MantisBT (deleted, moved or hidden)" });
+    expect(await h.store.mirror.get(deleted.id)).toBeUndefined();
+    expect(await h.store.mirror.get(kept.id)).toBeDefined();
+    expect((await h.store.mirror.changesSince(new Date(0))).at(-1)).toMatchObject({ bugId: deleted.id, change: "no longer in MantisBT (deleted, moved or hidden)" });
 
     // Once a day: the next cycles are incremental again (one request each).
     h.advance(MINUTE);
@@ -204,6 +204,6 @@ describe("watcher: cost", () => {
     const before = h.sim.requests.length;
     await h.engine.runJob("watch-tracker");
     expect(h.sim.requests.length - before).toBe(1);
-    expect(h.store.mirror.get(1500)?.priority).toBe("high");
+    expect((await h.store.mirror.get(1500))?.priority).toBe("high");
   });
 });

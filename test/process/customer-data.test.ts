@@ -51,26 +51,26 @@ describe("retention of customers' personal data", () => {
     const old = await logCall(h);
     h.clock.now = new Date(h.clock.now.getTime() + 200 * DAY_MS);
     const recent = await logCall(h);
-    const [oldCall, recentCall] = h.store.calls.list();
+    const [oldCall, recentCall] = await h.store.calls.list();
 
     // 366 days after the first call: its bug is still open, so it keeps its data.
     h.clock.now = new Date(h.clock.now.getTime() + 166 * DAY_MS);
     expect(await retention(h)).toEqual({ calls: [], filings: [] });
-    expect(h.store.calls.get(oldCall!.id)).toMatchObject({ customerName: JANE.name, phone: JANE.phone, email: JANE.email });
+    expect(await h.store.calls.get(oldCall!.id)).toMatchObject({ customerName: JANE.name, phone: JANE.phone, email: JANE.email });
 
     h.sim.database.updateBug(old, { status: CLOSED });
     h.sim.database.updateBug(recent, { status: CLOSED });
-    const journalBefore = h.store.journal.list(old);
+    const journalBefore = await h.store.journal.list(old);
     expect(await retention(h)).toEqual({ calls: [oldCall!.id], filings: [] });
 
-    const erased = h.store.calls.get(oldCall!.id)!;
+    const erased = (await h.store.calls.get(oldCall!.id))!;
     expect(erased).toMatchObject({ customerName: "[erased]", phone: undefined, email: undefined, customerType: "merchant", bugId: old });
     expect(erased.erasedAt).toEqual(h.clock.now);
     expect(erased.issue).toBe("[customer] says the refund button is missing");
     expectNoPersonalDataIn(JSON.stringify(erased));
     // The younger call (166 days) keeps its data; the journal is untouched.
-    expect(h.store.calls.get(recentCall!.id)).toMatchObject({ customerName: JANE.name, phone: JANE.phone });
-    expect(h.store.journal.list(old)).toEqual(journalBefore);
+    expect(await h.store.calls.get(recentCall!.id)).toMatchObject({ customerName: JANE.name, phone: JANE.phone });
+    expect(await h.store.journal.list(old)).toEqual(journalBefore);
     expectNoPersonalDataIn(h.log.text());
 
     // A second run finds nothing more.
@@ -87,7 +87,7 @@ describe("forget", () => {
 
     const result = await h.run("manager", `forget #${bugId}`);
     expect(result.kind, result.reply.text).toBe("ok");
-    const call = h.store.calls.list()[0]!;
+    const call = (await h.store.calls.list())[0]!;
     expect(result.reply.text).toBe(
       [
         `Erased the customer's data of #${bugId}:`,
@@ -100,8 +100,8 @@ describe("forget", () => {
     expect(call).toMatchObject({ customerName: "[erased]", phone: undefined, email: undefined });
     expect((await h.bug(bugId)).notes.map((candidate) => candidate.id)).not.toContain(note.id);
     expect(h.sim.database.notesOf(bugId).map((candidate) => candidate.text).join("\n")).not.toContain(JANE.phone);
-    expect(h.store.journal.list(bugId).map((entry) => entry.action)).toEqual(["file", "customer-contact", "forget"]);
-    expectNoPersonalDataIn(JSON.stringify(h.store.journal.list(bugId)));
+    expect((await h.store.journal.list(bugId)).map((entry) => entry.action)).toEqual(["file", "customer-contact", "forget"]);
+    expectNoPersonalDataIn(JSON.stringify(await h.store.journal.list(bugId)));
     expectNoPersonalDataIn(h.log.text());
     expectNoPersonalDataIn(h.notifier.text());
 
@@ -116,8 +116,8 @@ describe("forget", () => {
     expect(result.reply.text).toContain("**S-1**");
     const forgot = await h.run("manager", "forget S-1");
     expect(forgot.reply.text).toContain("- sales records S-1 in the bot's store: name, phone and e-mail");
-    expect(h.store.sales.get("S-1")?.payload).toMatchObject({ customerName: "[erased]", phone: null, email: null, request: "[customer] says the refund button is missing" });
-    expect(h.store.calls.list()[0]).toMatchObject({ customerName: "[erased]" });
+    expect((await h.store.sales.get("S-1"))?.payload).toMatchObject({ customerName: "[erased]", phone: null, email: null, request: "[customer] says the refund button is missing" });
+    expect((await h.store.calls.list())[0]).toMatchObject({ customerName: "[erased]" });
   });
 
   it("is for management only, and refuses what is neither an S-number nor a bug", async () => {
@@ -130,15 +130,15 @@ describe("forget", () => {
 });
 
 describe("the store file", () => {
-  it("is created readable and writable by the bot's user only, and tightened when it was wider", () => {
+  it("is created readable and writable by the bot's user only, and tightened when it was wider", async () => {
     const dir = mkdtempSync(join(tmpdir(), "store-mode-"));
     try {
       const path = join(dir, "data", "support-bot.sqlite");
-      new Store(path).close();
+      await (await Store.open({ path })).close();
       expect(statSync(path).mode & 0o777).toBe(0o600);
       // An older bot's file, readable by everyone.
       chmodSync(path, 0o644);
-      new Store(path).close();
+      await (await Store.open({ path })).close();
       expect(statSync(path).mode & 0o777).toBe(0o600);
     } finally {
       rmSync(dir, { recursive: true, force: true });

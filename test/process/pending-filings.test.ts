@@ -54,7 +54,7 @@ class World {
       log: this.log.log,
     });
     this.tracker = createMantisTracker({ client: this.client, staff: this.staff });
-    this.startBot();
+    await this.startBot();
     return this;
   }
 
@@ -65,8 +65,8 @@ class World {
   }
 
   /** A new core over the same store file, as after a restart of the bot. */
-  startBot(): void {
-    this.store = new Store(join(this.dir, "support-bot.sqlite"));
+  async startBot(): Promise<void> {
+    this.store = await Store.open({ path: join(this.dir, "support-bot.sqlite") });
     this.core = createBotCore({
       config: this.config,
       logger: this.log.log,
@@ -79,9 +79,9 @@ class World {
     });
   }
 
-  restartBot(): void {
-    this.store.close();
-    this.startBot();
+  async restartBot(): Promise<void> {
+    await this.store.close();
+    await this.startBot();
   }
 
   retry() {
@@ -103,7 +103,7 @@ class World {
   }
 
   async close(): Promise<void> {
-    this.store.close();
+    await this.store.close();
     await this.sim.close();
     rmSync(this.dir, { recursive: true, force: true });
   }
@@ -128,14 +128,14 @@ describe("a call while MantisBT is down", () => {
     expect(pending.kind).toBe("ok");
     expect(pending.reply.text).toContain("MantisBT cannot take it right now (MantisBT is unreachable)");
     expect(pending.reply.text).toContain("I keep it as **pending** (support filing 1) and file it as soon as MantisBT answers");
-    expect(w.store.calls.list()).toMatchObject([{ customerName: JANE.name, bugId: undefined }]);
+    expect(await w.store.calls.list()).toMatchObject([{ customerName: JANE.name, bugId: undefined }]);
 
     // The bot restarts while MantisBT is still down: the filing is still there and still waits.
-    w.restartBot();
-    expect(w.store.pendingFilings.listWaiting()).toMatchObject([{ id: 1, origin: "call", requestedBy: "alice", status: "pending", attempts: 1 }]);
+    await w.restartBot();
+    expect(await w.store.pendingFilings.listWaiting()).toMatchObject([{ id: 1, origin: "call", requestedBy: "alice", status: "pending", attempts: 1 }]);
     w.advance(31_000);
     expect(await w.retry()).toEqual({ filed: [], failed: [], waiting: 1 });
-    expect(w.store.pendingFilings.get(1)?.attempts).toBe(2);
+    expect((await w.store.pendingFilings.get(1))?.attempts).toBe(2);
     const summary = await w.core.run("sandbox", "manager", "summary");
     expect(summary.reply.text).toContain("MantisBT is unreachable: the queue cannot be read now.");
     expect(summary.reply.text).toContain("- support filing 1: a phone call logged by @alice on 2026-11-26 10:00 UTC, waiting for MantisBT (2 failed attempts, last: MantisBT is unreachable)");
@@ -157,11 +157,11 @@ describe("a call while MantisBT is down", () => {
     expect(bug.notes).toHaveLength(1);
     expect(bug.notes[0]).toMatchObject({ private: true });
     expect(bug.notes[0]!.text).toContain(`- Name: ${JANE.name}`);
-    expect(w.store.calls.list()).toMatchObject([{ bugId: bug.id }]);
-    expect(w.store.pendingFilings.listWaiting()).toEqual([]);
-    expect(w.store.pendingFilings.get(1)).toMatchObject({ status: "filed", bugId: bug.id });
-    expect(w.store.pendingFilings.get(1)?.ticket, "what was filed, with the contact, is dropped").toBeUndefined();
-    expect(w.store.journal.list(bug.id).map((entry) => entry.action)).toEqual(["file", "customer-contact"]);
+    expect(await w.store.calls.list()).toMatchObject([{ bugId: bug.id }]);
+    expect(await w.store.pendingFilings.listWaiting()).toEqual([]);
+    expect(await w.store.pendingFilings.get(1)).toMatchObject({ status: "filed", bugId: bug.id });
+    expect((await w.store.pendingFilings.get(1))?.ticket, "what was filed, with the contact, is dropped").toBeUndefined();
+    expect((await w.store.journal.list(bug.id)).map((entry) => entry.action)).toEqual(["file", "customer-contact"]);
 
     const dms = w.notifier.directsTo("alice");
     expect(dms).toHaveLength(1);
@@ -199,7 +199,7 @@ describe("a call whose request times out after MantisBT created the bug", () => 
     expect(pending.reply.text).toContain("MantisBT cannot take it right now (MantisBT did not answer within");
     expect(w.bugsWith(SUPPORT_CALL_1)).toHaveLength(1);
 
-    w.restartBot();
+    await w.restartBot();
     w.advance(31_000);
     expect(await w.retry()).toEqual({ filed: [1], failed: [], waiting: 0 });
 
@@ -208,8 +208,8 @@ describe("a call whose request times out after MantisBT created the bug", () => 
     expect(w.sim.requests.filter((request) => request.method === "POST" && request.path === "/api/rest/issues")).toHaveLength(1);
     const bug = await w.client.getBug(filed!);
     expect(bug.notes.filter((note) => note.private)).toHaveLength(1);
-    expect(w.store.calls.list()).toMatchObject([{ bugId: bug.id }]);
-    expect(w.store.journal.list(bug.id).map((entry) => entry.action)).toEqual(["file", "customer-contact"]);
+    expect(await w.store.calls.list()).toMatchObject([{ bugId: bug.id }]);
+    expect((await w.store.journal.list(bug.id)).map((entry) => entry.action)).toEqual(["file", "customer-contact"]);
     expect(w.notifier.directsTo("alice")[0]!.text).toContain(`I filed [#${bug.id}](`);
   });
 });
@@ -221,7 +221,7 @@ describe("a filing MantisBT refuses for good", () => {
     w.sim.failNext(400, JSON.stringify({ message: "Invalid summary", code: 29, localized: "Invalid summary" }), { request: "POST issues" });
     const result = await w.core.run("sandbox", "alice", FILE);
     expect(result.kind).toBe("failed");
-    expect(w.store.pendingFilings.listWaiting()).toEqual([]);
+    expect(await w.store.pendingFilings.listWaiting()).toEqual([]);
   });
 
   it("is given up at a retry, kept for filing by hand, and alice is told", async () => {
@@ -232,7 +232,7 @@ describe("a filing MantisBT refuses for good", () => {
     w.sim.failNext(403, JSON.stringify({ message: "Access denied", code: 13, localized: "Access Denied." }), { request: "POST issues" });
     w.advance(31_000);
     expect(await w.retry()).toEqual({ filed: [], failed: [1], waiting: 0 });
-    expect(w.store.pendingFilings.listWaiting()).toMatchObject([{ id: 1, status: "failed" }]);
+    expect(await w.store.pendingFilings.listWaiting()).toMatchObject([{ id: 1, status: "failed" }]);
     expect(w.notifier.directsTo("alice")[0]!.text).toContain("please file it by hand");
   });
 });
@@ -246,7 +246,7 @@ describe("other commands while MantisBT is down", () => {
     expect(refused.kind).toBe("failed");
     expect(refused.reply.text).toContain("MantisBT failed (HTTP 503)\nNothing changed: try again in a moment.");
     expect((await w.client.getBug(1)).handler).toBeUndefined();
-    expect(w.store.pendingFilings.listWaiting()).toEqual([]);
+    expect(await w.store.pendingFilings.listWaiting()).toEqual([]);
 
     w.sim.failNext(0, "", { mode: "apply-then-hang", request: "PATCH issues/1" });
     const unknown = await w.core.run("sandbox", "alice", "grab 1");

@@ -24,20 +24,20 @@ let store: Store;
 let tracker: MemoryTracker;
 const ctx = () => ({ tracker, store, caller: member("manager"), now: () => NOW });
 
-beforeEach(() => {
-  store = new Store(":memory:");
+beforeEach(async () => {
+  store = await Store.open({ path: ":memory:" });
   tracker = createMemoryTracker({
     now: () => NOW,
     accounts: SANDBOX_STAFF.map((person) => ({ handle: person.name, account: `mem-${person.name}`, mayHandle: true })),
   });
 });
-afterEach(() => {
-  store.close();
+afterEach(async () => {
+  await store.close();
 });
 
 /** The transition the rules allow for `command` on the ticket as the store knows it. */
-function transitionFor(command: "triage" | "eta" | "verdict", ticket: Ticket, outcome?: "pass" | "fail"): Transition {
-  const check = checkTransition(command, describeBug(ticket, store.bugProcess.get(ticket.id), TEST_SETTINGS), outcome);
+async function transitionFor(command: "triage" | "eta" | "verdict", ticket: Ticket, outcome?: "pass" | "fail"): Promise<Transition> {
+  const check = checkTransition(command, describeBug(ticket, await store.bugProcess.get(ticket.id), TEST_SETTINGS), outcome);
   if (!check.ok) throw new Error(check.message);
   return check;
 }
@@ -45,7 +45,7 @@ function transitionFor(command: "triage" | "eta" | "verdict", ticket: Ticket, ou
 describe("applyTransition", () => {
   it("moves the ticket to the rule's target stage with the assignee, and journals and stores it together", async () => {
     const ticket = await tracker.fileTicket({ summary: "Wallet: crash", description: "d", stage: "triage" });
-    const moved = await applyTransition(ctx(), ticket, transitionFor("triage", ticket), {
+    const moved = await applyTransition(ctx(), ticket, await transitionFor("triage", ticket), {
       assignee: member("alice"),
       fields: { priority: "high" },
       processState: { developer: "alice" },
@@ -54,8 +54,8 @@ describe("applyTransition", () => {
 
     expect(moved.state.stages).toEqual(["feedback"]);
     expect(moved).toMatchObject({ priority: "high", handler: { handle: "alice" } });
-    expect(store.bugProcess.get(ticket.id)).toMatchObject({ stage: "feedback", developer: "alice" });
-    expect(store.journal.list(ticket.id)).toEqual([
+    expect(await store.bugProcess.get(ticket.id)).toMatchObject({ stage: "feedback", developer: "alice" });
+    expect(await store.journal.list(ticket.id)).toEqual([
       expect.objectContaining({
         actor: "manager",
         action: "triage",
@@ -74,47 +74,47 @@ describe("applyTransition", () => {
 
   it("picks the target among several by the facts: a verdict without a customer resolves the ticket", async () => {
     const ticket = await tracker.fileTicket({ summary: "Docs: typo", description: "d", stage: "review" });
-    const moved = await applyTransition(ctx(), ticket, transitionFor("verdict", ticket, "pass"), { record: { action: "verdict-pass" } });
+    const moved = await applyTransition(ctx(), ticket, await transitionFor("verdict", ticket, "pass"), { record: { action: "verdict-pass" } });
     expect(moved.state).toMatchObject({ stages: ["resolved"], open: false });
-    expect(store.bugProcess.get(ticket.id)?.stage).toBe("resolved");
+    expect((await store.bugProcess.get(ticket.id))?.stage).toBe("resolved");
   });
 
   it("journals the notes sent with the change, each after it", async () => {
     const ticket = await tracker.fileTicket({ summary: "Wallet: crash", description: "d", stage: "review" });
-    await applyTransition(ctx(), ticket, transitionFor("verdict", ticket, "fail"), {
+    await applyTransition(ctx(), ticket, await transitionFor("verdict", ticket, "fail"), {
       assignee: member("bob"),
       notes: [{ text: "Review: not fixed yet. Still crashes.", private: false, record: { action: "verdict-fail-note", command: "verdict" } }],
       record: { action: "verdict-fail" },
     });
-    const journal = store.journal.list(ticket.id);
+    const journal = await store.journal.list(ticket.id);
     expect(journal.map((entry) => entry.action)).toEqual(["verdict-fail", "verdict-fail-note"]);
     expect(journal[1]!.details).toEqual({ noteId: (await tracker.getTicket(ticket.id)).notes[0]!.id, private: false });
   });
 
   it("changes only what is given when the rule keeps the stage, and with nothing to change only journals and stores", async () => {
     const ticket = await tracker.fileTicket({ summary: "Merchant: export", description: "d", stage: "in-work" });
-    const tagged = await applyTransition(ctx(), ticket, transitionFor("eta", ticket), {
+    const tagged = await applyTransition(ctx(), ticket, await transitionFor("eta", ticket), {
       fields: { summary: "[4h, 14.12.2026] Merchant: export" },
       processState: { estimateMinutes: 240 },
       record: { action: "eta" },
     });
     expect(tagged.summary).toBe("[4h, 14.12.2026] Merchant: export");
-    expect(store.journal.list(ticket.id)[0]!.details["change"]).toEqual({ summary: "[4h, 14.12.2026] Merchant: export" });
+    expect((await store.journal.list(ticket.id))[0]!.details["change"]).toEqual({ summary: "[4h, 14.12.2026] Merchant: export" });
 
     const revision = tagged.revision;
-    const same = await applyTransition(ctx(), tagged, transitionFor("eta", tagged), { processState: { estimateMinutes: 240 }, record: { action: "eta" } });
+    const same = await applyTransition(ctx(), tagged, await transitionFor("eta", tagged), { processState: { estimateMinutes: 240 }, record: { action: "eta" } });
     expect(same.revision).toBe(revision);
     expect((await tracker.getTicket(ticket.id)).revision).toBe(revision);
-    expect(store.journal.list(ticket.id).at(-1)).toMatchObject({ action: "eta", command: "eta", details: { unchanged: true } });
-    expect(store.bugProcess.get(ticket.id)).toMatchObject({ stage: "in-work", estimateMinutes: 240 });
+    expect((await store.journal.list(ticket.id)).at(-1)).toMatchObject({ action: "eta", command: "eta", details: { unchanged: true } });
+    expect(await store.bugProcess.get(ticket.id)).toMatchObject({ stage: "in-work", estimateMinutes: 240 });
   });
 
   /** Passes the verdict on `read` and expects `error`, with nothing written to the store. */
   async function expectNothingStored(read: Ticket, error: typeof ConflictError | typeof TrackerRejectedError): Promise<void> {
     const options = { processState: { communicator: "carol" }, record: { action: "verdict-pass" } };
-    await expect(applyTransition(ctx(), read, transitionFor("verdict", read, "pass"), options)).rejects.toThrow(error);
-    expect(store.journal.list(read.id)).toEqual([]);
-    expect(store.bugProcess.get(read.id)).toBeUndefined();
+    await expect(applyTransition(ctx(), read, await transitionFor("verdict", read, "pass"), options)).rejects.toThrow(error);
+    expect(await store.journal.list(read.id)).toEqual([]);
+    expect(await store.bugProcess.get(read.id)).toBeUndefined();
   }
 
   it("writes nothing to the store when the ticket changed since it was read", async () => {

@@ -12,12 +12,12 @@ import { MIGRATIONS } from "../../src/store/migrations.js";
 import { Store } from "../../src/store/store.js";
 
 const opened: Store[] = [];
-afterEach(() => {
-  for (const store of opened.splice(0)) store.close();
+afterEach(async () => {
+  for (const store of opened.splice(0)) await store.close();
 });
 
-function open(path: string, migrations = MIGRATIONS): Store {
-  const store = new Store(path, migrations);
+async function open(path: string, migrations = MIGRATIONS): Promise<Store> {
+  const store = await Store.open({ path }, migrations);
   opened.push(store);
   return store;
 }
@@ -25,10 +25,10 @@ function open(path: string, migrations = MIGRATIONS): Store {
 const AT = "2026-11-20T10:00:00.000Z";
 
 describe("migration 10", () => {
-  it("moves threads, processed events and notices of a version 9 store into the shared tables", () => {
+  it("moves threads, processed events and notices of a version 9 store into the shared tables", async () => {
     const path = join(mkdtempSync(join(tmpdir(), "support-bot-chat-")), "bot.sqlite");
-    open(path, MIGRATIONS.filter((migration) => migration.version <= 9));
-    opened.pop()!.close();
+    await open(path, MIGRATIONS.filter((migration) => migration.version <= 9));
+    await opened.pop()!.close();
     const old = new Database(path);
     old.prepare("INSERT INTO mattermost_threads VALUES (?, ?, ?, ?, ?)").run("channel-1", 12, "root-post", AT, AT);
     old.prepare("INSERT INTO mattermost_handled_posts VALUES (?, ?, ?)").run("post-1", "dm-1", AT);
@@ -38,20 +38,20 @@ describe("migration 10", () => {
     old.prepare("INSERT INTO matrix_notices VALUES (?, ?, ?)").run("room-not-allowed", "!random:example.org", AT);
     old.close();
 
-    const store = open(path);
-    expect(store.schemaVersion).toBe(Math.max(...MIGRATIONS.map((migration) => migration.version)));
+    const store = await open(path);
+    expect(await store.schemaVersion()).toBe(Math.max(...MIGRATIONS.map((migration) => migration.version)));
     const chat = store.chat;
     const now = new Date("2026-11-21T10:00:00Z");
     // Processed before the upgrade: a replay of these is not run again.
-    expect(chat.claimEvent("mattermost", "post-1", "dm-1", now)).toBe(false);
-    expect(chat.claimEvent("matrix", "$event-1", "!room:example.org", now)).toBe(false);
-    expect(chat.claimEvent("matrix", "$event-2", "!room:example.org", now)).toBe(true);
+    expect(await chat.claimEvent("mattermost", "post-1", "dm-1", now)).toBe(false);
+    expect(await chat.claimEvent("matrix", "$event-1", "!room:example.org", now)).toBe(false);
+    expect(await chat.claimEvent("matrix", "$event-2", "!room:example.org", now)).toBe(true);
     // The bugs' threads go on where they were.
-    expect(chat.thread("mattermost", "channel-1", 12)).toEqual({ platform: "mattermost", place: "channel-1", bugId: 12, rootId: "root-post", lastId: "root-post" });
-    expect(chat.thread("matrix", "!room:example.org", 12)).toEqual({ platform: "matrix", place: "!room:example.org", bugId: 12, rootId: "$root", lastId: "$last" });
+    expect(await chat.thread("mattermost", "channel-1", 12)).toEqual({ platform: "mattermost", place: "channel-1", bugId: 12, rootId: "root-post", lastId: "root-post" });
+    expect(await chat.thread("matrix", "!room:example.org", 12)).toEqual({ platform: "matrix", place: "!room:example.org", bugId: 12, rootId: "$root", lastId: "$last" });
     // The notices were given, so they are not given again.
-    expect(chat.claimNotice("matrix", "unlinked", "@mallory:example.org", now)).toBe(false);
-    expect(chat.claimNotice("matrix", "place-not-allowed", "!random:example.org", now)).toBe(false);
+    expect(await chat.claimNotice("matrix", "unlinked", "@mallory:example.org", now)).toBe(false);
+    expect(await chat.claimNotice("matrix", "place-not-allowed", "!random:example.org", now)).toBe(false);
     const raw = new Database(path, { readonly: true });
     const tables = raw.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 'mat%'").all();
     raw.close();
@@ -60,38 +60,38 @@ describe("migration 10", () => {
 });
 
 describe("ChatRepository", () => {
-  it("keeps the same event id apart on two platforms", () => {
-    const chat = open(":memory:").chat;
+  it("keeps the same event id apart on two platforms", async () => {
+    const chat = (await open(":memory:")).chat;
     const at = new Date(AT);
-    expect(chat.claimEvent("matrix", "e1", "room", at)).toBe(true);
-    expect(chat.claimEvent("mattermost", "e1", "channel", at)).toBe(true);
-    expect(chat.claimEvent("matrix", "e1", "room", at)).toBe(false);
+    expect(await chat.claimEvent("matrix", "e1", "room", at)).toBe(true);
+    expect(await chat.claimEvent("mattermost", "e1", "channel", at)).toBe(true);
+    expect(await chat.claimEvent("matrix", "e1", "room", at)).toBe(false);
   });
 
-  it("forgets processed events before a time, for one platform only", () => {
-    const chat = open(":memory:").chat;
-    chat.claimEvent("matrix", "old", "room", new Date("2026-11-01T00:00:00Z"));
-    chat.claimEvent("mattermost", "old", "channel", new Date("2026-11-01T00:00:00Z"));
-    chat.claimEvent("matrix", "new", "room", new Date("2026-11-20T00:00:00Z"));
-    expect(chat.pruneEvents("matrix", new Date("2026-11-10T00:00:00Z"))).toBe(1);
-    expect(chat.claimEvent("matrix", "old", "room", new Date(AT))).toBe(true);
-    expect(chat.claimEvent("mattermost", "old", "channel", new Date(AT))).toBe(false);
-    expect(chat.claimEvent("matrix", "new", "room", new Date(AT))).toBe(false);
+  it("forgets processed events before a time, for one platform only", async () => {
+    const chat = (await open(":memory:")).chat;
+    await chat.claimEvent("matrix", "old", "room", new Date("2026-11-01T00:00:00Z"));
+    await chat.claimEvent("mattermost", "old", "channel", new Date("2026-11-01T00:00:00Z"));
+    await chat.claimEvent("matrix", "new", "room", new Date("2026-11-20T00:00:00Z"));
+    expect(await chat.pruneEvents("matrix", new Date("2026-11-10T00:00:00Z"))).toBe(1);
+    expect(await chat.claimEvent("matrix", "old", "room", new Date(AT))).toBe(true);
+    expect(await chat.claimEvent("mattermost", "old", "channel", new Date(AT))).toBe(false);
+    expect(await chat.claimEvent("matrix", "new", "room", new Date(AT))).toBe(false);
   });
 
-  it("replaces a thread's root and newest post", () => {
-    const chat = open(":memory:").chat;
-    chat.saveThread({ platform: "matrix", place: "room", bugId: 3, rootId: "r1", lastId: "r1" }, new Date(AT));
-    chat.saveThread({ platform: "matrix", place: "room", bugId: 3, rootId: "r1", lastId: "p2" }, new Date(AT));
-    expect(chat.thread("matrix", "room", 3)?.lastId).toBe("p2");
-    expect(chat.thread("mattermost", "room", 3)).toBeUndefined();
+  it("replaces a thread's root and newest post", async () => {
+    const chat = (await open(":memory:")).chat;
+    await chat.saveThread({ platform: "matrix", place: "room", bugId: 3, rootId: "r1", lastId: "r1" }, new Date(AT));
+    await chat.saveThread({ platform: "matrix", place: "room", bugId: 3, rootId: "r1", lastId: "p2" }, new Date(AT));
+    expect((await chat.thread("matrix", "room", 3))?.lastId).toBe("p2");
+    expect(await chat.thread("mattermost", "room", 3)).toBeUndefined();
   });
 
-  it("gives a notice back when sending it failed", () => {
-    const chat = open(":memory:").chat;
+  it("gives a notice back when sending it failed", async () => {
+    const chat = (await open(":memory:")).chat;
     const at = new Date(AT);
-    expect(chat.claimNotice("matrix", "encrypted", "room", at)).toBe(true);
-    chat.releaseNotice("matrix", "encrypted", "room");
-    expect(chat.claimNotice("matrix", "encrypted", "room", at)).toBe(true);
+    expect(await chat.claimNotice("matrix", "encrypted", "room", at)).toBe(true);
+    await chat.releaseNotice("matrix", "encrypted", "room");
+    expect(await chat.claimNotice("matrix", "encrypted", "room", at)).toBe(true);
   });
 });

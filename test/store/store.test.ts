@@ -7,37 +7,37 @@ import { Store } from "../../src/store/store.js";
 import { MIGRATIONS } from "../../src/store/migrations.js";
 
 describe("Store", () => {
-  it("applies every migration once and survives reopening", () => {
+  it("applies every migration once and survives reopening", async () => {
     const file = join(mkdtempSync(join(tmpdir(), "support-bot-store-")), "bot.sqlite");
-    const first = new Store(file);
+    const first = await Store.open({ path: file });
     const latest = Math.max(...MIGRATIONS.map((m) => m.version));
-    expect(first.schemaVersion).toBe(latest);
-    first.kv.set("cursor", "42");
-    first.close();
+    expect(await first.schemaVersion()).toBe(latest);
+    await first.kv.set("cursor", "42");
+    await first.close();
     const raw = new Database(file, { readonly: true });
     expect(raw.pragma("journal_mode", { simple: true })).toBe("wal");
     raw.close();
 
-    const again = new Store(file);
-    expect(again.schemaVersion).toBe(latest);
-    expect(again.kv.get("cursor")).toBe("42");
-    again.close();
+    const again = await Store.open({ path: file });
+    expect(await again.schemaVersion()).toBe(latest);
+    expect(await again.kv.get("cursor")).toBe("42");
+    await again.close();
   });
 
-  it("applies only migrations newer than the file's version", () => {
+  it("applies only migrations newer than the file's version", async () => {
     const file = join(mkdtempSync(join(tmpdir(), "support-bot-store-")), "bot.sqlite");
-    new Store(file, MIGRATIONS.slice(0, 1)).close();
+    await (await Store.open({ path: file }, MIGRATIONS.slice(0, 1))).close();
     const extra = { version: 999, description: "test", sql: "CREATE TABLE extra (x INTEGER);" };
-    const store = new Store(file, [...MIGRATIONS, extra]);
-    expect(store.schemaVersion).toBe(999);
-    store.close();
+    const store = await Store.open({ path: file }, [...MIGRATIONS, extra]);
+    expect(await store.schemaVersion()).toBe(999);
+    await store.close();
     const raw = new Database(file, { readonly: true });
     expect(raw.prepare("SELECT count(*) AS n FROM extra").get()).toEqual({ n: 0 });
     raw.close();
   });
 
-  it("lists the ids of mirror rows with some statuses, only those nobody handles when asked", () => {
-    const store = new Store(":memory:");
+  it("lists the ids of mirror rows with some statuses, only those nobody handles when asked", async () => {
+    const store = await Store.open({ path: ":memory:" });
     const at = new Date("2026-11-26T10:00:00Z");
     const row = (id: number, status: string, handler?: string) => ({
       id,
@@ -54,17 +54,17 @@ describe("Store", () => {
       seenAt: at,
       announced: false,
     });
-    for (const one of [row(4, "new"), row(1, "new"), row(2, "new", "alice"), row(3, "feedback", "bob"), row(5, "closed"), row(6, "new", "")]) store.mirror.save(one);
-    expect(store.mirror.ids({ statuses: ["new"] })).toEqual([1, 2, 4, 6]);
-    expect(store.mirror.ids({ statuses: ["new"], unassigned: true })).toEqual([1, 4, 6]);
-    expect(store.mirror.ids({ statuses: ["feedback", "closed"] })).toEqual([3, 5]);
-    expect(store.mirror.ids({ statuses: [] })).toEqual([]);
-    store.close();
+    for (const one of [row(4, "new"), row(1, "new"), row(2, "new", "alice"), row(3, "feedback", "bob"), row(5, "closed"), row(6, "new", "")]) await store.mirror.save(one);
+    expect(await store.mirror.ids({ statuses: ["new"] })).toEqual([1, 2, 4, 6]);
+    expect(await store.mirror.ids({ statuses: ["new"], unassigned: true })).toEqual([1, 4, 6]);
+    expect(await store.mirror.ids({ statuses: ["feedback", "closed"] })).toEqual([3, 5]);
+    expect(await store.mirror.ids({ statuses: [] })).toEqual([]);
+    await store.close();
   });
 
-  it("keeps a call with its personal data and links it to a bug", () => {
-    const store = new Store(":memory:");
-    const call = store.calls.add({
+  it("keeps a call with its personal data and links it to a bug", async () => {
+    const store = await Store.open({ path: ":memory:" });
+    const call = await store.calls.add({
       recordedAt: new Date("2026-11-26T10:00:00Z"),
       recordedBy: "alice",
       customerName: "Jane Doe",
@@ -74,41 +74,41 @@ describe("Store", () => {
       callDate: "2026-11-26",
       route: "bug",
     });
-    store.calls.setBug(call.id, 31);
-    expect(store.calls.get(call.id)).toMatchObject({ customerName: "Jane Doe", phone: "+41 79 555 01 23", bugId: 31, email: undefined });
+    await store.calls.setBug(call.id, 31);
+    expect(await store.calls.get(call.id)).toMatchObject({ customerName: "Jane Doe", phone: "+41 79 555 01 23", bugId: 31, email: undefined });
   });
 
-  it("merges process state and keeps the journal in order", () => {
-    const store = new Store(":memory:");
-    store.bugProcess.update(7, { origin: "call", stage: "analysis" });
-    const state = store.bugProcess.update(7, { estimateMinutes: 240, deadline: "2034-03-14" });
+  it("merges process state and keeps the journal in order", async () => {
+    const store = await Store.open({ path: ":memory:" });
+    await store.bugProcess.update(7, { origin: "call", stage: "analysis" });
+    const state = await store.bugProcess.update(7, { estimateMinutes: 240, deadline: "2034-03-14" });
     expect(state).toMatchObject({ bugId: 7, origin: "call", stage: "analysis", estimateMinutes: 240, deadline: "2034-03-14" });
-    store.journal.append({ bugId: 7, at: new Date("2026-11-26T10:00:00Z"), actor: "manager", action: "triage", command: "triage", details: { handler: "alice" } });
-    store.journal.append({ bugId: 7, at: new Date("2026-11-26T11:00:00Z"), actor: "alice", action: "feedback", details: {} });
-    expect(store.journal.list(7).map((e) => e.action)).toEqual(["triage", "feedback"]);
-    expect(store.journal.since(new Date("2026-11-26T10:30:00Z")).map((e) => e.actor)).toEqual(["alice"]);
+    await store.journal.append({ bugId: 7, at: new Date("2026-11-26T10:00:00Z"), actor: "manager", action: "triage", command: "triage", details: { handler: "alice" } });
+    await store.journal.append({ bugId: 7, at: new Date("2026-11-26T11:00:00Z"), actor: "alice", action: "feedback", details: {} });
+    expect((await store.journal.list(7)).map((e) => e.action)).toEqual(["triage", "feedback"]);
+    expect((await store.journal.since(new Date("2026-11-26T10:30:00Z"))).map((e) => e.actor)).toEqual(["alice"]);
   });
 });
 
 describe("store.transaction", () => {
-  it("writes of several repositories land together, or not at all when the work throws", () => {
-    const store = new Store(":memory:");
+  it("writes of several repositories land together, or not at all when the work throws", async () => {
+    const store = await Store.open({ path: ":memory:" });
     const at = new Date("2026-11-26T10:00:00Z");
-    const id = store.transaction(() => {
-      store.bugProcess.update(7, { stage: "analysis" }, at);
-      return store.journal.append({ bugId: 7, at, actor: "alice", action: "grab", details: {} }).id;
+    const id = await store.transaction(async () => {
+      await store.bugProcess.update(7, { stage: "analysis" }, at);
+      return (await store.journal.append({ bugId: 7, at, actor: "alice", action: "grab", details: {} })).id;
     });
-    expect(store.journal.list(7).map((entry) => entry.id)).toEqual([id]);
+    expect((await store.journal.list(7)).map((entry) => entry.id)).toEqual([id]);
 
-    expect(() =>
-      store.transaction(() => {
-        store.bugProcess.update(8, { stage: "analysis" }, at);
-        store.journal.append({ bugId: 8, at, actor: "bob", action: "grab", details: {} });
+    await expect(
+      store.transaction(async () => {
+        await store.bugProcess.update(8, { stage: "analysis" }, at);
+        await store.journal.append({ bugId: 8, at, actor: "bob", action: "grab", details: {} });
         throw new Error("the tracker refused");
       }),
-    ).toThrow("the tracker refused");
-    expect(store.bugProcess.get(8)).toBeUndefined();
-    expect(store.journal.list(8)).toEqual([]);
-    store.close();
+    ).rejects.toThrow("the tracker refused");
+    expect(await store.bugProcess.get(8)).toBeUndefined();
+    expect(await store.journal.list(8)).toEqual([]);
+    await store.close();
   });
 });

@@ -38,7 +38,7 @@ export interface BotUnderTest {
   /** The clock the core and the MantisBT simulator see; change `clock.now` to move time. */
   clock: { now: Date };
   /** A new in-memory store and a core on it, as for a bot restarted without its data (closed by `close`). */
-  freshCore(): { store: Store; core: BotCore; outbox: Outbox };
+  freshCore(): Promise<{ store: Store; core: BotCore; outbox: Outbox }>;
   /** Closes every store it opened and the MantisBT simulator. */
   close(): Promise<void>;
 }
@@ -83,8 +83,8 @@ export async function startBotUnderTest(options: BotUnderTestOptions): Promise<B
   const platforms = Object.entries(options.platforms ?? { sandbox: options.notifier }).flatMap(([platform, notifier]) =>
     notifier ? [{ platform: platform as Platform, notifier }] : [],
   );
-  const freshCore = () => {
-    const store = new Store(":memory:");
+  const freshCore = async () => {
+    const store = await Store.open({ path: ":memory:" });
     stores.push(store);
     const { outbox, notifier } = createOutbox({
       store,
@@ -97,7 +97,7 @@ export async function startBotUnderTest(options: BotUnderTestOptions): Promise<B
       quietHours: true,
     });
     for (const entry of platforms) outbox.attach(entry.platform, entry.notifier);
-    outbox.recover();
+    await outbox.recover();
     const core = createBotCore({
       config,
       logger: log.log,
@@ -111,7 +111,7 @@ export async function startBotUnderTest(options: BotUnderTestOptions): Promise<B
     });
     return { store, core, outbox };
   };
-  const { store, core, outbox } = freshCore();
+  const { store, core, outbox } = await freshCore();
   return {
     mantis,
     tracker: client,
@@ -124,7 +124,7 @@ export async function startBotUnderTest(options: BotUnderTestOptions): Promise<B
     clock,
     freshCore,
     async close() {
-      for (const opened of stores) opened.close();
+      for (const opened of stores) await opened.close();
       await mantis.close();
     },
   };

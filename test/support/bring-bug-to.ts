@@ -13,5 +13,5 @@ export type BugPosition = Pick<BugChange, "status" | "handler"> & Partial<Omit<B
 export async function bringBugTo(h: { tracker: MantisClient; store: Store }, bugId: number, position: BugPosition, at?: Date): Promise<void> {
   const { status, handler, ...process } = position;
   await h.tracker.updateBug(bugId, { ...(status === undefined ? {} : { status }), ...(handler === undefined ? {} : { handler }) });
-  h.store.bugProcess.update(bugId, process, at);
+  await h.store.bugProcess.update(bugId, process, at);
 }

@@ -16,7 +16,7 @@ export function publicFieldsText(bug: Bug): string {
 }
 
 /** The bug's journal as [actor, command] steps, the several entries one command wrote folded into one. */
-export function journalSteps(store: Store, bugId: number): [string, string | undefined][] {
-  const journal = store.journal.list(bugId).map((entry): [string, string | undefined] => [entry.actor, entry.command]);
+export async function journalSteps(store: Store, bugId: number): Promise<[string, string | undefined][]> {
+  const journal = (await store.journal.list(bugId)).map((entry): [string, string | undefined] => [entry.actor, entry.command]);
   return journal.filter(([, command], index) => index === 0 || journal[index - 1]![1] !== command);
 }

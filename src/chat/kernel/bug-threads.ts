@@ -21,11 +21,11 @@ export class BugThreads {
     const { transport, chat, clock, log } = this.options;
     const platform = transport.platform;
     return this.queue.run(`${place}|${bugId}`, async () => {
-      const thread = chat.thread(platform, place, bugId);
+      const thread = await chat.thread(platform, place, bugId);
       if (thread !== undefined) {
         try {
           const posted = await transport.post(place, parts, { thread: { rootId: thread.rootId, lastId: thread.lastId } });
-          chat.saveThread({ ...thread, lastId: posted.lastId }, new Date(clock()));
+          await chat.saveThread({ ...thread, lastId: posted.lastId }, new Date(clock()));
           return;
         } catch (error) {
           if (!transport.isThreadGone?.(error)) throw error;
@@ -33,7 +33,7 @@ export class BugThreads {
         }
       }
       const posted = await transport.post(place, parts, { startThread: true });
-      chat.saveThread({ platform, place, bugId, rootId: posted.firstId, lastId: posted.lastId }, new Date(clock()));
+      await chat.saveThread({ platform, place, bugId, rootId: posted.firstId, lastId: posted.lastId }, new Date(clock()));
     });
   }
 }

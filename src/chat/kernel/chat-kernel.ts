@@ -102,12 +102,12 @@ export class ChatKernel {
    * Marks an incoming event as processed; false when it was before (a replay), then it must be
    * dropped. Synchronous, so two deliveries of one event cannot both pass.
    */
-  claim(eventId: string, place: string): boolean {
+  async claim(eventId: string, place: string): Promise<boolean> {
     const now = this.clock();
     const { chat } = this.options;
     if (now - this.lastPrune > PRUNE_EVERY_MS) {
       this.lastPrune = now;
-      chat.pruneEvents(this.transport.platform, new Date(now - PROCESSED_KEPT_MS));
+      await chat.pruneEvents(this.transport.platform, new Date(now - PROCESSED_KEPT_MS));
     }
     return chat.claimEvent(this.transport.platform, eventId, place, new Date(now));
   }
@@ -123,8 +123,8 @@ export class ChatKernel {
   }
 
   /** Takes a message: drops a replay, else handles it in order with its place; never throws. */
-  receive(message: IncomingMessage): void {
-    if (!this.claim(message.id, message.place)) return;
+  async receive(message: IncomingMessage): Promise<void> {
+    if (!(await this.claim(message.id, message.place))) return;
     void this.queue(message.place, async () => {
       try {
         await this.handle(message);
@@ -139,7 +139,7 @@ export class ChatKernel {
     const text = message.text.trim();
     if (text === "") return "ignored";
     const { transport } = this;
-    const note = this.threadNote(message, text);
+    const note = await this.threadNote(message, text);
     if (note) return this.writeNote(message, note);
     const triggered = textAfterTrigger(text, transport.triggers);
     // Without a trigger it answers the sender's form, if one is open there (even where DMs need no trigger).
@@ -204,7 +204,7 @@ export class ChatKernel {
    * posts): a note on the bug when it is one, else chat, never a command.
    */
   async handleThreadReply(message: IncomingMessage): Promise<Handled> {
-    const note = this.threadNote(message, message.text.trim());
+    const note = await this.threadNote(message, message.text.trim());
     return note ? this.writeNote(message, note) : "ignored";
   }
 
@@ -212,9 +212,9 @@ export class ChatKernel {
    * The note a staff member's reply in a bug's thread asks for: the bug and the command line. Not a
    * note: a reply elsewhere, without the note word, or by someone who is not staff (chat stays chat).
    */
-  private threadNote(message: IncomingMessage, text: string): { line: string } | undefined {
+  private async threadNote(message: IncomingMessage, text: string): Promise<{ line: string } | undefined> {
     if (message.isDirect || message.threadId === undefined) return undefined;
-    const bugId = this.options.chat.bugOfThread(this.transport.platform, message.place, message.threadId);
+    const bugId = await this.options.chat.bugOfThread(this.transport.platform, message.place, message.threadId);
     if (bugId === undefined) return undefined;
     const line = threadNoteLine(text, bugId, this.options.noteWord ?? DEFAULT_NOTE_WORD);
     if (line === undefined || !this.options.staff.findByPlatformUser(this.transport.platform, message.sender)) return undefined;

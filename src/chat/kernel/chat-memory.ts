@@ -19,17 +19,17 @@ export interface ChatThread {
 /** The kernel's memory, shared by all platforms (each row names its platform). */
 export interface ChatMemory {
   /** The bug's thread in a place, if the bot started one there. */
-  thread(platform: string, place: string, bugId: number): ChatThread | undefined;
+  thread(platform: string, place: string, bugId: number): Promise<ChatThread | undefined>;
   /** The bug whose thread starts at this root in a place, if the bot keeps one there. */
-  bugOfThread(platform: string, place: string, rootId: string): number | undefined;
+  bugOfThread(platform: string, place: string, rootId: string): Promise<number | undefined>;
   /** Records a new thread (or a new root) and the newest post in it. */
-  saveThread(thread: ChatThread, at: Date): void;
+  saveThread(thread: ChatThread, at: Date): Promise<void>;
   /** Marks an incoming event as processed; false when it already was. */
-  claimEvent(platform: string, eventId: string, place: string, at: Date): boolean;
+  claimEvent(platform: string, eventId: string, place: string, at: Date): Promise<boolean>;
   /** Forgets a platform's processed events from before `before`. */
-  pruneEvents(platform: string, before: Date): number;
+  pruneEvents(platform: string, before: Date): Promise<number>;
   /** Records a one-time notice; false when it was given before. */
-  claimNotice(platform: string, kind: string, target: string, at: Date): boolean;
+  claimNotice(platform: string, kind: string, target: string, at: Date): Promise<boolean>;
   /** Gives a claimed notice back (sending it failed). */
-  releaseNotice(platform: string, kind: string, target: string): void;
+  releaseNotice(platform: string, kind: string, target: string): Promise<void>;
 }

@@ -14,13 +14,13 @@ export class OnceNotices {
   ) {}
 
   /** Claims a notice; false when it was given before. */
-  claim(kind: string, target: string): boolean {
+  claim(kind: string, target: string): Promise<boolean> {
     return this.options.chat.claimNotice(this.options.platform, kind, target, new Date(this.options.clock()));
   }
 
   /** Gives a claimed notice back (sending it failed), so a later message may try again. */
-  release(kind: string, target: string): void {
-    this.options.chat.releaseNotice(this.options.platform, kind, target);
+  async release(kind: string, target: string): Promise<void> {
+    await this.options.chat.releaseNotice(this.options.platform, kind, target);
   }
 
   /** Sends a notice already claimed; gives the claim back when sending fails. */
@@ -29,14 +29,14 @@ export class OnceNotices {
       await send();
       this.options.log.info({ kind, target }, "gave a one-time notice");
     } catch (error) {
-      this.release(kind, target);
+      await this.release(kind, target);
       throw error;
     }
   }
 
   /** Claims and sends a notice, unless it was given before. */
   async once(kind: string, target: string, send: () => Promise<void>): Promise<void> {
-    if (!this.claim(kind, target)) {
+    if (!(await this.claim(kind, target))) {
       this.options.log.debug({ kind, target }, "ignored a message (notice already given)");
       return;
     }

@@ -103,8 +103,12 @@ export class MatrixInbound {
       this.options.log.debug({ roomId, eventId: event.event_id }, "ignoring an event from before the start");
       return;
     }
-    if (!this.options.kernel.claim(event.event_id, roomId)) return;
-    void this.options.kernel.queue(roomId, () => this.guard("event", () => handle(event)));
+    // Claimed inside the room's queue: the claim reads the store, and the room's events keep their order.
+    void this.options.kernel.queue(roomId, () =>
+      this.guard("event", async () => {
+        if (await this.options.kernel.claim(event.event_id, roomId)) await handle(event);
+      }),
+    );
   }
 
   /** Runs a handler and logs (never throws) what went wrong; the event text is never logged. */
@@ -160,7 +164,7 @@ export class MatrixInbound {
       "This room is end-to-end encrypted, and I cannot read encrypted messages, so I do not see commands here.",
       "Use me in an unencrypted room or direct chat.",
     ];
-    if (isDirect && member && kernel.notices.claim("encrypted", roomId)) {
+    if (isDirect && member && (await kernel.notices.claim("encrypted", roomId))) {
       try {
         const plainRoom = await directRooms.roomFor(event.sender);
         lines[1] = "I invited you to a direct chat without encryption: commands and reminders work there.";

@@ -7,9 +7,9 @@ import { z } from "zod";
 
 /** Where the SDK's values are kept, namespaced by the bot's user id (the store implements it). */
 export interface MatrixValues {
-  matrixValue(userId: string, key: string): string | undefined;
+  matrixValue(userId: string, key: string): Promise<string | undefined>;
   /** Sets a value, or deletes it with undefined. */
-  setMatrixValue(userId: string, key: string, value: string | undefined): void;
+  setMatrixValue(userId: string, key: string, value: string | undefined): Promise<void>;
 }
 
 const filterSchema = z.object({ id: z.union([z.number(), z.string()]), filter: z.unknown() });
@@ -35,40 +35,40 @@ export class StoreStorageProvider implements IStorageProvider {
     this.frozen = true;
   }
 
-  setSyncToken(token: string | null): void {
-    this.write("sync_token", token ?? undefined);
+  async setSyncToken(token: string | null): Promise<void> {
+    await this.write("sync_token", token ?? undefined);
   }
 
-  getSyncToken(): string | null {
-    return this.read("sync_token") ?? null;
+  async getSyncToken(): Promise<string | null> {
+    return (await this.read("sync_token")) ?? null;
   }
 
-  setFilter(filter: IFilterInfo): void {
-    this.write("filter", JSON.stringify(filter));
+  async setFilter(filter: IFilterInfo): Promise<void> {
+    await this.write("filter", JSON.stringify(filter));
   }
 
-  getFilter(): IFilterInfo {
-    const raw = this.read("filter");
+  async getFilter(): Promise<IFilterInfo> {
+    const raw = await this.read("filter");
     const parsed = raw === undefined ? undefined : filterSchema.safeParse(JSON.parse(raw));
     // The SDK treats a missing filter as "none stored"; its type does not say so.
     return (parsed?.success ? parsed.data : null) as IFilterInfo;
   }
 
-  storeValue(key: string, value: string): void {
-    this.write(`value.${key}`, value);
+  async storeValue(key: string, value: string): Promise<void> {
+    await this.write(`value.${key}`, value);
   }
 
-  readValue(key: string): string | null {
-    return this.read(`value.${key}`) ?? null;
+  async readValue(key: string): Promise<string | null> {
+    return (await this.read(`value.${key}`)) ?? null;
   }
 
-  private read(key: string): string | undefined {
+  private read(key: string): Promise<string | undefined> {
     return this.chat.matrixValue(this.requireUser(), key);
   }
 
-  private write(key: string, value: string | undefined): void {
+  private async write(key: string, value: string | undefined): Promise<void> {
     if (this.frozen) return;
-    this.chat.setMatrixValue(this.requireUser(), key, value);
+    await this.chat.setMatrixValue(this.requireUser(), key, value);
   }
 
   private requireUser(): string {

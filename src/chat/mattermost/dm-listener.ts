@@ -67,7 +67,7 @@ export interface DmListenerOptions {
   /** The bot's DM channels and up to when it has read them. */
   chat: MattermostMemory;
   /** Marks a post as processed; false when it was before (the kernel's de-duplication). */
-  claim(postId: string, channelId: string): boolean;
+  claim(postId: string, channelId: string): Promise<boolean>;
   log: Logger;
   now: () => number;
   timing: ListenerTiming;
@@ -79,7 +79,7 @@ export interface DmListenerOptions {
    */
   onThreadReply?(post: ThreadReply): Promise<void>;
   /** Called when the bot learns of a DM channel (a person opened one with it). */
-  onDirectChannel(channelId: string, userId: string, seenAt: number): void;
+  onDirectChannel(channelId: string, userId: string, seenAt: number): Promise<void>;
 }
 
 /**
@@ -132,6 +132,8 @@ export class DirectMessageListener {
   private connectedState = false;
   private disconnectedSince: number | undefined;
   private helloSeen = false;
+  /** The WebSocket events being handled, in arrival order. */
+  private events: Promise<void> = Promise.resolve();
   private stopped = false;
   private catchUp: Promise<void> | undefined;
   private catchUpAgain = false;
@@ -158,13 +160,13 @@ export class DirectMessageListener {
   }
 
   /** Connects (and keeps reconnecting until `stop`). */
-  start(): void {
+  async start(): Promise<void> {
     installWebSocketGlobals();
     this.disconnectedSince = this.options.now();
-    if (this.readUntil() === undefined) {
+    if ((await this.readUntil()) === undefined) {
       // The very first start: what people wrote to the bot before it ran is conversation, not commands.
       this.firstStartAt = this.options.now();
-      this.options.chat.setMattermostDmsReadUntil(this.firstStartAt);
+      await this.options.chat.setMattermostDmsReadUntil(this.firstStartAt);
     }
     const { timing, token } = this.options;
     const client = new WebSocketClient({
@@ -179,7 +181,11 @@ export class DirectMessageListener {
       reconnectJitterRange: timing.jitterMs,
       clientPingInterval: timing.pingIntervalMs,
     });
-    client.addMessageListener((message) => this.onEvent(message));
+    // One event after another: taking a post reads and writes the store (its claim), and the posts of a
+    // channel must reach their queue in the order the server sent them.
+    client.addMessageListener((message) => {
+      this.events = this.events.then(() => this.onEvent(message)).catch((error: unknown) => this.options.log.error({ err: error }, "handling a Mattermost event failed"));
+    });
     client.addMissedMessageListener(() => {
       this.options.log.info("Mattermost could not replay what the WebSocket missed; reading the DMs over REST");
       this.requestCatchUp();
@@ -227,7 +233,7 @@ export class DirectMessageListener {
     await this.catchUp;
     await this.queue.idle();
     // Connected and caught up until now: the next start reads DM channels it has never seen from here.
-    if (liveOn !== undefined && this.caughtUpOn === liveOn) this.markReadUntil(stoppedAt);
+    if (liveOn !== undefined && this.caughtUpOn === liveOn) await this.markReadUntil(stoppedAt);
   }
 
   /** Resolves when every DM received so far has been acted on (for tests and shutdown). */
@@ -243,7 +249,7 @@ export class DirectMessageListener {
     for (const waiter of [...this.connectedWaiters]) waiter();
   }
 
-  private onEvent(message: WebSocketMessage): void {
+  private async onEvent(message: WebSocketMessage): Promise<void> {
     if (this.stopped) return;
     switch (message.event) {
       case "hello":
@@ -254,17 +260,17 @@ export class DirectMessageListener {
         }
         return;
       case "posted":
-        this.onPosted(message.data);
+        await this.onPosted(message.data);
         return;
       case "direct_added":
-        this.onDirectAdded(message.data, message.broadcast.channel_id);
+        await this.onDirectAdded(message.data, message.broadcast.channel_id);
         return;
       default:
         return;
     }
   }
 
-  private onPosted(data: unknown): void {
+  private async onPosted(data: unknown): Promise<void> {
     const parsed = postedDataSchema.safeParse(data);
     if (!parsed.success) return;
     const direct = parsed.data.channel_type === "D";
@@ -278,16 +284,16 @@ export class DirectMessageListener {
       this.options.log.warn({ err: error }, "ignored a posted event whose post could not be read");
       return;
     }
-    if (direct) this.accept(post, false);
-    else this.acceptThreadReply(post);
+    if (direct) await this.accept(post, false);
+    else await this.acceptThreadReply(post);
   }
 
   /** A channel post: handed over when it is someone's reply in a thread, once per post. */
-  private acceptThreadReply(post: WirePost): void {
+  private async acceptThreadReply(post: WirePost): Promise<void> {
     const onThreadReply = this.options.onThreadReply;
     if (!onThreadReply || post.root_id === "" || post.user_id === this.options.botUserId || post.type !== "" || post.delete_at > 0) return;
     if (post.props?.["from_bot"] === "true" || post.props?.["from_webhook"] === "true") return;
-    if (!this.options.claim(post.id, post.channel_id)) return;
+    if (!(await this.options.claim(post.id, post.channel_id))) return;
     const reply: ThreadReply = { postId: post.id, channelId: post.channel_id, userId: post.user_id, rootId: post.root_id, message: post.message };
     void this.queue.run(post.channel_id, async () => {
       try {
@@ -298,19 +304,19 @@ export class DirectMessageListener {
     });
   }
 
-  private onDirectAdded(data: unknown, channelId: string): void {
+  private async onDirectAdded(data: unknown, channelId: string): Promise<void> {
     const parsed = directAddedDataSchema.safeParse(data);
     if (!parsed.success || channelId === "") return;
     const { creator_id: creator, teammate_id: teammate } = parsed.data;
     const other = creator === this.options.botUserId ? teammate : creator;
     if (other !== this.options.botUserId && (creator === this.options.botUserId || teammate === this.options.botUserId)) {
       // A new channel has no history: everything in it from now on is for the bot.
-      this.options.onDirectChannel(channelId, other, 0);
+      await this.options.onDirectChannel(channelId, other, 0);
     }
   }
 
   /** Takes a post from an event or a catch-up: checks, claims and queues it. */
-  private accept(post: WirePost, fromCatchUp: boolean): void {
+  private async accept(post: WirePost, fromCatchUp: boolean): Promise<void> {
     if (!fromCatchUp && this.catchUp) {
       this.held.push(post);
       return;
@@ -320,13 +326,13 @@ export class DirectMessageListener {
     if (post.props?.["from_bot"] === "true" || post.props?.["from_webhook"] === "true") return;
     if (this.seen.has(post.id)) return;
     const now = this.options.now();
-    if (!this.options.claim(post.id, post.channel_id)) {
+    if (!(await this.options.claim(post.id, post.channel_id))) {
       this.seen.add(post.id);
       return;
     }
     this.seen.add(post.id);
-    this.options.onDirectChannel(post.channel_id, post.user_id, 0);
-    this.options.chat.advanceMattermostDm(post.channel_id, post.create_at, new Date(now));
+    await this.options.onDirectChannel(post.channel_id, post.user_id, 0);
+    await this.options.chat.advanceMattermostDm(post.channel_id, post.create_at, new Date(now));
     const message: DirectMessage = {
       postId: post.id,
       channelId: post.channel_id,
@@ -357,10 +363,10 @@ export class DirectMessageListener {
         this.catchUpAgain = false;
         await this.readMissedPosts();
       } while (this.catchUpAgain && !this.stopped);
-    })().finally(() => {
+    })().finally(async () => {
       this.catchUp = undefined;
       // The catch-up has claimed what it found; the rest of the held posts are new.
-      for (const post of this.held.splice(0).sort((a, b) => a.create_at - b.create_at)) this.accept(post, false);
+      for (const post of this.held.splice(0).sort((a, b) => a.create_at - b.create_at)) await this.accept(post, false);
     });
   }
 
@@ -368,7 +374,7 @@ export class DirectMessageListener {
     const startedAt = this.options.now();
     const connection = this.closes;
     let complete = await this.learnDirectChannels();
-    for (const dm of this.options.chat.mattermostDms()) {
+    for (const dm of await this.options.chat.mattermostDms()) {
       if (this.stopped) return;
       try {
         const list = postListSchema.parse(await this.options.client.getPostsSince(dm.channelId, dm.lastPostAt));
@@ -378,7 +384,7 @@ export class DirectMessageListener {
           // `since` also returns older posts edited since; those were there before.
           .filter((post) => post.create_at >= dm.lastPostAt)
           .sort((a, b) => a.create_at - b.create_at);
-        for (const post of posts) this.accept(post, true);
+        for (const post of posts) await this.accept(post, true);
       } catch (error) {
         complete = false;
         this.options.log.warn({ err: error, channelId: dm.channelId }, "could not read missed direct messages; they are read at the next reconnect");
@@ -386,7 +392,7 @@ export class DirectMessageListener {
     }
     if (complete) {
       // What was posted before the catch-up started has been read; what came after arrives live.
-      this.markReadUntil(startedAt);
+      await this.markReadUntil(startedAt);
       this.caughtUpOn = connection;
     }
   }
@@ -404,8 +410,8 @@ export class DirectMessageListener {
       this.options.log.warn({ err: error }, "could not list the bot's direct message channels; only those it knows are read");
       return false;
     }
-    const known = new Set(this.options.chat.mattermostDms().map((dm) => dm.channelId));
-    const readUntil = this.readUntil() ?? this.options.now();
+    const known = new Set((await this.options.chat.mattermostDms()).map((dm) => dm.channelId));
+    const readUntil = (await this.readUntil()) ?? this.options.now();
     const since = readUntil === this.firstStartAt ? readUntil : Math.max(0, readUntil - CLOCK_SKEW_MS);
     for (const entry of listed) {
       const channel = channelSchema.safeParse(entry);
@@ -413,17 +419,17 @@ export class DirectMessageListener {
       // A DM channel is named after both members' ids: `<id>__<id>`.
       const other = channel.data.name.split("__").find((id) => id !== this.options.botUserId);
       if (other === undefined || other === "") continue;
-      this.options.onDirectChannel(channel.data.id, other, since);
+      await this.options.onDirectChannel(channel.data.id, other, since);
     }
     return true;
   }
 
-  private readUntil(): number | undefined {
+  private readUntil(): Promise<number | undefined> {
     return this.options.chat.mattermostDmsReadUntil();
   }
 
-  private markReadUntil(at: number): void {
-    if (at > (this.readUntil() ?? 0)) this.options.chat.setMattermostDmsReadUntil(at);
+  private async markReadUntil(at: number): Promise<void> {
+    if (at > ((await this.readUntil()) ?? 0)) await this.options.chat.setMattermostDmsReadUntil(at);
   }
 }
 

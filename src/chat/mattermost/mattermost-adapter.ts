@@ -228,7 +228,7 @@ class MattermostAdapter implements ChatAdapter {
       onThreadReply: (reply) => this.onThreadReply(reply),
       onDirectChannel: (channelId, userId, seenAt) => this.poster.rememberDirectChannel(channelId, userId, seenAt),
     });
-    this.listener.start();
+    await this.listener.start();
     this.server.addHealthCheck("mattermost", () => this.health());
     if (!(await this.listener.waitConnected(this.timing.connectTimeoutMs))) {
       this.log.warn("the Mattermost WebSocket is not connected yet; DMs to the bot are read once it is");

@@ -16,14 +16,14 @@ export interface MattermostDmChannel {
 /** The Mattermost transport's own memory. */
 export interface MattermostMemory {
   /** Remembers a DM channel; an existing one keeps its newest post time. */
-  rememberMattermostDm(channel: { channelId: string; userId: string }, at: Date): void;
+  rememberMattermostDm(channel: { channelId: string; userId: string }, at: Date): Promise<void>;
   /** Every DM channel the bot knows of. */
-  mattermostDms(): MattermostDmChannel[];
+  mattermostDms(): Promise<MattermostDmChannel[]>;
   /** The DM channel with a person, if known. */
-  mattermostDmWith(userId: string): MattermostDmChannel | undefined;
+  mattermostDmWith(userId: string): Promise<MattermostDmChannel | undefined>;
   /** Moves a DM channel's newest post time forward (never back). */
-  advanceMattermostDm(channelId: string, postAt: number, at: Date): void;
+  advanceMattermostDm(channelId: string, postAt: number, at: Date): Promise<void>;
   /** The moment (bot clock, ms) before which every DM to the bot has been read, live or by a catch-up. */
-  mattermostDmsReadUntil(): number | undefined;
-  setMattermostDmsReadUntil(at: number): void;
+  mattermostDmsReadUntil(): Promise<number | undefined>;
+  setMattermostDmsReadUntil(at: number): Promise<void>;
 }

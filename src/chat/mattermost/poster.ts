@@ -153,10 +153,10 @@ export class MattermostPoster {
 
   /** The DM channel between the bot and a person, created on first use and kept in the store. */
   async directChannelFor(userId: string): Promise<string> {
-    const stored = this.options.chat.mattermostDmWith(userId);
+    const stored = await this.options.chat.mattermostDmWith(userId);
     if (stored) return stored.channelId;
     return this.dmCreation.run(userId, async () => {
-      const again = this.options.chat.mattermostDmWith(userId);
+      const again = await this.options.chat.mattermostDmWith(userId);
       if (again) return again.channelId;
       let channel;
       try {
@@ -164,17 +164,17 @@ export class MattermostPoster {
       } catch (error) {
         throw toBotError(error, "open a direct message channel");
       }
-      this.rememberDirectChannel(channel.id, userId, this.options.now().getTime());
+      await this.rememberDirectChannel(channel.id, userId, this.options.now().getTime());
       return channel.id;
     });
   }
 
   /** Records a DM channel the bot learned about (from an event or by creating it). */
-  rememberDirectChannel(channelId: string, userId: string, seenAt: number): void {
+  async rememberDirectChannel(channelId: string, userId: string, seenAt: number): Promise<void> {
     const at = this.options.now();
-    this.options.chat.rememberMattermostDm({ channelId, userId }, at);
+    await this.options.chat.rememberMattermostDm({ channelId, userId }, at);
     // What was there before the bot knew the channel is history, not commands to catch up on.
-    this.options.chat.advanceMattermostDm(channelId, seenAt, at);
+    await this.options.chat.advanceMattermostDm(channelId, seenAt, at);
   }
 
   private remember(userId: string, username: string): void {

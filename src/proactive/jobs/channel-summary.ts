@@ -32,20 +32,20 @@ export const channelSummaryJob: ProactiveJob = {
   schedules: (config) => [...config.summaryChannels.map((channel) => ({ daily: channel.time, timeZone: channel.timeZone })), { every: config.checkIntervalMs }],
   async run(ctx) {
     const now = ctx.now();
-    const lastPoll = ctx.store.mirror.lastPoll();
+    const lastPoll = await ctx.store.mirror.lastPoll();
     if (!lastPoll) return;
     for (const channel of ctx.config.summaryChannels) {
       const local = toLocalDateTime(now, channel.timeZone);
       const calendar = companyCalendar(ctx.settings, channel.timeZone);
       if (!isWorkingDay(calendar, local.date) || local.time < channel.time) continue;
       // A summary due before the bot was installed was not missed: the first one comes the next day.
-      if (zonedInstant(channel.timeZone, local.date, parseTimeOfDay(channel.time)).getTime() < (ctx.store.mirror.installedAt()?.getTime() ?? 0)) continue;
+      if (zonedInstant(channel.timeZone, local.date, parseTimeOfDay(channel.time)).getTime() < ((await ctx.store.mirror.installedAt())?.getTime() ?? 0)) continue;
       const recipient = channelRecipient(channel.channel);
-      if (ctx.store.outbox.list({ kind: "summary", recipient, periodPrefix: `${local.date}/` }).length > 0) continue;
-      ctx.outbox.enqueue({
+      if ((await ctx.store.outbox.list({ kind: "summary", recipient, periodPrefix: `${local.date}/` })).length > 0) continue;
+      await ctx.outbox.enqueue({
         key: buildNotificationKey({ kind: "summary", recipient, period: `${local.date}/daily` }),
         target: "channel",
-        message: { text: buildDailySummary(ctx, channel, now, lastPoll) },
+        message: { text: await buildDailySummary(ctx, channel, now, lastPoll) },
         combinable: false,
       });
     }
@@ -56,19 +56,20 @@ export const channelSummaryJob: ProactiveJob = {
  * The daily summary as a list of messages, as bench/run.ts counts them: always one now.
  * @deprecated Use buildDailySummary; kept until the benchmark (issue 15, part 1) switches.
  */
-export function buildSummary(ctx: EngineContext, channel: SummaryChannel, now: Date, lastPoll: Date): string[] {
-  return [buildDailySummary(ctx, channel, now, lastPoll)];
+export async function buildSummary(ctx: EngineContext, channel: SummaryChannel, now: Date, lastPoll: Date): Promise<string[]> {
+  return [await buildDailySummary(ctx, channel, now, lastPoll)];
 }
 
 /** The summary of one channel as one Markdown message that fits every platform (MAX_MESSAGE_BYTES). */
-export function buildDailySummary(ctx: EngineContext, channel: SummaryChannel, now: Date, lastPoll: Date): string {
-  const rows = ctx.store.mirror.list({ openOnly: true });
-  const risks = assessTeamRisk(ctx, rows, now);
-  const openSubBugs = openSubBugsByParent(ctx, new Set(rows.map((row) => row.id)));
-  const bugs: SummaryBug[] = rows.map((row) => {
-    const facts = workFacts(ctx, row);
+export async function buildDailySummary(ctx: EngineContext, channel: SummaryChannel, now: Date, lastPoll: Date): Promise<string> {
+  const rows = await ctx.store.mirror.list({ openOnly: true });
+  const risks = await assessTeamRisk(ctx, rows, now);
+  const openSubBugs = await openSubBugsByParent(ctx, new Set(rows.map((row) => row.id)));
+  const bugs: SummaryBug[] = [];
+  for (const row of rows) {
+    const facts = await workFacts(ctx, row);
     const handler = row.handler ? (ctx.staffByTrackerUser(row.handler)?.name ?? row.handler) : undefined;
-    return {
+    bugs.push({
       id: row.id,
       summary: row.summary,
       status: row.status,
@@ -81,18 +82,18 @@ export function buildDailySummary(ctx: EngineContext, channel: SummaryChannel, n
       workLeftMinutes: facts.workLeftMinutes,
       deadline: facts.deadline,
       risk: risks.get(row.id)?.risk.state,
-      stage: ctx.processFacts(row.id)?.stage,
+      stage: (await ctx.processFacts(row.id))?.stage,
       openSubBugs: openSubBugs.get(row.id),
-    };
   });
-  const previous = ctx.store.outbox.list({ kind: "summary", recipient: channelRecipient(channel.channel) })
+  }
+  const previous = (await ctx.store.outbox.list({ kind: "summary", recipient: channelRecipient(channel.channel) }))
     .map((row) => row.sentAt ?? row.createdAt)
     .reduce<Date | undefined>((latest, at) => (!latest || at.getTime() > latest.getTime() ? at : latest), undefined);
   const since = new Date(Math.max(previous?.getTime() ?? now.getTime() - DAY_MS, now.getTime() - 7 * DAY_MS));
   const stale = now.getTime() - lastPoll.getTime() > Math.max(STALE_POLL_MS, 3 * ctx.config.pollIntervalMs);
   return composeSummary({
     bugs,
-    changes: changesSince(ctx, since),
+    changes: await changesSince(ctx, since),
     now,
     timeZone: channel.timeZone,
     bugUrl: ctx.bugUrl,
@@ -107,18 +108,18 @@ export function buildDailySummary(ctx: EngineContext, channel: SummaryChannel, n
  * Each parent's sub-bugs that are still open. The mirror keeps no relationships, so the sub-bugs are
  * those opened with `ask` (the store's record); `summary` on demand reads MantisBT's relationships.
  */
-function openSubBugsByParent(ctx: EngineContext, open: ReadonlySet<number>): Map<number, number[]> {
+async function openSubBugsByParent(ctx: EngineContext, open: ReadonlySet<number>): Promise<Map<number, number[]>> {
   const byParent = new Map<number, number[]>();
-  for (const { parentBugId, childBugId } of ctx.store.subFeedback.links()) {
+  for (const { parentBugId, childBugId } of await ctx.store.subFeedback.links()) {
     if (open.has(childBugId)) byParent.set(parentBugId, [...(byParent.get(parentBugId) ?? []), childBugId]);
   }
   return byParent;
 }
 
 /** Changes the watcher saw since a moment, each with who did it when the journal knows. */
-function changesSince(ctx: EngineContext, since: Date): SummaryChange[] {
-  const journal = ctx.store.journal.since(new Date(since.getTime() - ATTRIBUTION_WINDOW_MS));
-  return ctx.store.mirror.changesSince(since).map((change) => {
+async function changesSince(ctx: EngineContext, since: Date): Promise<SummaryChange[]> {
+  const journal = await ctx.store.journal.since(new Date(since.getTime() - ATTRIBUTION_WINDOW_MS));
+  return (await ctx.store.mirror.changesSince(since)).map((change) => {
     const cause = journal
       .filter((entry) => entry.bugId === change.bugId && Math.abs(entry.at.getTime() - change.at.getTime()) <= ATTRIBUTION_WINDOW_MS)
       .at(-1);

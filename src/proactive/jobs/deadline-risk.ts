@@ -35,14 +35,14 @@ export const deadlineRiskJob: ProactiveJob = {
   schedules: (config) => [{ every: config.checkIntervalMs }],
   async run(ctx) {
     const now = ctx.now();
-    const team = assessTeamRisk(ctx, ctx.store.mirror.list({ statuses: ["confirmed", "assigned"] }), now);
+    const team = await assessTeamRisk(ctx, await ctx.store.mirror.list({ statuses: ["confirmed", "assigned"] }), now);
     const management = channelRecipient(MANAGEMENT_CHANNEL);
     const company = companyCalendar(ctx.settings);
     const managementToday = toLocalDateTime(now, company.timeZone).date;
     const managementAtWork = isWorkingTime(company, now);
 
-    if (!ctx.store.risk.isBaselined()) {
-      if (ctx.store.mirror.installedAt()) baseline(ctx, team.values(), now);
+    if (!(await ctx.store.risk.isBaselined())) {
+      if (await ctx.store.mirror.installedAt()) await baseline(ctx, team.values(), now);
       return;
     }
 
@@ -51,41 +51,41 @@ export const deadlineRiskJob: ProactiveJob = {
     for (const entry of team.values()) {
       if (entry.risk.state === "ok") continue;
       if (entry.member) {
-        const settings = ctx.settingsFor(entry.member);
+        const settings = await ctx.settingsFor(entry.member);
         const today = toLocalDateTime(now, settings.timeZone).date;
-        const snoozed = ctx.store.snoozes.get(entry.risk.bugId, entry.member.name, now) !== undefined;
-        if (settings.mode.kind !== "off" && !snoozed && isWorkingTime(settings.calendar, now) && shouldReport(ctx.store.risk.get(entry.risk.bugId, entry.member.name), entry.risk.state, today)) {
+        const snoozed = (await ctx.store.snoozes.get(entry.risk.bugId, entry.member.name, now)) !== undefined;
+        if (settings.mode.kind !== "off" && !snoozed && isWorkingTime(settings.calendar, now) && shouldReport(await ctx.store.risk.get(entry.risk.bugId, entry.member.name), entry.risk.state, today)) {
           perDeveloper.set(entry.member.name, [...(perDeveloper.get(entry.member.name) ?? []), entry]);
         }
       }
-      if (managementAtWork && shouldReport(ctx.store.risk.get(entry.risk.bugId, management), entry.risk.state, managementToday)) forManagement.push(entry);
+      if (managementAtWork && shouldReport(await ctx.store.risk.get(entry.risk.bugId, management), entry.risk.state, managementToday)) forManagement.push(entry);
     }
 
-    ctx.store.transaction(() => {
+    await ctx.store.transaction(async () => {
       // A bug that is fine again (or left the action phase) starts afresh: a new risk is news.
-      for (const bugId of ctx.store.risk.reportedBugs()) {
+      for (const bugId of await ctx.store.risk.reportedBugs()) {
         const entry = team.get(bugId);
-        if (!entry || entry.risk.state === "ok") ctx.store.risk.clear(bugId);
+        if (!entry || entry.risk.state === "ok") await ctx.store.risk.clear(bugId);
       }
       for (const items of perDeveloper.values()) {
         const member = items[0]!.member!;
-        const settings = ctx.settingsFor(member);
+        const settings = await ctx.settingsFor(member);
         const today = toLocalDateTime(now, settings.timeZone).date;
-        ctx.outbox.enqueue({
+        await ctx.outbox.enqueue({
           key: buildNotificationKey({ kind: "deadline-risk", recipient: member.name, period: reportPeriod(today, items) }),
           target: "direct",
           message: riskDirectMessage(items.map((item) => ({ bug: messageBug(ctx, item.row), risk: item.risk }))),
-          dueAt: reminderDueAt(ctx, member, settings, now),
+          dueAt: await reminderDueAt(ctx, member, settings, now),
         });
-        for (const item of items) ctx.store.risk.set(item.risk.bugId, member.name, { state: item.risk.state, reportedOn: today, reportedAt: now });
+        for (const item of items) await ctx.store.risk.set(item.risk.bugId, member.name, { state: item.risk.state, reportedOn: today, reportedAt: now });
       }
       if (forManagement.length > 0) {
-        ctx.outbox.enqueue({
+        await ctx.outbox.enqueue({
           key: buildNotificationKey({ kind: "deadline-risk", recipient: management, period: reportPeriod(managementToday, forManagement) }),
           target: "channel",
           message: riskReportMessage(forManagement.map((item) => ({ bug: messageBug(ctx, item.row), risk: item.risk, handler: item.member?.name ?? item.handler }))),
         });
-        for (const item of forManagement) ctx.store.risk.set(item.risk.bugId, management, { state: item.risk.state, reportedOn: managementToday, reportedAt: now });
+        for (const item of forManagement) await ctx.store.risk.set(item.risk.bugId, management, { state: item.risk.state, reportedOn: managementToday, reportedAt: now });
       }
     });
   },
@@ -96,19 +96,19 @@ export const deadlineRiskJob: ProactiveJob = {
  * avoids: they are recorded as known (the first-run message counts them) and reported from the next
  * day on, or as soon as one gets worse.
  */
-function baseline(ctx: EngineContext, entries: Iterable<TeamRisk>, now: Date): void {
+async function baseline(ctx: EngineContext, entries: Iterable<TeamRisk>, now: Date): Promise<void> {
   const management = channelRecipient(MANAGEMENT_CHANNEL);
   const companyToday = toLocalDateTime(now, ctx.settings.timeZone).date;
-  ctx.store.transaction(() => {
+  await ctx.store.transaction(async () => {
     for (const entry of entries) {
       if (entry.risk.state === "ok") continue;
       const report = { state: entry.risk.state, reportedAt: now };
       if (entry.member) {
-        const today = toLocalDateTime(now, ctx.settingsFor(entry.member).timeZone).date;
-        ctx.store.risk.set(entry.risk.bugId, entry.member.name, { ...report, reportedOn: today });
+        const today = toLocalDateTime(now, (await ctx.settingsFor(entry.member)).timeZone).date;
+        await ctx.store.risk.set(entry.risk.bugId, entry.member.name, { ...report, reportedOn: today });
       }
-      ctx.store.risk.set(entry.risk.bugId, management, { ...report, reportedOn: companyToday });
+      await ctx.store.risk.set(entry.risk.bugId, management, { ...report, reportedOn: companyToday });
     }
-    ctx.store.risk.setBaselined(now);
+    await ctx.store.risk.setBaselined(now);
   });
 }

@@ -23,15 +23,15 @@ export function digestKey(member: Pick<StaffMember, "name">, date: string): Noti
 }
 
 /** When a reminder DM to this person may go out: now, or (daily mode) with their next digest. */
-export function reminderDueAt(ctx: Pick<EngineContext, "store">, member: StaffMember, settings: PersonSettings, now: Date): Date {
+export async function reminderDueAt(ctx: Pick<EngineContext, "store">, member: StaffMember, settings: PersonSettings, now: Date): Promise<Date> {
   const mode = settings.mode;
   if (mode.kind !== "daily") return now;
   const today = toLocalDateTime(now, settings.timeZone).date;
   const todaysSlot = zonedInstant(settings.timeZone, today, parseTimeOfDay(mode.time));
   const todayStillDue =
     isWorkingDay(settings.calendar, today) &&
-    todaysSlot.getTime() >= (ctx.store.mirror.installedAt()?.getTime() ?? 0) &&
-    ctx.store.outbox.get(digestKey(member, today).key) === undefined;
+    todaysSlot.getTime() >= ((await ctx.store.mirror.installedAt())?.getTime() ?? 0) &&
+    (await ctx.store.outbox.get(digestKey(member, today).key)) === undefined;
   return nextDailyTime({ calendar: settings.calendar, time: mode.time, now, todayStillDue });
 }
 
@@ -41,46 +41,48 @@ export const dmDigestJob: ProactiveJob = {
   schedules: (config) => [{ every: config.checkIntervalMs }],
   async run(ctx) {
     const now = ctx.now();
-    if (!ctx.store.mirror.lastPoll()) return;
+    if (!(await ctx.store.mirror.lastPoll())) return;
     for (const member of ctx.staff.all()) {
-      const settings = ctx.settingsFor(member);
+      const settings = await ctx.settingsFor(member);
       if (settings.mode.kind !== "daily") continue;
       const local = toLocalDateTime(now, settings.timeZone);
       if (!isWorkingDay(settings.calendar, local.date) || local.time < settings.mode.time) continue;
-      if (zonedInstant(settings.timeZone, local.date, parseTimeOfDay(settings.mode.time)).getTime() < (ctx.store.mirror.installedAt()?.getTime() ?? 0)) continue;
+      if (zonedInstant(settings.timeZone, local.date, parseTimeOfDay(settings.mode.time)).getTime() < ((await ctx.store.mirror.installedAt())?.getTime() ?? 0)) continue;
       const key = digestKey(member, local.date);
-      if (ctx.store.outbox.get(key.key)) continue;
-      const sections = composeDigest(ctx, member, settings, now);
-      ctx.store.transaction(() => {
-        const absorbed = ctx.store.outbox.absorbIntoDigest(member.name, now, now);
+      if (await ctx.store.outbox.get(key.key)) continue;
+      const sections = await composeDigest(ctx, member, settings, now);
+      await ctx.store.transaction(async () => {
+        const absorbed = await ctx.store.outbox.absorbIntoDigest(member.name, now, now);
         if (sections.every((section) => section.lines.length === 0)) {
           // Nothing to say: record the day as done so the digest is not reconsidered every minute.
-          ctx.outbox.recordWithoutSending(key, absorbed.length > 0 ? "nothing open; reminders were moot" : "nothing to report");
+          await ctx.outbox.recordWithoutSending(key, absorbed.length > 0 ? "nothing open; reminders were moot" : "nothing to report");
           return;
         }
-        ctx.outbox.enqueue({ key, target: "direct", message: digestMessage({ date: local.date, sections }), combinable: false });
+        await ctx.outbox.enqueue({ key, target: "direct", message: digestMessage({ date: local.date, sections }), combinable: false });
       });
     }
   },
 };
 
-function composeDigest(ctx: EngineContext, member: StaffMember, settings: PersonSettings, now: Date): { title: string; lines: string[] }[] {
-  const mine = ctx.store.mirror.list({ openOnly: true }).filter((row) => row.handler && ctx.staffByTrackerUser(row.handler)?.name === member.name);
-  const stageOf = (id: number): string | undefined => ctx.processFacts(id)?.stage;
+async function composeDigest(ctx: EngineContext, member: StaffMember, settings: PersonSettings, now: Date): Promise<{ title: string; lines: string[] }[]> {
+  const mine = (await ctx.store.mirror.list({ openOnly: true })).filter((row) => row.handler && ctx.staffByTrackerUser(row.handler)?.name === member.name);
+  const stageOf = async (id: number): Promise<string | undefined> => (await ctx.processFacts(id))?.stage;
   const feedback: string[] = [];
   const reviews: string[] = [];
   const notify: string[] = [];
   for (const row of mine) {
     const since = row.feedbackSince ?? row.statusSince;
     const waited = `${Math.round(workingMinutesBetween(settings.calendar, since, now) / 6) / 10} working hours`;
-    if (row.status === "feedback" && stageOf(row.id) === "review") reviews.push(`${bugTitle(messageBug(ctx, row))} · for ${waited} → \`verdict ${row.id} pass\` or \`verdict ${row.id} fail\``);
+    if (row.status === "feedback" && (await stageOf(row.id)) === "review") reviews.push(`${bugTitle(messageBug(ctx, row))} · for ${waited} → \`verdict ${row.id} pass\` or \`verdict ${row.id} fail\``);
     else if (row.status === "feedback") feedback.push(`${bugTitle(messageBug(ctx, row))} · for ${waited} → \`feedback ${row.id} <estimate> <deadline> "path"\``);
-    else if (row.status === "assigned" && stageOf(row.id) === "resolution") notify.push(`${bugTitle(messageBug(ctx, row))} → \`notify ${row.id}\``);
+    else if (row.status === "assigned" && (await stageOf(row.id)) === "resolution") notify.push(`${bugTitle(messageBug(ctx, row))} → \`notify ${row.id}\``);
   }
-  const risks = assessTeamRisk(ctx, mine, now);
-  const deadlines = mine
-    .filter((row) => isInAction(ctx, row))
-    .map((row) => ({ row, facts: workFacts(ctx, row), risk: risks.get(row.id)?.risk }))
+  const risks = await assessTeamRisk(ctx, mine, now);
+  const inAction = [];
+  for (const row of mine) {
+    if (await isInAction(ctx, row)) inAction.push({ row, facts: await workFacts(ctx, row), risk: risks.get(row.id)?.risk });
+  }
+  const deadlines = inAction
     .sort((a, b) => (a.facts.deadline ?? "9999").localeCompare(b.facts.deadline ?? "9999") || a.row.id - b.row.id)
     .map(({ row, facts, risk }) => {
       const parts = [bugTitle(messageBug(ctx, row))];

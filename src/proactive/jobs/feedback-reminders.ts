@@ -21,19 +21,19 @@ export const feedbackRemindersJob: ProactiveJob = {
   schedules: (config) => [{ every: config.checkIntervalMs }],
   async run(ctx) {
     const now = ctx.now();
-    for (const row of ctx.store.mirror.list({ statuses: ["feedback"] })) {
+    for (const row of await ctx.store.mirror.list({ statuses: ["feedback"] })) {
       if (row.status !== "feedback" || !row.handler) continue;
-      if (ctx.processFacts(row.id)?.stage === "review") continue;
+      if ((await ctx.processFacts(row.id))?.stage === "review") continue;
       const feedbackSince = row.feedbackSince ?? row.statusSince;
       const feedbackGiven = row.handlerNoteAt !== undefined && row.handlerNoteAt.getTime() > feedbackSince.getTime();
       if (feedbackGiven) {
-        ctx.store.outbox.cancelPending({ kinds: FEEDBACK_REMINDER_KINDS, bugId: row.id }, now);
+        await ctx.store.outbox.cancelPending({ kinds: FEEDBACK_REMINDER_KINDS, bugId: row.id }, now);
         continue;
       }
       const member = ctx.staffByTrackerUser(row.handler);
-      const settings = ctx.settingsFor(member);
+      const settings = await ctx.settingsFor(member);
       const calendar = settings.calendar;
-      const round = ctx.store.outbox.list({ bugId: row.id, periodPrefix: `${feedbackSince.toISOString()}#` });
+      const round = await ctx.store.outbox.list({ bugId: row.id, periodPrefix: `${feedbackSince.toISOString()}#` });
       const sent: SentReminder[] = round
         // Sent once any platform delivered it (sentAt): the person was reached, even if another platform is retried.
         .filter((item) => item.sentAt && (FEEDBACK_REMINDER_KINDS as readonly string[]).includes(item.kind))
@@ -44,7 +44,7 @@ export const feedbackRemindersJob: ProactiveJob = {
         sent,
         settings: reminderSettingsFor(ctx.config, settings),
         calendar,
-        snoozedUntil: member ? ctx.store.snoozes.get(row.id, member.name, now) : undefined,
+        snoozedUntil: member ? await ctx.store.snoozes.get(row.id, member.name, now) : undefined,
         now,
       });
       const workingHours = workingMinutesBetween(calendar, feedbackSince, now) / 60;
@@ -53,15 +53,15 @@ export const feedbackRemindersJob: ProactiveJob = {
         if (item.kind === "remind") {
           if (!member || settings.mode.kind === "off") continue;
           // The plan's own time, not now: after downtime the outbox sees the reminder is late and merges it.
-          const dueAt = settings.mode.kind === "daily" ? reminderDueAt(ctx, member, settings, now) : item.at;
-          ctx.outbox.enqueue({
+          const dueAt = settings.mode.kind === "daily" ? await reminderDueAt(ctx, member, settings, now) : item.at;
+          await ctx.outbox.enqueue({
             key: feedbackReminderKey({ bugId: row.id, recipient: member.name, feedbackSince, item }),
             target: "direct",
             message: feedbackReminderMessage(bug, { ordinal: item.ordinal, workingHours }),
             dueAt,
           });
         } else {
-          ctx.outbox.enqueue({
+          await ctx.outbox.enqueue({
             key: feedbackReminderKey({ bugId: row.id, recipient: channelRecipient(MANAGEMENT_CHANNEL), feedbackSince, item }),
             target: "channel",
             dueAt: item.at,

@@ -19,11 +19,11 @@ export const newBugRemindersJob: ProactiveJob = {
   async run(ctx) {
     const now = ctx.now();
     const calendar = companyCalendar(ctx.settings);
-    for (const row of ctx.store.mirror.list({ statuses: ["new"] })) {
+    for (const row of await ctx.store.mirror.list({ statuses: ["new"] })) {
       if (row.status !== "new" || row.handler || !row.announced) continue;
       const dueAt = addWorkingMinutes(calendar, row.statusSince, ctx.config.newRemindAfterHours * 60);
-      if (dueAt.getTime() > now.getTime() || feedbackRecorded(ctx, row.id, row.statusSince)) continue;
-      ctx.outbox.enqueue({
+      if (dueAt.getTime() > now.getTime() || (await feedbackRecorded(ctx, row.id, row.statusSince))) continue;
+      await ctx.outbox.enqueue({
         key: buildNotificationKey({ kind: "new-bug-remind", bugId: row.id, recipient: channelRecipient(MANAGEMENT_CHANNEL), period: row.statusSince.toISOString() }),
         target: "channel",
         dueAt,

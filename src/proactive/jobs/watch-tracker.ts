@@ -35,7 +35,7 @@ export const watchTrackerJob: ProactiveJob = {
       throw error;
     }
     ctx.metrics.watcherCycle("ok", ctx.now());
-    ctx.metrics.queue(queueLevels(ctx));
+    ctx.metrics.queue(await queueLevels(ctx));
   },
 };
 
@@ -43,17 +43,19 @@ export const watchTrackerJob: ProactiveJob = {
  * The queue's levels after a cycle: NEW bugs nobody took yet, and bugs whose feedback a developer
  * owes. From ids, not whole rows: reading every open row took ~150 ms per cycle over 10,000 bugs.
  */
-function queueLevels(ctx: EngineContext): { newWaiting: number; feedbackOwed: number } {
-  return {
-    newWaiting: ctx.store.mirror.ids({ statuses: ["new"], unassigned: true }).length,
-    feedbackOwed: ctx.store.mirror.ids({ statuses: ["feedback"] }).filter((id) => ctx.processFacts(id)?.stage !== "review").length,
-  };
+async function queueLevels(ctx: EngineContext): Promise<{ newWaiting: number; feedbackOwed: number }> {
+  let feedbackOwed = 0;
+  for (const id of await ctx.store.mirror.ids({ statuses: ["feedback"] })) {
+    if ((await ctx.processFacts(id))?.stage !== "review") feedbackOwed++;
+  }
+  return { newWaiting: (await ctx.store.mirror.ids({ statuses: ["new"], unassigned: true })).length, feedbackOwed };
 }
 
 /** One watcher cycle and the announcements it makes. */
 async function watchOnce(ctx: EngineContext): Promise<void> {
   const today = toLocalDateTime(ctx.now(), ctx.settings.timeZone);
-  const reconcile = ctx.store.mirror.reconciledOn() !== undefined && ctx.store.mirror.reconciledOn() !== today.date && today.time >= RECONCILE_AFTER;
+  const reconciledOn = await ctx.store.mirror.reconciledOn();
+  const reconcile = reconciledOn !== undefined && reconciledOn !== today.date && today.time >= RECONCILE_AFTER;
   const result = await watchTracker(
     {
       tracker: ctx.tracker,
@@ -64,32 +66,32 @@ async function watchOnce(ctx: EngineContext): Promise<void> {
       feedbackRecorded: (bugId, since) => feedbackRecorded(ctx, bugId, since),
     },
     {
-      onFirstRun: ({ total, rows }) => {
-        const open = ctx.store.mirror.list({ openOnly: true });
-        const { feedbackOwed } = queueLevels(ctx);
-        const atRisk = [...assessTeamRisk(ctx, open, ctx.now()).values()].filter((entry) => entry.risk.state !== "ok").length;
-        ctx.outbox.enqueue({
+      onFirstRun: async ({ total, rows }) => {
+        const open = await ctx.store.mirror.list({ openOnly: true });
+        const { feedbackOwed } = await queueLevels(ctx);
+        const atRisk = [...(await assessTeamRisk(ctx, open, ctx.now())).values()].filter((entry) => entry.risk.state !== "ok").length;
+        await ctx.outbox.enqueue({
           key: buildNotificationKey({ kind: "watch-first-run", recipient: channelRecipient(MANAGEMENT_CHANNEL), period: "install" }),
           target: "channel",
           message: firstRunMessage({ total, newBugs: [...rows].sort(byPriorityThenAge).map((row) => messageBug(ctx, row)), feedbackOwed, atRisk }),
           combinable: false,
         });
-        ctx.store.mirror.setReconciledOn(today.date);
+        await ctx.store.mirror.setReconciledOn(today.date);
       },
-      onEvents: (events) => {
-        for (const event of events) handleEvent(ctx, event);
+      onEvents: async (events) => {
+        for (const event of events) await handleEvent(ctx, event);
       },
     },
     { reconcile },
   );
-  if (result.mode === "reconcile") ctx.store.mirror.setReconciledOn(today.date);
+  if (result.mode === "reconcile") await ctx.store.mirror.setReconciledOn(today.date);
 }
 
-function handleEvent(ctx: EngineContext, event: WatchEvent): void {
+async function handleEvent(ctx: EngineContext, event: WatchEvent): Promise<void> {
   const bug = event.bug;
   switch (event.kind) {
     case "new-bug":
-      ctx.outbox.enqueue({
+      await ctx.outbox.enqueue({
         key: buildNotificationKey({ kind: "new-bug", bugId: bug.id, recipient: channelRecipient(MANAGEMENT_CHANNEL), period: bug.statusSince.toISOString() }),
         target: "channel",
         message: newBugMessage(messageBug(ctx, bug)),
@@ -97,21 +99,21 @@ function handleEvent(ctx: EngineContext, event: WatchEvent): void {
       });
       return;
     case "feedback-in": {
-      const developer = ctx.staffByTrackerUser(bug.handler)?.name ?? ctx.store.bugProcess.get(bug.id)?.developer ?? bug.handler;
-      ctx.outbox.enqueue({
+      const developer = ctx.staffByTrackerUser(bug.handler)?.name ?? (await ctx.store.bugProcess.get(bug.id))?.developer ?? bug.handler;
+      await ctx.outbox.enqueue({
         key: buildNotificationKey({ kind: "feedback-in", bugId: bug.id, recipient: channelRecipient(MANAGEMENT_CHANNEL), period: bug.statusSince.toISOString() }),
         target: "channel",
-        message: feedbackInMessage(messageBug(ctx, bug), { developer, work: workFacts(ctx, bug), workdayHours: ctx.settings.workdayHours }),
+        message: feedbackInMessage(messageBug(ctx, bug), { developer, work: await workFacts(ctx, bug), workdayHours: ctx.settings.workdayHours }),
       });
       // The feedback round is over even when the status went straight back to NEW.
-      ctx.store.outbox.cancelPending({ kinds: FEEDBACK_REMINDER_KINDS, bugId: bug.id }, ctx.now());
+      await ctx.store.outbox.cancelPending({ kinds: FEEDBACK_REMINDER_KINDS, bugId: bug.id }, ctx.now());
       return;
     }
     case "feedback-ended":
-      ctx.store.outbox.cancelPending({ kinds: FEEDBACK_REMINDER_KINDS, bugId: bug.id }, ctx.now());
+      await ctx.store.outbox.cancelPending({ kinds: FEEDBACK_REMINDER_KINDS, bugId: bug.id }, ctx.now());
       return;
     case "customer-note":
-      tellCustomerNote(ctx, event);
+      await tellCustomerNote(ctx, event);
       return;
   }
 }
@@ -120,7 +122,7 @@ function handleEvent(ctx: EngineContext, event: WatchEvent): void {
  * A note from outside the team: a DM to the handler and a line in the bug's thread, each keyed by the
  * note's id, so each goes out exactly once across restarts and re-reads of the same second.
  */
-function tellCustomerNote(ctx: EngineContext, event: Extract<WatchEvent, { kind: "customer-note" }>): void {
+async function tellCustomerNote(ctx: EngineContext, event: Extract<WatchEvent, { kind: "customer-note" }>): Promise<void> {
   const { bug, note } = event;
   const handler = ctx.staffByTrackerUser(bug.handler);
   const moved = event.leftState === "feedback" && ctx.tracker.reporterNoteEndsFeedback;
@@ -132,13 +134,13 @@ function tellCustomerNote(ctx: EngineContext, event: Extract<WatchEvent, { kind:
   };
   const about = messageBug(ctx, bug);
   if (handler) {
-    ctx.outbox.enqueue({
+    await ctx.outbox.enqueue({
       key: buildNotificationKey({ kind: "customer-note", bugId: bug.id, recipient: handler.name, period: note.id }),
       target: "direct",
       message: customerNoteDirectMessage(about, facts),
     });
   }
-  ctx.outbox.enqueue({
+  await ctx.outbox.enqueue({
     key: buildNotificationKey({ kind: "customer-note", bugId: bug.id, recipient: channelRecipient(MANAGEMENT_CHANNEL), period: note.id }),
     target: "channel",
     message: customerNoteThreadMessage(about, facts),
@@ -151,10 +153,10 @@ function tellCustomerNote(ctx: EngineContext, event: Extract<WatchEvent, { kind:
  * Whether the developer's feedback was recorded: the bot's stage says `timeline`, or its journal has
  * a `feedback` entry since the bug's previous status began.
  */
-export function feedbackRecorded(ctx: Pick<EngineContext, "store">, bugId: number, since: Date | undefined): boolean {
-  if (ctx.store.bugProcess.get(bugId)?.stage === "timeline") return true;
-  return ctx.store
-    .journal.list(bugId)
+export async function feedbackRecorded(ctx: Pick<EngineContext, "store">, bugId: number, since: Date | undefined): Promise<boolean> {
+  if ((await ctx.store.bugProcess.get(bugId))?.stage === "timeline") return true;
+  return (await ctx.store
+    .journal.list(bugId))
     .some((entry) => (entry.action === "feedback" || entry.command === "feedback") && (since === undefined || entry.at.getTime() >= since.getTime()));
 }
 

@@ -27,19 +27,19 @@ export const weeklyReportJob: ProactiveJob = {
       const due = zonedInstant(channel.timeZone, monday, parseTimeOfDay(channel.time));
       if (now.getTime() < due.getTime()) continue;
       // A report due before the bot was installed was not missed.
-      if (due.getTime() < (ctx.store.mirror.installedAt()?.getTime() ?? Number.POSITIVE_INFINITY)) continue;
+      if (due.getTime() < ((await ctx.store.mirror.installedAt())?.getTime() ?? Number.POSITIVE_INFINITY)) continue;
       const recipient = channelRecipient(channel.channel);
       // The period of the key is the week reported on: its Monday.
       const week = addIsoDays(monday, -7);
-      if (ctx.store.outbox.list({ kind: "report", recipient, periodPrefix: week }).length > 0) continue;
+      if ((await ctx.store.outbox.list({ kind: "report", recipient, periodPrefix: week })).length > 0) continue;
       // The week is judged in the company's calendar, whatever the channel's time zone.
-      const report = buildReport(ctx.store, ctx.settings, "week", now);
+      const report = await buildReport(ctx.store, ctx.settings, "week", now);
       const { text, picture } = await composeReport(report, {
         bugUrl: ctx.bugUrl,
         ...(ctx.charts ? { charts: ctx.charts } : {}),
         onChartError: (err) => ctx.log.warn({ err }, "the weekly report's chart could not be drawn; the report goes without it"),
       });
-      ctx.outbox.enqueue({
+      await ctx.outbox.enqueue({
         key: buildNotificationKey({ kind: "report", recipient, period: week }),
         target: "channel",
         message: { text, ...(picture ? { image: picture } : {}) },

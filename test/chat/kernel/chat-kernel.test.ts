@@ -47,16 +47,16 @@ let services: TestServices;
 let log: CapturedLog;
 afterEach(() => services.store.close());
 
-function kernelOn(transport: RecordingTransport): ChatKernel {
+async function kernelOn(transport: RecordingTransport): Promise<ChatKernel> {
   log = captureLog();
-  services = makeServices(buildCommandRegistry([...TEST_COMMANDS, contact, remember]), log.log);
+  services = await makeServices(buildCommandRegistry([...TEST_COMMANDS, contact, remember]), log.log);
   const core = { services, run: (platform: "sandbox", platformUser: string, line: string, where = {}) => dispatch({ platform, platformUser, line, ...where }, services) };
   return new ChatKernel({ transport, core, staff: services.staff, chat: services.store.chat, logger: log.log, clock: () => Date.parse("2034-03-14T10:00:00Z") });
 }
 
 let ids = 0;
 async function say(kernel: ChatKernel, user: string, place: string, text: string): Promise<void> {
-  kernel.receive({ id: `e${++ids}`, place, sender: user, isDirect: place === dm(user), text });
+  await kernel.receive({ id: `e${++ids}`, place, sender: user, isDirect: place === dm(user), text });
   await kernel.idle();
 }
 
@@ -65,19 +65,19 @@ const texts = (sent: readonly Sent[]) => sent.map((message) => `${message.kind} 
 describe("replies", () => {
   it("names the person a reply is for where the platform has neither threads nor ephemeral messages", async () => {
     const transport = new RecordingTransport();
-    await say(kernelOn(transport), "bob", "#room", "!toy show 12");
+    await say(await kernelOn(transport), "bob", "#room", "!toy show 12");
     expect(transport.sent[0]).toMatchObject({ kind: "reply", place: "#room", text: expect.stringMatching(/^<@bob> /) });
   });
 
   it("does not name them where a thread or an ephemeral message shows whom it is for", async () => {
     const transport = new RecordingTransport({ capabilities: { threads: true } });
-    await say(kernelOn(transport), "bob", "#room", "!toy show 12");
+    await say(await kernelOn(transport), "bob", "#room", "!toy show 12");
     expect(transport.sent[0]?.text).not.toMatch(/<@bob>/);
   });
 
   it("treats the bare trigger as help and ignores words that only start like it", async () => {
     const transport = new RecordingTransport();
-    const kernel = kernelOn(transport);
+    const kernel = await kernelOn(transport);
     await say(kernel, "bob", "#room", "!toyish show 12");
     expect(transport.sent).toEqual([]);
     await say(kernel, "bob", "#room", "!TOY");
@@ -86,10 +86,10 @@ describe("replies", () => {
 
   it("takes a DM without the trigger as a command only where the transport says so", async () => {
     const strict = new RecordingTransport();
-    await say(kernelOn(strict), "bob", dm("bob"), "show 12");
+    await say(await kernelOn(strict), "bob", dm("bob"), "show 12");
     expect(strict.sent).toEqual([]);
     const relaxed = new RecordingTransport({ triggerOptionalInDirect: true });
-    await say(kernelOn(relaxed), "bob", dm("bob"), "show 12");
+    await say(await kernelOn(relaxed), "bob", dm("bob"), "show 12");
     expect(relaxed.sent[0]?.text).toContain("#12");
   });
 });
@@ -97,7 +97,7 @@ describe("replies", () => {
 describe("personal data", () => {
   it("sends a reply holding it to the caller's DM, with only a pointer in the room", async () => {
     const transport = new RecordingTransport();
-    await say(kernelOn(transport), "bob", "#room", "!toy contact");
+    await say(await kernelOn(transport), "bob", "#room", "!toy contact");
     expect(texts(transport.sent)).toEqual([
       `direct dm:bob: Phone: ${PHONE}`,
       "reply #room: <@bob> I answered you in a direct message: the answer holds customers' personal data.",
@@ -106,7 +106,7 @@ describe("personal data", () => {
 
   it("answers in place, for the caller only, where the platform can show a message to one person", async () => {
     const transport = new RecordingTransport({ capabilities: { ephemeral: true } });
-    await say(kernelOn(transport), "bob", "#room", "!toy contact");
+    await say(await kernelOn(transport), "bob", "#room", "!toy contact");
     expect(transport.sent).toEqual([expect.objectContaining({ kind: "reply", place: "#room", visibility: "ephemeral", text: `Phone: ${PHONE}` })]);
   });
 
@@ -117,7 +117,7 @@ describe("personal data", () => {
       deleted.push([...messageIds]);
       return false;
     };
-    await say(kernelOn(transport), "bob", dm("bob"), `!toy remember "${PHONE}"`);
+    await say(await kernelOn(transport), "bob", dm("bob"), `!toy remember "${PHONE}"`);
     expect(deleted).toHaveLength(1);
     expect(transport.sent[0]?.text).toBe("Remembered.\nPlease delete your message with the command: it holds the customer's personal data, which belongs only in the bot's store.");
     expect(log.text()).not.toContain(PHONE);
@@ -132,7 +132,7 @@ describe("forms", () => {
       deleted.push(...messageIds);
       return true;
     };
-    const kernel = kernelOn(transport);
+    const kernel = await kernelOn(transport);
     await say(kernel, "bob", "#room", "!toy remember");
     expect(texts(transport.sent)).toEqual([
       "reply #room: <@bob> I sent you a direct message to fill in `remember` there, so the customer's personal data stays out of this room.",
@@ -145,7 +145,7 @@ describe("forms", () => {
 
   it("takes an answer as the answer, not a command, where DMs need no trigger", async () => {
     const transport = new RecordingTransport({ triggerOptionalInDirect: true });
-    const kernel = kernelOn(transport);
+    const kernel = await kernelOn(transport);
     await say(kernel, "bob", dm("bob"), "remember");
     await say(kernel, "bob", dm("bob"), "show");
     expect(transport.sent.at(-1)).toMatchObject({ place: dm("bob"), text: "Remembered." });
@@ -156,7 +156,7 @@ describe("forms", () => {
   it("runs the line as typed where the platform opens forms as dialogs, and says how to get one", async () => {
     const transport = new RecordingTransport({ capabilities: { dialogs: true } });
     transport.dialogHint = (line) => `Type /${line} to get a form.`;
-    await say(kernelOn(transport), "bob", dm("bob"), "!toy remember");
+    await say(await kernelOn(transport), "bob", dm("bob"), "!toy remember");
     expect(transport.sent[0]?.text).toMatch(/^phone: missing[\s\S]*\n\nType \/remember to get a form\.$/);
   });
 });
@@ -164,7 +164,7 @@ describe("forms", () => {
 describe("people and places", () => {
   it("tells someone not linked how to get linked once in a room, and every time in their DM", async () => {
     const transport = new RecordingTransport();
-    const kernel = kernelOn(transport);
+    const kernel = await kernelOn(transport);
     await say(kernel, "mallory", "#room", "!toy show 12");
     await say(kernel, "mallory", "#other", "!toy show 12");
     await say(kernel, "mallory", dm("mallory"), "!toy show 12");
@@ -176,7 +176,7 @@ describe("people and places", () => {
   it("says once per place, and to staff only, that it takes no commands there", async () => {
     const transport = new RecordingTransport();
     transport.refusesPlace = (origin) => (origin.place === "#random" ? "Not here." : undefined);
-    const kernel = kernelOn(transport);
+    const kernel = await kernelOn(transport);
     await say(kernel, "mallory", "#random", "!toy show 12");
     await say(kernel, "bob", "#random", "!toy show 12");
     await say(kernel, "manager", "#random", "!toy show 12");
@@ -188,7 +188,7 @@ describe("bug threads", () => {
   it("keeps a bug's posts in one thread per place and starts a new one when its root is gone", async () => {
     const transport = new RecordingTransport({ capabilities: { threads: true } });
     transport.isThreadGone = (error) => error instanceof Error && error.message === "thread root gone";
-    const kernel = kernelOn(transport);
+    const kernel = await kernelOn(transport);
     await kernel.notifier.channel("management", { text: "#12 is NEW", bugId: 12 });
     await kernel.notifier.channel("management", { text: "bob grabbed #12", bugId: 12 });
     await kernel.notifier.channel("management", { text: "Daily summary" });
@@ -206,7 +206,7 @@ describe("bug threads", () => {
 
   it("posts without a thread where the platform has none, and skips people without an account there", async () => {
     const transport = new RecordingTransport();
-    const kernel = kernelOn(transport);
+    const kernel = await kernelOn(transport);
     await kernel.notifier.channel("management", { text: "#12 is NEW", bugId: 12 });
     await kernel.notifier.direct({ name: "zoe", role: "staff", displayName: "Zoe", accounts: { mantis: "zoe" } }, { text: "hi" });
     expect(texts(transport.sent)).toEqual(["post #management: #12 is NEW", "direct dm:zoe: hi"]);
@@ -218,7 +218,7 @@ describe("notes from a bug's thread", () => {
   async function threadOf(bugId: number, options: { noteWord?: string } = {}): Promise<{ kernel: ChatKernel; transport: RecordingTransport; root: string }> {
     const transport = new RecordingTransport({ capabilities: { threads: true } });
     log = captureLog();
-    services = makeServices(buildCommandRegistry([...TEST_COMMANDS]), log.log);
+    services = await makeServices(buildCommandRegistry([...TEST_COMMANDS]), log.log);
     const core = { services, run: (platform: "sandbox", platformUser: string, line: string, where = {}) => dispatch({ platform, platformUser, line, ...where }, services) };
     const kernel = new ChatKernel({ transport, core, staff: services.staff, chat: services.store.chat, logger: log.log, ...options });
     await kernel.notifier.channel("management", { text: `#${bugId} is NEW`, bugId });
@@ -226,7 +226,7 @@ describe("notes from a bug's thread", () => {
   }
 
   async function replyIn(kernel: ChatKernel, root: string, user: string, text: string): Promise<void> {
-    kernel.receive({ id: `e${++ids}`, place: "#management", sender: user, isDirect: false, threadId: root, text });
+    await kernel.receive({ id: `e${++ids}`, place: "#management", sender: user, isDirect: false, threadId: root, text });
     await kernel.idle();
   }
 

@@ -141,7 +141,7 @@ export function startToyPlatform(options: {
     kernel,
     async say(user, place, text, sayOptions = {}) {
       const before = transport.sent.length;
-      kernel.receive({ id: sayOptions.id ?? `m${++ids}`, place, sender: user, isDirect: place === dm(user), text });
+      await kernel.receive({ id: sayOptions.id ?? `m${++ids}`, place, sender: user, isDirect: place === dm(user), text });
       await kernel.idle();
       return transport.sent.slice(before);
     },

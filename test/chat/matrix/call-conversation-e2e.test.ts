@@ -65,7 +65,7 @@ describe("guided call", () => {
     expect(await step("today")).toMatch(/bug.*sales/);
     await step("bug");
 
-    const [call] = h.store.calls.list();
+    const [call] = await h.store.calls.list();
     expect(call).toMatchObject({ customerName: NAME, customerType: "merchant", phone: PHONE, issue: ISSUE, route: "bug", recordedBy: "alice" });
     expect(call!.email).toBeUndefined();
     expect(call!.bugId).toBeGreaterThan(0);
@@ -90,7 +90,7 @@ describe("guided call", () => {
     expect(body(refusal)).toMatch(/^date:[^\n]*\n\n.*When did the call take place/s);
     await answer(h, dm, "today");
     await answer(h, dm, "sales");
-    expect(h.store.calls.list()).toMatchObject([{ customerName: NAME, email: "jane@example.com", route: "sales" }]);
+    expect(await h.store.calls.list()).toMatchObject([{ customerName: NAME, email: "jane@example.com", route: "sales" }]);
   });
 
   it("stops on cancel without logging anything and deletes the answers", async () => {
@@ -102,7 +102,7 @@ describe("guided call", () => {
     await h.nextNotice(dm, nameId);
     expect(body(await answer(h, dm, "cancel"))).toMatch(/Cancelled; nothing was logged/);
     await redacted(h, dm, nameId);
-    expect(h.store.calls.list()).toEqual([]);
+    expect(await h.store.calls.list()).toEqual([]);
   });
 
   it("times out with a message, deletes the answers and ignores later plain messages", async () => {
@@ -134,7 +134,7 @@ describe("guided call", () => {
     const timeline = h.matrix.timeline(dm).map((event) => event.event_id);
     const noticesAfterLate = h.notices(dm).filter((event) => timeline.indexOf(event.event_id) > timeline.indexOf(late));
     expect(noticesAfterLate.map((event) => event.event_id)).toEqual([helpReply.event_id]);
-    expect(h.store.calls.list()).toEqual([]);
+    expect(await h.store.calls.list()).toEqual([]);
   });
 });
 
@@ -148,7 +148,7 @@ describe("one-line call", () => {
     const reply = await h.replyTo(id, dm);
     expect(body(reply)).not.toContain("Please delete your message");
     await redacted(h, dm, id);
-    expect(h.store.calls.list()).toHaveLength(1);
+    expect(await h.store.calls.list()).toHaveLength(1);
   });
 
   it("asks the caller to delete it where the bot may not delete others' messages", async () => {
@@ -167,7 +167,7 @@ describe("replies with personal data", () => {
     const dm = await openDm(h);
     const call = h.say("alice", dm, `!support call name="${NAME}" type=merchant phone="${PHONE}" issue="Wants to accept Taler" route=sales`);
     const callReply = await h.replyTo(call, dm);
-    const salesRef = h.store.calls.list()[0]!.salesRef!;
+    const salesRef = (await h.store.calls.list())[0]!.salesRef!;
     expect(salesRef).toMatch(/^S-\d+$/);
     const lead = h.say("alice", h.managementRoom, `!support lead ${salesRef}`);
     const pointer = await h.replyTo(lead, h.managementRoom);

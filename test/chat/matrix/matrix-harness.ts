@@ -128,7 +128,7 @@ export async function startMatrixHarness(options: MatrixHarnessOptions = {}): Pr
     },
     async restart(restartOptions = {}) {
       await harness.stopAdapter();
-      if (restartOptions.freshStore) ({ store, core } = bot.freshCore());
+      if (restartOptions.freshStore) ({ store, core } = await bot.freshCore());
       adapter = makeAdapter();
       await adapter.start();
     },

@@ -135,8 +135,8 @@ describe("a customer call, from the phone to the release, in Mattermost", () => 
     for (const post of about.slice(1)) expect(post.root_id).toBe(root.id);
   });
 
-  it("journalled every step by the person who did it, buttons included", () => {
-    expect(journalSteps(h.store, bugId)).toEqual([
+  it("journalled every step by the person who did it, buttons included", async () => {
+    expect(await journalSteps(h.store, bugId)).toEqual([
       ["alice", "call"],
       ["manager", "triage"],
       ["bob", "feedback"],

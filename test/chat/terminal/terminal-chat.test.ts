@@ -48,7 +48,7 @@ describe("terminal chat", () => {
     expect(output).toContain("alice> Jane Doe\nbot: What type of customer? user, merchant, bank, other\n");
     expect(output).toContain("alice> alien\nbot: The type must be one of user, merchant, bank, other.");
     expect(output).toMatch(/alice> bug\nbot: Filed #\d+ <http/);
-    expect(ran.store.calls.list()).toMatchObject([{ customerName: "Jane Doe", customerType: "user", route: "bug", recordedBy: "alice" }]);
+    expect(await ran.store.calls.list()).toMatchObject([{ customerName: "Jane Doe", customerType: "user", route: "bug", recordedBy: "alice" }]);
   });
 
   it("hints at the commands for a line that is neither a command nor an answer", async () => {
