@@ -30,11 +30,11 @@ export async function testCluster(): Promise<string> {
   }
 }
 
-/** Creates an empty database with a name of its own. */
-export async function createTestDatabase(): Promise<TestDatabase> {
+/** Creates a database with a name of its own: empty, or a copy of `template`. */
+export async function createTestDatabase(template?: string): Promise<TestDatabase> {
   const adminUrl = await testCluster();
   const name = `test_${randomBytes(6).toString("hex")}`;
-  await admin(adminUrl, `CREATE DATABASE ${name}`);
+  await admin(adminUrl, `CREATE DATABASE ${name}${template ? ` TEMPLATE ${template}` : ""}`);
   const url = new URL(adminUrl);
   url.pathname = `/${name}`;
   return {

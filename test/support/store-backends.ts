@@ -73,3 +73,34 @@ export function usePostgresDatabase(): () => FileDatabase {
     };
   };
 }
+
+/**
+ * The store of a harness (test/support/bot-under-test.ts): in-memory SQLite, or with
+ * `TEST_STORE_BACKEND=postgres` a database of its own on the run's PostgreSQL, copied from one
+ * migrated template per test file and dropped when the store closes. The switch runs the whole
+ * suite on PostgreSQL (`TEST_STORE_BACKEND=postgres npx vitest run`); CI runs the store suites on
+ * both backends and the rest on SQLite.
+ */
+export async function openHarnessStore(): Promise<Store> {
+  if (process.env.TEST_STORE_BACKEND !== "postgres") return Store.open({ path: ":memory:" });
+  template ??= migratedTemplate();
+  const database = await createTestDatabase(await template);
+  const store = await Store.open({ databaseUrl: database.url });
+  const close = store.close.bind(store);
+  store.close = async () => {
+    await close();
+    await database.drop();
+  };
+  return store;
+}
+
+let template: Promise<string> | undefined;
+
+/** A migrated database to copy (nothing may stay connected to it); its name. */
+async function migratedTemplate(): Promise<string> {
+  const database = await createTestDatabase();
+  const db = new PostgresDb(database.url);
+  await db.migrate(MIGRATIONS);
+  await db.close();
+  return database.name;
+}
