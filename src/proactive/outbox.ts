@@ -138,7 +138,7 @@ export class Outbox {
    */
   attach(platform: Platform, notifier: Notifier): void {
     this.notifiers.set(platform, notifier);
-    if (this.recovered) this.deliverInBackground();
+    if (this.recovered) void this.deliverInBackground();
   }
 
   /** Queues a notification with its routes; false when its key was already queued (or sent) before. */
@@ -185,7 +185,7 @@ export class Outbox {
     this.stopped = false;
     const tick = (): void => {
       if (this.stopped) return;
-      this.deliverInBackground().finally(() => {
+      void this.deliverInBackground().finally(() => {
         if (!this.stopped) this.timer = setTimeout(tick, everyMs);
       });
     };

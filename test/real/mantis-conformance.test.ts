@@ -175,6 +175,14 @@ const STEPS: Step[] = [
   { name: "a request as someone MantisBT does not know", run: ({ stranger }, bugs) => stranger.addNote(bugs["minimal"]!, { text: "hello", private: false }) },
   { name: "a request with a token MantisBT does not know", run: ({ unknownToken }, bugs) => unknownToken.getBug(bugs["minimal"]!) },
   { name: "a note on a bug that does not exist", run: ({ bot }) => bot.addNote(99_999, { text: "hello", private: false }) },
+  {
+    name: "delete a private note (a customer asked to be forgotten)",
+    run: async ({ bot }, bugs) => {
+      const note = await bot.addNote(bugs["minimal"]!, { text: "Customer: Jane Doe, +41 79 555 01 23", private: true });
+      await bot.deleteNote(bugs["minimal"]!, note.id);
+      return (await bot.getBug(bugs["minimal"]!)).notes.some((candidate) => candidate.id === note.id);
+    },
+  },
   { name: "delete a note that does not exist", run: ({ bot }, bugs) => bot.deleteNote(bugs["minimal"]!, 99_999) },
   {
     name: "a change and a note in the same request",

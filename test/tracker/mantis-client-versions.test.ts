@@ -9,6 +9,7 @@ import { startMantisSimulator, type MantisSimulator } from "../../src/simulators
 import { createMantisClient } from "../../src/tracker/mantis/mantis-client.js";
 import { TrackerRejectedError } from "../../src/process/tracker-port.js";
 import type { MantisClient } from "../../src/tracker/mantis/mantis-types.js";
+import { captureLog, type CapturedLog } from "../support/capture-log.js";
 
 const NOW = new Date("2026-11-26T10:00:00Z");
 let sim: MantisSimulator;
@@ -20,19 +21,37 @@ afterEach(async () => {
 });
 
 /** The bot's client with the administrator token, impersonating, acting as `user`. */
-function trackerAs(user: string): MantisClient {
+function trackerAs(user: string, options: { fetch?: typeof fetch; log?: CapturedLog } = {}): MantisClient {
   return createMantisClient({
+    ...(options.fetch ? { fetch: options.fetch } : {}),
     url: sim.url,
     token: sim.tokens["administrator"]!,
     project: "Taler",
     impersonate: true,
     timeoutMs: 5_000,
     category: "General",
-    log: pino({ level: "silent" }),
+    log: options.log?.log ?? pino({ level: "silent" }),
   }).actingAs({ trackerUser: user, displayName: user });
 }
 
 describe("MantisBT client: project versions", () => {
+  it("leaves out a version listed in a shape it does not understand, with a warning, and keeps the others", async () => {
+    // MantisBT as seen through a proxy that spoils one version of the project's list.
+    const spoil: typeof fetch = async (input, init) => {
+      const response = await fetch(input, init);
+      if (!/\/api\/rest\/projects\/\d+$/.test(String(input instanceof Request ? input.url : input))) return response;
+      const body = (await response.json()) as { projects: { versions: Record<string, unknown>[] }[] };
+      body.projects[0]!.versions[0]!["name"] = 42;
+      return Response.json(body, { status: response.status, headers: response.headers });
+    };
+    const log = captureLog("warn");
+
+    const names = await trackerAs("manager", { fetch: spoil, log }).listVersions();
+
+    expect(names).toEqual(["1.0.0", "0.9.0"]);
+    expect(log.records().map((record) => record["msg"])).toEqual(["skipped a version MantisBT listed in a shape the bot does not understand"]);
+  });
+
   it("lists the versions with their released flag and date", async () => {
     const versions = await trackerAs("manager").listProjectVersions();
     expect(versions.map(({ name, released, obsolete }) => ({ name, released, obsolete }))).toEqual([

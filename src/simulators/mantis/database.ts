@@ -132,20 +132,22 @@ export interface BugListQuery {
   offset: number;
 }
 
+// AUTOINCREMENT: MantisBT's tables are auto_increment, so an id is never given twice (a note added
+// after the newest one was deleted gets a new number, as on a real 2.28.4).
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS users (
-  id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, real_name TEXT NOT NULL, email TEXT NOT NULL,
+  id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT NOT NULL UNIQUE, real_name TEXT NOT NULL, email TEXT NOT NULL,
   access_level INTEGER NOT NULL, token TEXT NOT NULL UNIQUE, created_at INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS projects (
-  id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, description TEXT NOT NULL,
+  id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT NOT NULL UNIQUE, description TEXT NOT NULL,
   status INTEGER NOT NULL, view_state INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS categories (
-  id INTEGER PRIMARY KEY, project_id INTEGER NOT NULL, name TEXT NOT NULL);
+  id INTEGER PRIMARY KEY AUTOINCREMENT, project_id INTEGER NOT NULL, name TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS versions (
-  id INTEGER PRIMARY KEY, project_id INTEGER NOT NULL, name TEXT NOT NULL, description TEXT NOT NULL,
+  id INTEGER PRIMARY KEY AUTOINCREMENT, project_id INTEGER NOT NULL, name TEXT NOT NULL, description TEXT NOT NULL,
   released INTEGER NOT NULL, obsolete INTEGER NOT NULL, date_order INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS bugs (
-  id INTEGER PRIMARY KEY, project_id INTEGER NOT NULL, reporter_id INTEGER NOT NULL, handler_id INTEGER NOT NULL,
+  id INTEGER PRIMARY KEY AUTOINCREMENT, project_id INTEGER NOT NULL, reporter_id INTEGER NOT NULL, handler_id INTEGER NOT NULL,
   category_id INTEGER NOT NULL, summary TEXT NOT NULL, description TEXT NOT NULL, steps_to_reproduce TEXT NOT NULL,
   additional_information TEXT NOT NULL, status INTEGER NOT NULL, resolution INTEGER NOT NULL, priority INTEGER NOT NULL,
   severity INTEGER NOT NULL, reproducibility INTEGER NOT NULL, view_state INTEGER NOT NULL, version TEXT NOT NULL,
@@ -154,18 +156,18 @@ CREATE TABLE IF NOT EXISTS bugs (
 DROP INDEX IF EXISTS bugs_by_update;
 CREATE INDEX IF NOT EXISTS bugs_in_list_order ON bugs (updated_at DESC, created_at DESC, id ASC);
 CREATE TABLE IF NOT EXISTS notes (
-  id INTEGER PRIMARY KEY, bug_id INTEGER NOT NULL, reporter_id INTEGER NOT NULL, text TEXT NOT NULL,
+  id INTEGER PRIMARY KEY AUTOINCREMENT, bug_id INTEGER NOT NULL, reporter_id INTEGER NOT NULL, text TEXT NOT NULL,
   view_state INTEGER NOT NULL, created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL);
 CREATE INDEX IF NOT EXISTS notes_by_bug ON notes (bug_id, id);
-CREATE TABLE IF NOT EXISTS tags (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, user_id INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS tags (id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT NOT NULL UNIQUE, user_id INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS bug_tags (bug_id INTEGER NOT NULL, tag_id INTEGER NOT NULL, PRIMARY KEY (bug_id, tag_id));
 CREATE TABLE IF NOT EXISTS relationships (
-  id INTEGER PRIMARY KEY, source_bug_id INTEGER NOT NULL, destination_bug_id INTEGER NOT NULL, type INTEGER NOT NULL);
+  id INTEGER PRIMARY KEY AUTOINCREMENT, source_bug_id INTEGER NOT NULL, destination_bug_id INTEGER NOT NULL, type INTEGER NOT NULL);
 CREATE INDEX IF NOT EXISTS relationships_by_source ON relationships (source_bug_id);
 CREATE INDEX IF NOT EXISTS relationships_by_destination ON relationships (destination_bug_id);
 CREATE TABLE IF NOT EXISTS monitors (bug_id INTEGER NOT NULL, user_id INTEGER NOT NULL, PRIMARY KEY (bug_id, user_id));
 CREATE TABLE IF NOT EXISTS history (
-  id INTEGER PRIMARY KEY, bug_id INTEGER NOT NULL, user_id INTEGER NOT NULL, created_at INTEGER NOT NULL,
+  id INTEGER PRIMARY KEY AUTOINCREMENT, bug_id INTEGER NOT NULL, user_id INTEGER NOT NULL, created_at INTEGER NOT NULL,
   kind TEXT NOT NULL, details TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS history_by_bug ON history (bug_id, id);
 `;

@@ -5,7 +5,7 @@
  */
 import { createHash } from "node:crypto";
 import { canSeeBug, canSeeEveryonesPersonalDetails, canSeeNote, canSeePersonalDetails } from "./access.js";
-import { ENUMS, RELATIONSHIP_TYPES, STATUS_COLORS, type EnumName } from "./constants.js";
+import { ENUMS, RELATIONSHIP_TYPES, STATUS_COLORS, THRESHOLDS, VIEW_STATE, type EnumName } from "./constants.js";
 import { ALL_PROJECTS, type BugRow, type CategoryRow, type HistoryRow, type MantisDatabase, type NoteRow, type ProjectRow, type UserRow, type VersionRow } from "./database.js";
 
 /** Any JSON value. */
@@ -203,13 +203,44 @@ function describeHistoryValue(rendered: Json): string {
   return rendered === null ? "" : String(rendered);
 }
 
+const isNoteEntry = (kind: string): boolean => kind === "note-added" || kind === "note-updated" || kind === "note-deleted";
+
+/** Which note lines of a bug's history a viewer sees. */
+interface NoteHistoryView {
+  showsLineOf(authorId: number, noteId: number): boolean;
+}
+
+/**
+ * history_get_raw_events_array (core/history_api.php, 2.28.4): a line about a note is left out only
+ * for a viewer who neither wrote the line nor may see private notes nor added that note, and then only
+ * when the note is gone or private. So the bot, which may see private notes, still sees "Note Added"
+ * of a note it deleted.
+ */
+function noteHistoryView(db: MantisDatabase, bugId: number, viewer: UserRow): NoteHistoryView {
+  const existing = new Map(db.notesOf(bugId).map((note) => [note.id, note]));
+  const seesPrivate = viewer.access_level >= THRESHOLDS.private_bugnote_threshold;
+  const ownNotes = new Set(
+    db
+      .historyOf(bugId)
+      .filter((entry) => entry.kind === "note-added" && entry.user_id === viewer.id)
+      .map((entry) => (JSON.parse(entry.details) as HistoryDetails).noteId),
+  );
+  return {
+    showsLineOf(authorId, noteId) {
+      if (authorId === viewer.id || seesPrivate || ownNotes.has(noteId)) return true;
+      const note = existing.get(noteId);
+      return note !== undefined && note.view_state !== VIEW_STATE.private;
+    },
+  };
+}
+
 /**
  * One history line, in the shapes of `mci_issue_get_history` recorded from a real 2.28.4 (recorded/*.json:
  * new issue, field updates, notes, tags, relationships); kinds not recorded follow the same style.
  */
-function renderHistory(db: MantisDatabase, entry: HistoryRow, viewer: UserRow, visibleNoteIds: Set<number>): JsonObject | undefined {
+function renderHistory(db: MantisDatabase, entry: HistoryRow, viewer: UserRow, notes: NoteHistoryView): JsonObject | undefined {
   const details = JSON.parse(entry.details) as HistoryDetails;
-  if (entry.kind === "note-added" && details.noteId !== undefined && !visibleNoteIds.has(details.noteId)) return undefined;
+  if (isNoteEntry(entry.kind) && details.noteId !== undefined && !notes.showsLineOf(entry.user_id, details.noteId)) return undefined;
   const rendered: JsonObject = {
     created_at: formatDate(entry.created_at),
     user: userRef(db.userById(entry.user_id), entry.user_id, canSeeEveryonesPersonalDetails(viewer)),
@@ -335,10 +366,10 @@ export function renderIssue(db: MantisDatabase, bug: BugRow, viewer: UserRow): J
   issue.tags = db.tagsOf(bug.id).map((tag) => ({ id: String(tag.id), name: tag.name }));
   issue.monitors = db.monitorsOf(bug.id).map((userId) => renderUserRef(db.userById(userId), viewer, userId));
 
-  const visibleNoteIds = new Set(notes.map((note) => note.id));
+  const noteView = noteHistoryView(db, bug.id, viewer);
   issue.history = db
     .historyOf(bug.id)
-    .map((entry) => renderHistory(db, entry, viewer, visibleNoteIds))
+    .map((entry) => renderHistory(db, entry, viewer, noteView))
     .filter((entry): entry is JsonObject => entry !== undefined);
 
   // mci_remove_null_keys + mci_remove_empty_arrays.

@@ -459,6 +459,9 @@ export async function startMantisSimulator(options: MantisSimulatorOptions = {})
 /** `seed: false` keeps users, project, categories, versions and tags but no bugs. */
 function removeSeededBugs(db: MantisDatabase): void {
   db.transaction(() => {
-    for (const table of ["bugs", "notes", "bug_tags", "relationships", "monitors", "history"]) db.sql.exec(`DELETE FROM ${table}`);
+    const tables = ["bugs", "notes", "bug_tags", "relationships", "monitors", "history"];
+    for (const table of tables) db.sql.exec(`DELETE FROM ${table}`);
+    // A tracker without bugs numbers its first one 1, as a fresh MantisBT does (ids are AUTOINCREMENT).
+    db.sql.exec(`DELETE FROM sqlite_sequence WHERE name IN (${tables.map((table) => `'${table}'`).join(", ")})`);
   });
 }

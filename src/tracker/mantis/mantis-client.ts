@@ -23,6 +23,7 @@ import {
   mantisIssueSchema,
   noteCreatedResponseSchema,
   projectListResponseSchema,
+  mantisVersionSchema,
   projectVersionsResponseSchema,
   relationshipCreatedResponseSchema,
   stringOrNumberId,
@@ -701,22 +702,14 @@ class MantisRestClient implements MantisClient {
   async listVersions(options: { fresh?: boolean } = {}): Promise<string[]> {
     const cached = options.fresh ? undefined : this.connection.cachedVersionNames();
     if (cached) return cached;
-    const impersonate = await this.impersonation();
-    const projectId = await this.connection.resolveProjectId(impersonate);
-    const { data } = await this.connection.send({
-      method: "GET",
-      path: `projects/${projectId}`,
-      impersonate,
-      notFound: projectNotFound(projectId),
-      schema: projectListResponseSchema,
-    });
-    const project = data.projects.find((candidate) => candidate.id === projectId) ?? data.projects[0];
-    if (!project) throw new NotFoundError(projectNotFound(projectId));
-    const names = project.versions.map((version) => version.name);
-    this.connection.rememberVersionNames(names);
-    return names;
+    return (await this.listProjectVersions()).map((version) => version.name);
   }
 
+  /**
+   * The project's versions with their released flag and date (one GET of the project). Each version
+   * is read on its own: one MantisBT lists in a shape the bot does not understand is left out with a
+   * warning, never the whole list.
+   */
   async listProjectVersions(): Promise<ProjectVersion[]> {
     const impersonate = await this.impersonation();
     const projectId = await this.connection.resolveProjectId(impersonate);
@@ -729,7 +722,12 @@ class MantisRestClient implements MantisClient {
     });
     const project = data.projects.find((candidate) => candidate.id === projectId) ?? data.projects[0];
     if (!project) throw new NotFoundError(projectNotFound(projectId));
-    const versions = project.versions.map(toProjectVersion);
+    const versions: ProjectVersion[] = [];
+    for (const item of project.versions) {
+      const parsed = mantisVersionSchema.safeParse(item);
+      if (parsed.success) versions.push(toProjectVersion(parsed.data));
+      else this.connection.options.log.warn({ projectId, fields: describeProblems(parsed.error) }, "skipped a version MantisBT listed in a shape the bot does not understand");
+    }
     this.connection.rememberVersionNames(versions.map((version) => version.name));
     return versions;
   }

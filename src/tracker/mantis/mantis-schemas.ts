@@ -160,7 +160,7 @@ export type MantisVersion = z.infer<typeof mantisVersionSchema>;
 
 /** `GET /projects/{id}` read for the project's versions with their released flag and date. */
 export const projectVersionsResponseSchema = z.object({
-  projects: z.array(z.object({ id: stringOrNumberId, versions: z.array(mantisVersionSchema).default([]) })),
+  projects: z.array(z.object({ id: stringOrNumberId, versions: z.array(z.unknown()).default([]) })),
 });
 
 /** `POST /projects/{id}/versions` (201) and `PATCH /projects/{id}/versions/{version_id}` (200): `{version}`. */
