@@ -76,15 +76,19 @@ async function firstRun(deps: WatcherDeps, handlers: WatchHandlers): Promise<Wat
   for (let page = 1; ; page++) {
     const bugs = await tracker.listTickets({ page, pageSize });
     requests++;
-    // One transaction per page: a 10,000-bug first run never holds the whole tracker in memory.
-    await store.transaction(async () => {
+    // One transaction per page: a 10,000-bug first run never holds the whole tracker in memory. What
+    // it finds is kept once it committed (on PostgreSQL a refused transaction runs again).
+    const pageNew = await store.transaction(async () => {
+      const found: MirrorRow[] = [];
       for (const bug of bugs) {
         const row = initialRow(toMirrorBug(bug), started);
         await store.mirror.save(row);
-        if (row.status === "new" && !row.handler && !(await deps.feedbackRecorded(row.id, undefined))) openNew.push(row);
-        if (row.updatedAt.getTime() > newest.getTime()) newest = row.updatedAt;
+        if (row.status === "new" && !row.handler && !(await deps.feedbackRecorded(row.id, undefined))) found.push(row);
       }
+      return found;
     });
+    openNew.push(...pageNew);
+    for (const bug of bugs) if (bug.updatedAt.getTime() > newest.getTime()) newest = bug.updatedAt;
     total += bugs.length;
     if (bugs.length < pageSize) break;
   }
@@ -143,19 +147,19 @@ async function reconcile(deps: WatcherDeps, handlers: WatchHandlers, cursor: Dat
   for (let page = 1; ; page++) {
     const bugs = await tracker.listTickets({ page, pageSize });
     requests++;
-    await store.transaction(async () => {
+    changed += await store.transaction(async () => {
       const unchanged: number[] = [];
       const different: Observed[] = [];
       for (const bug of bugs) {
         const now = observed(bug);
         if (isUnchanged(await store.mirror.get(bug.id), now.bug)) unchanged.push(bug.id);
         else different.push(now);
-        if (bug.updatedAt.getTime() > newest.getTime()) newest = bug.updatedAt;
       }
       await store.mirror.touch(unchanged, started);
       await applyObservations(deps, handlers, different);
-      changed += different.length;
+      return different.length;
     });
+    for (const bug of bugs) if (bug.updatedAt.getTime() > newest.getTime()) newest = bug.updatedAt;
     if (bugs.length < pageSize) break;
   }
   // A bug missing from the scan is usually gone, but one updated during the scan can slip between

@@ -20,7 +20,7 @@ import { NotFoundError } from "../errors.js";
 import type { ProcessContext } from "./context.js";
 import type { CallRecord } from "../store/calls-repo.js";
 import type { Store } from "../store/store.js";
-import { appendEntry, inOneTransaction, type ActionContext } from "./bug-actions.js";
+import { appendEntry, type ActionContext } from "./bug-actions.js";
 import { isTransientFailure } from "./pending-filings.js";
 import { redactPersonalData } from "./personal-data.js";
 import type { TrackerPort } from "./tracker-port.js";
@@ -136,10 +136,12 @@ const SALES_PERSONAL_FIELDS = { customerName: "[erased]", phone: null, email: nu
  * contact notes in the tracker; journals it on the bug without any of the data.
  */
 export async function forgetCustomer(ctx: ActionContext & Pick<ProcessContext, "log">, target: ForgetTarget): Promise<ForgetReport> {
-  const report: ForgetReport = { calls: [], filings: [], salesRecords: [], notesDeleted: [], notesLeft: [] };
   const at = ctx.now();
-  const bugIds = new Set<number>();
-  await inOneTransaction(ctx.store, async () => {
+  // What the transaction found is built inside it and kept only once it committed: on PostgreSQL a
+  // transaction refused for a concurrent one runs again, and must not count twice.
+  const { report, bugIds } = await ctx.store.transaction(async () => {
+    const report: ForgetReport = { calls: [], filings: [], salesRecords: [], notesDeleted: [], notesLeft: [] };
+    const bugIds = new Set<number>();
     const calls = "bugId" in target ? await ctx.store.calls.listOfBug(target.bugId) : await ctx.store.calls.listOfSalesRef(target.salesRef);
     if ("bugId" in target) bugIds.add(target.bugId);
     const salesRefs = new Set<string>("salesRef" in target ? [target.salesRef] : []);
@@ -164,6 +166,7 @@ export async function forgetCustomer(ctx: ActionContext & Pick<ProcessContext, "
         report.salesRecords.push(reference);
       }
     }
+    return { report, bugIds };
   });
   for (const bugId of bugIds) {
     for (const noteId of await contactNoteIds(ctx.store, bugId)) {

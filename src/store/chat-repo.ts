@@ -5,7 +5,7 @@
  * (Mattermost's DM channels for catching up, the Matrix SDK's sync token and values).
  */
 import type { KeyValueRepository } from "./kv-repo.js";
-import type { Db } from "./db.js";
+import { columnValues, type Db } from "./db.js";
 
 /** The thread that carries one bug's updates in one place of one platform. */
 export interface ChatThread {
@@ -63,6 +63,11 @@ export class ChatRepository {
   async bugOfThread(platform: string, place: string, rootId: string): Promise<number | undefined> {
     const row = await this.db.get<{ bug_id: number }>("SELECT bug_id FROM chat_threads WHERE platform = ? AND place = ? AND root_id = ?", [platform, place, rootId]);
     return row?.bug_id;
+  }
+
+  /** The places (channels, rooms) where the bot keeps bugs' threads on a platform. */
+  async threadPlaces(platform: string): Promise<string[]> {
+    return columnValues<string>(this.db, "SELECT DISTINCT place FROM chat_threads WHERE platform = ? ORDER BY place", [platform]);
   }
 
   /** Records a new thread (or a new root, when the old one was deleted) and the newest post in it. */

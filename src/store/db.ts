@@ -38,7 +38,9 @@ export interface Db {
   /**
    * Runs `work` in one transaction: its writes land together or not at all. Nested calls become
    * savepoints. `work` should only use the store (no network waits): on SQLite, other store calls
-   * wait while a transaction is open.
+   * wait while a transaction is open. It may run more than once (PostgreSQL runs again a transaction
+   * it refused for a concurrent one's writes): it returns what it found rather than changing
+   * anything outside the store.
    */
   transaction<T>(work: () => Promise<T>): Promise<T>;
   /**

@@ -113,7 +113,8 @@ export class Store {
    * Runs `work` in one transaction (writes of several repositories land together or not at all) and
    * returns its result; nested calls become savepoints. Every store call `work` makes, however deep,
    * runs in the transaction; `work` must not wait for anything but the store (on SQLite the other
-   * store calls wait meanwhile).
+   * store calls wait meanwhile), and may run more than once (see Db.transaction): it returns what
+   * it found instead of changing outer state.
    */
   transaction<T>(work: () => Promise<T>): Promise<T> {
     return this.db.transaction(work);

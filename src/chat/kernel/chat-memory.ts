@@ -22,6 +22,8 @@ export interface ChatMemory {
   thread(platform: string, place: string, bugId: number): Promise<ChatThread | undefined>;
   /** The bug whose thread starts at this root in a place, if the bot keeps one there. */
   bugOfThread(platform: string, place: string, rootId: string): Promise<number | undefined>;
+  /** The places (channels, rooms) where the bot keeps bugs' threads on a platform. */
+  threadPlaces(platform: string): Promise<string[]>;
   /** Records a new thread (or a new root) and the newest post in it. */
   saveThread(thread: ChatThread, at: Date): Promise<void>;
   /** Marks an incoming event as processed; false when it already was. */

@@ -75,9 +75,15 @@ export interface DmListenerOptions {
   onMessage(message: DirectMessage): Promise<void>;
   /**
    * A reply in a thread of a channel the bot is a member of (the WebSocket delivers those too): it may
-   * write to a bug (the kernel decides). Live only: a missed thread reply is chat, not a command.
+   * write to a bug (the kernel decides). Never twice for one post.
    */
   onThreadReply?(post: ThreadReply): Promise<void>;
+  /**
+   * The channels where the bot keeps bugs' threads: after a start or a lost connection, their replies
+   * posted since the bot last read are caught up too (a note written in a thread while the bot was
+   * stopped, or while another replica took over, is not lost).
+   */
+  threadChannels?(): Promise<string[]>;
   /** Called when the bot learns of a DM channel (a person opened one with it). */
   onDirectChannel(channelId: string, userId: string, seenAt: number): Promise<void>;
 }
@@ -373,6 +379,7 @@ export class DirectMessageListener {
   private async readMissedPosts(): Promise<void> {
     const startedAt = this.options.now();
     const connection = this.closes;
+    const readBefore = await this.readUntil();
     let complete = await this.learnDirectChannels();
     for (const dm of await this.options.chat.mattermostDms()) {
       if (this.stopped) return;
@@ -390,11 +397,39 @@ export class DirectMessageListener {
         this.options.log.warn({ err: error, channelId: dm.channelId }, "could not read missed direct messages; they are read at the next reconnect");
       }
     }
+    if (readBefore !== undefined && !(await this.readMissedThreadReplies(readBefore))) complete = false;
     if (complete) {
       // What was posted before the catch-up started has been read; what came after arrives live.
       await this.markReadUntil(startedAt);
       this.caughtUpOn = connection;
     }
+  }
+
+  /**
+   * Replies in bugs' threads posted since `readBefore` (less the server's clock skew) in the channels
+   * where the bot keeps threads, each handed over as a live one would be (the claim keeps it once).
+   * Resolves false when a channel could not be read.
+   */
+  private async readMissedThreadReplies(readBefore: number): Promise<boolean> {
+    if (!this.options.onThreadReply || !this.options.threadChannels) return true;
+    let complete = true;
+    const since = Math.max(0, readBefore - CLOCK_SKEW_MS);
+    for (const channelId of await this.options.threadChannels()) {
+      if (this.stopped) return complete;
+      try {
+        const list = postListSchema.parse(await this.options.client.getPostsSince(channelId, since));
+        const replies = list.order
+          .map((id) => postSchema.safeParse(list.posts[id]))
+          .flatMap((parsed) => (parsed.success ? [parsed.data] : []))
+          .filter((post) => post.root_id !== "" && post.create_at >= since)
+          .sort((a, b) => a.create_at - b.create_at);
+        for (const post of replies) await this.acceptThreadReply(post);
+      } catch (error) {
+        complete = false;
+        this.options.log.warn({ err: error, channelId }, "could not read missed replies in bug threads; they are read at the next reconnect");
+      }
+    }
+    return complete;
   }
 
   /**

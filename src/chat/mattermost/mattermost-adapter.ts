@@ -226,6 +226,7 @@ class MattermostAdapter implements ChatAdapter {
       timing: this.timing,
       onMessage: (message) => this.onDirectMessage(message),
       onThreadReply: (reply) => this.onThreadReply(reply),
+      threadChannels: () => this.chat.threadPlaces(this.platform),
       onDirectChannel: (channelId, userId, seenAt) => this.poster.rememberDirectChannel(channelId, userId, seenAt),
     });
     await this.listener.start();

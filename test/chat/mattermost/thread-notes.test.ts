@@ -72,4 +72,18 @@ describe("notes from a bug's thread on Mattermost", () => {
     expect(notes.slice(before).map((note) => note.text)).toEqual(["last one"]);
     expect(h.mm.thread(root.id).filter((post) => post.user_id === h.mm.bot.id)).toHaveLength(1);
   });
+
+  it("writes a note replied in the thread while the bot was stopped, once, when it is back", async () => {
+    const before = (await h.bug(1)).notes.length;
+    await h.adapter.stop();
+    const sent = reply("alice", "note Written while the bot was restarting.");
+    reply("alice", "just chat while it was away");
+    await h.restart();
+    expect(await reactionOn(sent)).toMatchObject({ user_id: h.mm.bot.id, emoji_name: "white_check_mark" });
+    // Another restart reads the same window again: the claim keeps the note single.
+    await h.restart();
+    const last = reply("alice", "note after the second restart");
+    await reactionOn(last);
+    expect((await h.bug(1)).notes.slice(before).map((note) => note.text)).toEqual(["Written while the bot was restarting.", "after the second restart"]);
+  });
 });
