@@ -100,7 +100,7 @@ const RULES: readonly Rule[] = [
   {
     name: "store imports store, core and its packages only",
     appliesTo: under("src/store/"),
-    allows: any(under("src/store/", "src/core/"), oneOf("better-sqlite3", "zod"), nodeBuiltin),
+    allows: any(under("src/store/", "src/core/"), oneOf("better-sqlite3", "pg", "zod"), nodeBuiltin),
   },
   {
     name: "framework imports core, process, the store, the ports and the shared modules",

@@ -165,7 +165,7 @@ export class OutboxRepository {
       params.push(filter.periodPrefix.length, filter.periodPrefix);
     }
     const clause = where.length > 0 ? `WHERE ${where.join(" AND ")}` : "";
-    return (await this.db.all<NotificationDbRow>(`SELECT * FROM notifications ${clause} ORDER BY created_at, rowid`, [...params])).map(toNotificationRow);
+    return (await this.db.all<NotificationDbRow>(`SELECT * FROM notifications ${clause} ORDER BY created_at, seq`, [...params])).map(toNotificationRow);
   }
 
   /** Routes ready to go: pending, or failed with attempts left; due; not cancelled; in creation order. */
@@ -174,7 +174,7 @@ export class OutboxRepository {
           FROM notification_routes r JOIN notifications n ON n.key = r.key
           WHERE r.state IN ('pending', 'failed') AND r.attempts < ? AND r.attempt_at IS NULL
             AND n.cancelled_at IS NULL AND n.payload IS NOT NULL AND (n.due_at IS NULL OR n.due_at <= ?)
-          ORDER BY n.created_at, n.rowid, r.platform`, [maxAttempts, now.toISOString()])) as (NotificationDbRow & { route_platform: string; route_attempts: number })[];
+          ORDER BY n.created_at, n.seq, r.platform`, [maxAttempts, now.toISOString()])) as (NotificationDbRow & { route_platform: string; route_attempts: number })[];
     return rows.map((row) => ({ notification: toNotificationRow(row), platform: row.route_platform, attempts: row.route_attempts }));
   }
 

@@ -18,6 +18,7 @@ import { createOutbox, INTERRUPTED_AFTER_MS, Outbox } from "../../src/proactive/
 import { MIGRATIONS } from "../../src/store/migrations.js";
 import { Store } from "../../src/store/store.js";
 import { startBotUnderTest, type BotUnderTest } from "../support/bot-under-test.js";
+import { STORE_BACKENDS, useTestStore } from "../support/store-backends.js";
 import { captureLog } from "../support/capture-log.js";
 import { RecordingNotifier } from "../support/recording-notifier.js";
 
@@ -206,9 +207,11 @@ async function memoryStore(): Promise<Store> {
 
 const key = (period: string) => buildNotificationKey({ kind: "test", recipient: "#management", period });
 
-describe("the outbox", () => {
+describe.each(STORE_BACKENDS)("the outbox on %s", (backend) => {
+  const opened = useTestStore(backend);
+
   it("keeps a platform's routes waiting, attempts untouched, until its adapter is connected", async () => {
-    const store = await memoryStore();
+    const store = opened();
     const mattermost = new RecordingNotifier();
     const matrix = new RecordingNotifier();
     const outbox = await outboxOn(store, () => new Date("2026-11-26T10:00:00Z"), { matrix });
@@ -227,7 +230,7 @@ describe("the outbox", () => {
   });
 
   it("runs one delivery at a time: a delivery asked for during another sends nothing twice", async () => {
-    const store = await memoryStore();
+    const store = opened();
     const posted: string[] = [];
     let release: () => void = () => undefined;
     const gate = new Promise<void>((resolve) => (release = resolve));
@@ -250,7 +253,7 @@ describe("the outbox", () => {
 
   it("retries on its own timer, with no engine running", async () => {
     vi.useFakeTimers({ now: new Date("2026-11-26T10:00:00Z") });
-    const store = await memoryStore();
+    const store = opened();
     const mattermost = new RecordingNotifier();
     const outbox = await outboxOn(store, () => new Date(), { mattermost, matrix: new RecordingNotifier() });
     mattermost.failWith = new Error("down");
@@ -261,12 +264,13 @@ describe("the outbox", () => {
     mattermost.failWith = undefined;
     await outbox.start(30_000);
     await vi.advanceTimersByTimeAsync(30_000);
-    expect(mattermost.postsIn("management").map((post) => post.text)).toEqual(["later"]);
+    // The timer's delivery may still be talking to PostgreSQL (real I/O, not a fake timer).
+    await vi.waitFor(() => expect(mattermost.postsIn("management").map((post) => post.text)).toEqual(["later"]));
     await outbox.stop();
   });
 
   it("records a DM to someone no running platform reaches as handled, with the reason", async () => {
-    const store = await memoryStore();
+    const store = opened();
     const outbox = new Outbox({ store, staff: new StaffDirectory([...STAFF]), platforms: ["matrix"], now: () => new Date("2026-11-26T10:00:00Z"), log: captureLog("debug").log, maxAttempts: 5 });
     const toAlice = buildNotificationKey({ kind: "test", recipient: "alice", period: "1" });
     expect(await outbox.enqueue({ key: toAlice, target: "direct", message: { text: "hi" } })).toBe(true);
