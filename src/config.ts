@@ -16,6 +16,8 @@ import { deriveActionSecret, parseChannelMap, parseTokenList, type MattermostSet
 import { parseInviterList, parseRoomMap, type MatrixSettings } from "./chat/matrix/settings.js";
 import { chatEnvSchema, chatSettingsFromEnv, type ChatSettings } from "./chat/kernel/settings.js";
 import { proactiveEnvSchema, proactiveSettingsFromEnv, type ProactiveSettings } from "./proactive/settings.js";
+import { leaderEnvSchema, leaderSettingsFromEnv, type LeaderSettings } from "./ha/settings.js";
+import { testClockEnvSchema, testClockFromEnv } from "./ops/test-clock.js";
 
 const booleanSetting = z
   .enum(["true", "false", "1", "0", "yes", "no", "on", "off"], { error: "must be true or false" })
@@ -60,6 +62,8 @@ export const envSchema = z.object({
   MATRIX_CONVERSATION_TIMEOUT_MINUTES: z.coerce.number({ error: "must be a number of minutes" }).min(1).max(1440).default(10),
   ...proactiveEnvSchema.shape,
   ...chatEnvSchema.shape,
+  ...leaderEnvSchema.shape,
+  ...testClockEnvSchema.shape,
 });
 export type Env = z.infer<typeof envSchema>;
 
@@ -95,6 +99,10 @@ export interface AppConfig {
   proactive: ProactiveSettings;
   /** What every chat platform does alike (the note word of bug threads). */
   chat: ChatSettings;
+  /** How fast a standby replica takes over the leader's work (PostgreSQL store only). */
+  leader: LeaderSettings;
+  /** TEST_CLOCK_FILE: the file that sets the bot's clock (tests against simulators only; src/ops/test-clock.ts). */
+  testClockFile?: string;
   env: Env;
 }
 
@@ -151,6 +159,8 @@ export function loadConfig(environment: Record<string, string | undefined>, opti
   if (env.MATTERMOST_REGISTER_COMMAND && !env.MATTERMOST_PUBLIC_URL) {
     problems.push("MATTERMOST_PUBLIC_URL: missing (MATTERMOST_REGISTER_COMMAND=true registers /support with the URL at which Mattermost reaches the bot, e.g. http://support-bot:8080)");
   }
+  const testClock = testClockFromEnv(env, [env.MANTIS_URL, env.MATTERMOST_URL, env.MATRIX_HOMESERVER_URL, env.ERP_WEBHOOK_URL]);
+  problems.push(...testClock.problems);
   if (problems.length > 0) throw new ConfigError(problems);
 
   return {
@@ -173,6 +183,8 @@ export function loadConfig(environment: Record<string, string | undefined>, opti
     process: processSettings,
     proactive: proactive.settings,
     chat: chatSettingsFromEnv(env),
+    leader: leaderSettingsFromEnv(env),
+    ...(testClock.file !== undefined ? { testClockFile: testClock.file } : {}),
     matrix:
       env.MATRIX_HOMESERVER_URL && env.MATRIX_ACCESS_TOKEN
         ? {

@@ -4,6 +4,11 @@
  * HTTP server (HTTP_PORT: Mattermost's requests, `/healthz`, `/readyz`, `/metrics`) whatever the
  * platforms. After the start it runs the doctor's checks and logs each failure as a warning.
  * SIGINT/SIGTERM stop everything cleanly.
+ *
+ * Work that must happen once (the engine, customers' filings retried, retention, reading
+ * Mattermost DMs and syncing Matrix) runs on the leader only and starts and stops with its
+ * leadership (src/ha/leader.ts): with SQLite this one process leads; with replicas on PostgreSQL
+ * one of them does. Every replica answers Mattermost's requests and delivers the outbox.
  */
 import type { Logger } from "pino";
 import { createBotCore } from "./app.js";
@@ -11,12 +16,14 @@ import { createVegaChartRenderer } from "./charts/vega-chart-renderer.js";
 import type { ChatAdapter } from "./chat/kernel/chat-adapter.js";
 import type { AppConfig } from "./config.js";
 import { createErp } from "./erp/create-erp.js";
-import { startProactiveEngine, type ProactiveEngine } from "./proactive/engine.js";
+import { createPostgresLeadership, singleProcessLeadership, type Leadership } from "./ha/leader.js";
+import { startProactiveEngine } from "./proactive/engine.js";
 import { createOutbox } from "./proactive/outbox.js";
 import { ConfigError } from "./errors.js";
 import { HttpServer, type HealthCheck } from "./http/http-server.js";
 import { CHAT_ACCOUNT_PLATFORMS, type StaffDirectory } from "./identity.js";
 import { runChecks } from "./ops/doctor.js";
+import { fileClock } from "./ops/test-clock.js";
 import { PrometheusMetrics } from "./ops/prometheus-metrics.js";
 import { loadStaffFile } from "./staff-file.js";
 import { startRetentionJob } from "./process/customer-data.js";
@@ -35,7 +42,12 @@ export async function runLive(config: AppConfig, logger: Logger): Promise<void> 
   // Listen for SIGINT/SIGTERM before anything starts: a stop asked for while the adapters still
   // connect then ends the run cleanly once they have, instead of killing the process half-way.
   const stopAsked = waitForStopSignal(logger);
+  // The real time, or in a test against simulators the instant TEST_CLOCK_FILE holds.
+  const now = config.testClockFile ? fileClock(config.testClockFile) : () => new Date();
+  if (config.testClockFile) logger.warn({ file: config.testClockFile, now: now().toISOString() }, "TEST_CLOCK_FILE is set: the bot's clock is the instant in that file (tests only)");
   const store = await Store.open(config.store);
+  // Replicas share the PostgreSQL store; they elect their leader there too.
+  const databaseUrl = "databaseUrl" in config.store ? config.store.databaseUrl : undefined;
   const metrics = new PrometheusMetrics();
   const tracker = createMantisTracker({
     client: createMantisClient({ ...config.mantis, category: config.process.category, log: logger.child({ component: "mantis" }), metrics }),
@@ -43,17 +55,18 @@ export async function runLive(config: AppConfig, logger: Logger): Promise<void> 
   });
   // Every notification goes through the outbox, one route per configured platform; a platform's routes
   // wait until its adapter is connected. The outbox retries on its own timer, with the engine on or off.
-  const { outbox, notifier } = createOutbox({ store, staff, platforms, settings: config.process, proactive: config.proactive, log: logger.child({ component: "outbox" }), quietHours: true, metrics });
+  const { outbox, notifier } = createOutbox({ store, staff, platforms, settings: config.process, proactive: config.proactive, log: logger.child({ component: "outbox" }), quietHours: true, metrics, now, shared: databaseUrl !== undefined });
   await outbox.start();
-  const erp = createErp(config, store, notifier, () => new Date());
+  const erp = createErp(config, store, notifier, now);
   // Each chat adapter's kernel tells the core its trigger (a configured Matrix prefix) with every command.
   // Pings, reminders and summaries; PROACTIVE=off leaves only the commands (auto means on when live).
   // While the engine runs, `mine` and `summary` read its mirror instead of paging through MantisBT.
   const engineOn = config.proactive.enabled !== "off";
+  const leadership = createLeadership({ databaseUrl, takeoverMs: config.leader.takeoverMs }, logger, metrics);
   const queueSource = engineOn ? { kind: "mirror" as const, pollIntervalMs: config.proactive.pollIntervalMs } : undefined;
   // The report's chart, drawn in process (Vega-Lite, resvg, the packaged font); its packages load on the first chart.
   const charts = createVegaChartRenderer();
-  const core = createBotCore({ config, logger, store, staff, tracker, notifier, erp, metrics, charts, ...(queueSource ? { queueSource } : {}) });
+  const core = createBotCore({ config, logger, store, staff, tracker, notifier, erp, metrics, charts, now, ...(queueSource ? { queueSource } : {}) });
 
   // Up before the adapters, so /healthz and /readyz answer while they connect.
   const http = new HttpServer({ logger });
@@ -74,29 +87,38 @@ export async function runLive(config: AppConfig, logger: Logger): Promise<void> 
     const { createMattermostAdapter } = await import("./chat/mattermost/mattermost-adapter.js");
     adapters.push(createMattermostAdapter({ settings: config.mattermost, chatSettings: config.chat, core, staff, chat, logger, metrics, http: { server: http } }));
   }
+  // Messages sent while no replica read them (a takeover) still count as new for the next leader.
+  const catchUpMs = 2 * config.leader.takeoverMs;
   for (const adapter of adapters) {
-    await adapter.start();
+    await adapter.start({ listen: false, catchUpMs });
     outbox.attach(adapter.platform, adapter.notifier);
     logger.info({ platform: adapter.platform }, "chat platform connected");
   }
 
-  // Customers' filings MantisBT could not take are filed when it answers again, with the engine on or
-  // off; started once the chat platforms are connected, so the DMs with the bug numbers reach people.
-  const filingRetries = startFilingRetries({ tracker, store, staff, notifier, now: () => new Date(), log: logger.child({ component: "filings" }) });
-  // Customers' personal data past PII_RETENTION_DAYS is erased at start and daily.
-  const retention = startRetentionJob({ tracker, store, retentionDays: config.process.piiRetentionDays, now: () => new Date(), log: logger.child({ component: "retention" }) });
-
-  let engine: ProactiveEngine | undefined;
-  if (engineOn) {
-    engine = startProactiveEngine({ tracker, store, staff, outbox, settings: config.process, proactive: config.proactive, logger, metrics, charts });
+  // The leader's work, started once the chat platforms are connected (so the DMs with filed bugs'
+  // numbers and the engine's pings reach people), stopped in reverse order when it stops leading.
+  let leaderWork: { stop(): Promise<void> }[] = [];
+  leadership.onElected(() => {
+    // Customers' filings MantisBT could not take are filed when it answers again, with the engine on or off.
+    leaderWork.push(startFilingRetries({ tracker, store, staff, notifier, now, log: logger.child({ component: "filings" }) }));
+    // Customers' personal data past PII_RETENTION_DAYS is erased at start and daily.
+    leaderWork.push(startRetentionJob({ tracker, store, retentionDays: config.process.piiRetentionDays, now, log: logger.child({ component: "retention" }) }));
+    if (engineOn) leaderWork.push(startProactiveEngine({ tracker, store, staff, outbox, settings: config.process, proactive: config.proactive, logger, metrics, charts, now }));
+  });
+  for (const adapter of adapters) {
+    leadership.onElected(() => adapter.listen());
+    leadership.onDeposed(() => adapter.stopListening());
   }
-  addReadinessChecks(http, { store, adapters, pollIntervalMs: engine ? config.proactive.pollIntervalMs : undefined });
+  leadership.onDeposed(async () => {
+    for (const work of leaderWork.reverse()) await work.stop();
+    leaderWork = [];
+  });
+  addReadinessChecks(http, { store, adapters, leadership, now, pollIntervalMs: engineOn ? config.proactive.pollIntervalMs : undefined });
+  await leadership.start();
   void warnAboutChecks(config, staff, logger);
 
   await stopAsked;
-  await engine?.stop();
-  await filingRetries.stop();
-  await retention.stop();
+  await leadership.stop();
   await outbox.stop();
   for (const adapter of adapters.reverse()) await adapter.stop();
   await http.close();
@@ -107,15 +129,32 @@ export async function runLive(config: AppConfig, logger: Logger): Promise<void> 
 /** A poll counts as fresh for this many poll intervals (one slow or failed cycle is no alarm). */
 const FRESH_POLL_INTERVALS = 3;
 
-/** `/readyz`: the store is open, the watcher read MantisBT lately (when the engine runs), every chat platform is connected. */
-function addReadinessChecks(http: HttpServer, ready: { store: Store; adapters: readonly ChatAdapter[]; pollIntervalMs: number | undefined }): void {
+/**
+ * The election: one PostgreSQL session advisory lock among replicas sharing a database, or this
+ * process alone on SQLite. Every change of role is logged by the election and counted in `/metrics`.
+ */
+function createLeadership({ databaseUrl, takeoverMs }: { databaseUrl: string | undefined; takeoverMs: number }, logger: Logger, metrics: PrometheusMetrics): Leadership {
+  const log = logger.child({ component: "leader" });
+  if (databaseUrl !== undefined) return createPostgresLeadership({ connection: databaseUrl, takeoverMs, log, onRoleChange: (leader) => metrics.leader(leader) });
+  const leadership = singleProcessLeadership(log);
+  leadership.onElected(() => metrics.leader(true));
+  leadership.onDeposed(() => metrics.leader(false));
+  return leadership;
+}
+
+/**
+ * `/readyz`: the store is open, the watcher read MantisBT lately (when the engine runs), every chat
+ * platform is connected; and whether this replica leads (a standby is ready too: it answers Mattermost).
+ */
+function addReadinessChecks(http: HttpServer, ready: { store: Store; adapters: readonly ChatAdapter[]; leadership: Leadership; now: () => Date; pollIntervalMs: number | undefined }): void {
   http.addReadinessCheck("store", () => (ready.store.isOpen ? { ok: true, detail: "open" } : { ok: false, detail: "closed" }));
+  http.addReadinessCheck("leader", () => ({ ok: true, detail: ready.leadership.status().detail }));
   const { pollIntervalMs } = ready;
   if (pollIntervalMs !== undefined) {
     const poll: HealthCheck = async () => {
       const last = ready.store.isOpen ? await ready.store.mirror.lastPoll() : undefined;
       if (!last) return { ok: false, detail: "no successful poll of MantisBT yet" };
-      const ageMs = Date.now() - last.getTime();
+      const ageMs = ready.now().getTime() - last.getTime();
       return { ok: ageMs <= FRESH_POLL_INTERVALS * pollIntervalMs + 60_000, detail: `last poll ${last.toISOString()}` };
     };
     http.addReadinessCheck("poll", poll);

@@ -27,6 +27,8 @@ export interface Metrics {
   watcherCycle(outcome: "ok" | "failed", at: Date): void;
   /** The queue as the last poll saw it: NEW bugs waiting for triage, bugs whose feedback is owed. */
   queue(levels: { newWaiting: number; feedbackOwed: number }): void;
+  /** Whether this replica is the leader now (src/ha/leader.ts). */
+  leader(isLeader: boolean): void;
 }
 
 /** Counts nothing: the default wherever no metrics are wired. */
@@ -38,4 +40,5 @@ export const NO_METRICS: Metrics = {
   outboxDepth: () => undefined,
   watcherCycle: () => undefined,
   queue: () => undefined,
+  leader: () => undefined,
 };

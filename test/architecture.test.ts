@@ -100,7 +100,7 @@ const RULES: readonly Rule[] = [
   {
     name: "store imports store, core and its packages only",
     appliesTo: under("src/store/"),
-    allows: any(under("src/store/", "src/core/"), oneOf("better-sqlite3", "zod"), nodeBuiltin),
+    allows: any(under("src/store/", "src/core/"), oneOf("better-sqlite3", "pg", "zod"), nodeBuiltin),
   },
   {
     name: "framework imports core, process, the store, the ports and the shared modules",
@@ -122,6 +122,16 @@ const RULES: readonly Rule[] = [
       oneOf("src/framework/reply.ts", "zod", "pino", "node-schedule"),
       nodeBuiltin,
     ),
+  },
+  {
+    name: "only the composition root imports leader election (src/ha/), which starts and stops the leader's work",
+    appliesTo: (file) => !COMPOSITION_ROOT.has(file) && !file.startsWith("src/ha/"),
+    allows: (target) => !target.startsWith("src/ha/"),
+  },
+  {
+    name: "leader election imports its own folder, core, the shared modules and its packages only",
+    appliesTo: under("src/ha/"),
+    allows: any(under("src/ha/", "src/core/"), SHARED, oneOf("pg", "pino", "zod"), nodeBuiltin),
   },
   {
     name: "a chat transport never imports another transport",

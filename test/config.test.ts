@@ -291,3 +291,24 @@ describe("Mattermost settings", () => {
     expect(problemsOf({ ...live, MATTERMOST_REGISTER_COMMAND: "yes" })).toEqual([expect.stringMatching(/^MATTERMOST_PUBLIC_URL: missing \(MATTERMOST_REGISTER_COMMAND=true/)]);
   });
 });
+
+describe("replicas and the test clock (issue 16)", () => {
+  it("takes over within LEADER_TAKEOVER_SECONDS, 30 by default, at least 10", () => {
+    expect(loadConfig(live).leader).toEqual({ takeoverMs: 30_000 });
+    expect(loadConfig({ ...live, LEADER_TAKEOVER_SECONDS: "12" }).leader).toEqual({ takeoverMs: 12_000 });
+    expect(problemsOf({ ...live, LEADER_TAKEOVER_SECONDS: "5" })).toEqual([expect.stringMatching(/^LEADER_TAKEOVER_SECONDS: /)]);
+  });
+
+  it("refuses TEST_CLOCK_FILE unless every server the bot talks to is on loopback", () => {
+    const file = join(mkdtempSync(join(tmpdir(), "support-bot-clock-")), "now");
+    writeFileSync(file, "2026-11-23T09:00:00Z\n");
+    expect(problemsOf({ ...live, TEST_CLOCK_FILE: file })).toEqual([
+      "TEST_CLOCK_FILE: only for tests against simulators on this machine, but the bot talks to https://bugs.example.com/, https://chat.example.com (unset it)",
+    ]);
+    const local = { ...live, MANTIS_URL: "http://127.0.0.1:8081/", MATTERMOST_URL: "http://localhost:8065" };
+    expect(loadConfig({ ...local, TEST_CLOCK_FILE: file }).testClockFile).toBe(file);
+    expect(loadConfig(local).testClockFile).toBeUndefined();
+    writeFileSync(file, "Monday morning");
+    expect(problemsOf({ ...local, TEST_CLOCK_FILE: file })).toEqual([`TEST_CLOCK_FILE: ${file} does not hold an ISO instant such as 2026-11-23T09:00:00Z`]);
+  });
+});

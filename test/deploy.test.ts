@@ -255,6 +255,54 @@ describe("compose.yaml", () => {
   });
 });
 
+describe("deploy/compose.replicas.yaml (issue 16: two replicas on PostgreSQL)", () => {
+  interface Service {
+    build?: string;
+    image: string;
+    env_file?: string[];
+    environment?: Record<string, string>;
+    volumes?: string[];
+    ports?: string[];
+    healthcheck?: { test: string[] };
+    depends_on?: Record<string, { condition: string }> | string[];
+    configs?: { source: string; target: string }[];
+  }
+  const compose = parseYaml(read("deploy/compose.replicas.yaml"), { merge: true }) as {
+    services: Record<string, Service>;
+    configs: Record<string, { content: string }>;
+    volumes: Record<string, unknown>;
+  };
+  const bots = Object.entries(compose.services).filter(([, service]) => service.build !== undefined);
+  const postgres = compose.services["postgres"]!;
+
+  it("runs two replicas of this image with the same settings, on the PostgreSQL service", () => {
+    expect(bots.map(([name]) => name)).toEqual(["support-bot-1", "support-bot-2"]);
+    for (const [, bot] of bots) {
+      // Paths are relative to deploy/: the repository's Dockerfile, .env and staff list.
+      expect(bot.build).toBe("..");
+      expect(bot.env_file).toEqual(["../.env"]);
+      expect(bot.volumes).toContain(`../users.json:${bot.environment?.["USERS_FILE"]}:ro`);
+      expect(bot.environment?.["DATA_DIR"]).toBe(runtimeEnv["DATA_DIR"]);
+      expect(bot.environment).toEqual(bots[0]![1].environment);
+      expect(bot.environment?.["DATABASE_URL"]).toMatch(/^postgres:\/\/support_bot:\$\{POSTGRES_PASSWORD:\?[^}]+\}@postgres:5432\/support_bot$/);
+      expect(bot.environment?.["HTTP_PORT"]).toBe(runtimeEnv["HTTP_PORT"]);
+      expect(bot.healthcheck?.test).toEqual(["CMD", ...healthCommand()]);
+      expect(bot.depends_on).toEqual({ postgres: { condition: "service_healthy" } });
+    }
+    expect(postgres.environment).toMatchObject({ POSTGRES_USER: "support_bot", POSTGRES_DB: "support_bot" });
+    const [volume] = postgres.volumes![0]!.split(":");
+    expect(Object.keys(compose.volumes)).toContain(volume);
+  });
+
+  it("puts a load balancer in front of both replicas on the published port, checking each one's /healthz", () => {
+    const balancer = compose.services["support-bot"]!;
+    expect(balancer.ports).toEqual([`${runtimeEnv["HTTP_PORT"]}:${runtimeEnv["HTTP_PORT"]}`]);
+    const caddyfile = compose.configs[balancer.configs![0]!.source]!.content;
+    expect(caddyfile).toContain(`reverse_proxy ${bots.map(([name]) => `${name}:${runtimeEnv["HTTP_PORT"]}`).join(" ")} {`);
+    expect(caddyfile).toMatch(/^\s*health_uri \/healthz$/m);
+  });
+});
+
 // --- systemd ------------------------------------------------------------------------------------
 
 /** `[Section]` -> key -> values (a key may repeat, as Environment= does). */

@@ -155,9 +155,14 @@ describe("npm start", () => {
     const health = await fetch(`http://127.0.0.1:${port}/healthz`);
     expect([health.status, await health.json()]).toEqual([200, { status: "ok", checks: { matrix: "syncing" } }]);
     const ready = await fetch(`http://127.0.0.1:${port}/readyz`);
-    expect([ready.status, await ready.json()]).toEqual([200, { status: "ok", checks: { store: "open", poll: expect.stringMatching(/^last poll /), matrix: "syncing" } }]);
+    // On SQLite the one process is the leader (issue 16: with replicas, one of them).
+    expect([ready.status, await ready.json()]).toEqual([
+      200,
+      { status: "ok", checks: { store: "open", leader: expect.stringMatching(/^leader since .* \(the one process, on SQLite\)$/), poll: expect.stringMatching(/^last poll /), matrix: "syncing" } },
+    ]);
     const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
     expect(metrics).toMatch(/^support_bot_commands_total\{command="show",outcome="ok"\} 1$/m);
+    expect(metrics).toMatch(/^support_bot_leader 1$/m);
     // The doctor's checks ran at start: the bot has power 0 in the room, so it may not remove messages.
     expect(run.stdout()).toMatch(/"level":40,.*"part":"Matrix".*"msg":"setup check failed: room management=.*: the bot may not remove messages/);
 

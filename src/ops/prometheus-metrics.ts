@@ -22,6 +22,7 @@ export class PrometheusMetrics implements Metrics {
   private readonly watcherCycles = new Counter({ name: "support_bot_watcher_cycles_total", help: "Watcher cycles (reads of MantisBT), by outcome (ok, failed).", labelNames: ["outcome"], registers: [this.registry] });
   private readonly lastPoll = new Gauge({ name: "support_bot_last_successful_poll_timestamp_seconds", help: "When the watcher last read MantisBT successfully (Unix time; 0: not yet).", registers: [this.registry] });
   private readonly newWaiting = new Gauge({ name: "support_bot_new_bugs_waiting", help: "NEW bugs nobody has taken yet, as of the last successful poll.", registers: [this.registry] });
+  private readonly leaderGauge = new Gauge({ name: "support_bot_leader", help: "1 while this replica is the leader (watcher, schedules, Mattermost DMs, Matrix sync), 0 while it is a standby.", registers: [this.registry] });
   private readonly feedbackOwed = new Gauge({ name: "support_bot_feedback_owed", help: "Bugs in FEEDBACK waiting for a developer's answer, as of the last successful poll.", registers: [this.registry] });
 
   constructor(options: { processMetrics?: boolean } = {}) {
@@ -31,6 +32,7 @@ export class PrometheusMetrics implements Metrics {
     for (const outcome of ["ok", "failed"]) this.watcherCycles.inc({ outcome }, 0);
     for (const event of ["queued", "sent", "failed", "given_up"]) this.notifications.inc({ event }, 0);
     this.lastPoll.set(0);
+    this.leaderGauge.set(0);
   }
 
   commandRan(command: string, outcome: CommandOutcome, seconds: number): void {
@@ -63,6 +65,10 @@ export class PrometheusMetrics implements Metrics {
   queue(levels: { newWaiting: number; feedbackOwed: number }): void {
     this.newWaiting.set(levels.newWaiting);
     this.feedbackOwed.set(levels.feedbackOwed);
+  }
+
+  leader(isLeader: boolean): void {
+    this.leaderGauge.set(isLeader ? 1 : 0);
   }
 
   /** The metrics in the Prometheus text format, and its content type. */

@@ -38,6 +38,11 @@ import { reminderSettingsFor, type ProactiveSettings } from "./settings.js";
 export const MAX_MESSAGE_BYTES = 16_000;
 /** How often the owner's timer retries failed routes and sends what came due (quiet hours ended). */
 export const RETRY_EVERY_MS = 30_000;
+/**
+ * On a shared database, a send recorded as started this long ago and not finished was cut off (its
+ * replica died): far longer than a send takes (one request within its time limit, or a few retries).
+ */
+export const INTERRUPTED_AFTER_MS = 5 * 60_000;
 /** More buttons than this make a combined message unreadable; the texts still name every command. */
 const MAX_COMBINED_BUTTONS = 10;
 /** Channel posts are merged only from this many at once: a few stay separate, in their bug threads. */
@@ -97,6 +102,12 @@ export interface OutboxDeps {
   maxAttempts: number;
   /** Counts notification routes queued, sent, failed and given up, and the outbox's depth; default: nothing counted. */
   metrics?: Metrics;
+  /**
+   * Whether other processes deliver from the same database (replicas on PostgreSQL): a send under
+   * way there is not one this process's stop cut off, so only sends older than INTERRUPTED_AFTER_MS
+   * are settled as interrupted, at start and on each timer run. Default false (SQLite: one process).
+   */
+  shared?: boolean;
 }
 
 /** A notification to queue. */
@@ -182,11 +193,18 @@ export class Outbox {
    */
   async recover(): Promise<void> {
     const { store, log } = this.deps;
-    const keys = await store.outbox.settleInterrupted(this.deps.now());
-    if (keys.length > 0) log.warn({ keys }, "notifications interrupted during sending were not sent again");
+    await this.settleInterrupted();
     const routed = await store.outbox.routeUnrouted((row) => this.platformsFor(row.target ?? "direct", row.recipient));
     if (routed > 0) log.info({ routed }, "notifications queued before delivery routes existed now have routes");
     this.recovered = true;
+  }
+
+  /** Settles sends cut off by a stop (this process's, or on a shared database another replica's). */
+  private async settleInterrupted(): Promise<void> {
+    const now = this.deps.now();
+    const startedBy = this.deps.shared ? new Date(now.getTime() - INTERRUPTED_AFTER_MS) : now;
+    const keys = await this.deps.store.outbox.settleInterrupted(now, startedBy);
+    if (keys.length > 0) this.deps.log.warn({ keys }, "notifications interrupted during sending were not sent again");
   }
 
   /** Recovers, then retries and sends what came due on a timer until `stop`. */
@@ -195,9 +213,14 @@ export class Outbox {
     this.stopped = false;
     const tick = (): void => {
       if (this.stopped) return;
-      void this.deliverInBackground().finally(() => {
-        if (!this.stopped) this.timer = setTimeout(tick, everyMs);
-      });
+      // A replica that died during a send left its route claimed: settled here once it is old enough.
+      const settled = this.deps.shared ? this.settleInterrupted() : Promise.resolve();
+      void settled
+        .catch((err: unknown) => this.deps.log.error({ err }, "settling interrupted sends failed"))
+        .then(() => this.deliverInBackground())
+        .finally(() => {
+          if (!this.stopped) this.timer = setTimeout(tick, everyMs);
+        });
     };
     this.timer = setTimeout(tick, everyMs);
   }
@@ -331,19 +354,27 @@ export class Outbox {
     if (combinable.length >= threshold) batches.push(combinable);
     batches.sort((a, b) => a[0]!.notification.createdAt.getTime() - b[0]!.notification.createdAt.getTime());
     for (const batch of batches) {
-      if (await this.sendBatch(batch)) {
-        report.sent += batch.length;
+      const outcome = await this.sendBatch(batch);
+      if (outcome.sent) {
+        report.sent += outcome.routes;
         report.messages++;
       } else {
-        report.failed += batch.length;
+        report.failed += outcome.routes;
       }
     }
   }
 
-  /** Sends one batch of routes of one platform and recipient as one message (or its parts). */
-  private async sendBatch(batch: readonly DueRoute[]): Promise<boolean> {
+  /**
+   * Sends one batch of routes of one platform and recipient as one message (or its parts), after
+   * claiming them: routes another delivery claimed since they were read (another replica's, on a
+   * shared database) are left to it. Says whether it sent and how many routes it handled.
+   */
+  private async sendBatch(due: readonly DueRoute[]): Promise<{ sent: boolean; routes: number }> {
     const { store, log, maxAttempts } = this.deps;
-    const platform = batch[0]!.platform;
+    const platform = due[0]!.platform;
+    const claimed = new Set((await store.outbox.claim(due.map((route) => ({ key: route.notification.key, platform })), this.deps.now())).map((route) => route.key));
+    const batch = due.filter((route) => claimed.has(route.notification.key));
+    if (batch.length === 0) return { sent: false, routes: 0 };
     const first = batch[0]!.notification;
     const refs: RouteRef[] = batch.map((route) => ({ key: route.notification.key, platform }));
     const keys = refs.map((ref) => ref.key);
@@ -355,11 +386,10 @@ export class Outbox {
       await store.outbox.giveUp(refs, maxAttempts, reason);
       log.warn({ recipient: first.recipient, platform, keys }, send ? "stored notification could not be read" : "notification recipient is not in the staff directory");
       this.metrics.notification("given_up", batch.length);
-      return false;
+      return { sent: false, routes: batch.length };
     }
     const messages = stored.flatMap((parsed) => (parsed.success ? [parsed.data] : []));
     const parts = messages.length === 1 ? splitMessage(messages[0]!) : combineMessages(messages);
-    await store.outbox.markAttempt(refs, this.deps.now());
     try {
       for (const part of parts) await send(part);
     } catch (err) {
@@ -369,11 +399,11 @@ export class Outbox {
       else log.warn({ err, platform, keys }, "notification failed; retrying on the next run");
       this.metrics.notification("failed", batch.length - exhausted.length);
       this.metrics.notification("given_up", exhausted.length);
-      return false;
+      return { sent: false, routes: batch.length };
     }
     await store.outbox.markSent(refs, this.deps.now(), batch.length > 1 ? `combined with ${batch.length - 1} more` : undefined);
     this.metrics.notification("sent", batch.length);
-    return true;
+    return { sent: true, routes: batch.length };
   }
 
   private sender(platform: string, row: NotificationRow): ((message: Message) => Promise<void>) | undefined {
@@ -407,6 +437,7 @@ export function createOutbox(options: CreateOutboxOptions): { outbox: Outbox; no
     log: options.log,
     maxAttempts: options.proactive.notifyMaxAttempts,
     ...(options.metrics ? { metrics: options.metrics } : {}),
+    ...(options.shared ? { shared: true } : {}),
   });
   // The same quiet hours and days off as the engine's reminders to the person.
   const quietTimeEnd = async (member: StaffMember, at: Date): Promise<Date> => {

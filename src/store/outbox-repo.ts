@@ -165,7 +165,7 @@ export class OutboxRepository {
       params.push(filter.periodPrefix.length, filter.periodPrefix);
     }
     const clause = where.length > 0 ? `WHERE ${where.join(" AND ")}` : "";
-    return (await this.db.all<NotificationDbRow>(`SELECT * FROM notifications ${clause} ORDER BY created_at, rowid`, [...params])).map(toNotificationRow);
+    return (await this.db.all<NotificationDbRow>(`SELECT * FROM notifications ${clause} ORDER BY created_at, seq`, [...params])).map(toNotificationRow);
   }
 
   /** Routes ready to go: pending, or failed with attempts left; due; not cancelled; in creation order. */
@@ -174,7 +174,7 @@ export class OutboxRepository {
           FROM notification_routes r JOIN notifications n ON n.key = r.key
           WHERE r.state IN ('pending', 'failed') AND r.attempts < ? AND r.attempt_at IS NULL
             AND n.cancelled_at IS NULL AND n.payload IS NOT NULL AND (n.due_at IS NULL OR n.due_at <= ?)
-          ORDER BY n.created_at, n.rowid, r.platform`, [maxAttempts, now.toISOString()])) as (NotificationDbRow & { route_platform: string; route_attempts: number })[];
+          ORDER BY n.created_at, n.seq, r.platform`, [maxAttempts, now.toISOString()])) as (NotificationDbRow & { route_platform: string; route_attempts: number })[];
     return rows.map((row) => ({ notification: toNotificationRow(row), platform: row.route_platform, attempts: row.route_attempts }));
   }
 
@@ -193,6 +193,37 @@ export class OutboxRepository {
   async markAttempt(routes: readonly RouteRef[], at: Date): Promise<void> {
     await this.updateRoutes(routes, "UPDATE notification_routes SET attempts = attempts + 1, attempt_at = ? WHERE key = ? AND platform = ?", [at.toISOString()], { refresh: false });
   }
+
+  /**
+   * Claims routes for sending: records the attempt of each route still free (pending or failed, no
+   * send under way, its notification not cancelled) and returns those. A route another replica (or
+   * another delivery of this process) claimed first is left out, so it is sent once. One transaction
+   * reads each route free and records the attempt: on SQLite it holds the write lock throughout; on
+   * PostgreSQL the rows are locked (`FOR UPDATE SKIP LOCKED`), and a route locked by a concurrent
+   * claim is left to it.
+   */
+  async claim(routes: readonly RouteRef[], at: Date): Promise<RouteRef[]> {
+    if (routes.length === 0) return [];
+    // PostgreSQL: a route another replica is claiming right now is skipped, not waited for.
+    const skipLocked = this.db.dialect === "postgres" ? " FOR UPDATE SKIP LOCKED" : "";
+    return this.db.transaction(async () => {
+      const claimed: RouteRef[] = [];
+      for (const route of routes) {
+        const free = await this.db.get<{ free: number }>(
+          `SELECT 1 AS free FROM notification_routes r
+            WHERE r.key = ? AND r.platform = ? AND r.attempt_at IS NULL AND r.state IN ('pending', 'failed')
+              AND r.key IN (SELECT key FROM notifications WHERE cancelled_at IS NULL)${skipLocked}`,
+          [route.key, route.platform],
+        );
+        if (!free) continue;
+        await this.db.run("UPDATE notification_routes SET attempts = attempts + 1, attempt_at = ? WHERE key = ? AND platform = ?", [at.toISOString(), route.key, route.platform]);
+        claimed.push(route);
+      }
+      for (const key of new Set(claimed.map((route) => route.key))) await this.refresh(key);
+      return claimed;
+    });
+  }
+
 
   /** Records successful sends; `note` says how (combined, inside a digest, interrupted). */
   async markSent(routes: readonly RouteRef[], at: Date, note?: string): Promise<void> {
@@ -221,12 +252,13 @@ export class OutboxRepository {
    * Sends that were under way when the process stopped: whether they reached the chat is unknown.
    * They are counted as sent (with a note), because a duplicate is what exactly-once rules out; the
    * window is one HTTP request long. Rows from before routes existed (migration 11) are settled the
-   * same way. Returns the keys.
+   * same way. Only sends started at or before `startedBy` count (default `at`: all of them); on a
+   * database shared by replicas, a younger one may be another replica's send under way. Returns the keys.
    */
-  async settleInterrupted(at: Date): Promise<string[]> {
+  async settleInterrupted(at: Date, startedBy: Date = at): Promise<string[]> {
     const note = "interrupted during sending; not sent again to avoid a duplicate";
     return this.db.transaction(async () => {
-      const routes = await this.db.all<RouteRef>("SELECT key, platform FROM notification_routes WHERE state != 'sent' AND attempt_at IS NOT NULL");
+      const routes = await this.db.all<RouteRef>("SELECT key, platform FROM notification_routes WHERE state != 'sent' AND attempt_at IS NOT NULL AND attempt_at <= ?", [startedBy.toISOString()]);
       await this.markSent(routes, at, note);
       const legacy = await columnValues<string>(this.db, `SELECT key FROM notifications n WHERE state != 'sent' AND attempt_at IS NOT NULL AND NOT EXISTS (SELECT 1 FROM notification_routes r WHERE r.key = n.key)`);
       for (const key of legacy) {

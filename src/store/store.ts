@@ -140,6 +140,6 @@ export type StoreLocation = { path: string } | { databaseUrl: string };
 
 /** The PostgreSQL backend, loaded only when configured (an SQLite installation never loads `pg`). */
 async function openPostgres(databaseUrl: string): Promise<Db> {
-  // TODO(issue 16, branch pg): PostgresDb from ./postgres-db.js.
-  throw new Error(`PostgreSQL store not available yet (${databaseUrl.replace(/\/\/[^@]*@/, "//")})`);
+  const { PostgresDb } = await import("./postgres-db.js");
+  return new PostgresDb(databaseUrl);
 }

@@ -12,6 +12,7 @@ import type { CommandRegistry } from "../../src/framework/registry.js";
 import type { Message } from "../../src/framework/reply.js";
 import { StaffDirectory, type StaffMember, type StaffMemberInput } from "../../src/identity.js";
 import { Store } from "../../src/store/store.js";
+import { openHarnessStore } from "../support/store-backends.js";
 import type { Person } from "../../src/core/person.js";
 import type { NewNote, Ticket, TicketNote } from "../../src/core/ticket.js";
 import type { NewTicket, ProjectVersion, TicketChange, TrackerPort } from "../../src/process/tracker-port.js";
@@ -190,7 +191,7 @@ export interface TestServices extends DispatchServices {
 /** Dispatcher services over fakes; close `store` when done. */
 export async function makeServices(commands: CommandRegistry, logger: Logger): Promise<TestServices> {
   const tracker = new FakeTracker(new Map([[12, makeBug({ id: 12, summary: "Wallet shows wrong balance" })]]));
-  const store = await Store.open({ path: ":memory:" });
+  const store = await openHarnessStore();
   const notifier = new FakeNotifier();
   return {
     commands,

@@ -19,7 +19,13 @@ const TSX = join(ROOT, "node_modules", ".bin", "tsx");
 const running: ChildProcess[] = [];
 const servers: { close(): Promise<void> }[] = [];
 afterEach(async () => {
-  for (const child of running.splice(0)) child.kill("SIGKILL");
+  // SIGTERM, which the tsx command passes on: a SIGKILL would end tsx alone and leave the bot running.
+  for (const child of running.splice(0)) {
+    if (child.exitCode !== null || child.signalCode !== null) continue;
+    const exited = new Promise((resolve) => child.once("exit", resolve));
+    child.kill("SIGTERM");
+    await exited;
+  }
   for (const server of servers.splice(0)) await server.close();
 });
 

@@ -14,10 +14,11 @@ import { loadConfig } from "../../src/config.js";
 import { buildNotificationKey } from "../../src/core/reminder-policy.js";
 import { StaffDirectory, type StaffMemberInput } from "../../src/identity.js";
 import { createProactiveEngine, type ProactiveEngine } from "../../src/proactive/engine.js";
-import { createOutbox, Outbox } from "../../src/proactive/outbox.js";
+import { createOutbox, INTERRUPTED_AFTER_MS, Outbox } from "../../src/proactive/outbox.js";
 import { MIGRATIONS } from "../../src/store/migrations.js";
 import { Store } from "../../src/store/store.js";
 import { startBotUnderTest, type BotUnderTest } from "../support/bot-under-test.js";
+import { STORE_BACKENDS, useTestStore } from "../support/store-backends.js";
 import { captureLog } from "../support/capture-log.js";
 import { RecordingNotifier } from "../support/recording-notifier.js";
 
@@ -218,9 +219,11 @@ async function memoryStore(): Promise<Store> {
 
 const key = (period: string) => buildNotificationKey({ kind: "test", recipient: "#management", period });
 
-describe("the outbox", () => {
+describe.each(STORE_BACKENDS)("the outbox on %s", (backend) => {
+  const opened = useTestStore(backend);
+
   it("keeps a platform's routes waiting, attempts untouched, until its adapter is connected", async () => {
-    const store = await memoryStore();
+    const store = opened();
     const mattermost = new RecordingNotifier();
     const matrix = new RecordingNotifier();
     const outbox = await outboxOn(store, () => new Date("2026-11-26T10:00:00Z"), { matrix });
@@ -239,7 +242,7 @@ describe("the outbox", () => {
   });
 
   it("runs one delivery at a time: a delivery asked for during another sends nothing twice", async () => {
-    const store = await memoryStore();
+    const store = opened();
     const posted: string[] = [];
     let release: () => void = () => undefined;
     const gate = new Promise<void>((resolve) => (release = resolve));
@@ -262,7 +265,7 @@ describe("the outbox", () => {
 
   it("retries on its own timer, with no engine running", async () => {
     vi.useFakeTimers({ now: new Date("2026-11-26T10:00:00Z") });
-    const store = await memoryStore();
+    const store = opened();
     const mattermost = new RecordingNotifier();
     const outbox = await outboxOn(store, () => new Date(), { mattermost, matrix: new RecordingNotifier() });
     mattermost.failWith = new Error("down");
@@ -273,12 +276,13 @@ describe("the outbox", () => {
     mattermost.failWith = undefined;
     await outbox.start(30_000);
     await vi.advanceTimersByTimeAsync(30_000);
-    expect(mattermost.postsIn("management").map((post) => post.text)).toEqual(["later"]);
+    // The timer's delivery may still be talking to PostgreSQL (real I/O, not a fake timer).
+    await vi.waitFor(() => expect(mattermost.postsIn("management").map((post) => post.text)).toEqual(["later"]));
     await outbox.stop();
   });
 
   it("records a DM to someone no running platform reaches as handled, with the reason", async () => {
-    const store = await memoryStore();
+    const store = opened();
     const outbox = new Outbox({ store, staff: new StaffDirectory([...STAFF]), platforms: ["matrix"], now: () => new Date("2026-11-26T10:00:00Z"), log: captureLog("debug").log, maxAttempts: 5 });
     const toAlice = buildNotificationKey({ kind: "test", recipient: "alice", period: "1" });
     expect(await outbox.enqueue({ key: toAlice, target: "direct", message: { text: "hi" } })).toBe(true);
@@ -420,5 +424,64 @@ describe("commands' notifications in the background", () => {
     for (const recorder of [mattermost, matrix]) {
       expect(triageRequests(recorder, "bob").map((message) => message.bugId).sort((a, b) => a! - b!)).toEqual(triaged);
     }
+  });
+});
+
+describe("the outbox on replicas (one database, several deliverers)", () => {
+  it("sends a route once when two outboxes read it as due at the same time (issue 16)", async () => {
+    const store = await memoryStore();
+    const now = () => new Date("2026-11-26T10:00:00Z");
+    // Replica A's Mattermost answers its first post slowly: A holds the rest of what it read meanwhile.
+    const slow = new RecordingNotifier();
+    let answer: () => void = () => undefined;
+    const held = new Promise<void>((resolve) => (answer = resolve));
+    let sending = false;
+    const slowChannel = slow.channel.bind(slow);
+    slow.channel = async (channel, message) => {
+      sending = true;
+      if (slow.sent.length === 0) await held;
+      await slowChannel(channel, message);
+    };
+    const fast = new RecordingNotifier();
+    const a = new Outbox({ store, staff: new StaffDirectory([...STAFF]), platforms: ["mattermost"], now, log: captureLog("debug").log, maxAttempts: 5 });
+    const b = new Outbox({ store, staff: new StaffDirectory([...STAFF]), platforms: ["mattermost"], now, log: captureLog("debug").log, maxAttempts: 5 });
+    a.attach("mattermost", slow);
+    b.attach("mattermost", fast);
+    // Both to one channel: A sends them one after the other (it sends to different recipients at once).
+    for (const period of ["1", "2"]) {
+      await a.enqueue({ key: buildNotificationKey({ kind: "test", recipient: "#management", period }), target: "channel", message: { text: `update ${period}` } });
+    }
+
+    const first = a.deliver();
+    // A has read both as due and is sending the first; B reads the second as due and sends it.
+    await vi.waitFor(() => expect(sending).toBe(true));
+    const second = await b.deliver();
+    answer();
+    await first;
+
+    expect(second.sent).toBe(1);
+    expect([...slow.sent, ...fast.sent].map((sent) => `${sent.to}: ${sent.message.text}`).sort()).toEqual(["management: update 1", "management: update 2"]);
+    expect((await store.outbox.list({ kind: "test" })).map((row) => row.state)).toEqual(["sent", "sent"]);
+  });
+
+  it("leaves another replica's send under way alone at start, and settles it once it is old enough to be cut off", async () => {
+    const store = await memoryStore();
+    let now = new Date("2026-11-26T10:00:00Z");
+    const clock = () => now;
+    const replica = () => new Outbox({ store, staff: new StaffDirectory([...STAFF]), platforms: ["mattermost"], now: clock, log: captureLog("debug").log, maxAttempts: 5, shared: true });
+    const a = replica();
+    await a.enqueue({ key: key("1"), target: "channel", message: { text: "hello" } });
+    // Replica A has started sending (the route is claimed) when replica B starts.
+    expect(await store.outbox.claim([{ key: key("1").key, platform: "mattermost" }], now)).toHaveLength(1);
+    const b = replica();
+    b.attach("mattermost", new RecordingNotifier());
+    await b.recover();
+    expect(await store.outbox.routes(key("1").key)).toEqual([expect.objectContaining({ state: "pending", attempts: 1, attemptAt: now })]);
+
+    // A died during the send: after INTERRUPTED_AFTER_MS it counts as cut off, and is not sent again.
+    now = new Date(now.getTime() + INTERRUPTED_AFTER_MS + 1000);
+    await b.recover();
+    await b.deliver();
+    expect(await store.outbox.get(key("1").key)).toMatchObject({ state: "sent", lastError: expect.stringMatching(/interrupted/) });
   });
 });

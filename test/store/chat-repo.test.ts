@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { MIGRATIONS } from "../../src/store/migrations.js";
 import { Store } from "../../src/store/store.js";
+import { STORE_BACKENDS, useTestStore } from "../support/store-backends.js";
 
 const opened: Store[] = [];
 afterEach(async () => {
@@ -59,9 +60,11 @@ describe("migration 10", () => {
   });
 });
 
-describe("ChatRepository", () => {
+describe.each(STORE_BACKENDS)("ChatRepository on %s", (backend) => {
+  const store = useTestStore(backend);
+
   it("keeps the same event id apart on two platforms", async () => {
-    const chat = (await open(":memory:")).chat;
+    const chat = store().chat;
     const at = new Date(AT);
     expect(await chat.claimEvent("matrix", "e1", "room", at)).toBe(true);
     expect(await chat.claimEvent("mattermost", "e1", "channel", at)).toBe(true);
@@ -69,7 +72,7 @@ describe("ChatRepository", () => {
   });
 
   it("forgets processed events before a time, for one platform only", async () => {
-    const chat = (await open(":memory:")).chat;
+    const chat = store().chat;
     await chat.claimEvent("matrix", "old", "room", new Date("2026-11-01T00:00:00Z"));
     await chat.claimEvent("mattermost", "old", "channel", new Date("2026-11-01T00:00:00Z"));
     await chat.claimEvent("matrix", "new", "room", new Date("2026-11-20T00:00:00Z"));
@@ -80,7 +83,7 @@ describe("ChatRepository", () => {
   });
 
   it("replaces a thread's root and newest post", async () => {
-    const chat = (await open(":memory:")).chat;
+    const chat = store().chat;
     await chat.saveThread({ platform: "matrix", place: "room", bugId: 3, rootId: "r1", lastId: "r1" }, new Date(AT));
     await chat.saveThread({ platform: "matrix", place: "room", bugId: 3, rootId: "r1", lastId: "p2" }, new Date(AT));
     expect((await chat.thread("matrix", "room", 3))?.lastId).toBe("p2");
@@ -88,7 +91,7 @@ describe("ChatRepository", () => {
   });
 
   it("gives a notice back when sending it failed", async () => {
-    const chat = (await open(":memory:")).chat;
+    const chat = store().chat;
     const at = new Date(AT);
     expect(await chat.claimNotice("matrix", "encrypted", "room", at)).toBe(true);
     await chat.releaseNotice("matrix", "encrypted", "room");

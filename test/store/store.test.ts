@@ -5,8 +5,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Store } from "../../src/store/store.js";
 import { MIGRATIONS } from "../../src/store/migrations.js";
+import { createTestDatabase } from "../support/postgres-database.js";
+import { STORE_BACKENDS, useTestStore } from "../support/store-backends.js";
 
-describe("Store", () => {
+describe("Store on an SQLite file", () => {
   it("applies every migration once and survives reopening", async () => {
     const file = join(mkdtempSync(join(tmpdir(), "support-bot-store-")), "bot.sqlite");
     const first = await Store.open({ path: file });
@@ -35,9 +37,46 @@ describe("Store", () => {
     expect(raw.prepare("SELECT count(*) AS n FROM extra").get()).toEqual({ n: 0 });
     raw.close();
   });
+});
+
+describe("Store on PostgreSQL", () => {
+  it("applies every migration once and survives reopening", async () => {
+    const database = await createTestDatabase();
+    try {
+      const first = await Store.open({ databaseUrl: database.url });
+      const latest = Math.max(...MIGRATIONS.map((m) => m.version));
+      expect(first.backend).toBe("postgres");
+      expect(await first.schemaVersion()).toBe(latest);
+      await first.kv.set("cursor", "42");
+      await first.close();
+      const again = await Store.open({ databaseUrl: database.url });
+      expect(await again.schemaVersion()).toBe(latest);
+      expect(await again.kv.get("cursor")).toBe("42");
+      await again.close();
+    } finally {
+      await database.drop();
+    }
+  });
+
+  it("applies only migrations newer than the database's version", async () => {
+    const database = await createTestDatabase();
+    try {
+      await (await Store.open({ databaseUrl: database.url }, MIGRATIONS.slice(0, 1))).close();
+      const extra = { version: 999, description: "test", sql: "CREATE TABLE extra (x INTEGER);" };
+      const store = await Store.open({ databaseUrl: database.url }, [...MIGRATIONS, extra]);
+      expect(await store.schemaVersion()).toBe(999);
+      await store.close();
+    } finally {
+      await database.drop();
+    }
+  });
+});
+
+describe.each(STORE_BACKENDS)("Store on %s", (backend) => {
+  const opened = useTestStore(backend);
 
   it("lists the ids of mirror rows with some statuses, only those nobody handles when asked", async () => {
-    const store = await Store.open({ path: ":memory:" });
+    const store = opened();
     const at = new Date("2026-11-26T10:00:00Z");
     const row = (id: number, status: string, handler?: string) => ({
       id,
@@ -59,11 +98,10 @@ describe("Store", () => {
     expect(await store.mirror.ids({ statuses: ["new"], unassigned: true })).toEqual([1, 4, 6]);
     expect(await store.mirror.ids({ statuses: ["feedback", "closed"] })).toEqual([3, 5]);
     expect(await store.mirror.ids({ statuses: [] })).toEqual([]);
-    await store.close();
   });
 
   it("keeps a call with its personal data and links it to a bug", async () => {
-    const store = await Store.open({ path: ":memory:" });
+    const store = opened();
     const call = await store.calls.add({
       recordedAt: new Date("2026-11-26T10:00:00Z"),
       recordedBy: "alice",
@@ -79,7 +117,7 @@ describe("Store", () => {
   });
 
   it("merges process state and keeps the journal in order", async () => {
-    const store = await Store.open({ path: ":memory:" });
+    const store = opened();
     await store.bugProcess.update(7, { origin: "call", stage: "analysis" });
     const state = await store.bugProcess.update(7, { estimateMinutes: 240, deadline: "2034-03-14" });
     expect(state).toMatchObject({ bugId: 7, origin: "call", stage: "analysis", estimateMinutes: 240, deadline: "2034-03-14" });
@@ -88,11 +126,9 @@ describe("Store", () => {
     expect((await store.journal.list(7)).map((e) => e.action)).toEqual(["triage", "feedback"]);
     expect((await store.journal.since(new Date("2026-11-26T10:30:00Z"))).map((e) => e.actor)).toEqual(["alice"]);
   });
-});
 
-describe("store.transaction", () => {
   it("writes of several repositories land together, or not at all when the work throws", async () => {
-    const store = await Store.open({ path: ":memory:" });
+    const store = opened();
     const at = new Date("2026-11-26T10:00:00Z");
     const id = await store.transaction(async () => {
       await store.bugProcess.update(7, { stage: "analysis" }, at);
@@ -109,6 +145,5 @@ describe("store.transaction", () => {
     ).rejects.toThrow("the tracker refused");
     expect(await store.bugProcess.get(8)).toBeUndefined();
     expect(await store.journal.list(8)).toEqual([]);
-    await store.close();
   });
 });

@@ -16,6 +16,7 @@ import { createOutbox, type Outbox } from "../../src/proactive/outbox.js";
 import { startMantisSimulator, type MantisSimulator, type MantisSimulatorOptions } from "../../src/simulators/mantis/server.js";
 import { SANDBOX_STAFF } from "../../src/staff-file.js";
 import { Store } from "../../src/store/store.js";
+import { openHarnessStore } from "./store-backends.js";
 import type { TrackerPort } from "../../src/process/tracker-port.js";
 import { createMantisClient } from "../../src/tracker/mantis/mantis-client.js";
 import { createMantisTracker } from "../../src/tracker/mantis/mantis-tracker.js";
@@ -84,7 +85,7 @@ export async function startBotUnderTest(options: BotUnderTestOptions): Promise<B
     notifier ? [{ platform: platform as Platform, notifier }] : [],
   );
   const freshCore = async () => {
-    const store = await Store.open({ path: ":memory:" });
+    const store = await openHarnessStore();
     stores.push(store);
     const { outbox, notifier } = createOutbox({
       store,

@@ -62,15 +62,14 @@ export interface MatrixInboundOptions {
 export class MatrixInbound {
   private botUserId = "";
   private startedAt = Number.POSITIVE_INFINITY;
-  private stopped = false;
+  private stopped = true;
 
   constructor(private readonly options: MatrixInboundOptions) {}
 
-  /** Subscribes to the client's events; everything sent before `startedAt` counts as history. */
-  listen(botUserId: string, startedAt: number): void {
+  /** Subscribes to the client's events (once); they are handled between `open` and `close`. */
+  subscribe(botUserId: string): void {
     const { client, kernel, directRooms } = this.options;
     this.botUserId = botUserId;
-    this.startedAt = startedAt;
     client.on("room.invite", (roomId: string, event: unknown) => {
       if (!this.stopped) void kernel.queue(roomId, () => this.guard("invite", () => this.onInvite(roomId, event)));
     });
@@ -85,8 +84,14 @@ export class MatrixInbound {
     });
   }
 
-  /** Ignores whatever arrives from now on (the adapter stops). */
-  stop(): void {
+  /** Handles what arrives from now on; everything sent before `startedAt` counts as history. */
+  open(startedAt: number): void {
+    this.startedAt = startedAt;
+    this.stopped = false;
+  }
+
+  /** Ignores whatever arrives from now on (the adapter stops, or another replica leads). */
+  close(): void {
     this.stopped = true;
   }
 

@@ -11,7 +11,7 @@ import { ConfigError, UpstreamUnavailableError } from "../../errors.js";
 import type { HttpServer } from "../../http/http-server.js";
 import type { StaffDirectory } from "../../identity.js";
 import type { Metrics } from "../../metrics.js";
-import type { ChatAdapter } from "../kernel/chat-adapter.js";
+import type { AdapterStartOptions, ChatAdapter } from "../kernel/chat-adapter.js";
 import type { ChatMemory } from "../kernel/chat-memory.js";
 import type { ChatSettings } from "../kernel/settings.js";
 import { ChatKernel, type CommandCore } from "../kernel/chat-kernel.js";
@@ -73,6 +73,11 @@ class MatrixAdapter implements ChatAdapter {
   private startedAt = Number.POSITIVE_INFINITY;
   private stopped = false;
   private running = false;
+  private syncing = false;
+  /** How far back a message counts as new when syncing starts (AdapterStartOptions.catchUpMs). */
+  private catchUpMs = 0;
+  /** Resolves once a stopped sync loop has ended. */
+  private syncEnded: Promise<void> = Promise.resolve();
 
   constructor(private readonly options: MatrixAdapterOptions) {
     this.settings = options.settings;
@@ -83,6 +88,7 @@ class MatrixAdapter implements ChatAdapter {
     this.storage = new StoreStorageProvider(chat);
     this.client = new MatrixClient(this.settings.homeserverUrl, this.settings.accessToken, this.storage);
     this.disableSdkDirectTracking();
+    this.persistSyncPositionAfterEvents();
     const retry = <T>(what: string, action: () => Promise<T>) => this.retry(what, action);
     this.directRooms = new DirectRooms(this.client, retry, this.log);
     this.rooms = new ConfiguredRooms({ client: this.client, rooms: this.settings.rooms, directRooms: this.directRooms, retry, log: this.log });
@@ -123,7 +129,8 @@ class MatrixAdapter implements ChatAdapter {
     this.notifier = this.kernel.notifier;
   }
 
-  async start(): Promise<void> {
+  async start(options: AdapterStartOptions = {}): Promise<void> {
+    this.catchUpMs = options.catchUpMs ?? 0;
     routeSdkLogs(this.log);
     trackSyncRequests();
     let botUserId: string;
@@ -141,25 +148,51 @@ class MatrixAdapter implements ChatAdapter {
     this.storage.bindUser(botUserId);
     await this.directRooms.load();
     await this.rooms.join();
-    // As late as possible before the first sync: everything sent earlier counts as history.
-    this.startedAt = this.clock();
-    this.inbound.listen(botUserId, this.startedAt);
-    await this.client.start();
+    this.inbound.subscribe(botUserId);
     this.running = true;
+    if (options.listen ?? true) await this.listen();
     this.options.http?.server.addHealthCheck("matrix", () => this.health());
     this.log.info({ userId: botUserId, rooms: Object.keys(this.settings.rooms) }, "Matrix adapter started");
   }
 
+  /** Syncs: rooms' messages and invites reach the kernel (on the leader only, with replicas). */
+  async listen(): Promise<void> {
+    if (!this.running || this.stopped || this.syncing) return;
+    this.syncing = true;
+    // A sync loop stopped a moment ago ends at its next check; it must not run beside the new one.
+    await this.syncEnded;
+    // As late as possible before the first sync: everything sent earlier counts as history, except
+    // (for a replica taking over) what was sent while no replica synced.
+    this.startedAt = this.clock();
+    this.inbound.open(this.startedAt - this.catchUpMs);
+    this.storage.thaw();
+    await this.client.start();
+  }
+
+  /** Stops syncing; sending goes on (the outbox may deliver on any replica). */
+  async stopListening(): Promise<void> {
+    if (!this.syncing) return;
+    this.syncing = false;
+    this.inbound.close();
+    // Whatever a last sync brings is left for the next leader (the storage keeps the old position).
+    this.storage.freeze();
+    this.client.stop();
+    abortSyncRequests(this.settings.accessToken);
+    // The SDK's loop sees its stop flag once its aborted request has failed: give it that turn.
+    this.syncEnded = new Promise((resolve) => setTimeout(resolve, 50));
+    await this.kernel.idle();
+  }
+
   /** Running between a finished start and the stop; the SDK retries a failed sync by itself. */
   health(): { ok: boolean; detail: string } {
-    if (this.running && !this.stopped) return { ok: true, detail: "syncing" };
+    if (this.running && !this.stopped) return { ok: true, detail: this.syncing ? "syncing" : "connected; the leader replica syncs" };
     return { ok: false, detail: this.stopped ? "adapter stopped" : "adapter not started" };
   }
 
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
-    this.inbound.stop();
+    this.inbound.close();
     // Whatever a last sync brings is left for the next start (the storage keeps the old position),
     // which ignores it by age.
     this.storage.freeze();
@@ -172,6 +205,16 @@ class MatrixAdapter implements ChatAdapter {
 
   private retry<T>(what: string, action: () => Promise<T>): Promise<T> {
     return withRateLimitRetry(what, action, this.retryPolicy);
+  }
+
+  /**
+   * The SDK stores the next sync position before it hands the sync's events out, so a process killed
+   * in between (a leader's SIGKILL, a crash) would leave them to nobody: the next leader would sync
+   * from after them. Stored after, a killed leader's last sync is read again by the next, whose
+   * kernel skips what was already claimed. The setting is protected in the SDK's types.
+   */
+  private persistSyncPositionAfterEvents(): void {
+    (this.client as unknown as { persistTokenAfterSync: boolean }).persistTokenAfterSync = true;
   }
 
   /**

@@ -30,9 +30,14 @@ export class StoreStorageProvider implements IStorageProvider {
     this.userId = userId;
   }
 
-  /** Ignores writes from now on (the adapter stopped). */
+  /** Ignores writes from now on (the adapter stopped syncing). */
   freeze(): void {
     this.frozen = true;
+  }
+
+  /** Writes again (this adapter syncs again, e.g. its replica became the leader). */
+  thaw(): void {
+    this.frozen = false;
   }
 
   async setSyncToken(token: string | null): Promise<void> {

@@ -11,7 +11,7 @@ import type { DispatchResult } from "../../framework/dispatcher.js";
 import { HttpServer } from "../../http/http-server.js";
 import type { StaffDirectory } from "../../identity.js";
 import type { Metrics } from "../../metrics.js";
-import type { ChatAdapter } from "../kernel/chat-adapter.js";
+import type { AdapterStartOptions, ChatAdapter } from "../kernel/chat-adapter.js";
 import type { ChatMemory } from "../kernel/chat-memory.js";
 import type { ChatSettings } from "../kernel/settings.js";
 import { ChatKernel, type CommandCore } from "../kernel/chat-kernel.js";
@@ -97,6 +97,7 @@ class MattermostAdapter implements ChatAdapter {
   private readonly server: HttpServer;
   private readonly ownServer: { port: number; host?: string } | undefined;
   private listener: DirectMessageListener | undefined;
+  private botUserId = "";
   private readonly tasks = new Set<Promise<unknown>>();
   private readonly commandTokens: string[];
   private state: "new" | "starting" | "running" | "stopped" = "new";
@@ -154,11 +155,12 @@ class MattermostAdapter implements ChatAdapter {
     this.notifier = this.kernel.notifier;
   }
 
-  async start(): Promise<void> {
+  async start(options: AdapterStartOptions = {}): Promise<void> {
     if (this.state !== "new") throw new Error("the Mattermost adapter can be started once");
     this.state = "starting";
     try {
       await this.connect();
+      if (options.listen ?? true) await this.openListener();
     } catch (error) {
       // Nothing half-started stays behind: no socket retrying, no port held.
       await this.stop();
@@ -214,11 +216,30 @@ class MattermostAdapter implements ChatAdapter {
     endpoints.register(this.server);
     if (this.ownServer) await this.server.start(this.ownServer.port, this.ownServer.host);
 
-    this.listener = new DirectMessageListener({
+    this.botUserId = me.id;
+    this.server.addHealthCheck("mattermost", () => this.health());
+    this.log.info({ bot: me.username, team: teamName, channels: Object.keys(this.settings.channels) }, "Mattermost adapter started");
+  }
+
+  async listen(): Promise<void> {
+    if (this.state !== "running" || this.listener) return;
+    await this.openListener();
+  }
+
+  async stopListening(): Promise<void> {
+    const listener = this.listener;
+    this.listener = undefined;
+    await listener?.stop();
+    if (listener) this.log.info("stopped reading DMs over the WebSocket (another replica leads)");
+  }
+
+  /** Opens the WebSocket that brings DMs and thread replies (a new listener each time: a stopped one stays stopped). */
+  private async openListener(): Promise<void> {
+    const listener = new DirectMessageListener({
       client: this.client,
       websocketUrl: websocketUrlFor(this.settings.url),
       token: this.settings.botToken,
-      botUserId: me.id,
+      botUserId: this.botUserId,
       chat: this.chat,
       claim: (postId, channelId) => this.kernel.claim(postId, channelId),
       log: this.log,
@@ -229,12 +250,11 @@ class MattermostAdapter implements ChatAdapter {
       threadChannels: () => this.chat.threadPlaces(this.platform),
       onDirectChannel: (channelId, userId, seenAt) => this.poster.rememberDirectChannel(channelId, userId, seenAt),
     });
-    await this.listener.start();
-    this.server.addHealthCheck("mattermost", () => this.health());
-    if (!(await this.listener.waitConnected(this.timing.connectTimeoutMs))) {
+    this.listener = listener;
+    await listener.start();
+    if (!(await listener.waitConnected(this.timing.connectTimeoutMs))) {
       this.log.warn("the Mattermost WebSocket is not connected yet; DMs to the bot are read once it is");
     }
-    this.log.info({ bot: me.username, team: teamName, channels: Object.keys(this.settings.channels) }, "Mattermost adapter started");
   }
 
   async stop(): Promise<void> {
@@ -272,7 +292,9 @@ class MattermostAdapter implements ChatAdapter {
 
   health(): { ok: boolean; detail: string } {
     const listener = this.listener;
-    if (this.state !== "running" || !listener) return { ok: false, detail: `adapter ${this.state}` };
+    if (this.state !== "running") return { ok: false, detail: `adapter ${this.state}` };
+    // A standby replica: it answers Mattermost's requests; the leader reads the DMs.
+    if (!listener) return { ok: true, detail: "connected; DMs are read by the leader replica" };
     if (listener.connected) return { ok: true, detail: "connected" };
     const since = listener.downSince ?? this.clock();
     return { ok: this.clock() - since < UNHEALTHY_AFTER_MS, detail: `websocket reconnecting since ${new Date(since).toISOString()}` };

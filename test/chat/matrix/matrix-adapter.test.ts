@@ -4,6 +4,7 @@
  */
 import { afterEach, describe, expect, it } from "vitest";
 import { buildCommandRegistry } from "../../../commands/index.js";
+import { createMatrixAdapter } from "../../../src/chat/matrix/matrix-adapter.js";
 import { ConfigError, UpstreamUnavailableError } from "../../../src/errors.js";
 import { createMatrixSpecValidator } from "../../../src/simulators/matrix/spec-validator.js";
 import type { ClientEvent } from "../../../src/simulators/matrix/server.js";
@@ -307,6 +308,36 @@ describe("restarts", () => {
     await roundTrip(h, h.managementRoom);
     expect(repliesTo(h, h.managementRoom, missed)).toEqual([]);
     expect(patchesOf(h, 1)).toBe(0);
+  });
+});
+
+describe("replicas (issue 16): only the leader syncs", () => {
+  it("a standby does not answer; when it takes over it answers the commands sent while nobody synced, once each", async () => {
+    h = await startMatrixHarness();
+    // A second replica on the same store, started as a standby.
+    const standby = createMatrixAdapter({ settings: h.settings, core: h.core, staff: h.staff, chat: h.store.chat, logger: h.log.log });
+    await standby.start({ listen: false, catchUpMs: 60_000 });
+    try {
+      expect(standby.health()).toEqual({ ok: true, detail: "connected; the leader replica syncs" });
+      const before = h.say("alice", h.managementRoom, "!support show 1");
+      await h.replyTo(before, h.managementRoom);
+
+      // The leader goes away; a command arrives while no replica syncs; the standby is elected.
+      await h.stopAdapter();
+      const during = h.say("alice", h.managementRoom, "!support show 2");
+      // The takeover takes a while: the command is 20 s old when the new leader syncs.
+      h.advanceServerClock(20_000);
+      await standby.listen();
+      await h.replyTo(during, h.managementRoom);
+      await roundTrip(h, h.managementRoom);
+
+      expect(repliesTo(h, h.managementRoom, before)).toHaveLength(1);
+      expect(repliesTo(h, h.managementRoom, during)).toHaveLength(1);
+      expect(standby.health()).toEqual({ ok: true, detail: "syncing" });
+    } finally {
+      await standby.stop();
+      h.matrix.wakeSyncs();
+    }
   });
 });
 

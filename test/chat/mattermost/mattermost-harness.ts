@@ -70,6 +70,8 @@ export interface MattermostHarnessOptions {
   simulator?: MattermostSimulatorOptions;
   /** The adapter's wall clock in ms (default Date.now). */
   clock?: () => number;
+  /** Read DMs from the start (default true); false starts it as a standby replica does (issue 16). */
+  listen?: boolean;
   /** Start the adapter right away (default true). */
   start?: boolean;
   /** Runs before the adapter is created, e.g. to register a command by hand and configure its token. */
@@ -141,7 +143,7 @@ export async function startMattermostHarness(options: MattermostHarnessOptions =
     async start() {
       await options.beforeStart?.(mm, settings);
       adapter = makeAdapter();
-      await adapter.start();
+      await adapter.start({ listen: options.listen ?? true });
     },
     slash: async (user, text, channel = "support") => settled(await mm.runSlashCommand({ user, channel, text: `/support ${text}` })),
     settled: () => bot.outbox.idle(),

