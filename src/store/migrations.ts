@@ -440,4 +440,13 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX notifications_order ON notifications (created_at, seq);
     `,
   },
+  {
+    version: 14,
+    description: "notifications by bug: the feedback reminders read one bug's rounds per bug in feedback",
+    sql: `
+      -- Without it each of those reads scanned every notification ever queued: the minute's check
+      -- grew with the outbox's history (found by npm run bench: commands slowed run after run).
+      CREATE INDEX notifications_bug ON notifications (bug_id, period);
+    `,
+  },
 ];
