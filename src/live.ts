@@ -98,6 +98,11 @@ export async function runLive(config: AppConfig, logger: Logger): Promise<void> 
   // The leader's work, started once the chat platforms are connected (so the DMs with filed bugs'
   // numbers and the engine's pings reach people), stopped in reverse order when it stops leading.
   let leaderWork: { stop(): Promise<void> }[] = [];
+  // The chat listeners first: a new leader is reachable at once, while the engine's first checks run.
+  for (const adapter of adapters) {
+    leadership.onElected(() => adapter.listen());
+    leadership.onDeposed(() => adapter.stopListening());
+  }
   leadership.onElected(() => {
     // Customers' filings MantisBT could not take are filed when it answers again, with the engine on or off.
     leaderWork.push(startFilingRetries({ tracker, store, staff, notifier, now, log: logger.child({ component: "filings" }) }));
@@ -105,10 +110,6 @@ export async function runLive(config: AppConfig, logger: Logger): Promise<void> 
     leaderWork.push(startRetentionJob({ tracker, store, retentionDays: config.process.piiRetentionDays, now, log: logger.child({ component: "retention" }) }));
     if (engineOn) leaderWork.push(startProactiveEngine({ tracker, store, staff, outbox, settings: config.process, proactive: config.proactive, logger, metrics, charts, now }));
   });
-  for (const adapter of adapters) {
-    leadership.onElected(() => adapter.listen());
-    leadership.onDeposed(() => adapter.stopListening());
-  }
   leadership.onDeposed(async () => {
     for (const work of leaderWork.reverse()) await work.stop();
     leaderWork = [];
