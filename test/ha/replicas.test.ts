@@ -4,16 +4,14 @@
  * Mattermost's and Matrix's management channel exactly once, a person's daily digest reaches them
  * once, and every Matrix command is answered once (issue 16, "Done when").
  */
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { slashCommand, startBotProcess, startSimulators, TestClock, waitUntil, type BotProcess, type Simulators } from "./bot-processes.js";
 import { startTestPostgres, type TestPostgres } from "./postgres-server.js";
 
 /** Whether the store has its PostgreSQL backend (replicas share the store through DATABASE_URL). */
-const POSTGRES_STORE = existsSync(fileURLToPath(new URL("../../src/store/postgres-db.ts", import.meta.url)));
 const DAY = "2026-11-23"; // a Monday; TIMEZONE is UTC, working hours 09:00-17:00
 const at = (time: string) => `${DAY}T${time}:00.000Z`;
 
@@ -62,6 +60,24 @@ async function matrixCommand(sim: Simulators, text: string, timeoutMs = 20_000):
   return eventId;
 }
 
+/**
+ * The morning both days share: at 08:00 three bugs are filed and each is announced; at 09:00 the
+ * daily summary goes out, and alice shows the first bug and grabs the third in Matrix. Resolves once
+ * the leader's watcher has read the grab (before the digest is composed).
+ */
+async function morning(sim: Simulators, clock: TestClock, leader: BotProcess): Promise<{ bugs: number[]; commands: string[] }> {
+  clock.set(at("08:00"));
+  const bugs: number[] = [];
+  for (const summary of ["Wallet: balance shows zero after restore", "Exchange: KYC link expired", "Merchant: refund button greyed out"]) bugs.push(await sim.ask<number>({ op: "file-bug", summary }));
+  await waitUntil(async () => (await managementPosts(sim)).mattermost.newBug.length >= 3, "the NEW-bug pings");
+
+  clock.set(at("09:00"));
+  await waitUntil(async () => (await managementPosts(sim)).mattermost.summary.length >= 1, "the daily summary");
+  const commands = [await matrixCommand(sim, `!support show ${bugs[0]}`), await matrixCommand(sim, `!support grab ${bugs[2]}`)];
+  await cyclesPass(leader, 2);
+  return { bugs, commands };
+}
+
 describe("a working day of scheduled work, each message once", () => {
   it("one process on SQLite: pings, the summary, a digest and reminders once each, Matrix commands answered once", async () => {
     const dir = mkdtempSync(join(tmpdir(), "support-bot-day-"));
@@ -75,18 +91,7 @@ describe("a working day of scheduled work, each message once", () => {
     await waitUntil(async () => (await bot.ready())?.["leader"]?.startsWith("leader since") === true, "the bot to lead");
     await cyclesPass(bot, 1);
 
-    // 08:00: two bugs are filed; each is announced once.
-    clock.set(at("08:00"));
-    const bugs: number[] = [];
-    for (const summary of ["Wallet: balance shows zero after restore", "Exchange: KYC link expired", "Merchant: refund button greyed out"]) bugs.push(await sim.ask<number>({ op: "file-bug", summary }));
-    await waitUntil(async () => (await managementPosts(sim)).mattermost.newBug.length >= 3, "the NEW-bug pings");
-
-    // 09:00: the daily summary; alice grabs the third bug.
-    clock.set(at("09:00"));
-    await waitUntil(async () => (await managementPosts(sim)).mattermost.summary.length >= 1, "the daily summary");
-    const commands = [await matrixCommand(sim, `!support show ${bugs[0]}`), await matrixCommand(sim, `!support grab ${bugs[2]}`)];
-    // The watcher has read the grab before the digest is composed.
-    await cyclesPass(bot, 2);
+    const { bugs, commands } = await morning(sim, clock, bot);
 
     // 10:00: alice's daily digest (REMINDERS_DEFAULT=daily@10:00) lists the bug she works on.
     clock.set(at("10:00"));
@@ -111,7 +116,7 @@ describe("a working day of scheduled work, each message once", () => {
   }, 120_000);
 
   // Needs the store on PostgreSQL (src/store/postgres-db.ts, branch pg of issue 16): it runs as soon as that backend is in the tree.
-  describe.skipIf(!POSTGRES_STORE)("two replicas on PostgreSQL, the leader killed with SIGKILL midway", () => {
+  describe("two replicas on PostgreSQL, the leader killed with SIGKILL midway", () => {
     let postgres: TestPostgres;
     beforeAll(async () => {
       postgres = await startTestPostgres();
@@ -139,17 +144,7 @@ describe("a working day of scheduled work, each message once", () => {
       expect((await second.ready())?.["leader"]).toMatch(/^standby since /);
       await cyclesPass(first, 1);
 
-      // 08:00: three bugs are filed and announced.
-      clock.set(at("08:00"));
-      const bugs: number[] = [];
-      for (const summary of ["Wallet: balance shows zero after restore", "Exchange: KYC link expired", "Merchant: refund button greyed out"]) bugs.push(await sim.ask<number>({ op: "file-bug", summary }));
-      await waitUntil(async () => (await managementPosts(sim)).mattermost.newBug.length >= 3, "the NEW-bug pings");
-
-      // 09:00: the daily summary; alice grabs the third bug.
-      clock.set(at("09:00"));
-      await waitUntil(async () => (await managementPosts(sim)).mattermost.summary.length >= 1, "the daily summary");
-      const commands = [await matrixCommand(sim, `!support show ${bugs[0]}`), await matrixCommand(sim, `!support grab ${bugs[2]}`)];
-      await cyclesPass(first, 2);
+      const { bugs, commands } = await morning(sim, clock, first);
       // Either replica answers Mattermost's slash commands (the load balancer picks one).
       for (const replica of [first, second]) expect(await slashCommand(replica, sim.info, "bob", `show ${bugs[2]}`)).toEqual({ status: 200, text: expect.stringMatching(new RegExp(`^\\[#${bugs[2]}\\]`)) });
 
