@@ -115,7 +115,6 @@ describe("a working day of scheduled work, each message once", () => {
     for (const eventId of commands) expect(await sim.ask<number>({ op: "matrix-replies", eventId })).toBe(1);
   }, 120_000);
 
-  // Needs the store on PostgreSQL (src/store/postgres-db.ts, branch pg of issue 16): it runs as soon as that backend is in the tree.
   describe("two replicas on PostgreSQL, the leader killed with SIGKILL midway", () => {
     let postgres: TestPostgres;
     beforeAll(async () => {
