@@ -28,7 +28,7 @@ import { loadConfig } from "../src/config.js";
 import { httpClient, type HttpFetch } from "../src/http/http-client.js";
 import { StaffDirectory } from "../src/identity.js";
 import { createProactiveEngine, type ProactiveEngine } from "../src/proactive/engine.js";
-import { buildSummary } from "../src/proactive/jobs/channel-summary.js";
+import { buildDailySummary } from "../src/proactive/jobs/channel-summary.js";
 import { createOutbox } from "../src/proactive/outbox.js";
 import { FULL_SCAN_PAGE_SIZE, watchTracker } from "../src/proactive/watcher.js";
 import { SANDBOX_STAFF } from "../src/staff-file.js";
@@ -205,9 +205,9 @@ async function engineInThisProcess(simulator: Simulators): Promise<void> {
   expectAtMost("check pass, median", percentile(checkTimes, 50), TARGETS.checkPassMedianMs, "ms");
   record("  of which (medians)", checkJobs.map((job) => `${job} ${percentile(perJob.get(job)!, 50).toFixed(1)} ms`).join(", "));
   for (let run = 0; run <= REPEAT; run++) {
-    const summary = await measure(async () => buildSummary(bot.engine.context, { channel: "management", time: "09:00", timeZone: "UTC" }, new Date(), new Date()));
+    const summary = await measure(async () => buildDailySummary(bot.engine.context, { channel: "management", time: "09:00", timeZone: "UTC" }, new Date(), new Date()));
     if (run === 0) {
-      record(`composing the daily summary (${await bot.store.mirror.count()} bugs)`, `${summary.result.length} messages, peak heap +${summary.peakHeapMb.toFixed(1)} MB`);
+      record(`composing the daily summary (${await bot.store.mirror.count()} bugs)`, `one message of ${Buffer.byteLength(summary.result)} bytes, peak heap +${summary.peakHeapMb.toFixed(1)} MB`);
     } else {
       figures.summary_10k_ms.push(summary.ms);
     }

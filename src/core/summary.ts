@@ -104,6 +104,12 @@ export interface ComposeSummaryOptions extends SummaryInput {
   trigger?: string;
   /** Short lines after the sections (e.g. that the tracker did not answer), inside the limit. */
   notes?: readonly string[];
+  /**
+   * Each section's size when `bugs` holds only the bugs it may show (at least the first
+   * `itemsPerSection` of each section in its order, as the store selects them): the daily summary
+   * does not read every open bug. Without it each section counts its bugs.
+   */
+  counts?: Readonly<Partial<Record<BugSection, number>>>;
 }
 
 /** A section's items in the order they need action, each as its Markdown list line. */
@@ -168,7 +174,7 @@ function titleLine(options: SummaryInput): string {
 }
 
 /** Every section with its items sorted by what needs action first (see the module comment). */
-function sortSections(options: SummaryInput): SectionItems[] {
+function sortSections(options: SummaryInput & Pick<ComposeSummaryOptions, "counts">): SectionItems[] {
   const timeZone = options.timeZone ?? "UTC";
   const now = options.now.getTime();
   const grouped = new Map<SummarySection, SummaryBug[]>(SUMMARY_SECTIONS.map((key) => [key, []]));
@@ -182,7 +188,7 @@ function sortSections(options: SummaryInput): SectionItems[] {
     const bugs = grouped.get(key)!.sort(sectionComparator(key));
     sections.push({
       key,
-      count: bugs.length,
+      count: options.counts?.[key] ?? bugs.length,
       lines: (count) => bugs.slice(0, count).map((bug) => `- ${bugLink(bug.id, options.bugUrl)} ${describe(key, bug, now, options.bugUrl)}`),
     });
   }
@@ -276,9 +282,11 @@ export function splitMarkdown(markdown: string, options: SplitOptions): string[]
 /** Sub-bugs linked on one line at most; the rest are counted. */
 const MAX_SUB_BUG_LINKS = 5;
 
-type BugSection = Exclude<SummarySection, "changes">;
+/** The sections that hold bugs (all but "changes"). */
+export type BugSection = Exclude<SummarySection, "changes">;
 
-function sectionOf(bug: SummaryBug): BugSection | undefined {
+/** Which section shows an open bug, if any (MirrorRepository.summarySelection says the same in SQL). */
+export function sectionOf(bug: Pick<SummaryBug, "status" | "stage">): BugSection | undefined {
   if (bug.status === "resolved" || bug.status === "closed") return undefined;
   const stage = bug.stage?.toLowerCase();
   if (stage === "resolution") return "notify";
@@ -309,13 +317,15 @@ function sectionComparator(key: BugSection): (a: SummaryBug, b: SummaryBug) => n
     case "confirmed":
       return (a, b) => priorityRank(b.priority) - priorityRank(a.priority) || Number(b.customer) - Number(a.customer) || oldestFirst(a, b);
     case "work":
-      return (a, b) =>
-        RISK_SEVERITY[b.risk ?? "ok"] - RISK_SEVERITY[a.risk ?? "ok"] ||
-        compareText(a.deadline ?? "9999-99-99", b.deadline ?? "9999-99-99") ||
-        a.id - b.id;
+      return inWorkOrder;
     default:
       return oldestFirst;
   }
+}
+
+/** The order of "In work": overdue, at risk, stale, on track; earliest deadline first, none last. */
+export function inWorkOrder(a: Pick<SummaryBug, "id" | "risk" | "deadline">, b: Pick<SummaryBug, "id" | "risk" | "deadline">): number {
+  return RISK_SEVERITY[b.risk ?? "ok"] - RISK_SEVERITY[a.risk ?? "ok"] || compareText(a.deadline ?? "9999-99-99", b.deadline ?? "9999-99-99") || a.id - b.id;
 }
 
 function describe(key: BugSection, bug: SummaryBug, now: number, bugUrl: (id: number) => string): string {

@@ -18,11 +18,15 @@ export interface WorkFacts {
 
 /** Reads work left and deadline from the subject tag, filling gaps from the bug's process state. */
 export async function workFacts(ctx: Pick<EngineContext, "processFacts" | "settings">, row: Pick<MirrorRow, "id" | "summary">): Promise<WorkFacts> {
-  const tag = parseSubject(row.summary, { workdayHours: ctx.settings.workdayHours }).tag;
-  const state = await ctx.processFacts(row.id);
+  return workFactsOf(ctx.settings, row.summary, await ctx.processFacts(row.id));
+}
+
+/** Work left and deadline: the subject tag first, else what the bot stored. */
+export function workFactsOf(settings: Pick<EngineContext["settings"], "workdayHours">, summary: string, stored: { estimateMinutes?: number; deadline?: string } | undefined): WorkFacts {
+  const tag = parseSubject(summary, { workdayHours: settings.workdayHours }).tag;
   return {
-    workLeftMinutes: tag?.estimateMinutes ?? state?.estimateMinutes,
-    deadline: tag?.deadline ?? state?.deadline,
+    workLeftMinutes: tag?.estimateMinutes ?? stored?.estimateMinutes,
+    deadline: tag?.deadline ?? stored?.deadline,
   };
 }
 
@@ -32,9 +36,9 @@ export async function isInAction(ctx: Pick<EngineContext, "processFacts">, row: 
 }
 
 /** One assessed bug with the developer it belongs to. */
-export interface TeamRisk {
+export interface TeamRisk<Row extends RiskRow = MirrorRow> {
   risk: BugRisk;
-  row: MirrorRow;
+  row: Row;
   /** The handler's MantisBT name. */
   handler: string;
   /** The staff member, when the handler is one. */
@@ -43,28 +47,42 @@ export interface TeamRisk {
   timeZone: string;
 }
 
+/** What a bug needs to be assessed: its id and handler (the rest is in its work). */
+export interface RiskRow {
+  id: number;
+  handler?: string;
+}
+
 /** Assesses every developer's bugs in action; bugs without work left or deadline are left out. */
 export async function assessTeamRisk(ctx: EngineContext, rows: readonly MirrorRow[], now: Date): Promise<Map<number, TeamRisk>> {
-  const byHandler = new Map<string, { row: MirrorRow; work: OpenBugWork }[]>();
+  const candidates: { row: MirrorRow; work: OpenBugWork }[] = [];
   for (const row of rows) {
     if (!row.handler || !(await isInAction(ctx, row))) continue;
     const facts = await workFacts(ctx, row);
     if (facts.workLeftMinutes === undefined || facts.deadline === undefined) continue;
-    const key = row.handler.toLowerCase();
+    candidates.push({ row, work: { bugId: row.id, workLeftMinutes: facts.workLeftMinutes, deadline: facts.deadline, lastEstimateUpdate: await lastEstimateUpdate(ctx, row) } });
+  }
+  return assessByDeveloper(ctx, candidates, now);
+}
+
+/** Assesses bugs with their work, each developer's together (by handler, in the developer's calendar). */
+export async function assessByDeveloper<Row extends RiskRow>(ctx: EngineContext, candidates: readonly { row: Row; work: OpenBugWork }[], now: Date): Promise<Map<number, TeamRisk<Row>>> {
+  const byHandler = new Map<string, { row: Row; work: OpenBugWork }[]>();
+  for (const candidate of candidates) {
+    if (!candidate.row.handler) continue;
+    const key = candidate.row.handler.toLowerCase();
     const list = byHandler.get(key) ?? [];
-    list.push({ row, work: { bugId: row.id, workLeftMinutes: facts.workLeftMinutes, deadline: facts.deadline, lastEstimateUpdate: await lastEstimateUpdate(ctx, row) } });
+    list.push(candidate);
     byHandler.set(key, list);
   }
-  const result = new Map<number, TeamRisk>();
+  const result = new Map<number, TeamRisk<Row>>();
   for (const list of byHandler.values()) {
     const handler = list[0]!.row.handler!;
     const member = ctx.staffByTrackerUser(handler);
     const developer = await ctx.settingsFor(member);
+    const rowsById = new Map(list.map((item) => [item.row.id, item.row]));
     const risks = assessDeveloperRisk({ settings: ctx.settings, developer, bugs: list.map((item) => item.work), now });
-    for (const risk of risks) {
-      const row = list.find((item) => item.row.id === risk.bugId)!.row;
-      result.set(risk.bugId, { risk, row, handler, member, timeZone: developer.timeZone });
-    }
+    for (const risk of risks) result.set(risk.bugId, { risk, row: rowsById.get(risk.bugId)!, handler, member, timeZone: developer.timeZone });
   }
   return result;
 }

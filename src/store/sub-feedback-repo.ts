@@ -55,6 +55,23 @@ export class SubFeedbackRepository {
     return rows.map((row) => ({ parentBugId: row.parent_bug_id, childBugId: row.child_bug_id }));
   }
 
+  /**
+   * Of these parents, each one's sub-bugs (asked with `ask`) that are still open in the tracker mirror,
+   * by id: the summary's "waits for sub-bugs".
+   */
+  async openSubBugs(parentBugIds: readonly number[]): Promise<Map<number, number[]>> {
+    const byParent = new Map<number, number[]>();
+    if (parentBugIds.length === 0) return byParent;
+    const rows = await this.db.all<{ parent_bug_id: number; child_bug_id: number }>(
+      `SELECT s.parent_bug_id, s.child_bug_id FROM sub_feedback s JOIN tracker_mirror t ON t.bug_id = s.child_bug_id
+        WHERE t.status NOT IN ('resolved', 'closed') AND s.parent_bug_id IN (${parentBugIds.map(() => "?").join(", ")})
+        ORDER BY s.child_bug_id`,
+      [...parentBugIds],
+    );
+    for (const row of rows) byParent.set(row.parent_bug_id, [...(byParent.get(row.parent_bug_id) ?? []), row.child_bug_id]);
+    return byParent;
+  }
+
   /** Ids of the parent's sub-bugs that still wait for an answer (the `sub-feedback-collected` guard). */
   async pending(parentBugId: number): Promise<number[]> {
     return (await this.list(parentBugId))

@@ -10,13 +10,15 @@
 import { formatLocalTime, isWorkingDay, parseTimeOfDay, toLocalDateTime, zonedInstant } from "../../core/calendar.js";
 import { companyCalendar } from "../../core/people-settings.js";
 import { buildNotificationKey } from "../../core/reminder-policy.js";
-import { composeSummary, type SummaryBug, type SummaryChange } from "../../core/summary.js";
+import type { RiskState } from "../../core/deadline-risk.js";
+import { composeSummary, inWorkOrder, sectionOf, type SummaryBug, type SummaryChange } from "../../core/summary.js";
 import { isCustomerBug } from "../../process/bug-format.js";
 import type { EngineContext } from "../context.js";
 import type { ProactiveJob } from "../job.js";
 import { channelRecipient, MAX_MESSAGE_BYTES } from "../outbox.js";
 import type { SummaryChannel } from "../settings.js";
-import { assessTeamRisk, workFacts } from "../team-risk.js";
+import { isActionPhase } from "../../process/developer-risk.js";
+import { assessByDeveloper, workFactsOf } from "../team-risk.js";
 
 const DAY_MS = 86_400_000;
 /** A gap longer than this between polls means the summary may be out of date; it says so. */
@@ -53,39 +55,51 @@ export const channelSummaryJob: ProactiveJob = {
 };
 
 /**
- * The daily summary as a list of messages, as bench/run.ts counts them: always one now.
- * @deprecated Use buildDailySummary; kept until the benchmark (issue 15, part 1) switches.
+ * The summary of one channel as one Markdown message that fits every platform (MAX_MESSAGE_BYTES).
+ * Only what it shows is read in full: the store counts each section and picks its first items;
+ * "In work" is ranked here by deadline risk, which needs every bug in action with its subject tag.
  */
-export async function buildSummary(ctx: EngineContext, channel: SummaryChannel, now: Date, lastPoll: Date): Promise<string[]> {
-  return [await buildDailySummary(ctx, channel, now, lastPoll)];
-}
-
-/** The summary of one channel as one Markdown message that fits every platform (MAX_MESSAGE_BYTES). */
 export async function buildDailySummary(ctx: EngineContext, channel: SummaryChannel, now: Date, lastPoll: Date): Promise<string> {
-  const rows = await ctx.store.mirror.list({ openOnly: true });
-  const risks = await assessTeamRisk(ctx, rows, now);
-  const openSubBugs = await openSubBugsByParent(ctx, new Set(rows.map((row) => row.id)));
-  const bugs: SummaryBug[] = [];
-  for (const row of rows) {
-    const facts = await workFacts(ctx, row);
-    const handler = row.handler ? (ctx.staffByTrackerUser(row.handler)?.name ?? row.handler) : undefined;
-    bugs.push({
+  const itemsPerSection = ctx.settings.summaryItemsPerSection;
+  const work = await ctx.store.mirror.actionWork();
+  const facts = new Map(work.map((row) => [row.id, workFactsOf(ctx.settings, row.summary, { estimateMinutes: row.storedEstimateMinutes, deadline: row.storedDeadline })]));
+  const risks = await assessByDeveloper(
+    ctx,
+    work.flatMap((row) => {
+      const { workLeftMinutes, deadline } = facts.get(row.id)!;
+      if (!isActionPhase(row.status, row.stage) || workLeftMinutes === undefined || deadline === undefined) return [];
+      return [{ row, work: { bugId: row.id, workLeftMinutes, deadline, lastEstimateUpdate: row.lastEstimateUpdate } }];
+    }),
+    now,
+  );
+  const riskOf = (id: number): RiskState | undefined => risks.get(id)?.risk.state;
+  const firstInWork = work
+    .filter((row) => sectionOf(row) === "work")
+    .map((row) => ({ id: row.id, risk: riskOf(row.id), deadline: facts.get(row.id)!.deadline }))
+    .sort(inWorkOrder)
+    .slice(0, itemsPerSection)
+    .map((row) => row.id);
+  const selection = await ctx.store.mirror.summarySelection({ customerTag: ctx.settings.customerTag, itemsPerSection, alsoIds: firstInWork });
+  const openSubBugs = await ctx.store.subFeedback.openSubBugs(selection.rows.map((row) => row.id));
+  const bugs = selection.rows.map((row): SummaryBug => {
+    const known = facts.get(row.id);
+    return {
       id: row.id,
       summary: row.summary,
       status: row.status,
-      handler,
+      handler: row.handler ? (ctx.staffByTrackerUser(row.handler)?.name ?? row.handler) : undefined,
       priority: row.priority,
       customer: isCustomerBug(row, ctx.settings.customerTag),
       createdAt: row.createdAt,
       updatedAt: row.updatedAt,
       statusSince: row.status === "feedback" ? (row.feedbackSince ?? row.statusSince) : row.statusSince,
-      workLeftMinutes: facts.workLeftMinutes,
-      deadline: facts.deadline,
-      risk: risks.get(row.id)?.risk.state,
-      stage: (await ctx.processFacts(row.id))?.stage,
+      workLeftMinutes: known?.workLeftMinutes,
+      deadline: known?.deadline,
+      risk: riskOf(row.id),
+      stage: row.stage,
       openSubBugs: openSubBugs.get(row.id),
+    };
   });
-  }
   const previous = (await ctx.store.outbox.list({ kind: "summary", recipient: channelRecipient(channel.channel) }))
     .map((row) => row.sentAt ?? row.createdAt)
     .reduce<Date | undefined>((latest, at) => (!latest || at.getTime() > latest.getTime() ? at : latest), undefined);
@@ -93,27 +107,16 @@ export async function buildDailySummary(ctx: EngineContext, channel: SummaryChan
   const stale = now.getTime() - lastPoll.getTime() > Math.max(STALE_POLL_MS, 3 * ctx.config.pollIntervalMs);
   return composeSummary({
     bugs,
+    counts: selection.counts,
     changes: await changesSince(ctx, since),
     now,
     timeZone: channel.timeZone,
     bugUrl: ctx.bugUrl,
-    itemsPerSection: ctx.settings.summaryItemsPerSection,
+    itemsPerSection,
     // The same text goes to every platform: MAX_MESSAGE_BYTES fits them all.
     limit: { length: MAX_MESSAGE_BYTES, measure: "utf8-bytes" },
     notes: stale ? [`_MantisBT has not answered since ${formatLocalTime(lastPoll, channel.timeZone)}; later changes are missing._`] : [],
   });
-}
-
-/**
- * Each parent's sub-bugs that are still open. The mirror keeps no relationships, so the sub-bugs are
- * those opened with `ask` (the store's record); `summary` on demand reads MantisBT's relationships.
- */
-async function openSubBugsByParent(ctx: EngineContext, open: ReadonlySet<number>): Promise<Map<number, number[]>> {
-  const byParent = new Map<number, number[]>();
-  for (const { parentBugId, childBugId } of await ctx.store.subFeedback.links()) {
-    if (open.has(childBugId)) byParent.set(parentBugId, [...(byParent.get(parentBugId) ?? []), childBugId]);
-  }
-  return byParent;
 }
 
 /** Changes the watcher saw since a moment, each with who did it when the journal knows. */
