@@ -221,7 +221,8 @@ export class OutboxRepository {
         await this.db.run("UPDATE notification_routes SET attempts = attempts + 1, attempt_at = ? WHERE key = ? AND platform = ?", [at.toISOString(), route.key, route.platform]);
         claimed.push(route);
       }
-      for (const key of new Set(claimed.map((route) => route.key))) await this.refresh(key);
+      // Only the routes change, as in markAttempt: the notification sums them up when the send is
+      // recorded as done or failed (one summing update per send, not two).
       return claimed;
     });
   }

@@ -26,18 +26,21 @@ afterAll(async () => {
 
 const expectTracker = (expected: { status: string; handler?: string }): Promise<void> => expectBugState(h, bugId, expected);
 
-/** The newest post of the bot in a channel that has a button with this label. */
-function postWithButton(channelId: string, label: string): WirePost {
-  const post = h
-    .botPosts(channelId)
-    .reverse()
-    .find((candidate) => JSON.stringify(candidate.props["attachments"] ?? []).includes(`"name":"${label}"`));
-  if (!post) throw new Error(`no post with a "${label}" button`);
-  return post;
+/**
+ * The newest post of the bot in a channel that has a button with this label, once it is there: a
+ * command's notifications are delivered in the background, right after its answer.
+ */
+function postWithButton(channelId: string, label: string): Promise<WirePost> {
+  const find = (): WirePost | undefined =>
+    h
+      .botPosts(channelId)
+      .reverse()
+      .find((candidate) => JSON.stringify(candidate.props["attachments"] ?? []).includes(`"name":"${label}"`));
+  return h.mm.waitFor(find, { what: `a post with a "${label}" button` });
 }
 
 async function click(user: string, channelId: string, label: string): Promise<string> {
-  const result = await h.mm.clickButton({ post: postWithButton(channelId, label), action: label, user });
+  const result = await h.mm.clickButton({ post: await postWithButton(channelId, label), action: label, user });
   expect(result.status, JSON.stringify(result.error)).toBe(200);
   return result.response?.ephemeral_text ?? "";
 }
@@ -78,7 +81,7 @@ describe("a customer call, from the phone to the release, in Mattermost", () => 
     const asked = h.dm("bob", `feedback ${bugId} 4h 4.12.2026 "Clear: the backoffice checks only the first exchange of an order; fix in the merchant SPA"`);
     await h.nextBotPost(h.dmChannel("bob"), asked);
     await expectTracker({ status: "new", handler: "bob" });
-    const withButton = postWithButton(h.mm.channelId("support-mgmt"), "Confirm");
+    const withButton = await postWithButton(h.mm.channelId("support-mgmt"), "Confirm");
     expect(withButton.message).toContain(`#${bugId}`);
   });
 
@@ -106,13 +109,13 @@ describe("a customer call, from the phone to the release, in Mattermost", () => 
   it("review: bob asks alice, who gets the draft and a Pass button by DM", async () => {
     await slash("bob", `review ${bugId} @alice`);
     await expectTracker({ status: "feedback", handler: "alice" });
-    expect(postWithButton(h.dmChannel("alice"), "Pass").message).toContain(DRAFT);
+    expect((await postWithButton(h.dmChannel("alice"), "Pass")).message).toContain(DRAFT);
   });
 
   it("verdict: alice clicks Pass; the manager, who confirmed, is to notify the customer", async () => {
     await click("alice", h.dmChannel("alice"), "Pass");
     await expectTracker({ status: "assigned", handler: "manager" });
-    postWithButton(h.dmChannel("manager"), "Notify the customer");
+    await postWithButton(h.dmChannel("manager"), "Notify the customer");
   });
 
   it("notify: the manager clicks Notify the customer and gets the text; RESOLVED", async () => {

@@ -1,0 +1,92 @@
+/**
+ * SQLite commits the transactions of one turn of the event loop together (src/store/sqlite-db.ts):
+ * checked through a second connection to the same file, as another process would see it. A
+ * transaction resolves only once it is committed; one that fails is rolled back alone; a statement
+ * on its own that writes while a group is open resolves once the group is committed.
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import Database from "better-sqlite3";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { SqliteDb } from "../../src/store/sqlite-db.js";
+
+let directory: string;
+let db: SqliteDb;
+let observer: Database.Database;
+
+beforeEach(async () => {
+  directory = mkdtempSync(join(tmpdir(), "support-bot-group-commit-"));
+  const file = join(directory, "store.sqlite");
+  db = new SqliteDb(file);
+  await db.migrate([{ version: 1, description: "a table", sql: "CREATE TABLE items (id INTEGER PRIMARY KEY, name TEXT NOT NULL)" }]);
+  observer = new Database(file, { readonly: true });
+});
+
+afterEach(async () => {
+  observer.close();
+  await db.close();
+  rmSync(directory, { recursive: true, force: true });
+});
+
+/** What another connection sees committed. */
+const committedNames = (): string[] => (observer.prepare("SELECT name FROM items ORDER BY id").all() as { name: string }[]).map((row) => row.name);
+
+describe("SQLite's group commit", () => {
+  it("commits the transactions of one turn together, each resolving once it is stored", async () => {
+    const names = Array.from({ length: 20 }, (_, index) => `item ${index}`);
+    // What another connection sees when each transaction resolves: with one commit per transaction
+    // the first would see only its own row; together, each sees all of them.
+    const seenAtResolution = await Promise.all(names.map((name) => db.transaction(async () => db.run("INSERT INTO items (name) VALUES (?)", [name])).then(() => committedNames())));
+    for (const seen of seenAtResolution) expect(seen).toEqual(names);
+  });
+
+  it("rolls back a failing transaction alone; the others of its group are stored", async () => {
+    const outcomes = await Promise.allSettled([
+      db.transaction(async () => db.run("INSERT INTO items (name) VALUES ('kept 1')")),
+      db.transaction(async () => {
+        await db.run("INSERT INTO items (name) VALUES ('undone')");
+        throw new Error("the work failed");
+      }),
+      db.transaction(async () => {
+        await db.transaction(async () => db.run("INSERT INTO items (name) VALUES ('kept 2')"));
+        // A nested transaction that fails is undone within its outer one.
+        await db.transaction(async () => {
+          await db.run("INSERT INTO items (name) VALUES ('nested undone')");
+          throw new Error("inner");
+        }).catch(() => undefined);
+      }),
+    ]);
+    expect(outcomes.map((outcome) => outcome.status)).toEqual(["fulfilled", "rejected", "fulfilled"]);
+    expect(committedNames()).toEqual(["kept 1", "kept 2"]);
+  });
+
+  it("resolves a write made on its own while a group is open once the group is stored; reads do not wait", async () => {
+    const inGroup = db.transaction(async () => db.run("INSERT INTO items (name) VALUES ('in the group')"));
+    // Let the transaction run (it waits for the group's commit at the end of the turn).
+    await Promise.resolve();
+    await Promise.resolve();
+    const alone = db.run("INSERT INTO items (name) VALUES ('alone')").then(() => committedNames());
+    expect(await alone).toEqual(["in the group", "alone"]);
+    await inGroup;
+    expect(await db.all("SELECT name FROM items ORDER BY id")).toEqual([{ name: "in the group" }, { name: "alone" }]);
+  });
+
+  it("keeps a transaction's statements together while others wait, and orders them as they came", async () => {
+    const order: string[] = [];
+    await Promise.all([
+      db.transaction(async () => {
+        await db.run("INSERT INTO items (name) VALUES ('a1')");
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        await db.run("INSERT INTO items (name) VALUES ('a2')");
+        order.push("a");
+      }),
+      db.transaction(async () => {
+        await db.run("INSERT INTO items (name) VALUES ('b')");
+        order.push("b");
+      }),
+    ]);
+    expect(order).toEqual(["a", "b"]);
+    expect(committedNames()).toEqual(["a1", "a2", "b"]);
+  });
+});
