@@ -2,10 +2,11 @@
  * Two builds of the bot side by side, for a before/after on a shared machine: `npx tsx
  * bench/compare.ts <before/dist/main.js> <after/dist/main.js> [kinds] [blocks] [requests] [clients]`
  * starts both against one pair of simulators and sends each kind of command (default
- * `help,show,grab`) to one and then the other in alternating blocks, so both see the same moments of
- * the machine. Per kind it prints the medians over the blocks of each bot's CPU time per command
- * (/proc/<pid>/stat), the simulators' CPU time per command, and the p50 latency; CPU time is the
- * figure to trust under load, latency only as a ratio.
+ * `help,show,grab`; `mix` is the three in turn, as commands_per_s sends them) to one and then the
+ * other in alternating blocks, so both see the same moments of the machine. Per kind it prints the
+ * medians over the blocks of each bot's CPU time per command (/proc/<pid>/stat), the simulators' CPU
+ * time per command, the p50 latency and the commands answered per second; CPU time is the figure to
+ * trust under load, latency and rate only as a ratio.
  */
 import { cpuTimeMs, startBot, type BotProcess } from "./bot-process.js";
 import { startSimulators } from "./children.js";
@@ -32,14 +33,16 @@ interface Block {
   botUs: number;
   simUs: number;
   p50: number;
+  perSecond: number;
 }
 
 async function block(bot: BotProcess, kind: string): Promise<Block> {
-  const grabbable = kind === "grab" ? await sim.addNewBugs(requests) : [];
+  const grabbable = kind === "grab" || kind === "mix" ? await sim.addNewBugs(requests) : [];
   const request = (index: number): LoadRequest => {
     const user = USERS[index % USERS.length]!;
-    if (kind === "help") return slashRequest(sim, user, "help");
-    if (kind === "show") return slashRequest(sim, user, `show ${100 + (index % 1_900)}`);
+    const which = kind === "mix" ? ["help", "show", "grab"][index % 3]! : kind;
+    if (which === "help") return slashRequest(sim, user, "help");
+    if (which === "show") return slashRequest(sim, user, `show ${100 + (index % 1_900)}`);
     return slashRequest(sim, user, `grab ${grabbable[index]}`);
   };
   const botCpu = cpuTimeMs(bot.pid);
@@ -49,7 +52,12 @@ async function block(bot: BotProcess, kind: string): Promise<Block> {
   await new Promise((resolve) => setTimeout(resolve, 300));
   if (result.errors.length > 0) throw new Error(`${kind}: ${result.errors.length} errors, e.g. ${result.errors[0]}`);
   const count = result.latencies.length;
-  return { botUs: ((cpuTimeMs(bot.pid) - botCpu) * 1000) / count, simUs: ((cpuTimeMs(sim.pid) - simCpu) * 1000) / count, p50: percentile(result.latencies, 50) };
+  return {
+    botUs: ((cpuTimeMs(bot.pid) - botCpu) * 1000) / count,
+    simUs: ((cpuTimeMs(sim.pid) - simCpu) * 1000) / count,
+    p50: percentile(result.latencies, 50),
+    perSecond: count / (result.elapsedMs / 1000),
+  };
 }
 
 const median = (values: number[]) => percentile(values, 50);
@@ -66,6 +74,7 @@ try {
       process.stdout.write(
         `${kind.padEnd(5)} ${name.padEnd(6)}  bot ${median(measured.map((one) => one.botUs)).toFixed(0).padStart(5)} µs CPU/command` +
           `  simulators ${median(measured.map((one) => one.simUs)).toFixed(0).padStart(5)} µs  p50 ${median(measured.map((one) => one.p50)).toFixed(2)} ms` +
+          `  ${median(measured.map((one) => one.perSecond)).toFixed(0)}/s` +
           `  (bot µs per block: ${measured.map((one) => one.botUs.toFixed(0)).join(" ")})\n`,
       );
     }

@@ -17,6 +17,11 @@ export type SqlParams = readonly SqlValue[] | Readonly<Record<string, SqlValue>>
 
 export type Dialect = "sqlite" | "postgres";
 
+/** How a transaction is committed (see `Db.transaction`). */
+export interface TransactionOptions {
+  commitNow?: boolean;
+}
+
 /** One schema change: SQL in SQLite's words, and PostgreSQL's where they differ (see postgres-db.ts). */
 export interface Migration {
   version: number;
@@ -41,8 +46,12 @@ export interface Db {
    * wait while a transaction is open. It may run more than once (PostgreSQL runs again a transaction
    * it refused for a concurrent one's writes): it returns what it found rather than changing
    * anything outside the store.
+   *
+   * On SQLite the transactions of one turn of the event loop are committed together (group commit);
+   * `commitNow` commits at the end of this one, for a caller that waits for its commit in a chain
+   * of its own (the outbox claims each send before making it). PostgreSQL commits each at once.
    */
-  transaction<T>(work: () => Promise<T>): Promise<T>;
+  transaction<T>(work: () => Promise<T>, options?: TransactionOptions): Promise<T>;
   /**
    * Applies the migrations newer than the database's schema version, each in its own transaction,
    * under a lock so two processes starting together do not race; resolves to the version after.

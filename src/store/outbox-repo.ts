@@ -224,7 +224,8 @@ export class OutboxRepository {
       // Only the routes change, as in markAttempt: the notification sums them up when the send is
       // recorded as done or failed (one summing update per send, not two).
       return claimed;
-    });
+      // Committed at once: the send waits for it, and a recipient's sends follow one another.
+    }, { commitNow: true });
   }
 
 
@@ -341,7 +342,7 @@ export class OutboxRepository {
     await this.db.transaction(async () => {
       for (const route of routes) await this.db.run(sql, [...values, route.key, route.platform]);
       if (options.refresh) for (const key of new Set(routes.map((route) => route.key))) await this.refresh(key);
-    });
+    }, { commitNow: true });
   }
 
   /**

@@ -10,7 +10,8 @@ import { AsyncLocalStorage } from "node:async_hooks";
 import { chmodSync, closeSync, mkdirSync, openSync } from "node:fs";
 import { dirname } from "node:path";
 import Database from "better-sqlite3";
-import type { Db, Migration, SqlParams } from "./db.js";
+import type { Db, Migration, SqlParams, TransactionOptions } from "./db.js";
+import { SQLITE_AUTOCHECKPOINT_PAGES, startCheckpointer, type Checkpointer } from "./sqlite-checkpointer.js";
 
 /** The store file's mode: read and write for the bot's user, nothing for anyone else. */
 const OWNER_ONLY = 0o600;
@@ -30,6 +31,8 @@ interface CommitGroup {
   closing: boolean;
   /** Resolves when the group is committed; rejects when the commit failed (none of it is stored). */
   committed: Promise<void>;
+  /** Commits the group as soon as no transaction runs in it (at once when none does); again: nothing. */
+  close(): void;
 }
 
 export class SqliteDb implements Db {
@@ -41,9 +44,15 @@ export class SqliteDb implements Db {
   private lock: Promise<void> | undefined;
   /** The commit group open now, if any. */
   private group: CommitGroup | undefined;
+  /** The thread that checkpoints the WAL (a file's store only). */
+  private readonly checkpointer: Checkpointer | undefined;
 
-  /** Opens (creating if needed, readable by the owner only) the database file; `:memory:` for tests. */
-  constructor(path: string) {
+  /**
+   * Opens (creating if needed, readable by the owner only) the database file; `:memory:` for tests.
+   * A file's WAL is checkpointed on a thread of its own (src/store/sqlite-checkpointer.ts) unless
+   * `backgroundCheckpoints` is false.
+   */
+  constructor(path: string, options: { backgroundCheckpoints?: boolean } = {}) {
     if (path !== ":memory:") {
       mkdirSync(dirname(path), { recursive: true });
       // Customers' personal data is in here: readable by the bot's user only, created so (no window
@@ -61,6 +70,12 @@ export class SqliteDb implements Db {
     this.db.pragma("synchronous = NORMAL");
     this.db.pragma("foreign_keys = ON");
     this.db.pragma("busy_timeout = 5000");
+    if (path !== ":memory:" && options.backgroundCheckpoints !== false) {
+      const autocheckpoint = (pages: number) => () => {
+        if (this.db.open) this.db.pragma(`wal_autocheckpoint = ${pages}`);
+      };
+      this.checkpointer = startCheckpointer(path, { onReady: autocheckpoint(0), onGone: autocheckpoint(SQLITE_AUTOCHECKPOINT_PAGES) });
+    }
   }
 
   get isOpen(): boolean {
@@ -89,9 +104,10 @@ export class SqliteDb implements Db {
    * COMMIT writes every page it changed to the WAL, ~70 us on our machines, four or five times per
    * `grab`; under load one COMMIT now serves many commands (docs/benchmarks.md). Each transaction is
    * a savepoint in the group: one that fails is rolled back alone. It resolves only once the group
-   * is committed, so what it wrote survives a crash from then on, as before.
+   * is committed, so what it wrote survives a crash from then on, as before. `commitNow` closes the
+   * group when this transaction ends, for a chain that waits for each commit (the outbox's sends).
    */
-  async transaction<T>(work: () => Promise<T>): Promise<T> {
+  async transaction<T>(work: () => Promise<T>, options: TransactionOptions = {}): Promise<T> {
     const outer = this.inTransaction();
     if (outer) return this.savepoint(outer, work);
     // Wait for any open transaction and for a group being committed; the loop because another
@@ -113,6 +129,7 @@ export class SqliteDb implements Db {
       this.lock = undefined;
       release();
     }
+    if (options.commitNow) group.close();
     await group.committed;
     return result;
   }
@@ -138,6 +155,7 @@ export class SqliteDb implements Db {
 
   async close(): Promise<void> {
     await this.idle();
+    await this.checkpointer?.stop();
     this.db.close();
   }
 
@@ -156,8 +174,8 @@ export class SqliteDb implements Db {
 
   /**
    * Runs one statement: at once inside the caller's transaction, else when no transaction is open. A
-   * statement that writes while a group is open joins it and resolves when the group is committed
-   * (durable, as a statement on its own would be); one that reads sees what the group wrote.
+   * statement that writes while a group is open joins it and commits the group at once (durable
+   * when it resolves, as a statement on its own is); one that reads sees what the group wrote.
    */
   private async statementCall<T>(sql: string, call: (statement: Database.Statement) => T): Promise<T> {
     if (this.inTransaction()) return call(this.statement(sql));
@@ -165,23 +183,31 @@ export class SqliteDb implements Db {
     const statement = this.statement(sql);
     const result = call(statement);
     const group = this.group;
-    if (group && !statement.readonly) await group.committed;
+    if (group && !statement.readonly) {
+      group.close();
+      await group.committed;
+    }
     return result;
   }
 
-  /** Opens SQLite's transaction for a new group and commits it at the end of this turn of the event loop. */
+  /** Opens SQLite's transaction for a new group, to be committed at the end of this turn of the event loop. */
   private openGroup(): CommitGroup {
     this.db.exec("BEGIN IMMEDIATE");
     let settle!: (error?: unknown) => void;
     const committed = new Promise<void>((resolve, reject) => (settle = (error) => (error === undefined ? resolve() : reject(error))));
     // Nobody may be waiting yet; a failed commit must not be an unhandled rejection.
     committed.catch(ignore);
-    const group: CommitGroup = { closing: false, committed };
+    const group: CommitGroup = {
+      closing: false,
+      committed,
+      close: () => {
+        if (group.closing) return;
+        group.closing = true;
+        void this.commitGroup(group, settle);
+      },
+    };
     this.group = group;
-    setImmediate(() => {
-      group.closing = true;
-      void this.commitGroup(group, settle);
-    });
+    setImmediate(group.close);
     return group;
   }
 

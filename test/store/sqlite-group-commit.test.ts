@@ -2,9 +2,9 @@
  * SQLite commits the transactions of one turn of the event loop together (src/store/sqlite-db.ts):
  * checked through a second connection to the same file, as another process would see it. A
  * transaction resolves only once it is committed; one that fails is rolled back alone; a statement
- * on its own that writes while a group is open resolves once the group is committed.
+ * on its own that writes, or a transaction asked to, commits the group it joined at once.
  */
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
@@ -61,15 +61,24 @@ describe("SQLite's group commit", () => {
     expect(committedNames()).toEqual(["kept 1", "kept 2"]);
   });
 
-  it("resolves a write made on its own while a group is open once the group is stored; reads do not wait", async () => {
-    const inGroup = db.transaction(async () => db.run("INSERT INTO items (name) VALUES ('in the group')"));
-    // Let the transaction run (it waits for the group's commit at the end of the turn).
+  it("commits at once for a write on its own and for a transaction asked to, with the group they joined", async () => {
+    let turnEnded = false;
+    setImmediate(() => (turnEnded = true));
+    const grouped = db.transaction(async () => db.run("INSERT INTO items (name) VALUES ('in the group')"));
+    // Let the grouped transaction run; it waits for the end of the turn to be committed.
     await Promise.resolve();
     await Promise.resolve();
-    const alone = db.run("INSERT INTO items (name) VALUES ('alone')").then(() => committedNames());
-    expect(await alone).toEqual(["in the group", "alone"]);
-    await inGroup;
-    expect(await db.all("SELECT name FROM items ORDER BY id")).toEqual([{ name: "in the group" }, { name: "alone" }]);
+    await db.run("INSERT INTO items (name) VALUES ('alone')");
+    expect(turnEnded).toBe(false);
+    expect(committedNames()).toEqual(["in the group", "alone"]);
+    await grouped;
+
+    turnEnded = false;
+    setImmediate(() => (turnEnded = true));
+    await db.transaction(async () => db.run("INSERT INTO items (name) VALUES ('now')"), { commitNow: true });
+    expect(turnEnded).toBe(false);
+    expect(committedNames()).toContain("now");
+    expect(await db.all("SELECT name FROM items ORDER BY id")).toEqual([{ name: "in the group" }, { name: "alone" }, { name: "now" }]);
   });
 
   it("keeps a transaction's statements together while others wait, and orders them as they came", async () => {
@@ -88,5 +97,22 @@ describe("SQLite's group commit", () => {
     ]);
     expect(order).toEqual(["a", "b"]);
     expect(committedNames()).toEqual(["a1", "a2", "b"]);
+  });
+});
+
+describe("WAL checkpoints on their own thread", () => {
+  it("copies the WAL into the database file without the bot's connection doing it", async () => {
+    const file = join(directory, "store.sqlite");
+    const sizeOf = (): number => statSync(file).size;
+    const before = sizeOf();
+    // ~500 pages: under SQLite's own threshold (1,000), so its connection would not checkpoint them.
+    await db.transaction(async () => {
+      for (let index = 0; index < 2_000; index++) await db.run("INSERT INTO items (name) VALUES (?)", ["x".repeat(900)]);
+    });
+    expect(sizeOf()).toBe(before);
+    const deadline = Date.now() + 5_000;
+    while (sizeOf() < before + 1_000_000 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(sizeOf()).toBeGreaterThan(before + 1_000_000);
+    expect(committedNames()).toHaveLength(2_000);
   });
 });
