@@ -192,7 +192,7 @@ export class SqliteDb implements Db {
 
   /** Opens SQLite's transaction for a new group, to be committed at the end of this turn of the event loop. */
   private openGroup(): CommitGroup {
-    this.db.exec("BEGIN IMMEDIATE");
+    this.control("BEGIN IMMEDIATE");
     let settle!: (error?: unknown) => void;
     const committed = new Promise<void>((resolve, reject) => (settle = (error) => (error === undefined ? resolve() : reject(error))));
     // Nobody may be waiting yet; a failed commit must not be an unhandled rejection.
@@ -215,7 +215,7 @@ export class SqliteDb implements Db {
   private async commitGroup(group: CommitGroup, settle: (error?: unknown) => void): Promise<void> {
     while (this.lock) await this.lock.catch(ignore);
     try {
-      this.db.exec("COMMIT");
+      this.control("COMMIT");
       settle();
     } catch (error) {
       if (this.db.inTransaction) this.db.exec("ROLLBACK");
@@ -232,16 +232,21 @@ export class SqliteDb implements Db {
 
   private async savepoint<T>(transaction: OpenTransaction, work: () => Promise<T>): Promise<T> {
     const name = `s${++transaction.savepoints}`;
-    this.db.exec(`SAVEPOINT ${name}`);
+    this.control(`SAVEPOINT ${name}`);
     try {
       const result = await work();
-      this.db.exec(`RELEASE ${name}`);
+      this.control(`RELEASE ${name}`);
       return result;
     } catch (error) {
-      this.db.exec(`ROLLBACK TO ${name}`);
-      this.db.exec(`RELEASE ${name}`);
+      this.control(`ROLLBACK TO ${name}`);
+      this.control(`RELEASE ${name}`);
       throw error;
     }
+  }
+
+  /** Runs a transaction-control statement (BEGIN, COMMIT, SAVEPOINT ...), compiled once rather than parsed per call. */
+  private control(sql: string): void {
+    this.statement(sql).run();
   }
 
   /**
