@@ -49,6 +49,11 @@ export interface BotProcess {
   peakRssMb(): number;
   /** The log lines so far (JSON), for a failure's explanation. */
   log(): string;
+  /**
+   * Resolves once the outbox has sent what earlier load queued (its depth on /metrics is 0), so a
+   * measurement does not share the machine with the previous one's notifications; at most `limitMs`.
+   */
+  settled(limitMs?: number): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -159,6 +164,15 @@ export async function startBot(options: BotOptions): Promise<BotProcess> {
     rssMb: () => procStatusMb(pid, "VmRSS"),
     peakRssMb: () => procStatusMb(pid, "VmHWM"),
     log,
+    async settled(limitMs = 30_000) {
+      const until = performance.now() + limitMs;
+      while (performance.now() < until) {
+        const metrics = await fetch(`${url}/metrics`).then((answer) => answer.text());
+        if (/^support_bot_outbox_depth 0$/m.test(metrics)) return;
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      throw new Error(`the bot's outbox did not empty within ${limitMs} ms`);
+    },
     async stop() {
       if (!exited) {
         const gone = once(child, "exit");

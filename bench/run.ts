@@ -260,6 +260,8 @@ async function commandPath(simulator: Simulators): Promise<void> {
     let grabbable = 10_000;
     for (let run = 0; run <= REPEAT; run++) {
       progress(`command path, ${run === 0 ? "warm-up" : `repetition ${run} of ${REPEAT}`}`);
+      // The previous mix's notifications (hundreds, all to one channel, sent in order) are sent first.
+      await bot.settled();
       const help = await measureHelp(bot, bare.url, simulator, HELP_REQUESTS);
       const p99 = await measureHelpP99(bot, simulator, HELP_REQUESTS);
       const grabs = await measureGrabs(bot, simulator, GRABS);
