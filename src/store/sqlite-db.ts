@@ -11,7 +11,6 @@ import { chmodSync, closeSync, mkdirSync, openSync } from "node:fs";
 import { dirname } from "node:path";
 import Database from "better-sqlite3";
 import type { Db, Migration, SqlParams, TransactionOptions } from "./db.js";
-import { SQLITE_AUTOCHECKPOINT_PAGES, startCheckpointer, type Checkpointer } from "./sqlite-checkpointer.js";
 
 /** The store file's mode: read and write for the bot's user, nothing for anyone else. */
 const OWNER_ONLY = 0o600;
@@ -44,15 +43,9 @@ export class SqliteDb implements Db {
   private lock: Promise<void> | undefined;
   /** The commit group open now, if any. */
   private group: CommitGroup | undefined;
-  /** The thread that checkpoints the WAL (a file's store only). */
-  private readonly checkpointer: Checkpointer | undefined;
 
-  /**
-   * Opens (creating if needed, readable by the owner only) the database file; `:memory:` for tests.
-   * A file's WAL is checkpointed on a thread of its own (src/store/sqlite-checkpointer.ts) unless
-   * `backgroundCheckpoints` is false.
-   */
-  constructor(path: string, options: { backgroundCheckpoints?: boolean } = {}) {
+  /** Opens (creating if needed, readable by the owner only) the database file; `:memory:` for tests. */
+  constructor(path: string) {
     if (path !== ":memory:") {
       mkdirSync(dirname(path), { recursive: true });
       // Customers' personal data is in here: readable by the bot's user only, created so (no window
@@ -70,12 +63,6 @@ export class SqliteDb implements Db {
     this.db.pragma("synchronous = NORMAL");
     this.db.pragma("foreign_keys = ON");
     this.db.pragma("busy_timeout = 5000");
-    if (path !== ":memory:" && options.backgroundCheckpoints !== false) {
-      const autocheckpoint = (pages: number) => () => {
-        if (this.db.open) this.db.pragma(`wal_autocheckpoint = ${pages}`);
-      };
-      this.checkpointer = startCheckpointer(path, { onReady: autocheckpoint(0), onGone: autocheckpoint(SQLITE_AUTOCHECKPOINT_PAGES) });
-    }
   }
 
   get isOpen(): boolean {
@@ -155,7 +142,6 @@ export class SqliteDb implements Db {
 
   async close(): Promise<void> {
     await this.idle();
-    await this.checkpointer?.stop();
     this.db.close();
   }
 

@@ -4,7 +4,7 @@
  * transaction resolves only once it is committed; one that fails is rolled back alone; a statement
  * on its own that writes, or a transaction asked to, commits the group it joined at once.
  */
-import { mkdtempSync, rmSync, statSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
@@ -100,19 +100,3 @@ describe("SQLite's group commit", () => {
   });
 });
 
-describe("WAL checkpoints on their own thread", () => {
-  it("copies the WAL into the database file without the bot's connection doing it", async () => {
-    const file = join(directory, "store.sqlite");
-    const sizeOf = (): number => statSync(file).size;
-    const before = sizeOf();
-    // ~500 pages: under SQLite's own threshold (1,000), so its connection would not checkpoint them.
-    await db.transaction(async () => {
-      for (let index = 0; index < 2_000; index++) await db.run("INSERT INTO items (name) VALUES (?)", ["x".repeat(900)]);
-    });
-    expect(sizeOf()).toBe(before);
-    const deadline = Date.now() + 5_000;
-    while (sizeOf() < before + 1_000_000 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
-    expect(sizeOf()).toBeGreaterThan(before + 1_000_000);
-    expect(committedNames()).toHaveLength(2_000);
-  });
-});
