@@ -13,10 +13,9 @@ import { loadConfig } from "../../src/config.js";
 import { composeSummary, type SummaryBug } from "../../src/core/summary.js";
 import { StaffDirectory } from "../../src/identity.js";
 import { createEngineContext, type EngineContext } from "../../src/proactive/context.js";
-import { buildDailySummary } from "../../src/proactive/jobs/channel-summary.js";
+import { buildDailySummary, summaryBugOf } from "../../src/proactive/jobs/channel-summary.js";
 import { createOutbox, MAX_MESSAGE_BYTES } from "../../src/proactive/outbox.js";
 import { assessTeamRisk, workFacts } from "../../src/proactive/team-risk.js";
-import { isCustomerBug } from "../../src/process/bug-format.js";
 import { SANDBOX_STAFF } from "../../src/staff-file.js";
 import type { MirrorRow } from "../../src/store/mirror-repo.js";
 import type { Store } from "../../src/store/store.js";
@@ -98,22 +97,14 @@ async function composeFromEveryRow(ctx: EngineContext, itemsPerSection: number):
   for (const row of rows) {
     const facts = await workFacts(ctx, row);
     const subBugs = (await ctx.store.subFeedback.list(row.id)).map((link) => link.childBugId).filter((id) => open.has(id));
-    bugs.push({
-      id: row.id,
-      summary: row.summary,
-      status: row.status,
-      handler: row.handler ? (ctx.staffByTrackerUser(row.handler)?.name ?? row.handler) : undefined,
-      priority: row.priority,
-      customer: isCustomerBug(row, ctx.settings.customerTag),
-      createdAt: row.createdAt,
-      updatedAt: row.updatedAt,
-      statusSince: row.status === "feedback" ? (row.feedbackSince ?? row.statusSince) : row.statusSince,
-      workLeftMinutes: facts.workLeftMinutes,
-      deadline: facts.deadline,
-      risk: risks.get(row.id)?.risk.state,
-      stage: (await ctx.processFacts(row.id))?.stage,
-      ...(subBugs.length > 0 ? { openSubBugs: subBugs } : {}),
-    });
+    bugs.push(
+      summaryBugOf(ctx, row, {
+        ...facts,
+        risk: risks.get(row.id)?.risk.state,
+        stage: (await ctx.processFacts(row.id))?.stage,
+        ...(subBugs.length > 0 ? { openSubBugs: subBugs } : {}),
+      }),
+    );
   }
   const changes = (await ctx.store.mirror.changesSince(new Date(NOW.getTime() - 24 * HOUR))).map((change) => ({ ...change }));
   return composeSummary({

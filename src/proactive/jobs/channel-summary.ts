@@ -18,6 +18,7 @@ import type { ProactiveJob } from "../job.js";
 import { channelRecipient, MAX_MESSAGE_BYTES } from "../outbox.js";
 import type { SummaryChannel } from "../settings.js";
 import { isActionPhase } from "../../process/developer-risk.js";
+import type { MirrorRow } from "../../store/mirror-repo.js";
 import { assessByDeveloper, workFactsOf } from "../team-risk.js";
 
 const DAY_MS = 86_400_000;
@@ -81,25 +82,9 @@ export async function buildDailySummary(ctx: EngineContext, channel: SummaryChan
     .map((row) => row.id);
   const selection = await ctx.store.mirror.summarySelection({ customerTag: ctx.settings.customerTag, itemsPerSection, alsoIds: firstInWork });
   const openSubBugs = await ctx.store.subFeedback.openSubBugs(selection.rows.map((row) => row.id));
-  const bugs = selection.rows.map((row): SummaryBug => {
-    const known = facts.get(row.id);
-    return {
-      id: row.id,
-      summary: row.summary,
-      status: row.status,
-      handler: row.handler ? (ctx.staffByTrackerUser(row.handler)?.name ?? row.handler) : undefined,
-      priority: row.priority,
-      customer: isCustomerBug(row, ctx.settings.customerTag),
-      createdAt: row.createdAt,
-      updatedAt: row.updatedAt,
-      statusSince: row.status === "feedback" ? (row.feedbackSince ?? row.statusSince) : row.statusSince,
-      workLeftMinutes: known?.workLeftMinutes,
-      deadline: known?.deadline,
-      risk: riskOf(row.id),
-      stage: row.stage,
-      openSubBugs: openSubBugs.get(row.id),
-    };
-  });
+  const bugs = selection.rows.map((row) =>
+    summaryBugOf(ctx, row, { ...facts.get(row.id), risk: riskOf(row.id), stage: row.stage, openSubBugs: openSubBugs.get(row.id) }),
+  );
   const previous = (await ctx.store.outbox.list({ kind: "summary", recipient: channelRecipient(channel.channel) }))
     .map((row) => row.sentAt ?? row.createdAt)
     .reduce<Date | undefined>((latest, at) => (!latest || at.getTime() > latest.getTime() ? at : latest), undefined);
@@ -117,6 +102,26 @@ export async function buildDailySummary(ctx: EngineContext, channel: SummaryChan
     limit: { length: MAX_MESSAGE_BYTES, measure: "utf8-bytes" },
     notes: stale ? [`_MantisBT has not answered since ${formatLocalTime(lastPoll, channel.timeZone)}; later changes are missing._`] : [],
   });
+}
+
+/** A mirror row as the summary shows it, with what the bot derived about the bug. */
+export function summaryBugOf(
+  ctx: Pick<EngineContext, "settings" | "staffByTrackerUser">,
+  row: MirrorRow,
+  derived: Pick<SummaryBug, "workLeftMinutes" | "deadline" | "risk" | "stage" | "openSubBugs">,
+): SummaryBug {
+  return {
+    id: row.id,
+    summary: row.summary,
+    status: row.status,
+    handler: row.handler ? (ctx.staffByTrackerUser(row.handler)?.name ?? row.handler) : undefined,
+    priority: row.priority,
+    customer: isCustomerBug(row, ctx.settings.customerTag),
+    createdAt: row.createdAt,
+    updatedAt: row.updatedAt,
+    statusSince: row.status === "feedback" ? (row.feedbackSince ?? row.statusSince) : row.statusSince,
+    ...derived,
+  };
 }
 
 /** Changes the watcher saw since a moment, each with who did it when the journal knows. */
