@@ -100,6 +100,13 @@ interface RouteDbRow {
 
 const MAX_ERROR_LENGTH = 500;
 
+/**
+ * Claims and the records of sends are committed at once rather than with the turn's other
+ * transactions (SQLite's group commit): each send waits for its claim, and a recipient's sends
+ * follow one another, so a wait for the end of the turn would add up along the queue.
+ */
+const COMMIT_AT_ONCE = { commitNow: true } as const;
+
 /** The outbox and its routes. */
 export class OutboxRepository {
   constructor(private readonly db: Db) {}
@@ -224,8 +231,7 @@ export class OutboxRepository {
       // Only the routes change, as in markAttempt: the notification sums them up when the send is
       // recorded as done or failed (one summing update per send, not two).
       return claimed;
-      // Committed at once: the send waits for it, and a recipient's sends follow one another.
-    }, { commitNow: true });
+    }, COMMIT_AT_ONCE);
   }
 
 
@@ -342,7 +348,7 @@ export class OutboxRepository {
     await this.db.transaction(async () => {
       for (const route of routes) await this.db.run(sql, [...values, route.key, route.platform]);
       if (options.refresh) for (const key of new Set(routes.map((route) => route.key))) await this.refresh(key);
-    }, { commitNow: true });
+    }, COMMIT_AT_ONCE);
   }
 
   /**

@@ -106,10 +106,11 @@ export class SqliteDb implements Db {
     }
     let release!: () => void;
     this.lock = new Promise<void>((resolve) => (release = resolve));
-    const group = this.group ?? this.openGroup();
     const transaction: OpenTransaction = { open: true, savepoints: 0 };
+    let group: CommitGroup;
     let result: T;
     try {
+      group = this.group ?? this.openGroup();
       result = await this.savepoint(transaction, () => this.current.run(transaction, work));
     } finally {
       transaction.open = false;
@@ -204,8 +205,13 @@ export class SqliteDb implements Db {
       this.control("COMMIT");
       settle();
     } catch (error) {
-      if (this.db.inTransaction) this.db.exec("ROLLBACK");
-      settle(error);
+      // Nothing of the group is stored; every transaction in it rejects with the commit's error.
+      try {
+        if (this.db.inTransaction) this.control("ROLLBACK");
+      } finally {
+        this.group = undefined;
+        settle(error);
+      }
     } finally {
       this.group = undefined;
     }
