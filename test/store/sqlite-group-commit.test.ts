@@ -98,5 +98,15 @@ describe("SQLite's group commit", () => {
     expect(order).toEqual(["a", "b"]);
     expect(committedNames()).toEqual(["a1", "a2", "b"]);
   });
-});
 
+  it("gives a transaction that cannot begin an error and the next one the store (another process held the write lock)", async () => {
+    const other = new Database(join(directory, "store.sqlite"));
+    other.exec("BEGIN IMMEDIATE");
+    // SQLite waits busy_timeout (5 s) for the other writer, then refuses.
+    await expect(db.transaction(async () => db.run("INSERT INTO items (name) VALUES ('blocked')"))).rejects.toThrow(/locked|busy/i);
+    other.exec("ROLLBACK");
+    other.close();
+    await db.transaction(async () => db.run("INSERT INTO items (name) VALUES ('after')"));
+    expect(committedNames()).toEqual(["after"]);
+  }, 15_000);
+});
