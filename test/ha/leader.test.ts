@@ -10,19 +10,13 @@ import pg from "pg";
 import pino from "pino";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createPostgresLeadership, electionTiming, LEADER_LOCK_KEY, singleProcessLeadership, type Leadership } from "../../src/ha/leader.js";
-import { startTestPostgres, type TestPostgres } from "./postgres-server.js";
+import { useTestPostgres } from "./postgres-server.js";
 
 /** Short enough for a test, long enough for a loaded 2-core machine: tries every second. */
 const TAKEOVER_MS = 3000;
 const silent = pino({ level: "silent" });
 
-let postgres: TestPostgres;
-beforeAll(async () => {
-  postgres = await startTestPostgres();
-}, 120_000);
-afterAll(async () => {
-  await postgres?.stop();
-});
+const postgres = useTestPostgres();
 
 /** An elector with its history of elections and depositions. */
 interface Elector {
@@ -41,7 +35,7 @@ afterEach(async () => {
   for (const server of servers.splice(0)) server.close();
 });
 
-function elector(name: string, connection: string | pg.ClientConfig = postgres.url): Elector {
+function elector(name: string, connection: string | pg.ClientConfig = postgres().url): Elector {
   const leadership = createPostgresLeadership({ connection, takeoverMs: TAKEOVER_MS, log: silent.child({ name }) });
   const events: string[] = [];
   const waiters: { event: string; resolve: (at: number) => void }[] = [];
@@ -68,7 +62,7 @@ function elector(name: string, connection: string | pg.ClientConfig = postgres.u
 }
 
 async function admin<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client(postgres.connection);
+  const client = new pg.Client(postgres().connection);
   await client.connect();
   try {
     return await work(client);
@@ -111,7 +105,7 @@ describe("leader election on PostgreSQL", () => {
 
   it("a standby leads within the takeover time after the leader's process is killed (SIGKILL)", async () => {
     const child = spawn(process.execPath, ["--import", "tsx", fileURLToPath(new URL("./elector-process.ts", import.meta.url))], {
-      env: { ...process.env, PG_URL: postgres.url, TAKEOVER_MS: String(TAKEOVER_MS) },
+      env: { ...process.env, PG_URL: postgres().url, TAKEOVER_MS: String(TAKEOVER_MS) },
       stdio: ["ignore", "pipe", "inherit"],
     });
     children.push(child);
@@ -154,8 +148,8 @@ describe("leader election on PostgreSQL", () => {
   }, 30_000);
 
   it("a leader whose database stops answering stops its work before its lock is freed, and a standby leads within the takeover time", async () => {
-    const proxy = await startProxy(postgres.connection.port);
-    const a = elector("a", { ...postgres.connection, port: proxy.port });
+    const proxy = await startProxy(postgres().connection.port);
+    const a = elector("a", { ...postgres().connection, port: proxy.port });
     const b = elector("b");
     await a.leadership.start();
     await b.leadership.start();

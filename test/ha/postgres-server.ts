@@ -3,6 +3,7 @@
  * (test/support/postgres.ts), with its connection spelled out for tests that put a proxy between a
  * replica and the server.
  */
+import { afterAll, beforeAll } from "vitest";
 import { createTestDatabase } from "../support/postgres-database.js";
 
 /** A database and how to reach it. */
@@ -26,5 +27,20 @@ export async function startTestPostgres(): Promise<TestPostgres> {
     },
     url: database.url,
     stop: () => database.drop(),
+  };
+}
+
+/** Registers hooks that create a database before the describe's (or file's) tests and drop it after; the getter gives it. */
+export function useTestPostgres(): () => TestPostgres {
+  let postgres: TestPostgres | undefined;
+  beforeAll(async () => {
+    postgres = await startTestPostgres();
+  }, 120_000);
+  afterAll(async () => {
+    await postgres?.stop();
+  });
+  return () => {
+    if (!postgres) throw new Error("the test database exists only while its tests run");
+    return postgres;
   };
 }

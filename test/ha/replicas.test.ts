@@ -7,11 +7,10 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import { slashCommand, startBotProcess, startSimulators, TestClock, waitUntil, type BotProcess, type Simulators } from "./bot-processes.js";
-import { startTestPostgres, type TestPostgres } from "./postgres-server.js";
+import { useTestPostgres } from "./postgres-server.js";
 
-/** Whether the store has its PostgreSQL backend (replicas share the store through DATABASE_URL). */
 const DAY = "2026-11-23"; // a Monday; TIMEZONE is UTC, working hours 09:00-17:00
 const at = (time: string) => `${DAY}T${time}:00.000Z`;
 
@@ -24,6 +23,16 @@ afterEach(async () => {
   simulators = undefined;
   for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
 });
+
+/** A directory (removed after the test), the clock at 07:50 of the day, and the simulators on it. */
+async function startDay(prefix: string): Promise<{ dir: string; clock: TestClock; sim: Simulators }> {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  dirs.push(dir);
+  const clock = new TestClock(join(dir, "clock"));
+  clock.set(at("07:50"));
+  simulators = await startSimulators(clock);
+  return { dir, clock, sim: simulators };
+}
 
 /** What the bot posted in the management channel, on each platform, by kind. */
 async function managementPosts(sim: Simulators): Promise<Record<"mattermost" | "matrix", { newBug: string[]; reminder: string[]; summary: string[] }>> {
@@ -80,12 +89,7 @@ async function morning(sim: Simulators, clock: TestClock, leader: BotProcess): P
 
 describe("a working day of scheduled work, each message once", () => {
   it("one process on SQLite: pings, the summary, a digest and reminders once each, Matrix commands answered once", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "support-bot-day-"));
-    dirs.push(dir);
-    const clock = new TestClock(join(dir, "clock"));
-    clock.set(at("07:50"));
-    simulators = await startSimulators(clock);
-    const sim = simulators;
+    const { dir, clock, sim } = await startDay("support-bot-day-");
     const bot = await startBotProcess({ name: "bot", dir, simulators: sim.info, clock, env: { REMINDERS_DEFAULT: "daily@10:00" } });
     bots.push(bot);
     await waitUntil(async () => (await bot.ready())?.["leader"]?.startsWith("leader since") === true, "the bot to lead");
@@ -116,23 +120,12 @@ describe("a working day of scheduled work, each message once", () => {
   }, 120_000);
 
   describe("two replicas on PostgreSQL, the leader killed with SIGKILL midway", () => {
-    let postgres: TestPostgres;
-    beforeAll(async () => {
-      postgres = await startTestPostgres();
-    }, 120_000);
-    afterAll(async () => {
-      await postgres?.stop();
-    });
+    const postgres = useTestPostgres();
 
     it("sends every ping, the summary, the digest and every reminder once, and answers each Matrix command sent during the takeover once", async () => {
-      const dir = mkdtempSync(join(tmpdir(), "support-bot-replicas-"));
-      dirs.push(dir);
-      const clock = new TestClock(join(dir, "clock"));
-      clock.set(at("07:50"));
-      simulators = await startSimulators(clock);
-      const sim = simulators;
+      const { dir, clock, sim } = await startDay("support-bot-replicas-");
       // Both replicas share the store on PostgreSQL and elect their leader there.
-      const env = { DATABASE_URL: postgres.url, LEADER_TAKEOVER_SECONDS: "10", REMINDERS_DEFAULT: "daily@10:00" };
+      const env = { DATABASE_URL: postgres().url, LEADER_TAKEOVER_SECONDS: "10", REMINDERS_DEFAULT: "daily@10:00" };
       const shared = { dir, simulators: sim.info, clock, env };
       const first = await startBotProcess({ name: "replica-1", ...shared });
       bots.push(first);
