@@ -55,13 +55,19 @@ export interface RiskRow {
 
 /** Assesses every developer's bugs in action; bugs without work left or deadline are left out. */
 export async function assessTeamRisk(ctx: EngineContext, rows: readonly MirrorRow[], now: Date): Promise<Map<number, TeamRisk>> {
-  const candidates: { row: MirrorRow; work: OpenBugWork }[] = [];
+  const assessable: { row: MirrorRow; workLeftMinutes: number; deadline: string }[] = [];
   for (const row of rows) {
     if (!row.handler || !(await isInAction(ctx, row))) continue;
-    const facts = await workFacts(ctx, row);
-    if (facts.workLeftMinutes === undefined || facts.deadline === undefined) continue;
-    candidates.push({ row, work: { bugId: row.id, workLeftMinutes: facts.workLeftMinutes, deadline: facts.deadline, lastEstimateUpdate: await lastEstimateUpdate(ctx, row) } });
+    const { workLeftMinutes, deadline } = await workFacts(ctx, row);
+    if (workLeftMinutes !== undefined && deadline !== undefined) assessable.push({ row, workLeftMinutes, deadline });
   }
+  // One read for all of them: two queries per bug took most of a check over thousands.
+  const updated = await ctx.store.mirror.lastEstimateUpdates(assessable.map(({ row }) => row.id));
+  const candidates = assessable.map(({ row, workLeftMinutes, deadline }) => ({
+    row,
+    // A row not (or no longer) in the mirror: its own tag change is all that is known.
+    work: { bugId: row.id, workLeftMinutes, deadline, lastEstimateUpdate: updated.get(row.id) ?? row.tagChangedAt } satisfies OpenBugWork,
+  }));
   return assessByDeveloper(ctx, candidates, now);
 }
 
@@ -85,15 +91,4 @@ export async function assessByDeveloper<Row extends RiskRow>(ctx: EngineContext,
     for (const risk of risks) result.set(risk.bugId, { risk, row: rowsById.get(risk.bugId)!, handler, member, timeZone: developer.timeZone });
   }
   return result;
-}
-
-/** When the estimate was last brought up to date: the subject tag's change, or an estimate recorded by a command. */
-async function lastEstimateUpdate(ctx: Pick<EngineContext, "store">, row: MirrorRow): Promise<Date> {
-  let latest = row.tagChangedAt.getTime();
-  const recorded = (await ctx.store.estimates.latest(row.id))?.at;
-  if (recorded && recorded.getTime() > latest) latest = recorded.getTime();
-  for (const entry of await ctx.store.journal.list(row.id)) {
-    if ((entry.action === "eta" || entry.command === "eta") && entry.at.getTime() > latest) latest = entry.at.getTime();
-  }
-  return new Date(latest);
 }

@@ -155,7 +155,7 @@ export class MirrorRepository {
    * - the first `itemsPerSection` rows of each section but "In work", in the order of
    *   src/core/summary.ts (highest priority, customers, longest waiting first; longest waiting first);
    * - the rows of `alsoIds` (the caller ranks "In work" by deadline risk, which needs the subject tags).
-   * Sections follow `sectionOf` in src/core/summary.ts; test/store/summary-selection.test.ts checks on
+   * Sections follow `sectionOf` in src/core/summary.ts; test/proactive/summary-selection.test.ts checks on
    * both backends that the result is what composing from every row gives. The customer tag is matched
    * case-insensitively in ASCII, as SQL's LOWER does on SQLite.
    */
@@ -196,15 +196,13 @@ export class MirrorRepository {
     const rows: (MirrorDbRow & { process_stage: string | null })[] = [];
     for (const query of queries) {
       rows.push(...(await this.db.all<MirrorDbRow & { process_stage: string | null }>(
-        `SELECT t.*, p.stage AS process_stage FROM tracker_mirror t LEFT JOIN bug_process p ON p.bug_id = t.bug_id
-          WHERE ${query.where} ORDER BY ${query.order} LIMIT ?`,
+        `${ROWS_WITH_STAGE} WHERE ${query.where} ORDER BY ${query.order} LIMIT ?`,
         [...query.params, limit],
       )));
     }
     if (also.length > 0) {
       rows.push(...(await this.db.all<MirrorDbRow & { process_stage: string | null }>(
-        `SELECT t.*, p.stage AS process_stage FROM tracker_mirror t LEFT JOIN bug_process p ON p.bug_id = t.bug_id
-          WHERE t.bug_id IN (${also.map(() => "?").join(", ")})`,
+        `${ROWS_WITH_STAGE} WHERE t.bug_id IN (${also.map(() => "?").join(", ")})`,
         [...also],
       )));
     }
@@ -225,11 +223,8 @@ export class MirrorRepository {
       stage: string | null;
       estimate_min: number | null;
       deadline: string | null;
-      estimated_at: string | null;
-      eta_at: string | null;
-    }>(`SELECT t.bug_id, t.status, t.handler, t.summary, t.tag_changed_at, p.stage, p.estimate_min, p.deadline,
-          (SELECT e.at FROM estimate_updates e WHERE e.bug_id = t.bug_id ORDER BY e.id DESC LIMIT 1) AS estimated_at,
-          (SELECT MAX(j.at) FROM bug_journal j WHERE j.bug_id = t.bug_id AND (j.action = 'eta' OR j.command = 'eta')) AS eta_at
+    } & EstimateUpdatedAtRow>(`SELECT t.bug_id, t.status, t.handler, t.summary, t.tag_changed_at, p.stage, p.estimate_min, p.deadline,
+          ${ESTIMATE_UPDATED_AT}
         FROM tracker_mirror t LEFT JOIN bug_process p ON p.bug_id = t.bug_id
         WHERE t.status IN ('confirmed', 'assigned')
         ORDER BY t.bug_id`);
@@ -241,8 +236,22 @@ export class MirrorRepository {
       ...(row.stage !== null ? { stage: row.stage } : {}),
       ...(row.estimate_min !== null ? { storedEstimateMinutes: Number(row.estimate_min) } : {}),
       ...(row.deadline !== null ? { storedDeadline: row.deadline } : {}),
-      lastEstimateUpdate: new Date(Math.max(...[row.tag_changed_at, row.estimated_at, row.eta_at].filter((at): at is string => at !== null).map((at) => Date.parse(at)))),
+      lastEstimateUpdate: lastEstimateUpdateOf(row),
     }));
+  }
+
+  /** When each bug's estimate was last brought up to date, as `actionWork` says it; 500 ids per statement. */
+  async lastEstimateUpdates(bugIds: readonly number[]): Promise<Map<number, Date>> {
+    const updates = new Map<number, Date>();
+    for (let start = 0; start < bugIds.length; start += TOUCH_BATCH) {
+      const batch = bugIds.slice(start, start + TOUCH_BATCH);
+      const rows = await this.db.all<{ bug_id: number } & EstimateUpdatedAtRow>(
+        `SELECT t.bug_id, t.tag_changed_at, ${ESTIMATE_UPDATED_AT} FROM tracker_mirror t WHERE t.bug_id IN (${batch.map(() => "?").join(", ")})`,
+        [...batch],
+      );
+      for (const row of rows) updates.set(row.bug_id, lastEstimateUpdateOf(row));
+    }
+    return updates;
   }
 
   /** Ids of the bugs with one of these statuses (only those nobody handles, if asked), without reading whole rows. */
@@ -409,6 +418,23 @@ function toMirrorRow(row: MirrorDbRow): MirrorRow {
 const OPEN = "t.status NOT IN ('resolved', 'closed')";
 /** Not yet in review or resolution (`p` the bug's process row, maybe none). */
 const NOT_DONE = "(p.stage IS NULL OR LOWER(p.stage) NOT IN ('review', 'resolution'))";
+/** The mirror row with the bot's process stage (`t`, `p`), for a WHERE to follow. */
+const ROWS_WITH_STAGE = "SELECT t.*, p.stage AS process_stage FROM tracker_mirror t LEFT JOIN bug_process p ON p.bug_id = t.bug_id";
+/** The columns after `tag_changed_at` that say when a bug's estimate was last renewed by a command (`t` the mirror row). */
+const ESTIMATE_UPDATED_AT = `(SELECT e.at FROM estimate_updates e WHERE e.bug_id = t.bug_id ORDER BY e.id DESC LIMIT 1) AS estimated_at,
+          (SELECT MAX(j.at) FROM bug_journal j WHERE j.bug_id = t.bug_id AND (j.action = 'eta' OR j.command = 'eta')) AS eta_at`;
+
+interface EstimateUpdatedAtRow {
+  tag_changed_at: string;
+  estimated_at: string | null;
+  eta_at: string | null;
+}
+
+/** The newest of: the subject tag's change, the latest estimate recorded by a command, an `eta` in the journal. */
+function lastEstimateUpdateOf(row: EstimateUpdatedAtRow): Date {
+  return new Date(Math.max(...[row.tag_changed_at, row.estimated_at, row.eta_at].filter((at): at is string => at !== null).map((at) => Date.parse(at))));
+}
+
 /** `priorityRank` in SQL; an unknown priority reads as normal, as `toMirrorRow` does. */
 const PRIORITY_RANK = `CASE t.priority ${PRIORITIES.map((priority, index) => `WHEN '${priority}' THEN ${index}`).join(" ")} ELSE ${PRIORITIES.indexOf("normal")} END`;
 

@@ -133,6 +133,18 @@ describe.each(STORE_BACKENDS)("repositories on %s", (backend) => {
     expect(await store().estimates.list(20)).toEqual([first, second]);
   });
 
+  it("says when each bug's estimate was last renewed: its tag's change, an estimate recorded, or an eta in the journal, whichever is newest", async () => {
+    await store().mirror.save(mirrorRow(1, "assigned", { tagChangedAt: at(5) }));
+    await store().mirror.save(mirrorRow(2, "assigned", { tagChangedAt: at(1) }));
+    await store().mirror.save(mirrorRow(3, "confirmed", { tagChangedAt: at(1) }));
+    await store().estimates.record({ bugId: 2, at: at(7), actor: "bob", source: "feedback", estimateMinutes: 240 });
+    await store().estimates.record({ bugId: 3, at: at(2), actor: "bob", source: "confirm", estimateMinutes: 60 });
+    await store().journal.append({ bugId: 3, at: at(9), actor: "bob", action: "eta", command: "eta 3 2h", details: {} });
+    await store().journal.append({ bugId: 1, at: at(20), actor: "bob", action: "note", details: {} });
+    expect(await store().mirror.lastEstimateUpdates([1, 2, 3, 99])).toEqual(new Map([[1, at(5)], [2, at(7)], [3, at(9)]]));
+    expect((await store().mirror.actionWork()).map((row) => [row.id, row.lastEstimateUpdate])).toEqual([[1, at(5)], [2, at(7)], [3, at(9)]]);
+  });
+
   it("mirrors bugs with booleans, lists and counts them, and keeps the watcher's changes and markers", async () => {
     await store().mirror.save(mirrorRow(4, "new", { private: true, tags: ["urgent"], handlerNoteAt: at(3) }));
     await store().mirror.save(mirrorRow(2, "feedback", { handler: "alice", announced: true }));
