@@ -3,6 +3,7 @@
  * found or not, with the fix. Each adapter owns its checks and returns these; src/ops/doctor.ts
  * composes them. Shared by every adapter, so it sits beside src/errors.ts.
  */
+import type { HttpFetch } from "./http/http-client.js";
 
 /** `ok` found as needed; `warn` works, but less well (the line says how); `fail` the bot needs it. */
 export type CheckStatus = "ok" | "warn" | "fail";
@@ -31,8 +32,12 @@ export function advised(what: string, fix: string): CheckResult {
   return { status: "warn", what, fix };
 }
 
-/** Fetch as the checks use it: injectable for tests. */
-export type FetchFunction = typeof fetch;
+/**
+ * The request function of the checks: the adapters' kept-alive client (`httpClient`) unless a test
+ * hands in its own (fetch fits). Not Node's global fetch: its first call loads Node's own undici,
+ * ~60 ms of every live start (the bot runs these checks at start) and memory kept for nothing.
+ */
+export type FetchFunction = HttpFetch;
 
 /** The answer of one check request: status and parsed JSON (undefined when not JSON), or why it failed. */
 export type Probe = { reached: true; status: number; json: unknown } | { reached: false; reason: string };

@@ -20,7 +20,9 @@
  * With SQLite (no DATABASE_URL) there is one process, and it always leads.
  */
 import { Socket } from "node:net";
-import pg from "pg";
+// Types only: pg is loaded when a database is configured (its first import costs ~80 ms of startup:
+// it probes for Cloudflare Workers by building a fetch Response, which loads Node's own undici).
+import type pg from "pg";
 import type { Logger } from "pino";
 
 /** Called when this replica becomes the leader (start the work) or stops being it (stop the work). */
@@ -305,7 +307,8 @@ class PostgresLeadership implements Leadership {
     const { keepalives, userTimeoutMs, checkTimeoutMs } = this.timing;
     const socket = new Socket();
     const base = typeof this.options.connection === "string" ? { connectionString: this.options.connection } : this.options.connection;
-    const client = new pg.Client({
+    const { default: pgModule } = await import("pg");
+    const client = new pgModule.Client({
       ...base,
       application_name: "support-bot leader election",
       // A socket of our own: a step-down destroys it, whatever state the protocol is in.

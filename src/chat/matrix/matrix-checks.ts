@@ -8,6 +8,7 @@ import { z } from "zod";
 import { failed, passed, probe, type CheckResult, type FetchFunction, type Probe } from "../../checks.js";
 import type { StaffDirectory } from "../../identity.js";
 import type { MatrixSettings } from "./settings.js";
+import { httpClient } from "../../http/http-client.js";
 
 /** What the Matrix checks need. */
 export interface MatrixCheckOptions {
@@ -30,7 +31,7 @@ const powerSchema = z.looseObject({
 /** Runs every Matrix check; stops early when the token is refused. */
 export async function checkMatrix(options: MatrixCheckOptions): Promise<CheckResult[]> {
   const { settings } = options;
-  const fetchFn = options.fetch ?? globalThis.fetch;
+  const fetchFn = options.fetch ?? httpClient;
   const base = settings.homeserverUrl.replace(/\/+$/, "");
   const get = (path: string): Promise<Probe> =>
     probe(fetchFn, `${base}/_matrix/client/v3/${path}`, { Authorization: `Bearer ${settings.accessToken}`, Accept: "application/json" }, options.timeoutMs ?? 10_000);

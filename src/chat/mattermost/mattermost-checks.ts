@@ -10,6 +10,7 @@ import type { StaffDirectory } from "../../identity.js";
 import { PATHS } from "./endpoints.js";
 import { TRIGGER_WORD } from "./registration.js";
 import type { MattermostSettings } from "./settings.js";
+import { httpClient } from "../../http/http-client.js";
 
 /** What the Mattermost checks need. */
 export interface MattermostCheckOptions {
@@ -27,7 +28,7 @@ const commandSchema = z.looseObject({ trigger: z.string(), url: z.string(), dele
 /** Runs every Mattermost check; stops early when the token or the team is wrong. */
 export async function checkMattermost(options: MattermostCheckOptions): Promise<CheckResult[]> {
   const { settings } = options;
-  const fetchFn = options.fetch ?? globalThis.fetch;
+  const fetchFn = options.fetch ?? httpClient;
   const get = (path: string): Promise<Probe> =>
     probe(fetchFn, `${settings.url}/api/v4/${path}`, { Authorization: `Bearer ${settings.botToken}`, Accept: "application/json" }, options.timeoutMs ?? 10_000);
   const results: CheckResult[] = [];

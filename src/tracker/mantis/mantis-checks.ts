@@ -8,6 +8,7 @@ import { z } from "zod";
 import { advised, failed, passed, probe, type CheckResult, type FetchFunction, type Probe } from "../../checks.js";
 import type { StaffDirectory } from "../../identity.js";
 import { projectListResponseSchema, userListResponseSchema, type MantisProject } from "./mantis-schemas.js";
+import { httpClient } from "../../http/http-client.js";
 
 /** What the MantisBT checks need. */
 export interface MantisCheckOptions {
@@ -38,7 +39,7 @@ const projectDetailSchema = z.object({
 
 /** Runs every MantisBT check; later checks are skipped (not reported) when an earlier one makes them meaningless. */
 export async function checkMantis(options: MantisCheckOptions): Promise<CheckResult[]> {
-  const fetchFn = options.fetch ?? globalThis.fetch;
+  const fetchFn = options.fetch ?? httpClient;
   const base = new URL("api/rest/", options.url.endsWith("/") ? options.url : `${options.url}/`);
   const get = (path: string, extra: Record<string, string> = {}): Promise<Probe> =>
     probe(fetchFn, new URL(path, base), { Authorization: options.token, Accept: "application/json", ...extra }, options.timeoutMs);
