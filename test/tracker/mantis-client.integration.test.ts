@@ -116,6 +116,23 @@ describe("MantisBT client against the simulator: bugs", () => {
     expect(new Set(seen).size).toBe(seen.length);
   });
 
+  it("reads a listed bug as it reads the bug alone, though the list asks MantisBT for fewer fields", async () => {
+    const tracker = client();
+    const listed = await tracker.listBugs({ page: 1, pageSize: 200 });
+    // The seed has bugs with notes (public and private), tags, relationships, handlers and versions.
+    expect(listed.some((bug) => bug.notes.length > 0 && bug.tags.length > 0)).toBe(true);
+    expect(listed.some((bug) => bug.relationships.length > 0)).toBe(true);
+    for (const bug of listed) {
+      const { etag, ...alone } = await tracker.getBug(bug.id);
+      expect(etag).toBeDefined();
+      expect(bug).toEqual(alone);
+    }
+    // The list asked for what the client reads, and not for each bug's history (a query per bug in MantisBT).
+    const select = sim.requests.find((request) => request.method === "GET" && request.path.endsWith("/issues"))?.query["select"]?.split(",");
+    expect(select).toEqual(expect.arrayContaining(["notes", "relationships", "tags", "handler"]));
+    expect(select).not.toContain("history");
+  });
+
   it("lists unassigned bugs with the standard filter", async () => {
     const bugs = await client().listBugs({ page: 1, pageSize: 50, filter: "unassigned" });
     expect(bugs.length).toBeGreaterThan(0);

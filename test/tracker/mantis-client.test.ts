@@ -184,7 +184,14 @@ describe("MantisBT client: reading", () => {
     const bugs = await port.listBugs({ page: 2, pageSize: 25, filter: "unassigned" });
     expect(bugs.map((bug) => bug.id)).toEqual([42, 41]);
     expect(bugs[1]?.tags).toEqual([]);
-    expect(Object.fromEntries(requests[0]!.url.searchParams)).toEqual({ project_id: "1", page: "2", page_size: "25", filter_id: "unassigned" });
+    expect(Object.fromEntries(requests[0]!.url.searchParams)).toEqual({
+      project_id: "1",
+      page: "2",
+      page_size: "25",
+      filter_id: "unassigned",
+      // Only the fields the client reads: MantisBT leaves out the rest (history, attachments, ...).
+      select: "id,summary,description,project,category,reporter,handler,status,priority,view_state,fixed_in_version,target_version,tags,notes,relationships,created_at,updated_at",
+    });
   });
 
   it("reports an unknown filter name that MantisBT answers with 200 and a fault object", async () => {
