@@ -1,13 +1,24 @@
 /**
  * The bot's HTTP client for the services it calls many times a second (MantisBT, Mattermost's REST
- * API): `node:http`/`node:https` on kept-alive connections, behind the part of `fetch`'s interface
- * the adapters use, so tests can still hand them a `fetch` of their own. Node's built-in fetch
- * costs several times the CPU per request (WHATWG streams, a new AbortSignal.timeout each time):
- * docs/benchmarks.md. Compressed answers (gzip, deflate) are decompressed, as fetch does.
+ * API): undici's dispatcher on kept-alive connections, behind the part of `fetch`'s interface the
+ * adapters use, so tests can still hand them a `fetch` of their own. Node's built-in fetch costs
+ * several times the CPU per request (WHATWG streams, a new AbortSignal.timeout each time), and
+ * `node:http`'s ClientRequest about twice undici's dispatch (docs/benchmarks.md). Compressed answers
+ * (gzip, deflate) are decompressed, as fetch does; the reason phrase is kept (MantisBT puts its
+ * error messages there).
  */
-import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from "node:http";
-import { Agent as HttpsAgent, request as httpsRequest } from "node:https";
-import { createGunzip, createInflate } from "node:zlib";
+import { createRequire } from "node:module";
+import { gunzipSync, inflateSync } from "node:zlib";
+import type { Agent as UndiciAgent, Dispatcher } from "undici";
+
+/**
+ * undici's Agent alone. The package's entry point also loads its fetch, WebSocket, caches and mocks:
+ * ~80 ms of every start and ~19 MB resident, against ~35 ms and ~10 MB for the Agent, whose
+ * `dispatch` is all the bot uses. The path is inside the package (undici declares no `exports`, so
+ * Node allows it): package.json pins undici's exact version, and every test of this client fails if
+ * the path moves.
+ */
+const Agent = createRequire(import.meta.url)("undici/lib/dispatcher/agent.js") as typeof UndiciAgent;
 
 /** What the adapters read of an answer; fetch's Response has all of it. */
 export interface HttpResponse {
@@ -40,27 +51,24 @@ const IDLE_TIMEOUT_MS = 4_000;
 const IDEMPOTENT: ReadonlySet<string> = new Set(["GET", "HEAD"]);
 
 /** The answer's body as text, decompressed when the server compressed it. */
-function readBody(response: IncomingMessage): Promise<string> {
-  const encoding = String(response.headers["content-encoding"] ?? "").trim().toLowerCase();
-  const stream = encoding === "gzip" || encoding === "x-gzip" ? response.pipe(createGunzip()) : encoding === "deflate" ? response.pipe(createInflate()) : response;
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    stream.on("data", (chunk: Buffer) => chunks.push(chunk));
-    stream.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
-    stream.on("error", reject);
-    if (stream !== response) response.on("error", reject);
-  });
+function decodeBody(chunks: readonly Buffer[], encoding: string): string {
+  const raw = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
+  const coding = encoding.trim().toLowerCase();
+  if (coding === "gzip" || coding === "x-gzip") return gunzipSync(raw).toString("utf8");
+  if (coding === "deflate") return inflateSync(raw).toString("utf8");
+  return raw.toString("utf8");
 }
 
-function toResponse(response: IncomingMessage, body: string): HttpResponse {
-  const status = response.statusCode ?? 0;
+type Headers = Record<string, string | string[] | undefined>;
+
+function toResponse(status: number, statusText: string, headers: Headers, body: string): HttpResponse {
   return {
     ok: status >= 200 && status < 300,
     status,
-    statusText: response.statusMessage ?? "",
+    statusText,
     headers: {
       get(name: string): string | null {
-        const value = response.headers[name.toLowerCase()];
+        const value = headers[name.toLowerCase()];
         if (value === undefined) return null;
         return Array.isArray(value) ? value.join(", ") : value;
       },
@@ -79,37 +87,64 @@ type Attempt = { response: HttpResponse } | { error: unknown; retry: boolean };
  *
  * A kept connection the server closes just as a request goes out fails that request; a GET (which
  * changes nothing) is then sent once more on a new connection. To make that rare, an idle
- * connection is closed after 4 s or a second before the server's own `Keep-Alive: timeout=`
+ * connection is closed after 4 s, or earlier when the server's `Keep-Alive: timeout=` says so
  * (Apache and Node close theirs after 5 s).
  */
 export function createHttpClient(options: HttpClientOptions = {}): HttpFetch {
-  const maxSockets = options.maxSockets ?? 50;
-  const settings = { keepAlive: true, maxSockets, timeout: IDLE_TIMEOUT_MS };
-  const agents = { http: new HttpAgent(settings), https: new HttpsAgent(settings) };
+  const agent = new Agent({ connections: options.maxSockets ?? 50, pipelining: 1, keepAliveTimeout: IDLE_TIMEOUT_MS, keepAliveMaxTimeout: IDLE_TIMEOUT_MS });
 
   const attempt = (target: URL, init: HttpRequestInit): Promise<Attempt> =>
     new Promise<Attempt>((resolve) => {
-      const secure = target.protocol === "https:";
       const signal = init.signal;
-      const headers: Record<string, string> = { "Accept-Encoding": "gzip, deflate", ...init.headers };
-      if (init.body !== undefined) headers["Content-Length"] = String(Buffer.byteLength(init.body));
+      const method = (init.method ?? "GET").toUpperCase();
+      const headers: Record<string, string> = { "accept-encoding": "gzip, deflate", ...init.headers };
+      let controller: Dispatcher.DispatchController | undefined;
       let answered = false;
-      const fail = (error: unknown) => {
+      let settled = false;
+      const settle = (result: Attempt): void => {
+        if (settled) return;
+        settled = true;
         signal?.removeEventListener("abort", onAbort);
-        if (signal?.aborted) resolve({ error: signal.reason, retry: false });
-        else resolve({ error: new TypeError("fetch failed", { cause: error }), retry: !answered && outgoing.reusedSocket && IDEMPOTENT.has(outgoing.method) });
+        resolve(result);
       };
-      const onAbort = () => outgoing.destroy(signal?.reason instanceof Error ? signal.reason : new Error("aborted"));
-      const outgoing = (secure ? httpsRequest : httpRequest)(target, { method: init.method ?? "GET", headers, agent: secure ? agents.https : agents.http }, (response) => {
-        answered = true;
-        readBody(response).then((body) => {
-          signal?.removeEventListener("abort", onAbort);
-          resolve({ response: toResponse(response, body) });
-        }, fail);
-      });
-      outgoing.on("error", fail);
+      const onAbort = (): void => {
+        controller?.abort(signal?.reason instanceof Error ? signal.reason : new Error("aborted"));
+        settle({ error: signal?.reason, retry: false });
+      };
       signal?.addEventListener("abort", onAbort, { once: true });
-      outgoing.end(init.body);
+      let status = 0;
+      let statusText = "";
+      let responseHeaders: Headers = {};
+      const chunks: Buffer[] = [];
+      agent.dispatch(
+        { origin: target.origin, path: `${target.pathname}${target.search}`, method: method as Dispatcher.HttpMethod, headers, body: init.body ?? null },
+        {
+          onRequestStart(started) {
+            controller = started;
+            if (signal?.aborted) started.abort(signal.reason instanceof Error ? signal.reason : new Error("aborted"));
+          },
+          onResponseStart(_controller, statusCode, headersIn, statusMessage) {
+            answered = true;
+            status = statusCode;
+            statusText = statusMessage ?? "";
+            responseHeaders = headersIn as Headers;
+          },
+          onResponseData(_controller, chunk) {
+            chunks.push(chunk);
+          },
+          onResponseEnd() {
+            try {
+              settle({ response: toResponse(status, statusText, responseHeaders, decodeBody(chunks, String(responseHeaders["content-encoding"] ?? ""))) });
+            } catch (error) {
+              settle({ error: new TypeError("fetch failed", { cause: error }), retry: false });
+            }
+          },
+          onResponseError(_controller, error) {
+            if (signal?.aborted) settle({ error: signal.reason, retry: false });
+            else settle({ error: new TypeError("fetch failed", { cause: error }), retry: !answered && IDEMPOTENT.has(method) });
+          },
+        },
+      );
     });
 
   return async (url, init = {}) => {

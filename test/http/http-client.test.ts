@@ -41,11 +41,13 @@ describe("the bot's HTTP client", () => {
     expect(await answer.text()).toBe('{"id":7}');
   });
 
-  it("keeps the connection for the next request", async () => {
+  it("keeps its connections for the next requests", async () => {
     const { url, connections } = await serve((_request, response) => response.end("ok"));
     const client = createHttpClient();
-    for (let index = 0; index < 5; index += 1) expect(await (await client(`${url}/`)).text()).toBe("ok");
-    expect(connections()).toBe(1);
+    for (let index = 0; index < 20; index += 1) expect(await (await client(`${url}/`)).text()).toBe("ok");
+    // undici's pool may open a second connection for a request sent in the turn the first one is
+    // freed; every request after that finds a kept one.
+    expect(connections()).toBeLessThanOrEqual(2);
   });
 
   it("sends a GET again on a new connection when the server closed the kept one, never a POST", async () => {
