@@ -179,8 +179,10 @@ export class MirrorRepository {
       move(row.status, row.stage, Number(row.total));
     }
 
-    // One query per section: each reads its section through the status index and keeps its first
-    // items (a top-N sort); ranking all open bugs at once with window functions took 30 ms at 10,000.
+    // One query per section: each ranks its section through an index that holds the ranking's columns
+    // (tracker_mirror_ranking) and keeps the ids of its first items (a top-N sort of ids, not of whole
+    // rows); only those rows are then read. Ranking all open bugs at once with window functions took
+    // 30 ms at 10,000; sorting whole rows 16 ms, ids 4 ms.
     const limit = Math.max(0, Math.floor(options.itemsPerSection));
     const customer = `%${JSON.stringify(asciiLower(options.customerTag)).replace(/[\\%_]/g, (char) => `\\${char}`)}%`;
     const byPriority = `${PRIORITY_RANK} DESC, CASE WHEN LOWER(t.tags) LIKE ? ESCAPE '\\' THEN 1 ELSE 0 END DESC, t.status_since, t.bug_id`;
@@ -195,9 +197,10 @@ export class MirrorRepository {
     const also = options.alsoIds ?? [];
     const rows: (MirrorDbRow & { process_stage: string | null })[] = [];
     for (const query of queries) {
+      const firstIds = `SELECT t.bug_id FROM tracker_mirror t LEFT JOIN bug_process p ON p.bug_id = t.bug_id WHERE ${query.where} ORDER BY ${query.order} LIMIT ?`;
       rows.push(...(await this.db.all<MirrorDbRow & { process_stage: string | null }>(
-        `${ROWS_WITH_STAGE} WHERE ${query.where} ORDER BY ${query.order} LIMIT ?`,
-        [...query.params, limit],
+        `${ROWS_WITH_STAGE} WHERE t.bug_id IN (${firstIds}) ORDER BY ${query.order}`,
+        [...query.params, limit, ...query.params],
       )));
     }
     if (also.length > 0) {
