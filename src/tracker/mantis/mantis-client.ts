@@ -120,8 +120,6 @@ class UnreadableAnswerError extends UpstreamUnavailableError {
 const TOKEN_HINT = "check MANTIS_TOKEN: it must be a valid MantisBT API token (My Account > API Tokens)";
 const URL_HINT = "check MANTIS_URL: it must be the MantisBT root, the one that serves view.php";
 
-/** Creates the MantisBT client; nothing is sent until the first call. */
-
 /**
  * The fields a bug list asks for (`select`): those the client reads, so a listed bug maps to exactly
  * what a bug read alone does. MantisBT then leaves out what the bot never looks at: the history
@@ -132,6 +130,7 @@ const URL_HINT = "check MANTIS_URL: it must be the MantisBT root, the one that s
  */
 const LISTED_ISSUE_FIELDS = Object.keys(mantisIssueSchema.shape).join(",");
 
+/** Creates the MantisBT client; nothing is sent until the first call. */
 export function createMantisClient(options: MantisClientOptions): MantisClient {
   return new MantisRestClient(new MantisConnection(options), undefined);
 }
