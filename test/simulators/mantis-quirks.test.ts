@@ -162,6 +162,11 @@ describe("MantisBT simulator quirks", () => {
       expect(Object.keys(list[0] ?? {})).toEqual(["summary", "status"]);
       const withId = issues(await call("issues?select=id,summary&page_size=1"));
       expect(Object.keys(withId[0] ?? {})).toEqual(["id", "summary"]);
+      // Names are trimmed and matched exactly, as MantisBT's isset($t_fields[...]) does; an issue left
+      // with no field is PHP's empty array (a real 2.28.4 answered these three the same).
+      expect((await call("issues?select=%20id%20,SUMMARY&page_size=1")).json).toEqual({ issues: [{ id: expect.any(Number) }] });
+      expect((await call("issues?select=SUMMARY&page_size=1")).json).toEqual({ issues: [[]] });
+      expect((await call("issues?select=&page_size=1")).json).toEqual({ issues: [[]] });
     });
 
     it("filters unresolved bugs assigned to the caller", async () => {

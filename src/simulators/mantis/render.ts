@@ -399,11 +399,17 @@ export function renderIssue(db: MantisDatabase, bug: BugRow, viewer: UserRow): J
   return result;
 }
 
-/** Applies `select=a,b,c`: only the named top-level fields, in the issue's own order. */
-export function selectFields(issue: JsonObject, select: string | undefined): JsonObject {
-  if (select === undefined || select.trim() === "") return issue;
-  const wanted = new Set(select.split(",").map((field) => field.trim().toLowerCase()));
-  return Object.fromEntries(Object.entries(issue).filter(([key]) => wanted.has(key)));
+/**
+ * Applies `select=a,b,c`: only the named top-level fields, in the issue's own order. Names are
+ * trimmed and matched exactly, as `rest_issue_get` (explode, trim) and `mci_issue_data_as_array`
+ * (`isset($t_fields['summary'])`) do in 2.28.4: `SUMMARY` selects nothing. An issue left with no
+ * field is PHP's empty array, `[]` in JSON, as a real server answers `select=` or `select=SUMMARY`.
+ */
+export function selectFields(issue: JsonObject, select: string | undefined): JsonObject | [] {
+  if (select === undefined) return issue;
+  const wanted = new Set(select.split(",").map((field) => field.trim()));
+  const selected = Object.entries(issue).filter(([key]) => wanted.has(key));
+  return selected.length > 0 ? Object.fromEntries(selected) : [];
 }
 
 /** `mc_issue_hash`: sha256 over the user, the issue id and the JSON answer, so the ETag differs per user. */
