@@ -143,7 +143,7 @@ export class MirrorRepository {
       return (await this.db.all<MirrorDbRow>(sql, [...statuses])).map(toMirrorRow);
     }
     const sql = options.openOnly
-      ? "SELECT * FROM tracker_mirror WHERE status NOT IN ('resolved', 'closed') ORDER BY bug_id"
+      ? `SELECT * FROM tracker_mirror t WHERE ${OPEN_BUG} ORDER BY bug_id`
       : "SELECT * FROM tracker_mirror ORDER BY bug_id";
     return (await this.db.all<MirrorDbRow>(sql)).map(toMirrorRow);
   }
@@ -167,12 +167,12 @@ export class MirrorRepository {
       const section = sectionOf({ status, stage });
       if (section) counts[section] += by;
     };
-    for (const row of await this.db.all<{ status: string; total: number }>(`SELECT t.status, COUNT(*) AS total FROM tracker_mirror t WHERE ${OPEN} GROUP BY t.status`)) {
+    for (const row of await this.db.all<{ status: string; total: number }>(`SELECT t.status, COUNT(*) AS total FROM tracker_mirror t WHERE ${OPEN_BUG} GROUP BY t.status`)) {
       move(row.status, undefined, Number(row.total));
     }
     const staged = await this.db.all<{ status: string; stage: string; total: number }>(
       `SELECT t.status, p.stage, COUNT(*) AS total FROM bug_process p JOIN tracker_mirror t ON t.bug_id = p.bug_id
-        WHERE p.stage IS NOT NULL AND ${OPEN} GROUP BY t.status, p.stage`,
+        WHERE p.stage IS NOT NULL AND ${OPEN_BUG} GROUP BY t.status, p.stage`,
     );
     for (const row of staged) {
       move(row.status, undefined, -Number(row.total));
@@ -191,8 +191,8 @@ export class MirrorRepository {
       { where: `t.status = 'new' AND ${NOT_DONE}`, order: byPriority, params: [customer] },
       { where: `t.status = 'feedback' AND ${NOT_DONE}`, order: longestWaiting, params: [] },
       { where: `t.status IN ('acknowledged', 'confirmed') AND ${NOT_DONE}`, order: byPriority, params: [customer] },
-      { where: `LOWER(p.stage) = 'review' AND ${OPEN}`, order: longestWaiting, params: [] },
-      { where: `LOWER(p.stage) = 'resolution' AND ${OPEN}`, order: longestWaiting, params: [] },
+      { where: `LOWER(p.stage) = 'review' AND ${OPEN_BUG}`, order: longestWaiting, params: [] },
+      { where: `LOWER(p.stage) = 'resolution' AND ${OPEN_BUG}`, order: longestWaiting, params: [] },
     ];
     const also = options.alsoIds ?? [];
     const rows: (MirrorDbRow & { process_stage: string | null })[] = [];
@@ -417,8 +417,8 @@ function toMirrorRow(row: MirrorDbRow): MirrorRow {
   };
 }
 
-/** Open bugs, as the summary counts them (`t` the mirror row). */
-const OPEN = "t.status NOT IN ('resolved', 'closed')";
+/** An open bug: not resolved or closed (`t` the mirror row), for every reading of the mirror that keeps open bugs only. */
+export const OPEN_BUG = "t.status NOT IN ('resolved', 'closed')";
 /** Not yet in review or resolution (`p` the bug's process row, maybe none). */
 const NOT_DONE = "(p.stage IS NULL OR LOWER(p.stage) NOT IN ('review', 'resolution'))";
 /** The mirror row with the bot's process stage (`t`, `p`), for a WHERE to follow. */

@@ -209,7 +209,6 @@ export class SqliteDb implements Db {
       try {
         if (this.db.inTransaction) this.control("ROLLBACK");
       } finally {
-        this.group = undefined;
         settle(error);
       }
     } finally {

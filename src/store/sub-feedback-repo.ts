@@ -1,5 +1,6 @@
 /** Sub-bugs opened with `ask` (migration 4): which sub-bug waits for whose answer, for which parent. */
 import type { Db } from "./db.js";
+import { OPEN_BUG } from "./mirror-repo.js";
 
 /** A sub-bug opened with `ask`: the parent's feedback waits until it is answered. */
 export interface SubFeedback {
@@ -64,7 +65,7 @@ export class SubFeedbackRepository {
     if (parentBugIds.length === 0) return byParent;
     const rows = await this.db.all<{ parent_bug_id: number; child_bug_id: number }>(
       `SELECT s.parent_bug_id, s.child_bug_id FROM sub_feedback s JOIN tracker_mirror t ON t.bug_id = s.child_bug_id
-        WHERE t.status NOT IN ('resolved', 'closed') AND s.parent_bug_id IN (${parentBugIds.map(() => "?").join(", ")})
+        WHERE ${OPEN_BUG} AND s.parent_bug_id IN (${parentBugIds.map(() => "?").join(", ")})
         ORDER BY s.child_bug_id`,
       [...parentBugIds],
     );
