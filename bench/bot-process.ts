@@ -19,7 +19,6 @@ const ROOT = fileURLToPath(new URL("..", import.meta.url));
 export const BUILT_MAIN = join(ROOT, "dist", "main.js");
 /** The bot the benchmark starts: BENCH_BOT names another build's main.js (e.g. of main, for a before/after), else dist/. */
 export const BENCH_BOT = process.env["BENCH_BOT"] ?? BUILT_MAIN;
-/** The slash command token the benchmark's requests carry, as Mattermost's would. */
 /**
  * The options production gives node: read from `deploy/support-bot` (the container's and the systemd
  * unit's start), so the bot is measured as it runs there.
@@ -31,6 +30,7 @@ export const PRODUCTION_NODE_ARGS: readonly string[] = (() => {
   return exec[1]!.split(/\s+/).filter((arg) => arg.startsWith("--"));
 })();
 
+/** The slash command token the benchmark's requests carry, as Mattermost's would. */
 export const COMMAND_TOKEN = "benchcommandtoken0000000000";
 const STAFF = ["manager", "alice", "bob", "carol"] as const;
 

@@ -59,9 +59,10 @@ function decodeBody(chunks: readonly Buffer[], encoding: string): string {
   return raw.toString("utf8");
 }
 
-type Headers = Record<string, string | string[] | undefined>;
+/** The answer's headers as undici hands them over, lower-case names. */
+type ResponseHeaders = Record<string, string | string[] | undefined>;
 
-function toResponse(status: number, statusText: string, headers: Headers, body: string): HttpResponse {
+function toResponse(status: number, statusText: string, headers: ResponseHeaders, body: string): HttpResponse {
   return {
     ok: status >= 200 && status < 300,
     status,
@@ -114,7 +115,7 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpFetch {
       signal?.addEventListener("abort", onAbort, { once: true });
       let status = 0;
       let statusText = "";
-      let responseHeaders: Headers = {};
+      let responseHeaders: ResponseHeaders = {};
       const chunks: Buffer[] = [];
       agent.dispatch(
         { origin: target.origin, path: `${target.pathname}${target.search}`, method: method as Dispatcher.HttpMethod, headers, body: init.body ?? null },
@@ -127,7 +128,7 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpFetch {
             answered = true;
             status = statusCode;
             statusText = statusMessage ?? "";
-            responseHeaders = headersIn as Headers;
+            responseHeaders = headersIn as ResponseHeaders;
           },
           onResponseData(_controller, chunk) {
             chunks.push(chunk);
