@@ -15,7 +15,7 @@
  * against their targets: a missed target exits with code 1.
  */
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
@@ -328,9 +328,26 @@ async function watcherInBot(simulator: Simulators): Promise<void> {
   );
 }
 
+/**
+ * The machine's CPU time so far and how much of it the hypervisor gave to other guests (`steal`,
+ * Linux's /proc/stat); undefined elsewhere. On a shared virtual machine the same code's figures
+ * follow this share: it tells a slow hour from a slower bot.
+ */
+function machineCpuTicks(): { total: number; stolen: number } | undefined {
+  try {
+    const fields = readFileSync("/proc/stat", "utf8").split("\n", 1)[0]!.trim().split(/\s+/).slice(1).map(Number);
+    // user nice system idle iowait irq softirq steal (guest time is counted in user already)
+    const total = fields.slice(0, 8).reduce((sum, value) => sum + value, 0);
+    return Number.isFinite(total) && total > 0 ? { total, stolen: fields[7] ?? 0 } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 if (process.env.BENCH_BOT === undefined) buildIfStale();
 else progress(`the bot is ${process.env.BENCH_BOT}`);
 const loadAtStart = loadavg();
+const ticksAtStart = machineCpuTicks();
 // One tracker of exactly BUGS bulk bugs for the engine's figures; another for the command path,
 // which adds NEW bugs for every grab. BENCH_ONLY=engine,watcher,commands runs some parts only.
 const only = new Set((process.env.BENCH_ONLY ?? "engine,watcher,commands").split(","));
@@ -363,9 +380,14 @@ for (const [name, figure] of Object.entries(FIGURES) as [FigureName, (typeof FIG
   if (!met) misses.push(`${name}: ${value} ${figure.unit}, target ${figure.at === "exactly" ? "" : `at ${figure.at} `}${figure.target} ${figure.unit}`.trimEnd());
 }
 
+const ticksAtEnd = machineCpuTicks();
+const stolen =
+  ticksAtStart && ticksAtEnd && ticksAtEnd.total > ticksAtStart.total
+    ? `, ${((100 * (ticksAtEnd.stolen - ticksAtStart.stolen)) / (ticksAtEnd.total - ticksAtStart.total)).toFixed(1)} % of the CPU time stolen by the host`
+    : "";
 const table: string[] = [];
 table.push(`support-bot benchmark: ${BUGS} bulk bugs + the seed, Node ${process.version}, ${REPEAT} repetitions after a warm-up`);
-table.push(`machine: ${cpus().length} × ${cpus()[0]?.model ?? "CPU"}, load average ${loadAtStart.map((load) => load.toFixed(1)).join(" ")} at the start, ${loadavg().map((load) => load.toFixed(1)).join(" ")} at the end`);
+table.push(`machine: ${cpus().length} × ${cpus()[0]?.model ?? "CPU"}, load average ${loadAtStart.map((load) => load.toFixed(1)).join(" ")} at the start, ${loadavg().map((load) => load.toFixed(1)).join(" ")} at the end${stolen}`);
 const nameWidth = Math.max(...Object.keys(FIGURES).map((name) => name.length));
 for (const [name, figure] of Object.entries(FIGURES) as [FigureName, (typeof FIGURES)[FigureName]][]) {
   const values = figures[name];
